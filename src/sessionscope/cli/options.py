@@ -1,0 +1,104 @@
+"""Reusable click options and the error handling every command shares."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from typing import Any, TypeVar
+
+import click
+
+from ..store import ENV_VAR, Store, StoreError, default_path
+from ..store import open as open_store
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(fn: F) -> F:
+    """`--db PATH`: the store file (overrides $SESSIONSCOPE_DB and the default location)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value:
+            ctx.ensure_object(dict)
+            root = ctx.find_root()
+            root.ensure_object(dict)
+            root.obj["db"] = value
+        return value
+
+    return click.option(
+        "--db",
+        type=click.Path(dir_okay=False),
+        default=None,
+        expose_value=fn.__name__ == "cli",
+        callback=remember,
+        is_eager=True,
+        help=f"Store file (default: ${ENV_VAR} or {default_path_hint()}).",
+    )(fn)
+
+
+def default_path_hint() -> str:
+    return "sessions.db in the user data directory"
+
+
+def json_option(fn: F) -> F:
+    return click.option("--json", "as_json", is_flag=True, help="Print a JSON array.")(fn)
+
+
+def limit_option(default: int = 50) -> Callable[[F], F]:
+    def wrap(fn: F) -> F:
+        return click.option(
+            "--limit", "-n", type=click.IntRange(min=0), default=default, show_default=True,
+            help="How many rows at most.",
+        )(fn)
+
+    return wrap
+
+
+def store_path(ctx: click.Context | None = None) -> str:
+    ctx = ctx or click.get_current_context()
+    root = ctx.find_root()
+    db = (root.obj or {}).get("db")
+    return str(db) if db else str(default_path())
+
+
+def open_from_context(*, readonly: bool = False, must_exist: bool = False) -> Store:
+    """Open the store chosen by --db / $SESSIONSCOPE_DB / the default location."""
+    path = store_path()
+    if must_exist and not os.path.exists(path):
+        raise click.ClickException(
+            f"no store at {path}; run `sessionscope import all` or `sessionscope demo` first."
+        )
+    return open_store(path, readonly=readonly)
+
+
+@contextlib.contextmanager
+def handle_errors() -> Iterator[None]:
+    """Turn store errors and unexpected failures into one sentence and exit status 1."""
+    try:
+        yield
+    except StoreError as exc:
+        click.echo(f"sessionscope: error: {exc}", err=True)
+        sys.exit(1)
+    except click.exceptions.Exit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("sessionscope: interrupted.", err=True)
+        sys.exit(130)
+    except BrokenPipeError:
+        with contextlib.suppress(Exception):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        sys.exit(0)
+    except OSError as exc:
+        click.echo(f"sessionscope: error: {exc.strerror or exc} ({exc.filename or ''}).", err=True)
+        sys.exit(1)
+    except Exception as exc:  # never a traceback for a user
+        if os.environ.get("SESSIONSCOPE_DEBUG"):
+            raise
+        click.echo(
+            f"sessionscope: internal error: {type(exc).__name__}: {exc} "
+            "(set SESSIONSCOPE_DEBUG=1 for details).",
+            err=True,
+        )
+        sys.exit(1)

@@ -1,0 +1,198 @@
+"""Read-only commands: sessions, search, show, export, stats."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..sanitize import clean, clean_line
+from .options import json_option, limit_option, open_from_context
+
+
+def echo_json(rows: Any) -> None:
+    click.echo(json.dumps(rows, ensure_ascii=False, indent=None if isinstance(rows, list) else 2))
+
+
+def age(stamp: str | None, now: datetime | None = None) -> str:
+    """`3m`, `5h`, `2d`, `7w` ago; empty when unknown."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return ""
+    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
+    for unit, size in (("y", 31_536_000), ("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def short_number(value: int) -> str:
+    if value >= 1_000_000:
+        return f"{value / 1_000_000:.1f}M"
+    if value >= 10_000:
+        return f"{value / 1000:.0f}k"
+    if value >= 1000:
+        return f"{value / 1000:.1f}k"
+    return str(value)
+
+
+def _fit(text: str, width: int) -> str:
+    text = clean_line(text)
+    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+
+
+@click.command("sessions")
+@json_option
+@limit_option(50)
+@click.option("--project", "-p", help="Only sessions whose project contains this text.")
+@click.option("--source", "-s", help="Only sessions from this source (claude-code, codex, ...).")
+@click.option("--since", help="Only sessions active since this date (ISO 8601).")
+@click.option(
+    "--sort",
+    type=click.Choice(["recent", "started", "tokens", "messages", "cost", "title"]),
+    default="recent",
+    show_default=True,
+)
+def sessions_cmd(
+    as_json: bool, limit: int, project: str | None, source: str | None, since: str | None,
+    sort: str,
+) -> None:
+    """List sessions, newest activity first."""
+    with open_from_context(must_exist=not as_json) as db:
+        rows = db.sessions(limit=limit, project=project, source=source, since=since, order=sort)
+    if as_json:
+        echo_json([dataclasses.asdict(r) for r in rows])
+        return
+    if not rows:
+        click.echo("No sessions. Import some with `sessionscope import all`.", err=True)
+        return
+    width = shutil.get_terminal_size((120, 24)).columns
+    title_width = max(20, width - 8 - 2 - 12 - 2 - 5 - 2 - 6 - 2 - 6 - 2 - 18 - 2)
+    for r in rows:
+        indent = "  ↳ " if r.parent_session_id else ""
+        click.echo(
+            f"{r.id[:8]}  {r.source[:12]:<12}  {age(r.updated_at):>5}  "
+            f"{r.message_count:>6}  {short_number(r.total_tokens):>6}  "
+            f"{_fit(Path(r.project or '').name or '-', 18):<18}  "
+            f"{_fit(indent + (r.title or '(untitled)'), title_width)}"
+        )
+
+
+@click.command("search")
+@click.argument("query", nargs=-1, required=True)
+@json_option
+@limit_option(50)
+@click.option(
+    "--order", type=click.Choice(["rank", "time"]), default="rank", show_default=True,
+    help="Rank by relevance (prose above tool output) or newest first.",
+)
+def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) -> None:
+    """Search every message. Words all match; "phrases", -exclude, OR, role:, tool:, project: ..."""
+    text = " ".join(query)
+    with open_from_context(must_exist=not as_json) as db:
+        hits = db.search(text + " ", limit=limit, order=order)  # a typed-out query: no prefix
+    if as_json:
+        echo_json(
+            [
+                {
+                    "session_id": h.session_id,
+                    "seq": h.seq,
+                    "role": h.role,
+                    "created_at": h.created_at,
+                    "session_title": h.session_title,
+                    "project": h.project,
+                    "source": h.source,
+                    "snippet": h.snippet,
+                    "highlights": [list(span) for span in h.highlights],
+                    "score": h.score,
+                    "message_id": h.message_id,
+                }
+                for h in hits
+            ]
+        )
+        return
+    if not hits:
+        click.echo("No matches.", err=True)
+        return
+    color = sys.stdout.isatty()
+    for h in hits:
+        title = clean_line(h.session_title or "(untitled)")
+        head = f"{h.session_id[:8]}#{h.seq}  {h.role:<9} {(h.created_at or '')[:16]}  {title}"
+        click.echo(click.style(head, dim=True) if color else head)
+        if color:
+            click.echo("    " + h.marked("\x1b[1;33m", "\x1b[0m"))
+        else:
+            click.echo("    " + h.marked("[", "]"))
+
+
+def _load(db: Any, ref: str) -> Any:
+    session = db.load(db.resolve_session(ref))
+    if session is None:  # deleted between resolve and load
+        raise click.ClickException(f"no session has id {ref!r}.")
+    return session
+
+
+@click.command("show")
+@click.argument("session")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+    show_default=True,
+)
+def show_cmd(session: str, fmt: str) -> None:
+    """Print one session's transcript (SESSION is an id or a unique prefix of one)."""
+    from .. import export
+
+    with open_from_context(must_exist=True) as db:
+        loaded = _load(db, session)
+    render = {"text": export.to_text, "markdown": export.to_markdown, "json": export.to_json}
+    click.echo(render[fmt](loaded), nl=False if fmt != "json" else True)
+
+
+@click.command("export")
+@click.argument("session")
+@click.option(
+    "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+    show_default=True,
+)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Write to this file instead of standard output.")
+def export_cmd(session: str, fmt: str, output: str | None) -> None:
+    """Export one session as Markdown or JSON."""
+    from .. import export
+
+    with open_from_context(must_exist=True) as db:
+        loaded = _load(db, session)
+    text = export.to_markdown(loaded) if fmt == "markdown" else export.to_json(loaded) + "\n"
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {clean(loaded.title or loaded.id)} to {output}.", err=True)
+    else:
+        click.echo(text, nl=False)
+
+
+@click.command("stats")
+@json_option
+def stats_cmd(as_json: bool) -> None:
+    """Counts for the whole store."""
+    with open_from_context(must_exist=not as_json) as db:
+        stats = db.stats()
+    if as_json:
+        echo_json([dataclasses.asdict(stats)])
+        return
+    click.echo(f"store        {stats.path} ({stats.file_bytes / 1e6:.1f} MB, schema {stats.schema_version})")
+    click.echo(f"sessions     {stats.sessions}  " + "  ".join(f"{k}: {v}" for k, v in stats.by_source.items()))
+    click.echo(f"messages     {stats.messages}  " + "  ".join(f"{k}: {v}" for k, v in stats.by_role.items()))
+    click.echo(f"tokens       {stats.input_tokens} in, {stats.output_tokens} out")
+    click.echo(f"cost         ${stats.cost_usd:.2f}")
+    click.echo(f"tool calls   {stats.tool_calls} ({stats.failed_tool_calls} failed)")
+    if stats.first_at:
+        click.echo(f"span         {stats.first_at} .. {stats.last_at}")

@@ -1,0 +1,113 @@
+"""Render a stored session as Markdown, plain text or JSON (used by the CLI and the browser)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any
+
+from .sanitize import clean
+from .store.models import Message, Session, tool_result_text
+
+
+def session_dict(session: Session) -> dict[str, Any]:
+    """A JSON-ready dict of the session and its messages (stable keys)."""
+    data = dataclasses.asdict(session)
+    return data
+
+
+def to_json(session: Session) -> str:
+    return json.dumps(session_dict(session), ensure_ascii=False, indent=2)
+
+
+def _fence(text: str, lang: str = "") -> str:
+    longest = 2
+    run = 0
+    for ch in text:
+        run = run + 1 if ch == "`" else 0
+        longest = max(longest, run)
+    ticks = "`" * (longest + 1)
+    return f"{ticks}{lang}\n{text}\n{ticks}"
+
+
+def _input_text(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=2)
+
+
+def message_markdown(message: Message) -> str:
+    """One message as Markdown: prose as is, tool calls and results fenced."""
+    head = f"### {message.role}"
+    details = [d for d in (message.created_at, message.model) if d]
+    if message.output_tokens or message.input_tokens:
+        details.append(f"{message.input_tokens} in / {message.output_tokens} out tokens")
+    if details:
+        head += f"  \n<sub>{' · '.join(details)}</sub>"
+    parts = [head]
+    for block in message.blocks:
+        kind = block.get("type")
+        if kind == "text":
+            parts.append(clean(str(block.get("text", ""))))
+        elif kind == "thinking":
+            thinking = clean(str(block.get("thinking", "")))
+            parts.append("<details><summary>reasoning</summary>\n\n" + thinking + "\n\n</details>")
+        elif kind == "tool_use":
+            parts.append(
+                f"**tool call** `{block.get('name', '?')}`\n\n"
+                + _fence(clean(_input_text(block.get("input", {}))), "json")
+            )
+        elif kind == "tool_result":
+            label = "**tool error**" if block.get("is_error") else "**tool result**"
+            parts.append(label + "\n\n" + _fence(clean(tool_result_text(block))))
+        elif kind == "image":
+            source = block.get("source") or {}
+            size = len(str(source.get("data", ""))) * 3 // 4
+            parts.append(f"*[image {source.get('media_type', '?')}, {size} bytes]*")
+        else:
+            parts.append(f"*[{kind} block]*")
+    return "\n\n".join(parts)
+
+
+def to_markdown(session: Session) -> str:
+    """The whole session as a Markdown document."""
+    title = clean(session.title or session.id)
+    meta = [
+        ("session", session.id),
+        ("source", session.source),
+        ("project", session.project),
+        ("cwd", session.cwd),
+        ("branch", session.git_branch),
+        ("model", session.model),
+        ("started", session.started_at),
+        ("status", session.status),
+        ("messages", str(session.message_count)),
+        ("tokens", f"{session.input_tokens} in / {session.output_tokens} out"),
+    ]
+    if session.parent_session_id:
+        meta.append(("parent session", session.parent_session_id))
+    lines = [f"# {title}", ""]
+    lines += [f"- **{k}**: {clean(v)}" for k, v in meta if v]
+    lines.append("")
+    body = "\n\n".join(message_markdown(m) for m in session.messages)
+    return "\n".join(lines) + "\n" + body + "\n"
+
+
+def to_text(session: Session) -> str:
+    """A plain-text transcript for a terminal (inert: control sequences removed)."""
+    out = [clean(session.title or session.id), "=" * min(80, len(session.title or session.id))]
+    for message in session.messages:
+        stamp = f"  {message.created_at}" if message.created_at else ""
+        out.append(f"\n[{message.seq}] {message.role}{stamp}")
+        for block in message.blocks:
+            kind = block.get("type")
+            if kind == "text":
+                out.append(clean(str(block.get("text", ""))))
+            elif kind == "thinking":
+                out.append("(reasoning) " + clean(str(block.get("thinking", ""))))
+            elif kind == "tool_use":
+                out.append(f"-> {block.get('name', '?')} {clean(json.dumps(block.get('input', {}), ensure_ascii=False))}")
+            elif kind == "tool_result":
+                mark = "<- error: " if block.get("is_error") else "<- "
+                out.append(mark + clean(tool_result_text(block)))
+            elif kind == "image":
+                out.append("[image]")
+    return "\n".join(out) + "\n"

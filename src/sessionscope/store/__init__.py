@@ -1,0 +1,69 @@
+"""The headless store: one SQLite file holding every session, with search.
+
+    from sessionscope import store
+    db = store.open()                      # or store.open("x.db"), store.open(":memory:")
+    sid = db.start_session(title="fix flaky test", source="my-agent", project="/src/app")
+    db.append(sid, "user", "why does test_login fail?")
+
+This package never imports textual.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .core import Store
+from .errors import (
+    InvalidInput,
+    NotFound,
+    SchemaTooNew,
+    SessionNotFound,
+    StoreBusy,
+    StoreCorrupt,
+    StoreError,
+    StoreReadOnly,
+)
+from .models import Hit, ImportState, Message, SaveResult, Session, SessionInfo, Stats
+from .schema import SCHEMA_VERSION
+
+ENV_VAR = "SESSIONSCOPE_DB"
+
+
+def default_path() -> Path:
+    """`$SESSIONSCOPE_DB`, else `sessions.db` in the user data directory."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("sessionscope", appauthor=False)) / "sessions.db"
+
+
+def open(path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> Store:  # noqa: A001
+    """Open (creating and migrating as needed) the store at `path` or the default location."""
+    return Store(str(path) if path is not None else str(default_path()), readonly=readonly)
+
+
+__all__ = [
+    "ENV_VAR",
+    "SCHEMA_VERSION",
+    "Hit",
+    "ImportState",
+    "InvalidInput",
+    "Message",
+    "NotFound",
+    "SaveResult",
+    "SchemaTooNew",
+    "Session",
+    "SessionInfo",
+    "SessionNotFound",
+    "Stats",
+    "Store",
+    "StoreBusy",
+    "StoreCorrupt",
+    "StoreError",
+    "StoreReadOnly",
+    "default_path",
+    "open",
+]

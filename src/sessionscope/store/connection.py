@@ -1,0 +1,318 @@
+"""Opening the SQLite file: permissions, version checks, migrations, per-thread connections.
+
+A `Connections` object hands each thread its own connection (WAL lets readers and one writer work
+at once), or, for `:memory:`, one shared connection behind a lock. Writes run in immediate
+transactions, retried with backoff when another process holds the write lock.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TypeVar
+
+from .errors import SchemaTooNew, StoreBusy, StoreCorrupt, StoreError, StoreReadOnly
+from .schema import MIGRATIONS, SCHEMA_VERSION
+
+T = TypeVar("T")
+
+BUSY_TIMEOUT_MS = 10_000
+RETRY_DEADLINE_S = 300.0
+# Tables a sessionscope store has from migration 1 on; a version-0 file with other tables is not ours.
+_OUR_TABLES = {"sessions", "messages"}
+
+
+def _decode_text(data: bytes) -> str:
+    return data.decode("utf-8", "replace")
+
+
+def split_script(script: str) -> Iterator[str]:
+    """The statements of an SQL script (triggers included), for running inside a transaction."""
+    buffer = ""
+    for line in script.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip():
+                yield buffer
+            buffer = ""
+    if buffer.strip():
+        yield buffer
+
+
+class ScriptConnection:
+    """A thin wrapper that lets migrations call `executescript` without an implicit COMMIT."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self._conn = conn
+
+    def executescript(self, script: str) -> None:
+        for statement in split_script(script):
+            self._conn.execute(statement)
+
+    def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+        return self._conn.execute(sql, params)
+
+
+def translate(exc: sqlite3.Error, path: str) -> StoreError:
+    """A sqlite3 error as a typed store error with one clear sentence."""
+    text = str(exc)
+    lower = text.lower()
+    if "not a database" in lower or "malformed" in lower or "corrupt" in lower:
+        return StoreCorrupt(f"{path} is not a sessionscope store or is damaged ({text}).")
+    if "readonly" in lower or "read-only" in lower:
+        return StoreReadOnly(f"{path} is read-only; nothing was written.")
+    if "locked" in lower or "busy" in lower:
+        return StoreBusy(f"{path} stayed locked by other writers; nothing was written.")
+    if "disk is full" in lower or "disk i/o" in lower:
+        return StoreError(f"writing {path} failed ({text}); the store is as it was before.")
+    if "unable to open" in lower:
+        return StoreError(f"cannot open {path} ({text}).")
+    return StoreError(f"{path}: {text}.")
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+class Connections:
+    """Per-thread connections to one store file (or one locked connection for `:memory:`)."""
+
+    def __init__(self, path: str, *, readonly: bool = False) -> None:
+        self.path = path
+        self.memory = path == ":memory:" or path.startswith("file::memory:")
+        self.readonly = readonly
+        self._local = threading.local()
+        self._lock = threading.RLock()
+        self._all: list[sqlite3.Connection] = []
+        self._shared: sqlite3.Connection | None = None
+        self._closed = False
+
+    # -- opening -----------------------------------------------------------------------------
+
+    def _raw_connect(self, readonly: bool) -> sqlite3.Connection:
+        if self.memory:
+            conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        elif readonly:
+            uri = Path(self.path).absolute().as_uri() + "?mode=ro"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+        else:
+            conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.text_factory = _decode_text
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute("PRAGMA synchronous = NORMAL")
+        conn.execute("PRAGMA cache_size = -32000")
+        conn.execute("PRAGMA mmap_size = 268435456")
+        return conn
+
+    def open(self) -> None:
+        """Check the file, create it owner-only if new, migrate it, and switch it to WAL."""
+        if not self.memory:
+            target = Path(self.path)
+            if target.is_dir():
+                raise StoreError(f"{self.path} is a directory, not a store file.")
+            if not target.exists():
+                if self.readonly:
+                    raise StoreError(f"{self.path} does not exist.")
+                try:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
+                    os.close(fd)
+                except FileExistsError:
+                    pass
+                except OSError as exc:
+                    raise StoreError(f"cannot create {self.path} ({exc.strerror}).") from None
+            elif not self.readonly and not os.access(target, os.W_OK):
+                self.readonly = True
+            elif (
+                not self.readonly
+                and not os.access(target.parent, os.W_OK)
+                and not Path(str(target) + "-wal").exists()
+            ):
+                self.readonly = True
+        try:
+            conn = self.connection()
+            version = self._check(conn)
+            if version < SCHEMA_VERSION:
+                if self.readonly:
+                    raise StoreReadOnly(
+                        f"{self.path} needs an upgrade to schema {SCHEMA_VERSION} but is read-only."
+                    )
+                self._migrate(conn)
+            if not self.memory and not self.readonly:
+                mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+                if mode.lower() != "wal":
+                    self.retrying(lambda: conn.execute("PRAGMA journal_mode = WAL"))
+        except sqlite3.Error as exc:
+            self.close()
+            raise translate(exc, self.path) from None
+        except StoreError:
+            self.close()
+            raise
+
+    def _check(self, conn: sqlite3.Connection) -> int:
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise SchemaTooNew(
+                f"{self.path} was written by a newer sessionscope (schema {version}, this one "
+                f"knows {SCHEMA_VERSION}); upgrade sessionscope to open it. It was not modified."
+            )
+        if version == 0:
+            tables = {
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            }
+            if tables and not _OUR_TABLES <= tables:
+                raise StoreCorrupt(
+                    f"{self.path} is an SQLite database but not a sessionscope store; "
+                    "it was not modified."
+                )
+        return version
+
+    def _migrate(self, conn: sqlite3.Connection) -> None:
+        def run(c: sqlite3.Connection) -> None:
+            version = self._check(c)  # another process may have migrated meanwhile
+            script = ScriptConnection(c)
+            for number in range(version, SCHEMA_VERSION):
+                MIGRATIONS[number](script)  # type: ignore[arg-type]
+                c.execute(f"PRAGMA user_version = {number + 1}")
+
+        self.write(run)
+
+    # -- connections ---------------------------------------------------------------------------
+
+    def connection(self) -> sqlite3.Connection:
+        """This thread's connection (the shared one for `:memory:`)."""
+        if self._closed:
+            raise StoreError("the store is closed.")
+        if self.memory:
+            if self._shared is None:
+                self._shared = self._raw_connect(False)
+                self._all.append(self._shared)
+            return self._shared
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = self._raw_connect(self.readonly)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    @contextlib.contextmanager
+    def use(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection; serialised across threads for `:memory:`."""
+        if self.memory:
+            with self._lock:
+                yield self.connection()
+        else:
+            yield self.connection()
+
+    def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        with self.use() as conn:
+            try:
+                return fn(conn)
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path) from None
+
+    @property
+    def depth(self) -> int:
+        return getattr(self._local, "depth", 0)
+
+    def retrying(self, fn: Callable[[], T]) -> T:
+        deadline = time.monotonic() + RETRY_DEADLINE_S
+        delay = 0.005
+        while True:
+            try:
+                return fn()
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc) or time.monotonic() > deadline:
+                    raise
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 0.25)
+
+    def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """Run `fn` in one immediate transaction (or inside the caller's open transaction)."""
+        if self.readonly:
+            raise StoreReadOnly(f"{self.path} is open read-only; nothing was written.")
+        with self.use() as conn:
+            if self.depth:
+                return fn(conn)
+            deadline = time.monotonic() + RETRY_DEADLINE_S
+            delay = 0.005
+            while True:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as exc:
+                    if _is_busy(exc) and time.monotonic() < deadline:
+                        time.sleep(delay * (0.5 + random.random()))
+                        delay = min(delay * 2, 0.25)
+                        continue
+                    raise translate(exc, self.path) from None
+                except sqlite3.Error as exc:
+                    raise translate(exc, self.path) from None
+                self._local.depth = 1
+                try:
+                    result = fn(conn)
+                    conn.execute("COMMIT")
+                    return result
+                except BaseException as exc:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
+                    if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
+                        if time.monotonic() < deadline:
+                            time.sleep(delay * (0.5 + random.random()))
+                            delay = min(delay * 2, 0.25)
+                            continue
+                    if isinstance(exc, sqlite3.Error):
+                        raise translate(exc, self.path) from None
+                    raise
+                finally:
+                    self._local.depth = 0
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """Group several writes into one all-or-nothing transaction (re-entrant)."""
+        if self.readonly:
+            raise StoreReadOnly(f"{self.path} is open read-only; nothing was written.")
+        if self.depth:
+            self._local.depth += 1
+            try:
+                with self.use() as conn:
+                    yield conn
+            finally:
+                self._local.depth -= 1
+            return
+        with self.use() as conn:
+            try:
+                self.retrying(lambda: conn.execute("BEGIN IMMEDIATE"))
+            except sqlite3.Error as exc:
+                raise translate(exc, self.path) from None
+            self._local.depth = 1
+            try:
+                yield conn
+                conn.execute("COMMIT")
+            except BaseException as exc:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                if isinstance(exc, sqlite3.Error):
+                    raise translate(exc, self.path) from None
+                raise
+            finally:
+                self._local.depth = 0
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.close()
+            self._all.clear()
+            self._shared = None
+            self._closed = True
+            self._local = threading.local()

@@ -1,0 +1,1036 @@
+"""The `Store`: the write API agents use and the read API the browser and CLI use."""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from . import blocks as blockcodec
+from .connection import Connections
+from .errors import InvalidInput, SessionNotFound
+from .models import (
+    ROLES,
+    Hit,
+    ImportState,
+    Message,
+    SaveResult,
+    Session,
+    SessionInfo,
+    Stats,
+    blocks_text,
+)
+from .query import like_escape
+from .schema import SCHEMA_VERSION
+from .search import search_messages
+from .timeutil import normalize_ts, now_iso
+
+_MESSAGE_KEYS = {
+    "role",
+    "content",
+    "created_at",
+    "model",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_creation_tokens",
+    "cost_usd",
+    "external_id",
+    "metadata",
+}
+_TOKEN_KEYS = ("input_tokens", "output_tokens", "cache_read_tokens", "cache_creation_tokens")
+_SESSION_FIELDS = {
+    "source",
+    "source_ref",
+    "title",
+    "status",
+    "project",
+    "project_id",
+    "cwd",
+    "git_branch",
+    "model",
+    "parent_session_id",
+    "experiment_id",
+    "variant",
+    "config_id",
+    "started_at",
+    "updated_at",
+    "ended_at",
+    "metadata",
+}
+_SESSION_COLUMNS = (
+    "id, source, source_ref, title, status, project, project_id, cwd, git_branch, model, "
+    "parent_session_id, experiment_id, variant, config_id, started_at, updated_at, ended_at, "
+    "message_count, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, "
+    "cost_usd, metadata"
+)
+_MESSAGE_COLUMNS = (
+    "id, session_id, seq, role, blocks, created_at, model, input_tokens, output_tokens, "
+    "cache_read_tokens, cache_creation_tokens, cost_usd, external_id, metadata"
+)
+_SORTS = {
+    "recent": "s.updated_at DESC, s.id",
+    "started": "s.started_at DESC, s.id",
+    "tokens": "(s.input_tokens + s.output_tokens) DESC, s.updated_at DESC",
+    "messages": "s.message_count DESC, s.updated_at DESC",
+    "cost": "s.cost_usd DESC, s.updated_at DESC",
+    "title": "s.title COLLATE NOCASE, s.updated_at DESC",
+}
+
+
+def _session_from_row(row: Sequence[Any], child_count: int = 0) -> SessionInfo:
+    values = list(row)
+    values[-1] = blockcodec.decode_metadata(values[-1])
+    return SessionInfo(*values[:-1], child_count=child_count, metadata=values[-1])  # type: ignore[misc]
+
+
+def _message_from_row(row: Sequence[Any]) -> Message:
+    return Message(
+        id=row[0],
+        session_id=row[1],
+        seq=row[2],
+        role=row[3],
+        blocks=blockcodec.decode(row[4]),
+        created_at=row[5],
+        model=row[6],
+        input_tokens=row[7],
+        output_tokens=row[8],
+        cache_read_tokens=row[9],
+        cache_creation_tokens=row[10],
+        cost_usd=row[11],
+        external_id=row[12],
+        metadata=blockcodec.decode_metadata(row[13]),
+    )
+
+
+def _count(value: Any, name: str) -> int:
+    if value is None:
+        return 0
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise InvalidInput(f"{name} must be a non-negative integer, not {value!r}.")
+    return value
+
+
+def _cost(value: Any) -> float:
+    if value is None:
+        return 0.0
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+        raise InvalidInput(f"cost_usd must be a non-negative number, not {value!r}.")
+    if value == float("inf"):
+        raise InvalidInput("cost_usd must be finite.")
+    return float(value)
+
+
+class _Row:
+    """A validated message ready to insert."""
+
+    __slots__ = (
+        "blocks_json",
+        "cache_creation_tokens",
+        "cache_read_tokens",
+        "cost_usd",
+        "created_at",
+        "external_id",
+        "input_tokens",
+        "metadata",
+        "model",
+        "output_tokens",
+        "role",
+    )
+
+    def __init__(self, spec: Mapping[str, Any], default_time: str) -> None:
+        unknown = set(spec) - _MESSAGE_KEYS
+        if unknown:
+            raise InvalidInput(f"unknown message keys: {', '.join(sorted(map(str, unknown)))}.")
+        role = spec.get("role")
+        if role not in ROLES:
+            raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}.")
+        if "content" not in spec:
+            raise InvalidInput("a message needs 'content' (a string or a list of blocks).")
+        self.role = role
+        self.blocks_json = blockcodec.encode(blockcodec.normalize(spec["content"]))
+        self.created_at = normalize_ts(spec.get("created_at")) or default_time
+        model = spec.get("model")
+        if model is not None and not isinstance(model, str):
+            raise InvalidInput(f"model must be a string, not {type(model).__name__}.")
+        self.model = model
+        self.input_tokens = _count(spec.get("input_tokens"), "input_tokens")
+        self.output_tokens = _count(spec.get("output_tokens"), "output_tokens")
+        self.cache_read_tokens = _count(spec.get("cache_read_tokens"), "cache_read_tokens")
+        self.cache_creation_tokens = _count(
+            spec.get("cache_creation_tokens"), "cache_creation_tokens"
+        )
+        self.cost_usd = _cost(spec.get("cost_usd"))
+        external_id = spec.get("external_id")
+        if external_id is not None and not isinstance(external_id, str):
+            external_id = str(external_id)
+        self.external_id = external_id
+        self.metadata = blockcodec.encode_metadata(spec.get("metadata"))
+
+    def values(self, session_id: str, seq: int) -> tuple[Any, ...]:
+        return (
+            session_id,
+            seq,
+            self.role,
+            self.created_at,
+            self.model,
+            self.input_tokens,
+            self.output_tokens,
+            self.cache_read_tokens,
+            self.cache_creation_tokens,
+            self.cost_usd,
+            self.external_id,
+            self.blocks_json,
+            self.metadata,
+        )
+
+    def totals(self) -> tuple[int, int, int, int, float]:
+        return (
+            self.input_tokens,
+            self.output_tokens,
+            self.cache_read_tokens,
+            self.cache_creation_tokens,
+            self.cost_usd,
+        )
+
+
+_INSERT_MESSAGE = (
+    "INSERT INTO messages (session_id, seq, role, created_at, model, input_tokens, output_tokens,"
+    " cache_read_tokens, cache_creation_tokens, cost_usd, external_id, blocks, metadata)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+)
+_UPDATE_MESSAGE = (
+    "UPDATE messages SET role = ?, created_at = ?, model = ?, input_tokens = ?,"
+    " output_tokens = ?, cache_read_tokens = ?, cache_creation_tokens = ?, cost_usd = ?,"
+    " external_id = ?, blocks = ?, metadata = ? WHERE id = ?"
+)
+
+
+class Store:
+    """One sessionscope store: a single SQLite file, safe to share between threads.
+
+    Open it with `sessionscope.store.open()`. Every write is one transaction; `transaction()`
+    groups several writes into one.
+    """
+
+    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+        self.path = str(path)
+        self._db = Connections(self.path, readonly=readonly)
+        self._db.open()
+
+    # -- housekeeping --------------------------------------------------------------------------
+
+    @property
+    def readonly(self) -> bool:
+        """True when the file could only be opened for reading."""
+        return self._db.readonly
+
+    def close(self) -> None:
+        self._db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Store {self.path!r}>"
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """Make every store write inside the `with` block one all-or-nothing transaction."""
+        with self._db.transaction():
+            yield
+
+    def schema_version(self) -> int:
+        return self._db.read(lambda c: c.execute("PRAGMA user_version").fetchone()[0])
+
+    def data_version(self) -> int:
+        """A number that changes whenever another connection commits (cheap change polling)."""
+        return self._db.read(lambda c: c.execute("PRAGMA data_version").fetchone()[0])
+
+    def change_marker(self) -> tuple[int, int]:
+        """Changes when anyone, this connection included, has committed since the last call."""
+        return self._db.read(
+            lambda c: (c.execute("PRAGMA data_version").fetchone()[0], c.total_changes)
+        )
+
+    # -- sessions ------------------------------------------------------------------------------
+
+    def start_session(
+        self,
+        title: str | None = None,
+        source: str = "api",
+        project: str | int | None = None,
+        model: str | None = None,
+        *,
+        id: str | None = None,
+        exist_ok: bool = False,
+        **fields: Any,
+    ) -> str:
+        """Create a session and return its id (a new UUID unless `id` is given).
+
+        Keywords: cwd, git_branch, source_ref, parent_session_id, status, started_at,
+        experiment_id, variant, config_id, metadata. `project` may be a name/path or the id of
+        a project made with `create_project`. With `exist_ok`, an existing id is returned as is.
+        """
+        unknown = set(fields) - _SESSION_FIELDS
+        if unknown:
+            raise InvalidInput(f"unknown session fields: {', '.join(sorted(unknown))}.")
+        sid = str(id) if id is not None else str(uuid.uuid4())
+        if not sid:
+            raise InvalidInput("a session id cannot be empty.")
+        if not isinstance(source, str) or not source:
+            raise InvalidInput("source must be a non-empty string.")
+        values: dict[str, Any] = {"title": title, "source": source, "model": model, **fields}
+        if project is not None:
+            values["project"] = project
+
+        def run(conn: sqlite3.Connection) -> str:
+            if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (sid,)).fetchone():
+                if exist_ok:
+                    return sid
+                raise InvalidInput(f"a session with id {sid} already exists.")
+            row = self._session_values(conn, values)
+            started = row.get("started_at") or now_iso()
+            row["started_at"] = started
+            row.setdefault("updated_at", started)
+            row["id"] = sid
+            columns = ", ".join(row)
+            marks = ", ".join("?" for _ in row)
+            conn.execute(f"INSERT INTO sessions ({columns}) VALUES ({marks})", tuple(row.values()))
+            return sid
+
+        return self._db.write(run)
+
+    def _session_values(self, conn: sqlite3.Connection, values: dict[str, Any]) -> dict[str, Any]:
+        """Validate session fields and turn them into column values."""
+        row: dict[str, Any] = {}
+        for key, value in values.items():
+            if value is None and key not in ("ended_at", "parent_session_id", "title"):
+                continue
+            if key in ("started_at", "updated_at", "ended_at"):
+                value = normalize_ts(value)
+            elif key == "metadata":
+                value = blockcodec.encode_metadata(value)
+            elif key == "project" and isinstance(value, int) and not isinstance(value, bool):
+                found = conn.execute(
+                    "SELECT name, root_path FROM projects WHERE id = ?", (value,)
+                ).fetchone()
+                if not found:
+                    raise InvalidInput(f"no project has id {value}.")
+                row["project_id"] = value
+                value = found[1] or found[0]
+            elif key == "variant" and value not in ("champion", "challenger"):
+                raise InvalidInput(f"variant must be 'champion' or 'challenger', not {value!r}.")
+            elif key in ("experiment_id", "config_id", "project_id"):
+                if not isinstance(value, int) or isinstance(value, bool):
+                    raise InvalidInput(f"{key} must be an integer id.")
+                table = {"experiment_id": "experiments", "config_id": "agent_configs",
+                         "project_id": "projects"}[key]
+                if not conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (value,)).fetchone():
+                    raise InvalidInput(f"no {table[:-1].replace('_', ' ')} has id {value}.")
+            elif value is not None and not isinstance(value, str):
+                raise InvalidInput(f"{key} must be a string, not {type(value).__name__}.")
+            row[key] = value
+        return row
+
+    def update_session(self, session_id: str, **fields: Any) -> None:
+        """Set session fields (title, status, project, cwd, git_branch, model, ...)."""
+        unknown = set(fields) - _SESSION_FIELDS
+        if unknown:
+            raise InvalidInput(f"unknown session fields: {', '.join(sorted(unknown))}.")
+
+        def run(conn: sqlite3.Connection) -> None:
+            self._require_session(conn, session_id)
+            row = self._session_values(conn, fields)
+            if not row:
+                return
+            sets = ", ".join(f"{key} = ?" for key in row)
+            conn.execute(
+                f"UPDATE sessions SET {sets} WHERE id = ?", (*row.values(), session_id)
+            )
+
+        self._db.write(run)
+
+    def end_session(
+        self, session_id: str, status: str = "completed", ended_at: str | None = None
+    ) -> None:
+        """Mark a session ended with `status` (completed, failed, aborted, ...)."""
+        if not isinstance(status, str) or not status:
+            raise InvalidInput("status must be a non-empty string.")
+        moment = normalize_ts(ended_at) or now_iso()
+
+        def run(conn: sqlite3.Connection) -> None:
+            self._require_session(conn, session_id)
+            conn.execute(
+                "UPDATE sessions SET status = ?, ended_at = ?,"
+                " updated_at = max(updated_at, ?) WHERE id = ?",
+                (status, moment, moment, session_id),
+            )
+
+        self._db.write(run)
+
+    def delete_session(self, session_id: str) -> bool:
+        """Delete a session, its messages, signals and subagent sessions. False if absent."""
+
+        def run(conn: sqlite3.Connection) -> bool:
+            ids = [
+                row[0]
+                for row in conn.execute(
+                    "WITH RECURSIVE tree(id) AS (SELECT id FROM sessions WHERE id = ?"
+                    " UNION SELECT s.id FROM sessions s JOIN tree ON s.parent_session_id = tree.id)"
+                    " SELECT id FROM tree",
+                    (session_id,),
+                )
+            ]
+            for sid in ids:
+                conn.execute("DELETE FROM messages WHERE session_id = ?", (sid,))
+                conn.execute("DELETE FROM signals WHERE session_id = ?", (sid,))
+                conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+            return bool(ids)
+
+        return self._db.write(run)
+
+    @staticmethod
+    def _require_session(conn: sqlite3.Connection, session_id: str) -> str:
+        row = conn.execute("SELECT updated_at FROM sessions WHERE id = ?", (session_id,)).fetchone()
+        if row is None:
+            raise SessionNotFound(f"no session has id {session_id!r}.")
+        return row[0]
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def append(
+        self,
+        session_id: str,
+        role: str,
+        content: str | list[dict[str, Any]],
+        *,
+        replace: bool = False,
+        **fields: Any,
+    ) -> int:
+        """Append one message and return its seq (0-based position in the session).
+
+        Keywords: created_at, model, input_tokens, output_tokens, cache_read_tokens,
+        cache_creation_tokens, cost_usd, external_id, metadata. A message whose `external_id`
+        the session already holds is not added again: its seq is returned (and with `replace`,
+        its content and counts are replaced).
+        """
+        return self.append_many(
+            session_id, [{"role": role, "content": content, **fields}], replace=replace
+        )[0]
+
+    def append_many(
+        self,
+        session_id: str,
+        messages: Iterable[Mapping[str, Any]],
+        *,
+        replace: bool = False,
+    ) -> list[int]:
+        """Append messages in one transaction; return their seqs. See `append` for the keys."""
+        default_time = now_iso()
+        rows = [_Row(spec, default_time) for spec in messages]
+        if not rows:
+            return []
+        return self._db.write(lambda conn: self._insert(conn, session_id, rows, replace))
+
+    def _insert(
+        self, conn: sqlite3.Connection, session_id: str, rows: list[_Row], replace: bool
+    ) -> list[int]:
+        updated_at = self._require_session(conn, session_id)
+        next_seq = conn.execute(
+            "SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE session_id = ?", (session_id,)
+        ).fetchone()[0]
+        existing: dict[str, tuple[int, int, tuple[int, int, int, int, float]]] = {}
+        external = [row.external_id for row in rows if row.external_id is not None]
+        for start in range(0, len(external), 500):
+            chunk = external[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for ext, mid, seq, *totals in conn.execute(
+                "SELECT external_id, id, seq, input_tokens, output_tokens, cache_read_tokens,"
+                f" cache_creation_tokens, cost_usd FROM messages"
+                f" WHERE session_id = ? AND external_id IN ({marks})",
+                (session_id, *chunk),
+            ):
+                existing[ext] = (mid, seq, tuple(totals))  # type: ignore[assignment]
+        seqs: list[int] = []
+        inserts: list[tuple[Any, ...]] = []
+        deltas = [0, 0, 0, 0, 0.0]
+        added = 0
+        latest = updated_at
+        model = None
+        for row in rows:
+            if row.external_id is not None and row.external_id in existing:
+                mid, seq, old = existing[row.external_id]
+                seqs.append(seq)
+                if replace:
+                    conn.execute(
+                        _UPDATE_MESSAGE, (*row.values(session_id, seq)[2:], mid)
+                    )
+                    new = row.totals()
+                    for k in range(5):
+                        deltas[k] += new[k] - old[k]
+                    existing[row.external_id] = (mid, seq, new)
+                continue
+            seq = next_seq
+            next_seq += 1
+            if row.external_id is not None:
+                existing[row.external_id] = (-1, seq, row.totals())
+            inserts.append(row.values(session_id, seq))
+            seqs.append(seq)
+            added += 1
+            for k, value in enumerate(row.totals()):
+                deltas[k] += value
+            if row.created_at > latest:
+                latest = row.created_at
+            model = model or row.model
+        if inserts:
+            conn.executemany(_INSERT_MESSAGE, inserts)
+            # a replaced row inserted in this same batch: give later duplicates the final content
+            if replace and len({r.external_id for r in rows if r.external_id}) < len(external):
+                self._apply_batch_replacements(conn, session_id, rows)
+        if added or any(deltas):
+            conn.execute(
+                "UPDATE sessions SET message_count = message_count + ?,"
+                " input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,"
+                " cache_read_tokens = cache_read_tokens + ?,"
+                " cache_creation_tokens = cache_creation_tokens + ?, cost_usd = cost_usd + ?,"
+                " updated_at = max(updated_at, ?), model = coalesce(model, ?) WHERE id = ?",
+                (added, *deltas, latest, model, session_id),
+            )
+        return seqs
+
+    def _apply_batch_replacements(
+        self, conn: sqlite3.Connection, session_id: str, rows: list[_Row]
+    ) -> None:
+        """Within one batch, the last row for an external id wins (and totals follow it)."""
+        last: dict[str, _Row] = {}
+        first: dict[str, _Row] = {}
+        for row in rows:
+            if row.external_id is not None:
+                first.setdefault(row.external_id, row)
+                last[row.external_id] = row
+        for ext, row in last.items():
+            if first[ext] is row:
+                continue
+            seq = conn.execute(
+                "SELECT seq FROM messages WHERE session_id = ? AND external_id = ?",
+                (session_id, ext),
+            ).fetchone()
+            if seq is None:
+                continue
+            conn.execute(
+                _UPDATE_MESSAGE[: -len("WHERE id = ?")] + "WHERE session_id = ? AND seq = ?",
+                (*row.values(session_id, seq[0])[2:], session_id, seq[0]),
+            )
+        self._recount(conn, session_id)
+
+    @staticmethod
+    def _recount(conn: sqlite3.Connection, session_id: str) -> None:
+        conn.execute(
+            "UPDATE sessions SET (message_count, input_tokens, output_tokens, cache_read_tokens,"
+            " cache_creation_tokens, cost_usd) = (SELECT count(*), coalesce(sum(input_tokens), 0),"
+            " coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0),"
+            " coalesce(sum(cache_creation_tokens), 0), coalesce(sum(cost_usd), 0)"
+            " FROM messages WHERE session_id = ?) WHERE id = ?",
+            (session_id, session_id),
+        )
+
+    def save(
+        self,
+        session_id: str,
+        messages: Sequence[Mapping[str, Any] | Message],
+        title: str | None = None,
+        **session_fields: Any,
+    ) -> SaveResult:
+        """Make the session's transcript exactly `messages`, writing only rows that changed.
+
+        Creates the session when it does not exist. A message without `created_at` keeps the
+        time already stored for its position.
+        """
+        default_time = now_iso()
+        specs = [_message_spec(m) for m in messages]
+
+        def run(conn: sqlite3.Connection) -> SaveResult:
+            if not conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
+                self.start_session(title=title, id=session_id, **session_fields)
+            elif title is not None or session_fields:
+                self.update_session(session_id, **({"title": title} if title else {}),
+                                    **session_fields)
+            old = {
+                row[1]: row
+                for row in conn.execute(
+                    "SELECT id, seq, role, created_at, model, input_tokens, output_tokens,"
+                    " cache_read_tokens, cache_creation_tokens, cost_usd, external_id, blocks,"
+                    " metadata FROM messages WHERE session_id = ?",
+                    (session_id,),
+                )
+            }
+            inserted = updated = unchanged = 0
+            latest = ""
+            for seq, spec in enumerate(specs):
+                current = old.get(seq)
+                row = _Row(spec, current[3] if current and not spec.get("created_at")
+                           else default_time)
+                values = row.values(session_id, seq)
+                latest = max(latest, row.created_at)
+                if current is None:
+                    conn.execute(_INSERT_MESSAGE, values)
+                    inserted += 1
+                elif tuple(current[2:]) == values[2:]:
+                    unchanged += 1
+                else:
+                    conn.execute(_UPDATE_MESSAGE, (*values[2:], current[0]))
+                    updated += 1
+            stale = [row[0] for seq, row in old.items() if seq >= len(specs)]
+            for mid in stale:
+                conn.execute("DELETE FROM messages WHERE id = ?", (mid,))
+            if inserted or updated or stale:
+                self._recount(conn, session_id)
+                conn.execute(
+                    "UPDATE sessions SET updated_at = max(updated_at, ?) WHERE id = ?",
+                    (latest or default_time, session_id),
+                )
+            return SaveResult(inserted, updated, len(stale), unchanged)
+
+        return self._db.write(run)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def session(self, session_id: str) -> SessionInfo | None:
+        """One session's row (no messages), or None."""
+
+        def run(conn: sqlite3.Connection) -> SessionInfo | None:
+            row = conn.execute(
+                f"SELECT {_SESSION_COLUMNS}, (SELECT count(*) FROM sessions c"
+                " WHERE c.parent_session_id = sessions.id) FROM sessions WHERE id = ?",
+                (session_id,),
+            ).fetchone()
+            return None if row is None else _session_from_row(row[:-1], row[-1])
+
+        return self._db.read(run)
+
+    def resolve_session(self, ref: str) -> str:
+        """The id of the session whose id is `ref` or starts with it (at least 4 characters)."""
+
+        def run(conn: sqlite3.Connection) -> str:
+            if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (ref,)).fetchone():
+                return ref
+            if len(ref) >= 4:
+                pattern = like_escape(ref)
+                rows = conn.execute(
+                    "SELECT id FROM sessions WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+                    (pattern + "%",),
+                ).fetchall()
+                if len(rows) == 1:
+                    return rows[0][0]
+                if len(rows) > 1:
+                    raise InvalidInput(f"{ref!r} matches more than one session; give more of the id.")
+            raise SessionNotFound(f"no session has id {ref!r}.")
+
+        return self._db.read(run)
+
+    def load(self, session_id: str) -> Session | None:
+        """A session with its whole transcript, or None when it does not exist."""
+
+        def run(conn: sqlite3.Connection) -> Session | None:
+            info = self.session(session_id)
+            if info is None:
+                return None
+            rows = conn.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY seq",
+                (session_id,),
+            ).fetchall()
+            fields = {name: getattr(info, name) for name in SessionInfo.__dataclass_fields__}
+            return Session(**fields, messages=[_message_from_row(r) for r in rows])
+
+        return self._db.read(run)
+
+    def sessions(
+        self,
+        limit: int | None = 100,
+        project: str | None = None,
+        source: str | None = None,
+        since: str | None = None,
+        *,
+        until: str | None = None,
+        offset: int = 0,
+        order: str = "recent",
+        parent: str | None = None,
+        top_level: bool = False,
+        experiment_id: int | None = None,
+        variant: str | None = None,
+    ) -> list[SessionInfo]:
+        """Sessions, newest activity first (or by `order`: tokens, messages, cost, started, title).
+
+        `project` matches a substring of the project path or name; `parent` lists the subagent
+        sessions of one session; `top_level` leaves subagent sessions out.
+        """
+        where, params = self._session_filter(
+            project, source, since, until, parent, top_level, experiment_id, variant
+        )
+        sort = _SORTS.get(order)
+        if sort is None:
+            raise InvalidInput(f"order must be one of {', '.join(_SORTS)}, not {order!r}.")
+        sql = (
+            f"SELECT {', '.join('s.' + c.strip() for c in _SESSION_COLUMNS.split(','))},"
+            " (SELECT count(*) FROM sessions c WHERE c.parent_session_id = s.id)"
+            f" FROM sessions s {where} ORDER BY {sort} LIMIT ? OFFSET ?"
+        )
+        params += [-1 if limit is None else max(0, int(limit)), max(0, int(offset))]
+        return self._db.read(
+            lambda conn: [
+                _session_from_row(row[:-1], row[-1]) for row in conn.execute(sql, params)
+            ]
+        )
+
+    def count_sessions(
+        self,
+        project: str | None = None,
+        source: str | None = None,
+        since: str | None = None,
+        *,
+        until: str | None = None,
+        parent: str | None = None,
+        top_level: bool = False,
+    ) -> int:
+        """How many sessions `sessions()` would list with the same filters and no limit."""
+        where, params = self._session_filter(
+            project, source, since, until, parent, top_level, None, None
+        )
+        return self._db.read(
+            lambda conn: conn.execute(f"SELECT count(*) FROM sessions s {where}", params)
+            .fetchone()[0]
+        )
+
+    @staticmethod
+    def _session_filter(
+        project: str | None,
+        source: str | None,
+        since: str | None,
+        until: str | None,
+        parent: str | None,
+        top_level: bool,
+        experiment_id: int | None,
+        variant: str | None,
+    ) -> tuple[str, list[Any]]:
+        clauses: list[str] = []
+        params: list[Any] = []
+        if project:
+            clauses.append("s.project LIKE ? ESCAPE '\\'")
+            params.append("%" + like_escape(project) + "%")
+        if source:
+            clauses.append("s.source = ?")
+            params.append(source)
+        if since:
+            clauses.append("s.updated_at >= ?")
+            params.append(normalize_ts(since))
+        if until:
+            clauses.append("s.started_at <= ?")
+            params.append(normalize_ts(until))
+        if parent is not None:
+            clauses.append("s.parent_session_id = ?")
+            params.append(parent)
+        elif top_level:
+            clauses.append("s.parent_session_id IS NULL")
+        if experiment_id is not None:
+            clauses.append("s.experiment_id = ?")
+            params.append(experiment_id)
+        if variant is not None:
+            clauses.append("s.variant = ?")
+            params.append(variant)
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def messages(self, session_id: str, start: int = 0, stop: int | None = None) -> list[Message]:
+        """Messages with `start <= seq < stop`, in order."""
+        return self._db.read(
+            lambda conn: [
+                _message_from_row(row)
+                for row in conn.execute(
+                    f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ?"
+                    " AND seq >= ? AND seq < ? ORDER BY seq",
+                    (session_id, max(0, start), 2**62 if stop is None else stop),
+                )
+            ]
+        )
+
+    def message_count(self, session_id: str) -> int:
+        """Number of messages in a session (0 when it does not exist)."""
+        return self._db.read(
+            lambda conn: conn.execute(
+                "SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE session_id = ?",
+                (session_id,),
+            ).fetchone()[0]
+        )
+
+    def scroll(
+        self, session_id: str, around: int | None = None, before: int = 20, after: int = 20
+    ) -> list[Message]:
+        """A window of messages around seq `around` (negative counts from the end)."""
+        if around is None:
+            around = 0
+        if around < 0:
+            around = self.message_count(session_id) + around
+        return self.messages(session_id, around - before, around + after + 1)
+
+    def find_message(self, session_id: str, external_id: str) -> Message | None:
+        """The message a session holds under the source's own id, or None."""
+
+        def run(conn: sqlite3.Connection) -> Message | None:
+            row = conn.execute(
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ?"
+                " AND external_id = ?",
+                (session_id, external_id),
+            ).fetchone()
+            return None if row is None else _message_from_row(row)
+
+        return self._db.read(run)
+
+    def search(
+        self,
+        query: str,
+        limit: int = 50,
+        *,
+        offset: int = 0,
+        order: str = "rank",
+        session_id: str | None = None,
+    ) -> list[Hit]:
+        """Ranked hits for a query in the search language (never raises on odd input).
+
+        `order` is "rank" (bm25, prose above tool output), "time" (newest first) or "seq"
+        (position, for moving between matches in one session).
+        """
+        if order not in ("rank", "time", "seq"):
+            raise InvalidInput(f"order must be rank, time or seq, not {order!r}.")
+        return self._db.read(
+            lambda conn: search_messages(
+                conn, query, limit=limit, offset=offset, order=order, session_id=session_id
+            )
+        )
+
+    def tool_calls(self, session_id: str) -> dict[str, dict[str, Any]]:
+        """The session's tool calls by tool_use id: name, is_error, seq of call and result."""
+
+        def run(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
+            out: dict[str, dict[str, Any]] = {}
+            for use_id, name, is_error, call_seq, result_seq in conn.execute(
+                "SELECT t.tool_use_id, t.name, t.is_error, m.seq, r.seq FROM tool_calls t"
+                " JOIN messages m ON m.id = t.message_id"
+                " LEFT JOIN messages r ON r.id = t.result_message_id"
+                " WHERE t.session_id = ?",
+                (session_id,),
+            ):
+                out[use_id or f"#{call_seq}"] = {
+                    "name": name,
+                    "is_error": None if is_error is None else bool(is_error),
+                    "seq": call_seq,
+                    "result_seq": result_seq,
+                }
+            return out
+
+        return self._db.read(run)
+
+    def recent_inputs(self, limit: int = 20) -> list[str]:
+        """Distinct real user prompts, newest first (no tool results, meta or subagent prompts)."""
+
+        def run(conn: sqlite3.Connection) -> list[str]:
+            seen: set[str] = set()
+            out: list[str] = []
+            cursor = conn.execute(
+                "SELECT m.blocks FROM messages m JOIN sessions s ON s.id = m.session_id"
+                " WHERE m.role = 'user' AND s.parent_session_id IS NULL"
+                " ORDER BY m.created_at DESC, m.id DESC"
+            )
+            for (raw,) in cursor:
+                text = blocks_text(blockcodec.decode(raw), thinking=False).strip()
+                if text and text not in seen:
+                    seen.add(text)
+                    out.append(text)
+                    if len(out) >= limit:
+                        break
+            return out
+
+        return self._db.read(run)
+
+    def stats(self) -> Stats:
+        """Whole-store counts."""
+
+        def run(conn: sqlite3.Connection) -> Stats:
+            sessions, in_tok, out_tok, cost, first, last = conn.execute(
+                "SELECT count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),"
+                " coalesce(sum(cost_usd), 0), min(started_at), max(updated_at) FROM sessions"
+            ).fetchone()
+            by_source = dict(
+                conn.execute("SELECT source, count(*) FROM sessions GROUP BY source ORDER BY 2 DESC")
+            )
+            by_role = dict(
+                conn.execute("SELECT role, count(*) FROM messages GROUP BY role ORDER BY 2 DESC")
+            )
+            calls, failed = conn.execute(
+                "SELECT count(*), coalesce(sum(is_error = 1), 0) FROM tool_calls"
+            ).fetchone()
+            size = 0
+            if not self._db.memory:
+                for suffix in ("", "-wal"):
+                    p = Path(self.path + suffix)
+                    if p.exists():
+                        size += p.stat().st_size
+            return Stats(
+                sessions=sessions,
+                messages=sum(by_role.values()),
+                by_source=by_source,
+                by_role=by_role,
+                input_tokens=in_tok,
+                output_tokens=out_tok,
+                cost_usd=cost,
+                tool_calls=calls,
+                failed_tool_calls=failed,
+                first_at=first,
+                last_at=last,
+                schema_version=SCHEMA_VERSION,
+                path=self.path,
+                file_bytes=size,
+            )
+
+        return self._db.read(run)
+
+    # -- signals -------------------------------------------------------------------------------
+
+    def record_signal(
+        self,
+        session_id: str,
+        kind: str,
+        source: str,
+        value: float,
+        payload: Any = None,
+    ) -> int:
+        """Score a session: kind explicit or implicit, value in [0, 1]. Returns the signal id."""
+        if kind not in ("explicit", "implicit"):
+            raise InvalidInput(f"signal kind must be 'explicit' or 'implicit', not {kind!r}.")
+        if not isinstance(source, str) or not source:
+            raise InvalidInput("signal source must be a non-empty string.")
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            raise InvalidInput(f"signal value must be a number in [0, 1], not {value!r}.")
+        encoded = None if payload is None else blockcodec.encode(payload)
+
+        def run(conn: sqlite3.Connection) -> int:
+            self._require_session(conn, session_id)
+            cursor = conn.execute(
+                "INSERT INTO signals (session_id, kind, source, value, payload, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (session_id, kind, source, float(value), encoded, now_iso()),
+            )
+            return int(cursor.lastrowid or 0)
+
+        return self._db.write(run)
+
+    def signals(self, session_id: str) -> list[dict[str, Any]]:
+        """A session's signals, oldest first."""
+        return self._db.read(
+            lambda conn: [
+                {
+                    "id": row[0],
+                    "kind": row[1],
+                    "source": row[2],
+                    "value": row[3],
+                    "payload": None if row[4] is None else blockcodec.decode_metadata(row[4])
+                    or blockcodec.decode(row[4]),
+                    "created_at": row[5],
+                }
+                for row in conn.execute(
+                    "SELECT id, kind, source, value, payload, created_at FROM signals"
+                    " WHERE session_id = ? ORDER BY id",
+                    (session_id,),
+                )
+            ]
+        )
+
+    # -- import state --------------------------------------------------------------------------
+
+    def import_state(self, path: str) -> ImportState | None:
+        """What was already imported from one source file, or None."""
+
+        def run(conn: sqlite3.Connection) -> ImportState | None:
+            row = conn.execute(
+                'SELECT path, source, size, mtime, "offset", line_no, state, updated_at'
+                " FROM import_state WHERE path = ?",
+                (path,),
+            ).fetchone()
+            if row is None:
+                return None
+            return ImportState(*row[:6], blockcodec.decode_metadata(row[6]), row[7])
+
+        return self._db.read(run)
+
+    def import_states(self, source: str | None = None) -> dict[str, ImportState]:
+        """Every file's import state (for one source), keyed by path."""
+
+        def run(conn: sqlite3.Connection) -> dict[str, ImportState]:
+            sql = (
+                'SELECT path, source, size, mtime, "offset", line_no, state, updated_at'
+                " FROM import_state"
+            )
+            rows = conn.execute(sql + " WHERE source = ?", (source,)) if source else conn.execute(sql)
+            return {
+                r[0]: ImportState(*r[:6], blockcodec.decode_metadata(r[6]), r[7]) for r in rows
+            }
+
+        return self._db.read(run)
+
+    def set_import_state(
+        self,
+        path: str,
+        *,
+        source: str,
+        size: int,
+        mtime: float,
+        offset: int,
+        line_no: int = 0,
+        state: dict[str, Any] | None = None,
+    ) -> None:
+        """Remember how far a source file was imported (call inside the same `transaction()`)."""
+
+        def run(conn: sqlite3.Connection) -> None:
+            conn.execute(
+                'INSERT INTO import_state (path, source, size, mtime, "offset", line_no, state,'
+                " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
+                ' source = excluded.source, size = excluded.size, mtime = excluded.mtime,'
+                ' "offset" = excluded."offset", line_no = excluded.line_no,'
+                " state = excluded.state, updated_at = excluded.updated_at",
+                (path, source, size, mtime, offset, line_no,
+                 blockcodec.encode_metadata(state), now_iso()),
+            )
+
+        self._db.write(run)
+
+    # -- escape hatch for the rest of the store package -----------------------------------------
+
+    def _read(self, fn: Any) -> Any:
+        return self._db.read(fn)
+
+    def _write(self, fn: Any) -> Any:
+        return self._db.write(fn)
+
+
+def _message_spec(message: Mapping[str, Any] | Message) -> Mapping[str, Any]:
+    if isinstance(message, Message):
+        return {
+            "role": message.role,
+            "content": message.blocks,
+            "created_at": message.created_at,
+            "model": message.model,
+            "input_tokens": message.input_tokens,
+            "output_tokens": message.output_tokens,
+            "cache_read_tokens": message.cache_read_tokens,
+            "cache_creation_tokens": message.cache_creation_tokens,
+            "cost_usd": message.cost_usd,
+            "external_id": message.external_id,
+            "metadata": message.metadata or None,
+        }
+    return message
+

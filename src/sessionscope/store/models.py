@@ -1,0 +1,186 @@
+"""Typed results returned by the store's read API."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+ROLES = ("user", "assistant", "system", "tool")
+
+
+def blocks_text(blocks: list[dict[str, Any]], *, thinking: bool = True) -> str:
+    """The prose of a message: its text blocks (and thinking blocks), joined by newlines."""
+    parts: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "text" and isinstance(block.get("text"), str):
+            parts.append(block["text"])
+        elif thinking and kind == "thinking" and isinstance(block.get("thinking"), str):
+            parts.append(block["thinking"])
+    return "\n".join(parts)
+
+
+def tool_result_text(block: dict[str, Any]) -> str:
+    """The text a tool_result block carries, whether its content is a string or a block list."""
+    content = block.get("content")
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "\n".join(
+            c.get("text", "") for c in content if isinstance(c, dict) and c.get("type") == "text"
+        )
+    return ""
+
+
+@dataclass(frozen=True, slots=True)
+class Message:
+    """One message of a session, with its content blocks as stored."""
+
+    id: int
+    session_id: str
+    seq: int
+    role: str
+    blocks: list[dict[str, Any]]
+    created_at: str | None = None
+    model: str | None = None
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_creation_tokens: int = 0
+    cost_usd: float = 0.0
+    external_id: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """Prose of the message (text and thinking blocks)."""
+        return blocks_text(self.blocks)
+
+    @property
+    def tool_uses(self) -> list[dict[str, Any]]:
+        return [b for b in self.blocks if b.get("type") == "tool_use"]
+
+    @property
+    def tool_results(self) -> list[dict[str, Any]]:
+        return [b for b in self.blocks if b.get("type") == "tool_result"]
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class SessionInfo:
+    """A session's row: identity, provenance and running totals, without its messages."""
+
+    id: str
+    source: str
+    source_ref: str | None = None
+    title: str | None = None
+    status: str = "active"
+    project: str | None = None
+    project_id: int | None = None
+    cwd: str | None = None
+    git_branch: str | None = None
+    model: str | None = None
+    parent_session_id: str | None = None
+    experiment_id: int | None = None
+    variant: str | None = None
+    config_id: int | None = None
+    started_at: str | None = None
+    updated_at: str | None = None
+    ended_at: str | None = None
+    message_count: int = 0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_tokens: int = 0
+    cache_creation_tokens: int = 0
+    cost_usd: float = 0.0
+    child_count: int = 0
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total_tokens(self) -> int:
+        return self.input_tokens + self.output_tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Session(SessionInfo):
+    """A session with its whole transcript (what `Store.load` returns)."""
+
+    messages: list[Message] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One search result: a message, where it lives, and a snippet with the matches marked.
+
+    `snippet` is plain text; `highlights` are (start, end) character spans of the matches in it.
+    """
+
+    message_id: int
+    session_id: str
+    seq: int
+    role: str
+    created_at: str | None
+    snippet: str
+    highlights: list[tuple[int, int]]
+    session_title: str | None
+    project: str | None
+    source: str
+    score: float
+
+    def marked(self, open: str = "«", close: str = "»") -> str:
+        """The snippet with each match wrapped in `open` ... `close`."""
+        out: list[str] = []
+        last = 0
+        for start, end in self.highlights:
+            out.append(self.snippet[last:start])
+            out.append(open + self.snippet[start:end] + close)
+            last = end
+        out.append(self.snippet[last:])
+        return "".join(out)
+
+
+@dataclass(frozen=True, slots=True)
+class SaveResult:
+    """What `Store.save` wrote: rows inserted, updated and deleted, and rows left alone."""
+
+    inserted: int
+    updated: int
+    deleted: int
+    unchanged: int
+
+
+@dataclass(frozen=True, slots=True)
+class ImportState:
+    """What an importer already took from one source file."""
+
+    path: str
+    source: str
+    size: int
+    mtime: float
+    offset: int
+    line_no: int
+    state: dict[str, Any]
+    updated_at: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Stats:
+    """Whole-store counts (what `sessionscope stats` prints)."""
+
+    sessions: int
+    messages: int
+    by_source: dict[str, int]
+    by_role: dict[str, int]
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+    tool_calls: int
+    failed_tool_calls: int
+    first_at: str | None
+    last_at: str | None
+    schema_version: int
+    path: str
+    file_bytes: int

@@ -1,0 +1,201 @@
+"""The search language: parse what a person types into safe SQL pieces. Never raises.
+
+Plain words must all match (the last word is a prefix while typing), `"quoted phrase"`,
+`-word` excludes, `OR` between two terms, and filters: `role:` `tool:` `project:` `source:`
+`model:` `since:` `until:` `session:` `in:tools|text` `is:error`. FTS5 syntax is never passed
+through: every term is quoted. Terms in scripts written without spaces (CJK, Thai) are matched
+as substrings through the trigram index.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .schema import NO_SPACE_SCRIPTS
+from .timeutil import parse_when
+
+FIELDS = ("role", "tool", "project", "source", "model", "since", "until", "session", "in", "is")
+_NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass
+class Term:
+    text: str
+    phrase: bool = False
+    prefix: bool = False
+
+    @property
+    def no_space(self) -> bool:
+        return bool(_NO_SPACE.search(self.text))
+
+    def fts(self) -> str:
+        quoted = '"' + self.text.replace('"', '""') + '"'
+        return quoted + "*" if self.prefix else quoted
+
+
+@dataclass
+class Query:
+    """A parsed query: positive term groups (AND of ORs), exclusions, and SQL filters."""
+
+    groups: list[list[Term]] = field(default_factory=list)
+    excluded: list[Term] = field(default_factory=list)
+    column: str | None = None  # "text" or "tools"
+    where: list[str] = field(default_factory=list)
+    params: list[object] = field(default_factory=list)
+
+    @property
+    def has_terms(self) -> bool:
+        return bool(self.groups)
+
+    def terms(self) -> list[str]:
+        """The positive words and phrases, for highlighting matches in a transcript."""
+        return [t.text for group in self.groups for t in group]
+
+
+def _searchable(text: str) -> bool:
+    return any(ch.isalnum() for ch in text)
+
+
+def _tokens(text: str) -> list[tuple[str, str, bool, bool]]:
+    """Split into (kind, value, negated, quoted); kind is 'word', 'or' or 'field:<name>'."""
+    out: list[tuple[str, str, bool, bool]] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i].isspace():
+            i += 1
+            continue
+        negated = False
+        if text[i] == "-" and i + 1 < n and not text[i + 1].isspace():
+            negated = True
+            i += 1
+        if text[i] == '"':
+            end = text.find('"', i + 1)
+            end = n if end == -1 else end
+            out.append(("word", text[i + 1 : end], negated, True))
+            i = end + 1
+            continue
+        j = i
+        while j < n and not text[j].isspace():
+            j += 1
+        word = text[i:j]
+        name, colon, value = word.partition(":")
+        if colon and name.lower() in FIELDS:
+            if value.startswith('"'):
+                end = text.find('"', i + len(name) + 2)
+                end = n if end == -1 else end
+                value = text[i + len(name) + 2 : end]
+                j = end + 1
+            out.append((f"field:{name.lower()}", value, negated, False))
+        elif word == "OR" and not negated:
+            out.append(("or", word, False, False))
+        else:
+            out.append(("word", word, negated, False))
+        i = j
+    return out
+
+
+def like_escape(value: str) -> str:
+    """`value` with LIKE's wildcards escaped (use with `ESCAPE '\\'`)."""
+    return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _like(value: str) -> str:
+    return "%" + like_escape(value) + "%"
+
+
+def parse(text: str, *, typing: bool = True) -> Query:
+    """Parse `text`. With `typing`, a last bare word not followed by a space is a prefix."""
+    query = Query()
+    tokens = _tokens(text or "")
+    ends_open = typing and bool(text) and not text[-1].isspace() and not text.endswith('"')
+    last_word = max((k for k, tok in enumerate(tokens) if tok[0] == "word"), default=-1)
+    pending_or = False
+    for k, (kind, value, negated, quoted) in enumerate(tokens):
+        if kind == "or":
+            pending_or = bool(query.groups)
+            continue
+        if kind.startswith("field:"):
+            _add_filter(query, kind[6:], value, negated)
+            pending_or = False
+            continue
+        if not _searchable(value):
+            pending_or = False
+            continue
+        term = Term(value, phrase=quoted, prefix=ends_open and k == last_word and not quoted)
+        if term.no_space:
+            term.prefix = False
+        if negated:
+            query.excluded.append(term)
+        elif pending_or:
+            query.groups[-1].append(term)
+        else:
+            query.groups.append([term])
+        pending_or = False
+    return query
+
+
+def _add_filter(query: Query, name: str, value: str, negated: bool) -> None:
+    value = value.strip()
+    clause: str | None = None
+    params: list[object] = []
+    if name == "in":
+        if value.lower() in ("tools", "tool"):
+            query.column = "tools"
+        elif value.lower() in ("text", "prose"):
+            query.column = "text"
+        return
+    if not value:
+        return
+    if name == "role":
+        clause, params = "m.role = ?", [value.lower()]
+    elif name == "tool":
+        clause = (
+            "m.id IN (SELECT message_id FROM tool_calls WHERE name = ? COLLATE NOCASE"
+            " UNION ALL SELECT result_message_id FROM tool_calls"
+            " WHERE name = ? COLLATE NOCASE AND result_message_id IS NOT NULL)"
+        )
+        params = [value, value]
+    elif name == "is":
+        if value.lower() in ("error", "failed"):
+            clause = (
+                "m.id IN (SELECT message_id FROM tool_calls WHERE is_error = 1"
+                " UNION ALL SELECT result_message_id FROM tool_calls WHERE is_error = 1)"
+            )
+        else:
+            clause = "0"
+    elif name == "project":
+        clause, params = "s.project LIKE ? ESCAPE '\\'", [_like(value)]
+    elif name == "source":
+        clause, params = "s.source = ? COLLATE NOCASE", [value]
+    elif name == "model":
+        clause, params = "coalesce(m.model, s.model) LIKE ? ESCAPE '\\'", [_like(value)]
+    elif name == "session":
+        clause = "m.session_id LIKE ? ESCAPE '\\'"
+        params = [like_escape(value) + "%"]
+    elif name in ("since", "until"):
+        moment = parse_when(value)
+        if moment is None:
+            clause = "0"  # an unreadable date matches nothing rather than everything
+        elif name == "since":
+            clause, params = "m.created_at >= ?", [moment]
+        else:
+            if _DATE_ONLY.match(value):
+                moment = value + "T23:59:59.999Z"
+            clause, params = "m.created_at <= ?", [moment]
+    if clause is None:
+        return
+    if negated:
+        clause = f"NOT coalesce(({clause}), 0)"
+    query.where.append(clause)
+    query.params.extend(params)
+
+
+def fts_expression(terms: list[list[Term]]) -> str:
+    """AND of OR-groups as an FTS5 expression of quoted phrases."""
+    parts = []
+    for group in terms:
+        inner = " OR ".join(t.fts() for t in group)
+        parts.append(f"({inner})" if len(group) > 1 else inner)
+    return " AND ".join(parts)

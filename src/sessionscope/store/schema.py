@@ -1,0 +1,291 @@
+"""The store's schema as numbered migrations, applied in order when a store is opened.
+
+`PRAGMA user_version` holds the number of the last migration applied. A database whose version is
+higher than `SCHEMA_VERSION` was written by a newer sessionscope and is refused untouched.
+
+The searchable text of a message is projected from its JSON content blocks *in SQL* (the
+`TEXT_OF` / `TOOLS_OF` templates below), so the FTS index stays right whoever writes the rows:
+the store, a migration, or someone with the `sqlite3` shell. The FTS table uses the
+`message_text` view as its external content, so the text is never stored twice.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+
+# Prose: text and thinking blocks, in order. `{b}` is an expression holding a blocks JSON array.
+TEXT_OF = """(SELECT group_concat(coalesce(json_extract(x.value, '$.text'),
+                                        json_extract(x.value, '$.thinking')), char(10))
+   FROM json_each({b}) AS x
+  WHERE json_extract(x.value, '$.type') IN ('text', 'thinking'))"""
+
+# Tool column: tool name and input values for calls, text of results.
+TOOLS_OF = """(SELECT group_concat(CASE json_extract(x.value, '$.type')
+     WHEN 'tool_use' THEN coalesce(json_extract(x.value, '$.name'), '') || ' ' || coalesce(
+        (SELECT group_concat(v.value, ' ') FROM json_tree(x.value, '$.input') AS v
+          WHERE v.type IN ('text', 'integer', 'real')), '')
+     ELSE CASE json_type(x.value, '$.content')
+        WHEN 'text' THEN json_extract(x.value, '$.content')
+        WHEN 'array' THEN (SELECT group_concat(json_extract(c.value, '$.text'), char(10))
+                             FROM json_each(x.value, '$.content') AS c
+                            WHERE json_extract(c.value, '$.type') = 'text')
+     END END, char(10))
+   FROM json_each({b}) AS x
+  WHERE json_extract(x.value, '$.type') IN ('tool_use', 'tool_result'))"""
+
+# Scripts written without spaces between words; messages holding them also go to a trigram index
+# so that any substring of three or more characters can be found.
+NO_SPACE_SCRIPTS = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+NO_SPACE_GLOB = f"*[{NO_SPACE_SCRIPTS}]*"
+
+
+def _text(b: str) -> str:
+    return TEXT_OF.format(b=b)
+
+
+def _tools(b: str) -> str:
+    return TOOLS_OF.format(b=b)
+
+
+def _m1_sessions_messages(db: sqlite3.Connection) -> None:
+    db.executescript(
+        f"""
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY,
+            source TEXT NOT NULL DEFAULT 'api',
+            source_ref TEXT,
+            title TEXT,
+            status TEXT NOT NULL DEFAULT 'active',
+            project TEXT,
+            cwd TEXT,
+            git_branch TEXT,
+            model TEXT,
+            parent_session_id TEXT,
+            started_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            ended_at TEXT,
+            message_count INTEGER NOT NULL DEFAULT 0,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            metadata TEXT
+        );
+        CREATE INDEX sessions_updated ON sessions(updated_at);
+        CREATE INDEX sessions_project ON sessions(project);
+        CREATE INDEX sessions_parent ON sessions(parent_session_id);
+
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            seq INTEGER NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('user', 'assistant', 'system', 'tool')),
+            created_at TEXT,
+            model TEXT,
+            input_tokens INTEGER NOT NULL DEFAULT 0,
+            output_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_read_tokens INTEGER NOT NULL DEFAULT 0,
+            cache_creation_tokens INTEGER NOT NULL DEFAULT 0,
+            cost_usd REAL NOT NULL DEFAULT 0,
+            external_id TEXT,
+            blocks TEXT NOT NULL,
+            metadata TEXT,
+            UNIQUE (session_id, seq)
+        );
+        CREATE UNIQUE INDEX messages_external ON messages(session_id, external_id)
+            WHERE external_id IS NOT NULL;
+        CREATE INDEX messages_role_created ON messages(role, created_at);
+
+        CREATE VIEW message_text(id, text, tools) AS
+            SELECT m.id, {_text("m.blocks")}, {_tools("m.blocks")} FROM messages AS m;
+
+        CREATE VIRTUAL TABLE messages_fts USING fts5(
+            text, tools, content='message_text', content_rowid='id',
+            tokenize="unicode61 remove_diacritics 2"
+        );
+        CREATE VIRTUAL TABLE messages_cjk USING fts5(
+            body, tokenize="trigram"
+        );
+
+        CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
+            INSERT INTO messages_fts(rowid, text, tools)
+                VALUES (new.id, {_text("new.blocks")}, {_tools("new.blocks")});
+            INSERT INTO messages_cjk(rowid, body)
+                SELECT new.id, coalesce({_text("new.blocks")}, '') || char(10)
+                               || coalesce({_tools("new.blocks")}, '')
+                 WHERE new.blocks GLOB '{NO_SPACE_GLOB}';
+        END;
+        CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, text, tools)
+                VALUES ('delete', old.id, {_text("old.blocks")}, {_tools("old.blocks")});
+            DELETE FROM messages_cjk WHERE rowid = old.id;
+        END;
+        CREATE TRIGGER messages_au AFTER UPDATE OF blocks ON messages BEGIN
+            INSERT INTO messages_fts(messages_fts, rowid, text, tools)
+                VALUES ('delete', old.id, {_text("old.blocks")}, {_tools("old.blocks")});
+            DELETE FROM messages_cjk WHERE rowid = old.id;
+            INSERT INTO messages_fts(rowid, text, tools)
+                VALUES (new.id, {_text("new.blocks")}, {_tools("new.blocks")});
+            INSERT INTO messages_cjk(rowid, body)
+                SELECT new.id, coalesce({_text("new.blocks")}, '') || char(10)
+                               || coalesce({_tools("new.blocks")}, '')
+                 WHERE new.blocks GLOB '{NO_SPACE_GLOB}';
+        END;
+        """
+    )
+
+
+def _m2_experiments(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE projects (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE,
+            root_path TEXT,
+            adapter TEXT,
+            champion_config_id INTEGER,
+            created_at TEXT NOT NULL,
+            metadata TEXT
+        );
+        CREATE TABLE agent_configs (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+            fingerprint TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('champion', 'challenger', 'historical')),
+            created_at TEXT NOT NULL,
+            UNIQUE (project_id, fingerprint)
+        );
+        CREATE TABLE experiments (
+            id INTEGER PRIMARY KEY,
+            project_id INTEGER NOT NULL REFERENCES projects(id) ON DELETE CASCADE,
+            champion_config_id INTEGER NOT NULL REFERENCES agent_configs(id),
+            challenger_config_id INTEGER NOT NULL REFERENCES agent_configs(id),
+            traffic_share REAL NOT NULL CHECK (traffic_share > 0 AND traffic_share < 1),
+            status TEXT NOT NULL DEFAULT 'running'
+                CHECK (status IN ('running', 'promoted', 'aborted', 'held')),
+            started_at TEXT NOT NULL,
+            ended_at TEXT,
+            decided_at TEXT,
+            decision TEXT,
+            decision_posterior REAL,
+            metadata TEXT
+        );
+        CREATE UNIQUE INDEX experiments_one_running ON experiments(project_id)
+            WHERE status = 'running';
+        CREATE TABLE signals (
+            id INTEGER PRIMARY KEY,
+            session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+            kind TEXT NOT NULL CHECK (kind IN ('explicit', 'implicit')),
+            source TEXT NOT NULL,
+            value REAL NOT NULL CHECK (value >= 0 AND value <= 1),
+            payload TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX signals_session ON signals(session_id);
+
+        ALTER TABLE sessions ADD COLUMN project_id INTEGER REFERENCES projects(id);
+        ALTER TABLE sessions ADD COLUMN experiment_id INTEGER REFERENCES experiments(id);
+        ALTER TABLE sessions ADD COLUMN variant TEXT
+            CHECK (variant IS NULL OR variant IN ('champion', 'challenger'));
+        ALTER TABLE sessions ADD COLUMN config_id INTEGER REFERENCES agent_configs(id);
+        CREATE INDEX sessions_experiment ON sessions(experiment_id, variant);
+        """
+    )
+
+
+# Results normally arrive after their call, so a new call is unpaired; only when a message is
+# rewritten (an import completing a split message, `save`) is the session searched for its result.
+_FIND_RESULT = """(SELECT {what} FROM messages AS rm, json_each(rm.blocks) AS r
+                 WHERE rm.session_id = new.session_id AND rm.id <> new.id
+                   AND json_extract(r.value, '$.type') = 'tool_result'
+                   AND json_extract(r.value, '$.tool_use_id') = json_extract(x.value, '$.id')
+                 LIMIT 1)"""
+
+
+def _insert_calls(find_result: bool) -> str:
+    is_error = (
+        _FIND_RESULT.format(what="CASE WHEN json_extract(r.value, '$.is_error') THEN 1 ELSE 0 END")
+        if find_result
+        else "NULL"
+    )
+    result_id = _FIND_RESULT.format(what="rm.id") if find_result else "NULL"
+    return f"""INSERT INTO tool_calls(message_id, session_id, tool_use_id, name, is_error,
+                                   result_message_id)
+                SELECT new.id, new.session_id, json_extract(x.value, '$.id'),
+                       coalesce(json_extract(x.value, '$.name'), ''), {is_error}, {result_id}
+                  FROM json_each(new.blocks) AS x
+                 WHERE json_extract(x.value, '$.type') = 'tool_use';"""
+
+
+_PAIR_RESULTS = """UPDATE tool_calls
+               SET result_message_id = new.id,
+                   is_error = (SELECT CASE WHEN json_extract(x.value, '$.is_error') THEN 1 ELSE 0 END
+                                 FROM json_each(new.blocks) AS x
+                                WHERE json_extract(x.value, '$.type') = 'tool_result'
+                                  AND json_extract(x.value, '$.tool_use_id') = tool_calls.tool_use_id)
+             WHERE session_id = new.session_id
+               AND tool_use_id IN (SELECT json_extract(x.value, '$.tool_use_id')
+                                     FROM json_each(new.blocks) AS x
+                                    WHERE json_extract(x.value, '$.type') = 'tool_result');"""
+
+
+def _m3_import_state_tool_calls(db: sqlite3.Connection) -> None:
+    db.executescript(
+        f"""
+        CREATE TABLE import_state (
+            path TEXT PRIMARY KEY,
+            source TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime REAL NOT NULL,
+            "offset" INTEGER NOT NULL,
+            line_no INTEGER NOT NULL DEFAULT 0,
+            state TEXT,
+            updated_at TEXT NOT NULL
+        );
+
+        -- One row per tool call, paired with its result: what `tool:` search, the failed-call
+        -- marks and the tool metrics read without parsing every message.
+        CREATE TABLE tool_calls (
+            id INTEGER PRIMARY KEY,
+            message_id INTEGER NOT NULL REFERENCES messages(id) ON DELETE CASCADE,
+            session_id TEXT NOT NULL,
+            tool_use_id TEXT,
+            name TEXT NOT NULL,
+            is_error INTEGER,
+            result_message_id INTEGER
+        );
+        CREATE INDEX tool_calls_message ON tool_calls(message_id);
+        CREATE INDEX tool_calls_pair ON tool_calls(session_id, tool_use_id);
+        CREATE INDEX tool_calls_name ON tool_calls(name COLLATE NOCASE);
+        CREATE INDEX tool_calls_result ON tool_calls(result_message_id);
+
+        CREATE TRIGGER tool_calls_ai AFTER INSERT ON messages
+          WHEN new.blocks LIKE '%"tool\_%' ESCAPE '\\' BEGIN
+            {_insert_calls(find_result=False)}
+            {_PAIR_RESULTS}
+        END;
+        CREATE TRIGGER tool_calls_au AFTER UPDATE OF blocks ON messages BEGIN
+            DELETE FROM tool_calls WHERE message_id = old.id;
+            UPDATE tool_calls SET result_message_id = NULL, is_error = NULL
+             WHERE result_message_id = old.id;
+            {_insert_calls(find_result=True)}
+            {_PAIR_RESULTS}
+        END;
+        CREATE TRIGGER tool_calls_ad AFTER DELETE ON messages BEGIN
+            DELETE FROM tool_calls WHERE message_id = old.id;
+            UPDATE tool_calls SET result_message_id = NULL, is_error = NULL
+             WHERE result_message_id = old.id;
+        END;
+        """
+    )
+
+
+MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
+    _m1_sessions_messages,
+    _m2_experiments,
+    _m3_import_state_tool_calls,
+]
+SCHEMA_VERSION = len(MIGRATIONS)
