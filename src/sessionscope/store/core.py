@@ -12,6 +12,7 @@ from typing import Any
 from . import blocks as blockcodec
 from .connection import Connections
 from .errors import InvalidInput, SessionNotFound
+from .experiments import ExperimentsMixin
 from .models import (
     ROLES,
     Hit,
@@ -209,7 +210,7 @@ _UPDATE_MESSAGE = (
 )
 
 
-class Store:
+class Store(ExperimentsMixin):
     """One sessionscope store: a single SQLite file, safe to share between threads.
 
     Open it with `sessionscope.store.open()`. Every write is one transaction; `transaction()`
