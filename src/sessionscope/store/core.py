@@ -125,6 +125,14 @@ def _cost(value: Any) -> float:
     return float(value)
 
 
+def _utf8_safe(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class _Row:
     """A validated message ready to insert."""
 
@@ -157,6 +165,8 @@ class _Row:
         model = spec.get("model")
         if model is not None and not isinstance(model, str):
             raise InvalidInput(f"model must be a string, not {type(model).__name__}.")
+        if model is not None and not _utf8_safe(model):
+            raise InvalidInput("model holds a lone surrogate, which UTF-8 cannot store.")
         self.model = model
         self.input_tokens = _count(spec.get("input_tokens"), "input_tokens")
         self.output_tokens = _count(spec.get("output_tokens"), "output_tokens")
@@ -168,6 +178,8 @@ class _Row:
         external_id = spec.get("external_id")
         if external_id is not None and not isinstance(external_id, str):
             external_id = str(external_id)
+        if external_id is not None and not _utf8_safe(external_id):
+            raise InvalidInput("external_id holds a lone surrogate, which UTF-8 cannot store.")
         self.external_id = external_id
         self.metadata = blockcodec.encode_metadata(spec.get("metadata"))
 
@@ -337,6 +349,8 @@ class Store(ExperimentsMixin):
                     raise InvalidInput(f"no {table[:-1].replace('_', ' ')} has id {value}.")
             elif value is not None and not isinstance(value, str):
                 raise InvalidInput(f"{key} must be a string, not {type(value).__name__}.")
+            elif isinstance(value, str) and not _utf8_safe(value):
+                raise InvalidInput(f"{key} holds a lone surrogate, which UTF-8 cannot store.")
             row[key] = value
         return row
 
@@ -444,92 +458,71 @@ class Store(ExperimentsMixin):
         self, conn: sqlite3.Connection, session_id: str, rows: list[_Row], replace: bool
     ) -> list[int]:
         updated_at = self._require_session(conn, session_id)
-        next_seq = conn.execute(
-            "SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE session_id = ?", (session_id,)
-        ).fetchone()[0]
-        existing: dict[str, tuple[int, int, tuple[int, int, int, int, float]]] = {}
-        external = [row.external_id for row in rows if row.external_id is not None]
+        # Collapse repeats of one external id inside the batch: it keeps the first position and
+        # takes the last content when replacing (the first one otherwise).
+        slot: dict[str, int] = {}
+        unique: list[_Row] = []
+        position: list[int] = []
+        for row in rows:
+            ext = row.external_id
+            if ext is not None and ext in slot:
+                if replace:
+                    unique[slot[ext]] = row
+                position.append(slot[ext])
+                continue
+            if ext is not None:
+                slot[ext] = len(unique)
+            position.append(len(unique))
+            unique.append(row)
+        existing: dict[str, tuple[int, int, tuple[Any, ...]]] = {}
+        external = list(slot)
         for start in range(0, len(external), 500):
             chunk = external[start : start + 500]
             marks = ",".join("?" * len(chunk))
             for ext, mid, seq, *totals in conn.execute(
                 "SELECT external_id, id, seq, input_tokens, output_tokens, cache_read_tokens,"
-                f" cache_creation_tokens, cost_usd FROM messages"
+                " cache_creation_tokens, cost_usd FROM messages"
                 f" WHERE session_id = ? AND external_id IN ({marks})",
                 (session_id, *chunk),
             ):
-                existing[ext] = (mid, seq, tuple(totals))  # type: ignore[assignment]
+                existing[ext] = (mid, seq, tuple(totals))
+        next_seq = conn.execute(
+            "SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE session_id = ?", (session_id,)
+        ).fetchone()[0]
         seqs: list[int] = []
         inserts: list[tuple[Any, ...]] = []
         deltas = [0, 0, 0, 0, 0.0]
-        added = 0
         latest = updated_at
         model = None
-        for row in rows:
-            if row.external_id is not None and row.external_id in existing:
-                mid, seq, old = existing[row.external_id]
+        for row in unique:
+            known = existing.get(row.external_id) if row.external_id is not None else None
+            if known is not None:
+                mid, seq, old = known
                 seqs.append(seq)
                 if replace:
-                    conn.execute(
-                        _UPDATE_MESSAGE, (*row.values(session_id, seq)[2:], mid)
-                    )
-                    new = row.totals()
-                    for k in range(5):
-                        deltas[k] += new[k] - old[k]
-                    existing[row.external_id] = (mid, seq, new)
+                    conn.execute(_UPDATE_MESSAGE, (*row.values(session_id, seq)[2:], mid))
+                    for k, value in enumerate(row.totals()):
+                        deltas[k] += value - old[k]
                 continue
-            seq = next_seq
+            seqs.append(next_seq)
+            inserts.append(row.values(session_id, next_seq))
             next_seq += 1
-            if row.external_id is not None:
-                existing[row.external_id] = (-1, seq, row.totals())
-            inserts.append(row.values(session_id, seq))
-            seqs.append(seq)
-            added += 1
             for k, value in enumerate(row.totals()):
                 deltas[k] += value
-            if row.created_at > latest:
-                latest = row.created_at
+            latest = max(latest, row.created_at)
             model = model or row.model
         if inserts:
             conn.executemany(_INSERT_MESSAGE, inserts)
-            # a replaced row inserted in this same batch: give later duplicates the final content
-            if replace and len({r.external_id for r in rows if r.external_id}) < len(external):
-                self._apply_batch_replacements(conn, session_id, rows)
-        if added or any(deltas):
+        if inserts or any(deltas):
             conn.execute(
                 "UPDATE sessions SET message_count = message_count + ?,"
                 " input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,"
                 " cache_read_tokens = cache_read_tokens + ?,"
                 " cache_creation_tokens = cache_creation_tokens + ?, cost_usd = cost_usd + ?,"
                 " updated_at = max(updated_at, ?), model = coalesce(model, ?) WHERE id = ?",
-                (added, *deltas, latest, model, session_id),
+                (len(inserts), *deltas, latest, model, session_id),
             )
-        return seqs
-
-    def _apply_batch_replacements(
-        self, conn: sqlite3.Connection, session_id: str, rows: list[_Row]
-    ) -> None:
-        """Within one batch, the last row for an external id wins (and totals follow it)."""
-        last: dict[str, _Row] = {}
-        first: dict[str, _Row] = {}
-        for row in rows:
-            if row.external_id is not None:
-                first.setdefault(row.external_id, row)
-                last[row.external_id] = row
-        for ext, row in last.items():
-            if first[ext] is row:
-                continue
-            seq = conn.execute(
-                "SELECT seq FROM messages WHERE session_id = ? AND external_id = ?",
-                (session_id, ext),
-            ).fetchone()
-            if seq is None:
-                continue
-            conn.execute(
-                _UPDATE_MESSAGE[: -len("WHERE id = ?")] + "WHERE session_id = ? AND seq = ?",
-                (*row.values(session_id, seq[0])[2:], session_id, seq[0]),
-            )
-        self._recount(conn, session_id)
+        return [seqs[p] for p in position]
 
     @staticmethod
     def _recount(conn: sqlite3.Connection, session_id: str) -> None:

@@ -263,7 +263,7 @@ def _m3_import_state_tool_calls(db: sqlite3.Connection) -> None:
         CREATE INDEX tool_calls_result ON tool_calls(result_message_id);
 
         CREATE TRIGGER tool_calls_ai AFTER INSERT ON messages
-          WHEN new.blocks LIKE '%"tool\_%' ESCAPE '\\' BEGIN
+          WHEN new.blocks LIKE '%"tool\\_%' ESCAPE '\\' BEGIN
             {_insert_calls(find_result=False)}
             {_PAIR_RESULTS}
         END;

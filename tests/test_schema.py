@@ -1,0 +1,198 @@
+"""Schema migrations, version refusal, file checks and permissions."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+
+from sessionscope import store
+from sessionscope.store.connection import ScriptConnection
+from sessionscope.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+EXPECTED_TABLES = {
+    "sessions",
+    "messages",
+    "messages_fts",
+    "messages_cjk",
+    "projects",
+    "agent_configs",
+    "experiments",
+    "signals",
+    "import_state",
+    "tool_calls",
+}
+EXPECTED_COLUMNS = {
+    "sessions": {
+        "id", "source", "source_ref", "title", "status", "project", "cwd", "git_branch", "model",
+        "parent_session_id", "experiment_id", "variant", "config_id", "project_id", "started_at",
+        "updated_at", "ended_at", "message_count", "input_tokens", "output_tokens",
+        "cache_read_tokens", "cache_creation_tokens", "cost_usd", "metadata",
+    },
+    "messages": {
+        "id", "session_id", "seq", "role", "created_at", "model", "input_tokens", "output_tokens",
+        "cache_read_tokens", "cache_creation_tokens", "cost_usd", "external_id", "blocks",
+        "metadata",
+    },
+    "import_state": {"path", "source", "size", "mtime", "offset", "line_no", "state", "updated_at"},
+    "signals": {"id", "session_id", "kind", "source", "value", "payload", "created_at"},
+    "experiments": {
+        "id", "project_id", "champion_config_id", "challenger_config_id", "traffic_share",
+        "status", "started_at", "ended_at", "decided_at", "decision", "decision_posterior",
+        "metadata",
+    },
+    "agent_configs": {"id", "project_id", "fingerprint", "payload", "role", "created_at"},
+    "projects": {"id", "name", "root_path", "adapter", "champion_config_id", "created_at", "metadata"},
+}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _schema(path: Path) -> dict[str, set[str]]:
+    conn = sqlite3.connect(path)
+    tables = {
+        row[0]
+        for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
+    }
+    out = {t: {r[1] for r in conn.execute(f"PRAGMA table_info('{t}')")} for t in tables}
+    conn.close()
+    return out
+
+
+def _build_at_version(path: Path, version: int) -> None:
+    conn = sqlite3.connect(path, isolation_level=None)
+    script = ScriptConnection(conn)
+    for number in range(version):
+        MIGRATIONS[number](script)  # type: ignore[arg-type]
+    conn.execute(f"PRAGMA user_version = {version}")
+    if version >= 1:
+        conn.execute(
+            "INSERT INTO sessions (id, source, title, started_at, updated_at) VALUES"
+            " ('old', 'api', 'from an old version', '2026-01-01T00:00:00.000Z',"
+            " '2026-01-01T00:00:00.000Z')"
+        )
+        conn.execute(
+            "INSERT INTO messages (session_id, seq, role, blocks) VALUES"
+            " ('old', 0, 'user', '[{\"type\":\"text\",\"text\":\"legacy needle\"}]')"
+        )
+    conn.close()
+
+
+def test_new_store_has_every_table_and_column(store_path: Path) -> None:
+    store.open().close()
+    schema = _schema(store_path)
+    assert EXPECTED_TABLES <= set(schema)
+    for table, columns in EXPECTED_COLUMNS.items():
+        assert columns <= schema[table], (table, columns - schema[table])
+    conn = sqlite3.connect(store_path)
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    pk = [r for r in conn.execute("PRAGMA table_info(messages)") if r[1] == "id"][0]
+    assert pk[2] == "INTEGER" and pk[5] == 1  # an explicit integer primary key
+    conn.close()
+
+
+@pytest.mark.parametrize("version", range(SCHEMA_VERSION))
+def test_migrates_from_each_earlier_version(store_path: Path, version: int) -> None:
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    _build_at_version(store_path, version)
+    db = store.open()
+    assert db.schema_version() == SCHEMA_VERSION
+    if version >= 1:
+        old = db.load("old")
+        assert old is not None and old.title == "from an old version"
+        assert [h.session_id for h in db.search("legacy needle")] == ["old"]
+    # the migrated store works end to end
+    sid = db.start_session(title="after migration")
+    db.append(sid, "user", "fresh words")
+    assert db.search("fresh words")[0].session_id == sid
+    db.close()
+    schema = _schema(store_path)
+    for table, columns in EXPECTED_COLUMNS.items():
+        assert columns <= schema[table]
+
+
+def test_newer_schema_is_refused_and_untouched(store_path: Path) -> None:
+    store.open().close()
+    conn = sqlite3.connect(store_path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    before = _digest(store_path)
+    with pytest.raises(store.SchemaTooNew, match="newer sessionscope"):
+        store.open()
+    assert _digest(store_path) == before
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"this is not a database at all\n" * 100, os.urandom(8192), b"SQLite format 3\x00" + b"\x00" * 50],
+    ids=["text", "random", "truncated"],
+)
+def test_corrupt_file_is_refused_and_untouched(store_path: Path, content: bytes) -> None:
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    store_path.write_bytes(content)
+    before = _digest(store_path)
+    with pytest.raises(store.StoreError):
+        store.open()
+    assert _digest(store_path) == before
+
+
+def test_foreign_sqlite_database_is_refused(store_path: Path) -> None:
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(store_path)
+    conn.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, balance REAL)")
+    conn.execute("INSERT INTO accounts VALUES (1, 10.0)")
+    conn.commit()
+    conn.close()
+    before = _digest(store_path)
+    with pytest.raises(store.StoreCorrupt, match="not a sessionscope store"):
+        store.open()
+    assert _digest(store_path) == before
+
+
+def test_store_files_are_owner_only(store_path: Path) -> None:
+    old = os.umask(0o022)
+    try:
+        db = store.open()
+        sid = db.start_session(title="private")
+        db.append(sid, "user", "secret-ish")
+        files = [store_path, Path(f"{store_path}-wal"), Path(f"{store_path}-shm")]
+        for path in files:
+            assert path.exists(), path
+            mode = stat.S_IMODE(path.stat().st_mode)
+            assert mode & 0o077 == 0, (path, oct(mode))
+        db.close()
+    finally:
+        os.umask(old)
+
+
+def test_env_var_and_explicit_path(tmp_path: Path, store_path: Path) -> None:
+    assert store.default_path() == store_path
+    other = tmp_path / "elsewhere.db"
+    store.open(other).close()
+    assert other.exists() and not store_path.exists()
+
+
+def test_default_path_uses_user_data_dir(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(store.ENV_VAR)
+    path = store.default_path()
+    assert path.name == "sessions.db" and "sessionscope" in str(path)
+
+
+def test_read_only_file_opens_for_reading(store_path: Path) -> None:
+    db = store.open()
+    sid = db.start_session(title="kept")
+    db.append(sid, "user", "readable words")
+    db.close()
+    ro = store.open(readonly=True)
+    assert ro.readonly
+    assert ro.search("readable")[0].session_id == sid
+    with pytest.raises(store.StoreReadOnly):
+        ro.start_session(title="nope")
+    ro.close()
