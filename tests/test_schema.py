@@ -87,13 +87,13 @@ def _build_at_version(path: Path, version: int) -> None:
 def test_new_store_has_every_table_and_column(store_path: Path) -> None:
     store.open().close()
     schema = _schema(store_path)
-    assert EXPECTED_TABLES <= set(schema)
+    assert set(schema) >= EXPECTED_TABLES
     for table, columns in EXPECTED_COLUMNS.items():
         assert columns <= schema[table], (table, columns - schema[table])
     conn = sqlite3.connect(store_path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    pk = [r for r in conn.execute("PRAGMA table_info(messages)") if r[1] == "id"][0]
+    pk = next(r for r in conn.execute("PRAGMA table_info(messages)") if r[1] == "id")
     assert pk[2] == "INTEGER" and pk[5] == 1  # an explicit integer primary key
     conn.close()
 

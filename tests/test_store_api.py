@@ -210,7 +210,7 @@ def test_sessions_listing_filters_and_orders(db: Store) -> None:
     assert [s.id for s in db.sessions(source="claude-code")] == [child, b]
     assert [s.id for s in db.sessions(project="webapp")] == [a]
     assert [s.id for s in db.sessions(parent=b)] == [child]
-    assert [s.id for s in db.sessions(order="tokens")][0] == a
+    assert next(s.id for s in db.sessions(order="tokens")) == a
     assert [s.id for s in db.sessions(since="2026-10-02T12:00:00Z")] == [a]
     assert db.session(b).child_count == 1  # type: ignore[union-attr]
     assert db.count_sessions(top_level=True) == 2

@@ -63,14 +63,12 @@ def _available(module: str) -> bool:
 @db_option
 @click.version_option(package_name="sessionscope")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None) -> None:
+def cli(ctx: click.Context) -> None:
     """A local, searchable archive of AI-agent sessions, and a fast terminal browser over it.
 
     With no command: import what is new from Claude Code and Codex CLI, then open the browser.
     """
     ctx.ensure_object(dict)
-    if db:
-        ctx.obj["db"] = db
     if ctx.invoked_subcommand is None:
         if not _available("browse"):
             click.echo(ctx.get_help())

@@ -21,7 +21,6 @@ def db_option(fn: F) -> F:
 
     def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
         if value:
-            ctx.ensure_object(dict)
             root = ctx.find_root()
             root.ensure_object(dict)
             root.obj["db"] = value
@@ -31,7 +30,7 @@ def db_option(fn: F) -> F:
         "--db",
         type=click.Path(dir_okay=False),
         default=None,
-        expose_value=fn.__name__ == "cli",
+        expose_value=False,
         callback=remember,
         is_eager=True,
         help=f"Store file (default: ${ENV_VAR} or {default_path_hint()}).",

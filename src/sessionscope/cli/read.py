@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from ..sanitize import clean, clean_line
-from .options import json_option, limit_option, open_from_context
+from .options import db_option, json_option, limit_option, open_from_context
 
 
 def echo_json(rows: Any) -> None:
@@ -51,6 +51,7 @@ def _fit(text: str, width: int) -> str:
 
 
 @click.command("sessions")
+@db_option
 @json_option
 @limit_option(50)
 @click.option("--project", "-p", help="Only sessions whose project contains this text.")
@@ -88,6 +89,7 @@ def sessions_cmd(
 
 
 @click.command("search")
+@db_option
 @click.argument("query", nargs=-1, required=True)
 @json_option
 @limit_option(50)
@@ -142,6 +144,7 @@ def _load(db: Any, ref: str) -> Any:
 
 
 @click.command("show")
+@db_option
 @click.argument("session")
 @click.option(
     "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
@@ -154,10 +157,11 @@ def show_cmd(session: str, fmt: str) -> None:
     with open_from_context(must_exist=True) as db:
         loaded = _load(db, session)
     render = {"text": export.to_text, "markdown": export.to_markdown, "json": export.to_json}
-    click.echo(render[fmt](loaded), nl=False if fmt != "json" else True)
+    click.echo(render[fmt](loaded), nl=fmt == "json")
 
 
 @click.command("export")
+@db_option
 @click.argument("session")
 @click.option(
     "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
@@ -180,6 +184,7 @@ def export_cmd(session: str, fmt: str, output: str | None) -> None:
 
 
 @click.command("stats")
+@db_option
 @json_option
 def stats_cmd(as_json: bool) -> None:
     """Counts for the whole store."""

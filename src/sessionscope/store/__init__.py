@@ -40,7 +40,7 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir("sessionscope", appauthor=False)) / "sessions.db"
 
 
-def open(path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> Store:  # noqa: A001
+def open(path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> Store:
     """Open (creating and migrating as needed) the store at `path` or the default location."""
     return Store(str(path) if path is not None else str(default_path()), readonly=readonly)
 

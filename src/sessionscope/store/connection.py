@@ -129,9 +129,7 @@ class Connections:
                     pass
                 except OSError as exc:
                     raise StoreError(f"cannot create {self.path} ({exc.strerror}).") from None
-            elif not self.readonly and not os.access(target, os.W_OK):
-                self.readonly = True
-            elif (
+            elif (not self.readonly and not os.access(target, os.W_OK)) or (
                 not self.readonly
                 and not os.access(target.parent, os.W_OK)
                 and not Path(str(target) + "-wal").exists()
@@ -169,7 +167,7 @@ class Connections:
                 row[0]
                 for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
             }
-            if tables and not _OUR_TABLES <= tables:
+            if tables and not tables >= _OUR_TABLES:
                 raise StoreCorrupt(
                     f"{self.path} is an SQLite database but not a sessionscope store; "
                     "it was not modified."
@@ -265,11 +263,11 @@ class Connections:
                 except BaseException as exc:
                     if conn.in_transaction:
                         conn.execute("ROLLBACK")
-                    if isinstance(exc, sqlite3.OperationalError) and _is_busy(exc):
-                        if time.monotonic() < deadline:
-                            time.sleep(delay * (0.5 + random.random()))
-                            delay = min(delay * 2, 0.25)
-                            continue
+                    busy = isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)
+                    if busy and time.monotonic() < deadline:
+                        time.sleep(delay * (0.5 + random.random()))
+                        delay = min(delay * 2, 0.25)
+                        continue
                     if isinstance(exc, sqlite3.Error):
                         raise translate(exc, self.path) from None
                     raise

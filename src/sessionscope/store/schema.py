@@ -105,6 +105,8 @@ def _m1_sessions_messages(db: sqlite3.Connection) -> None:
             text, tools, content='message_text', content_rowid='id',
             tokenize="unicode61 remove_diacritics 2"
         );
+        -- prose outranks tool input/output: bm25 with column weights text 10, tools 1
+        INSERT INTO messages_fts(messages_fts, rank) VALUES ('rank', 'bm25(10.0, 1.0)');
         CREATE VIRTUAL TABLE messages_cjk USING fts5(
             body, tokenize="trigram"
         );

@@ -1,0 +1,147 @@
+"""Read-only CLI: sessions, search, show, export, stats; --db / $SESSIONSCOPE_DB; clean errors."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sessionscope import store
+from sessionscope.cli import cli
+
+
+@pytest.fixture
+def filled(store_path: Path) -> dict[str, str]:
+    with store.open() as db:
+        a = db.start_session(title="Fix login [red]validation[/red]", source="claude-code",
+                             project="/home/dev/webapp", started_at="2026-10-01T09:00:00Z")
+        db.append(a, "user", "The login form accepts empty passwords.", created_at="2026-10-01T09:00:01Z")
+        db.append(a, "assistant", [
+            {"type": "text", "text": "Running tests.\x1b]0;pwned\x07"},
+            {"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "npm test"}},
+        ], output_tokens=42, created_at="2026-10-01T09:00:02Z")
+        db.append(a, "tool", [{"type": "tool_result", "tool_use_id": "t1", "content": "1 failed", "is_error": True}],
+                  created_at="2026-10-01T09:00:03Z")
+        b = db.start_session(title="Rate limit", source="codex", project="/home/dev/api",
+                             started_at="2026-10-05T09:00:00Z")
+        db.append(b, "user", "Add rate limiting", created_at="2026-10-05T09:00:01Z")
+    return {"a": a, "b": b}
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_sessions_json_has_stable_keys(filled: dict[str, str]) -> None:
+    code, out, _ = run("sessions", "--json")
+    assert code == 0
+    rows = json.loads(out)
+    assert [r["id"] for r in rows] == [filled["b"], filled["a"]]
+    assert {"id", "title", "source", "project", "message_count", "input_tokens", "output_tokens",
+            "started_at", "updated_at", "parent_session_id"} <= set(rows[0])
+    code, out, _ = run("sessions", "--json", "--source", "codex")
+    assert [r["id"] for r in json.loads(out)] == [filled["b"]]
+    code, out, _ = run("sessions", "--json", "--project", "webapp", "--limit", "5")
+    assert [r["id"] for r in json.loads(out)] == [filled["a"]]
+
+
+def test_sessions_text_is_inert(filled: dict[str, str]) -> None:
+    code, out, _ = run("sessions")
+    assert code == 0
+    assert "Fix login [red]validation[/red]" in out and "Rate limit" in out
+
+
+def test_search_json_and_text(filled: dict[str, str]) -> None:
+    code, out, _ = run("search", "--json", "empty", "passwords")
+    assert code == 0
+    hits = json.loads(out)
+    assert [(h["session_id"], h["seq"], h["role"]) for h in hits] == [(filled["a"], 0, "user")]
+    assert {"session_id", "seq", "role", "snippet", "highlights", "created_at", "session_title"} <= set(hits[0])
+    code, out, _ = run("search", "tool:Bash", "is:error")
+    assert code == 0 and "1 [failed]" not in out and "1 failed" in out
+    code, out, err = run("search", "zzzznothing")
+    assert code == 0 and "No matches" in err
+    code, out, _ = run("search", "--json", '"', "(", "NEAR")
+    assert code == 0 and json.loads(out) == []
+
+
+def test_show_and_export(filled: dict[str, str], tmp_path: Path) -> None:
+    code, out, _ = run("show", filled["a"][:8])
+    assert code == 0 and "The login form accepts empty passwords." in out
+    assert "\x1b" not in out and "\x07" not in out
+    code, out, _ = run("show", filled["a"], "--format", "json")
+    data = json.loads(out)
+    assert data["id"] == filled["a"] and len(data["messages"]) == 3
+    assert data["messages"][1]["blocks"][0]["text"] == "Running tests.\x1b]0;pwned\x07"  # JSON keeps data
+    target = tmp_path / "out.md"
+    code, _, err = run("export", filled["a"], "--format", "markdown", "-o", str(target))
+    assert code == 0 and "Wrote" in err
+    text = target.read_text()
+    assert text.startswith("# Fix login [red]validation[/red]")
+    assert "**tool call** `Bash`" in text and "**tool error**" in text
+    code, out, _ = run("export", filled["b"], "--format", "json")
+    assert json.loads(out)["title"] == "Rate limit"
+
+
+def test_stats(filled: dict[str, str]) -> None:
+    code, out, _ = run("stats", "--json")
+    stats = json.loads(out)[0]
+    assert (stats["sessions"], stats["messages"], stats["tool_calls"], stats["failed_tool_calls"]) == (2, 4, 1, 1)
+    assert stats["by_source"] == {"claude-code": 1, "codex": 1}
+    code, out, _ = run("stats")
+    assert code == 0 and "sessions     2" in out
+
+
+def test_db_option_overrides_env(filled: dict[str, str], tmp_path: Path) -> None:
+    other = tmp_path / "other.db"
+    with store.open(other) as db:
+        db.start_session(title="only in other")
+    _code, out, _ = run("--db", str(other), "sessions", "--json")
+    assert [r["title"] for r in json.loads(out)] == ["only in other"]
+    _code, out, _ = run("sessions", "--db", str(other), "--json")
+    assert [r["title"] for r in json.loads(out)] == ["only in other"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["show", "nope"], "no session has id"),
+        (["export", "nope"], "no session has id"),
+    ],
+)
+def test_errors_are_one_sentence(filled: dict[str, str], args: list[str], message: str) -> None:
+    code, _out, err = run(*args)
+    assert code != 0 and message in err
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1
+
+
+def test_missing_store_is_a_clear_error(tmp_path: Path) -> None:
+    code, _, err = run("--db", str(tmp_path / "absent.db"), "sessions")
+    assert code == 1 and "no store at" in err and not (tmp_path / "absent.db").exists()
+
+
+def test_newer_and_corrupt_stores_exit_nonzero_in_a_real_process(tmp_path: Path) -> None:
+    newer = tmp_path / "newer.db"
+    store.open(newer).close()
+    conn = sqlite3.connect(newer)
+    conn.execute("PRAGMA user_version = 999")
+    conn.close()
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not sqlite" * 1000)
+    for path, words in ((newer, "newer sessionscope"), (junk, "not a sessionscope store")):
+        before = path.read_bytes()
+        for command in (["sessions"], ["search", "x"], ["stats", "--json"], ["show", "abcd"]):
+            proc = subprocess.run(
+                [sys.executable, "-m", "sessionscope", "--db", str(path), *command],
+                capture_output=True, text=True,
+            )
+            assert proc.returncode == 1, (command, proc.stderr)
+            assert words in proc.stderr and "Traceback" not in proc.stderr
+            assert len(proc.stderr.strip().splitlines()) == 1
+        assert path.read_bytes() == before
