@@ -540,6 +540,23 @@ class ExperimentsMixin:
         """Stop the experiment without a verdict (status "aborted"); the champion stays."""
         return self._finish(experiment_id, "aborted", force=True, decided_at=decided_at)
 
+    def experiments_version(self) -> tuple[Any, ...]:
+        """A cheap value that changes whenever projects, configs, experiments, their sessions or
+        signals change (for views that refresh on change; comparable across threads)."""
+        return self._read(
+            lambda conn: tuple(
+                conn.execute(
+                    "SELECT (SELECT count(*) || ':' || coalesce(max(id), 0) FROM signals),"
+                    " (SELECT count(*) || ':' || coalesce(max(updated_at), '') FROM sessions"
+                    "   WHERE experiment_id IS NOT NULL),"
+                    " (SELECT group_concat(id || status, ',') FROM experiments),"
+                    " (SELECT group_concat(id || ':' || coalesce(champion_config_id, ''), ',')"
+                    "   FROM projects),"
+                    " (SELECT count(*) || ':' || coalesce(max(id), 0) FROM agent_configs)"
+                ).fetchone()
+            )
+        )
+
     # -- helpers -------------------------------------------------------------------------------
 
     def _finish(
