@@ -81,6 +81,9 @@ def _build_at_version(path: Path, version: int) -> None:
             "INSERT INTO messages (session_id, seq, role, blocks) VALUES"
             " ('old', 0, 'user', '[{\"type\":\"text\",\"text\":\"legacy needle\"}]')"
         )
+        conn.execute(
+            "INSERT INTO messages_fts (rowid, text, tools) SELECT id, text, tools FROM message_text"
+        )
     conn.close()
 
 

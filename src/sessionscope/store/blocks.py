@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from .errors import InvalidInput
+from .schema import NO_SPACE_SCRIPTS
+
+_INT64 = range(-(2**63), 2**63)
+_NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
 
 Content = str | list[dict[str, Any]]
 
@@ -32,21 +37,26 @@ def normalize(content: Any) -> list[dict[str, Any]]:
     )
 
 
-def encode(blocks: list[dict[str, Any]]) -> str:
-    """Blocks as compact JSON that reads back equal.
+def encode(value: Any) -> str:
+    """`value` as compact JSON that reads back equal (see `encode_checked`)."""
+    return encode_checked(value)[0]
+
+
+def encode_checked(value: Any) -> tuple[str, bool]:
+    """Compact JSON for `value`, and whether it is plain UTF-8 text.
 
     Text stays readable UTF-8 (so the store is pleasant in `sqlite3`); strings holding lone
-    surrogates, which UTF-8 cannot carry, are written with JSON escapes instead.
+    surrogates, which UTF-8 cannot carry, are written with JSON escapes instead (plain=False).
     """
     try:
-        text = json.dumps(blocks, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    except (TypeError, ValueError) as exc:
+        text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidInput(f"content is not JSON-serialisable: {exc}.") from None
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = json.dumps(blocks, ensure_ascii=True, separators=(",", ":"))
-    return text
+        return json.dumps(value, ensure_ascii=True, separators=(",", ":")), False
+    return text, True
 
 
 def decode(text: str) -> list[dict[str, Any]]:
@@ -73,3 +83,68 @@ def decode_metadata(text: str | None) -> dict[str, Any]:
     except ValueError:
         return {}
     return value if isinstance(value, dict) else {}
+
+
+def _leaves(value: Any, out: list[str]) -> None:
+    """String and 64-bit integer leaves in document order (what SQLite's json_tree yields)."""
+    if isinstance(value, str):
+        out.append(value)
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if value in _INT64:
+            out.append(str(value))
+    elif isinstance(value, dict):
+        for item in value.values():
+            _leaves(item, out)
+    elif isinstance(value, list):
+        for item in value:
+            _leaves(item, out)
+
+
+def project(blocks: list[dict[str, Any]]) -> tuple[str | None, str | None]:
+    """The searchable (prose, tools) text of a message; None where there is none.
+
+    The exact twin of `schema.TEXT_OF` / `schema.TOOLS_OF`: prose is the text and thinking
+    blocks; tools is each call's name and input values, and each result's text. Images and
+    other payloads are never part of it.
+    """
+    prose: list[str] = []
+    tools: list[str] = []
+    for block in blocks:
+        kind = block.get("type")
+        if kind == "text":
+            if isinstance(block.get("text"), str):
+                prose.append(block["text"])
+        elif kind == "thinking":
+            if isinstance(block.get("thinking"), str):
+                prose.append(block["thinking"])
+        elif kind == "tool_use":
+            name = block.get("name")
+            values: list[str] = []
+            if "input" in block:
+                _leaves(block["input"], values)
+            tools.append((name if isinstance(name, str) else "") + " " + " ".join(values))
+        elif kind == "tool_result":
+            content = block.get("content")
+            if isinstance(content, str):
+                tools.append(content)
+            elif isinstance(content, list):
+                texts = [
+                    c["text"]
+                    for c in content
+                    if isinstance(c, dict) and c.get("type") == "text" and isinstance(c.get("text"), str)
+                ]
+                if texts:
+                    tools.append("\n".join(texts))
+    return ("\n".join(prose) if prose else None, "\n".join(tools) if tools else None)
+
+
+def project_json(blocks: list[dict[str, Any]], encoded: str) -> tuple[str | None, str | None]:
+    """`project` as SQLite sees `encoded`: escaped NULs read as spaces (see schema.NUL_SAFE)."""
+    if "\\u0000" in encoded:
+        return project(json.loads(encoded.replace("\\u0000", "\\u0020")))
+    return project(blocks)
+
+
+def has_no_space_script(text: str | None) -> bool:
+    """True when `text` holds CJK, Thai or other script written without spaces between words."""
+    return bool(text) and _NO_SPACE.search(text) is not None  # type: ignore[arg-type]

@@ -25,7 +25,7 @@ from .models import (
     blocks_text,
 )
 from .query import like_escape
-from .schema import SCHEMA_VERSION
+from .schema import NO_SPACE_GLOB, SCHEMA_VERSION
 from .search import search_messages
 from .timeutil import normalize_ts, now_iso
 
@@ -137,6 +137,7 @@ class _Row:
     """A validated message ready to insert."""
 
     __slots__ = (
+        "blocks",
         "blocks_json",
         "cache_creation_tokens",
         "cache_read_tokens",
@@ -147,6 +148,7 @@ class _Row:
         "metadata",
         "model",
         "output_tokens",
+        "projection",
         "role",
     )
 
@@ -160,7 +162,10 @@ class _Row:
         if "content" not in spec:
             raise InvalidInput("a message needs 'content' (a string or a list of blocks).")
         self.role = role
-        self.blocks_json = blockcodec.encode(blockcodec.normalize(spec["content"]))
+        self.blocks = blockcodec.normalize(spec["content"])
+        self.blocks_json, plain = blockcodec.encode_checked(self.blocks)
+        # the searchable text, computed here unless SQLite must compute it (see schema.py)
+        self.projection = blockcodec.project_json(self.blocks, self.blocks_json) if plain else None
         self.created_at = normalize_ts(spec.get("created_at")) or default_time
         model = spec.get("model")
         if model is not None and not isinstance(model, str):
@@ -210,16 +215,92 @@ class _Row:
         )
 
 
-_INSERT_MESSAGE = (
-    "INSERT INTO messages (session_id, seq, role, created_at, model, input_tokens, output_tokens,"
-    " cache_read_tokens, cache_creation_tokens, cost_usd, external_id, blocks, metadata)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+_INSERT_WITH_ID = (
+    "INSERT INTO messages (id, session_id, seq, role, created_at, model, input_tokens,"
+    " output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd, external_id, blocks,"
+    " metadata) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
 _UPDATE_MESSAGE = (
     "UPDATE messages SET role = ?, created_at = ?, model = ?, input_tokens = ?,"
     " output_tokens = ?, cache_read_tokens = ?, cache_creation_tokens = ?, cost_usd = ?,"
     " external_id = ?, blocks = ?, metadata = ? WHERE id = ?"
 )
+
+
+def _write_new_rows(
+    conn: sqlite3.Connection, session_id: str, rows: list[tuple[int, _Row]]
+) -> list[int]:
+    """Insert (seq, row) pairs with their FTS, trigram and tool-call rows; return message ids.
+
+    Runs inside the caller's write transaction, which holds the write lock, so ids from
+    max(id) + 1 are ours. Indexing here in bulk is several times faster than per-row triggers.
+    """
+    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM messages").fetchone()[0]
+    ids = list(range(first, first + len(rows)))
+    conn.executemany(
+        _INSERT_WITH_ID,
+        [(mid, *row.values(session_id, seq)) for mid, (seq, row) in zip(ids, rows, strict=True)],
+    )
+    fts: list[tuple[int, str | None, str | None]] = []
+    cjk: list[tuple[int, str]] = []
+    by_sql: list[tuple[int]] = []
+    calls: dict[str, list[Any]] = {}
+    unnamed_calls: list[tuple[Any, ...]] = []
+    results: list[tuple[str, int, int]] = []
+    for mid, (_seq, row) in zip(ids, rows, strict=True):
+        if row.projection is None:
+            by_sql.append((mid,))
+        else:
+            text, tools = row.projection
+            fts.append((mid, text, tools))
+            if blockcodec.has_no_space_script(text) or blockcodec.has_no_space_script(tools):
+                cjk.append((mid, (text or "") + "\n" + (tools or "")))
+        for block in row.blocks:
+            kind = block.get("type")
+            if kind == "tool_use":
+                name = block.get("name")
+                call = [mid, session_id, block.get("id"), name if isinstance(name, str) else "",
+                        None, None]
+                if isinstance(block.get("id"), str):
+                    calls[block["id"]] = call
+                else:
+                    call[2] = None
+                    unnamed_calls.append(tuple(call))
+            elif kind == "tool_result" and isinstance(block.get("tool_use_id"), str):
+                results.append((block["tool_use_id"], mid, 1 if block.get("is_error") else 0))
+    conn.executemany("INSERT INTO messages_fts (rowid, text, tools) VALUES (?, ?, ?)", fts)
+    conn.executemany("INSERT INTO messages_cjk (rowid, body) VALUES (?, ?)", cjk)
+    if by_sql:
+        conn.executemany(
+            "INSERT INTO messages_fts (rowid, text, tools)"
+            " SELECT id, text, tools FROM message_text WHERE id = ?",
+            by_sql,
+        )
+        conn.executemany(
+            "INSERT INTO messages_cjk (rowid, body)"
+            " SELECT id, coalesce(text, '') || char(10) || coalesce(tools, '')"
+            f" FROM message_text WHERE id = ? AND (coalesce(text, '') || coalesce(tools, ''))"
+            f" GLOB '{NO_SPACE_GLOB}'",
+            by_sql,
+        )
+    pending: list[tuple[int, int, str, str]] = []
+    for use_id, mid, is_error in results:
+        call = calls.get(use_id)
+        if call is not None:
+            call[4], call[5] = is_error, mid
+        else:
+            pending.append((mid, is_error, session_id, use_id))
+    conn.executemany(
+        "INSERT INTO tool_calls (message_id, session_id, tool_use_id, name, is_error,"
+        " result_message_id) VALUES (?, ?, ?, ?, ?, ?)",
+        [tuple(c) for c in calls.values()] + unnamed_calls,
+    )
+    conn.executemany(
+        "UPDATE tool_calls SET result_message_id = ?, is_error = ?"
+        " WHERE session_id = ? AND tool_use_id = ?",
+        pending,
+    )
+    return ids
 
 
 class Store(ExperimentsMixin):
@@ -490,7 +571,7 @@ class Store(ExperimentsMixin):
             "SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE session_id = ?", (session_id,)
         ).fetchone()[0]
         seqs: list[int] = []
-        inserts: list[tuple[Any, ...]] = []
+        inserts: list[tuple[int, _Row]] = []
         deltas = [0, 0, 0, 0, 0.0]
         latest = updated_at
         model = None
@@ -505,14 +586,14 @@ class Store(ExperimentsMixin):
                         deltas[k] += value - old[k]
                 continue
             seqs.append(next_seq)
-            inserts.append(row.values(session_id, next_seq))
+            inserts.append((next_seq, row))
             next_seq += 1
             for k, value in enumerate(row.totals()):
                 deltas[k] += value
             latest = max(latest, row.created_at)
             model = model or row.model
         if inserts:
-            conn.executemany(_INSERT_MESSAGE, inserts)
+            _write_new_rows(conn, session_id, inserts)
         if inserts or any(deltas):
             conn.execute(
                 "UPDATE sessions SET message_count = message_count + ?,"
@@ -567,6 +648,7 @@ class Store(ExperimentsMixin):
             }
             inserted = updated = unchanged = 0
             latest = ""
+            new_rows: list[tuple[int, _Row]] = []
             for seq, spec in enumerate(specs):
                 current = old.get(seq)
                 row = _Row(spec, current[3] if current and not spec.get("created_at")
@@ -574,7 +656,7 @@ class Store(ExperimentsMixin):
                 values = row.values(session_id, seq)
                 latest = max(latest, row.created_at)
                 if current is None:
-                    conn.execute(_INSERT_MESSAGE, values)
+                    new_rows.append((seq, row))
                     inserted += 1
                 elif tuple(current[2:]) == values[2:]:
                     unchanged += 1
@@ -584,6 +666,8 @@ class Store(ExperimentsMixin):
             stale = [row[0] for seq, row in old.items() if seq >= len(specs)]
             for mid in stale:
                 conn.execute("DELETE FROM messages WHERE id = ?", (mid,))
+            if new_rows:
+                _write_new_rows(conn, session_id, new_rows)
             if inserted or updated or stale:
                 self._recount(conn, session_id)
                 conn.execute(
@@ -892,6 +976,12 @@ class Store(ExperimentsMixin):
             )
 
         return self._db.read(run)
+
+    def check(self, *, full: bool = False) -> list[str]:
+        """Integrity problems (empty when healthy); `full` also verifies the search index."""
+        from .health import check
+
+        return self._db.read(lambda conn: check(conn, full=full))
 
     # -- signals -------------------------------------------------------------------------------
 

@@ -3,10 +3,12 @@
 `PRAGMA user_version` holds the number of the last migration applied. A database whose version is
 higher than `SCHEMA_VERSION` was written by a newer sessionscope and is refused untouched.
 
-The searchable text of a message is projected from its JSON content blocks *in SQL* (the
-`TEXT_OF` / `TOOLS_OF` templates below), so the FTS index stays right whoever writes the rows:
-the store, a migration, or someone with the `sqlite3` shell. The FTS table uses the
-`message_text` view as its external content, so the text is never stored twice.
+The searchable text of a message is a projection of its JSON content blocks: prose (text and
+thinking blocks) and tools (tool names, input values, result text). The FTS table takes it from
+the `message_text` view (its external content), so the text is never stored twice. The store's
+insert path computes the same projection in Python (`blocks.project`, much faster than SQLite's
+JSON functions); the SQL templates below are its exact twin, used by the view (snippets), and by
+the update and delete triggers. A property test keeps the two identical.
 """
 
 from __future__ import annotations
@@ -14,38 +16,54 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-# Prose: text and thinking blocks, in order. `{b}` is an expression holding a blocks JSON array.
-TEXT_OF = """(SELECT group_concat(coalesce(json_extract(x.value, '$.text'),
-                                        json_extract(x.value, '$.thinking')), char(10))
+# `{b}` is an expression holding a blocks JSON array.
+TEXT_OF = """(SELECT group_concat(CASE json_extract(x.value, '$.type')
+     WHEN 'text' THEN CASE WHEN json_type(x.value, '$.text') = 'text'
+                           THEN json_extract(x.value, '$.text') END
+     ELSE CASE WHEN json_type(x.value, '$.thinking') = 'text'
+               THEN json_extract(x.value, '$.thinking') END
+   END, char(10))
    FROM json_each({b}) AS x
-  WHERE json_extract(x.value, '$.type') IN ('text', 'thinking'))"""
+  WHERE CASE WHEN x.type = 'object' THEN json_extract(x.value, '$.type') END
+        IN ('text', 'thinking'))"""
 
-# Tool column: tool name and input values for calls, text of results.
 TOOLS_OF = """(SELECT group_concat(CASE json_extract(x.value, '$.type')
-     WHEN 'tool_use' THEN coalesce(json_extract(x.value, '$.name'), '') || ' ' || coalesce(
-        (SELECT group_concat(v.value, ' ') FROM json_tree(x.value, '$.input') AS v
-          WHERE v.type IN ('text', 'integer', 'real')), '')
+     WHEN 'tool_use' THEN
+        CASE WHEN json_type(x.value, '$.name') = 'text'
+             THEN json_extract(x.value, '$.name') ELSE '' END
+        || ' ' || coalesce((SELECT group_concat(v.value, ' ')
+                              FROM json_tree(x.value, '$.input') AS v
+                             WHERE v.type = 'text'
+                                OR (v.type = 'integer' AND typeof(v.value) = 'integer')), '')
      ELSE CASE json_type(x.value, '$.content')
         WHEN 'text' THEN json_extract(x.value, '$.content')
         WHEN 'array' THEN (SELECT group_concat(json_extract(c.value, '$.text'), char(10))
                              FROM json_each(x.value, '$.content') AS c
-                            WHERE json_extract(c.value, '$.type') = 'text')
+                            WHERE CASE WHEN c.type = 'object'
+                                       THEN json_extract(c.value, '$.type') = 'text'
+                                            AND json_type(c.value, '$.text') = 'text' END)
      END END, char(10))
    FROM json_each({b}) AS x
-  WHERE json_extract(x.value, '$.type') IN ('tool_use', 'tool_result'))"""
+  WHERE CASE WHEN x.type = 'object' THEN json_extract(x.value, '$.type') END
+        IN ('tool_use', 'tool_result'))"""
 
 # Scripts written without spaces between words; messages holding them also go to a trigram index
 # so that any substring of three or more characters can be found.
-NO_SPACE_SCRIPTS = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+NO_SPACE_SCRIPTS = "\u0e00-\u0e7f\u3040-\ud7af\uf900-\ufaff"
 NO_SPACE_GLOB = f"*[{NO_SPACE_SCRIPTS}]*"
 
 
+# SQLite's JSON functions cut strings at an escaped NUL; projecting from JSON whose `\u0000`
+# escapes became `\u0020` keeps the text after it searchable (blocks.project does the same).
+NUL_SAFE = "replace({b}, '\\u0000', '\\u0020')"
+
+
 def _text(b: str) -> str:
-    return TEXT_OF.format(b=b)
+    return TEXT_OF.format(b=NUL_SAFE.format(b=b))
 
 
 def _tools(b: str) -> str:
-    return TOOLS_OF.format(b=b)
+    return TOOLS_OF.format(b=NUL_SAFE.format(b=b))
 
 
 def _m1_sessions_messages(db: sqlite3.Connection) -> None:
@@ -111,14 +129,7 @@ def _m1_sessions_messages(db: sqlite3.Connection) -> None:
             body, tokenize="trigram"
         );
 
-        CREATE TRIGGER messages_ai AFTER INSERT ON messages BEGIN
-            INSERT INTO messages_fts(rowid, text, tools)
-                VALUES (new.id, {_text("new.blocks")}, {_tools("new.blocks")});
-            INSERT INTO messages_cjk(rowid, body)
-                SELECT new.id, coalesce({_text("new.blocks")}, '') || char(10)
-                               || coalesce({_tools("new.blocks")}, '')
-                 WHERE new.blocks GLOB '{NO_SPACE_GLOB}';
-        END;
+        -- Inserts are indexed by the store itself (Store._write_new_rows) in bulk.
         CREATE TRIGGER messages_ad AFTER DELETE ON messages BEGIN
             INSERT INTO messages_fts(messages_fts, rowid, text, tools)
                 VALUES ('delete', old.id, {_text("old.blocks")}, {_tools("old.blocks")});
@@ -198,8 +209,9 @@ def _m2_experiments(db: sqlite3.Connection) -> None:
     )
 
 
-# Results normally arrive after their call, so a new call is unpaired; only when a message is
-# rewritten (an import completing a split message, `save`) is the session searched for its result.
+# New messages get their tool_calls rows from the store (Store._write_new_rows); when a message is
+# rewritten (an import completing a split message, `save`) these triggers redo its rows, searching
+# the session for results that arrived before the rewritten call.
 _FIND_RESULT = """(SELECT {what} FROM messages AS rm, json_each(rm.blocks) AS r
                  WHERE rm.session_id = new.session_id AND rm.id <> new.id
                    AND json_extract(r.value, '$.type') = 'tool_result'
@@ -207,13 +219,11 @@ _FIND_RESULT = """(SELECT {what} FROM messages AS rm, json_each(rm.blocks) AS r
                  LIMIT 1)"""
 
 
-def _insert_calls(find_result: bool) -> str:
-    is_error = (
-        _FIND_RESULT.format(what="CASE WHEN json_extract(r.value, '$.is_error') THEN 1 ELSE 0 END")
-        if find_result
-        else "NULL"
+def _insert_calls() -> str:
+    is_error = _FIND_RESULT.format(
+        what="CASE WHEN json_extract(r.value, '$.is_error') THEN 1 ELSE 0 END"
     )
-    result_id = _FIND_RESULT.format(what="rm.id") if find_result else "NULL"
+    result_id = _FIND_RESULT.format(what="rm.id")
     return f"""INSERT INTO tool_calls(message_id, session_id, tool_use_id, name, is_error,
                                    result_message_id)
                 SELECT new.id, new.session_id, json_extract(x.value, '$.id'),
@@ -264,16 +274,11 @@ def _m3_import_state_tool_calls(db: sqlite3.Connection) -> None:
         CREATE INDEX tool_calls_name ON tool_calls(name COLLATE NOCASE);
         CREATE INDEX tool_calls_result ON tool_calls(result_message_id);
 
-        CREATE TRIGGER tool_calls_ai AFTER INSERT ON messages
-          WHEN new.blocks LIKE '%"tool\\_%' ESCAPE '\\' BEGIN
-            {_insert_calls(find_result=False)}
-            {_PAIR_RESULTS}
-        END;
         CREATE TRIGGER tool_calls_au AFTER UPDATE OF blocks ON messages BEGIN
             DELETE FROM tool_calls WHERE message_id = old.id;
             UPDATE tool_calls SET result_message_id = NULL, is_error = NULL
              WHERE result_message_id = old.id;
-            {_insert_calls(find_result=True)}
+            {_insert_calls()}
             {_PAIR_RESULTS}
         END;
         CREATE TRIGGER tool_calls_ad AFTER DELETE ON messages BEGIN

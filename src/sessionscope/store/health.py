@@ -1,0 +1,60 @@
+"""Integrity checks for a store: SQLite's own, the FTS indexes', and index-versus-content."""
+
+from __future__ import annotations
+
+import sqlite3
+
+_TOKENIZE = "unicode61 remove_diacritics 2"
+
+
+def check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
+    """Problems found (an empty list means healthy).
+
+    Always: `PRAGMA integrity_check` and FTS5's own integrity checks. With `full`, also rebuild
+    the full-text index from the messages in a temporary table and compare every term's
+    document and occurrence counts with the stored index (catches stale or missing entries;
+    costs about as much as indexing the whole store once).
+    """
+    problems: list[str] = []
+    for (row,) in conn.execute("PRAGMA integrity_check"):
+        if row != "ok":
+            problems.append(f"sqlite: {row}")
+    for table in ("messages_fts", "messages_cjk"):
+        try:
+            conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
+        except sqlite3.DatabaseError as exc:
+            problems.append(f"{table}: {exc}")
+    orphans = conn.execute(
+        "SELECT count(*) FROM messages_cjk WHERE rowid NOT IN (SELECT id FROM messages)"
+    ).fetchone()[0]
+    if orphans:
+        problems.append(f"messages_cjk: {orphans} rows for messages that no longer exist")
+    if full:
+        problems.extend(_compare_index(conn))
+    return problems
+
+
+def _compare_index(conn: sqlite3.Connection) -> list[str]:
+    conn.execute("DROP TABLE IF EXISTS temp.check_fts")
+    conn.execute("DROP TABLE IF EXISTS temp.check_vocab")
+    conn.execute("DROP TABLE IF EXISTS temp.store_vocab")
+    conn.execute(f"CREATE VIRTUAL TABLE temp.check_fts USING fts5(text, tools, tokenize=\"{_TOKENIZE}\")")
+    conn.execute(
+        "INSERT INTO temp.check_fts (rowid, text, tools) SELECT id, text, tools FROM message_text"
+    )
+    conn.execute("CREATE VIRTUAL TABLE temp.check_vocab USING fts5vocab(temp, check_fts, 'col')")
+    conn.execute("CREATE VIRTUAL TABLE temp.store_vocab USING fts5vocab(main, messages_fts, 'col')")
+    try:
+        differing = conn.execute(
+            "SELECT count(*) FROM (SELECT term, col, doc, cnt FROM temp.check_vocab"
+            " EXCEPT SELECT term, col, doc, cnt FROM temp.store_vocab)"
+        ).fetchone()[0] + conn.execute(
+            "SELECT count(*) FROM (SELECT term, col, doc, cnt FROM temp.store_vocab"
+            " EXCEPT SELECT term, col, doc, cnt FROM temp.check_vocab)"
+        ).fetchone()[0]
+    finally:
+        for name in ("check_vocab", "store_vocab", "check_fts"):
+            conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
+    if differing:
+        return [f"messages_fts: {differing} index terms disagree with the messages (rebuild needed)"]
+    return []
