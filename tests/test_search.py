@@ -167,3 +167,18 @@ def test_snippets_are_inert(db: Store) -> None:
     hit = db.search("hostile")[0]
     assert "\x1b" not in hit.snippet and "\x07" not in hit.snippet
     assert "pwned" not in hit.snippet
+
+
+def test_broad_queries_rank_the_recent_window_then_fall_back(db: Store, monkeypatch) -> None:
+    from sessionscope.store import search as search_module
+
+    sid = db.start_session()
+    db.append_many(sid, [{"role": "user", "content": f"common word number {i}"} for i in range(200)])
+    db.append(sid, "user", "rare needle common")
+    monkeypatch.setattr(search_module, "BROAD", 50)
+    broad = db.search("common ", limit=20)
+    assert len(broad) == 20
+    assert all(h.seq >= 150 for h in broad)  # ranked within the recent window
+    assert len(db.search("common ", limit=150)) == 150  # window too small: whole archive
+    assert [h.seq for h in db.search("rare common ")] == [200]
+    assert len(db.search("comm", limit=20)) == 20  # a broad prefix

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
+import unicodedata
 
 from ..sanitize import clean
 from .models import Hit
@@ -74,7 +76,17 @@ def search_messages(
             expr = fts_expression(fts_groups)
             if excluded:
                 expr = f"({expr}) NOT ({' OR '.join(t.fts() for t in excluded)})"
-            rows = _fts_rows(conn, _with_column(query, expr), where, params, limit, offset, order)
+            expr = _with_column(query, expr)
+            span = _session_span(conn, session_id) if session_id is not None else None
+            rows = None
+            if span is None and order != "seq":
+                floor = _recent_floor(conn, fts_groups)
+                if floor is not None:
+                    rows = _fts_rows(conn, expr, where, params, limit, offset, order, (floor, None))
+                    if len(rows) < limit:
+                        rows = None  # the recent part had too few: rank the whole archive
+            if rows is None:
+                rows = _fts_rows(conn, expr, where, params, limit, offset, order, span)
         else:
             if not query.groups and not where and not excluded:
                 return []  # nothing asked
@@ -90,16 +102,86 @@ def search_messages(
     return [_hit(row, highlight) for row in rows]
 
 
-def _fts_rows(conn, expr, where, params, limit, offset, order):
+def _fts_rows(conn, expr, where, params, limit, offset, order, rowids=None):
     order_by = {"rank": "f.rank", "time": "m.created_at DESC, m.id DESC", "seq": "m.seq"}[order]
-    filters = "".join(f" AND {w}" for w in where)
+    filters = ""
+    bounds: list[object] = []
+    if rowids is not None:
+        low, high = rowids
+        filters += " AND f.rowid >= ?"
+        bounds.append(low)
+        if high is not None:
+            filters += " AND f.rowid <= ?"
+            bounds.append(high)
+    filters += "".join(f" AND {w}" for w in where)
     sql = (
         f"SELECT {_ROW}, snippet(messages_fts, -1, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS}),"
         " f.rank FROM messages_fts f JOIN messages m ON m.id = f.rowid"
         " JOIN sessions s ON s.id = m.session_id"
         f" WHERE messages_fts MATCH ?{filters} ORDER BY {order_by} LIMIT ? OFFSET ?"
     )
-    return conn.execute(sql, [expr, *params, limit, offset]).fetchall()
+    return conn.execute(sql, [expr, *bounds, *params, limit, offset]).fetchall()
+
+
+# Ranking looks at every match, so a query matching a large share of a big archive would be
+# slow. Above BROAD estimated matches, the most recently written part of the archive that holds
+# about BROAD of them is ranked first (the whole archive when that part has too few hits).
+BROAD = 20_000
+_WORD = re.compile(r"\w+")
+
+
+def _doc_count(conn: sqlite3.Connection, token: str, prefix: bool) -> int:
+    if prefix:
+        if len(token) < 3:
+            return 1 << 40  # too short to count cheaply: assume broad
+        row = conn.execute(
+            "SELECT coalesce(sum(doc), 0) FROM temp.sessionscope_vocab WHERE term >= ? AND term < ?",
+            (token, token + "\U0010ffff"),
+        ).fetchone()
+    else:
+        row = conn.execute(
+            "SELECT coalesce(sum(doc), 0) FROM temp.sessionscope_vocab WHERE term = ?", (token,)
+        ).fetchone()
+    return int(row[0])
+
+
+def _fold(text: str) -> list[str]:
+    """Tokens roughly as the unicode61 tokenizer (remove_diacritics 2) makes them."""
+    stripped = "".join(
+        ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch)
+    )
+    return _WORD.findall(stripped)
+
+
+def _recent_floor(conn: sqlite3.Connection, groups: list[list[Term]]) -> int | None:
+    """The lowest message id of the recent window to rank first, or None to rank everything."""
+    conn.execute(
+        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.sessionscope_vocab"
+        " USING fts5vocab(main, messages_fts, 'row')"
+    )
+    estimate = None
+    for group in groups:
+        total = 0
+        for term in group:
+            tokens = _fold(term.text)
+            if not tokens:
+                continue
+            counts = [_doc_count(conn, tok, term.prefix and k == len(tokens) - 1)
+                      for k, tok in enumerate(tokens)]
+            total += min(counts)
+        estimate = total if estimate is None else min(estimate, total)
+    if estimate is None or estimate <= BROAD:
+        return None
+    top = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+    return max(1, top - int(top * BROAD / estimate))
+
+
+def _session_span(conn: sqlite3.Connection, session_id: str) -> tuple[int, int] | None:
+    """The id range of one session's messages, so FTS reads only that part of its lists."""
+    low, high = conn.execute(
+        "SELECT min(id), max(id) FROM messages WHERE session_id = ?", (session_id,)
+    ).fetchone()
+    return None if low is None else (low, high)
 
 
 def _plain_rows(conn, where, params, limit, offset, order):
