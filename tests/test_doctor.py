@@ -1,0 +1,46 @@
+"""`sessionscope doctor` reports health and exits non-zero when something is wrong."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from sessionscope import store
+from sessionscope.cli import cli
+
+
+def test_healthy_store(store_path: Path) -> None:
+    with store.open() as db:
+        sid = db.start_session(title="t")
+        db.append(sid, "user", "hello there")
+    result = CliRunner().invoke(cli, ["doctor", "--full"])
+    assert result.exit_code == 0, result.output
+    assert "checks      full: ok" in result.stdout and "1 sessions, 1 messages" in result.stdout
+    report = json.loads(CliRunner().invoke(cli, ["doctor", "--json"]).stdout)[0]
+    assert report["ok"] and report["schema_version"] == store.SCHEMA_VERSION and report["owner_only"]
+
+
+def test_stale_index_and_loose_permissions_are_problems(store_path: Path) -> None:
+    with store.open() as db:
+        sid = db.start_session(title="t")
+        db.append(sid, "user", "hello world")
+        db._db.connection().execute(
+            "INSERT INTO messages_fts(messages_fts, rowid, text, tools) VALUES ('delete', 1, 'hello x', NULL)"
+        )
+    os.chmod(store_path, 0o644)
+    result = CliRunner().invoke(cli, ["doctor", "--full"])
+    assert result.exit_code == 1
+    assert "readable by others" in result.stdout and "disagree" in result.stdout
+
+
+def test_corrupt_and_missing_stores(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"garbage" * 500)
+    result = CliRunner().invoke(cli, ["--db", str(junk), "doctor"])
+    assert result.exit_code == 1 and "not a sessionscope store" in result.stdout
+    assert junk.read_bytes() == b"garbage" * 500
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.db"), "doctor", "--json"])
+    assert result.exit_code == 1 and json.loads(result.stdout)[0]["problems"] == ["no store at this path"]
