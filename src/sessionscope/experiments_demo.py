@@ -105,8 +105,8 @@ def _populate(db: Store, seed: int, moment: datetime) -> dict[str, Any]:
 
 
 def _as_datetime(now: datetime | str | None) -> datetime:
-    if now is None:
-        return datetime.now(UTC)
+    if now is None:  # this hour, like the rest of the demo
+        return datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     if isinstance(now, datetime):
         return now if now.tzinfo else now.replace(tzinfo=UTC)
     stamp = normalize_ts(now)
