@@ -182,3 +182,10 @@ def test_broad_queries_rank_the_recent_window_then_fall_back(db: Store, monkeypa
     assert len(db.search("common ", limit=150)) == 150  # window too small: whole archive
     assert [h.seq for h in db.search("rare common ")] == [200]
     assert len(db.search("comm", limit=20)) == 20  # a broad prefix
+
+
+def test_short_last_words_match_whole(db: Store) -> None:
+    sid = db.start_session()
+    db.append(sid, "user", "go to the gopher")
+    assert len(db.search("go")) == 1 and db.search("go")[0].highlights == [(0, 2)]
+    assert db.search("goph")[0].marked("[", "]") == "go to the [gopher]"

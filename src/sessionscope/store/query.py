@@ -1,6 +1,6 @@
 """The search language: parse what a person types into safe SQL pieces. Never raises.
 
-Plain words must all match (the last word is a prefix while typing), `"quoted phrase"`,
+Plain words must all match (the last word, from three characters on, is a prefix while typing), `"quoted phrase"`,
 `-word` excludes, `OR` between two terms, and filters: `role:` `tool:` `project:` `source:`
 `model:` `since:` `until:` `session:` `in:tools|text` `is:error`. FTS5 syntax is never passed
 through: every term is quoted. Terms in scripts written without spaces (CJK, Thai) are matched
@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 from .schema import NO_SPACE_SCRIPTS
 from .timeutil import parse_when
 
+# A shorter last word is matched whole: a one- or two-letter prefix would expand to a large
+# share of the vocabulary, and FTS5 merges every expanded term's postings.
+MIN_PREFIX = 3
 FIELDS = ("role", "tool", "project", "source", "model", "since", "until", "session", "in", "is")
 _NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -123,7 +126,8 @@ def parse(text: str, *, typing: bool = True) -> Query:
         if not _searchable(value):
             pending_or = False
             continue
-        term = Term(value, phrase=quoted, prefix=ends_open and k == last_word and not quoted)
+        prefix = ends_open and k == last_word and not quoted and len(value) >= MIN_PREFIX
+        term = Term(value, phrase=quoted, prefix=prefix)
         if term.no_space:
             term.prefix = False
         if negated:
