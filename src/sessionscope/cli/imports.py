@@ -1,0 +1,167 @@
+"""`sessionscope import claude-code|codex|all [PATH] [--watch]`, and the quiet import the bare
+`sessionscope` command runs before opening the browser (`import_new_with_progress`)."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import click
+
+from ..importers import (
+    SOURCES,
+    ImportProgress,
+    ImportReport,
+    ImportSourceError,
+    import_all,
+    watch,
+)
+from ..importers.report import plural
+from ..sanitize import clean_line
+from ..store import Store
+from .options import db_option, open_from_context
+
+MAX_WARNINGS = 20
+
+
+@contextlib.contextmanager
+def progress_bar(enabled: bool | None = None) -> Iterator[Any]:
+    """A progress callback drawing a Rich bar (files, messages, MB) on stderr.
+
+    Draws only when stderr is a terminal (or `enabled` says so); otherwise yields None.
+    """
+    if enabled is None:
+        enabled = sys.stderr.isatty()
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn("Importing"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TextColumn("{task.fields[files]} files"),
+        TextColumn("{task.fields[messages]} messages"),
+        TextColumn("{task.fields[mb]} MB"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    )
+    task_id = bar.add_task("import", total=None, files="0/0", messages="0", mb="0.0")
+    last = 0.0
+
+    def update(p: ImportProgress) -> None:
+        nonlocal last
+        now = time.monotonic()
+        if p.path is not None and now - last < 0.1 and p.files_done < p.files_total:
+            return
+        last = now
+        bar.update(
+            task_id,
+            total=max(p.bytes_total, 1),
+            completed=min(p.bytes_read, p.bytes_total),
+            files=f"{p.files_done:,}/{p.files_total:,}",
+            messages=f"{p.messages:,}",
+            mb=f"{p.bytes_read / 1_000_000:,.1f}/{p.bytes_total / 1_000_000:,.1f}",
+        )
+
+    with bar:
+        yield update
+
+
+def run_import(
+    db: Store, roots: Mapping[str, Path | None], *, progress: bool | None = None
+) -> ImportReport:
+    """Import `roots` with a progress bar on a terminal (a bad path raises ImportSourceError,
+    which the CLI prints as one line)."""
+    with progress_bar(progress) as callback:
+        return import_all(db, roots, progress=callback)
+
+
+def warn_skipped(report: ImportReport, limit: int = MAX_WARNINGS) -> None:
+    """One warning line per malformed line (file:line: reason), at most `limit` of them."""
+    for path, line_no, reason in report.skipped_lines[:limit]:
+        where = f"{path}:{line_no}" if line_no else path
+        click.echo(f"warning: {clean_line(where)}: skipped: {clean_line(reason)}", err=True)
+    more = report.skipped_count - min(limit, len(report.skipped_lines))
+    if more > 0:
+        click.echo(f"warning: ... and {more:,} more malformed lines.", err=True)
+
+
+def summary_line(report: ImportReport) -> str:
+    text = report.summary()
+    if report.skipped_count:
+        text += " (see above)"
+    return text + "."
+
+
+def import_new_with_progress(db: Store, *, progress: bool | None = None) -> ImportReport:
+    """Import what is new from the default locations (quick when nothing changed).
+
+    What the bare `sessionscope` command runs before opening the browser: a progress bar on a
+    terminal, no other output. Missing default folders (agent not installed) are fine.
+    """
+    return run_import(db, dict.fromkeys(SOURCES), progress=progress)
+
+
+@click.command("import")
+@db_option
+@click.argument("source", type=click.Choice([*SOURCES, "all"]), metavar="claude-code|codex|all")
+@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.option("--watch", "follow", is_flag=True,
+              help="Keep following the files as agents write them (Ctrl-C stops).")
+def import_cmd(source: str, path: Path | None, follow: bool) -> None:
+    """Import Claude Code / Codex CLI transcripts.
+
+    SOURCE is claude-code (default ~/.claude/projects), codex (default $CODEX_HOME/sessions or
+    ~/.codex/sessions) or all. PATH, a directory or one .jsonl file, replaces the default
+    location. Only what is new since the last import is read.
+    """
+    if path is not None and not path.exists():
+        raise ImportSourceError(f"{path} does not exist.")
+    sources = SOURCES if source == "all" else (source,)
+    if source == "all" and path is not None and path.is_file():
+        sources = ("codex",) if path.name.startswith("rollout-") else ("claude-code",)
+    roots: dict[str, Path | None] = dict.fromkeys(sources, path)
+    with open_from_context() as db:
+        report = run_import(db, roots)
+        warn_skipped(report)
+        click.echo(summary_line(report))
+        if follow:
+            _follow(db, roots)
+
+
+def _follow(db: Store, roots: Mapping[str, Path | None]) -> None:
+    """Run the watcher until Ctrl-C, printing one line per round that imported something."""
+    where = ", ".join(str(p) for p in roots.values() if p is not None) or "the default locations"
+    click.echo(f"Watching {clean_line(where)} for new lines (Ctrl-C to stop)...", err=True)
+    stop = threading.Event()
+
+    def on_import(report: ImportReport) -> None:
+        warn_skipped(report)
+        stamp = time.strftime("%H:%M:%S")
+        click.echo(
+            f"{stamp} +{plural(report.messages, 'message')} in {plural(report.sessions, 'session')}"
+        )
+
+    try:
+        total = watch(db, roots, stop=stop, on_import=on_import)
+    except KeyboardInterrupt:
+        stop.set()
+        click.echo("Stopped watching.", err=True)
+        return
+    click.echo(f"Stopped watching: {total.summary()}.", err=True)

@@ -1,0 +1,365 @@
+"""Claude Code transcripts: `~/.claude/projects/<slug>/<session>.jsonl`.
+
+Rules (see tests/fixtures/README.md):
+- one assistant API message written as several records sharing `message.id` is ONE message, its
+  blocks in order and its usage counted once (the largest value each counter reached);
+- a user record holding only tool results is a `tool` message (the store pairs results with
+  calls by tool_use id); `isMeta` records, `compact_boundary` system records, `isCompactSummary`
+  summaries and local command output are `system` messages, never user prompts;
+- subagents become child sessions (`parent_session_id`): `<session>/subagents/agent-*.jsonl` files
+  (and the older `agent-*.jsonl` beside the sessions) and inline `isSidechain` runs. A subagent
+  whose parent is not in the store stays a session of its own; it is linked when the parent is
+  imported;
+- the title is the `summary` record's (matched to the session by `leafUuid`), else the first real
+  prompt (not a `<command-name>` slash-command wrapper);
+- records are keyed by their `uuid` (assistant messages by `message.id`), so records replayed by a
+  resumed session, or written twice, are stored once. A record carrying another session's
+  `sessionId` (history a resumed session copied) goes to that session;
+- `file-history-snapshot`, `queue-operation` and unknown record types are skipped silently.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections import OrderedDict
+from pathlib import Path
+from typing import Any
+
+from .common import blocks_of, count, derived_id, plain_text, text_field, title_from, ts
+from .incremental import Format, walk_files
+from .sink import Msg, SessionBuffer, Sink, merge_blocks
+
+SOURCE = "claude-code"
+
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
+_COMMAND = re.compile(r"<command-name>\s*(.*?)\s*</command-name>", re.S)
+_OUTPUT_PREFIXES = (
+    "<local-command-stdout>",
+    "<local-command-stderr>",
+    "<bash-stdout>",
+    "<bash-stderr>",
+)
+_NOT_A_TITLE = ("<command-", "<local-command", "<bash-", "Caveat:", "[Request interrupted")
+_CHAIN_MAX = 256
+_SUMMARY_MAX = 64
+_UUIDS_MAX = 4096
+
+
+def discover(root: Path) -> list[Path]:
+    """Transcript files under `root`: sessions first, then subagent files (so parents exist)."""
+    files = walk_files(root, lambda n: n.endswith(".jsonl") and not n.startswith("rollout-"))
+    return sorted(files, key=lambda p: (p.name.startswith("agent-"), str(p)))
+
+
+def decode_slug(name: str) -> str | None:
+    """`-home-dev-webapp` -> `/home/dev/webapp` (best effort: dashes in names are ambiguous)."""
+    if name.startswith("-") and len(name) > 1:
+        return name.replace("-", "/")
+    return None
+
+
+def _agent_id_of(path: Path) -> str:
+    stem = path.stem
+    return stem[len("agent-"):] if stem.startswith("agent-") else stem
+
+
+class ClaudeCodeParser:
+    """Records of one Claude Code file -> sessions and messages in a `Sink`."""
+
+    def __init__(self, sink: Sink, path: Path, state: dict[str, Any]) -> None:
+        self.sink = sink
+        self.path = path
+        self.is_agent = path.name.startswith("agent-")
+        self.main: str | None = state.get("sid")
+        self.parent: str | None = state.get("parent")
+        self.chains: OrderedDict[str, str] = OrderedDict(state.get("chains") or {})
+        self.last_chain: str | None = state.get("last_chain")
+        self.summaries: OrderedDict[str, str] = OrderedDict(state.get("summaries") or {})
+        self.uuids: OrderedDict[str, str] = OrderedDict()
+        self.last_fields: dict[str, tuple[Any, Any, Any]] = {}
+        in_subagents = path.parent.name == "subagents"
+        slug_dir = path.parent.parent.parent if in_subagents else path.parent
+        self.project_hint = decode_slug(slug_dir.name)
+
+    def state(self) -> dict[str, Any]:
+        return {
+            "sid": self.main,
+            "parent": self.parent,
+            "chains": dict(self.chains),
+            "last_chain": self.last_chain,
+            "summaries": dict(self.summaries),
+        }
+
+    # -- records ---------------------------------------------------------------------------
+
+    def feed(self, record: dict[str, Any], line_no: int) -> None:
+        kind = record.get("type")
+        if kind == "summary":
+            self._summary(record)
+        elif kind in ("user", "assistant", "system"):
+            buf = self._target(record, line_no)
+            if buf is None:
+                return
+            uuid = record.get("uuid")
+            if kind == "user":
+                self._user(buf, record, line_no)
+            elif kind == "assistant":
+                self._assistant(buf, record, line_no)
+            else:
+                self._system(buf, record, line_no)
+            if isinstance(uuid, str):
+                self._seen(uuid, buf)
+
+    def _summary(self, record: dict[str, Any]) -> None:
+        summary = record.get("summary")
+        text = title_from(summary) if isinstance(summary, str) else None
+        if not text:
+            return
+        leaf = record.get("leafUuid")
+        if not isinstance(leaf, str) or not leaf:
+            leaf = ""
+        owner = self.uuids.get(leaf) if leaf else self.main
+        if owner is not None:
+            self.sink.session(owner).set(title=text)
+            return
+        self.summaries[leaf] = text
+        self.summaries.move_to_end(leaf)
+        while len(self.summaries) > _SUMMARY_MAX:
+            self.summaries.popitem(last=False)
+
+    def _seen(self, uuid: str, buf: SessionBuffer) -> None:
+        self.uuids[uuid] = buf.id
+        if len(self.uuids) > _UUIDS_MAX:
+            self.uuids.popitem(last=False)
+        if self.summaries:
+            title = self.summaries.pop(uuid, None)
+            if title is None and buf.id == self.main:
+                title = self.summaries.pop("", None)
+            if title is not None:
+                buf.set(title=title)
+
+    # -- which session a record belongs to ---------------------------------------------------
+
+    def _target(self, record: dict[str, Any], line_no: int) -> SessionBuffer | None:
+        sid = record.get("sessionId")
+        sid = sid if isinstance(sid, str) and sid else None
+        if self.is_agent:
+            buf = self._agent_session(record, sid)
+        else:
+            main = self._main_session(sid)
+            if record.get("isSidechain"):
+                buf = self._sidechain(record, sid or main.id, line_no)
+            elif sid is not None and sid != main.id:
+                buf = self.sink.session(sid)  # history a resumed session copied
+                main.set_meta(continues=sid)
+            else:
+                buf = main
+        seen = (record.get("cwd"), record.get("gitBranch"), record.get("version"))
+        if self.last_fields.get(buf.id) != seen:  # most records repeat the previous ones
+            self.last_fields[buf.id] = seen
+            cwd = text_field(seen[0])
+            buf.set_default(cwd=cwd, project=cwd or self.project_hint)
+            buf.set(git_branch=text_field(seen[1]))
+            if isinstance(seen[2], str):
+                buf.set_meta(claude_code_version=seen[2])
+        return buf
+
+    def _main_session(self, sid: str | None) -> SessionBuffer:
+        if self.main is None:
+            stem = self.path.stem
+            self.main = stem if _UUID.match(stem) else (sid or stem)
+            buf = self.sink.session(self.main)
+            if not buf.existed:
+                self._adopt_subagents(buf)
+            return buf
+        return self.sink.session(self.main)
+
+    def _adopt_subagents(self, buf: SessionBuffer) -> None:
+        """Link subagent sessions imported before their parent (parent file came later)."""
+        folder = self.path.with_suffix("") / "subagents"
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            return
+        for name in names:
+            if name.startswith("agent-") and name.endswith(".jsonl"):
+                child = derived_id(buf.id, "agent-" + _agent_id_of(Path(name)))
+                info = self.sink.db.session(child)
+                if info is not None and info.parent_session_id is None:
+                    self.sink.session(child).set(parent_session_id=buf.id)
+
+    def _agent_session(self, record: dict[str, Any], sid: str | None) -> SessionBuffer:
+        if self.main is None:
+            parent = sid
+            if parent is None and self.path.parent.name == "subagents":
+                parent = self.path.parent.parent.name
+            agent = record.get("agentId")
+            agent = agent if isinstance(agent, str) and agent else _agent_id_of(self.path)
+            self.main = derived_id(parent or "", "agent-" + agent)
+            buf = self.sink.session(self.main)
+            buf.set_meta(agent_id=agent)
+            if parent is not None:
+                if buf.get("parent_session_id") is None and self.sink.db.session(parent):
+                    buf.set(parent_session_id=parent)
+                    self.parent = parent
+                elif buf.get("parent_session_id") is None:
+                    buf.set_meta(parent_session_hint=parent)
+            return buf
+        return self.sink.session(self.main)
+
+    def _sidechain(self, record: dict[str, Any], owner: str, line_no: int) -> SessionBuffer:
+        agent = record.get("agentId")
+        uuid = record.get("uuid")
+        parent_uuid = record.get("parentUuid")
+        if isinstance(agent, str) and agent:
+            child = derived_id(owner, "agent-" + agent)
+        elif isinstance(parent_uuid, str) and parent_uuid in self.chains:
+            child = self.chains[parent_uuid]
+        elif parent_uuid is not None and self.last_chain is not None:
+            child = self.last_chain
+        else:
+            child = derived_id(owner, "sidechain-" + (uuid if isinstance(uuid, str) else str(line_no)))
+        if isinstance(uuid, str):
+            self.chains[uuid] = child
+            self.chains.move_to_end(uuid)
+            while len(self.chains) > _CHAIN_MAX:
+                self.chains.popitem(last=False)
+        self.last_chain = child
+        buf = self.sink.session(child)
+        buf.set_default(parent_session_id=owner)
+        if isinstance(agent, str) and agent:
+            buf.set_meta(agent_id=agent)
+        return buf
+
+    # -- messages ------------------------------------------------------------------------------
+
+    def _user(self, buf: SessionBuffer, record: dict[str, Any], line_no: int) -> None:
+        message = record.get("message")
+        blocks = blocks_of(message.get("content") if isinstance(message, dict) else None)
+        if not blocks:
+            return
+        meta: dict[str, Any] = {}
+        text = ""
+        if record.get("isCompactSummary"):
+            role = "system"
+            meta["kind"] = "compact_summary"
+        elif record.get("isMeta"):
+            role = "system"
+            meta["kind"] = "meta"
+        elif all(b.get("type") == "tool_result" for b in blocks):
+            role = "tool"
+            result = record.get("toolUseResult")
+            if isinstance(result, dict) and isinstance(result.get("agentId"), str):
+                meta["agent_id"] = result["agentId"]
+                meta["subagent_session_id"] = derived_id(buf.id, "agent-" + result["agentId"])
+        else:
+            text = plain_text(blocks).lstrip()
+            if text.startswith(_OUTPUT_PREFIXES):
+                role = "system"
+                meta["kind"] = "command_output"
+            else:
+                role = "user"
+                command = _COMMAND.search(text) if text.startswith("<command-") else None
+                if command:
+                    meta["kind"] = "command"
+                    meta["command"] = command.group(1)
+        uuid = record.get("uuid")
+        buf.add(
+            Msg(
+                role,
+                blocks,
+                external_id=uuid if isinstance(uuid, str) and uuid else f"line-{line_no}",
+                created_at=ts(record.get("timestamp")),
+                metadata=meta,
+            )
+        )
+        if (role == "user" and not meta and buf.get("title") is None
+                and not text.startswith(_NOT_A_TITLE)):
+            buf.set(title=title_from(text))
+
+    def _assistant(self, buf: SessionBuffer, record: dict[str, Any], line_no: int) -> None:
+        message = record.get("message")
+        if not isinstance(message, dict):
+            return
+        blocks = blocks_of(message.get("content"))
+        usage = message.get("usage") if isinstance(message.get("usage"), dict) else {}
+        tokens = (
+            count(usage.get("input_tokens")),
+            count(usage.get("output_tokens")),
+            count(usage.get("cache_read_input_tokens")),
+            count(usage.get("cache_creation_input_tokens")),
+        )
+        key = message.get("id") or record.get("uuid") or f"line-{line_no}"
+        key = str(key)
+        existing = buf.find(key)
+        if existing is not None and existing.role == "assistant":
+            changed = merge_blocks(existing.blocks, blocks)
+            merged = (
+                max(existing.input_tokens, tokens[0]),
+                max(existing.output_tokens, tokens[1]),
+                max(existing.cache_read_tokens, tokens[2]),
+                max(existing.cache_creation_tokens, tokens[3]),
+            )
+            if merged != (existing.input_tokens, existing.output_tokens,
+                          existing.cache_read_tokens, existing.cache_creation_tokens):
+                (existing.input_tokens, existing.output_tokens,
+                 existing.cache_read_tokens, existing.cache_creation_tokens) = merged
+                changed = True
+            if changed:
+                buf.touch(existing)
+            return
+        if not blocks:
+            return
+        model = message.get("model") if isinstance(message.get("model"), str) else None
+        meta: dict[str, Any] = {}
+        if model == "<synthetic>":
+            model = None
+            meta["synthetic"] = True
+        if record.get("isApiErrorMessage"):
+            meta["api_error"] = True
+        buf.add(
+            Msg(
+                "assistant",
+                blocks,
+                external_id=key,
+                created_at=ts(record.get("timestamp")),
+                model=model,
+                input_tokens=tokens[0],
+                output_tokens=tokens[1],
+                cache_read_tokens=tokens[2],
+                cache_creation_tokens=tokens[3],
+                metadata=meta,
+            ),
+            extendable=True,
+        )
+
+    def _system(self, buf: SessionBuffer, record: dict[str, Any], line_no: int) -> None:
+        subtype = record.get("subtype")
+        content = record.get("content")
+        meta: dict[str, Any] = {"kind": subtype if isinstance(subtype, str) else "system"}
+        if subtype == "compact_boundary":
+            text = content if isinstance(content, str) and content else "Conversation compacted"
+            info = record.get("compactMetadata")
+            if isinstance(info, dict):
+                meta["trigger"] = info.get("trigger")
+                meta["pre_tokens"] = info.get("preTokens")
+        elif isinstance(content, str) and content.strip():
+            text = content
+            if isinstance(record.get("level"), str):
+                meta["level"] = record["level"]
+        else:
+            return
+        uuid = record.get("uuid")
+        buf.add(
+            Msg(
+                "system",
+                [{"type": "text", "text": text}],
+                external_id=uuid if isinstance(uuid, str) and uuid else f"line-{line_no}",
+                created_at=ts(record.get("timestamp")),
+                metadata={k: v for k, v in meta.items() if v is not None},
+            )
+        )
+
+
+FORMAT = Format(SOURCE, discover, ClaudeCodeParser)

@@ -1,0 +1,102 @@
+"""Stream a JSONL file from a byte offset, one record at a time, in bounded memory.
+
+The file is read in binary chunks and split on `\\n`, so memory holds one chunk plus the longest
+line, whatever the file's size. Each line may end in CRLF and may start with a UTF-8 BOM; bytes
+that are not UTF-8 are replaced (the line is kept). A line that is not a JSON object is returned
+with an `error` and the caller goes on. A last line without a newline is an agent mid-write and is
+left for the next read, unless it already parses as a whole JSON object.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+CHUNK_SIZE = 1 << 20
+_BOM = b"\xef\xbb\xbf"
+
+
+@dataclass(slots=True)
+class Line:
+    """One line of a JSONL file: its 1-based number, the byte offset just after it, and either
+    the parsed `record` or an `error` (both None for a blank line)."""
+
+    line_no: int
+    end: int
+    size: int
+    record: dict[str, Any] | None
+    error: str | None
+
+
+def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
+    """(record, None), (None, reason) for a malformed line, or (None, None) for a blank one."""
+    if raw.endswith(b"\r"):
+        raw = raw[:-1]
+    if raw.startswith(_BOM):
+        raw = raw[3:]
+    if not raw.strip():
+        return None, None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        text = raw.decode("utf-8", "replace")
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        return None, f"invalid JSON: {exc.msg} (column {exc.colno})"
+    except (ValueError, RecursionError) as exc:
+        return None, f"invalid JSON: {type(exc).__name__}"
+    if not isinstance(value, dict):
+        return None, f"not a JSON object (a {type(value).__name__})"
+    return value, None
+
+
+def _complete(raw: bytes) -> dict[str, Any] | None:
+    """The record a newline-less last line holds, if it is already a whole JSON object."""
+    record, _error = parse_line(raw)
+    return record
+
+
+def read_lines(
+    path: str | Path, offset: int = 0, line_no: int = 0, *, chunk_size: int = CHUNK_SIZE
+) -> Iterator[Line]:
+    """Lines of `path` from byte `offset` (whose line number is `line_no + 1`), blank ones too.
+
+    Stops at the end of the file; a trailing partial line is not yielded (its bytes are not
+    consumed: the last yielded `end` stays before it) unless it is a complete JSON object.
+    """
+    with open(path, "rb") as handle:
+        handle.seek(offset)
+        position = offset
+        pending: list[bytes] = []
+        while True:
+            chunk = handle.read(chunk_size)
+            if not chunk:
+                break
+            start = 0
+            while True:
+                newline = chunk.find(b"\n", start)
+                if newline < 0:
+                    if start < len(chunk):
+                        pending.append(chunk[start:])
+                    break
+                if pending:
+                    pending.append(chunk[start:newline])
+                    raw = b"".join(pending)
+                    pending = []
+                else:
+                    raw = chunk[start:newline]
+                size = len(raw) + 1
+                position += size
+                line_no += 1
+                record, error = parse_line(raw)
+                yield Line(line_no, position, size, record, error)
+                start = newline + 1
+        if pending:
+            raw = b"".join(pending)
+            record = _complete(raw)
+            if record is not None:
+                yield Line(line_no + 1, position + len(raw), len(raw), record, None)

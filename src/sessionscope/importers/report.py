@@ -1,0 +1,102 @@
+"""What an import did (`ImportReport`) and how far a running import has come (`ImportProgress`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+# How many malformed lines a report keeps with their place (the count goes on beyond it).
+MAX_SKIPPED_KEPT = 1000
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 file`, `2 files` (or the given plural)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """Counts for one import run (one source or several).
+
+    `skipped_lines` holds (path, line number, reason) for malformed lines, at most
+    `MAX_SKIPPED_KEPT` of them; `skipped_count` counts them all.
+    """
+
+    files_seen: int = 0
+    files_imported: int = 0
+    files_skipped: int = 0
+    sessions: int = 0
+    messages: int = 0
+    bytes_read: int = 0
+    skipped_lines: list[tuple[str, int, str]] = field(default_factory=list)
+    skipped_count: int = 0
+    elapsed: float = 0.0
+    session_ids: set[str] = field(default_factory=set, repr=False)
+
+    def skip_line(self, path: str, line_no: int, reason: str) -> None:
+        self.skipped_count += 1
+        if len(self.skipped_lines) < MAX_SKIPPED_KEPT:
+            self.skipped_lines.append((path, line_no, reason))
+
+    def touch(self, session_ids: set[str]) -> None:
+        self.session_ids |= session_ids
+        self.sessions = len(self.session_ids)
+
+    def merge(self, other: ImportReport) -> None:
+        """Add another report's counts to this one (elapsed is not added)."""
+        self.files_seen += other.files_seen
+        self.files_imported += other.files_imported
+        self.files_skipped += other.files_skipped
+        self.messages += other.messages
+        self.bytes_read += other.bytes_read
+        for path, line_no, reason in other.skipped_lines:
+            if len(self.skipped_lines) < MAX_SKIPPED_KEPT:
+                self.skipped_lines.append((path, line_no, reason))
+        self.skipped_count += other.skipped_count
+        self.touch(other.session_ids)
+
+    @property
+    def changed(self) -> bool:
+        """True when anything new reached the store."""
+        return bool(self.messages or self.session_ids)
+
+    def summary(self) -> str:
+        """One line, e.g. `Imported 4 files: 5 sessions, 41 messages (0.2 MB) in 0.1 s`."""
+        mb = self.bytes_read / 1_000_000
+        if self.files_imported:
+            text = (
+                f"Imported {plural(self.files_imported, 'file')}: "
+                f"{plural(self.sessions, 'session')}, {plural(self.messages, 'message')} "
+                f"({mb:.1f} MB) in {self.elapsed:.1f} s"
+            )
+            if self.files_skipped:
+                text += f"; {plural(self.files_skipped, 'file')} unchanged"
+        elif self.files_seen:
+            text = (
+                f"Nothing new: {plural(self.files_skipped, 'file')} unchanged "
+                f"(checked in {self.elapsed:.1f} s)"
+            )
+        else:
+            text = "No transcripts found"
+        if self.skipped_count:
+            text += f"; skipped {plural(self.skipped_count, 'malformed line')}"
+        return text
+
+
+@dataclass(slots=True)
+class ImportProgress:
+    """A running import's position, passed to the `progress` callback after each batch.
+
+    `bytes_total` is what this run has to read (the new bytes of changed files).
+    """
+
+    files_total: int = 0
+    files_done: int = 0
+    bytes_total: int = 0
+    bytes_read: int = 0
+    messages: int = 0
+    path: str | None = None
+    source: str | None = None
+
+
+ProgressCallback = Callable[[ImportProgress], None]

@@ -1,0 +1,335 @@
+"""Buffered writes of parsed sessions and messages into the store (public API only).
+
+A parser hands the sink new messages (`SessionBuffer.add`), finds recent ones again to extend them
+(`find` + `touch`: a split assistant message completed by a later record, tokens added by a later
+token count) and sets session fields. `write()` puts everything buffered into the store; the
+engine calls it inside the transaction that also records the file's import state, then
+`committed()`.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+
+from ..store import Store
+from ..store.models import Message, SessionInfo
+
+# Messages a parser may still extend, kept in memory for one file's import (beyond these bounds,
+# the store is asked): at most this many, weighing at most this many bytes of source lines.
+RECENT_MAX = 256
+RECENT_BYTES = 32 << 20
+
+_SESSION_KEYS = (
+    "title",
+    "project",
+    "cwd",
+    "git_branch",
+    "model",
+    "parent_session_id",
+    "started_at",
+    "ended_at",
+    "source_ref",
+    "status",
+    "metadata",
+)
+
+
+class Msg:
+    """A message being imported: the keywords of `Store.append_many`, plus write bookkeeping."""
+
+    __slots__ = (
+        "blocks",
+        "cache_creation_tokens",
+        "cache_read_tokens",
+        "created_at",
+        "dirty",
+        "external_id",
+        "input_tokens",
+        "metadata",
+        "model",
+        "output_tokens",
+        "role",
+        "weight",
+        "written",
+    )
+
+    def __init__(
+        self,
+        role: str,
+        blocks: list[dict[str, Any]],
+        *,
+        external_id: str,
+        created_at: str | None = None,
+        model: str | None = None,
+        input_tokens: int = 0,
+        output_tokens: int = 0,
+        cache_read_tokens: int = 0,
+        cache_creation_tokens: int = 0,
+        metadata: dict[str, Any] | None = None,
+        weight: int = 0,
+    ) -> None:
+        self.role = role
+        self.blocks = blocks
+        self.external_id = external_id
+        self.created_at = created_at
+        self.model = model
+        self.input_tokens = input_tokens
+        self.output_tokens = output_tokens
+        self.cache_read_tokens = cache_read_tokens
+        self.cache_creation_tokens = cache_creation_tokens
+        self.metadata = metadata or {}
+        self.weight = weight
+        self.written = False
+        self.dirty = False
+
+    @classmethod
+    def from_stored(cls, message: Message) -> Msg:
+        msg = cls(
+            message.role,
+            list(message.blocks),
+            external_id=message.external_id or "",
+            created_at=message.created_at,
+            model=message.model,
+            input_tokens=message.input_tokens,
+            output_tokens=message.output_tokens,
+            cache_read_tokens=message.cache_read_tokens,
+            cache_creation_tokens=message.cache_creation_tokens,
+            metadata=dict(message.metadata),
+        )
+        msg.written = True
+        return msg
+
+    def spec(self) -> dict[str, Any]:
+        spec: dict[str, Any] = {
+            "role": self.role,
+            "content": self.blocks,
+            "external_id": self.external_id,
+            "created_at": self.created_at,
+            "model": self.model,
+            "input_tokens": self.input_tokens,
+            "output_tokens": self.output_tokens,
+            "cache_read_tokens": self.cache_read_tokens,
+            "cache_creation_tokens": self.cache_creation_tokens,
+        }
+        if self.metadata:
+            spec["metadata"] = self.metadata
+        return spec
+
+
+def merge_blocks(target: list[dict[str, Any]], blocks: list[dict[str, Any]]) -> bool:
+    """Append the blocks `target` does not hold yet (tool_use by id, others by value)."""
+    changed = False
+    use_ids = {b.get("id") for b in target if b.get("type") == "tool_use"}
+    for block in blocks:
+        if block.get("type") == "tool_use" and block.get("id") in use_ids:
+            continue
+        if block in target:
+            continue
+        target.append(block)
+        changed = True
+    return changed
+
+
+class SessionBuffer:
+    """What one import run has for one session and not yet written."""
+
+    def __init__(self, sink: Sink, session_id: str, info: SessionInfo | None) -> None:
+        self.sink = sink
+        self.id = session_id
+        self.existed = info is not None
+        self.created = info is not None
+        self.count = info.message_count if info else 0
+        self.fields: dict[str, Any] = {}
+        if info is not None:
+            for key in _SESSION_KEYS:
+                self.fields[key] = getattr(info, key)
+            self.fields["metadata"] = dict(info.metadata)
+        self.changes: dict[str, Any] = {}
+        self.new: list[Msg] = []
+        self.dirty: list[Msg] = []
+        self.extendable: set[str] = set()
+
+    # -- session fields ----------------------------------------------------------------------
+
+    def get(self, key: str) -> Any:
+        return self.fields.get(key)
+
+    def set(self, **fields: Any) -> None:
+        """Set fields whose value is not None and differs from what the session has."""
+        for key, value in fields.items():
+            if value is not None and self.fields.get(key) != value:
+                self.fields[key] = value
+                self.changes[key] = value
+
+    def set_default(self, **fields: Any) -> None:
+        """Set fields the session does not have yet."""
+        for key, value in fields.items():
+            if value is not None and self.fields.get(key) is None:
+                self.fields[key] = value
+                self.changes[key] = value
+
+    def set_meta(self, **values: Any) -> None:
+        """Add keys to the session's metadata (None values are ignored)."""
+        meta = dict(self.fields.get("metadata") or {})
+        changed = False
+        for key, value in values.items():
+            if value is not None and meta.get(key) != value:
+                meta[key] = value
+                changed = True
+        if changed:
+            self.fields["metadata"] = meta
+            self.changes["metadata"] = meta
+
+    # -- messages ----------------------------------------------------------------------------
+
+    def add(self, msg: Msg, *, extendable: bool = False) -> Msg:
+        """Queue a new message; `extendable` keeps it at hand for `find`."""
+        self.new.append(msg)
+        self.sink.pending += 1
+        if not msg.weight:
+            msg.weight = self.sink.line_size
+        if msg.created_at:
+            self.set_default(started_at=msg.created_at)
+            ended = self.fields.get("ended_at")
+            if ended is None or msg.created_at > ended:
+                self.set(ended_at=msg.created_at)
+        if extendable:
+            self.sink.remember(self.id, msg)
+            self.extendable.add(msg.external_id)
+        return msg
+
+    def find(self, external_id: str) -> Msg | None:
+        """A message this session already has (buffered, recent or stored), to extend it."""
+        key = (self.id, external_id)
+        recent = self.sink.recent
+        msg = recent.get(key)
+        if msg is not None:
+            recent.move_to_end(key)
+            return msg
+        if not self.existed and external_id not in self.extendable:
+            return None
+        for pending in self.new:
+            if pending.external_id == external_id:
+                return pending
+        if not self.created:
+            return None
+        stored = self.sink.db.find_message(self.id, external_id)
+        if stored is None:
+            return None
+        msg = Msg.from_stored(stored)
+        self.sink.remember(self.id, msg)
+        return msg
+
+    def touch(self, msg: Msg) -> None:
+        """Mark a message found with `find` as changed (written again with replace)."""
+        if msg.written and not msg.dirty:
+            msg.dirty = True
+            self.dirty.append(msg)
+            self.sink.pending += 1
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def write(self, db: Store) -> tuple[int, bool]:
+        """Write what is buffered; return (new messages, whether anything was written)."""
+        if not self.created:
+            if not self.new:
+                return 0, False
+            fields = {k: v for k, v in self.fields.items() if v is not None}
+            fields.setdefault("status", "completed")
+            metadata = fields.pop("metadata", None) or None
+            db.start_session(
+                id=self.id, source=self.sink.source, exist_ok=True, metadata=metadata, **fields
+            )
+        elif self.changes:
+            db.update_session(self.id, **self.changes)
+        wrote = bool(self.changes) or not self.created
+        if self.dirty:
+            db.append_many(self.id, [m.spec() for m in self.dirty], replace=True)
+            wrote = True
+        added = 0
+        if self.new:
+            seqs = db.append_many(self.id, [m.spec() for m in self.new])
+            added = len({s for s in seqs if s >= self.count})
+            self.count = max(self.count, max(seqs) + 1)
+            wrote = True
+        return added, wrote
+
+    def committed(self) -> None:
+        self.created = True
+        self.changes = {}
+        for msg in self.new:
+            msg.written = True
+        for msg in self.dirty:
+            msg.dirty = False
+        self.new = []
+        self.dirty = []
+
+
+class Sink:
+    """The sessions one file's import touches, buffered until the engine flushes them."""
+
+    def __init__(self, db: Store, source: str, source_ref: str) -> None:
+        self.db = db
+        self.source = source
+        self.source_ref = source_ref
+        self.sessions: dict[str, SessionBuffer] = {}
+        self.pending = 0
+        self.line_size = 0  # size of the line being parsed (what a new message weighs)
+        self.recent: OrderedDict[tuple[str, str], Msg] = OrderedDict()
+        self.recent_bytes = 0
+
+    def remember(self, session_id: str, msg: Msg) -> None:
+        """Keep a message at hand for `SessionBuffer.find` (least recently used ones go)."""
+        key = (session_id, msg.external_id)
+        old = self.recent.pop(key, None)
+        if old is not None:
+            self.recent_bytes -= old.weight
+        self.recent[key] = msg
+        self.recent_bytes += msg.weight
+        while len(self.recent) > 1 and (
+            len(self.recent) > RECENT_MAX or self.recent_bytes > RECENT_BYTES
+        ):
+            _key, dropped = self.recent.popitem(last=False)
+            self.recent_bytes -= dropped.weight
+
+    def session(self, session_id: str) -> SessionBuffer:
+        """The buffer for a session (looked up in the store the first time)."""
+        buf = self.sessions.get(session_id)
+        if buf is None:
+            buf = SessionBuffer(self, session_id, self.db.session(session_id))
+            buf.set_default(source_ref=self.source_ref)
+            self.sessions[session_id] = buf
+        return buf
+
+    def write(self) -> tuple[int, set[str]]:
+        """Write every buffer (call inside a transaction); (new messages, sessions written)."""
+        added = 0
+        touched: set[str] = set()
+        for buf in self.sessions.values():
+            count, wrote = buf.write(self.db)
+            added += count
+            if wrote:
+                touched.add(buf.id)
+        return added, touched
+
+    def committed(self) -> None:
+        for buf in self.sessions.values():
+            if buf.created or buf.new:
+                buf.committed()
+        self.pending = 0
+
+    def unsaved(self) -> dict[str, dict[str, Any]]:
+        """Fields of sessions not created yet (no message so far): kept in the import state,
+        since the lines that gave them will not be read again."""
+        return {
+            buf.id: dict(buf.changes)
+            for buf in self.sessions.values()
+            if not buf.created and buf.changes
+        }
+
+    def restore(self, unsaved: dict[str, dict[str, Any]]) -> None:
+        """Take back what `unsaved` returned at the end of the previous run."""
+        for session_id, fields in unsaved.items():
+            if isinstance(fields, dict):
+                self.session(session_id).set(**fields)
