@@ -109,7 +109,7 @@ class Connections:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -32000")
-        conn.execute("PRAGMA mmap_size = 268435456")
+        conn.execute("PRAGMA mmap_size = 8589934592")
         return conn
 
     def open(self) -> None:

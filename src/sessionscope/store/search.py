@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
-import unicodedata
 
-from ..sanitize import clean
+from ..sanitize import clean_line
 from .models import Hit
 from .query import Query, Term, fts_expression, like_escape, parse
 
@@ -80,7 +79,7 @@ def search_messages(
             span = _session_span(conn, session_id) if session_id is not None else None
             rows = None
             if span is None and order != "seq":
-                floor = _recent_floor(conn, fts_groups)
+                floor = _recent_floor(conn, expr)
                 if floor is not None:
                     rows = _fts_rows(conn, expr, where, params, limit, offset, order, (floor, None))
                     if len(rows) < limit:
@@ -103,7 +102,6 @@ def search_messages(
 
 
 def _fts_rows(conn, expr, where, params, limit, offset, order, rowids=None):
-    order_by = {"rank": "f.rank", "time": "m.created_at DESC, m.id DESC", "seq": "m.seq"}[order]
     filters = ""
     bounds: list[object] = []
     if rowids is not None:
@@ -113,67 +111,34 @@ def _fts_rows(conn, expr, where, params, limit, offset, order, rowids=None):
         if high is not None:
             filters += " AND f.rowid <= ?"
             bounds.append(high)
-    filters += "".join(f" AND {w}" for w in where)
-    sql = (
+    select = (
         f"SELECT {_ROW}, snippet(messages_fts, -1, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS}),"
         " f.rank FROM messages_fts f JOIN messages m ON m.id = f.rowid"
-        " JOIN sessions s ON s.id = m.session_id"
-        f" WHERE messages_fts MATCH ?{filters} ORDER BY {order_by} LIMIT ? OFFSET ?"
+        " JOIN sessions s ON s.id = m.session_id WHERE messages_fts MATCH ?"
     )
-    return conn.execute(sql, [expr, *bounds, *params, limit, offset]).fetchall()
+    order_by = {"rank": "f.rank", "time": "m.created_at DESC, m.id DESC", "seq": "m.seq"}[order]
+    filters += "".join(f" AND {w}" for w in where)
+    return conn.execute(
+        f"{select}{filters} ORDER BY {order_by} LIMIT ? OFFSET ?",
+        [expr, *bounds, *params, limit, offset],
+    ).fetchall()
 
 
 # Ranking looks at every match, so a query matching a large share of a big archive would be
-# slow. Above BROAD estimated matches, the most recently written part of the archive that holds
-# about BROAD of them is ranked first (the whole archive when that part has too few hits).
+# slow. Above BROAD matches, the most recently written part of the archive that holds about
+# BROAD of them is ranked first (the whole archive when that part has too few hits).
 BROAD = 20_000
-_WORD = re.compile(r"\w+")
 
 
-def _doc_count(conn: sqlite3.Connection, token: str, prefix: bool) -> int:
-    if prefix:
-        if len(token) < 3:
-            return 1 << 40  # too short to count cheaply: assume broad
-        row = conn.execute(
-            "SELECT coalesce(sum(doc), 0) FROM temp.sessionscope_vocab WHERE term >= ? AND term < ?",
-            (token, token + "\U0010ffff"),
-        ).fetchone()
-    else:
-        row = conn.execute(
-            "SELECT coalesce(sum(doc), 0) FROM temp.sessionscope_vocab WHERE term = ?", (token,)
-        ).fetchone()
-    return int(row[0])
-
-
-def _fold(text: str) -> list[str]:
-    """Tokens roughly as the unicode61 tokenizer (remove_diacritics 2) makes them."""
-    stripped = "".join(
-        ch for ch in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(ch)
-    )
-    return _WORD.findall(stripped)
-
-
-def _recent_floor(conn: sqlite3.Connection, groups: list[list[Term]]) -> int | None:
+def _recent_floor(conn: sqlite3.Connection, expr: str) -> int | None:
     """The lowest message id of the recent window to rank first, or None to rank everything."""
-    conn.execute(
-        "CREATE VIRTUAL TABLE IF NOT EXISTS temp.sessionscope_vocab"
-        " USING fts5vocab(main, messages_fts, 'row')"
-    )
-    estimate = None
-    for group in groups:
-        total = 0
-        for term in group:
-            tokens = _fold(term.text)
-            if not tokens:
-                continue
-            counts = [_doc_count(conn, tok, term.prefix and k == len(tokens) - 1)
-                      for k, tok in enumerate(tokens)]
-            total += min(counts)
-        estimate = total if estimate is None else min(estimate, total)
-    if estimate is None or estimate <= BROAD:
+    matches = conn.execute(
+        "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?", (expr,)
+    ).fetchone()[0]
+    if matches <= BROAD:
         return None
     top = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
-    return max(1, top - int(top * BROAD / estimate))
+    return max(1, top - int(top * BROAD / matches))
 
 
 def _session_span(conn: sqlite3.Connection, session_id: str) -> tuple[int, int] | None:
@@ -213,6 +178,9 @@ def _hit(row, highlight: list[str]) -> Hit:
     )
 
 
+_MARKS = re.compile(f"([{OPEN}{CLOSE}])")
+
+
 def _spans(raw: str, highlight: list[str]) -> tuple[str, list[tuple[int, int]]]:
     """Plain one-line snippet text and the match spans in it."""
     if OPEN not in raw and highlight:
@@ -221,38 +189,25 @@ def _spans(raw: str, highlight: list[str]) -> tuple[str, list[tuple[int, int]]]:
     spans: list[tuple[int, int]] = []
     length = 0
     start = -1
-    for piece in _split_marks(raw):
+    for piece in _MARKS.split(raw):
         if piece == OPEN:
             start = length
         elif piece == CLOSE:
             if start >= 0 and length > start:
                 spans.append((start, length))
             start = -1
-        else:
-            text = " ".join(clean(piece).split()) if piece.strip() else (" " if piece else "")
-            if piece[:1].isspace() and text and not text.startswith(" "):
-                text = " " + text
-            if piece[-1:].isspace() and text and not text.endswith(" "):
-                text += " "
+        elif piece:
+            text = clean_line(piece)
+            if text:
+                if piece[0].isspace() and out:
+                    text = " " + text
+                if piece[-1].isspace():
+                    text += " "
+            elif out:
+                text = " "
             out.append(text)
             length += len(text)
     return "".join(out).rstrip(), spans
-
-
-def _split_marks(raw: str) -> list[str]:
-    pieces: list[str] = []
-    buf = []
-    for ch in raw:
-        if ch in (OPEN, CLOSE):
-            if buf:
-                pieces.append("".join(buf))
-                buf = []
-            pieces.append(ch)
-        else:
-            buf.append(ch)
-    if buf:
-        pieces.append("".join(buf))
-    return pieces
 
 
 def _mark_substrings(text: str, terms: list[str], width: int = 160) -> str:
