@@ -145,3 +145,9 @@ def test_newer_and_corrupt_stores_exit_nonzero_in_a_real_process(tmp_path: Path)
             assert words in proc.stderr and "Traceback" not in proc.stderr
             assert len(proc.stderr.strip().splitlines()) == 1
         assert path.read_bytes() == before
+
+
+def test_bad_options_are_usage_errors_not_internal_errors(filled: dict[str, str]) -> None:
+    result = CliRunner().invoke(cli, ["sessions", "--sort", "sideways"])
+    assert result.exit_code == 2
+    assert "Invalid value" in result.stderr and "internal error" not in result.stderr

@@ -80,8 +80,8 @@ def handle_errors() -> Iterator[None]:
     except StoreError as exc:
         click.echo(f"sessionscope: error: {exc}", err=True)
         sys.exit(1)
-    except click.exceptions.Exit:
-        raise
+    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        raise  # click prints these itself: a usage error, a bad parameter, Ctrl-C
     except KeyboardInterrupt:
         click.echo("sessionscope: interrupted.", err=True)
         sys.exit(130)
