@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 
 from .core import Store
+from .decision import ArmStats, Decision
 from .errors import (
     InvalidInput,
     NotFound,
@@ -24,6 +25,7 @@ from .errors import (
     StoreError,
     StoreReadOnly,
 )
+from .experiments import AgentConfig, Assignment, Experiment, Project
 from .models import Hit, ImportState, Message, SaveResult, Session, SessionInfo, Stats
 from .schema import SCHEMA_VERSION
 
@@ -48,11 +50,17 @@ def open(path: str | os.PathLike[str] | None = None, *, readonly: bool = False) 
 __all__ = [
     "ENV_VAR",
     "SCHEMA_VERSION",
+    "AgentConfig",
+    "ArmStats",
+    "Assignment",
+    "Decision",
+    "Experiment",
     "Hit",
     "ImportState",
     "InvalidInput",
     "Message",
     "NotFound",
+    "Project",
     "SaveResult",
     "SchemaTooNew",
     "Session",
