@@ -208,8 +208,9 @@ def function(rng: random.Random, project: Project, idn: Ident | None = None,
     """One function (or resource block) in the project's language."""
     lang = project.lang
     idn = idn or ident(rng, project)
-    n = body_lines or rng.randint(2, 7)
-    body = "\n".join(statement(rng, lang, idn) for _ in range(n))
+    templates = _STATEMENTS[lang]
+    n = min(body_lines or rng.randint(2, 7), len(templates))
+    body = "\n".join(_fill(t, rng, idn) for t in rng.sample(templates, n))
     return _FUNC[lang].format(
         f=idn.fn, F=idn.Fn, a=rng.choice(("input", "rows", "req", "params")), T=idn.type,
         R=idn.type + rng.choice(("", "Result", "View")), doc=f"{idn.fn.replace('_', ' ').capitalize()}.",

@@ -72,13 +72,21 @@ FOLLOW_UPS: dict[str, tuple[str, ...]] = {
     ),
 }
 PREFACES: dict[str, tuple[str, ...]] = {
-    "explore": (
+    "read": (
         "Let me look at `{file}` first.",
-        "I'll search for where `{fn}` is used.",
+        "Let me check how `{file}` is wired up.",
+        "I'll read `{file}` before changing anything.",
+        "First, the current implementation in `{file}`.",
+    ),
+    "search": (
+        "I'll search for where `{pattern}` is used.",
+        "Let me find every use of `{pattern}`.",
+        "Searching for `{pattern}`.",
+    ),
+    "explore": (
         "Let me check how the {area} is wired up.",
         "I'll read the relevant files before changing anything.",
-        "Let me find where the {noun} is validated.",
-        "First, the current implementation.",
+        "Let me find where the {noun} is handled.",
     ),
     "edit": (
         "Now I'll make the change.",
@@ -187,7 +195,7 @@ class Filler:
         rng, p = self.rng, self.project
         simple = _SIMPLE.get(key)
         if simple is not None:
-            pool = getattr(p, simple)
+            pool = codegen.code_files(p) if key == "file" else getattr(p, simple)
             return pool[int(rng.random() * len(pool))]
         if key == "branch":
             return self.branch
@@ -238,8 +246,8 @@ class Filler:
 
     # -- agent side --------------------------------------------------------------------------------
 
-    def preface(self, kind: str = "explore") -> str:
-        return self.fill(self.rng.choice(PREFACES[kind]))
+    def preface(self, kind: str = "explore", **extra: str) -> str:
+        return self.fill(self.rng.choice(PREFACES[kind]), **extra)
 
     def thinking(self) -> str:
         rng = self.rng

@@ -10,6 +10,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from . import codegen
 from .projects import Project
 from .prose import Filler
 from .steps import Command, Compact, Interrupt, Meta, Prompt, Reply, Step, SubRun
@@ -60,12 +61,31 @@ def _maybe(rng: random.Random, p: float, value: str) -> str | None:
     return value if rng.random() < p else None
 
 
+def _explore(rng: random.Random, fill: Filler, tb: Toolbox, thinking: float = 0.3) -> Reply:
+    """Read a file, search, or list files, with a preface that names what is looked at."""
+    kind = rng.choices(("read", "search", "glob"), weights=(5, 3, 1))[0]
+    if kind == "read":
+        path = rng.choice(codegen.code_files(tb.project))
+        calls = [tb.read(path)]
+        if rng.random() < 0.2:
+            calls.append(tb.read())
+        text = fill.preface("read", file=path)
+    elif kind == "search":
+        pattern = tb.search_pattern()
+        calls = [tb.grep(pattern)]
+        text = fill.preface("search", pattern=pattern)
+    else:
+        calls = [tb.glob()]
+        text = fill.preface("explore")
+    return Reply(thinking=_maybe(rng, thinking, fill.thinking()), text=_maybe(rng, 0.5, text),
+                 calls=calls)
+
+
 def _subrun(rng: random.Random, fill: Filler, tb: Toolbox, model: str) -> SubRun:
     desc, prompt = rng.choice(SUB_TASKS)
     replies: list[Reply] = []
     for _ in range(rng.randint(1, 5)):
-        tool = rng.choice((tb.read, tb.read, tb.grep, tb.glob))
-        replies.append(Reply(text=_maybe(rng, 0.3, fill.preface()), calls=[tool()]))
+        replies.append(_explore(rng, fill, tb, thinking=0.0))
     if "tests" in desc.lower():
         replies.append(Reply(calls=[tb.write()]))
         replies.append(Reply(calls=[tb.test(fail=False)]))
@@ -104,11 +124,7 @@ def _work(rng: random.Random, fill: Filler, tb: Toolbox, plan: Plan,
             "run `{check}`", "update the docs for the {area}"), k=rng.randint(3, 5))]
         yield Reply(thinking=_maybe(rng, 0.5, fill.thinking()), calls=[tb.todo(todos, 0)])
     for _ in range(rng.randint(0, 3)):
-        calls = [rng.choice((tb.read, tb.read, tb.grep, tb.glob))()]
-        if rng.random() < 0.2:
-            calls.append(tb.read())
-        yield Reply(thinking=_maybe(rng, 0.3, fill.thinking()), text=_maybe(rng, 0.5, fill.preface()),
-                    calls=calls)
+        yield _explore(rng, fill, tb)
     if plan.subagents != "none" and rng.random() < 0.12:
         sub = _subrun(rng, fill, tb, sub_model)
         yield Reply(text=_maybe(rng, 0.6, f"I'll delegate this to a subagent: {sub.description}."),
@@ -154,7 +170,8 @@ def _work(rng: random.Random, fill: Filler, tb: Toolbox, plan: Plan,
 
 def _explain(rng: random.Random, fill: Filler, tb: Toolbox) -> Iterator[Step]:
     if rng.random() < 0.5:
-        yield Reply(text=_maybe(rng, 0.5, fill.preface()), calls=[tb.read()])
+        path = rng.choice(codegen.code_files(tb.project))
+        yield Reply(text=_maybe(rng, 0.5, fill.preface("read", file=path)), calls=[tb.read(path)])
     yield Reply(thinking=_maybe(rng, 0.4, fill.thinking()),
                 text=fill.explanation() if rng.random() < 0.6 else fill.diagnosis())
 

@@ -101,10 +101,14 @@ class Toolbox:
                                                      "totalLines": lines}},
                     duration=0.02)
 
-    def grep(self) -> Call:
+    def search_pattern(self) -> str:
+        idn = self.fill.ident()
+        return self.rng.choice((idn.fn, idn.prop, idn.type, self.rng.choice(codegen.MESSAGES)))
+
+    def grep(self, pattern: str | None = None) -> Call:
         rng, p = self.rng, self.project
         idn = self.fill.ident()
-        pattern = rng.choice((idn.fn, idn.prop, idn.type, rng.choice(codegen.MESSAGES)))
+        pattern = pattern or self.search_pattern()
         hits = rng.sample(list(p.files), k=min(len(p.files), rng.randint(0, 6)))
         if not self.claude:
             out = "".join(f"{f}:{rng.randint(1, 300)}:{codegen.statement(rng, p.lang, idn).splitlines()[0]}\n"
@@ -256,7 +260,8 @@ class Toolbox:
         url = rng.choice((f"https://github.com/{name.strip('@')}/releases",
                           f"https://docs.example.dev/{name.strip('@').replace('/', '-')}/migration"))
         text = self.fill.fill("The migration guide for {dep} says: the default for `{prop}` changed, "
-                              "`{fn}` was removed in favour of a hook, and {noun} handling is now async.")
+                              "`{fn}` was removed in favour of a hook, and {noun} handling is now async.",
+                              dep=dep)
         return Call("WebFetch", {"url": url, "prompt": f"What changed in {dep}?"}, text,
                     result={"bytes": rng.randint(20000, 400000), "code": 200, "codeText": "OK",
                             "result": text, "durationMs": rng.randint(300, 6000), "url": url},
