@@ -42,9 +42,16 @@ def default_path() -> Path:
     return Path(platformdirs.user_data_dir("sessionscope", appauthor=False)) / "sessions.db"
 
 
-def open(path: str | os.PathLike[str] | None = None, *, readonly: bool = False) -> Store:
-    """Open (creating and migrating as needed) the store at `path` or the default location."""
-    return Store(str(path) if path is not None else str(default_path()), readonly=readonly)
+def open(
+    path: str | os.PathLike[str] | None = None, *, readonly: bool = False, redact: bool = False
+) -> Store:
+    """Open (creating and migrating as needed) the store at `path` or the default location.
+
+    `redact=True` replaces secrets in everything written through this Store with
+    `[REDACTED:<kind>]` before it is stored or indexed.
+    """
+    path = str(path) if path is not None else str(default_path())
+    return Store(path, readonly=readonly, redact=redact)
 
 
 __all__ = [

@@ -25,6 +25,7 @@ from .models import (
     blocks_text,
 )
 from .query import like_escape
+from .redact import redact as redact_secrets
 from .schema import NO_SPACE_GLOB, SCHEMA_VERSION
 from .search import search_messages
 from .timeutil import normalize_ts, now_iso
@@ -152,7 +153,7 @@ class _Row:
         "role",
     )
 
-    def __init__(self, spec: Mapping[str, Any], default_time: str) -> None:
+    def __init__(self, spec: Mapping[str, Any], default_time: str, redact: bool = False) -> None:
         unknown = set(spec) - _MESSAGE_KEYS
         if unknown:
             raise InvalidInput(f"unknown message keys: {', '.join(sorted(map(str, unknown)))}.")
@@ -163,6 +164,8 @@ class _Row:
             raise InvalidInput("a message needs 'content' (a string or a list of blocks).")
         self.role = role
         self.blocks = blockcodec.normalize(spec["content"])
+        if redact:
+            self.blocks = redact_secrets(self.blocks)
         self.blocks_json, plain = blockcodec.encode_checked(self.blocks)
         # the searchable text, computed here unless SQLite must compute it (see schema.py)
         self.projection = blockcodec.project_json(self.blocks, self.blocks_json) if plain else None
@@ -307,11 +310,14 @@ class Store(ExperimentsMixin):
     """One sessionscope store: a single SQLite file, safe to share between threads.
 
     Open it with `sessionscope.store.open()`. Every write is one transaction; `transaction()`
-    groups several writes into one.
+    groups several writes into one. With `redact`, secrets (API keys, tokens, private keys,
+    password assignments) in message content and titles are replaced by `[REDACTED:<kind>]`
+    before anything is stored or indexed.
     """
 
-    def __init__(self, path: str | Path, *, readonly: bool = False) -> None:
+    def __init__(self, path: str | Path, *, readonly: bool = False, redact: bool = False) -> None:
         self.path = str(path)
+        self.redact = redact
         self._db = Connections(self.path, readonly=readonly)
         self._db.open()
 
@@ -432,6 +438,8 @@ class Store(ExperimentsMixin):
                 raise InvalidInput(f"{key} must be a string, not {type(value).__name__}.")
             elif isinstance(value, str) and not _utf8_safe(value):
                 raise InvalidInput(f"{key} holds a lone surrogate, which UTF-8 cannot store.")
+            if key == "title" and value and self.redact:
+                value = redact_secrets(value)
             row[key] = value
         return row
 
@@ -530,7 +538,7 @@ class Store(ExperimentsMixin):
     ) -> list[int]:
         """Append messages in one transaction; return their seqs. See `append` for the keys."""
         default_time = now_iso()
-        rows = [_Row(spec, default_time) for spec in messages]
+        rows = [_Row(spec, default_time, self.redact) for spec in messages]
         if not rows:
             return []
         return self._db.write(lambda conn: self._insert(conn, session_id, rows, replace))
@@ -652,7 +660,7 @@ class Store(ExperimentsMixin):
             for seq, spec in enumerate(specs):
                 current = old.get(seq)
                 row = _Row(spec, current[3] if current and not spec.get("created_at")
-                           else default_time)
+                           else default_time, self.redact)
                 values = row.values(session_id, seq)
                 latest = max(latest, row.created_at)
                 if current is None:
