@@ -30,12 +30,11 @@ from typing import Any
 
 from . import store
 from .store.errors import InvalidInput, StoreError
+from .transcripts_gen import GENERATOR_VERSION
 
 DEMO_MARKER = "sessionscope:demo"
 DEMO_SOURCE = "demo"
 DEMO_FILENAME = "demo.db"
-# Bump when the generator's output changes, so an existing demo store is rebuilt.
-GENERATOR_VERSION = 1
 EXPERIMENTS_MODULE = "sessionscope.experiments_demo"
 
 Progress = Callable[[str, int, int], None]

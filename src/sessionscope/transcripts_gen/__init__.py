@@ -25,7 +25,10 @@ from .prose import Filler
 from .records import uuid4, uuid7
 from .script import Plan, session_script
 
-__all__ = ["PROJECTS", "Corpus", "generate_tree", "write_big_session"]
+__all__ = ["GENERATOR_VERSION", "PROJECTS", "Corpus", "generate_tree", "write_big_session"]
+
+# Bump whenever the output for a given seed changes (cached demo stores and bench trees follow).
+GENERATOR_VERSION = 2
 
 CLAUDE_MODELS = (("claude-sonnet-4-5-20250929", 6), ("claude-opus-4-1-20250805", 2),
                  ("claude-opus-4-5-20251101", 1), ("claude-haiku-4-5-20251001", 0.5))

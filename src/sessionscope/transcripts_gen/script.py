@@ -223,9 +223,10 @@ def session_script(rng: random.Random, plan: Plan, *, sub_model: str) -> Iterato
         if claude and rng.random() < 0.03:
             name, args, out = rng.choice(MID_COMMANDS)
             yield Meta(CAVEAT)
+            used = rng.randint(10, 190)
             yield Command(name, args, None if out is None else fill.fill(
                 out, cost=f"{rng.uniform(0.2, 40):.2f}", m=str(rng.randint(0, 90)),
-                s=str(rng.randint(0, 59)), n=str(rng.randint(10, 190)), p=str(rng.randint(5, 95))))
+                s=str(rng.randint(0, 59)), n=str(used), p=str(used * 100 // 200)))
         if next_compact and messages >= next_compact:
             yield _compaction(rng, fill)
             next_compact = messages + plan.compact_every
