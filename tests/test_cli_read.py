@@ -51,7 +51,8 @@ def test_sessions_json_has_stable_keys(filled: dict[str, str]) -> None:
     assert [r["id"] for r in json.loads(out)] == [filled["a"]]
 
 
-def test_sessions_text_is_inert(filled: dict[str, str]) -> None:
+def test_sessions_text_is_inert(filled: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
     code, out, _ = run("sessions")
     assert code == 0
     assert "Fix login [red]validation[/red]" in out and "Rate limit" in out
