@@ -1,0 +1,66 @@
+"""`sessionscope browse` and bare `sessionscope`: open the Textual browser."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from typing import Any
+
+import click
+
+from .. import store
+from .options import db_option, store_path
+
+
+def open_browser(db_path: str | None, **opts: Any) -> None:
+    """Run the browser on the store at `db_path` until the person quits."""
+    from ..tui import create_app
+
+    create_app(db_path, **opts).run()
+
+
+def _need_terminal() -> None:
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        raise click.ClickException(
+            "the browser needs a terminal; for scripts use `sessionscope sessions`, "
+            "`sessionscope search` or `sessionscope show`."
+        )
+
+
+def _resolve(path: str, ref: str) -> str:
+    with store.open(path, readonly=True) as db:
+        return db.resolve_session(ref)
+
+
+@click.command("browse")
+@db_option
+@click.option("--session", "-s", "session_ref", metavar="ID", help="Open this session (id or a unique prefix).")
+@click.option("--search", "query", metavar="QUERY", help="Start with this search (the search language).")
+@click.option("--readonly", is_flag=True, help="Open the store read-only.")
+def browse_cmd(session_ref: str | None, query: str | None, readonly: bool) -> None:
+    """Open the browser without importing first."""
+    path = store_path()
+    session = _resolve(path, session_ref) if session_ref else None
+    _need_terminal()
+    open_browser(path, session=session, query=query, readonly=readonly)
+
+
+@click.command("default", hidden=True)
+def default_cmd() -> None:
+    """Import what is new from Claude Code and Codex CLI, then open the browser."""
+    path = store_path()
+    _need_terminal()
+    if importlib.util.find_spec("sessionscope.cli.imports") is not None:
+        from . import imports
+
+        run = getattr(imports, "import_new_with_progress", None)
+        if run is not None:
+            try:
+                with store.open(path) as db:
+                    if db.readonly:
+                        click.echo("sessionscope: the store is read-only; browsing without importing.", err=True)
+                    else:
+                        run(db)
+            except (store.StoreError, OSError) as exc:
+                click.echo(f"sessionscope: import skipped: {exc}", err=True)
+    open_browser(path)

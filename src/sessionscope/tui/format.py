@@ -1,0 +1,245 @@
+"""Pure formatting helpers for the browser: ages, token counts, tool-call summaries, filters.
+
+Nothing here imports Textual, so these are cheap to test and reuse.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
+from typing import Any
+
+from ..sanitize import clean_line
+from ..store.timeutil import parse_when
+
+
+def parse_ts(value: str | None) -> datetime | None:
+    """A stored ISO timestamp as an aware datetime (None when missing or odd)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def age(value: str | None, now: datetime) -> str:
+    """How long ago `value` was, in the shortest useful unit: `now`, `5m`, `3h`, `3d`, `2w`, `4mo`, `2y`."""
+    moment = parse_ts(value)
+    if moment is None:
+        return ""
+    seconds = (now - moment).total_seconds()
+    if seconds < 60:
+        return "now"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{int(minutes)}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{int(hours)}h"
+    days = hours / 24
+    if days < 14:
+        return f"{int(days)}d"
+    if days < 60:
+        return f"{int(days // 7)}w"
+    if days < 365:
+        return f"{int(days // 30)}mo"
+    return f"{int(days // 365)}y"
+
+
+def local_time(value: str | None, tz: tzinfo | None, *, seconds: bool = True) -> str:
+    """`2026-10-02 09:14:03` in the reader's time zone (or `tz`)."""
+    moment = parse_ts(value)
+    if moment is None:
+        return ""
+    moment = moment.astimezone(tz)
+    return moment.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+
+
+def short_count(n: int) -> str:
+    """`950`, `1.2k`, `12k`, `1.3M`."""
+    n = int(n or 0)
+    if n < 1000:
+        return str(n)
+    if n < 10_000:
+        return f"{n / 1000:.1f}k"
+    if n < 1_000_000:
+        return f"{n // 1000}k"
+    if n < 10_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    return f"{n // 1_000_000}M"
+
+
+def human_bytes(n: int) -> str:
+    """`68 B`, `12.5 KB`, `3.1 MB`."""
+    size = float(max(0, n))
+    for unit in ("B", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"  # pragma: no cover
+
+
+def short_project(project: str | None) -> str:
+    """The last component of a project path (`/home/dev/webapp` -> `webapp`)."""
+    if not project:
+        return ""
+    text = clean_line(project).rstrip("/\\")
+    for sep in ("/", "\\"):
+        if sep in text:
+            text = text.rsplit(sep, 1)[-1]
+    return text or clean_line(project)
+
+
+def short_path(path: str, cwd: str | None) -> str:
+    """`path` relative to `cwd` when it lies inside it."""
+    if cwd:
+        base = cwd.rstrip("/") + "/"
+        if path.startswith(base):
+            return path[len(base) :]
+    return path
+
+
+def role_label(role: str) -> str:
+    return {"assistant": "assistant", "user": "user", "system": "system", "tool": "tool"}.get(
+        role, clean_line(role) or "?"
+    )
+
+
+_PATCH_FILE = re.compile(r"^\*\*\* (?:Update|Add|Delete) File: (.+)$", re.MULTILINE)
+
+
+def _command_text(value: Any) -> str:
+    if isinstance(value, list):
+        parts = [str(p) for p in value]
+        if len(parts) >= 3 and parts[0] in ("bash", "sh", "zsh") and parts[1] in ("-lc", "-c"):
+            return parts[2]
+        return " ".join(parts)
+    return str(value)
+
+
+def tool_summary(name: str | None, tool_input: Any, cwd: str | None = None) -> str:
+    """The key argument of a tool call on one line: `npm test -- LoginForm`, `src/app.py`, ..."""
+    data = tool_input
+    if isinstance(data, str):
+        try:
+            data = json.loads(data)
+        except ValueError:
+            return clean_line(data)
+    if not isinstance(data, dict):
+        return clean_line(json.dumps(data, ensure_ascii=False)) if data is not None else ""
+    lowered = (name or "").lower()
+    text: str | None = None
+    if "command" in data or "cmd" in data:
+        text = _command_text(data.get("command", data.get("cmd")))
+    elif lowered == "apply_patch" or "patch" in data:
+        patch = str(data.get("patch") or data.get("input") or "")
+        files = _PATCH_FILE.findall(patch)
+        text = ", ".join(short_path(f.strip(), cwd) for f in files) if files else patch
+    elif lowered in ("task", "agent"):
+        desc = data.get("description") or data.get("prompt") or ""
+        kind = data.get("subagent_type")
+        text = f"{desc} ({kind})" if kind and kind != "general-purpose" else str(desc)
+    elif lowered == "todowrite" and isinstance(data.get("todos"), list):
+        text = f"{len(data['todos'])} todos"
+    else:
+        for key in ("file_path", "path", "notebook_path", "pattern", "url", "query", "prompt"):
+            value = data.get(key)
+            if isinstance(value, str) and value:
+                text = short_path(value, cwd) if key.endswith("path") else value
+                if key == "pattern" and isinstance(data.get("path"), str):
+                    text += f"  in {short_path(data['path'], cwd)}"
+                break
+    if text is None:
+        for value in data.values():
+            if isinstance(value, str) and value.strip():
+                text = value
+                break
+        else:
+            text = json.dumps(data, ensure_ascii=False) if data else ""
+    return clean_line(text)
+
+
+def image_label(block: dict[str, Any]) -> str:
+    """`image/png · 68 B` for an image block (the size of the decoded payload)."""
+    source = block.get("source") if isinstance(block.get("source"), dict) else {}
+    media = clean_line(str(source.get("media_type") or "image"))
+    data = source.get("data")
+    if isinstance(data, str) and data:
+        padding = len(data) - len(data.rstrip("="))
+        size = len(data) * 3 // 4 - padding
+        return f"{media} · {human_bytes(size)}"
+    url = source.get("url")
+    if isinstance(url, str):
+        return f"{media} · {clean_line(url)[:60]}"
+    return media
+
+
+@dataclass
+class SessionFilter:
+    """What the session list shows: filters the store can apply, and the sort order."""
+
+    source: str | None = None
+    project: str | None = None
+    since: str | None = None
+    until: str | None = None
+    experiment_id: int | None = None
+    variant: str | None = None
+    unknown: list[str] = field(default_factory=list)
+    text: str = ""
+
+    @property
+    def active(self) -> bool:
+        return any(
+            v is not None
+            for v in (self.source, self.project, self.since, self.until, self.experiment_id, self.variant)
+        )
+
+    def describe(self) -> str:
+        """What the filter holds, as the person typed it."""
+        parts = [self.text.strip()] if self.text.strip() else []
+        if self.experiment_id is not None:
+            parts.append(f"experiment:{self.experiment_id}")
+            if self.variant is not None:
+                parts.append(f"variant:{self.variant}")
+        return " ".join(parts)
+
+
+def parse_filter(text: str, now: datetime | None = None) -> SessionFilter:
+    """`source:codex project:webapp since:7d until:2026-10-01` -> a SessionFilter (never raises).
+
+    Bare words are taken as a project name; anything not understood is listed in `unknown`.
+    """
+    result = SessionFilter(text=clean_line(text or ""))
+    for word in (text or "").split():
+        name, colon, value = word.partition(":")
+        key = name.lower()
+        if colon and value:
+            if key == "source":
+                result.source = value
+            elif key == "project":
+                result.project = value
+            elif key in ("since", "until"):
+                when = parse_when(value, now=now)
+                if when is None:
+                    result.unknown.append(word)
+                else:
+                    setattr(result, key, when)
+            else:
+                result.unknown.append(word)
+        elif not colon:
+            result.project = word if result.project is None else result.project
+        else:
+            result.unknown.append(word)
+    return result
+
+
+def terms_pattern(terms: list[str]) -> re.Pattern[str] | None:
+    """A case-insensitive regex matching any of `terms` (longest first), or None."""
+    cleaned = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)
+    if not cleaned:
+        return None
+    return re.compile("|".join(re.escape(t) for t in cleaned), re.IGNORECASE)

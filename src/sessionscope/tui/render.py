@@ -1,0 +1,377 @@
+"""Turn one stored message into the lines the transcript shows.
+
+Every string from the store goes through `sanitize.clean` / `clean_line` and is rendered as Rich
+`Text` or through a Markdown parser with raw HTML switched off and hyperlinks shown as text, so
+transcript text is inert: no escape sequence reaches the terminal and nothing that looks like
+markup (`[red]`, `[link=…]`, `[@click=…]`) is interpreted.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from itertools import pairwise
+from typing import Any
+
+from markdown_it import MarkdownIt
+from rich.console import Console, ConsoleOptions, RenderableType
+from rich.highlighter import JSONHighlighter
+from rich.markdown import Markdown
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.strip import Strip
+
+from ..sanitize import clean, clean_line
+from ..store.models import Message, tool_result_text
+from .format import image_label, local_time, short_count, tool_summary
+
+MAX_OUTPUT_LINES = 400
+MAX_INPUT_LINES = 200
+_PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
+_JSON = JSONHighlighter()
+
+
+class SafeMarkdown(Markdown):
+    """Rich Markdown with raw HTML off (shown as text, never dropped) and links as plain text."""
+
+    def __init__(self, text: str, code_theme: str = "monokai") -> None:
+        super().__init__("", code_theme=code_theme, hyperlinks=False)
+        self.markup = text
+        self.parsed = _PARSER.parse(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """A place the cursor can stop in a rendered message: its header or a foldable block."""
+
+    kind: str  # "header", "tool", "reasoning", "result"
+    block: int  # index into message.blocks (-1 for the header)
+    line: int  # first line within the message
+    height: int  # lines the item covers
+    tool_use_id: str | None = None
+
+
+@dataclass(slots=True)
+class Rendered:
+    """The lines of one message at one width, and where its items are."""
+
+    lines: list[Strip]
+    items: list[Item]
+    key: tuple[Any, ...] = ()
+
+    @property
+    def height(self) -> int:
+        return len(self.lines)
+
+
+@dataclass
+class Styles:
+    """Rich styles the renderer uses (taken from the transcript's component classes)."""
+
+    roles: dict[str, Style] = field(default_factory=dict)
+    meta: Style = field(default_factory=Style)
+    reasoning: Style = field(default_factory=Style)
+    tool_name: Style = field(default_factory=Style)
+    tool_arg: Style = field(default_factory=Style)
+    error: Style = field(default_factory=Style)
+    ok: Style = field(default_factory=Style)
+    gutter: Style = field(default_factory=Style)
+    match: Style = field(default_factory=Style)
+    subagent: Style = field(default_factory=Style)
+    code_theme: str = "monokai"
+
+
+@dataclass
+class Context:
+    """What the renderer needs to know beyond the message itself."""
+
+    width: int
+    tz: tzinfo | None
+    cwd: str | None
+    is_open: Callable[[int, int, str], bool]  # (seq, block index, kind) -> expanded?
+    result_for: Callable[[str], tuple[dict[str, Any] | None, bool | None]]  # id -> (block, is_error)
+    child_for: Callable[[str], str | None]  # Task tool_use id -> child session title
+    hidden: Callable[[Message], bool]
+    pattern: re.Pattern[str] | None = None
+    current_match: bool = False
+
+
+def _lines(console: Console, renderable: RenderableType, width: int) -> list[list[Segment]]:
+    options: ConsoleOptions = console.options.update(width=max(1, width), height=None)
+    return console.render_lines(renderable, options, pad=False, new_lines=False)
+
+
+def _strip(segments: Iterable[Segment], width: int, indent: int = 0, prefix: list[Segment] | None = None) -> Strip:
+    segs = list(prefix or [])
+    if indent:
+        segs.insert(0, Segment(" " * indent))
+    segs.extend(segments)
+    return Strip(segs).adjust_cell_length(width)
+
+
+def highlight(strip: Strip, pattern: re.Pattern[str], style: Style) -> Strip:
+    """`strip` with every match of `pattern` drawn in `style` (by character position)."""
+    text = strip.text
+    spans = [(m.start(), m.end()) for m in pattern.finditer(text) if m.end() > m.start()]
+    if not spans:
+        return strip
+    out: list[Segment] = []
+    pos = 0
+    for segment in strip:
+        seg_text, seg_style, control = segment
+        if control:
+            out.append(segment)
+            continue
+        start, end = pos, pos + len(seg_text)
+        cuts = {0, len(seg_text)}
+        for a, b in spans:
+            if a < end and b > start:
+                cuts.add(max(a, start) - start)
+                cuts.add(min(b, end) - start)
+        ordered = sorted(cuts)
+        for a, b in pairwise(ordered):
+            piece = seg_text[a:b]
+            inside = any(sa <= start + a and start + b <= sb for sa, sb in spans)
+            out.append(Segment(piece, (seg_style + style) if (inside and seg_style) else style if inside else seg_style))
+        pos = end
+    return Strip(out, strip.cell_length)
+
+
+def _input_text(tool_input: Any) -> str:
+    if isinstance(tool_input, dict):
+        command = tool_input.get("command")
+        if isinstance(command, str) and len(tool_input) <= 3:
+            return "$ " + command
+        if isinstance(command, list):
+            return "$ " + " ".join(str(p) for p in command)
+    if isinstance(tool_input, str):
+        return tool_input
+    try:
+        return json.dumps(tool_input, ensure_ascii=False, indent=2)
+    except (TypeError, ValueError):
+        return repr(tool_input)
+
+
+def _truncate_lines(text: str, limit: int) -> tuple[str, int]:
+    lines = text.split("\n")
+    if len(lines) <= limit:
+        return text, 0
+    return "\n".join(lines[:limit]), len(lines) - limit
+
+
+class MessageRenderer:
+    """Renders messages to strips with one console and one set of styles."""
+
+    def __init__(self, console: Console, styles: Styles) -> None:
+        self.console = console
+        self.styles = styles
+
+    # -- pieces --------------------------------------------------------------------------------
+
+    def header(self, message: Message, ctx: Context) -> Strip:
+        s = self.styles
+        role_style = s.roles.get(message.role, Style(bold=True))
+        left = Text()
+        left.append("▍", role_style)
+        left.append(message.role if message.role in s.roles else clean_line(message.role), role_style)
+        details: list[str] = []
+        if message.created_at:
+            details.append(local_time(message.created_at, ctx.tz))
+        if message.model:
+            details.append(clean_line(message.model))
+        if message.input_tokens or message.output_tokens:
+            details.append(
+                f"{short_count(message.input_tokens)} in · {short_count(message.output_tokens)} out"
+            )
+        if details:
+            left.append("  " + " · ".join(details), s.meta)
+        right = Text(f"#{message.seq}", s.meta)
+        if ctx.current_match:
+            right = Text("◆ match  ", s.match) + right
+        room = ctx.width - right.cell_len - 1
+        if left.cell_len > room:
+            left.truncate(max(1, room), overflow="ellipsis")
+        line = left + Text(" " * max(1, ctx.width - left.cell_len - right.cell_len)) + right
+        return Strip(list(line.render(self.console, end=""))).adjust_cell_length(ctx.width)
+
+    def prose(self, text: str, role: str, width: int) -> list[Strip]:
+        body = clean(text).strip("\n")
+        if not body.strip():
+            return []
+        renderable: RenderableType
+        if role == "assistant":
+            renderable = SafeMarkdown(body, code_theme=self.styles.code_theme)
+        else:
+            renderable = Text(body, style=self.styles.meta if role == "system" else "")
+        return [_strip(line, width, indent=2) for line in _lines(self.console, renderable, width - 2)]
+
+    def tool_line(
+        self, block: dict[str, Any], expanded: bool, ctx: Context, is_error: bool | None
+    ) -> Strip:
+        s = self.styles
+        name = clean_line(str(block.get("name") or "tool")) or "tool"
+        line = Text("  ")
+        line.append("▾ " if expanded else "▸ ", s.gutter)
+        line.append(name, s.tool_name)
+        summary = tool_summary(name, block.get("input"), ctx.cwd)
+        tail = Text()
+        if is_error:
+            tail.append("  ✗", s.error)
+        use_id = str(block.get("id") or "")
+        child = ctx.child_for(use_id) if use_id else None
+        if child is not None:
+            tail.append("  ⤷ open subagent", s.subagent)
+        if summary:
+            line.append("  ")
+            room = ctx.width - line.cell_len - tail.cell_len
+            arg = Text(summary, s.tool_arg)
+            if arg.cell_len > room:
+                arg.truncate(max(1, room), overflow="ellipsis")
+            line.append_text(arg)
+        line.append_text(tail)
+        return Strip(list(line.render(self.console, end=""))).adjust_cell_length(ctx.width)
+
+    def boxed(self, text: Text, ctx: Context, mark: str = "│") -> list[Strip]:
+        gutter = [Segment("    "), Segment(mark + " ", self.styles.gutter)]
+        return [
+            _strip(line, ctx.width, prefix=gutter)
+            for line in _lines(self.console, text, ctx.width - 6)
+        ]
+
+    def tool_body(self, block: dict[str, Any], ctx: Context) -> list[Strip]:
+        s = self.styles
+        raw = _input_text(block.get("input"))
+        shown, more = _truncate_lines(clean(raw), MAX_INPUT_LINES)
+        text = Text(shown)
+        if not shown.startswith("$ "):
+            _JSON.highlight(text)
+        if more:
+            text.append(f"\n… {more} more lines", s.meta)
+        lines = self.boxed(text, ctx)
+        result, is_error = ctx.result_for(str(block.get("id") or ""))
+        if result is None:
+            lines.append(_strip([Segment("└ no output yet", s.meta)], ctx.width, indent=4))
+            return lines
+        label = Text("├ output", s.meta)
+        if is_error:
+            label = Text("├ error", s.error)
+        lines.append(_strip(label.render(self.console, end=""), ctx.width, indent=4))
+        lines.extend(self.result_body(result, ctx, bool(is_error)))
+        return lines
+
+    def result_body(self, block: dict[str, Any], ctx: Context, is_error: bool) -> list[Strip]:
+        output = clean(tool_result_text(block)).rstrip("\n")
+        lines = output.split("\n") if output else []
+        above = below = 0
+        if len(lines) > MAX_OUTPUT_LINES:
+            start = 0
+            if ctx.pattern is not None:
+                # a search match past the cut: show the part of the output around it
+                for number, line in enumerate(lines):
+                    if ctx.pattern.search(line):
+                        if number >= MAX_OUTPUT_LINES - 20:
+                            start = max(0, number - MAX_OUTPUT_LINES // 2)
+                        break
+            end = min(len(lines), start + MAX_OUTPUT_LINES)
+            above, below = start, len(lines) - end
+            lines = lines[start:end]
+        text = Text()
+        if above:
+            text.append(f"… {above} lines above\n", self.styles.meta)
+        text.append("\n".join(lines) or "(no output)", self.styles.error if is_error else "")
+        if not lines:
+            text.stylize(self.styles.meta)
+        if below:
+            text.append(f"\n… {below} more lines (export the session to read them all)", self.styles.meta)
+        return self.boxed(text, ctx)
+
+    def reasoning(self, text: str, expanded: bool, ctx: Context) -> list[Strip]:
+        s = self.styles
+        body = clean(text).strip()
+        words = len(body.split())
+        head = Text("  ")
+        head.append("▾ " if expanded else "▸ ", s.gutter)
+        head.append(f"reasoning · {words} words", s.reasoning)
+        lines = [_strip(head.render(self.console, end=""), ctx.width)]
+        if expanded and body:
+            lines.extend(self.boxed(Text(body, s.reasoning), ctx, mark="┊"))
+        return lines
+
+    # -- a whole message -----------------------------------------------------------------------
+
+    def render(self, message: Message, ctx: Context) -> Rendered:
+        if ctx.hidden(message):
+            return Rendered([], [])
+        s = self.styles
+        lines: list[Strip] = [self.header(message, ctx)]
+        items: list[Item] = [Item("header", -1, 0, 1)]
+        for index, block in enumerate(message.blocks):
+            kind = block.get("type")
+            start = len(lines)
+            if kind == "text":
+                lines.extend(self.prose(str(block.get("text") or ""), message.role, ctx.width))
+            elif kind == "thinking" or kind == "redacted_thinking":
+                text = str(block.get("thinking") or block.get("text") or "")
+                expanded = ctx.is_open(message.seq, index, "reasoning")
+                lines.extend(self.reasoning(text, expanded, ctx))
+                items.append(Item("reasoning", index, start, len(lines) - start))
+            elif kind == "tool_use":
+                use_id = str(block.get("id") or "")
+                expanded = ctx.is_open(message.seq, index, "tool")
+                _result, is_error = ctx.result_for(use_id)
+                lines.append(self.tool_line(block, expanded, ctx, is_error))
+                if expanded:
+                    lines.extend(self.tool_body(block, ctx))
+                items.append(Item("tool", index, start, len(lines) - start, use_id or None))
+            elif kind == "tool_result":
+                expanded = ctx.is_open(message.seq, index, "result")
+                is_error = bool(block.get("is_error"))
+                first = clean_line(tool_result_text(block))
+                head = Text("  ")
+                head.append("▾ " if expanded else "▸ ", s.gutter)
+                head.append("result", s.tool_name)
+                if is_error:
+                    head.append(" ✗", s.error)
+                if first:
+                    head.append("  ")
+                    room = ctx.width - head.cell_len
+                    preview = Text(first, s.meta)
+                    if preview.cell_len > room:
+                        preview.truncate(max(1, room), overflow="ellipsis")
+                    head.append_text(preview)
+                lines.append(_strip(head.render(self.console, end=""), ctx.width))
+                if expanded:
+                    lines.extend(self.result_body(block, ctx, is_error))
+                items.append(
+                    Item("result", index, start, len(lines) - start, str(block.get("tool_use_id") or "") or None)
+                )
+            elif kind == "image":
+                label = Text("  ")
+                label.append(f"▣ [image · {image_label(block)}]", s.meta)
+                lines.append(_strip(label.render(self.console, end=""), ctx.width))
+            else:
+                label = Text("  ")
+                label.append(f"[{clean_line(str(kind))} block]", s.meta)
+                lines.append(_strip(label.render(self.console, end=""), ctx.width))
+        lines.append(Strip.blank(ctx.width))
+        if ctx.pattern is not None:
+            lines = [lines[0]] + [highlight(line, ctx.pattern, s.match) for line in lines[1:]]
+        return Rendered(lines, items)
+
+
+def message_has_term(message: Message, pattern: re.Pattern[str]) -> set[tuple[int, str]]:
+    """(block index, kind) of the foldable blocks of `message` that contain a match."""
+    found: set[tuple[int, str]] = set()
+    for index, block in enumerate(message.blocks):
+        kind = block.get("type")
+        if kind == "thinking" and pattern.search(str(block.get("thinking") or "")):
+            found.add((index, "reasoning"))
+        elif kind == "tool_use" and pattern.search(_input_text(block.get("input"))):
+            found.add((index, "tool"))
+        elif kind == "tool_result" and pattern.search(tool_result_text(block)):
+            found.add((index, "result"))
+    return found

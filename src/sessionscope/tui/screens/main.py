@@ -1,0 +1,380 @@
+"""The main screen: session list (or search) on the left, the transcript on the right."""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+
+from ...export import to_markdown
+from ...store import StoreError
+from ..format import SessionFilter, parse_filter
+from ..messages import HitChosen, OpenSession, SearchClosed, StatsLoaded
+from ..widgets.header import AppHeader
+from ..widgets.search_pane import SearchPane
+from ..widgets.session_list import SORT_LABELS, SessionList
+from ..widgets.transcript import Transcript
+
+if TYPE_CHECKING:
+    from ..app import SessionscopeApp
+
+STATS_EVERY = 2.0
+
+
+def module_exists(name: str) -> bool:
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _slug(text: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
+    return slug[:48].strip("-") or "session"
+
+
+class FilterInput(Input):
+    """The filter bar over the session list (`f`)."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def action_cancel(self) -> None:
+        self.display = False
+        self.screen.query_one(SessionList).focus()
+
+
+class MainScreen(Screen[None]):
+    """Three panes; every database call happens in the widgets' thread workers."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("slash", "search", "Search"),
+        Binding("question_mark", "help", "Help"),
+        Binding("e", "experiments", "Experiments", show=False),
+        Binding("x", "export", "Export", show=False),
+        Binding("d", "demo", "Demo store"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._came_from = "list"
+        self._stats_at = 0.0
+        self._stats_timer: Any = None
+        self._empty = False
+        self._demo_running = False
+
+    @property
+    def sapp(self) -> SessionscopeApp:
+        return self.app  # type: ignore[return-value]
+
+    def compose(self) -> ComposeResult:
+        yield AppHeader(id="header")
+        with Horizontal(id="panes"):
+            with Vertical(id="left"):
+                yield FilterInput(
+                    placeholder="filter: source:codex project:webapp since:7d (Enter)",
+                    id="filter-input",
+                )
+                yield SearchPane(id="search")
+                yield SessionList(id="sessions")
+            yield Transcript(id="transcript")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#filter-input").display = False
+        self.query_one(SearchPane).display = False
+        self.query_one(AppHeader).show(path=self.sapp.db_path_label)
+        self.query_one(Transcript).set_placeholder([Text("  Opening the store…")])
+        self.query_one(SessionList).focus()
+        self.sapp.start()
+
+    # -- the store -----------------------------------------------------------------------------
+
+    def store_ready(self) -> None:
+        app = self.sapp
+        assert app.db is not None
+        header = self.query_one(AppHeader)
+        header.show(path=app.db.path, readonly=app.db.readonly, state="open")
+        if app.db.readonly:
+            self.notify(
+                "This store is read-only: browsing works, nothing will be written.",
+                severity="warning",
+                markup=False,
+            )
+        self.query_one(Transcript).set_placeholder(self._select_hint())
+        self.query_one(SessionList).reload()
+        self._load_stats()
+        if app.start_query:
+            self.action_search()
+            self.query_one(SearchPane).set_query(app.start_query)
+        if app.start_session:
+            self.open_session(app.start_session, seq=app.start_seq, query=app.start_query)
+
+    def store_failed(self, error: str) -> None:
+        self.query_one(AppHeader).show(state="failed")
+        self.query_one(Transcript).set_placeholder(
+            [Text("  The store could not be opened:", style="bold"), Text(""), Text("  " + error)]
+        )
+
+    def store_changed(self) -> None:
+        """Another process wrote to the store: refresh what is visible, keep the reader's place."""
+        self.query_one(SessionList).reload(keep_place=True)
+        self.query_one(Transcript).follow()
+        wait = STATS_EVERY - (time.monotonic() - self._stats_at)
+        if wait <= 0:
+            self._load_stats()
+        elif self._stats_timer is None:
+            self._stats_timer = self.set_timer(wait, self._load_stats)
+
+    @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
+    def _load_stats(self) -> None:
+        db = self.sapp.db
+        if db is None:
+            return
+        try:
+            stats = db.stats()
+        except StoreError:
+            return
+        self.post_message(StatsLoaded(stats))
+
+    def on_stats_loaded(self, message: StatsLoaded) -> None:
+        self._stats_at = time.monotonic()
+        self._stats_timer = None
+        self.query_one(AppHeader).show(stats=message.stats)
+
+    @on(SessionList.Listed)
+    def _list_loaded(self, event: SessionList.Listed) -> None:
+        event.stop()
+        total = event.total
+        sessions = self.query_one(SessionList)
+        empty = total == 0 and not sessions.filter.active
+        if empty != self._empty:
+            self._empty = empty
+            self.refresh_bindings()
+        transcript = self.query_one(Transcript)
+        if empty:
+            transcript.set_placeholder(self._empty_help())
+        elif total == 0:
+            transcript.set_placeholder(
+                [Text("  No session matches the filter."), Text(""), Text("  Press f and clear it (Enter on an empty filter).")]
+            )
+        else:
+            transcript.set_placeholder(self._select_hint())
+
+    def _select_hint(self) -> list[Text]:
+        return [
+            Text(""),
+            Text("  Pick a session on the left and press Enter (or click it)."),
+            Text("  Press / to search every message, ? for all keys, ctrl+p for every command."),
+        ]
+
+    def _empty_help(self) -> list[Text]:
+        lines = [
+            Text(""),
+            Text("  This store has no sessions yet.", style="bold"),
+            Text(""),
+            Text("  Import what your coding agents left on disk (Claude Code, Codex CLI):"),
+            Text("      sessionscope import", style="bold"),
+            Text("  or write sessions from your own agent with the Python API:"),
+            Text("      from sessionscope import store; db = store.open()", style="bold"),
+        ]
+        if module_exists("sessionscope.demo"):
+            lines += [Text(""), Text("  Or press d to build a demo store and explore it.", style="bold")]
+        lines += [Text(""), Text("  The browser follows the store live: sessions appear as they are written.")]
+        return lines
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "demo":
+            return self._empty and module_exists("sessionscope.demo")
+        if action == "experiments":
+            return module_exists("sessionscope.tui.screens.experiments")
+        return True
+
+    # -- opening sessions ----------------------------------------------------------------------
+
+    def open_session(
+        self, session_id: str, seq: int | None = None, query: str | None = None, *, focus: bool = True
+    ) -> None:
+        transcript = self.query_one(Transcript)
+        previous = transcript.session_id
+        previous_parent = transcript.info.parent_session_id if transcript.info else None
+        transcript.open(session_id, seq=seq, query=query)
+        sessions = self.query_one(SessionList)
+        sessions.open_id = session_id
+        if previous and previous != session_id and previous_parent != session_id:
+            # opening a subagent from its parent: show it under the parent in the list
+            sessions.select_session(session_id, parent_id=previous)
+        else:
+            sessions.select_session(session_id)
+        sessions.refresh()
+        if focus:
+            transcript.focus()
+
+    @on(SessionList.Selected)
+    def _list_selected(self, event: SessionList.Selected) -> None:
+        event.stop()
+        sessions = self.query_one(SessionList)
+        row = sessions.row(event.index)
+        if row is None:
+            return
+        self._came_from = "list"
+        transcript = self.query_one(Transcript)
+        transcript.open(row.id)
+        sessions.open_id = row.id
+        if row.child_count and row.parent_id is None:
+            sessions.expand_parent(row.id)
+        sessions.refresh()
+        transcript.focus()
+
+    def on_open_session(self, message: OpenSession) -> None:
+        message.stop()
+        self.open_session(message.session_id, seq=message.seq, query=message.query, focus=message.focus)
+
+    def on_hit_chosen(self, message: HitChosen) -> None:
+        message.stop()
+        self._came_from = "hits"
+        hit = message.hit
+        self.open_session(hit.session_id, seq=hit.seq, query=message.query)
+
+    @on(Transcript.Back)
+    def _back(self, event: Transcript.Back) -> None:
+        event.stop()
+        search = self.query_one(SearchPane)
+        if search.display:
+            hits = search.query_one("#hits")
+            hits.focus()
+        else:
+            self.query_one(SessionList).focus()
+
+    # -- search --------------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one(SearchPane)
+        search.display = True
+        self.query_one(SessionList).display = False
+        self.query_one("#filter-input").display = False
+        search.focus_input()
+
+    def on_search_closed(self, message: SearchClosed) -> None:
+        message.stop()
+        self.query_one(SearchPane).display = False
+        sessions = self.query_one(SessionList)
+        sessions.display = True
+        sessions.focus()
+
+    # -- filter and sort -----------------------------------------------------------------------
+
+    def action_filter(self) -> None:
+        if self.query_one(SearchPane).display:
+            self.on_search_closed(SearchClosed())
+        field = self.query_one("#filter-input", FilterInput)
+        sessions = self.query_one(SessionList)
+        field.value = sessions.filter.text
+        field.display = True
+        field.focus()
+
+    @on(Input.Submitted, "#filter-input")
+    def _filter_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        sessions = self.query_one(SessionList)
+        new = parse_filter(event.value, now=self.sapp.now())
+        new.experiment_id = sessions.filter.experiment_id
+        new.variant = sessions.filter.variant
+        if new.unknown:
+            self.notify(
+                f"Not understood: {' '.join(new.unknown)} (use source:, project:, since:, until:).",
+                severity="warning",
+                markup=False,
+            )
+        event.input.display = bool(new.text)
+        sessions.set_filter(new)
+        sessions.focus()
+
+    def set_sort(self, order: str) -> None:
+        self.query_one(SessionList).set_order(order)
+        self.notify(f"Sorted by {SORT_LABELS.get(order, order)}.", timeout=2, markup=False)
+
+    def clear_filter(self) -> None:
+        field = self.query_one("#filter-input", FilterInput)
+        field.value = ""
+        field.display = False
+        self.query_one(SessionList).set_filter(SessionFilter())
+
+    # -- other actions -------------------------------------------------------------------------
+
+    def action_help(self) -> None:
+        from .help import HelpScreen
+
+        self.app.push_screen(HelpScreen())
+
+    def action_quit(self) -> None:
+        self.app.exit()
+
+    def action_export(self) -> None:
+        transcript = self.query_one(Transcript)
+        if transcript.session_id is None:
+            self.notify("Open a session first.", timeout=2)
+            return
+        self._export(transcript.session_id, Path.cwd())
+
+    @work(thread=True, group="export", exit_on_error=False)
+    def _export(self, session_id: str, directory: Path) -> None:
+        db = self.sapp.db
+        if db is None:
+            return
+        try:
+            session = db.load(session_id)
+            if session is None:
+                raise StoreError("that session no longer exists.")
+            target = directory / f"{_slug(session.title or session.id)}-{session.id[:8]}.md"
+            target.write_text(to_markdown(session), encoding="utf-8")
+        except (StoreError, OSError) as exc:
+            self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", markup=False)
+            return
+        self.app.call_from_thread(self.notify, f"Exported to {target}", markup=False)
+
+    def action_experiments(self) -> None:
+        if self.sapp.db is None:
+            return
+        try:
+            from .experiments import ExperimentsScreen  # type: ignore[import-not-found]
+        except ImportError:
+            self.notify("Experiments are not available in this build.", timeout=2)
+            return
+        self.app.push_screen(ExperimentsScreen(self.sapp.db), self._experiment_chosen)
+
+    def _experiment_chosen(self, result: dict[str, Any] | None) -> None:
+        if not result or result.get("experiment_id") is None:
+            return
+        sessions = self.query_one(SessionList)
+        current = sessions.filter
+        new = parse_filter(current.text, now=self.sapp.now())
+        new.experiment_id = int(result["experiment_id"])
+        new.variant = result.get("variant")
+        sessions.set_filter(new)
+        sessions.display = True
+        self.query_one(SearchPane).display = False
+        sessions.focus()
+        self.notify(f"Showing sessions of {new.describe()}.", timeout=3, markup=False)
+
+    def clear_experiment(self) -> None:
+        sessions = self.query_one(SessionList)
+        new = parse_filter(sessions.filter.text, now=self.sapp.now())
+        sessions.set_filter(new)
+
+    def action_demo(self) -> None:
+        if not module_exists("sessionscope.demo") or self._demo_running:
+            return
+        self._demo_running = True
+        self.notify("Building the demo store…", timeout=3)
+        self.sapp.build_demo()

@@ -1,0 +1,277 @@
+"""The search pane: a query input and live hits (debounced, newest query always wins)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual import events, on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Vertical
+from textual.strip import Strip
+from textual.timer import Timer
+from textual.widgets import Input, Static
+
+from ...sanitize import clean_line
+from ...store import Hit, StoreError
+from ..format import age
+from ..messages import HitChosen, HitsLoaded, SearchClosed
+from .rows import RowList, text_strip
+
+if TYPE_CHECKING:
+    from ...store import Store
+
+DEBOUNCE = 0.05
+LIMIT = 200
+
+HELP_LINES = [
+    "Type to search every message. Words must all match; the last one is a prefix.",
+    "",
+    '  "exact phrase"     -word  excludes     a OR b',
+    "  role:user  role:assistant  role:tool",
+    "  tool:Bash  in:tools  in:text  is:error",
+    "  project:webapp  source:codex  model:gpt-5",
+    "  since:7d  until:2026-10-01  session:ID",
+    "",
+    "↓/Tab: to the hits · Enter: open · Esc: back",
+]
+
+
+class HitList(RowList):
+    """Search hits: session title, role and time, then the snippet with the match marked."""
+
+    ROW_HEIGHT = 3
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "select", "Open"),
+        Binding("slash", "focus_input", "Edit query", show=False),
+        Binding("escape", "close", "Back", show=False),
+    ]
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "hits--title",
+        "hits--meta",
+        "hits--snippet",
+        "hits--match",
+        "hits--user",
+        "hits--assistant",
+        "hits--tool",
+        "hits--system",
+        "hits--empty",
+    }
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.hits: list[Hit] = []
+        self.empty: list[Text] = []
+        self._wrapped: dict[tuple[int, int], list[Text]] = {}
+
+    def set_hits(self, hits: list[Hit]) -> None:
+        self.hits = hits
+        self._wrapped.clear()
+        self.cursor = 0
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self.update_size()
+
+    def row_count(self) -> int:
+        return len(self.hits)
+
+    def render_line(self, y: int) -> Strip:
+        if not self.hits and self.empty:
+            width = self.scrollable_content_region.width
+            line = round(self.scroll_y) + y
+            if line < len(self.empty):
+                text = Text("  ") + self.empty[line]
+                text.stylize(self.get_component_rich_style("hits--empty", partial=True))
+                return text_strip(text, width, self.app.console).apply_style(self.rich_style)
+            return Strip.blank(width, self.rich_style)
+        return super().render_line(y)
+
+    def now(self) -> datetime:
+        clock = getattr(self.app, "clock", None)
+        return clock() if clock else datetime.now(UTC)
+
+    def _snippet_lines(self, index: int, width: int) -> list[Text]:
+        key = (index, width)
+        if key not in self._wrapped:
+            hit = self.hits[index]
+            text = Text(hit.snippet, self.get_component_rich_style("hits--snippet", partial=True))
+            match = self.get_component_rich_style("hits--match", partial=True)
+            for start, end in hit.highlights:
+                text.stylize(match, start, end)
+            lines = list(text.wrap(self.app.console, max(1, width - 2), overflow="fold"))
+            if len(lines) > 2:
+                lines = lines[:2]
+                last = lines[1]
+                if last.cell_len >= width - 3:
+                    last.truncate(max(1, width - 3))
+                last.append("…")
+            self._wrapped[key] = lines
+        return self._wrapped[key]
+
+    def render_row(self, index: int, line: int, width: int) -> Strip:
+        hit = self.hits[index]
+        console = self.app.console
+        if line == 0:
+            meta = self.get_component_rich_style("hits--meta", partial=True)
+            role_style = self.get_component_rich_style(f"hits--{hit.role}", partial=True) if hit.role in (
+                "user", "assistant", "tool", "system"
+            ) else Style()
+            right = Text(f" {age(hit.created_at, self.now())}", meta)
+            head = Text(clean_line(hit.session_title or "") or hit.session_id[:8], self.get_component_rich_style("hits--title", partial=True))
+            tail = Text(" · ", meta) + Text(hit.role, role_style)
+            room = width - right.cell_len - tail.cell_len
+            if head.cell_len > room:
+                head.truncate(max(1, room), overflow="ellipsis")
+            text = head + tail
+            text.append(" " * max(0, width - text.cell_len - right.cell_len))
+            text.append_text(right)
+            return text_strip(text, width, console)
+        lines = self._snippet_lines(index, width)
+        if line - 1 < len(lines):
+            return text_strip(Text("  ") + lines[line - 1], width, console)
+        return Strip.blank(width)
+
+    def action_focus_input(self) -> None:
+        self.screen.query_one("#search-input", Input).focus()
+
+    def action_close(self) -> None:
+        self.post_message(SearchClosed())
+
+
+class SearchInput(Input):
+    """The query input: ↓ moves to the hits, Esc closes the pane."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("down", "to_hits", "Hits", show=False),
+        Binding("escape", "close", "Back", show=False),
+    ]
+
+    def action_to_hits(self) -> None:
+        hits = self.screen.query_one(HitList)
+        if hits.hits:
+            hits.focus()
+
+    def action_close(self) -> None:
+        self.post_message(SearchClosed())
+
+
+class SearchPane(Vertical):
+    """Query input, a one-line status, and the hits."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.query_text = ""
+        self._generation = 0
+        self._shown = 0
+        self._timer: Timer | None = None
+        self.last_elapsed: float | None = None
+
+    def compose(self) -> ComposeResult:
+        yield SearchInput(
+            placeholder='search: words, "phrase", role:user tool:Bash project:…',
+            id="search-input",
+            select_on_focus=False,
+        )
+        yield Static("", id="search-status", markup=False)
+        yield HitList(id="hits")
+
+    def on_mount(self) -> None:
+        hits = self.query_one(HitList)
+        hits.empty = self._help()
+        hits.update_size()
+
+    def _help(self) -> list[Text]:
+        return [Text(line) for line in HELP_LINES]
+
+    @property
+    def db(self) -> Store | None:
+        return getattr(self.app, "db", None)
+
+    def focus_input(self) -> None:
+        self.query_one(SearchInput).focus()
+
+    def set_query(self, text: str) -> None:
+        field = self.query_one(SearchInput)
+        field.value = text
+        field.cursor_position = len(text)
+
+    @on(Input.Changed, "#search-input")
+    def _changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.query_text = event.value
+        self._generation += 1
+        generation = self._generation
+        if self._timer is not None:
+            self._timer.stop()
+        if not event.value.strip():
+            self._shown = generation
+            self.query_one(HitList).set_hits([])
+            self.query_one("#search-status", Static).update("")
+            return
+        self._timer = self.set_timer(DEBOUNCE, lambda: self._start(event.value, generation))
+
+    def refresh_hits(self) -> None:
+        """Run the current query again (the store changed)."""
+        if self.query_text.strip():
+            self._generation += 1
+            self._start(self.query_text, self._generation)
+
+    def _start(self, query: str, generation: int) -> None:
+        if generation != self._generation:
+            return
+        self._search(query, generation)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search(self, query: str, generation: int) -> None:
+        db = self.db
+        if db is None:
+            return
+        started = time.perf_counter()
+        try:
+            hits = db.search(query, limit=LIMIT)
+            error = None
+        except StoreError as exc:
+            hits, error = [], str(exc)
+        self.post_message(HitsLoaded(generation, query, hits, time.perf_counter() - started, error))
+
+    def on_hits_loaded(self, message: HitsLoaded) -> None:
+        message.stop()
+        if message.generation <= self._shown:
+            return  # an older query finished after a newer one was shown
+        self._shown = message.generation
+        self.last_elapsed = message.elapsed
+        hits = self.query_one(HitList)
+        hits.set_hits(message.hits)
+        status = self.query_one("#search-status", Static)
+        if message.error:
+            status.update(message.error)
+        elif not message.hits:
+            status.update("no hits")
+        else:
+            more = "+" if len(message.hits) >= LIMIT else ""
+            status.update(f"{len(message.hits)}{more} hits · {message.elapsed * 1000:.0f} ms")
+
+    @on(Input.Submitted, "#search-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        hits = self.query_one(HitList)
+        if hits.hits:
+            self.post_message(HitChosen(hits.hits[hits.cursor], self.query_text))
+
+    @on(HitList.Selected)
+    def _selected(self, event: HitList.Selected) -> None:
+        event.stop()
+        hits = self.query_one(HitList)
+        if 0 <= event.index < len(hits.hits):
+            self.post_message(HitChosen(hits.hits[event.index], self.query_text))
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "tab" and self.query_one(SearchInput).has_focus and self.query_one(HitList).hits:
+            event.stop()
+            event.prevent_default()
+            self.query_one(HitList).focus()

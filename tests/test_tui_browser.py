@@ -1,0 +1,470 @@
+"""The browser driven like a person: keys, clicks, search, folds, subagents, live follow."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from tui_support import (
+    CONTROL,
+    SESSION_A,
+    SESSION_B,
+    import_fixtures,
+    make_app,
+    screen_text,
+    wait_for_workers,
+    wait_until,
+    widget_lines,
+    widget_strips,
+)
+
+from sessionscope import store
+from sessionscope.tui.screens.help import HelpScreen
+from sessionscope.tui.widgets.search_pane import HitList, SearchPane
+from sessionscope.tui.widgets.session_list import SessionList
+from sessionscope.tui.widgets.transcript import Transcript
+
+
+@pytest.fixture
+def fixture_db(tmp_path: Path, fixture_tree: Path) -> Path:
+    return import_fixtures(tmp_path / "fixtures.db", fixture_tree)
+
+
+def _open_row(sessions: SessionList, session_id: str) -> int:
+    index = sessions.index_of(session_id)
+    assert index is not None, f"{session_id} not in the list"
+    return index
+
+
+async def _open(pilot, session_id: str) -> Transcript:  # type: ignore[no-untyped-def]
+    app = pilot.app
+    await wait_for_workers(pilot)
+    sessions = app.screen.query_one(SessionList)
+    sessions.focus()
+    sessions.move_cursor(_open_row(sessions, session_id))
+    await pilot.press("enter")
+    await wait_for_workers(pilot)
+    transcript = app.screen.query_one(Transcript)
+    assert transcript.session_id == session_id
+    return transcript
+
+
+def _text(transcript: Transcript) -> str:
+    return "\n".join(widget_lines(transcript))
+
+
+async def test_list_shows_sessions_newest_first_with_subagents_under_parent(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        sessions = app.screen.query_one(SessionList)
+        assert sessions.total == 4  # subagents are not top-level rows
+        titles = [sessions.row(i).title for i in range(sessions.row_count())]
+        assert titles[0].startswith("Deduplicate customer records")
+        assert "Fix login form validation" in titles
+        assert not any(t.startswith("Add tests to src/components") for t in titles)
+        text = "\n".join(widget_lines(sessions))
+        assert "webapp · claude-code · 16 msg" in text
+        assert "▸ Fix login form validation" in text  # has a subagent, folded
+        # open the parent's subagents with space: the child appears indented under it
+        sessions.move_cursor(_open_row(sessions, SESSION_A))
+        await pilot.press("space")
+        await wait_for_workers(pilot)
+        parent = _open_row(sessions, SESSION_A)
+        child = sessions.row(parent + 1)
+        assert child is not None and child.parent_id == SESSION_A
+        assert "↳ Add tests to" in "\n".join(widget_lines(sessions))
+        await pilot.press("left")
+        assert sessions.row(parent + 1).parent_id is None
+
+
+async def test_open_session_fold_and_unfold_a_tool_call(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        transcript = await _open(pilot, SESSION_A)
+        text = _text(transcript)
+        assert "Fix login form validation" in transcript.border_title
+        assert "▸ Read  src/components/LoginForm.tsx" in text
+        assert "▸ Bash  npm test -- LoginForm" in text
+        assert "▸ reasoning ·" in text
+        assert "rejects empty password" not in text  # folded output
+        # move the cursor to the Bash line and press Enter
+        while True:
+            found = transcript.item_at_cursor()
+            assert found is not None
+            if found[1].kind == "tool" and found[1].tool_use_id == "toolu_01BashNpmTest":
+                break
+            await pilot.press("j")
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        text = _text(transcript)
+        assert "▾ Bash  npm test -- LoginForm" in text
+        assert "$ npm test -- LoginForm" in text
+        assert "rejects empty password" in text  # the paired output
+        await pilot.press("enter")
+        text = _text(transcript)
+        assert "▸ Bash  npm test -- LoginForm" in text
+        assert "rejects empty password" not in text
+
+
+async def test_t_expands_every_tool_call_and_r_shows_reasoning(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        transcript = await _open(pilot, SESSION_A)
+        assert "▾ " not in _text(transcript)
+        await pilot.press("t")
+        await wait_for_workers(pilot)
+        text = _text(transcript)
+        assert "▾ Read  src/components/LoginForm.tsx" in text
+        assert "├ output" in text
+        await pilot.press("t")
+        assert "▾ Read" not in _text(transcript)
+        await pilot.press("r")
+        text = _text(transcript)
+        assert "▾ reasoning" in text
+        assert "empty passwords rejected" in text.replace("\n", " ") or "First read LoginForm.tsx" in text
+        await pilot.press("r")
+        assert "▸ reasoning" in _text(transcript)
+
+
+async def test_search_open_hit_highlights_and_n_moves_between_matches(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash")
+        search = app.screen.query_one(SearchPane)
+        assert search.display
+        assert not app.screen.query_one(SessionList).display  # the search takes the list's place
+        await pilot.press(*"LoginForm")
+        await wait_for_workers(pilot)
+        hits = app.screen.query_one(HitList)
+        assert hits.hits, "typing should show hits"
+        assert all(h.highlights for h in hits.hits)
+        lines = "\n".join(widget_lines(hits))
+        assert "Fix login form validation" in lines
+        # the snippet of the first hit carries the match style on the matched word
+        match_style = hits.get_component_rich_style("hits--match", partial=True)
+        strips = widget_strips(hits)
+        assert any(
+            seg.style and seg.style.bgcolor == match_style.bgcolor and "loginform" in seg.text.lower()
+            for strip in strips
+            for seg in strip
+        )
+        await pilot.press("down")
+        assert hits.has_focus
+        first = hits.hits[0]
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        transcript = app.screen.query_one(Transcript)
+        assert transcript.has_focus
+        assert transcript.session_id == first.session_id
+        assert transcript.search_query == "LoginForm"
+        assert transcript.cursor is not None
+        # the matched message is on screen, terms drawn in the match style
+        match = transcript.get_component_rich_style("transcript--match", partial=True)
+        assert any(
+            seg.style and seg.style.bgcolor == match.bgcolor and seg.text.lower() == "loginform"
+            for strip in widget_strips(transcript)
+            for seg in strip
+        )
+        assert len(transcript.matches) >= 3
+        await pilot.press("n")
+        first_match = transcript.current_match
+        assert first_match in transcript.matches
+        await pilot.press("n")
+        second = transcript.current_match
+        assert second is not None and second != first_match
+        assert transcript.cursor is not None
+        await pilot.press("N")
+        assert transcript.current_match == first_match
+        assert "match" in transcript.border_subtitle
+        # Escape goes back to the hits, Escape again closes the search
+        await pilot.press("escape")
+        assert hits.has_focus
+        await pilot.press("escape")
+        assert not search.display
+        assert app.screen.query_one(SessionList).display
+
+
+async def test_search_language_filters_work_live(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"role:tool NEEDLE")
+        await wait_for_workers(pilot)
+        hits = app.screen.query_one(HitList).hits
+        assert hits and all(h.role == "tool" for h in hits)
+        assert any("NEEDLE-7f3a9c" in h.snippet for h in hits)
+        await pilot.press(*" -NEEDLE")
+        await wait_for_workers(pilot)
+        assert app.screen.query_one(HitList).hits == []
+        assert "no hits" in screen_text(app)
+
+
+async def test_hit_in_a_tool_output_opens_with_the_call_expanded(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"NEEDLE-7f3a9c")
+        await wait_for_workers(pilot)
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        transcript = app.screen.query_one(Transcript)
+        text = _text(transcript)
+        assert "NEEDLE-7f3a9c: 1,204 duplicate e-mails found" in text  # past the 400-line cut
+        assert "lines above" in text or "lines above" in "\n".join(
+            s.text for s in transcript._render_message(transcript.cursor[0]).lines
+        )
+        seq, item, _rendered = transcript.item_at_cursor()
+        assert item.kind == "tool" and transcript.is_open(seq, item.block, "tool")
+
+
+async def test_task_line_opens_the_subagent_and_u_goes_back(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        transcript = await _open(pilot, SESSION_A)
+        assert "⤷ open subagent" in _text(transcript)
+        while True:
+            found = transcript.item_at_cursor()
+            assert found is not None
+            if found[1].kind == "tool" and found[1].tool_use_id == "toolu_01TaskTests":
+                break
+            await pilot.press("j")
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        assert transcript.info is not None
+        assert transcript.info.parent_session_id == SESSION_A
+        assert transcript.total == 4
+        assert "Add tests to src/components/LoginForm" in transcript.border_title
+        sessions = app.screen.query_one(SessionList)
+        assert sessions.open_id == transcript.session_id
+        assert sessions.selected_row() is not None and sessions.selected_row().id == transcript.session_id
+        await pilot.press("u")
+        await wait_for_workers(pilot)
+        assert transcript.session_id == SESSION_A
+
+
+async def test_markup_in_transcripts_shows_literally(tmp_path: Path) -> None:
+    path = tmp_path / "markup.db"
+    hostile = "Why [red]ERROR[/red] and [link=https://evil.example]click[/link] and [@click=app.quit]quit[/]"
+    with store.open(path) as db:
+        sid = db.start_session(title="[bold]Markup[/bold] title", source="api", project="/p/[x]")
+        db.append(sid, "user", hostile, created_at="2026-10-10T10:00:00Z")
+        db.append(sid, "assistant", "Reply: " + hostile + "\n\n<details>html stays</details>",
+                  created_at="2026-10-10T10:00:05Z")
+        db.append(sid, "assistant", [{"type": "tool_use", "id": "t1", "name": "Bash",
+                                      "input": {"command": "echo '[red]x[/red]'"}}])
+        db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "t1", "content": "[@click=app.quit]boom[/]"}])
+    app = make_app(path)
+    async with app.run_test(size=(140, 36)) as pilot:
+        transcript = await _open(pilot, sid)
+        await pilot.press("t")
+        await wait_for_workers(pilot)
+        text = _text(transcript)
+        assert "[red]ERROR[/red]" in text
+        assert "[link=https://evil.example]click[/link]" in text
+        assert "[@click=app.quit]quit[/]" in text
+        assert "<details>html stays</details>" in text
+        assert "[@click=app.quit]boom[/]" in text
+        assert "echo '[red]x[/red]'" in text
+        assert "[bold]Markup[/bold] title" in transcript.border_title
+        assert "[bold]Markup[/bold] title" in "\n".join(widget_lines(app.screen.query_one(SessionList)))
+        # nothing carries a link or a click action
+        for strip in widget_strips(transcript):
+            for seg in strip:
+                assert not (seg.style and (seg.style.link or seg.style.meta)), seg
+        await pilot.click(Transcript, offset=(20, 3))
+        await pilot.pause()
+        assert app.is_running
+
+
+async def test_no_escape_or_control_byte_reaches_the_screen_from_session_a(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        transcript = await _open(pilot, SESSION_A)
+        await pilot.press("t", "r")
+        await wait_for_workers(pilot)
+        seen_bash = False
+        # every message, every line, tools and reasoning expanded
+        for seq in range(transcript.total):
+            rendered = transcript._render_message(seq)
+            assert rendered is not None
+            for strip in rendered.lines:
+                for seg in strip:
+                    assert not CONTROL.search(seg.text), (seq, seg.text)
+                    assert "\x1b" not in seg.text
+                if "owned-title" in strip.text or "rejects empty password" in strip.text:
+                    seen_bash = True
+        assert seen_bash
+        # and the lines on screen while scrolling through it
+        for _ in range(10):
+            for strip in widget_strips(transcript):
+                assert not CONTROL.search(strip.text)
+            await pilot.press("pagedown")
+        assert not CONTROL.search(screen_text(app))
+
+
+async def test_empty_store_shows_what_to_do(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "empty.db")
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        text = _text(app.screen.query_one(Transcript))
+        assert "This store has no sessions yet." in text
+        assert "sessionscope import" in text
+        assert app.screen.query_one(SessionList).total == 0
+
+
+async def test_live_follow_new_session_and_growing_transcript(tmp_path: Path) -> None:
+    path = tmp_path / "live.db"
+    with store.open(path) as writer:
+        sid = writer.start_session(title="live agent", source="api", started_at="2026-10-12T11:00:00Z")
+        writer.append_many(sid, [
+            {"role": "user" if i % 2 == 0 else "assistant", "content": f"line {i} " + "word " * 30,
+             "created_at": "2026-10-12T11:00:00Z"}
+            for i in range(40)
+        ])
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        transcript = await _open(pilot, sid)
+        await pilot.press("G")
+        await wait_for_workers(pilot)
+        assert transcript.scroll_y == transcript.max_scroll_y > 0
+        # another connection (another thread, like an agent) appends while we watch
+        with store.open(path) as writer:
+            writer.append(sid, "assistant", "FRESH-REPLY from the agent")
+            writer.start_session(title="a brand new session", source="api")
+        assert await wait_until(pilot, lambda: transcript.total == 41)
+        await wait_for_workers(pilot)
+        assert "FRESH-REPLY from the agent" in _text(transcript)  # pinned to the bottom
+        assert transcript.scroll_y == transcript.max_scroll_y
+        sessions = app.screen.query_one(SessionList)
+        assert await wait_until(pilot, lambda: sessions.total == 2)
+        assert any(sessions.row(i).title == "a brand new session" for i in range(2))
+        # a reader scrolled up keeps their place when more arrives
+        await pilot.press("g")
+        await wait_for_workers(pilot)
+        top_before = transcript.scroll_y
+        with store.open(path) as writer:
+            writer.append(sid, "user", "another one")
+        assert await wait_until(pilot, lambda: transcript.total == 42)
+        assert transcript.scroll_y == top_before == 0
+        assert "line 0" in _text(transcript)
+
+
+async def test_long_session_end_and_start_are_immediate(tmp_path: Path) -> None:
+    path = tmp_path / "long.db"
+    with store.open(path) as db:
+        sid = db.start_session(title="long one", source="api")
+        db.append_many(sid, [
+            {"role": "user" if i % 2 == 0 else "assistant", "content": f"message number {i}"}
+            for i in range(5000)
+        ])
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        transcript = await _open(pilot, sid)
+        assert len(transcript._messages) < 500  # windowed, not the whole session
+        await pilot.press("G")
+        await wait_for_workers(pilot)
+        assert "message number 4999" in _text(transcript)
+        assert len(transcript._messages) < 500
+        await pilot.press("g")
+        await wait_for_workers(pilot)
+        assert "message number 0" in _text(transcript)
+        # jump into the middle through search
+        await pilot.press("slash", *'"message number 2500"')
+        await wait_for_workers(pilot)
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        assert "message number 2500" in _text(transcript)
+        assert transcript.cursor is not None and transcript.cursor[0] == 2500
+
+
+async def test_help_screen_and_quit(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert "n / N" in screen_text(app)
+        await pilot.press("escape")
+        assert not isinstance(app.screen, HelpScreen)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+
+
+async def test_sort_and_filter_the_list(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        sessions = app.screen.query_one(SessionList)
+        await pilot.press("s")  # most tokens
+        await wait_for_workers(pilot)
+        assert sessions.order == "tokens"
+        tokens = [sessions.row(i).tokens for i in range(sessions.total)]
+        assert tokens == sorted(tokens, reverse=True)
+        await pilot.press("f", *"source:codex", "enter")
+        await wait_for_workers(pilot)
+        assert sessions.total == 1 and sessions.row(0).source == "codex"
+        assert "source:codex" in sessions.border_subtitle
+        await pilot.press("f")
+        await pilot.press(*["backspace"] * 20, "enter")
+        await wait_for_workers(pilot)
+        assert sessions.total == 4
+
+
+async def test_small_terminal_still_works(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        transcript = await _open(pilot, SESSION_B)
+        sessions = app.screen.query_one(SessionList)
+        assert sessions.size.width >= 28 and transcript.size.width >= 40
+        assert "Upgrade React" in transcript.border_title
+        assert any(line.strip() for line in widget_lines(transcript))
+        text = screen_text(app)
+        assert "Search" in text and "Quit" in text
+
+
+async def test_copy_and_export_the_open_session(
+    fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await _open(pilot, SESSION_A)
+        await pilot.press("j")
+        await pilot.press("y")
+        assert app.clipboard.startswith("### ")
+        await pilot.press("x")
+        await wait_for_workers(pilot)
+        exported = list(tmp_path.glob("fix-login-form-validation-*.md"))
+        assert len(exported) == 1
+        assert "# Fix login form validation" in exported[0].read_text()
+
+
+async def test_palette_jumps_to_a_session_by_title(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"upgrade react")
+        await wait_for_workers(pilot)
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        assert app.screen.query_one(Transcript).session_id == SESSION_B
+
+
+async def test_readonly_store_opens_with_a_notice(fixture_db: Path) -> None:
+    fixture_db.chmod(0o444)
+    try:
+        app = make_app(fixture_db, readonly=True)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for_workers(pilot)
+            assert app.db is not None and app.db.readonly
+            assert "read-only" in screen_text(app)
+            assert app.screen.query_one(SessionList).total == 4
+    finally:
+        fixture_db.chmod(0o644)

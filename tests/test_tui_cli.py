@@ -1,0 +1,120 @@
+"""`sessionscope browse`, bare `sessionscope`, and the styles shipped with the package."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from sessionscope import store
+from sessionscope.cli import browse, cli
+from sessionscope.tui.app import STYLE_FILES, SessionscopeApp, styles_dir
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def runs(monkeypatch: pytest.MonkeyPatch) -> list[SessionscopeApp]:
+    """Record the apps the CLI would run (instead of taking over the terminal)."""
+    seen: list[SessionscopeApp] = []
+    monkeypatch.setattr(SessionscopeApp, "run", lambda self, *a, **k: seen.append(self))
+    monkeypatch.setattr(browse, "_need_terminal", lambda: None)
+    return seen
+
+
+def test_browse_opens_the_chosen_store_at_a_session(tmp_path: Path, runs: list[Any]) -> None:
+    path = tmp_path / "b.db"
+    with store.open(path) as db:
+        sid = db.start_session(title="one", source="api", id="abcdef12-0000")
+    result = CliRunner().invoke(cli, ["--db", str(path), "browse", "--session", "abcdef", "--search", "x y"])
+    assert result.exit_code == 0, result.output
+    (app,) = runs
+    assert app.db_path == str(path)
+    assert app.start_session == sid
+    assert app.start_query == "x y"
+
+
+def test_browse_unknown_session_is_one_line_error(tmp_path: Path, runs: list[Any]) -> None:
+    path = tmp_path / "b.db"
+    store.open(path).close()
+    result = CliRunner().invoke(cli, ["--db", str(path), "browse", "--session", "nope-nope"])
+    assert result.exit_code == 1
+    assert "no session has id" in result.output
+    assert "Traceback" not in result.output
+    assert runs == []
+
+
+def test_browse_without_a_terminal_says_so(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "x.db"), "browse"])
+    assert result.exit_code == 1
+    assert "needs a terminal" in result.output
+
+
+def test_bare_command_imports_new_transcripts_then_browses(
+    tmp_path: Path, runs: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imports = pytest.importorskip("sessionscope.cli.imports")
+    calls: list[str] = []
+    monkeypatch.setattr(imports, "import_new_with_progress", lambda db, **k: calls.append(db.path))
+    path = tmp_path / "bare.db"
+    result = CliRunner().invoke(cli, ["--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert calls == [str(path)]
+    assert len(runs) == 1 and runs[0].db_path == str(path)
+
+
+def test_bare_command_on_a_read_only_store_still_browses(
+    tmp_path: Path, runs: list[Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imports = pytest.importorskip("sessionscope.cli.imports")
+    calls: list[str] = []
+    monkeypatch.setattr(imports, "import_new_with_progress", lambda db, **k: calls.append(db.path))
+    path = tmp_path / "ro.db"
+    store.open(path).close()
+    real_open = store.open
+    monkeypatch.setattr(store, "open", lambda p=None, readonly=False: real_open(p, readonly=True))
+    result = CliRunner().invoke(cli, ["--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert calls == []
+    assert "read-only" in result.output
+    assert len(runs) == 1
+
+
+def test_styles_are_found_in_an_editable_install() -> None:
+    base = styles_dir()
+    for name in STYLE_FILES:
+        assert (base / name).is_file(), base / name
+
+
+@pytest.mark.slow
+def test_wheel_ships_the_styles_and_the_app_finds_them(tmp_path: Path) -> None:
+    out = tmp_path / "wheel"
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
+        capture_output=True, text=True, timeout=600,
+    )
+    if build.returncode != 0 and "hatchling" in build.stderr and "No matching distribution" in build.stderr:
+        pytest.skip("no build backend available offline")
+    assert build.returncode == 0, build.stderr
+    (wheel,) = out.glob("sessionscope-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    for name in STYLE_FILES:
+        assert f"sessionscope/styles/{name}" in names
+    # installed from the wheel, the app finds its styles inside the package
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
+        check=True, capture_output=True, timeout=600,
+    )
+    env = {**os.environ, "PYTHONPATH": str(target)}
+    found = subprocess.run(
+        [sys.executable, "-c", "from sessionscope.tui.app import styles_dir; print(styles_dir())"],
+        capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
+    ).stdout.strip()
+    assert Path(found) == target / "sessionscope" / "styles"
