@@ -33,11 +33,34 @@ def text_field(value: Any) -> str | None:
     """A string fit for a session field (no lone surrogates), or None."""
     if not isinstance(value, str) or not value:
         return None
+    return safe_id(value)
+
+
+def safe_id(value: str) -> str:
+    """An identifier SQLite can bind: lone surrogates (from JSON escapes) become U+FFFD."""
+    if value.isascii():
+        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        value = value.encode("utf-8", "replace").decode("utf-8")
+        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
     return value
+
+
+def safe_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Blocks whose tool ids and names SQLite can bind (the store indexes them as columns).
+
+    Only identifiers are touched; text, inputs and outputs stay exactly as the source wrote them.
+    """
+    for index, block in enumerate(blocks):
+        kind = block.get("type")
+        keys = ("id", "name") if kind == "tool_use" else ("tool_use_id",) if kind == "tool_result" else ()
+        for key in keys:
+            value = block.get(key)
+            if isinstance(value, str) and not value.isascii() and safe_id(value) != value:
+                block = {**block, key: safe_id(value)}
+                blocks[index] = block
+    return blocks
 
 
 def title_from(text: str) -> str | None:
@@ -53,7 +76,7 @@ def title_from(text: str) -> str | None:
 
 def derived_id(*parts: str) -> str:
     """A stable UUID for a session the source does not name itself (subagent runs)."""
-    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+    return str(uuid.uuid5(_NAMESPACE, "/".join(safe_id(p) for p in parts)))
 
 
 def blocks_of(content: Any) -> list[dict[str, Any]]:

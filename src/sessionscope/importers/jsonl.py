@@ -10,6 +10,7 @@ left for the next read, unless it already parses as a whole JSON object.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,16 @@ from typing import Any
 
 CHUNK_SIZE = 1 << 20
 _BOM = b"\xef\xbb\xbf"
+
+
+def _finite_float(text: str) -> float | str:
+    value = float(text)
+    return value if math.isfinite(value) else text
+
+
+# NaN, Infinity and numbers too large for a float (1e400) are kept as their text: the store
+# (JSON without NaN) could not hold them, and a record must not fail over one number.
+_DECODER = json.JSONDecoder(parse_float=_finite_float, parse_constant=lambda text: text)
 
 
 @dataclass(slots=True)
@@ -44,7 +55,7 @@ def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     except UnicodeDecodeError:
         text = raw.decode("utf-8", "replace")
     try:
-        value = json.loads(text)
+        value = _DECODER.decode(text)
     except json.JSONDecodeError as exc:
         return None, f"invalid JSON: {exc.msg} (column {exc.colno})"
     except (ValueError, RecursionError) as exc:

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..store import Store
 from ..store.models import Message, SessionInfo
+from .common import safe_blocks, safe_id
 
 # Messages a parser may still extend, kept in memory for one file's import (beyond these bounds,
 # the store is asked): at most this many, weighing at most this many bytes of source lines.
@@ -121,7 +122,7 @@ def merge_blocks(target: list[dict[str, Any]], blocks: list[dict[str, Any]]) -> 
     """Append the blocks `target` does not hold yet (tool_use by id, others by value)."""
     changed = False
     use_ids = {b.get("id") for b in target if b.get("type") == "tool_use"}
-    for block in blocks:
+    for block in safe_blocks(blocks):
         if block.get("type") == "tool_use" and block.get("id") in use_ids:
             continue
         if block in target:
@@ -185,6 +186,10 @@ class SessionBuffer:
 
     def add(self, msg: Msg, *, extendable: bool = False) -> Msg:
         """Queue a new message; `extendable` keeps it at hand for `find`."""
+        msg.external_id = safe_id(msg.external_id)
+        if msg.model is not None:
+            msg.model = safe_id(msg.model)
+        safe_blocks(msg.blocks)
         self.new.append(msg)
         self.sink.pending += 1
         if not msg.weight:
@@ -201,6 +206,7 @@ class SessionBuffer:
 
     def find(self, external_id: str) -> Msg | None:
         """A message this session already has (buffered, recent or stored), to extend it."""
+        external_id = safe_id(external_id)
         key = (self.id, external_id)
         recent = self.sink.recent
         msg = recent.get(key)
@@ -295,6 +301,7 @@ class Sink:
 
     def session(self, session_id: str) -> SessionBuffer:
         """The buffer for a session (looked up in the store the first time)."""
+        session_id = safe_id(session_id)
         buf = self.sessions.get(session_id)
         if buf is None:
             buf = SessionBuffer(self, session_id, self.db.session(session_id))
