@@ -43,15 +43,20 @@ def default_path() -> Path:
 
 
 def open(
-    path: str | os.PathLike[str] | None = None, *, readonly: bool = False, redact: bool = False
+    path: str | os.PathLike[str] | None = None,
+    *,
+    readonly: bool = False,
+    redact: bool = False,
+    mmap_mb: int = 1024,
 ) -> Store:
     """Open (creating and migrating as needed) the store at `path` or the default location.
 
     `redact=True` replaces secrets in everything written through this Store with
-    `[REDACTED:<kind>]` before it is stored or indexed.
+    `[REDACTED:<kind>]` before it is stored or indexed. `mmap_mb` caps the memory map each
+    connection uses for reading (0 for bulk writers that should stay small in memory).
     """
     path = str(path) if path is not None else str(default_path())
-    return Store(path, readonly=readonly, redact=redact)
+    return Store(path, readonly=readonly, redact=redact, mmap_mb=mmap_mb)
 
 
 __all__ = [

@@ -84,10 +84,11 @@ def _is_busy(exc: sqlite3.Error) -> bool:
 class Connections:
     """Per-thread connections to one store file (or one locked connection for `:memory:`)."""
 
-    def __init__(self, path: str, *, readonly: bool = False) -> None:
+    def __init__(self, path: str, *, readonly: bool = False, mmap_mb: int = 1024) -> None:
         self.path = path
         self.memory = path == ":memory:" or path.startswith("file::memory:")
         self.readonly = readonly
+        self.mmap_bytes = max(0, int(mmap_mb)) * 1024 * 1024
         self._local = threading.local()
         self._lock = threading.RLock()
         self._all: list[sqlite3.Connection] = []
@@ -109,7 +110,7 @@ class Connections:
         conn.execute("PRAGMA foreign_keys = ON")
         conn.execute("PRAGMA synchronous = NORMAL")
         conn.execute("PRAGMA cache_size = -32000")
-        conn.execute("PRAGMA mmap_size = 8589934592")
+        conn.execute(f"PRAGMA mmap_size = {self.mmap_bytes}")
         return conn
 
     def open(self) -> None:

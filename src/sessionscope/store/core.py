@@ -312,13 +312,22 @@ class Store(ExperimentsMixin):
     Open it with `sessionscope.store.open()`. Every write is one transaction; `transaction()`
     groups several writes into one. With `redact`, secrets (API keys, tokens, private keys,
     password assignments) in message content and titles are replaced by `[REDACTED:<kind>]`
-    before anything is stored or indexed.
+    before anything is stored or indexed. `mmap_mb` caps how much of the file each connection
+    memory-maps (it speeds up searching a large store; bulk writers can pass 0 to keep their
+    resident memory small).
     """
 
-    def __init__(self, path: str | Path, *, readonly: bool = False, redact: bool = False) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        readonly: bool = False,
+        redact: bool = False,
+        mmap_mb: int = 1024,
+    ) -> None:
         self.path = str(path)
         self.redact = redact
-        self._db = Connections(self.path, readonly=readonly)
+        self._db = Connections(self.path, readonly=readonly, mmap_mb=mmap_mb)
         self._db.open()
 
     # -- housekeeping --------------------------------------------------------------------------
