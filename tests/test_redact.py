@@ -103,3 +103,30 @@ def test_without_redact_content_is_stored_as_given(db) -> None:
     sid = db.start_session()
     db.append(sid, "user", "DB_PASSWORD=hunter2")
     assert db.load(sid).messages[0].text == "DB_PASSWORD=hunter2"  # type: ignore[union-attr]
+
+
+def test_import_redact_flag(fixture_tree, store_path) -> None:
+    import json
+
+    from click.testing import CliRunner
+
+    from sessionscope.cli import cli
+
+    project = fixture_tree / "claude-code" / "projects" / "-home-dev-secrets"
+    project.mkdir(parents=True)
+    record = {
+        "type": "user", "uuid": "00000000-0000-4000-8000-000000000001", "parentUuid": None,
+        "sessionId": "11111111-2222-4333-8444-555555555555", "cwd": "/home/dev/secrets",
+        "timestamp": "2026-10-09T10:00:00.000Z", "isSidechain": False, "userType": "external",
+        "message": {"role": "user", "content": f"deploy with AWS key {AWS} and DB_PASSWORD=hunter2"},
+    }
+    (project / "11111111-2222-4333-8444-555555555555.jsonl").write_text(json.dumps(record) + "\n")
+    result = CliRunner().invoke(cli, ["import", "claude-code", str(project), "--redact"])
+    assert result.exit_code == 0, result.output
+    with store.open() as db:
+        loaded = db.load("11111111-2222-4333-8444-555555555555")
+        assert loaded is not None
+        text = loaded.messages[0].text
+        assert AWS not in text and "hunter2" not in text
+        assert "[REDACTED:aws_access_key]" in text and "DB_PASSWORD=[REDACTED:password]" in text
+        assert db.search("hunter2") == []

@@ -334,3 +334,20 @@ def test_resolve_session_by_prefix(db: Store) -> None:
     for literal in ("abc_", "abc%", "zzzz", "abc"):  # wildcards are literal; short refs exact only
         with pytest.raises(store.SessionNotFound):
             db.resolve_session(literal)
+
+
+def test_surrogates_in_tool_ids_do_not_break_writes(db: Store) -> None:
+    sid = db.start_session()
+    db.append(sid, "assistant", [{"type": "tool_use", "id": "t\ud800", "name": "n\udfff", "input": {}}])
+    db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "t\ud800", "content": "ok"}])
+    calls = db.tool_calls(sid)
+    assert list(calls.values()) == [{"name": "n\ufffd", "is_error": False, "seq": 0, "result_seq": 1}]
+    assert db.load(sid).messages[0].blocks[0]["id"] == "t\ud800"  # type: ignore[union-attr]
+
+
+def test_recent_inputs_skip_slash_command_wrappers(db: Store) -> None:
+    sid = db.start_session()
+    db.append(sid, "user", "<command-name>/model</command-name>", metadata={"kind": "command"},
+              created_at="2026-10-01T00:00:02Z")
+    db.append(sid, "user", "real prompt", created_at="2026-10-01T00:00:01Z")
+    assert db.recent_inputs() == ["real prompt"]

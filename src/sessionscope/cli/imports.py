@@ -124,7 +124,10 @@ def import_new_with_progress(db: Store, *, progress: bool | None = None) -> Impo
 @click.argument("path", required=False, type=click.Path(path_type=Path))
 @click.option("--watch", "follow", is_flag=True,
               help="Keep following the files as agents write them (Ctrl-C stops).")
-def import_cmd(source: str, path: Path | None, follow: bool) -> None:
+@click.option("--redact", is_flag=True,
+              help="Replace API keys, tokens, private keys and passwords with [REDACTED:<kind>] "
+                   "before anything is stored.")
+def import_cmd(source: str, path: Path | None, follow: bool, redact: bool) -> None:
     """Import Claude Code / Codex CLI transcripts.
 
     SOURCE is claude-code (default ~/.claude/projects), codex (default $CODEX_HOME/sessions or
@@ -137,7 +140,8 @@ def import_cmd(source: str, path: Path | None, follow: bool) -> None:
     if source == "all" and path is not None and path.is_file():
         sources = ("codex",) if path.name.startswith("rollout-") else ("claude-code",)
     roots: dict[str, Path | None] = dict.fromkeys(sources, path)
-    with open_from_context() as db:
+    # a bulk writer: no big memory map, so resident memory stays small on huge transcripts
+    with open_from_context(redact=redact, mmap_mb=0) as db:
         report = run_import(db, roots)
         warn_skipped(report)
         click.echo(summary_line(report))

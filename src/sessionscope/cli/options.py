@@ -62,14 +62,19 @@ def store_path(ctx: click.Context | None = None) -> str:
     return str(db) if db else str(default_path())
 
 
-def open_from_context(*, readonly: bool = False, must_exist: bool = False) -> Store:
-    """Open the store chosen by --db / $SESSIONSCOPE_DB / the default location."""
+def open_from_context(
+    *, readonly: bool = False, must_exist: bool = False, **options: Any
+) -> Store:
+    """Open the store chosen by --db / $SESSIONSCOPE_DB / the default location.
+
+    `options` go to `store.open` (redact=, mmap_mb=).
+    """
     path = store_path()
     if must_exist and not os.path.exists(path):
         raise click.ClickException(
             f"no store at {path}; run `sessionscope import all` or `sessionscope demo` first."
         )
-    return open_store(path, readonly=readonly)
+    return open_store(path, readonly=readonly, **options)
 
 
 @contextlib.contextmanager

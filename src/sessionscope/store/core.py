@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -230,6 +231,16 @@ _UPDATE_MESSAGE = (
 )
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _id_text(value: Any) -> str | None:
+    """A tool call id or name as text SQLite can hold (lone surrogates become U+FFFD)."""
+    if not isinstance(value, str):
+        return None
+    return value if _utf8_safe(value) else _SURROGATE.sub("\ufffd", value)
+
+
 def _write_new_rows(
     conn: sqlite3.Connection, session_id: str, rows: list[tuple[int, _Row]]
 ) -> list[int]:
@@ -261,16 +272,16 @@ def _write_new_rows(
         for block in row.blocks:
             kind = block.get("type")
             if kind == "tool_use":
-                name = block.get("name")
-                call = [mid, session_id, block.get("id"), name if isinstance(name, str) else "",
-                        None, None]
-                if isinstance(block.get("id"), str):
-                    calls[block["id"]] = call
+                use_id = _id_text(block.get("id"))
+                call = [mid, session_id, use_id, _id_text(block.get("name")) or "", None, None]
+                if use_id is not None:
+                    calls[use_id] = call
                 else:
-                    call[2] = None
                     unnamed_calls.append(tuple(call))
-            elif kind == "tool_result" and isinstance(block.get("tool_use_id"), str):
-                results.append((block["tool_use_id"], mid, 1 if block.get("is_error") else 0))
+            elif kind == "tool_result":
+                use_id = _id_text(block.get("tool_use_id"))
+                if use_id is not None:
+                    results.append((use_id, mid, 1 if block.get("is_error") else 0))
     conn.executemany("INSERT INTO messages_fts (rowid, text, tools) VALUES (?, ?, ?)", fts)
     conn.executemany("INSERT INTO messages_cjk (rowid, body) VALUES (?, ?)", cjk)
     if by_sql:
@@ -939,6 +950,7 @@ class Store(ExperimentsMixin):
             cursor = conn.execute(
                 "SELECT m.blocks FROM messages m JOIN sessions s ON s.id = m.session_id"
                 " WHERE m.role = 'user' AND s.parent_session_id IS NULL"
+                " AND coalesce(json_extract(m.metadata, '$.kind'), '') <> 'command'"
                 " ORDER BY m.created_at DESC, m.id DESC"
             )
             for (raw,) in cursor:

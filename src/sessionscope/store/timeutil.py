@@ -27,6 +27,8 @@ def normalize_ts(value: str | datetime | float | int | None) -> str | None:
     """
     if value is None or value == "":
         return None
+    if isinstance(value, str) and _CANONICAL.match(value):
+        return value
     if isinstance(value, datetime):
         return format_ts(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool):
@@ -42,6 +44,7 @@ def normalize_ts(value: str | datetime | float | int | None) -> str | None:
     raise InvalidInput(f"{value!r} is not a timestamp (expected ISO 8601, e.g. 2026-10-01T12:00:00Z).")
 
 
+_CANONICAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 _RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 
