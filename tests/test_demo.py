@@ -229,15 +229,26 @@ def test_demo_command_accepts_db_on_the_group(tmp_path: Path, no_browser: list[o
 
 
 def test_demo_command_defaults_next_to_the_store_and_opens_the_browser(
-    store_path: Path, no_browser: list[object]
+    store_path: Path, no_browser: list[object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr("sessionscope.cli.demo._is_terminal", lambda: True)
     result = CliRunner().invoke(cli, ["demo", "--sessions", "2", "--seed", "3"])
     assert result.exit_code == 0, result.output
     expected = store_path.parent / DEMO_FILENAME
     assert default_demo_path() == expected
     assert is_demo_store(expected)
     assert not store_path.exists()  # the real store is never created or touched
-    assert [Path(str(p)) for p in no_browser] == [expected]
+    assert no_browser == [str(expected)]
+
+
+def test_demo_command_outside_a_terminal_does_not_start_the_browser(
+    tmp_path: Path, no_browser: list[object]
+) -> None:
+    target = tmp_path / "t.db"
+    result = CliRunner().invoke(cli, ["demo", "--db", str(target), "--sessions", "2"])
+    assert result.exit_code == 0, result.output
+    assert no_browser == []
+    assert f"sessionscope --db {target} browse" in result.stderr
 
 
 def test_demo_command_reuses_then_rebuilds(tmp_path: Path, no_browser: list[object]) -> None:

@@ -95,19 +95,24 @@ def _progress(enabled: bool) -> Iterator[Progress]:
         yield update
 
 
+def _is_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def _open_browser(path: Path) -> None:
+    hint = f"`sessionscope --db {clean_line(str(path))} browse`"
     try:
         browse = importlib.import_module("sessionscope.cli.browse")
         open_browser = browse.open_browser
     except (ImportError, AttributeError):
-        click.echo(
-            f"The browser is not available in this build; open the store with "
-            f"`sessionscope --db {path} browse` once it is, or query it with "
-            f"`sessionscope --db {path} sessions`.",
-            err=True,
-        )
+        click.echo(f"The browser is not available in this build; open the store with {hint} "
+                   "once it is.", err=True)
         return
-    open_browser(path)
+    if not _is_terminal():
+        click.echo(f"Not a terminal, so the browser was not opened; open it with {hint}.",
+                   err=True)
+        return
+    open_browser(str(path))
 
 
 @click.command("demo")
