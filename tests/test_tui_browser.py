@@ -468,3 +468,60 @@ async def test_readonly_store_opens_with_a_notice(fixture_db: Path) -> None:
             assert app.screen.query_one(SessionList).total == 4
     finally:
         fixture_db.chmod(0o644)
+
+
+async def test_experiments_screen_result_filters_the_list(tmp_path: Path) -> None:
+    experiments_screen = pytest.importorskip("sessionscope.tui.screens.experiments")
+    from sessionscope.experiments_demo import populate
+
+    path = tmp_path / "exp.db"
+    with store.open(path) as db:
+        ids = populate(db, 1, now="2026-10-12T12:00:00Z")
+        experiment_id = ids["experiment_ids"][0]
+        expected = len(db.sessions(limit=None, experiment_id=experiment_id, variant="challenger"))
+    assert expected
+    app = make_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        sessions = app.screen.query_one(SessionList)
+        everything = sessions.total
+        await pilot.press("e")
+        await wait_for_workers(pilot)
+        assert isinstance(app.screen, experiments_screen.ExperimentsScreen)
+        app.screen.dismiss({"experiment_id": experiment_id, "variant": "challenger"})
+        await wait_for_workers(pilot)
+        assert sessions.total == expected < everything
+        assert f"experiment:{experiment_id}" in sessions.border_subtitle
+        assert "variant:challenger" in sessions.border_subtitle
+
+
+async def test_demo_key_on_an_empty_store_builds_and_opens_the_demo(tmp_path: Path) -> None:
+    pytest.importorskip("sessionscope.demo")
+    app = make_app(tmp_path / "empty.db", demo_sessions=3)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        assert "press d to build a demo store" in _text(app.screen.query_one(Transcript))
+        await pilot.press("d")
+        assert await wait_until(pilot, lambda: app.db is not None and app.db.path.endswith("demo.db"), 60)
+        await wait_for_workers(pilot)
+        assert app.screen.query_one(SessionList).total >= 3
+        assert (tmp_path / "empty.db").exists()  # the real store is left alone
+
+
+async def test_a_stale_search_result_never_replaces_a_newer_one(fixture_db: Path) -> None:
+    from sessionscope.tui.messages import HitsLoaded
+
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"hello-pangea")
+        await wait_for_workers(pilot)
+        search = app.screen.query_one(SearchPane)
+        hits = app.screen.query_one(HitList)
+        newest = list(hits.hits)
+        assert newest
+        # the result of an earlier keystroke ("h") arrives late: it must be ignored
+        search.post_message(HitsLoaded(1, "h", [], 0.5))
+        await pilot.pause()
+        assert hits.hits == newest
+        assert search.query_text == "hello-pangea"

@@ -92,8 +92,10 @@ class SessionscopeApp(App[None]):
         session: str | None = None,
         seq: int | None = None,
         query: str | None = None,
+        demo_sessions: int = 300,
     ) -> None:
         super().__init__()
+        self.demo_sessions = demo_sessions
         self.db_path = db_path
         self.db: Store | None = None
         self.clock = clock
@@ -180,15 +182,20 @@ class SessionscopeApp(App[None]):
     # -- demo store ----------------------------------------------------------------------------
 
     def build_demo(self) -> None:
-        base = Path(self.db.path if self.db is not None else self.db_path_label)
-        self._build_demo(str(base.with_name("demo.db")))
+        """Build (or reuse) the demo store beside this one, then browse it."""
+        current = Path(self.db.path if self.db is not None else self.db_path_label)
+        path = current.with_name("demo.db")
+        if path == current:
+            path = current.with_name("demo-2.db")
+        self._build_demo(str(path))
 
     @work(thread=True, exclusive=True, group="demo", exit_on_error=False)
     def _build_demo(self, path: str) -> None:
         try:
-            from ..demo import build_demo  # type: ignore[import-not-found]
+            from ..demo import build_demo, is_demo_store
 
-            build_demo(path, seed=7, sessions=300)
+            if not is_demo_store(path):
+                build_demo(path, seed=7, sessions=self.demo_sessions)
         except Exception as exc:  # never a traceback for a user
             self.call_from_thread(self.notify, f"Demo store failed: {exc}", severity="error", markup=False)
             return
@@ -245,6 +252,7 @@ def create_app(db_path: str | None = None, *, clock: Callable[[], datetime] | No
 
     `clock` returns "now" (ages such as `3d` are computed from it); other options: `tz` (time
     zone for message times), `poll_interval` (seconds between change checks), `readonly`,
-    `session` (an id to open at start), `seq` (message to open it at) and `query` (a search).
+    `session` (an id to open at start), `seq` (message to open it at), `query` (a search)
+    and `demo_sessions` (size of the demo store the empty screen offers to build).
     """
     return SessionscopeApp(str(db_path) if db_path is not None else None, clock=clock, **opts)

@@ -94,6 +94,14 @@ def short_project(project: str | None) -> str:
     return text or clean_line(project)
 
 
+_MODEL_DATE = re.compile(r"-20\d{6}$")
+
+
+def short_model(model: str) -> str:
+    """A model name without its date suffix: `claude-sonnet-4-5-20250929` -> `claude-sonnet-4-5`."""
+    return _MODEL_DATE.sub("", clean_line(model))
+
+
 def short_path(path: str, cwd: str | None) -> str:
     """`path` relative to `cwd` when it lies inside it."""
     if cwd:

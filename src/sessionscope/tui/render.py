@@ -27,7 +27,7 @@ from textual.strip import Strip
 
 from ..sanitize import clean, clean_line
 from ..store.models import Message, tool_result_text
-from .format import image_label, local_time, short_count, tool_summary
+from .format import image_label, local_time, short_count, short_model, tool_summary
 
 MAX_OUTPUT_LINES = 400
 MAX_INPUT_LINES = 200
@@ -182,10 +182,10 @@ class MessageRenderer:
         if message.created_at:
             details.append(local_time(message.created_at, ctx.tz))
         if message.model:
-            details.append(clean_line(message.model))
+            details.append(short_model(message.model))
         if message.input_tokens or message.output_tokens:
             details.append(
-                f"{short_count(message.input_tokens)} in · {short_count(message.output_tokens)} out"
+                f"{short_count(message.input_tokens)} in / {short_count(message.output_tokens)} out"
             )
         if details:
             left.append("  " + " · ".join(details), s.meta)

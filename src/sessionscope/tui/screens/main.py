@@ -231,8 +231,6 @@ class MainScreen(Screen[None]):
         transcript = self.query_one(Transcript)
         transcript.open(row.id)
         sessions.open_id = row.id
-        if row.child_count and row.parent_id is None:
-            sessions.expand_parent(row.id)
         sessions.refresh()
         transcript.focus()
 

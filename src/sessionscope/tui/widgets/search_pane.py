@@ -254,7 +254,7 @@ class SearchPane(Vertical):
             status.update("no hits")
         else:
             more = "+" if len(message.hits) >= LIMIT else ""
-            status.update(f"{len(message.hits)}{more} hits · {message.elapsed * 1000:.0f} ms")
+            status.update(f"{len(message.hits)}{more} hits · Enter opens · ↓ to the list")
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self, event: Input.Submitted) -> None:

@@ -190,10 +190,13 @@ class SessionList(RowList):
         self._expanded[message.parent_id] = message.rows
         self._rebuild_layout()
         self.update_size()
-        if current is not None:
-            index = self.index_of(current.id)
+        target = self._select_after_load or (current.id if current is not None else None)
+        if target is not None:
+            index = self.index_of(target)
             if index is not None:
-                self.cursor = index
+                if target == self._select_after_load:
+                    self._select_after_load = None
+                self.move_cursor(index, announce=False)
         self.refresh()
 
     # -- layout: top-level rows with expanded children spliced in ------------------------------

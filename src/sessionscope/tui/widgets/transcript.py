@@ -215,7 +215,7 @@ class Transcript(ScrollView, can_focus=True):
         self._loaded_once = False
         self._estimate = ESTIMATE
         self.matches = []
-        self.current_match = None
+        self.current_match = seq if query and seq is not None and seq >= 0 else None
         self.set_query(query)
         self._pinned = seq is not None and seq < 0
         self._anchor = (max(0, seq or 0), 0)
@@ -684,10 +684,11 @@ class Transcript(ScrollView, can_focus=True):
         if info.parent_session_id:
             parts.append("subagent · u: parent")
         if self.search_query and self.matches:
-            where = ""
+            count = len(self.matches)
             if self.current_match is not None and self.current_match in self.matches:
-                where = f"{self.matches.index(self.current_match) + 1}/"
-            parts.append(f"match {where}{len(self.matches)} · n/N")
+                parts.append(f"match {self.matches.index(self.current_match) + 1}/{count} · n/N")
+            else:
+                parts.append(f"{count} match{'es' if count != 1 else ''} · n/N")
         elif self.search_query:
             parts.append("no matches here")
         self.border_subtitle = " · ".join(parts)
