@@ -152,3 +152,36 @@ def test_bad_options_are_usage_errors_not_internal_errors(filled: dict[str, str]
     result = CliRunner().invoke(cli, ["sessions", "--sort", "sideways"])
     assert result.exit_code == 2
     assert "Invalid value" in result.stderr and "internal error" not in result.stderr
+
+
+def test_lean_search_path_matches_the_click_command(filled: dict[str, str], capsys) -> None:
+    from sessionscope.cli import main
+
+    for args in (["search", "--json", "empty", "passwords"], ["search", "-n", "1", "--order", "time", "rate"],
+                 ["search", "zzzznothing"], ["search", "--json", "--", "rate", "-sliding"]):
+        assert main(args) == 0
+        lean = capsys.readouterr()
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0
+        assert (lean.out, lean.err) == (result.stdout, result.stderr), args
+
+
+def test_lean_search_hands_anything_else_to_click(filled: dict[str, str], tmp_path: Path) -> None:
+    for args in (["search", "--help"], ["search", "--limit", "x", "a"], ["search"],
+                 ["--db", str(tmp_path / "absent.db"), "search", "a"]):
+        proc = subprocess.run([sys.executable, "-m", "sessionscope", *args], capture_output=True, text=True)
+        click_result = CliRunner().invoke(cli, args)
+        assert proc.returncode == click_result.exit_code, (args, proc.stderr)
+        assert "Traceback" not in proc.stderr
+
+
+def test_lean_search_does_not_import_click(filled: dict[str, str], store_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "from sessionscope.cli import main\n"
+        "main(['search', '--json', 'empty'])\n"
+        "sys.stderr.write(' '.join(m for m in ('click', 'rich', 'textual', 'sessionscope.store.core') if m in sys.modules))\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(proc.stdout)[0]["session_id"] == filled["a"]
+    assert proc.stderr == ""

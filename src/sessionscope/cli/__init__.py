@@ -1,88 +1,43 @@
-"""The `sessionscope` command line: a click group whose subcommands load on first use.
+"""The `sessionscope` command line.
 
-Commands live in small modules (read, imports, demo, experiments, metrics, doctor); the group
-imports only the one being run, so `sessionscope search` never pays for Textual or Rich.
+`main` answers `sessionscope search ...` through a lean path (no click, no full store import) so
+that a search from a shell or a script returns in a few tens of milliseconds; everything else,
+and any search option the lean path does not know, goes to the click group in `group.py`.
 """
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import sys
 from typing import Any
 
-import click
-
-from .options import db_option, handle_errors
-
-# command name -> (module, attribute, one-line help shown in `--help` without importing it)
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "sessions": ("read", "sessions_cmd", "List sessions, newest first."),
-    "search": ("read", "search_cmd", "Search every message (DESIGN's search language)."),
-    "show": ("read", "show_cmd", "Print one session's transcript."),
-    "export": ("read", "export_cmd", "Export one session as Markdown or JSON."),
-    "stats": ("read", "stats_cmd", "Counts for the whole store."),
-    "import": ("imports", "import_cmd", "Import Claude Code / Codex CLI transcripts."),
-    "demo": ("demo", "demo_cmd", "Build a realistic demo store and open the browser on it."),
-    "browse": ("browse", "browse_cmd", "Open the browser without importing first."),
-    "experiments": ("experiments", "experiments_cmd", "Champion/challenger experiments."),
-    "metrics": ("metrics", "metrics_cmd", "Prometheus metrics read from the store."),
-    "doctor": ("doctor", "doctor_cmd", "Check the store's schema, integrity and size."),
-}
-
-
-class LazyGroup(click.Group):
-    """A group that imports a subcommand's module only when that subcommand runs."""
-
-    def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name, spec in COMMANDS.items() if _available(spec[0]))
-
-    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
-        spec = COMMANDS.get(cmd_name)
-        if spec is None or not _available(spec[0]):
-            return None
-        module = importlib.import_module(f"{__name__}.{spec[0]}")
-        return getattr(module, spec[1])
-
-    def invoke(self, ctx: click.Context) -> Any:
-        with handle_errors():
-            return super().invoke(ctx)
-
-    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
-        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
-
-
-def _available(module: str) -> bool:
-    return importlib.util.find_spec(f"{__name__}.{module}") is not None
-
-
-@click.group(cls=LazyGroup, invoke_without_command=True)
-@db_option
-@click.version_option(package_name="sessionscope")
-@click.pass_context
-def cli(ctx: click.Context) -> None:
-    """A local, searchable archive of AI-agent sessions, and a fast terminal browser over it.
-
-    With no command: import what is new from Claude Code and Codex CLI, then open the browser.
-    """
-    ctx.ensure_object(dict)
-    if ctx.invoked_subcommand is None:
-        if not _available("browse"):
-            click.echo(ctx.get_help())
-            return
-        from .browse import default_cmd
-
-        ctx.invoke(default_cmd)
-
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console entry point; errors become one sentence on stderr and a non-zero exit."""
-    with handle_errors():
-        return cli.main(args=argv, prog_name="sessionscope", standalone_mode=True)
+    """Console entry point."""
+    args = list(sys.argv[1:] if argv is None else argv)
+    db, rest = _peel_db(args)
+    if rest[:1] == ["search"]:
+        from .quick import quick_search
+
+        code = quick_search(rest[1:], db=db)
+        if code is not None:
+            return code
+    from .group import run
+
+    return run(args)
 
 
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+def _peel_db(args: list[str]) -> tuple[str | None, list[str]]:
+    """A leading `--db PATH` / `--db=PATH` and the arguments after it."""
+    if args[:1] == ["--db"] and len(args) >= 2:
+        return args[1], args[2:]
+    if args and args[0].startswith("--db="):
+        return args[0][5:], args[1:]
+    return None, args
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("cli", "COMMANDS", "LazyGroup", "run"):
+        from . import group
+
+        return getattr(group, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,6 +14,7 @@ import click
 
 from ..sanitize import clean, clean_line
 from .options import db_option, json_option, limit_option, open_from_context
+from .render import hits_json, hits_text
 
 
 def echo_json(rows: Any) -> None:
@@ -103,37 +104,12 @@ def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) ->
     with open_from_context(must_exist=not as_json) as db:
         hits = db.search(text + " ", limit=limit, order=order)  # a typed-out query: no prefix
     if as_json:
-        echo_json(
-            [
-                {
-                    "session_id": h.session_id,
-                    "seq": h.seq,
-                    "role": h.role,
-                    "created_at": h.created_at,
-                    "session_title": h.session_title,
-                    "project": h.project,
-                    "source": h.source,
-                    "snippet": h.snippet,
-                    "highlights": [list(span) for span in h.highlights],
-                    "score": h.score,
-                    "message_id": h.message_id,
-                }
-                for h in hits
-            ]
-        )
+        click.echo(hits_json(hits))
         return
     if not hits:
         click.echo("No matches.", err=True)
         return
-    color = sys.stdout.isatty()
-    for h in hits:
-        title = clean_line(h.session_title or "(untitled)")
-        head = f"{h.session_id[:8]}#{h.seq}  {h.role:<9} {(h.created_at or '')[:16]}  {title}"
-        click.echo(click.style(head, dim=True) if color else head)
-        if color:
-            click.echo("    " + h.marked("\x1b[1;33m", "\x1b[0m"))
-        else:
-            click.echo("    " + h.marked("[", "]"))
+    click.echo(hits_text(hits, color=sys.stdout.isatty()))
 
 
 def _load(db: Any, ref: str) -> Any:

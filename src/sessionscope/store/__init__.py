@@ -10,11 +10,11 @@ This package never imports textual.
 
 from __future__ import annotations
 
+import importlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from .core import Store
-from .decision import ArmStats, Decision
 from .errors import (
     InvalidInput,
     NotFound,
@@ -25,9 +25,38 @@ from .errors import (
     StoreError,
     StoreReadOnly,
 )
-from .experiments import AgentConfig, Assignment, Experiment, Project
-from .models import Hit, ImportState, Message, SaveResult, Session, SessionInfo, Stats
 from .schema import SCHEMA_VERSION
+
+if TYPE_CHECKING:
+    from .core import Store
+    from .decision import ArmStats, Decision
+    from .experiments import AgentConfig, Assignment, Experiment, Project
+    from .models import Hit, ImportState, Message, SaveResult, Session, SessionInfo, Stats
+
+# Loaded on first use, so that `sessionscope search` starts fast.
+_LAZY = {
+    "Store": "core",
+    "ArmStats": "decision",
+    "Decision": "decision",
+    "AgentConfig": "experiments",
+    "Assignment": "experiments",
+    "Experiment": "experiments",
+    "Project": "experiments",
+    **dict.fromkeys(
+        ("Hit", "ImportState", "Message", "SaveResult", "Session", "SessionInfo", "Stats"),
+        "models",
+    ),
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
 
 ENV_VAR = "SESSIONSCOPE_DB"
 
@@ -55,6 +84,8 @@ def open(
     `[REDACTED:<kind>]` before it is stored or indexed. `mmap_mb` caps the memory map each
     connection uses for reading (0 for bulk writers that should stay small in memory).
     """
+    from .core import Store
+
     path = str(path) if path is not None else str(default_path())
     return Store(path, readonly=readonly, redact=redact, mmap_mb=mmap_mb)
 

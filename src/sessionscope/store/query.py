@@ -10,7 +10,6 @@ as substrings through the trigram index.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from .schema import NO_SPACE_SCRIPTS
 from .timeutil import parse_when
@@ -23,11 +22,25 @@ _NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-@dataclass
 class Term:
-    text: str
-    phrase: bool = False
-    prefix: bool = False
+    """One word or phrase of a query (a plain class: this module is on the CLI's start-up path)."""
+
+    __slots__ = ("phrase", "prefix", "text")
+
+    def __init__(self, text: str, phrase: bool = False, prefix: bool = False) -> None:
+        self.text = text
+        self.phrase = phrase
+        self.prefix = prefix
+
+    def __repr__(self) -> str:
+        return f"Term({self.text!r}, phrase={self.phrase}, prefix={self.prefix})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Term) and (self.text, self.phrase, self.prefix) == (
+            other.text, other.phrase, other.prefix
+        )
+
+    __hash__ = None  # type: ignore[assignment]
 
     @property
     def no_space(self) -> bool:
@@ -38,15 +51,17 @@ class Term:
         return quoted + "*" if self.prefix else quoted
 
 
-@dataclass
 class Query:
     """A parsed query: positive term groups (AND of ORs), exclusions, and SQL filters."""
 
-    groups: list[list[Term]] = field(default_factory=list)
-    excluded: list[Term] = field(default_factory=list)
-    column: str | None = None  # "text" or "tools"
-    where: list[str] = field(default_factory=list)
-    params: list[object] = field(default_factory=list)
+    __slots__ = ("column", "excluded", "groups", "params", "where")
+
+    def __init__(self) -> None:
+        self.groups: list[list[Term]] = []
+        self.excluded: list[Term] = []
+        self.column: str | None = None  # "text" or "tools"
+        self.where: list[str] = []
+        self.params: list[object] = []
 
     @property
     def has_terms(self) -> bool:

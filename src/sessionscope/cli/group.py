@@ -1,0 +1,83 @@
+"""The click group behind `sessionscope`: subcommands load on first use.
+
+Commands live in small modules (read, imports, demo, experiments, metrics, doctor); the group
+imports only the one being run, so `sessionscope search` never pays for Textual or Rich.
+"""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+from typing import Any
+
+import click
+
+from .options import db_option, handle_errors
+
+# command name -> (module, attribute, one-line help shown in `--help` without importing it)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "sessions": ("read", "sessions_cmd", "List sessions, newest first."),
+    "search": ("read", "search_cmd", "Search every message (DESIGN's search language)."),
+    "show": ("read", "show_cmd", "Print one session's transcript."),
+    "export": ("read", "export_cmd", "Export one session as Markdown or JSON."),
+    "stats": ("read", "stats_cmd", "Counts for the whole store."),
+    "import": ("imports", "import_cmd", "Import Claude Code / Codex CLI transcripts."),
+    "demo": ("demo", "demo_cmd", "Build a realistic demo store and open the browser on it."),
+    "browse": ("browse", "browse_cmd", "Open the browser without importing first."),
+    "experiments": ("experiments", "experiments_cmd", "Champion/challenger experiments."),
+    "metrics": ("metrics", "metrics_cmd", "Prometheus metrics read from the store."),
+    "doctor": ("doctor", "doctor_cmd", "Check the store's schema, integrity and size."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a subcommand's module only when that subcommand runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(name for name, spec in COMMANDS.items() if _available(spec[0]))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        spec = COMMANDS.get(cmd_name)
+        if spec is None or not _available(spec[0]):
+            return None
+        module = importlib.import_module(f"{__package__}.{spec[0]}")
+        return getattr(module, spec[1])
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with handle_errors():
+            return super().invoke(ctx)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][2]) for name in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _available(module: str) -> bool:
+    return importlib.util.find_spec(f"{__package__}.{module}") is not None
+
+
+@click.group(cls=LazyGroup, invoke_without_command=True)
+@db_option
+@click.version_option(package_name="sessionscope")
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """A local, searchable archive of AI-agent sessions, and a fast terminal browser over it.
+
+    With no command: import what is new from Claude Code and Codex CLI, then open the browser.
+    """
+    ctx.ensure_object(dict)
+    if ctx.invoked_subcommand is None:
+        if not _available("browse"):
+            click.echo(ctx.get_help())
+            return
+        from .browse import default_cmd
+
+        ctx.invoke(default_cmd)
+
+
+def run(argv: list[str] | None = None) -> Any:
+    """Run the click group; errors become one sentence on stderr and a non-zero exit."""
+    with handle_errors():
+        return cli.main(args=argv, prog_name="sessionscope", standalone_mode=True)

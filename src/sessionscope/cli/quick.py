@@ -1,0 +1,87 @@
+"""The lean path for `sessionscope search`: parse a few options by hand, query, print.
+
+It handles QUERY words, `--json`, `--limit/-n N`, `--order rank|time` and `--db PATH`. For anything
+else (help, an unknown option, a missing or old or damaged store) it returns None and the click
+command takes over, so behaviour and errors stay those of `sessionscope search`.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import sys
+
+
+def _parse(args: list[str]) -> dict | None:
+    opts: dict = {"words": [], "json": False, "limit": 50, "order": "rank", "db": None}
+    i = 0
+    words_only = False
+    while i < len(args):
+        arg = args[i]
+        if words_only or not arg.startswith("-") or arg == "-":
+            opts["words"].append(arg)
+        elif arg == "--":
+            words_only = True
+        elif arg == "--json":
+            opts["json"] = True
+        elif arg in ("--limit", "-n", "--order", "--db") and i + 1 < len(args):
+            value = args[i + 1]
+            i += 1
+            if arg == "--order":
+                if value not in ("rank", "time"):
+                    return None
+                opts["order"] = value
+            elif arg == "--db":
+                opts["db"] = value
+            else:
+                if not value.isdigit():
+                    return None
+                opts["limit"] = int(value)
+        else:
+            return None
+        i += 1
+    return opts if opts["words"] else None
+
+
+def quick_search(args: list[str], db: str | None = None) -> int | None:
+    """Run the search and return the exit status, or None to let the click command handle it."""
+    opts = _parse(args)
+    if opts is None:
+        return None
+    from ..store import ENV_VAR, SCHEMA_VERSION, default_path
+    from ..store.connection import Connections
+    from ..store.errors import StoreError
+
+    path = opts["db"] or db or os.environ.get(ENV_VAR) or str(default_path())
+    if not os.path.isfile(path):
+        return None
+    connections = Connections(path)
+    try:
+        conn = connections.connection()
+        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
+            return None  # needs a migration, or is not ours: the full path explains
+        from ..store.search import search_messages
+
+        hits = search_messages(
+            conn, " ".join(opts["words"]) + " ", limit=opts["limit"], order=opts["order"]
+        )
+    except (sqlite3.Error, StoreError):
+        return None
+    finally:
+        connections.close()
+    from .render import hits_json, hits_text
+
+    try:
+        if opts["json"]:
+            sys.stdout.write(hits_json(hits) + "\n")
+        elif hits:
+            sys.stdout.write(hits_text(hits, color=sys.stdout.isatty()) + "\n")
+        else:
+            sys.stderr.write("No matches.\n")
+        sys.stdout.flush()
+    except BrokenPipeError:
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        except OSError:
+            pass
+    return 0

@@ -1,0 +1,44 @@
+"""How search hits print (shared by the click command and the lean search path; no click)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from ..sanitize import clean_line
+
+
+def hit_dict(hit: Any) -> dict[str, Any]:
+    """A hit as the stable JSON object `sessionscope search --json` prints."""
+    return {
+        "session_id": hit.session_id,
+        "seq": hit.seq,
+        "role": hit.role,
+        "created_at": hit.created_at,
+        "session_title": hit.session_title,
+        "project": hit.project,
+        "source": hit.source,
+        "snippet": hit.snippet,
+        "highlights": [list(span) for span in hit.highlights],
+        "score": hit.score,
+        "message_id": hit.message_id,
+    }
+
+
+def hits_json(hits: list[Any]) -> str:
+    return json.dumps([hit_dict(h) for h in hits], ensure_ascii=False)
+
+
+def hits_text(hits: list[Any], *, color: bool) -> str:
+    """Two lines a hit: where it is (dimmed), then the snippet with matches marked."""
+    lines = []
+    for h in hits:
+        title = clean_line(h.session_title or "(untitled)")
+        head = f"{h.session_id[:8]}#{h.seq}  {h.role:<9} {(h.created_at or '')[:16]}  {title}"
+        if color:
+            lines.append(f"\x1b[2m{head}\x1b[0m")
+            lines.append("    " + h.marked("\x1b[1;33m", "\x1b[0m"))
+        else:
+            lines.append(head)
+            lines.append("    " + h.marked("[", "]"))
+    return "\n".join(lines)
