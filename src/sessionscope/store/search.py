@@ -75,17 +75,20 @@ def search_messages(
             expr = fts_expression(fts_groups)
             if excluded:
                 expr = f"({expr}) NOT ({' OR '.join(t.fts() for t in excluded)})"
-            expr = _with_column(query, expr)
-            span = _session_span(conn, session_id) if session_id is not None else None
-            rows = None
-            if span is None and order != "seq":
-                floor = _recent_floor(conn, expr)
-                if floor is not None:
-                    rows = _fts_rows(conn, expr, where, params, limit, offset, order, (floor, None))
-                    if len(rows) < limit:
-                        rows = None  # the recent part had too few: rank the whole archive
-            if rows is None:
-                rows = _fts_rows(conn, expr, where, params, limit, offset, order, span)
+            near = _near(fts_groups) if order == "rank" and session_id is None else None
+            if near is None:
+                rows = _ranked(conn, _with_column(query, expr), where, params, limit, offset,
+                               order, session_id)
+            else:
+                # words close together first (each list ranked by bm25), then the rest
+                close = _ranked(conn, _with_column(query, f"({expr}) AND {near}"), where, params,
+                                offset + limit, 0, order, None)
+                rows = close[offset:]
+                if len(close) < offset + limit:
+                    rest = _ranked(conn, _with_column(query, f"({expr}) NOT {near}"), where,
+                                   params, limit - len(rows), max(0, offset - len(close)),
+                                   order, None)
+                    rows += rest
         else:
             if not query.groups and not where and not excluded:
                 return []  # nothing asked
@@ -99,6 +102,31 @@ def search_messages(
         return []
     highlight = [t.text for g in query.groups for t in g if t.no_space or not fts_groups]
     return [_hit(row, highlight) for row in rows]
+
+
+def _near(groups: list[list[Term]]) -> str | None:
+    """`NEAR(...)` of a query's words when it has several plain ones (no OR), else None."""
+    if len(groups) < 2 or len(groups) > 8 or any(len(g) != 1 for g in groups):
+        return None
+    return f"NEAR({' '.join(g[0].fts() for g in groups)}, {NEAR_DISTANCE})"
+
+
+NEAR_DISTANCE = 4
+
+
+def _ranked(conn, expr, where, params, limit, offset, order, session_id):
+    """Rows for one FTS expression: within a session's id range, or the recent window first."""
+    if limit <= 0:
+        return []
+    span = _session_span(conn, session_id) if session_id is not None else None
+    if span is None and order != "seq":
+        floor = _recent_floor(conn, expr)
+        if floor is not None:
+            rows = _fts_rows(conn, expr, where, params, limit, offset, order, (floor, None))
+            if len(rows) >= limit:
+                return rows
+            # the recent part had too few: rank the whole archive
+    return _fts_rows(conn, expr, where, params, limit, offset, order, span)
 
 
 def _fts_rows(conn, expr, where, params, limit, offset, order, rowids=None):
