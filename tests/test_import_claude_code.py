@@ -351,3 +351,21 @@ def test_claude_code_replays_in_one_file_and_api_errors(db: store.Store, tmp_pat
     assert msgs[3].model is None and msgs[3].metadata == {"synthetic": True, "api_error": True}
     info = db.session(sid)
     assert info.title == "hello there" and info.model is None
+
+
+def test_interrupt_markers_and_slash_commands_are_not_recent_inputs(db: store.Store, cc_root: Path) -> None:
+    path = next(cc_root.glob("-home-dev-webapp/0e9d4c7a-*.jsonl"))
+    record = {
+        "type": "user", "uuid": "ffff0000-0000-4000-8000-00000000ffff", "parentUuid": None,
+        "sessionId": "0e9d4c7a-61b2-4c3e-8f5a-2b6d8e1f4a02", "cwd": "/home/dev/webapp",
+        "timestamp": "2026-12-01T00:00:00.000Z", "isSidechain": False, "userType": "external",
+        "message": {"role": "user", "content": [{"type": "text", "text": "[Request interrupted by user for tool use]"}]},
+    }
+    with path.open("a") as out:
+        out.write(json.dumps(record) + "\n")
+    import_source(db, "claude-code", cc_root)
+    message = db.find_message("0e9d4c7a-61b2-4c3e-8f5a-2b6d8e1f4a02", "ffff0000-0000-4000-8000-00000000ffff")
+    assert message is not None and message.metadata.get("kind") == "interrupt"
+    inputs = db.recent_inputs(limit=50)
+    assert not any(i.startswith(("[Request interrupted", "<command-")) for i in inputs)
+    assert inputs[0] == "Great, ship it."

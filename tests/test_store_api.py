@@ -351,3 +351,30 @@ def test_recent_inputs_skip_slash_command_wrappers(db: Store) -> None:
               created_at="2026-10-01T00:00:02Z")
     db.append(sid, "user", "real prompt", created_at="2026-10-01T00:00:01Z")
     assert db.recent_inputs() == ["real prompt"]
+
+
+def test_rewritten_call_pairs_with_a_result_that_came_first(db: Store) -> None:
+    sid = db.start_session()
+    db.append(sid, "assistant", [{"type": "thinking", "thinking": "let me look"}], external_id="m1")
+    db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "c1", "content": "boom", "is_error": True}])
+    db.append(sid, "assistant", [
+        {"type": "thinking", "thinking": "let me look"},
+        {"type": "tool_use", "id": "c1", "name": "Bash", "input": {"command": "make"}},
+    ], external_id="m1", replace=True)
+    assert db.tool_calls(sid)["c1"] == {"name": "Bash", "is_error": True, "seq": 0, "result_seq": 1}
+
+
+def test_writing_connections_stop_memory_mapping(db: Store) -> None:
+    seen: list[int] = []
+
+    def reader_then_writer() -> None:  # a fresh thread: a fresh connection
+        conn = db._db.connection()
+        db.search("anything")
+        seen.append(conn.execute("PRAGMA mmap_size").fetchone()[0])
+        db.start_session()
+        seen.append(conn.execute("PRAGMA mmap_size").fetchone()[0])
+
+    thread = threading.Thread(target=reader_then_writer)
+    thread.start()
+    thread.join()
+    assert seen[0] > 0 and seen[1] == 0

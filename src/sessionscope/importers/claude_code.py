@@ -264,6 +264,8 @@ class ClaudeCodeParser:
                 if command:
                     meta["kind"] = "command"
                     meta["command"] = command.group(1)
+                elif text.startswith("[Request interrupted"):
+                    meta["kind"] = "interrupt"  # Claude Code's marker, not something typed
         uuid = record.get("uuid")
         buf.add(
             Msg(

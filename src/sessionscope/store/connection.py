@@ -243,6 +243,7 @@ class Connections:
         with self.use() as conn:
             if self.depth:
                 return fn(conn)
+            self._unmap_for_writing(conn)
             deadline = time.monotonic() + RETRY_DEADLINE_S
             delay = 0.005
             while True:
@@ -289,6 +290,7 @@ class Connections:
                 self._local.depth -= 1
             return
         with self.use() as conn:
+            self._unmap_for_writing(conn)
             try:
                 self.retrying(lambda: conn.execute("BEGIN IMMEDIATE"))
             except sqlite3.Error as exc:
@@ -305,6 +307,17 @@ class Connections:
                 raise
             finally:
                 self._local.depth = 0
+
+    def _unmap_for_writing(self, conn: sqlite3.Connection) -> None:
+        """A connection that writes stops memory-mapping the file.
+
+        Pages read through the map count as the process's resident memory, and a bulk writer
+        (an import of a 500 MB transcript) would touch most of the file; reading connections,
+        which is where the map pays off, keep it.
+        """
+        if self.mmap_bytes and not getattr(self._local, "unmapped", False):
+            conn.execute("PRAGMA mmap_size = 0")
+            self._local.unmapped = True
 
     def close(self) -> None:
         with self._lock:

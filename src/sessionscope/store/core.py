@@ -942,7 +942,11 @@ class Store(ExperimentsMixin):
         return self._db.read(run)
 
     def recent_inputs(self, limit: int = 20) -> list[str]:
-        """Distinct real user prompts, newest first (no tool results, meta or subagent prompts)."""
+        """Distinct real user prompts, newest first.
+
+        Not: tool results, meta or system records, subagent prompts, or user messages whose
+        metadata has a `kind` (slash-command wrappers, interrupt markers).
+        """
 
         def run(conn: sqlite3.Connection) -> list[str]:
             seen: set[str] = set()
@@ -950,7 +954,8 @@ class Store(ExperimentsMixin):
             cursor = conn.execute(
                 "SELECT m.blocks FROM messages m JOIN sessions s ON s.id = m.session_id"
                 " WHERE m.role = 'user' AND s.parent_session_id IS NULL"
-                " AND coalesce(json_extract(m.metadata, '$.kind'), '') <> 'command'"
+                # a kind marks what the user did not type: slash commands, interrupt markers
+                " AND json_extract(m.metadata, '$.kind') IS NULL"
                 " ORDER BY m.created_at DESC, m.id DESC"
             )
             for (raw,) in cursor:

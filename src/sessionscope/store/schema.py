@@ -210,10 +210,11 @@ def _m2_experiments(db: sqlite3.Connection) -> None:
 
 
 # New messages get their tool_calls rows from the store (Store._write_new_rows); when a message is
-# rewritten (an import completing a split message, `save`) these triggers redo its rows, searching
-# the session for results that arrived before the rewritten call.
+# rewritten (an import completing a split message, `save`) these triggers redo its rows, looking
+# for results among the messages after it (results follow their call; searching only those keeps
+# rewriting the last message of a 100,000-message session cheap).
 _FIND_RESULT = """(SELECT {what} FROM messages AS rm, json_each(rm.blocks) AS r
-                 WHERE rm.session_id = new.session_id AND rm.id <> new.id
+                 WHERE rm.session_id = new.session_id AND rm.seq > new.seq
                    AND json_extract(r.value, '$.type') = 'tool_result'
                    AND json_extract(r.value, '$.tool_use_id') = json_extract(x.value, '$.id')
                  LIMIT 1)"""
