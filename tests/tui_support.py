@@ -49,11 +49,19 @@ def make_app(db_path: Path | str | None, **opts: Any) -> SessionscopeApp:
 
 
 async def wait_for_workers(pilot: Pilot, rounds: int = 3) -> None:
-    """Let every worker finish and the messages they post be handled (a few rounds, since
-    handling a result may start another worker)."""
-    for _ in range(rounds):
-        await pilot.app.workers.wait_for_complete()
+    """Let every worker finish and the messages they post be handled (several rounds, since
+    handling a result may start another worker), until a round starts nothing new."""
+    app = pilot.app
+    quiet = 0
+    for _ in range(max(rounds, 2) * 4):
+        await app.workers.wait_for_complete()
         await pilot.pause()
+        if any(not worker.is_finished for worker in app.workers):
+            quiet = 0
+            continue
+        quiet += 1
+        if quiet >= rounds:
+            break
 
 
 async def wait_until(pilot: Pilot, predicate: Any, timeout: float = 5.0) -> bool:

@@ -282,7 +282,7 @@ class MessageRenderer:
         text = Text()
         if above:
             text.append(f"… {above} lines above\n", self.styles.meta)
-        text.append("\n".join(lines) or "(no output)", self.styles.error if is_error else "")
+        text.append("\n".join(lines) or "(no output)")
         if not lines:
             text.stylize(self.styles.meta)
         if below:

@@ -898,6 +898,24 @@ class Transcript(ScrollView, can_focus=True):
         self._rendered.pop(seq, None)
         self.settle()
         self._reveal_cursor()
+        if self.is_open(seq, item.block, item.kind):
+            self._show_item_body()
+
+    def _show_item_body(self) -> None:
+        """After unfolding: scroll so the unfolded lines are in view (the item line first)."""
+        found = self.item_at_cursor()
+        if found is None:
+            return
+        seq, item, _rendered = found
+        top = self._heights.offset(seq) + item.line
+        bottom = top + item.height
+        height = self.view_height
+        if bottom <= self.scroll_y + height:
+            return
+        self._pinned = False
+        target = top if item.height >= height else bottom - height
+        self._anchor = self._heights.locate(max(0, target))
+        self.settle()
 
     def action_toggle_tools(self) -> None:
         self.tools_open = not self.tools_open
