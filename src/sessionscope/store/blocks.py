@@ -52,6 +52,8 @@ def encode_checked(value: Any) -> tuple[str, bool]:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidInput(f"content is not JSON-serialisable: {exc}.") from None
+    if text.isascii():
+        return text, True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

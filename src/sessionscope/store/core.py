@@ -128,6 +128,8 @@ def _cost(value: Any) -> float:
 
 
 def _utf8_safe(text: str) -> bool:
+    if text.isascii():
+        return True
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
