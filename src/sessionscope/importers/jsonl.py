@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 CHUNK_SIZE = 1 << 20
 _BOM = b"\xef\xbb\xbf"
@@ -27,6 +30,7 @@ def _finite_float(text: str) -> float | str:
 
 # NaN, Infinity and numbers too large for a float (1e400) are kept as their text: the store
 # (JSON without NaN) could not hold them, and a record must not fail over one number.
+_LONG_NUMBER = re.compile(rb"[0-9]{19}")
 _DECODER = json.JSONDecoder(parse_float=_finite_float, parse_constant=lambda text: text)
 
 
@@ -50,6 +54,17 @@ def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
         raw = raw[3:]
     if not raw.strip():
         return None, None
+    if not _LONG_NUMBER.search(raw):
+        # orjson reads plain records 3x faster; anything it refuses (NaN, 1e400, invalid
+        # UTF-8, lone surrogates) or could read differently (integers past 64 bits, which it
+        # turns into floats) takes the standard library's path below, so results are the same.
+        try:
+            value = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            pass
+        else:
+            if isinstance(value, dict):
+                return value, None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
