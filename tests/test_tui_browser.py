@@ -525,3 +525,60 @@ async def test_a_stale_search_result_never_replaces_a_newer_one(fixture_db: Path
         await pilot.pause()
         assert hits.hits == newest
         assert search.query_text == "hello-pangea"
+
+
+async def test_n_and_N_page_through_thousands_of_matches(tmp_path: Path) -> None:
+    path = tmp_path / "many.db"
+    with store.open(path) as db:
+        sid = db.start_session(title="many matches", source="api")
+        db.append_many(sid, [
+            {"role": "user" if i % 2 == 0 else "assistant", "content": f"needle number {i}"}
+            for i in range(2500)
+        ])
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *'"needle number 0"')
+        await wait_for_workers(pilot)
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        transcript = app.screen.query_one(Transcript)
+        assert transcript.cursor is not None and transcript.cursor[0] == 0
+        # a broader query: every message matches, more than one page of matches
+        transcript.open(sid, seq=0, query="needle")
+        await wait_for_workers(pilot)
+        assert len(transcript.matches) == 1000 and "match 1/1000+" in transcript.border_subtitle
+        await pilot.press("N")  # wrap backwards to the very last match: fetches the rest
+        await wait_for_workers(pilot)
+        assert transcript.current_match == 2499
+        assert len(transcript.matches) == 2500
+        assert "match 2500/2500" in transcript.border_subtitle
+        assert "needle number 2499" in _text(transcript)
+        await pilot.press("n")
+        await wait_for_workers(pilot)
+        assert transcript.current_match == 0
+
+
+async def test_hits_load_a_page_at_a_time_as_the_cursor_goes_down(tmp_path: Path) -> None:
+    path = tmp_path / "hits.db"
+    with store.open(path) as db:
+        for n in range(3):
+            sid = db.start_session(title=f"session {n}", source="api")
+            db.append_many(sid, [{"role": "user", "content": f"common word {n}-{i}"} for i in range(60)])
+    app = make_app(path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"common")
+        await wait_for_workers(pilot)
+        hits = app.screen.query_one(HitList)
+        assert len(hits.hits) == 50 and "50+ hits" in screen_text(app)
+        await pilot.press("down", "G")  # to the last loaded hit: the next page comes
+        await wait_for_workers(pilot)
+        assert len(hits.hits) == 100
+        await pilot.press("G")
+        await wait_for_workers(pilot)
+        await pilot.press("G")
+        await wait_for_workers(pilot)
+        assert len(hits.hits) == 180
+        assert "180 hits" in screen_text(app)
+        assert len({(h.session_id, h.seq) for h in hits.hits}) == 180  # no page twice

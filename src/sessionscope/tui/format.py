@@ -154,12 +154,12 @@ def tool_summary(name: str | None, tool_input: Any, cwd: str | None = None) -> s
     elif lowered == "todowrite" and isinstance(data.get("todos"), list):
         text = f"{len(data['todos'])} todos"
     else:
-        for key in ("file_path", "path", "notebook_path", "pattern", "url", "query", "prompt"):
+        for key in ("file_path", "notebook_path", "pattern", "path", "url", "query", "prompt"):
             value = data.get(key)
             if isinstance(value, str) and value:
                 text = short_path(value, cwd) if key.endswith("path") else value
                 if key == "pattern" and isinstance(data.get("path"), str):
-                    text += f"  in {short_path(data['path'], cwd)}"
+                    text += f" in {short_path(data['path'], cwd)}"
                 break
     if text is None:
         for value in data.values():

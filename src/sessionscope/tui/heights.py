@@ -2,7 +2,9 @@
 
 The transcript knows the real height of the messages it has rendered and estimates the rest, so
 `offset(seq)` (first line of a message) and `locate(y)` (message at a line) stay O(log n) for a
-session of any length, and appending a message costs O(log n).
+session of any length, and appending a message costs O(log n). The tree holds each height's
+difference from a base estimate, so (re)starting at a session of 100,000 messages is two list
+allocations, not a Python loop.
 """
 
 from __future__ import annotations
@@ -11,11 +13,12 @@ from __future__ import annotations
 class Heights:
     """Heights of `count` messages (index = seq), with prefix sums in O(log n)."""
 
-    __slots__ = ("_capacity", "_count", "_tree", "_values")
+    __slots__ = ("_base", "_capacity", "_count", "_tree", "_values")
 
     def __init__(self, count: int = 0, estimate: int = 3) -> None:
         self._count = 0
         self._capacity = 0
+        self._base = estimate
         self._values: list[int] = []
         self._tree: list[int] = [0]
         self.reset(count, estimate)
@@ -23,19 +26,10 @@ class Heights:
     def reset(self, count: int, estimate: int) -> None:
         """`count` messages, each `estimate` lines high."""
         self._count = max(0, count)
+        self._base = estimate
         self._values = [estimate] * self._count
-        self._rebuild(max(1024, self._count * 2))
-
-    def _rebuild(self, capacity: int) -> None:
-        self._capacity = capacity
-        tree = [0] * (capacity + 1)
-        for i, value in enumerate(self._values):
-            tree[i + 1] = value
-        for i in range(1, capacity + 1):
-            parent = i + (i & -i)
-            if parent <= capacity:
-                tree[parent] += tree[i]
-        self._tree = tree
+        self._capacity = max(1024, self._count + self._count // 2)
+        self._tree = [0] * (self._capacity + 1)
 
     def __len__(self) -> int:
         return self._count
@@ -48,16 +42,20 @@ class Heights:
     def __getitem__(self, seq: int) -> int:
         return self._values[seq]
 
+    def _add(self, seq: int, delta: int) -> None:
+        i = seq + 1
+        tree = self._tree
+        capacity = self._capacity
+        while i <= capacity:
+            tree[i] += delta
+            i += i & -i
+
     def set(self, seq: int, height: int) -> int:
         """Set the height of message `seq`; returns the change."""
         delta = height - self._values[seq]
         if delta:
             self._values[seq] = height
-            i = seq + 1
-            tree = self._tree
-            while i <= self._capacity:
-                tree[i] += delta
-                i += i & -i
+            self._add(seq, delta)
         return delta
 
     def extend(self, count: int, estimate: int) -> None:
@@ -65,20 +63,23 @@ class Heights:
         if count <= self._count:
             return
         old = self._count
-        self._values.extend([0] * (count - old))
-        self._count = count
         if count > self._capacity:
-            for seq in range(old, count):
-                self._values[seq] = estimate
-            self._rebuild(count * 2)
+            values = self._values + [estimate] * (count - old)
+            self.reset(count, self._base)
+            for seq, value in enumerate(values):
+                if value != self._base:
+                    self.set(seq, value)
             return
-        for seq in range(old, count):
-            self.set(seq, estimate)
+        self._values.extend([self._base] * (count - old))
+        self._count = count
+        if estimate != self._base:
+            for seq in range(old, count):
+                self.set(seq, estimate)
 
     def offset(self, seq: int) -> int:
         """First line of message `seq` (the sum of the heights before it)."""
         seq = min(max(0, seq), self._count)
-        total = 0
+        total = self._base * seq
         i = seq
         tree = self._tree
         while i > 0:
@@ -93,13 +94,17 @@ class Heights:
         position = 0
         remaining = y
         tree = self._tree
-        step = 1 << (self._capacity.bit_length() - 1) if self._capacity else 0
+        base = self._base
+        count = self._count
+        step = 1 << count.bit_length() if count else 0
         while step:
             nxt = position + step
-            if nxt <= self._capacity and tree[nxt] <= remaining:
-                position = nxt
-                remaining -= tree[nxt]
+            if nxt <= count:
+                span = tree[nxt] + base * step
+                if span <= remaining:
+                    position = nxt
+                    remaining -= span
             step >>= 1
-        if position >= self._count:
-            return self._count, 0
+        if position >= count:
+            return count, 0
         return position, remaining

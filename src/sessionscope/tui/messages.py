@@ -177,13 +177,18 @@ class ToolCallsLoaded(Message):
 
 
 class MatchesLoaded(Message):
-    """The seqs of the open session's messages that match the active search."""
+    """Seqs of the open session's messages that match the active search, from hit `offset` on
+    (in session order); `complete` when there are no more."""
 
-    def __init__(self, generation: int, query: str, seqs: list[int]) -> None:
+    def __init__(
+        self, generation: int, query: str, seqs: list[int], offset: int = 0, complete: bool = True
+    ) -> None:
         super().__init__()
         self.generation = generation
         self.query = query
         self.seqs = seqs
+        self.offset = offset
+        self.complete = complete
 
 
 class TranscriptGrew(Message):
@@ -209,10 +214,16 @@ class TranscriptGrew(Message):
 
 
 class HitsLoaded(Message):
-    """Hits for the query of generation `generation`."""
+    """Hits `offset`.. for the query of generation `generation`."""
 
     def __init__(
-        self, generation: int, query: str, hits: list[Hit], elapsed: float, error: str | None = None
+        self,
+        generation: int,
+        query: str,
+        hits: list[Hit],
+        elapsed: float,
+        error: str | None = None,
+        offset: int = 0,
     ) -> None:
         super().__init__()
         self.generation = generation
@@ -220,6 +231,7 @@ class HitsLoaded(Message):
         self.hits = hits
         self.elapsed = elapsed
         self.error = error
+        self.offset = offset
 
 
 class HitChosen(Message):

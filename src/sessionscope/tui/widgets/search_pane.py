@@ -12,6 +12,7 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.message import Message as TextualMessage
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Input, Static
@@ -25,8 +26,9 @@ from .rows import RowList, text_strip
 if TYPE_CHECKING:
     from ...store import Store
 
-DEBOUNCE = 0.05
-LIMIT = 200
+DEBOUNCE = 0.025
+PAGE = 50  # hits per query; more are fetched as the cursor nears the end of the list
+MAX_HITS = 2000
 
 HELP_LINES = [
     "Type to search every message. Words must all match; the last one is a prefix.",
@@ -64,17 +66,27 @@ class HitList(RowList):
         "hits--empty",
     }
 
+    class NeedMore(TextualMessage):
+        """The cursor or the viewport reached the last loaded hits."""
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
+        self.more = False
         self.hits: list[Hit] = []
         self.empty: list[Text] = []
         self._wrapped: dict[tuple[int, int], list[Text]] = {}
 
-    def set_hits(self, hits: list[Hit]) -> None:
+    def set_hits(self, hits: list[Hit], more: bool = False) -> None:
         self.hits = hits
+        self.more = more
         self._wrapped.clear()
         self.cursor = 0
         self.scroll_to(y=0, animate=False, immediate=True)
+        self.update_size()
+
+    def add_hits(self, hits: list[Hit], more: bool) -> None:
+        self.hits = self.hits + hits
+        self.more = more
         self.update_size()
 
     def row_count(self) -> int:
@@ -114,6 +126,9 @@ class HitList(RowList):
         return self._wrapped[key]
 
     def render_row(self, index: int, line: int, width: int) -> Strip:
+        if self.more and index >= len(self.hits) - 3:
+            self.more = False  # asked once; the pane says whether there is more after that
+            self.post_message(self.NeedMore())
         hit = self.hits[index]
         console = self.app.console
         if line == 0:
@@ -228,33 +243,60 @@ class SearchPane(Vertical):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def _search(self, query: str, generation: int) -> None:
+        self._run_search(query, generation, 0)
+
+    def _run_search(self, query: str, generation: int, offset: int) -> None:
+        """(In a worker thread.) One page of hits, posted back as HitsLoaded."""
         db = self.db
         if db is None:
             return
         started = time.perf_counter()
         try:
-            hits = db.search(query, limit=LIMIT)
+            hits = db.search(query, limit=PAGE, offset=offset)
             error = None
         except StoreError as exc:
             hits, error = [], str(exc)
-        self.post_message(HitsLoaded(generation, query, hits, time.perf_counter() - started, error))
+        self.post_message(
+            HitsLoaded(generation, query, hits, time.perf_counter() - started, error, offset)
+        )
+
+    @on(HitList.NeedMore)
+    def _need_more(self, event: HitList.NeedMore) -> None:
+        event.stop()
+        hits = self.query_one(HitList)
+        if self._shown == self._generation and len(hits.hits) < MAX_HITS:
+            self._search_more(self.query_text, self._generation, len(hits.hits))
+
+    @work(thread=True, group="search-more", exit_on_error=False)
+    def _search_more(self, query: str, generation: int, offset: int) -> None:
+        self._run_search(query, generation, offset)
 
     def on_hits_loaded(self, message: HitsLoaded) -> None:
         message.stop()
+        hits = self.query_one(HitList)
+        more = len(message.hits) >= PAGE
+        if message.offset:
+            # a further page of the hits on screen
+            if message.generation == self._shown and message.offset == len(hits.hits):
+                hits.add_hits(message.hits, more)
+                self._status(len(hits.hits), more, None)
+            return
         if message.generation <= self._shown:
             return  # an older query finished after a newer one was shown
         self._shown = message.generation
         self.last_elapsed = message.elapsed
-        hits = self.query_one(HitList)
-        hits.set_hits(message.hits)
+        hits.set_hits(message.hits, more)
+        self._status(len(message.hits), more, message.error)
+
+    def _status(self, count: int, more: bool, error: str | None) -> None:
         status = self.query_one("#search-status", Static)
-        if message.error:
-            status.update(message.error)
-        elif not message.hits:
-            status.update("no hits")
+        if error:
+            status.update(error)
+        elif not count:
+            short = len(self.query_text.strip()) < 3
+            status.update("keep typing…" if short else "no hits")
         else:
-            more = "+" if len(message.hits) >= LIMIT else ""
-            status.update(f"{len(message.hits)}{more} hits · Enter opens · ↓ to the list")
+            status.update(f"{count}{'+' if more else ''} hits · Enter opens · ↓ to the list")
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self, event: Input.Submitted) -> None:

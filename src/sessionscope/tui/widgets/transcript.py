@@ -49,6 +49,9 @@ WINDOW_AFTER = 80
 MAX_MESSAGES = 1500
 MAX_RENDERED = 400
 ESTIMATE = 4
+CALLS_LIMIT = 20_000  # sessions longer than this pair tool calls from the loaded windows only
+MATCH_PAGE = 1000  # n/N fetch the matches of a session a page at a time
+MAX_MATCHES = 20_000
 
 
 class Transcript(ScrollView, can_focus=True):
@@ -113,6 +116,7 @@ class Transcript(ScrollView, can_focus=True):
         self._pending: list[tuple[int, int]] = []
         self._calls: dict[str, dict[str, Any]] = {}
         self._local_calls: dict[str, int] = {}  # tool_use id -> seq of the call
+        self._local_tasks: set[str] = set()  # tool_use ids of Task/Agent calls seen
         self._results: dict[str, tuple[int, dict[str, Any]]] = {}  # tool_use id -> (seq, block)
         self._children: list[SessionInfo] = []
         self._task_children: dict[str, SessionInfo] = {}
@@ -123,11 +127,16 @@ class Transcript(ScrollView, can_focus=True):
         self._pattern: re.Pattern[str] | None = None
         self.matches: list[int] = []
         self.current_match: int | None = None
+        self._match_hits = 0
+        self._matches_complete = False
+        self._matches_loading = False
+        self._pending_jump: int | None = None
         self.cursor: tuple[int, int] | None = None
         self._anchor: tuple[int, int] = (0, 0)
         self._pinned = False
         self._adjusting = False
         self._settle_scheduled = False
+        self._ahead_scheduled = False
         self._reveal: int | None = None
         self._version = 0
         self._width = 0
@@ -207,6 +216,7 @@ class Transcript(ScrollView, can_focus=True):
         self._pending.clear()
         self._calls = {}
         self._local_calls.clear()
+        self._local_tasks.clear()
         self._results.clear()
         self._children = []
         self._task_children = {}
@@ -215,6 +225,10 @@ class Transcript(ScrollView, can_focus=True):
         self._loaded_once = False
         self._estimate = ESTIMATE
         self.matches = []
+        self._match_hits = 0
+        self._matches_complete = False
+        self._matches_loading = bool(query)
+        self._pending_jump = None
         self.current_match = seq if query and seq is not None and seq >= 0 else None
         self.set_query(query)
         self._pinned = seq is not None and seq < 0
@@ -286,7 +300,10 @@ class Transcript(ScrollView, can_focus=True):
         if db is None:
             return
         try:
-            calls = db.tool_calls(session_id)
+            # the whole-session tool-call map reads every message row of the session: for very
+            # long sessions the browser pairs calls and results from the loaded windows instead
+            big = db.message_count(session_id) > CALLS_LIMIT
+            calls = {} if big else db.tool_calls(session_id)
             children = db.sessions(limit=None, parent=session_id, order="started")
         except StoreError:
             return
@@ -294,15 +311,27 @@ class Transcript(ScrollView, can_focus=True):
         self.post_message(ToolCallsLoaded(generation, calls, children))
 
     @work(thread=True, group="transcript-matches", exclusive=True, exit_on_error=False)
-    def _load_matches(self, session_id: str, query: str, generation: int) -> None:
+    def _load_matches(
+        self, session_id: str, query: str, generation: int, offset: int = 0, pages: int = 1
+    ) -> None:
         db = self.db
         if db is None:
             return
+        seqs: list[int] = []
+        complete = False
         try:
-            hits = db.search(query, limit=100_000, order="seq", session_id=session_id)
+            for page in range(pages):
+                hits = db.search(
+                    query, limit=MATCH_PAGE, offset=offset + page * MATCH_PAGE, order="seq",
+                    session_id=session_id,
+                )
+                seqs.extend(h.seq for h in hits)
+                if len(hits) < MATCH_PAGE:
+                    complete = True
+                    break
         except StoreError:
             return
-        self.post_message(MatchesLoaded(generation, query, sorted({h.seq for h in hits})))
+        self.post_message(MatchesLoaded(generation, query, seqs, offset, complete))
 
     @work(thread=True, group="transcript-window", exit_on_error=False)
     def _load_window(self, session_id: str, start: int, stop: int, generation: int) -> None:
@@ -343,10 +372,11 @@ class Transcript(ScrollView, can_focus=True):
         for item in message.messages:
             self._store(item)
         self._evict()
+        self.settle()
         if not self._loaded_once and message.messages:
             self._loaded_once = True
-            self._calibrate()
-        self.settle()
+            if self._calibrate():
+                self.settle()
         if self._reveal is not None and self._reveal in self._messages:
             seq, self._reveal = self._reveal, None
             self.go_to(seq, reveal=True)
@@ -365,10 +395,23 @@ class Transcript(ScrollView, can_focus=True):
 
     def on_matches_loaded(self, message: MatchesLoaded) -> None:
         message.stop()
-        if message.generation != self._generation:
+        if message.generation != self._generation or message.offset != self._match_hits:
             return
-        self.matches = message.seqs
+        self._match_hits += len(message.seqs)
+        self.matches = sorted(set(self.matches).union(message.seqs))
+        self._matches_complete = message.complete
+        self._matches_loading = False
         self._update_title()
+        if self._pending_jump is not None:
+            step, self._pending_jump = self._pending_jump, None
+            self._jump_match(step)
+
+    def _more_matches(self, *, all_of_them: bool = False) -> None:
+        if self._matches_loading or self._matches_complete or not self.session_id or not self.search_query:
+            return
+        self._matches_loading = True
+        pages = MAX_MATCHES // MATCH_PAGE if all_of_them else 1
+        self._load_matches(self.session_id, self.search_query, self._generation, self._match_hits, pages)
 
     def _set_children(self, children: list[SessionInfo]) -> None:
         self._children = children
@@ -402,6 +445,8 @@ class Transcript(ScrollView, can_focus=True):
             kind = block.get("type")
             if kind == "tool_use" and block.get("id"):
                 self._local_calls[str(block["id"])] = message.seq
+                if block.get("name") in ("Task", "Agent"):
+                    self._local_tasks.add(str(block["id"]))
             elif kind == "tool_result" and block.get("tool_use_id"):
                 use_id = str(block["tool_use_id"])
                 had = use_id in self._results
@@ -429,22 +474,22 @@ class Transcript(ScrollView, can_focus=True):
         self.total = total
         self._update_virtual_size()
 
-    def _calibrate(self) -> None:
-        """Estimate unseen messages from the first rendered window (once per session)."""
-        width = self.content_width
-        heights = []
-        for seq in list(self._messages)[:60]:
-            rendered = self._render_message(seq, width)
-            if rendered is not None and rendered.height:
-                heights.append(rendered.height)
-        if heights:
-            estimate = max(2, min(40, round(sum(heights) / len(heights))))
-            if estimate != self._estimate:
-                self._estimate = estimate
-                known = {seq: self._heights[seq] for seq in self._rendered if seq < self.total}
-                self._heights.reset(self.total, estimate)
-                for seq, height in known.items():
-                    self._heights.set(seq, height)
+    def _calibrate(self) -> bool:
+        """Estimate unseen messages from the ones rendered so far (once per session).
+
+        Returns True when the estimate changed (the caller settles again)."""
+        heights = [r.height for r in self._rendered.values() if r.height]
+        if not heights:
+            return False
+        estimate = max(2, min(40, round(sum(heights) / len(heights))))
+        if estimate == self._estimate:
+            return False
+        self._estimate = estimate
+        known = {seq: r.height for seq, r in self._rendered.items() if seq < self.total}
+        self._heights.reset(self.total, estimate)
+        for seq, height in known.items():
+            self._heights.set(seq, height)
+        return True
 
     def _request(self, seq: int) -> None:
         """Fetch the window around `seq` unless it is already on its way."""
@@ -497,8 +542,14 @@ class Transcript(ScrollView, can_focus=True):
         default = self.reasoning_open if kind == "reasoning" else self.tools_open
         return default != ((seq, block) in self._toggled)
 
-    def _child_title(self, use_id: str) -> str | None:
+    def _child_for(self, use_id: str) -> SessionInfo | None:
         child = self._task_children.get(use_id)
+        if child is None and not self._calls and len(self._children) == 1 and use_id in self._local_tasks:
+            child = self._children[0]  # a long session without the call map: its only subagent
+        return child
+
+    def _child_title(self, use_id: str) -> str | None:
+        child = self._child_for(use_id)
         return (child.title or child.id) if child else None
 
     def _message_context(self, width: int, seq: int) -> Context:
@@ -547,49 +598,38 @@ class Transcript(ScrollView, can_focus=True):
             self._invalidate()
         self.settle()
 
-    def settle(self) -> None:
-        """Render the messages around the viewport, then put the reader back at the anchor."""
+    def settle(self, *, ahead: bool = False) -> None:
+        """Render the messages in the viewport, then put the reader back at the anchor.
+
+        The messages just above and below (a screen each way) are rendered in a second pass
+        after the frame is drawn (`ahead`), so that scrolling into them does not jump."""
         if self.session_id is None or not self.total or not self.size.height:
             return
         width = self.content_width
         height = self.view_height
-        margin = height
+        margin = height if ahead else 0
         missing: list[int] = []
-        if self._pinned:
-            self._anchor = (self.total - 1, 0)
-            covered = 0
-            seq = self.total - 1
-            while seq >= 0 and covered < height + margin:
+
+        def cover(seq: int, step: int, lines: int, start: int = 0) -> None:
+            covered = start
+            while 0 <= seq < self.total and covered < lines:
                 rendered = self._render_message(seq, width)
                 if rendered is None:
                     missing.append(seq)
                     covered += self._heights[seq]
                 else:
                     covered += rendered.height
-                seq -= 1
+                seq += step
+
+        if self._pinned:
+            self._anchor = (self.total - 1, 0)
+            cover(self.total - 1, -1, height + margin)
         else:
             seq, offset = self._anchor
             seq = min(seq, self.total - 1)
-            covered = -offset
-            s = seq
-            while s < self.total and covered < height + margin:
-                rendered = self._render_message(s, width)
-                if rendered is None:
-                    missing.append(s)
-                    covered += self._heights[s]
-                else:
-                    covered += rendered.height
-                s += 1
-            covered = 0
-            s = seq - 1
-            while s >= 0 and covered < margin:
-                rendered = self._render_message(s, width)
-                if rendered is None:
-                    missing.append(s)
-                    covered += self._heights[s]
-                else:
-                    covered += rendered.height
-                s -= 1
+            cover(seq, 1, height + margin, -offset)
+            if margin:
+                cover(seq - 1, -1, margin)
         if missing:
             self._request(min(missing) if not self._pinned else max(missing))
             if max(missing) - min(missing) > WINDOW_AFTER:
@@ -597,6 +637,14 @@ class Transcript(ScrollView, can_focus=True):
         self._update_virtual_size()
         self._restore_anchor()
         self.refresh()
+        if not ahead and not self._ahead_scheduled:
+            self._ahead_scheduled = True
+
+            def run_ahead() -> None:
+                self._ahead_scheduled = False
+                self.settle(ahead=True)
+
+            self.call_after_refresh(run_ahead)
 
     def _schedule_settle(self) -> None:
         if not self._settle_scheduled:
@@ -685,10 +733,12 @@ class Transcript(ScrollView, can_focus=True):
             parts.append("subagent · u: parent")
         if self.search_query and self.matches:
             count = len(self.matches)
+            more = "" if self._matches_complete else "+"
             if self.current_match is not None and self.current_match in self.matches:
-                parts.append(f"match {self.matches.index(self.current_match) + 1}/{count} · n/N")
+                where = self.matches.index(self.current_match) + 1
+                parts.append(f"match {where}/{count}{more} · n/N")
             else:
-                parts.append(f"{count} match{'es' if count != 1 else ''} · n/N")
+                parts.append(f"{count}{more} match{'es' if count != 1 else ''} · n/N")
         elif self.search_query:
             parts.append("no matches here")
         self.border_subtitle = " · ".join(parts)
@@ -882,7 +932,7 @@ class Transcript(ScrollView, can_focus=True):
             self._move(1)
             return
         _seq, item, _rendered = found
-        if item.kind == "tool" and item.tool_use_id and item.tool_use_id in self._task_children:
+        if item.kind == "tool" and item.tool_use_id and self._child_for(item.tool_use_id) is not None:
             self.action_open_subagent()
             return
         self.action_toggle_item()
@@ -950,6 +1000,9 @@ class Transcript(ScrollView, can_focus=True):
             self.notify("No search yet: press / to search.", timeout=2)
             return
         if not self.matches:
+            if self._matches_loading:
+                self._pending_jump = step
+                return
             self.notify("No match in this session.", timeout=2)
             return
         here = self.cursor[0] if self.cursor else self._anchor[0]
@@ -957,10 +1010,18 @@ class Transcript(ScrollView, can_focus=True):
             here = self.current_match
         if step > 0:
             after = [s for s in self.matches if s > here]
+            if not after and not self._matches_complete:
+                self._pending_jump = step
+                self._more_matches()
+                return
             target = after[0] if after else self.matches[0]
             wrapped = not after
         else:
             before = [s for s in self.matches if s < here]
+            if not before and not self._matches_complete:
+                self._pending_jump = step  # wrapping to the last match: fetch the rest first
+                self._more_matches(all_of_them=True)
+                return
             target = before[-1] if before else self.matches[-1]
             wrapped = not before
         self.current_match = target
@@ -985,7 +1046,7 @@ class Transcript(ScrollView, can_focus=True):
     def child_at_cursor(self) -> SessionInfo | None:
         found = self.item_at_cursor()
         if found is not None and found[1].tool_use_id:
-            return self._task_children.get(found[1].tool_use_id)
+            return self._child_for(found[1].tool_use_id)
         return None
 
     def action_open_subagent(self) -> None:
