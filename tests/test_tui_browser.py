@@ -582,3 +582,48 @@ async def test_hits_load_a_page_at_a_time_as_the_cursor_goes_down(tmp_path: Path
         assert len(hits.hits) == 180
         assert "180 hits" in screen_text(app)
         assert len({(h.session_id, h.seq) for h in hits.hits}) == 180  # no page twice
+
+
+async def test_mouse_opens_sessions_hits_and_tool_calls(fixture_db: Path) -> None:
+    from textual import events
+
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        sessions = app.screen.query_one(SessionList)
+        row = _open_row(sessions, SESSION_A)
+        await pilot.click(SessionList, offset=(8, 1 + row * 2))  # inside the border
+        await wait_for_workers(pilot)
+        transcript = app.screen.query_one(Transcript)
+        assert transcript.session_id == SESSION_A
+        # click the Bash line: it unfolds
+        y = next(i for i, line in enumerate(widget_lines(transcript)) if "▸ Bash" in line)
+        await pilot.click(Transcript, offset=(6, 1 + y))
+        await wait_for_workers(pilot)
+        assert "rejects empty password" in _text(transcript)
+        # the scroll wheel scrolls the transcript
+        before = transcript.scroll_y
+        for _ in range(5):
+            transcript.post_message(events.MouseScrollDown(transcript, 10, 5, 0, 1, 0, False, False, False))
+        await pilot.pause()
+        assert transcript.scroll_y > before
+        # a click on a hit opens it
+        await pilot.press("slash", *"hello-pangea")
+        await wait_for_workers(pilot)
+        await pilot.click(HitList, offset=(5, 2))
+        await wait_for_workers(pilot)
+        assert transcript.session_id != SESSION_A
+        assert transcript.search_query == "hello-pangea"
+
+
+async def test_switching_theme_redraws_the_transcript(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        transcript = await _open(pilot, SESSION_A)
+        before = transcript.get_component_rich_style("transcript--user", partial=True)
+        app.theme = "textual-light"
+        await wait_for_workers(pilot)
+        after = transcript.get_component_rich_style("transcript--user", partial=True)
+        assert before != after
+        assert "Fix login form validation" in transcript.border_title
+        assert "▸ Bash  npm test -- LoginForm" in _text(transcript)

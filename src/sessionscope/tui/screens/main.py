@@ -69,6 +69,7 @@ class MainScreen(Screen[None]):
         super().__init__()
         self._came_from = "list"
         self._stats_at = 0.0
+        self._stats_cost = 0.0
         self._stats_timer: Any = None
         self._empty = False
         self._demo_running = False
@@ -130,7 +131,10 @@ class MainScreen(Screen[None]):
         """Another process wrote to the store: refresh what is visible, keep the reader's place."""
         self.query_one(SessionList).reload(keep_place=True)
         self.query_one(Transcript).follow()
-        wait = STATS_EVERY - (time.monotonic() - self._stats_at)
+        # the counts scan the messages table: refresh them at most every 2 s, less often when
+        # they are slow to compute (a big store under a busy import)
+        every = max(STATS_EVERY, 20 * self._stats_cost)
+        wait = every - (time.monotonic() - self._stats_at)
         if wait <= 0:
             self._load_stats()
         elif self._stats_timer is None:
@@ -141,10 +145,12 @@ class MainScreen(Screen[None]):
         db = self.sapp.db
         if db is None:
             return
+        started = time.monotonic()
         try:
             stats = db.stats()
         except StoreError:
             return
+        self._stats_cost = time.monotonic() - started
         self.post_message(StatsLoaded(stats))
 
     def on_stats_loaded(self, message: StatsLoaded) -> None:
