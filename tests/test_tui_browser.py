@@ -296,6 +296,9 @@ async def test_no_escape_or_control_byte_reaches_the_screen_from_session_a(fixtu
                 if "owned-title" in strip.text or "rejects empty password" in strip.text:
                     seen_bash = True
         assert seen_bash
+        text = "\n".join(s.text for seq in range(transcript.total) for s in transcript._render_message(seq).lines)
+        assert "▣ [image · image/png · " in text  # the screenshot, as a placeholder
+        assert "iVBORw0KGgo" not in text  # never its base64
         # and the lines on screen while scrolling through it
         for _ in range(10):
             for strip in widget_strips(transcript):

@@ -61,6 +61,7 @@ class MainScreen(Screen[None]):
         Binding("question_mark", "help", "Help"),
         Binding("e", "experiments", "Experiments", show=False),
         Binding("x", "export", "Export", show=False),
+        Binding("f", "filter", "Filter", show=False),
         Binding("d", "demo", "Demo store"),
         Binding("q", "quit", "Quit"),
     ]

@@ -14,7 +14,6 @@ from collections import OrderedDict
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
@@ -92,14 +91,6 @@ class Transcript(ScrollView, can_focus=True):
         "transcript--placeholder",
         "transcript--title",
     }
-
-    class Position(TextualMessage):
-        """The reader moved: which message is at the top, of how many."""
-
-        def __init__(self, seq: int, total: int) -> None:
-            super().__init__()
-            self.seq = seq
-            self.total = total
 
     class Back(TextualMessage):
         """Escape in the transcript: go back to where the reader came from."""
@@ -677,7 +668,6 @@ class Transcript(ScrollView, can_focus=True):
         self._anchor = self._heights.locate(round(new_value))
         self._pinned = round(new_value) >= self.max_scroll_y and new_value > 0
         self._schedule_settle()
-        self.post_message(self.Position(self._anchor[0], self.total))
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -844,7 +834,6 @@ class Transcript(ScrollView, can_focus=True):
         y = self._heights.offset(target_seq) + line
         self._anchor = self._heights.locate(max(0, y - 2))
         self.settle()
-        self.post_message(self.Position(target_seq, self.total))
 
     def _reveal_match(self, seq: int) -> tuple[int, int]:
         """Unfold what holds the match in message `seq`; (seq, item) to put the cursor on."""
@@ -1130,6 +1119,3 @@ class Transcript(ScrollView, can_focus=True):
         self._pinned = was_pinned
         self._update_title()
         self.settle()
-
-    def styled(self, name: str) -> Style:
-        return self.get_component_rich_style(name)
