@@ -11,6 +11,9 @@ from .schema import NO_SPACE_SCRIPTS
 
 _INT64 = range(-(2**63), 2**63)
 _NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
+# A high then a low surrogate as two code points: JSON escapes them as a pair, which every JSON
+# reader joins into one astral character, so they cannot be stored exactly.
+_SPLIT_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 
 Content = str | list[dict[str, Any]]
 
@@ -57,6 +60,13 @@ def encode_checked(value: Any) -> tuple[str, bool]:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
+        pair = _SPLIT_PAIR.search(text)
+        if pair:
+            joined = pair.group().encode("utf-16", "surrogatepass").decode("utf-16")
+            raise InvalidInput(
+                f"content holds a surrogate pair as two code points ({pair.group()!r}), which "
+                f"would read back as the one character U+{ord(joined):X}; pass that character."
+            ) from None
         return json.dumps(value, ensure_ascii=True, separators=(",", ":")), False
     return text, True
 

@@ -17,13 +17,22 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from .errors import SchemaTooNew, StoreBusy, StoreCorrupt, StoreError, StoreReadOnly
+from .errors import (
+    InvalidInput,
+    SchemaTooNew,
+    StoreBusy,
+    StoreCorrupt,
+    StoreError,
+    StoreReadOnly,
+)
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 RETRY_DEADLINE_S = 300.0
+# Errors of a read-only open of a WAL file whose -shm index cannot be created.
+_NO_WAL_INDEX = ("SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_CANTINIT", "SQLITE_CANTOPEN")
 # Tables a sessionscope store has from migration 1 on; a version-0 file with other tables is not ours.
 _OUR_TABLES = {"sessions", "messages"}
 
@@ -76,6 +85,14 @@ def translate(exc: sqlite3.Error, path: str) -> StoreError:
     return StoreError(f"{path}: {text}.")
 
 
+def surrogate_error() -> InvalidInput:
+    """What binding a string with a lone surrogate (which UTF-8 cannot encode) raises."""
+    return InvalidInput(
+        "a value holds a lone surrogate (U+D800..U+DFFF), which SQLite can neither store nor "
+        "look up."
+    )
+
+
 def _is_busy(exc: sqlite3.Error) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
@@ -101,8 +118,7 @@ class Connections:
         if self.memory:
             conn = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         elif readonly:
-            uri = Path(self.path).absolute().as_uri() + "?mode=ro"
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
+            conn = self._readonly_connect()
         else:
             conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         conn.text_factory = _decode_text
@@ -112,6 +128,31 @@ class Connections:
         conn.execute("PRAGMA cache_size = -32000")
         conn.execute(f"PRAGMA mmap_size = {self.mmap_bytes}")
         return conn
+
+    def _readonly_connect(self) -> sqlite3.Connection:
+        """A read-only connection, also for a store in a directory this process cannot write.
+
+        SQLite reads a WAL-mode file through its `-shm` index, which it cannot create in a
+        read-only directory. When no `-wal` is pending (the last writer closed cleanly), the file
+        alone is the whole store and is opened immutable; otherwise that is a clear error.
+        """
+        uri = Path(self.path).absolute().as_uri()
+        conn = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None,
+                               check_same_thread=False)
+        try:
+            conn.execute("PRAGMA user_version").fetchone()
+            return conn
+        except sqlite3.OperationalError as exc:
+            conn.close()
+            if getattr(exc, "sqlite_errorname", "") not in _NO_WAL_INDEX:
+                raise
+        if Path(self.path + "-wal").exists():
+            raise StoreError(
+                f"cannot read {self.path}: its directory is read-only and it has unfinished "
+                f"writes in {self.path}-wal; open it once where it can be written."
+            )
+        return sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None,
+                               check_same_thread=False)
 
     def open(self) -> None:
         """Check the file, create it owner-only if new, migrate it, and switch it to WAL."""
@@ -219,6 +260,8 @@ class Connections:
                 return fn(conn)
             except sqlite3.Error as exc:
                 raise translate(exc, self.path) from None
+            except UnicodeEncodeError:
+                raise surrogate_error() from None
 
     @property
     def depth(self) -> int:
@@ -272,6 +315,8 @@ class Connections:
                         continue
                     if isinstance(exc, sqlite3.Error):
                         raise translate(exc, self.path) from None
+                    if isinstance(exc, UnicodeEncodeError):
+                        raise surrogate_error() from None
                     raise
                 finally:
                     self._local.depth = 0
@@ -304,6 +349,8 @@ class Connections:
                     conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
                     raise translate(exc, self.path) from None
+                if isinstance(exc, UnicodeEncodeError):
+                    raise surrogate_error() from None
                 raise
             finally:
                 self._local.depth = 0
