@@ -378,3 +378,16 @@ def test_writing_connections_stop_memory_mapping(db: Store) -> None:
     thread.start()
     thread.join()
     assert seen[0] > 0 and seen[1] == 0
+
+
+def test_tool_calls_in_a_seq_window_and_cheap_counts(db: Store) -> None:
+    sid = db.start_session()
+    for i in range(10):
+        db.append(sid, "assistant", [{"type": "tool_use", "id": f"c{i}", "name": "Bash", "input": {}}],
+                  output_tokens=2)
+        db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": f"c{i}", "content": "ok"}])
+    window = db.tool_calls(sid, 4, 8)
+    assert list(window) == ["c2", "c3"]
+    assert window["c2"] == {"name": "Bash", "is_error": False, "seq": 4, "result_seq": 5}
+    assert len(db.tool_calls(sid)) == 10
+    assert db.counts() == {"sessions": 1, "messages": 20, "input_tokens": 0, "output_tokens": 20}

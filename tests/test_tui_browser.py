@@ -630,3 +630,19 @@ async def test_switching_theme_redraws_the_transcript(fixture_db: Path) -> None:
         assert before != after
         assert "Fix login form validation" in transcript.border_title
         assert "▸ Bash  npm test -- LoginForm" in _text(transcript)
+
+
+@pytest.mark.parametrize("calls_limit", [20_000, 1])
+async def test_failed_call_is_marked_in_short_and_very_long_sessions(
+    fixture_db: Path, monkeypatch: pytest.MonkeyPatch, calls_limit: int
+) -> None:
+    from sessionscope.tui.widgets import transcript as transcript_module
+
+    # with a limit of 1 every session counts as very long: calls come with each window
+    monkeypatch.setattr(transcript_module, "CALLS_LIMIT", calls_limit)
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        transcript = await _open(pilot, SESSION_B)
+        await wait_for_workers(pilot)
+        failed = [line for line in _text(transcript).splitlines() if "✗" in line]
+        assert failed and "▸ " in failed[0]

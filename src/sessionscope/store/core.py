@@ -928,17 +928,24 @@ class Store(ExperimentsMixin):
             )
         )
 
-    def tool_calls(self, session_id: str) -> dict[str, dict[str, Any]]:
-        """The session's tool calls by tool_use id: name, is_error, seq of call and result."""
+    def tool_calls(
+        self, session_id: str, start: int = 0, stop: int | None = None
+    ) -> dict[str, dict[str, Any]]:
+        """Tool calls made by messages with `start <= seq < stop`, by tool_use id.
+
+        Each has the tool's name, is_error (None until its result arrives), and the seq of the
+        call and of its result. Driven by the (session, seq) index: a window of a 100,000-message
+        session costs what the window holds.
+        """
 
         def run(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
             out: dict[str, dict[str, Any]] = {}
             for use_id, name, is_error, call_seq, result_seq in conn.execute(
-                "SELECT t.tool_use_id, t.name, t.is_error, m.seq, r.seq FROM tool_calls t"
-                " JOIN messages m ON m.id = t.message_id"
+                "SELECT t.tool_use_id, t.name, t.is_error, m.seq, r.seq FROM messages m"
+                " JOIN tool_calls t ON t.message_id = m.id"
                 " LEFT JOIN messages r ON r.id = t.result_message_id"
-                " WHERE t.session_id = ?",
-                (session_id,),
+                " WHERE m.session_id = ? AND m.seq >= ? AND m.seq < ? ORDER BY m.seq, t.id",
+                (session_id, max(0, start), 2**62 if stop is None else stop),
             ):
                 out[use_id or f"#{call_seq}"] = {
                     "name": name,
@@ -975,6 +982,19 @@ class Store(ExperimentsMixin):
                     if len(out) >= limit:
                         break
             return out
+
+        return self._db.read(run)
+
+    def counts(self) -> dict[str, int]:
+        """Sessions, messages and token totals from the sessions table alone (cheap, for headers)."""
+
+        def run(conn: sqlite3.Connection) -> dict[str, int]:
+            sessions, messages, tokens_in, tokens_out = conn.execute(
+                "SELECT count(*), coalesce(sum(message_count), 0), coalesce(sum(input_tokens), 0),"
+                " coalesce(sum(output_tokens), 0) FROM sessions"
+            ).fetchone()
+            return {"sessions": sessions, "messages": messages, "input_tokens": tokens_in,
+                    "output_tokens": tokens_out}
 
         return self._db.read(run)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 from textual.message import Message
 
-from ..store import Hit, SessionInfo, Stats, Store
+from ..store import Hit, SessionInfo, Store
 from ..store import Message as StoredMessage
 
 # -- the store ---------------------------------------------------------------------------------
@@ -43,9 +43,9 @@ class StoreChanged(Message):
 
 
 class StatsLoaded(Message):
-    """Whole-store counts for the header."""
+    """Whole-store counts for the header (`Store.counts`)."""
 
-    def __init__(self, stats: Stats) -> None:
+    def __init__(self, stats: dict[str, int]) -> None:
         super().__init__()
         self.stats = stats
 
@@ -151,7 +151,13 @@ class MessagesLoaded(Message):
     """A window of messages (seqs `first` <= seq < `end`) of the open session."""
 
     def __init__(
-        self, generation: int, first: int, end: int, messages: list[StoredMessage], total: int
+        self,
+        generation: int,
+        first: int,
+        end: int,
+        messages: list[StoredMessage],
+        total: int,
+        calls: dict[str, dict[str, Any]] | None = None,
     ) -> None:
         super().__init__()
         self.generation = generation
@@ -159,6 +165,7 @@ class MessagesLoaded(Message):
         self.end = end
         self.messages = messages
         self.total = total
+        self.calls = calls or {}  # the window's tool calls, for sessions too long to map whole
 
 
 class ToolCallsLoaded(Message):

@@ -132,8 +132,8 @@ class MainScreen(Screen[None]):
         """Another process wrote to the store: refresh what is visible, keep the reader's place."""
         self.query_one(SessionList).reload(keep_place=True)
         self.query_one(Transcript).follow()
-        # the counts scan the messages table: refresh them at most every 2 s, less often when
-        # they are slow to compute (a big store under a busy import)
+        # refresh the counts at most every 2 s, less often when they are slow to compute
+        # (a big store under a busy import)
         every = max(STATS_EVERY, 20 * self._stats_cost)
         wait = every - (time.monotonic() - self._stats_at)
         if wait <= 0:
@@ -148,7 +148,7 @@ class MainScreen(Screen[None]):
             return
         started = time.monotonic()
         try:
-            stats = db.stats()
+            stats = db.counts()
         except StoreError:
             return
         self._stats_cost = time.monotonic() - started

@@ -9,7 +9,6 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...sanitize import clean_line
-from ...store import Stats
 from ..format import short_count
 
 
@@ -29,14 +28,14 @@ class AppHeader(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self.path = ""
-        self.stats: Stats | None = None
+        self.stats: dict[str, int] | None = None
         self.readonly = False
         self.state = "opening"
 
     def show(
         self,
         path: str | None = None,
-        stats: Stats | None = None,
+        stats: dict[str, int] | None = None,
         readonly: bool | None = None,
         state: str | None = None,
     ) -> None:
@@ -64,8 +63,8 @@ class AppHeader(Static):
         if self.stats is not None:
             s = self.stats
             text.append(
-                f" · {s.sessions:,} sessions · {s.messages:,} messages"
-                f" · {short_count(s.input_tokens + s.output_tokens)} tokens"
+                f" · {s['sessions']:,} sessions · {s['messages']:,} messages"
+                f" · {short_count(s['input_tokens'] + s['output_tokens'])} tokens"
             )
         elif self.state == "opening":
             text.append(" · opening…")

@@ -48,7 +48,7 @@ WINDOW_AFTER = 80
 MAX_MESSAGES = 1500
 MAX_RENDERED = 400
 ESTIMATE = 4
-CALLS_LIMIT = 20_000  # sessions longer than this pair tool calls from the loaded windows only
+CALLS_LIMIT = 20_000  # longer sessions load their tool calls window by window
 MATCH_PAGE = 1000  # n/N fetch the matches of a session a page at a time
 MAX_MATCHES = 20_000
 
@@ -279,11 +279,12 @@ class Transcript(ScrollView, can_focus=True):
             else:
                 start, stop = max(0, seq - WINDOW_BEFORE), seq + WINDOW_AFTER
             messages = db.messages(session_id, start, stop)
+            calls = db.tool_calls(session_id, start, stop) if total > CALLS_LIMIT else None
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error")
             return
         self.post_message(SessionOpened(generation, info, total))
-        self.post_message(MessagesLoaded(generation, start, stop, messages, total))
+        self.post_message(MessagesLoaded(generation, start, stop, messages, total, calls))
 
     @work(thread=True, group="transcript-calls", exclusive=True, exit_on_error=False)
     def _load_calls(self, session_id: str, generation: int) -> None:
@@ -291,8 +292,8 @@ class Transcript(ScrollView, can_focus=True):
         if db is None:
             return
         try:
-            # the whole-session tool-call map reads every message row of the session: for very
-            # long sessions the browser pairs calls and results from the loaded windows instead
+            # the whole-session tool-call map reads every call of the session: very long sessions
+            # get theirs with each window of messages instead (see _load_window)
             big = db.message_count(session_id) > CALLS_LIMIT
             calls = {} if big else db.tool_calls(session_id)
             children = db.sessions(limit=None, parent=session_id, order="started")
@@ -331,9 +332,10 @@ class Transcript(ScrollView, can_focus=True):
             return
         try:
             messages = db.messages(session_id, start, stop)
+            calls = db.tool_calls(session_id, start, stop) if self.total > CALLS_LIMIT else None
         except StoreError:
             return
-        self.post_message(MessagesLoaded(generation, start, stop, messages, -1))
+        self.post_message(MessagesLoaded(generation, start, stop, messages, -1, calls))
 
     def on_session_opened(self, message: SessionOpened) -> None:
         message.stop()
@@ -362,6 +364,9 @@ class Transcript(ScrollView, can_focus=True):
             self._grow(message.total)
         for item in message.messages:
             self._store(item)
+        if message.calls:
+            self._calls.update(message.calls)
+            self._invalidate()
         self._evict()
         self.settle()
         if not self._loaded_once and message.messages:
@@ -379,7 +384,7 @@ class Transcript(ScrollView, can_focus=True):
         message.stop()
         if message.generation != self._generation:
             return
-        self._calls = message.calls
+        self._calls.update(message.calls)  # windows may have brought theirs already
         self._set_children(message.children)
         self._invalidate()
         self.settle()
