@@ -228,3 +228,34 @@ def test_agent_killed_mid_append_many_leaves_each_call_all_or_nothing(store_path
         next_batch = started + 1
     assert mid_call >= MIN_KILLS, f"only {mid_call} of {attempts} kills landed mid-call"
     assert rolled_back >= MIN_KILLS // 2  # most kills hit an open transaction, which vanished
+
+
+# -- a big transcript commits as it goes --------------------------------------------------------
+
+
+def test_a_big_transcript_commits_batch_by_batch(
+    store_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each batch of a large file is committed before the next is read: a kill keeps what was
+    imported, and agents writing the same store wait for one batch, never for the whole file."""
+    from sessionscope.importers import import_source, incremental
+    from sessionscope.transcripts_gen import write_big_session
+
+    monkeypatch.setattr(incremental, "BATCH_MESSAGES", 200)
+    path = tmp_path / "big" / "3c5e9d1a-0000-4000-8000-000000000001.jsonl"
+    path.parent.mkdir()
+    write_big_session(path, target_bytes=3_000_000, seed=5)
+    db = store.open(store_path)
+    other = store.open(store_path)  # another process's view: only committed data
+    visible: list[tuple[int, int]] = []
+
+    def progress(p: object) -> None:
+        visible.append((p.messages, other.stats().messages))  # type: ignore[attr-defined]
+
+    report = import_source(db, "claude-code", path, progress=progress)
+    assert report.messages > 1000
+    during = [(done, seen) for done, seen in visible if 0 < done < report.messages]
+    assert len(during) >= 4  # several batches before the end of the file
+    assert all(seen == done for done, seen in during), during[:5]
+    db.close()
+    other.close()

@@ -33,6 +33,9 @@ BATCH_MESSAGES = 1000
 BATCH_BYTES = 8 << 20
 GROUP_MESSAGES = 5000
 GROUP_SECONDS = 0.5
+# A file with more new bytes than this is never put in a group: its batches commit one by one, so
+# no transaction (and no wait for the write lock) spans a whole large transcript.
+GROUP_FILE_BYTES = 2 << 20
 _UNSAVED = "_unsaved_sessions"  # import-state key: fields of sessions with no message yet
 
 
@@ -161,8 +164,8 @@ def run_tasks(
     run = _Run(report, progress, tasks)
     with contextlib.ExitStack() as group:
         # Small files share one transaction (up to GROUP_MESSAGES messages or GROUP_SECONDS):
-        # a commit per file was a sixth of a large import's time. A big file still commits
-        # every batch inside import_file; a kill rolls back only the open group.
+        # a commit per file was a sixth of a large import's time. A big file is imported
+        # outside any group, so it commits every batch; a kill rolls back only the open group.
         grouping = False
         group_started = time.perf_counter()
         group_messages = report.messages
@@ -171,7 +174,11 @@ def run_tasks(
             if task.unchanged:
                 report.files_skipped += 1
             else:
-                if not grouping:
+                alone = task.to_read > GROUP_FILE_BYTES
+                if alone and grouping:
+                    group.close()  # commit the small files before it
+                    grouping = False
+                if not grouping and not alone:
                     group.enter_context(db.transaction())
                     grouping = True
                     group_started = time.perf_counter()
