@@ -705,3 +705,33 @@ def test_import_command_reports_a_write_error_in_one_line(
     assert "Traceback" not in result.output
     assert dump(observer) == failure.snapshot
     observer.close()
+
+
+# -- hostile content through the CLI --------------------------------------------------------------
+
+HOSTILE_TEXT = "alpha \ud800 beta \x00 gamma \x1b]0;pwned\x07 \u202e delta \udfff"
+
+
+def test_json_output_of_hostile_content_is_valid_and_reads_back_exactly(store_path: Path) -> None:
+    blocks = [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"cmd": "echo \udc80"}}]
+    with store.open(store_path) as db:
+        sid = db.start_session(id="hostile-1", title="hostile", metadata={"note": "v\ud800"})
+        db.append(sid, "user", HOSTILE_TEXT)
+        db.append(sid, "assistant", blocks)
+    for args in (["show", "hostile-1", "--format", "json"],
+                 ["export", "hostile-1", "--format", "json"]):
+        proc = cli(*args, db=store_path)
+        assert proc.returncode == 0, proc.stderr
+        data = json.loads(proc.stdout)
+        assert [m["blocks"] for m in data["messages"]] == [
+            [{"type": "text", "text": HOSTILE_TEXT}], blocks
+        ]
+        assert data["metadata"] == {"note": "v\ud800"}
+    proc = cli("sessions", "--json", db=store_path)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads(proc.stdout)[0]["metadata"] == {"note": "v\ud800"}
+    for args in (["show", "hostile-1"], ["show", "hostile-1", "--format", "markdown"],
+                 ["search", "gamma"], ["search", "gamma", "--json"]):
+        proc = cli(*args, db=store_path)
+        assert proc.returncode == 0, (args, proc.stderr)
+        assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout, args

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 from .sanitize import clean
@@ -16,8 +17,20 @@ def session_dict(session: Session) -> dict[str, Any]:
     return data
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def json_text(value: Any, indent: int | None = 2) -> str:
+    """JSON that is always valid UTF-8: readable non-ASCII text, lone surrogates (which stored
+    content may hold and UTF-8 cannot) written as `\\udXXX` escapes, which read back exactly."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    if text.isascii():
+        return text
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
 def to_json(session: Session) -> str:
-    return json.dumps(session_dict(session), ensure_ascii=False, indent=2)
+    return json_text(session_dict(session))
 
 
 def _fence(text: str, lang: str = "") -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import json
 import shutil
 import sys
 from datetime import UTC, datetime
@@ -18,7 +17,9 @@ from .render import hits_json, hits_text
 
 
 def echo_json(rows: Any) -> None:
-    click.echo(json.dumps(rows, ensure_ascii=False, indent=None if isinstance(rows, list) else 2))
+    from ..export import json_text
+
+    click.echo(json_text(rows, indent=None if isinstance(rows, list) else 2))
 
 
 def age(stamp: str | None, now: datetime | None = None) -> str:
