@@ -735,3 +735,20 @@ def test_json_output_of_hostile_content_is_valid_and_reads_back_exactly(store_pa
         proc = cli(*args, db=store_path)
         assert proc.returncode == 0, (args, proc.stderr)
         assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout, args
+
+
+def test_command_line_arguments_that_are_not_utf8(store_path: Path) -> None:
+    """Bytes that are not UTF-8 arrive as lone surrogates (surrogateescape): never a traceback."""
+    with store.open(store_path) as db:
+        sid = db.start_session(id="bytes-1", title="t")
+        db.append(sid, "user", "ab \ud800 cd")
+    base = [sys.executable, "-m", "sessionscope", "--db", str(store_path)]
+    for args, code in (([b"search", b"ab\xffcd"], 0), ([b"search", b"\xff", b"--json"], 0),
+                       ([b"show", b"ab\xffcd"], 1), ([b"export", b"\xfe\xff"], 1)):
+        proc = subprocess.run([*base, *args], capture_output=True, timeout=60, cwd=ROOT)
+        err = proc.stderr.decode("utf-8", "replace")
+        assert proc.returncode == code, (args, err)
+        assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, (args, err)
+    proc = subprocess.run([*base, "search", "ab", "cd"], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT)
+    assert proc.returncode == 0 and "bytes-" in proc.stdout

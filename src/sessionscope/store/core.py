@@ -127,9 +127,6 @@ def _cost(value: Any) -> float:
     return float(value)
 
 
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _utf8_safe(text: str) -> bool:
     if text.isascii():
         return True
@@ -918,10 +915,6 @@ class Store(ExperimentsMixin):
         """
         if order not in ("rank", "time", "seq"):
             raise InvalidInput(f"order must be rank, time or seq, not {order!r}.")
-        if isinstance(query, str) and not _utf8_safe(query):
-            query = _LONE_SURROGATE.sub(" ", query)  # never a word character; SQLite can't bind it
-        if session_id is not None and not _utf8_safe(session_id):
-            return []  # no session id holds one
         return self._db.read(
             lambda conn: search_messages(
                 conn, query, limit=limit, offset=offset, order=order, session_id=session_id

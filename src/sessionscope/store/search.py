@@ -11,6 +11,7 @@ from .query import Query, Term, fts_expression, like_escape, parse
 
 OPEN, CLOSE = "\ue000", "\ue001"  # private-use marks FTS5 puts around matches in snippets
 SNIPPET_TOKENS = 14
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _ROW = "m.id, m.session_id, m.seq, m.role, m.created_at, s.title, s.project, s.source"
 
 
@@ -43,6 +44,10 @@ def search_messages(
     order: str = "rank",
     session_id: str | None = None,
 ) -> list[Hit]:
+    if isinstance(text, str) and not text.isascii():
+        text = _LONE_SURROGATE.sub(" ", text)  # never part of a word, and SQLite cannot bind it
+    if session_id is not None and _LONE_SURROGATE.search(session_id):
+        return []  # no session id holds one
     query = parse(text) if isinstance(text, str) else text
     where = list(query.where)
     params = list(query.params)
