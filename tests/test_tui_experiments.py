@@ -74,11 +74,16 @@ def build(db: Store) -> dict[str, int]:
 
 
 async def _loaded(pilot: Pilot) -> None:
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
+    """Wait until the screen's workers are done and what they posted is drawn."""
+    for _ in range(20):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+        screen = pilot.app.screen
+        if isinstance(screen, ExperimentsScreen) and screen.query_one("#exp-projects", DataTable).row_count:
+            break
+    for _ in range(3):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
 
 
 def test_experiments_screen_snapshot(db: Store, snap_compare) -> None:

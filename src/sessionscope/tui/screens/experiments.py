@@ -242,13 +242,15 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
         with Vertical(id="exp-body"):
             yield Static(Text("Projects"), classes="exp-label")
             projects = DataTable(id="exp-projects", cursor_type="row", zebra_stripes=False)
-            projects.add_column(Text("Project"), key="project")
-            projects.add_column(Text("Champion"), key="champion")
-            projects.add_column(Text("Experiment"), key="experiment")
-            projects.add_column(Text("Sessions ch/cl"), key="sessions")
-            projects.add_column(Text("Win rate ch/cl"), key="rates")
-            projects.add_column(Text("P(better)"), key="p")
-            projects.add_column(Text("Decision"), key="decision")
+            # fixed widths: auto-sized columns could draw the header before the rows widened
+            # them, which made the layout depend on timing
+            projects.add_column(Text("Project"), key="project", width=16)
+            projects.add_column(Text("Champion"), key="champion", width=22)
+            projects.add_column(Text("Experiment"), key="experiment", width=12)
+            projects.add_column(Text("Sessions ch/cl"), key="sessions", width=14)
+            projects.add_column(Text("Win rate ch/cl"), key="rates", width=14)
+            projects.add_column(Text("P(better)"), key="p", width=9)
+            projects.add_column(Text("Decision"), key="decision", width=16)
             yield projects
             yield Static(Text("Loading…", style="dim"), id="exp-detail")
             yield Static(Text("Arms (Enter lists the arm's sessions)"), classes="exp-label")
