@@ -752,3 +752,25 @@ def test_command_line_arguments_that_are_not_utf8(store_path: Path) -> None:
     proc = subprocess.run([*base, "search", "ab", "cd"], capture_output=True, text=True,
                           timeout=60, cwd=ROOT)
     assert proc.returncode == 0 and "bytes-" in proc.stdout
+
+
+def test_transcripts_whose_paths_are_not_utf8_import_and_reimport_nothing(tmp_path: Path) -> None:
+    """File and folder names with bytes that are not UTF-8 (possible on Linux) import normally."""
+    root = tmp_path / "t"
+    bad_dir = root / "claude-code" / os.fsdecode(b"-home-\xfe-proj")
+    sub = bad_dir / os.fsdecode(b"sess\xff") / "subagents"
+    sub.mkdir(parents=True)
+    shutil.copy(FIXTURES / CLAUDE_FILE_C, bad_dir / os.fsdecode(b"x\xff.jsonl"))
+    agent = FIXTURES / "claude-code/projects/-home-dev-webapp/5b1f0c2e-8d3a-4f6b-9c21-7e4d2a9b1c01"
+    shutil.copy(agent / "subagents/agent-a7c91e04.jsonl", sub / os.fsdecode(b"agent-\xfa.jsonl"))
+    codex_dir = root / "codex" / os.fsdecode(b"\xfd")
+    codex_dir.mkdir(parents=True)
+    shutil.copy(FIXTURES / CODEX_FILE, codex_dir / os.fsdecode(b"rollout-\xfc.jsonl"))
+    roots = {"claude-code": root / "claude-code", "codex": root / "codex"}
+    with store.open(":memory:") as db:
+        first = import_all(db, roots)
+        assert first.files_imported == 3 and first.messages > 10
+        assert "c3a8e2f1-0b4d-47e9-a6c5-9d2e7f3b8c03" in {s.id for s in db.sessions()}
+        again = import_all(db, roots)
+        assert (again.files_imported, again.messages, again.files_skipped) == (0, 0, 3)
+        assert db.check(full=True) == []

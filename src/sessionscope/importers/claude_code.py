@@ -26,7 +26,16 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
-from .common import blocks_of, count, derived_id, plain_text, text_field, title_from, ts
+from .common import (
+    blocks_of,
+    count,
+    derived_id,
+    plain_text,
+    safe_id,
+    text_field,
+    title_from,
+    ts,
+)
 from .incremental import Format, walk_files
 from .sink import Msg, SessionBuffer, Sink, merge_blocks
 
@@ -80,7 +89,7 @@ class ClaudeCodeParser:
         self.last_fields: dict[str, tuple[Any, Any, Any]] = {}
         in_subagents = path.parent.name == "subagents"
         slug_dir = path.parent.parent.parent if in_subagents else path.parent
-        self.project_hint = decode_slug(slug_dir.name)
+        self.project_hint = decode_slug(safe_id(slug_dir.name))
 
     def state(self) -> dict[str, Any]:
         return {
@@ -193,7 +202,7 @@ class ClaudeCodeParser:
         if self.main is None:
             parent = sid
             if parent is None and self.path.parent.name == "subagents":
-                parent = self.path.parent.parent.name
+                parent = safe_id(self.path.parent.parent.name)
             agent = record.get("agentId")
             agent = agent if isinstance(agent, str) and agent else _agent_id_of(self.path)
             self.main = derived_id(parent or "", "agent-" + agent)

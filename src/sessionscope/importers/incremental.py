@@ -25,6 +25,7 @@ from typing import Any, Protocol
 
 from ..store import Store
 from ..store.models import ImportState
+from .common import safe_id
 from .jsonl import read_lines
 from .report import ImportProgress, ImportReport, ProgressCallback
 from .sink import Sink
@@ -93,8 +94,8 @@ class FileTask:
 
 
 def file_key(path: Path) -> str:
-    """The import-state key of a file: its absolute path."""
-    return os.path.abspath(path)
+    """The import-state key of a file: its absolute path (bytes that are not UTF-8 as U+FFFD)."""
+    return safe_id(os.path.abspath(path))
 
 
 def walk_files(root: Path, accept: Callable[[str], bool]) -> list[Path]:
@@ -209,7 +210,7 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
     resuming = start > 0 and previous is not None
     line_no = previous.line_no if resuming and previous is not None else 0
     state: dict[str, Any] = dict(previous.state) if resuming and previous is not None else {}
-    sink = Sink(db, task.fmt.source, str(task.path))
+    sink = Sink(db, task.fmt.source, safe_id(str(task.path)))
     unsaved = state.pop(_UNSAVED, None)
     parser = task.fmt.parser(sink, task.path, state)
     if isinstance(unsaved, dict):
