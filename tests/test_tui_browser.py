@@ -496,6 +496,12 @@ async def test_experiments_screen_result_filters_the_list(tmp_path: Path) -> Non
         assert sessions.total == expected < everything
         assert f"experiment:{experiment_id}" in sessions.border_subtitle
         assert "variant:challenger" in sessions.border_subtitle
+        # each row and the open transcript's header say which arm the session ran in
+        assert "webapp · api · challenger · 4 msg" in "\n".join(widget_lines(sessions))
+        first = sessions.row(0)
+        assert first is not None
+        transcript = await _open(pilot, first.id)
+        assert f"experiment #{experiment_id} · challenger" in transcript.border_subtitle
 
 
 async def test_demo_key_on_an_empty_store_builds_and_opens_the_demo(tmp_path: Path) -> None:

@@ -75,6 +75,8 @@ class SessionRow:
     child_count: int
     parent_id: str | None
     status: str
+    variant: str | None = None  # champion / challenger when the session ran in an experiment
+    experiment_id: int | None = None
 
     @classmethod
     def from_info(cls, info: SessionInfo) -> SessionRow:
@@ -92,6 +94,8 @@ class SessionRow:
             child_count=info.child_count,
             parent_id=info.parent_session_id,
             status=info.status,
+            variant=info.variant,
+            experiment_id=info.experiment_id,
         )
 
 

@@ -311,7 +311,7 @@ class SessionList(RowList):
             text.append(" " * max(0, width - text.cell_len - right.cell_len))
             text.append_text(right)
             return text_strip(text, width, console)
-        parts = [p for p in (row.project, row.source) if p]
+        parts = [p for p in (row.project, row.source, row.variant) if p]
         parts.append(f"{short_count(row.message_count)} msg")
         if row.tokens:
             parts.append(f"{short_count(row.tokens)} tok")

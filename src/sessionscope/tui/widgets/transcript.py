@@ -724,6 +724,8 @@ class Transcript(ScrollView, can_focus=True):
         if info.model:
             parts.append(clean_line(info.model))
         parts.append(f"{self.total} msg")
+        if info.variant:
+            parts.append(f"experiment #{info.experiment_id} · {info.variant}")
         if info.parent_session_id:
             parts.append("subagent · u: parent")
         if self.search_query and self.matches:
