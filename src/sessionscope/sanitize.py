@@ -15,7 +15,8 @@ _ESCAPES = re.compile(
     r"""
       (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?            # CSI ... final byte
     | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])       # OSC, DCS, SOS, PM, APC ...
-      [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?         # ... up to BEL or ST (or the end)
+      [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)          # ... up to BEL or ST; unterminated, only
+                                                     # the introducer goes (text after it stays)
     | \x1b[ -/]*[0-~]?                               # other ESC sequences (charset, keypad...)
     """,
     re.VERBOSE,
