@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 import subprocess
 import sys
@@ -185,3 +186,25 @@ def test_lean_search_does_not_import_click(filled: dict[str, str], store_path: P
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(proc.stdout)[0]["session_id"] == filled["a"]
     assert proc.stderr == ""
+
+
+def test_browse_refuses_a_damaged_store_in_one_line(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a store" * 100)
+    for args in (["--db", str(junk), "browse"], ["--db", str(junk)]):
+        proc = subprocess.run([sys.executable, "-m", "sessionscope", *args], capture_output=True, text=True)
+        assert proc.returncode == 1
+        assert "not a sessionscope store" in proc.stderr and "Traceback" not in proc.stderr
+        assert len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_json_output_is_inert_on_a_terminal(store_path: Path) -> None:
+    with store.open() as db:
+        sid = db.start_session(title="t\x9b31m\u202eevil")
+        db.append(sid, "user", "needle \x9d0;title\x9c \u200b zero")
+    for args in (["show", sid, "--format", "json"], ["sessions", "--json"], ["search", "--json", "needle"]):
+        out = CliRunner().invoke(cli, args).stdout
+        assert not re.search("[\x7f-\x9f\u200b-\u200f\u202a-\u202e]", out), args
+        json.loads(out)
+    data = json.loads(CliRunner().invoke(cli, ["show", sid, "--format", "json"]).stdout)
+    assert data["title"] == "t\x9b31m\u202eevil"  # escaped on the terminal, exact when read

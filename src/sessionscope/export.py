@@ -17,16 +17,22 @@ def session_dict(session: Session) -> dict[str, Any]:
     return data
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Escaped in JSON output: lone surrogates (UTF-8 cannot carry them) and characters a terminal
+# would act on or that hide text (DEL, C1 controls, bidi overrides, zero-width, line separators).
+# json.dumps already escapes C0; the escapes read back exactly.
+_ESCAPE_IN_JSON = re.compile(
+    "[\ud800-\udfff\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+)
 
 
 def json_text(value: Any, indent: int | None = 2) -> str:
-    """JSON that is always valid UTF-8: readable non-ASCII text, lone surrogates (which stored
-    content may hold and UTF-8 cannot) written as `\\udXXX` escapes, which read back exactly."""
+    """JSON that is valid UTF-8 and inert on a terminal: readable non-ASCII text, with lone
+    surrogates and terminal-active or invisible characters written as `\\uXXXX` escapes (which
+    read back exactly)."""
     text = json.dumps(value, ensure_ascii=False, indent=indent)
     if text.isascii():
         return text
-    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return _ESCAPE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def to_json(session: Session) -> str:

@@ -32,6 +32,15 @@ def _resolve(path: str, ref: str) -> str:
         return db.resolve_session(ref)
 
 
+def _check_store(path: str) -> None:
+    """Refuse, in one line and before the screen opens, a store that cannot be opened (damaged,
+    not ours, from a newer sessionscope). A missing store is fine: the browser explains it."""
+    import os
+
+    if os.path.exists(path):
+        store.open(path, readonly=True).close()
+
+
 @click.command("browse")
 @db_option
 @click.option("--session", "-s", "session_ref", metavar="ID", help="Open this session (id or a unique prefix).")
@@ -40,6 +49,7 @@ def _resolve(path: str, ref: str) -> str:
 def browse_cmd(session_ref: str | None, query: str | None, readonly: bool) -> None:
     """Open the browser without importing first."""
     path = store_path()
+    _check_store(path)
     session = _resolve(path, session_ref) if session_ref else None
     _need_terminal()
     open_browser(path, session=session, query=query, readonly=readonly)
@@ -49,6 +59,7 @@ def browse_cmd(session_ref: str | None, query: str | None, readonly: bool) -> No
 def default_cmd() -> None:
     """Import what is new from Claude Code and Codex CLI, then open the browser."""
     path = store_path()
+    _check_store(path)
     _need_terminal()
     if importlib.util.find_spec("sessionscope.cli.imports") is not None:
         from . import imports

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from ..sanitize import clean_line
@@ -26,7 +25,9 @@ def hit_dict(hit: Any) -> dict[str, Any]:
 
 
 def hits_json(hits: list[Any]) -> str:
-    return json.dumps([hit_dict(h) for h in hits], ensure_ascii=False)
+    from ..export import json_text
+
+    return json_text([hit_dict(h) for h in hits], indent=None)
 
 
 def hits_text(hits: list[Any], *, color: bool) -> str:

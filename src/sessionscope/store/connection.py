@@ -75,11 +75,16 @@ def translate(exc: sqlite3.Error, path: str) -> StoreError:
     if "not a database" in lower or "malformed" in lower or "corrupt" in lower:
         return StoreCorrupt(f"{path} is not a sessionscope store or is damaged ({text}).")
     if "readonly" in lower or "read-only" in lower:
-        return StoreReadOnly(f"{path} is read-only; nothing was written.")
+        return StoreReadOnly(
+            f"{path} is read-only; the write was refused (anything committed earlier is kept)."
+        )
     if "locked" in lower or "busy" in lower:
         return StoreBusy(f"{path} stayed locked by other writers; nothing was written.")
     if "disk is full" in lower or "disk i/o" in lower:
-        return StoreError(f"writing {path} failed ({text}); the store is as it was before.")
+        return StoreError(
+            f"writing {path} failed ({text}); that transaction was rolled back, and anything "
+            "committed before it is kept."
+        )
     if "unable to open" in lower:
         return StoreError(f"cannot open {path} ({text}).")
     return StoreError(f"{path}: {text}.")
