@@ -4,8 +4,8 @@
 from __future__ import annotations
 
 import contextlib
+import signal
 import sys
-import threading
 import time
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -149,11 +149,28 @@ def import_cmd(source: str, path: Path | None, follow: bool, redact: bool) -> No
             _follow(db, roots)
 
 
+class _StopFlag:
+    """Set from a signal handler, so no locks (a threading.Event's lock could deadlock there)."""
+
+    def __init__(self) -> None:
+        self.flag = False
+
+    def is_set(self) -> bool:
+        return self.flag
+
+    def set(self, *_args: object) -> None:
+        self.flag = True
+
+
 def _follow(db: Store, roots: Mapping[str, Path | None]) -> None:
-    """Run the watcher until Ctrl-C, printing one line per round that imported something."""
+    """Run the watcher until Ctrl-C or SIGTERM, printing one line per round that imported.
+
+    The signals only raise a flag the loop checks between rounds, so a stop never lands in the
+    middle of a transaction."""
+    stop = _StopFlag()
+    previous = {sig: signal.signal(sig, stop.set) for sig in (signal.SIGINT, signal.SIGTERM)}
     where = ", ".join(str(p) for p in roots.values() if p is not None) or "the default locations"
     click.echo(f"Watching {clean_line(where)} for new lines (Ctrl-C to stop)...", err=True)
-    stop = threading.Event()
 
     def on_import(report: ImportReport) -> None:
         warn_skipped(report)
@@ -164,8 +181,7 @@ def _follow(db: Store, roots: Mapping[str, Path | None]) -> None:
 
     try:
         total = watch(db, roots, stop=stop, on_import=on_import)
-    except KeyboardInterrupt:
-        stop.set()
-        click.echo("Stopped watching.", err=True)
-        return
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
     click.echo(f"Stopped watching: {total.summary()}.", err=True)

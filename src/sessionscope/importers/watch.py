@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from ..store import Store
 from .incremental import FileTask, run_tasks
@@ -25,7 +26,7 @@ def watch(
     *,
     interval: float = 0.3,
     rescan: float = 1.0,
-    stop: threading.Event | None = None,
+    stop: StopSignal | None = None,
     on_import: Callable[[ImportReport], None] | None = None,
 ) -> ImportReport:
     """Import changes under `roots` (source -> root, None = default) until `stop` is set.
@@ -60,8 +61,24 @@ def watch(
             total.elapsed += report.elapsed
             if on_import is not None and (report.changed or report.skipped_count):
                 on_import(report)
-        stop.wait(interval)
+        _pause(stop, interval)
     return total
+
+
+class StopSignal(Protocol):
+    """Anything with `is_set()`: a threading.Event, or a flag a signal handler raises."""
+
+    def is_set(self) -> bool: ...
+
+
+def _pause(stop: StopSignal, seconds: float) -> None:
+    """Sleep up to `seconds`, waking within 50 ms of `stop` being set."""
+    end = time.monotonic() + seconds
+    while not stop.is_set():
+        left = end - time.monotonic()
+        if left <= 0:
+            return
+        time.sleep(min(left, 0.05))
 
 
 def _changed(db: Store, known: dict[str, FileTask]) -> list[FileTask]:
