@@ -80,19 +80,24 @@ def search_messages(
             expr = fts_expression(fts_groups)
             if excluded:
                 expr = f"({expr}) NOT ({' OR '.join(t.fts() for t in excluded)})"
-            near = _near(fts_groups) if order == "rank" and session_id is None else None
-            if near is None:
+            span = _session_span(conn, session_id) if session_id is not None else None
+            floor = matches = None
+            if span is None and order != "seq":
+                matches = _count(conn, _with_column(query, expr))
+                floor = _recent_floor(conn, matches)
+            # words close together first (each part ranked by bm25), then the rest
+            near = _near(fts_groups) if order == "rank" and span is None else None
+            if near is None or matches is None or matches < 2:
                 rows = _ranked(conn, _with_column(query, expr), where, params, limit, offset,
-                               order, session_id)
+                               order, span, floor)
             else:
-                # words close together first (each list ranked by bm25), then the rest
                 close = _ranked(conn, _with_column(query, f"({expr}) AND {near}"), where, params,
-                                offset + limit, 0, order, None)
+                                offset + limit, 0, order, None, floor)
                 rows = close[offset:]
                 if len(close) < offset + limit:
                     rest = _ranked(conn, _with_column(query, f"({expr}) NOT {near}"), where,
                                    params, limit - len(rows), max(0, offset - len(close)),
-                                   order, None)
+                                   order, None, floor)
                     rows += rest
         else:
             if not query.groups and not where and not excluded:
@@ -119,18 +124,15 @@ def _near(groups: list[list[Term]]) -> str | None:
 NEAR_DISTANCE = 4
 
 
-def _ranked(conn, expr, where, params, limit, offset, order, session_id):
-    """Rows for one FTS expression: within a session's id range, or the recent window first."""
+def _ranked(conn, expr, where, params, limit, offset, order, span, floor):
+    """Rows for one FTS expression: within a session's id range, or the recent window first
+    (from message id `floor` on) and the whole archive when that window has too few."""
     if limit <= 0:
         return []
-    span = _session_span(conn, session_id) if session_id is not None else None
-    if span is None and order != "seq":
-        floor = _recent_floor(conn, expr)
-        if floor is not None:
-            rows = _fts_rows(conn, expr, where, params, limit, offset, order, (floor, None))
-            if len(rows) >= limit:
-                return rows
-            # the recent part had too few: rank the whole archive
+    if floor is not None:
+        rows = _fts_rows(conn, expr, where, params, limit, offset, order, (floor, None))
+        if len(rows) >= limit:
+            return rows
     return _fts_rows(conn, expr, where, params, limit, offset, order, span)
 
 
@@ -163,11 +165,15 @@ def _fts_rows(conn, expr, where, params, limit, offset, order, rowids=None):
 BROAD = 20_000
 
 
-def _recent_floor(conn: sqlite3.Connection, expr: str) -> int | None:
-    """The lowest message id of the recent window to rank first, or None to rank everything."""
-    matches = conn.execute(
+def _count(conn: sqlite3.Connection, expr: str) -> int:
+    return conn.execute(
         "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?", (expr,)
     ).fetchone()[0]
+
+
+def _recent_floor(conn: sqlite3.Connection, matches: int) -> int | None:
+    """The lowest message id of the recent window holding about BROAD of `matches`, or None
+    to rank everything."""
     if matches <= BROAD:
         return None
     top = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
