@@ -189,15 +189,3 @@ def test_short_last_words_match_whole(db: Store) -> None:
     db.append(sid, "user", "go to the gopher")
     assert len(db.search("go")) == 1 and db.search("go")[0].highlights == [(0, 2)]
     assert db.search("goph")[0].marked("[", "]") == "go to the [gopher]"
-
-
-def test_words_close_together_rank_first(db: Store) -> None:
-    sid = db.start_session()
-    db.append(sid, "user", "rate rate rate: the rate of change is what we measure here, and far away a limit")
-    db.append(sid, "user", "add a rate limit to the login endpoint please, it needs one")
-    db.append(sid, "user", "limit the rate")
-    hits = db.search("rate limit ")
-    assert [h.seq for h in hits][:2] in ([1, 2], [2, 1])
-    assert hits[-1].seq == 0
-    assert [h.seq for h in db.search("rate limit ", limit=1, offset=2)] == [0]
-    assert [h.seq for h in db.search("rate limit ", limit=2, offset=1)][1] == 0

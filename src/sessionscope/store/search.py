@@ -85,20 +85,8 @@ def search_messages(
             if span is None and order != "seq":
                 matches = _count(conn, _with_column(query, expr))
                 floor = _recent_floor(conn, matches)
-            # words close together first (each part ranked by bm25), then the rest
-            near = _near(fts_groups) if order == "rank" and span is None else None
-            if near is None or matches is None or matches < 2:
-                rows = _ranked(conn, _with_column(query, expr), where, params, limit, offset,
-                               order, span, floor)
-            else:
-                close = _ranked(conn, _with_column(query, f"({expr}) AND {near}"), where, params,
-                                offset + limit, 0, order, None, floor)
-                rows = close[offset:]
-                if len(close) < offset + limit:
-                    rest = _ranked(conn, _with_column(query, f"({expr}) NOT {near}"), where,
-                                   params, limit - len(rows), max(0, offset - len(close)),
-                                   order, None, floor)
-                    rows += rest
+            rows = _ranked(conn, _with_column(query, expr), where, params, limit, offset,
+                           order, span, floor)
         else:
             if not query.groups and not where and not excluded:
                 return []  # nothing asked
@@ -112,16 +100,6 @@ def search_messages(
         return []
     highlight = [t.text for g in query.groups for t in g if t.no_space or not fts_groups]
     return [_hit(row, highlight) for row in rows]
-
-
-def _near(groups: list[list[Term]]) -> str | None:
-    """`NEAR(...)` of a query's words when it has several plain ones (no OR), else None."""
-    if len(groups) < 2 or len(groups) > 8 or any(len(g) != 1 for g in groups):
-        return None
-    return f"NEAR({' '.join(g[0].fts() for g in groups)}, {NEAR_DISTANCE})"
-
-
-NEAR_DISTANCE = 4
 
 
 def _ranked(conn, expr, where, params, limit, offset, order, span, floor):
@@ -159,10 +137,11 @@ def _fts_rows(conn, expr, where, params, limit, offset, order, rowids=None):
     ).fetchall()
 
 
-# Ranking looks at every match, so a query matching a large share of a big archive would be
-# slow. Above BROAD matches, the most recently written part of the archive that holds about
-# BROAD of them is ranked first (the whole archive when that part has too few hits).
-BROAD = 20_000
+# Ranking (bm25) reads every match's positions, so a query matching a large share of a big
+# archive would be slow. Above BROAD matches, the most recently written part of the archive that
+# holds about BROAD of them is ranked (the whole archive when that part has fewer hits than the
+# page asks for). `order="time"` lists every match newest first.
+BROAD = 2_000
 
 
 def _count(conn: sqlite3.Connection, expr: str) -> int:
