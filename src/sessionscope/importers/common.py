@@ -7,6 +7,7 @@ import re
 import uuid
 from typing import Any
 
+from ..store.blocks import utf8_text as safe_id  # identifiers SQLite can bind
 from ..store.errors import InvalidInput
 from ..store.timeutil import normalize_ts
 
@@ -36,10 +37,6 @@ def text_field(value: Any) -> str | None:
     return safe_id(value)
 
 
-def safe_id(value: str) -> str:
-    """An identifier SQLite can bind: lone surrogates (from JSON escapes) become U+FFFD."""
-    if value.isascii():
-        return value
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:

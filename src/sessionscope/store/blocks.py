@@ -11,6 +11,15 @@ from .schema import NO_SPACE_SCRIPTS
 
 _INT64 = range(-(2**63), 2**63)
 _NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def utf8_text(value: str) -> str:
+    """`value` as text UTF-8 can carry: lone surrogates (from JSON escapes) become U+FFFD.
+
+    For identifiers and names only; message content keeps its surrogates (see `encode_checked`).
+    """
+    return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
 # A high then a low surrogate as two code points: JSON escapes them as a pair, which every JSON
 # reader joins into one astral character, so they cannot be stored exactly.
 _SPLIT_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")

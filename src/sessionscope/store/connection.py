@@ -285,46 +285,13 @@ class Connections:
                 delay = min(delay * 2, 0.25)
 
     def write(self, fn: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `fn` in one immediate transaction (or inside the caller's open transaction)."""
-        if self.readonly:
-            raise StoreReadOnly(f"{self.path} is open read-only; nothing was written.")
-        with self.use() as conn:
-            if self.depth:
-                return fn(conn)
-            self._unmap_for_writing(conn)
-            deadline = time.monotonic() + RETRY_DEADLINE_S
-            delay = 0.005
-            while True:
-                try:
-                    conn.execute("BEGIN IMMEDIATE")
-                except sqlite3.OperationalError as exc:
-                    if _is_busy(exc) and time.monotonic() < deadline:
-                        time.sleep(delay * (0.5 + random.random()))
-                        delay = min(delay * 2, 0.25)
-                        continue
-                    raise translate(exc, self.path) from None
-                except sqlite3.Error as exc:
-                    raise translate(exc, self.path) from None
-                self._local.depth = 1
-                try:
-                    result = fn(conn)
-                    conn.execute("COMMIT")
-                    return result
-                except BaseException as exc:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    busy = isinstance(exc, sqlite3.OperationalError) and _is_busy(exc)
-                    if busy and time.monotonic() < deadline:
-                        time.sleep(delay * (0.5 + random.random()))
-                        delay = min(delay * 2, 0.25)
-                        continue
-                    if isinstance(exc, sqlite3.Error):
-                        raise translate(exc, self.path) from None
-                    if isinstance(exc, UnicodeEncodeError):
-                        raise surrogate_error() from None
-                    raise
-                finally:
-                    self._local.depth = 0
+        """Run `fn` in one immediate transaction (or inside the caller's open transaction).
+
+        Waiting happens at BEGIN IMMEDIATE (busy timeout, then retries with backoff): once it
+        holds the write lock, a WAL writer's statements and COMMIT do not meet SQLITE_BUSY.
+        """
+        with self.transaction() as conn:
+            return fn(conn)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -233,14 +232,9 @@ _UPDATE_MESSAGE = (
 )
 
 
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
 def _id_text(value: Any) -> str | None:
     """A tool call id or name as text SQLite can hold (lone surrogates become U+FFFD)."""
-    if not isinstance(value, str):
-        return None
-    return value if _utf8_safe(value) else _SURROGATE.sub("\ufffd", value)
+    return blockcodec.utf8_text(value) if isinstance(value, str) else None
 
 
 def _write_new_rows(
