@@ -391,3 +391,36 @@ def test_tool_calls_in_a_seq_window_and_cheap_counts(db: Store) -> None:
     assert window["c2"] == {"name": "Bash", "is_error": False, "seq": 4, "result_seq": 5}
     assert len(db.tool_calls(sid)) == 10
     assert db.counts() == {"sessions": 1, "messages": 20, "input_tokens": 0, "output_tokens": 20}
+
+
+def test_save_moves_messages_with_external_ids(db: Store) -> None:
+    sid = "pruned"
+    a, b, c = ({"role": "user", "content": t, "external_id": t, "input_tokens": 1} for t in "abc")
+    db.save(sid, [a, b, c])
+    assert db.save(sid, [a, c]) == store.SaveResult(inserted=0, updated=1, deleted=1, unchanged=1)
+    assert [(m.seq, m.external_id) for m in db.load(sid).messages] == [(0, "a"), (1, "c")]  # type: ignore[union-attr]
+    db.save(sid, [c, a, b])  # reordered, and one back
+    loaded = db.load(sid)
+    assert loaded is not None and [m.external_id for m in loaded.messages] == ["c", "a", "b"]
+    assert loaded.input_tokens == 3 and loaded.message_count == 3
+    with pytest.raises(store.InvalidInput, match="appears twice"):
+        db.save(sid, [a, a])
+    assert [m.external_id for m in db.load(sid).messages] == ["c", "a", "b"]  # type: ignore[union-attr]
+    assert db.check(full=True) == []
+
+
+def test_a_failed_write_inside_a_transaction_undoes_only_itself(db: Store) -> None:
+    sid = "nested"
+    db.save(sid, [{"role": "user", "content": t, "external_id": t, "input_tokens": 1} for t in "abc"])
+    with db.transaction():
+        db.append(sid, "user", "kept", input_tokens=5)
+        with pytest.raises(store.InvalidInput):
+            db.save(sid, [{"role": "user", "content": "y", "external_id": "y", "input_tokens": 100},
+                          {"role": "user", "content": "x", "external_id": "x"},
+                          {"role": "user", "content": "x2", "external_id": "x"}])
+        with pytest.raises(store.StoreError):  # a constraint failure, typed
+            db._write(lambda conn: conn.execute("INSERT INTO sessions (id) VALUES (NULL)"))
+    loaded = db.load(sid)
+    assert loaded is not None
+    assert [m.text for m in loaded.messages] == ["a", "b", "c", "kept"]
+    assert loaded.input_tokens == 8 and loaded.message_count == 4

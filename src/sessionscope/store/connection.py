@@ -295,29 +295,33 @@ class Connections:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """Group several writes into one all-or-nothing transaction (re-entrant)."""
+        """Group several writes into one all-or-nothing transaction (re-entrant).
+
+        Inside an open transaction, each nested one is a savepoint: when it fails, only its own
+        statements are undone, and the caller may go on with the outer transaction.
+        """
         if self.readonly:
             raise StoreReadOnly(f"{self.path} is open read-only; nothing was written.")
-        if self.depth:
-            self._local.depth += 1
-            try:
-                with self.use() as conn:
-                    yield conn
-            finally:
-                self._local.depth -= 1
-            return
         with self.use() as conn:
-            self._unmap_for_writing(conn)
-            try:
-                self.retrying(lambda: conn.execute("BEGIN IMMEDIATE"))
-            except sqlite3.Error as exc:
-                raise translate(exc, self.path) from None
-            self._local.depth = 1
+            depth = self.depth
+            if depth:
+                savepoint = f"sessionscope_{depth}"
+                conn.execute(f"SAVEPOINT {savepoint}")
+            else:
+                self._unmap_for_writing(conn)
+                try:
+                    self.retrying(lambda: conn.execute("BEGIN IMMEDIATE"))
+                except sqlite3.Error as exc:
+                    raise translate(exc, self.path) from None
+            self._local.depth = depth + 1
             try:
                 yield conn
-                conn.execute("COMMIT")
+                conn.execute(f"RELEASE {savepoint}" if depth else "COMMIT")
             except BaseException as exc:
-                if conn.in_transaction:
+                if depth:
+                    conn.execute(f"ROLLBACK TO {savepoint}")
+                    conn.execute(f"RELEASE {savepoint}")
+                elif conn.in_transaction:
                     conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
                     raise translate(exc, self.path) from None
@@ -325,7 +329,7 @@ class Connections:
                     raise surrogate_error() from None
                 raise
             finally:
-                self._local.depth = 0
+                self._local.depth = depth
 
     def _unmap_for_writing(self, conn: sqlite3.Connection) -> None:
         """A connection that writes stops memory-mapping the file.

@@ -670,13 +670,21 @@ class Store(ExperimentsMixin):
                     (session_id,),
                 )
             }
-            inserted = updated = unchanged = 0
+            inserted = unchanged = 0
             latest = ""
             new_rows: list[tuple[int, _Row]] = []
+            changed: list[tuple[tuple[Any, ...], Any]] = []  # (values, current row)
+            seen_ids: set[str] = set()
             for seq, spec in enumerate(specs):
                 current = old.get(seq)
                 row = _Row(spec, current[3] if current and not spec.get("created_at")
                            else default_time, self.redact)
+                if row.external_id is not None:
+                    if row.external_id in seen_ids:
+                        raise InvalidInput(
+                            f"external_id {row.external_id!r} appears twice in the transcript."
+                        )
+                    seen_ids.add(row.external_id)
                 values = row.values(session_id, seq)
                 latest = max(latest, row.created_at)
                 if current is None:
@@ -685,11 +693,19 @@ class Store(ExperimentsMixin):
                 elif tuple(current[2:]) == values[2:]:
                     unchanged += 1
                 else:
-                    conn.execute(_UPDATE_MESSAGE, (*values[2:], current[0]))
-                    updated += 1
+                    changed.append((values, current))
             stale = [row[0] for seq, row in old.items() if seq >= len(specs)]
             for mid in stale:
                 conn.execute("DELETE FROM messages WHERE id = ?", (mid,))
+            # a message that moved keeps its external id on a new seq: free the ids of every
+            # changed row first, so no update meets an id another row still holds
+            conn.executemany(
+                "UPDATE messages SET external_id = NULL WHERE id = ?",
+                [(current[0],) for values, current in changed if current[10] != values[10]],
+            )
+            for values, current in changed:
+                conn.execute(_UPDATE_MESSAGE, (*values[2:], current[0]))
+            updated = len(changed)
             if new_rows:
                 _write_new_rows(conn, session_id, new_rows)
             if inserted or updated or stale:
