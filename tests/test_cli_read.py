@@ -208,3 +208,19 @@ def test_json_output_is_inert_on_a_terminal(store_path: Path) -> None:
         json.loads(out)
     data = json.loads(CliRunner().invoke(cli, ["show", sid, "--format", "json"]).stdout)
     assert data["title"] == "t\x9b31m\u202eevil"  # escaped on the terminal, exact when read
+
+
+def test_ids_and_sources_with_escapes_print_inert(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("COLUMNS", "160")
+    with store.open() as db:
+        sid = db.start_session(id="ab\x1b]0;pwn\x07cd-1234", source="src\x1b[31m", title="t")
+        db.append(sid, "user", "needle here")
+    for args in (["sessions"], ["search", "needle"], ["stats"]):
+        out = CliRunner().invoke(cli, args).stdout
+        assert "\x1b" not in out and "\x07" not in out, args
+
+
+def test_absurd_token_counts_are_refused(db) -> None:
+    sid = db.start_session()
+    with pytest.raises(store.InvalidInput, match="2\\*\\*53"):
+        db.append(sid, "user", "x", input_tokens=2**63)

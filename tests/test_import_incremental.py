@@ -451,3 +451,55 @@ def _wait_for(condition: Any, timeout: float = 10.0) -> None:
             return
         time.sleep(0.05)
     raise AssertionError("the watcher did not import the change in time")
+
+
+def test_a_read_error_partway_keeps_what_was_read_and_resumes_later(db, fixture_tree, monkeypatch) -> None:
+    from sessionscope.importers import incremental
+
+    root = fixture_tree / "claude-code" / "projects"
+    real = incremental.read_lines
+
+    def failing(path, *args, **kwargs):  # the file system fails after three lines of session A
+        for count, line in enumerate(real(path, *args, **kwargs)):
+            if count == 3 and "5b1f0c2e" in str(path) and "subagents" not in str(path):
+                raise OSError(5, "Input/output error")
+            yield line
+
+    monkeypatch.setattr(incremental, "read_lines", failing)
+    report = import_source(db, "claude-code", root)
+    assert any("could not read on from here" in reason for _, _, reason in report.skipped_lines)
+    partial = db.message_count("5b1f0c2e-8d3a-4f6b-9c21-7e4d2a9b1c01")
+    monkeypatch.setattr(incremental, "read_lines", real)
+    again = import_source(db, "claude-code", root)
+    assert again.files_imported >= 1  # not taken as unchanged
+    full = db.message_count("5b1f0c2e-8d3a-4f6b-9c21-7e4d2a9b1c01")
+    assert full > partial
+    fresh = store.open(":memory:")
+    import_source(fresh, "claude-code", root)
+    assert full == fresh.message_count("5b1f0c2e-8d3a-4f6b-9c21-7e4d2a9b1c01")
+
+
+def test_a_summary_appended_later_titles_the_session_like_a_clean_import(db, tmp_path) -> None:
+    root = tmp_path / "projects" / "-home-dev-late"
+    root.mkdir(parents=True)
+    sid = "aaaaaaaa-1111-4222-8333-444444444444"
+    path = root / f"{sid}.jsonl"
+
+    def record(n: int) -> str:
+        return json.dumps({
+            "type": "user", "uuid": f"u-{n}", "parentUuid": f"u-{n - 1}" if n else None,
+            "sessionId": sid, "cwd": "/home/dev/late", "timestamp": f"2026-10-01T00:00:0{n}.000Z",
+            "isSidechain": False, "userType": "external",
+            "message": {"role": "user", "content": f"prompt {n}"},
+        }) + "\n"
+
+    path.write_text(record(0) + record(1))
+    import_source(db, "claude-code", tmp_path / "projects")
+    assert db.session(sid).title == "prompt 0"
+    with path.open("a") as out:
+        out.write(json.dumps({"type": "summary", "summary": "The real summary title", "leafUuid": "u-1"}) + "\n")
+    import_source(db, "claude-code", tmp_path / "projects")
+    clean = store.open(":memory:")
+    import_source(clean, "claude-code", tmp_path / "projects")
+    assert clean.session(sid).title == "The real summary title"
+    assert db.session(sid).title == "The real summary title"

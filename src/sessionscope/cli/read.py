@@ -83,7 +83,7 @@ def sessions_cmd(
     for r in rows:
         indent = "  ↳ " if r.parent_session_id else ""
         click.echo(
-            f"{r.id[:8]}  {r.source[:12]:<12}  {age(r.updated_at):>5}  "
+            f"{clean_line(r.id)[:8]}  {clean_line(r.source)[:12]:<12}  {age(r.updated_at):>5}  "
             f"{r.message_count:>6}  {short_number(r.total_tokens):>6}  "
             f"{_fit(Path(r.project or '').name or '-', 18):<18}  "
             f"{_fit(indent + (r.title or '(untitled)'), title_width)}"
@@ -170,8 +170,9 @@ def stats_cmd(as_json: bool) -> None:
     if as_json:
         echo_json([dataclasses.asdict(stats)])
         return
-    click.echo(f"store        {stats.path} ({stats.file_bytes / 1e6:.1f} MB, schema {stats.schema_version})")
-    click.echo(f"sessions     {stats.sessions}  " + "  ".join(f"{k}: {v}" for k, v in stats.by_source.items()))
+    click.echo(f"store        {clean_line(stats.path)} ({stats.file_bytes / 1e6:.1f} MB, schema {stats.schema_version})")
+    click.echo(f"sessions     {stats.sessions}  "
+               + "  ".join(f"{clean_line(k)}: {v}" for k, v in stats.by_source.items()))
     click.echo(f"messages     {stats.messages}  " + "  ".join(f"{k}: {v}" for k, v in stats.by_role.items()))
     click.echo(f"tokens       {stats.input_tokens} in, {stats.output_tokens} out")
     click.echo(f"cost         ${stats.cost_usd:.2f}")

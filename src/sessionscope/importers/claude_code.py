@@ -129,6 +129,8 @@ class ClaudeCodeParser:
         if not isinstance(leaf, str) or not leaf:
             leaf = ""
         owner = self.uuids.get(leaf) if leaf else self.main
+        if owner is None and leaf:
+            owner = self._stored_owner(leaf)
         if owner is not None:
             self.sink.session(owner).set(title=text)
             return
@@ -136,6 +138,17 @@ class ClaudeCodeParser:
         self.summaries.move_to_end(leaf)
         while len(self.summaries) > _SUMMARY_MAX:
             self.summaries.popitem(last=False)
+
+    def _stored_owner(self, leaf: str) -> str | None:
+        """The session of this file that an earlier run stored `leaf` in (summary records are
+        appended to old transcripts, long after the messages they name were imported)."""
+        candidates = dict.fromkeys(
+            [sid for sid in (self.main, self.last_chain) if sid] + list(self.chains.values())
+        )
+        for sid in candidates:
+            if self.sink.db.find_message(sid, leaf) is not None:
+                return sid
+        return None
 
     def _seen(self, uuid: str, buf: SessionBuffer) -> None:
         self.uuids[uuid] = buf.id

@@ -108,4 +108,4 @@ def count(value: Any) -> int:
         return 0
     if isinstance(value, float) and not math.isfinite(value):
         return 0
-    return min(max(0, int(value)), 2**62)
+    return min(max(0, int(value)), 2**53)  # the store takes counts up to 2**53

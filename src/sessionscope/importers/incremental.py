@@ -264,5 +264,12 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
             if not isinstance(exc, FileNotFoundError):
                 report.skip_line(path_text, 0, f"could not read the file ({exc.strerror or exc})")
             return False
+        # Read partway: keep what was read, but do not claim the file's size and mtime, so the
+        # next run goes on from here instead of taking the file as unchanged.
+        report.skip_line(
+            path_text, line_no + 1, f"could not read on from here ({exc.strerror or exc})"
+        )
+        flush(final=False)
+        return True
     flush(final=True)
     return True

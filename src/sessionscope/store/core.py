@@ -108,11 +108,14 @@ def _message_from_row(row: Sequence[Any]) -> Message:
     )
 
 
+_MAX_COUNT = 2**53  # token counts stay exact and their sums fit SQLite's 64-bit integers
+
+
 def _count(value: Any, name: str) -> int:
     if value is None:
         return 0
-    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise InvalidInput(f"{name} must be a non-negative integer, not {value!r}.")
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= _MAX_COUNT:
+        raise InvalidInput(f"{name} must be an integer from 0 to 2**53, not {value!r}.")
     return value
 
 
