@@ -9,6 +9,7 @@ from tui_support import (
     CONTROL,
     SESSION_A,
     SESSION_B,
+    border_text,
     import_fixtures,
     make_app,
     screen_text,
@@ -267,7 +268,7 @@ async def test_markup_in_transcripts_shows_literally(tmp_path: Path) -> None:
         assert "<details>html stays</details>" in text
         assert "[@click=app.quit]boom[/]" in text
         assert "echo '[red]x[/red]'" in text
-        assert "[bold]Markup[/bold] title" in transcript.border_title
+        assert "[bold]Markup[/bold] title" in border_text(transcript)
         assert "[bold]Markup[/bold] title" in "\n".join(widget_lines(app.screen.query_one(SessionList)))
         # nothing carries a link or a click action
         for strip in widget_strips(transcript):

@@ -92,3 +92,10 @@ def screen_text(app: SessionscopeApp) -> str:
     svg = app.export_screenshot()
     parts = re.findall(r">([^<>]*)</text>", svg)
     return html.unescape(" ".join(parts)).replace("\xa0", " ")
+
+
+def border_text(widget: Any, which: str = "title") -> str:
+    """The plain text a widget's border title (or subtitle) shows (the public getter gives
+    markup, where a literal `[` reads `\\[`)."""
+    content = getattr(widget, f"_border_{which}")
+    return content.plain if content is not None else ""

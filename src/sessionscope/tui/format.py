@@ -118,6 +118,7 @@ def role_label(role: str) -> str:
 
 
 _PATCH_FILE = re.compile(r"^\*\*\* (?:Update|Add|Delete) File: (.+)$", re.MULTILINE)
+SUMMARY_CHARS = 1_000
 
 
 def _command_text(value: Any) -> str:
@@ -136,9 +137,9 @@ def tool_summary(name: str | None, tool_input: Any, cwd: str | None = None) -> s
         try:
             data = json.loads(data)
         except ValueError:
-            return clean_line(data)
+            return clean_line(data[:SUMMARY_CHARS])
     if not isinstance(data, dict):
-        return clean_line(json.dumps(data, ensure_ascii=False)) if data is not None else ""
+        return clean_line(json.dumps(data, ensure_ascii=False)[:SUMMARY_CHARS]) if data is not None else ""
     lowered = (name or "").lower()
     text: str | None = None
     if "command" in data or "cmd" in data:
@@ -168,7 +169,7 @@ def tool_summary(name: str | None, tool_input: Any, cwd: str | None = None) -> s
                 break
         else:
             text = json.dumps(data, ensure_ascii=False) if data else ""
-    return clean_line(text)
+    return clean_line(text[:SUMMARY_CHARS])  # a summary is one line: never clean megabytes for it
 
 
 def image_label(block: dict[str, Any]) -> str:

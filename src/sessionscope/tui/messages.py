@@ -203,7 +203,10 @@ class MatchesLoaded(Message):
 
 
 class TranscriptGrew(Message):
-    """The open session changed on disk: its new row, total, and the tail that changed."""
+    """The open session changed on disk: its new row, total, and the tail that changed.
+
+    `window` (messages `window_start`..`window_stop`, around the reader) is read again on every
+    change, so that the transcript can tell a rewrite from an append."""
 
     def __init__(
         self,
@@ -212,6 +215,11 @@ class TranscriptGrew(Message):
         total: int,
         start: int,
         messages: list[StoredMessage],
+        *,
+        known: int = 0,
+        window_start: int = 0,
+        window_stop: int = 0,
+        window: list[StoredMessage] | None = None,
     ) -> None:
         super().__init__()
         self.generation = generation
@@ -219,6 +227,10 @@ class TranscriptGrew(Message):
         self.total = total
         self.start = start
         self.messages = messages
+        self.known = known
+        self.window_start = window_start
+        self.window_stop = window_stop
+        self.window = window
 
 
 # -- search ------------------------------------------------------------------------------------

@@ -3,7 +3,8 @@
 Every string from the store goes through `sanitize.clean` / `clean_line` and is rendered as Rich
 `Text` or through a Markdown parser with raw HTML switched off and hyperlinks shown as text, so
 transcript text is inert: no escape sequence reaches the terminal and nothing that looks like
-markup (`[red]`, `[link=…]`, `[@click=…]`) is interpreted.
+markup (`[red]`, `[link=…]`, `[@click=…]`) is interpreted. Every block is bounded (see `clip`):
+rendering runs on the UI thread, and a 3 MB message must open as fast as a short one.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import tzinfo
+from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
@@ -27,10 +29,14 @@ from textual.strip import Strip
 
 from ..sanitize import clean, clean_line
 from ..store.models import Message, tool_result_text
+from .clip import Clipped, clip, clipped_text, more_marker
 from .format import image_label, local_time, short_count, short_model, tool_summary
 
 MAX_OUTPUT_LINES = 400
 MAX_INPUT_LINES = 200
+MAX_MARKDOWN_CHARS = 40_000  # longer prose is shown as plain text (Markdown costs ~2 µs a char)
+MAX_MARKDOWN_LINES = 600  # ... and a highlighted code line ~0.15 ms
+PREVIEW_CHARS = 1_000  # what a one-line preview or summary looks at
 _PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
 _JSON = JSONHighlighter()
 
@@ -156,11 +162,16 @@ def _input_text(tool_input: Any) -> str:
         return repr(tool_input)
 
 
-def _truncate_lines(text: str, limit: int) -> tuple[str, int]:
-    lines = text.split("\n")
-    if len(lines) <= limit:
-        return text, 0
-    return "\n".join(lines[:limit]), len(lines) - limit
+@lru_cache(maxsize=64)
+def word_count(text: str) -> int:
+    """Words in `text` (cached: reasoning headers are redrawn often and may be megabytes)."""
+    return len(text.split())
+
+
+def _cleaned(clipped: Clipped) -> Clipped:
+    """`clipped` with every shown line made inert (cleaning only what is shown keeps it cheap)."""
+    clipped.lines = [clean(line) for line in clipped.lines]
+    return clipped
 
 
 class MessageRenderer:
@@ -198,16 +209,28 @@ class MessageRenderer:
         line = left + Text(" " * max(1, ctx.width - left.cell_len - right.cell_len)) + right
         return Strip(list(line.render(self.console, end=""))).adjust_cell_length(ctx.width)
 
-    def prose(self, text: str, role: str, width: int) -> list[Strip]:
-        body = clean(text).strip("\n")
-        if not body.strip():
+    def prose(self, text: str, role: str, width: int, pattern: re.Pattern[str] | None = None) -> list[Strip]:
+        shown = _cleaned(clip(text.strip("\n"), pattern))
+        if not any(line.strip() for line in shown.lines):
             return []
         renderable: RenderableType
-        if role == "assistant":
+        marker: list[Strip] = []
+        body = shown.text
+        if (
+            role == "assistant"
+            and not (shown.above or shown.cut_before or shown.cut_after)
+            and len(body) <= MAX_MARKDOWN_CHARS
+            and len(shown.lines) <= MAX_MARKDOWN_LINES
+        ):
             renderable = SafeMarkdown(body, code_theme=self.styles.code_theme)
+            if shown.below:
+                more = Text(more_marker(shown.below), self.styles.meta)
+                marker = [_strip(line, width, indent=2) for line in _lines(self.console, more, width - 2)]
         else:
-            renderable = Text(body, style=self.styles.meta if role == "system" else "")
-        return [_strip(line, width, indent=2) for line in _lines(self.console, renderable, width - 2)]
+            style = self.styles.meta if role == "system" else ""
+            renderable = clipped_text(shown, style, self.styles.meta)
+        lines = [_strip(line, width, indent=2) for line in _lines(self.console, renderable, width - 2)]
+        return lines + marker
 
     def tool_line(
         self, block: dict[str, Any], expanded: bool, ctx: Context, is_error: bool | None
@@ -245,13 +268,9 @@ class MessageRenderer:
     def tool_body(self, block: dict[str, Any], ctx: Context) -> list[Strip]:
         s = self.styles
         raw = _input_text(block.get("input"))
-        shown, more = _truncate_lines(clean(raw), MAX_INPUT_LINES)
-        text = Text(shown)
-        if not shown.startswith("$ "):
-            _JSON.highlight(text)
-        if more:
-            text.append(f"\n… {more} more lines", s.meta)
-        lines = self.boxed(text, ctx)
+        shown = _cleaned(clip(raw, ctx.pattern, max_lines=MAX_INPUT_LINES))
+        highlighter = None if raw.startswith("$ ") else _JSON
+        lines = self.boxed(clipped_text(shown, "", s.meta, highlighter), ctx)
         result, is_error = ctx.result_for(str(block.get("id") or ""))
         if result is None:
             lines.append(_strip([Segment("└ no output yet", s.meta)], ctx.width, indent=4))
@@ -264,41 +283,23 @@ class MessageRenderer:
         return lines
 
     def result_body(self, block: dict[str, Any], ctx: Context, is_error: bool) -> list[Strip]:
-        output = clean(tool_result_text(block)).rstrip("\n")
-        lines = output.split("\n") if output else []
-        above = below = 0
-        if len(lines) > MAX_OUTPUT_LINES:
-            start = 0
-            if ctx.pattern is not None:
-                # a search match past the cut: show the part of the output around it
-                for number, line in enumerate(lines):
-                    if ctx.pattern.search(line):
-                        if number >= MAX_OUTPUT_LINES - 20:
-                            start = max(0, number - MAX_OUTPUT_LINES // 2)
-                        break
-            end = min(len(lines), start + MAX_OUTPUT_LINES)
-            above, below = start, len(lines) - end
-            lines = lines[start:end]
-        text = Text()
-        if above:
-            text.append(f"… {above} lines above\n", self.styles.meta)
-        text.append("\n".join(lines) or "(no output)")
-        if not lines:
-            text.stylize(self.styles.meta)
-        if below:
-            text.append(f"\n… {below} more lines (export the session to read them all)", self.styles.meta)
-        return self.boxed(text, ctx)
+        output = tool_result_text(block).rstrip("\n")
+        # a search match past the cut moves the window to the lines around it
+        shown = _cleaned(clip(output, ctx.pattern, max_lines=MAX_OUTPUT_LINES))
+        if not output or not any(shown.lines):
+            return self.boxed(Text("(no output)", self.styles.meta), ctx)
+        return self.boxed(clipped_text(shown, "", self.styles.meta), ctx)
 
     def reasoning(self, text: str, expanded: bool, ctx: Context) -> list[Strip]:
         s = self.styles
-        body = clean(text).strip()
-        words = len(body.split())
+        body = text.strip()
         head = Text("  ")
         head.append("▾ " if expanded else "▸ ", s.gutter)
-        head.append(f"reasoning · {words} words", s.reasoning)
+        head.append(f"reasoning · {word_count(body)} words", s.reasoning)
         lines = [_strip(head.render(self.console, end=""), ctx.width)]
         if expanded and body:
-            lines.extend(self.boxed(Text(body, s.reasoning), ctx, mark="┊"))
+            shown = _cleaned(clip(body, ctx.pattern))
+            lines.extend(self.boxed(clipped_text(shown, s.reasoning, s.meta), ctx, mark="┊"))
         return lines
 
     # -- a whole message -----------------------------------------------------------------------
@@ -313,7 +314,7 @@ class MessageRenderer:
             kind = block.get("type")
             start = len(lines)
             if kind == "text":
-                lines.extend(self.prose(str(block.get("text") or ""), message.role, ctx.width))
+                lines.extend(self.prose(str(block.get("text") or ""), message.role, ctx.width, ctx.pattern))
             elif kind == "thinking" or kind == "redacted_thinking":
                 text = str(block.get("thinking") or block.get("text") or "")
                 expanded = ctx.is_open(message.seq, index, "reasoning")
@@ -330,7 +331,7 @@ class MessageRenderer:
             elif kind == "tool_result":
                 expanded = ctx.is_open(message.seq, index, "result")
                 is_error = bool(block.get("is_error"))
-                first = clean_line(tool_result_text(block))
+                first = clean_line(tool_result_text(block)[:PREVIEW_CHARS])
                 head = Text("  ")
                 head.append("▾ " if expanded else "▸ ", s.gutter)
                 head.append("result", s.tool_name)

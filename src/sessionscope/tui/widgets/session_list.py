@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message as TextualMessage
 from textual.strip import Strip
 
+from ...sanitize import clean_line
 from ...store import StoreError
 from ..format import SessionFilter, age, short_count
 from ..messages import SessionChildren, SessionRow, SessionsPage
@@ -134,7 +135,7 @@ class SessionList(RowList):
                     project=f.project, source=f.source, since=f.since, until=f.until, top_level=True
                 )
         except StoreError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         self.post_message(
             SessionsPage(generation, page * PAGE, [SessionRow.from_info(i) for i in rows], total)
@@ -322,9 +323,10 @@ class SessionList(RowList):
 
     def update_header(self) -> None:
         label = SORT_LABELS.get(self.order, self.order)
-        self.border_title = f"Sessions · {short_count(self.total)}" if self.loaded else "Sessions"
-        described = self.filter.describe()
-        self.border_subtitle = f"{label}" + (f" · {described}" if described else "")
+        self.border_title = Text(f"Sessions · {short_count(self.total)}" if self.loaded else "Sessions")
+        described = clean_line(self.filter.describe())
+        # Text, never a str: the filter is user input and a str subtitle is parsed as markup
+        self.border_subtitle = Text(f"{label}" + (f" · {described}" if described else ""))
 
     # -- actions -------------------------------------------------------------------------------
 

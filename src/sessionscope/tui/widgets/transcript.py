@@ -51,6 +51,7 @@ ESTIMATE = 4
 CALLS_LIMIT = 20_000  # longer sessions load their tool calls window by window
 MATCH_PAGE = 1000  # n/N fetch the matches of a session a page at a time
 MAX_MATCHES = 20_000
+FOLLOW_MARGIN = 10  # messages re-read above and below the viewport when the session changed
 
 
 class Transcript(ScrollView, can_focus=True):
@@ -91,6 +92,14 @@ class Transcript(ScrollView, can_focus=True):
         "transcript--placeholder",
         "transcript--title",
     }
+
+    DEFAULT_CSS = """
+    Transcript {
+        /* room for the scrollbar from the start: a session that outgrows the screen is not
+           wrapped (and rendered) a second time at a narrower width */
+        scrollbar-gutter: stable;
+    }
+    """
 
     class Back(TextualMessage):
         """Escape in the transcript: go back to where the reader came from."""
@@ -183,6 +192,8 @@ class Transcript(ScrollView, can_focus=True):
 
     def notify_style_update(self) -> None:
         super().notify_style_update()
+        if self._renderer is not None and self._renderer.styles == self._styles():
+            return  # focus moving in or out restyles the widget, not the messages
         self._renderer = None
         self._invalidate()
 
@@ -281,7 +292,7 @@ class Transcript(ScrollView, can_focus=True):
             messages = db.messages(session_id, start, stop)
             calls = db.tool_calls(session_id, start, stop) if total > CALLS_LIMIT else None
         except StoreError as exc:
-            self.app.call_from_thread(self.notify, str(exc), severity="error")
+            self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         self.post_message(SessionOpened(generation, info, total))
         self.post_message(MessagesLoaded(generation, start, stop, messages, total, calls))
@@ -384,10 +395,13 @@ class Transcript(ScrollView, can_focus=True):
         message.stop()
         if message.generation != self._generation:
             return
+        changed = any(self._calls.get(k) != v for k, v in message.calls.items())
+        changed = changed or message.children != self._children
         self._calls.update(message.calls)  # windows may have brought theirs already
         self._set_children(message.children)
-        self._invalidate()
-        self.settle()
+        if changed:  # a session without tool calls or subagents is not drawn twice
+            self._invalidate()
+            self.settle()
 
     def on_matches_loaded(self, message: MatchesLoaded) -> None:
         message.stop()
@@ -685,6 +699,13 @@ class Transcript(ScrollView, can_focus=True):
                     self.rich_style
                 )
             return Strip.blank(width, self.rich_style)
+        if not self.total:
+            if absolute == 0 and self.info is not None:
+                style = self.get_component_rich_style("transcript--placeholder")
+                return text_strip(Text("  (no messages yet)", style), width, self.app.console).apply_style(
+                    self.rich_style
+                )
+            return Strip.blank(width, self.rich_style)
         seq, line = self._heights.locate(absolute)
         if seq >= self.total:
             return Strip.blank(width, self.rich_style)
@@ -719,7 +740,9 @@ class Transcript(ScrollView, can_focus=True):
         if info is None:
             return
         title = clean_line(info.title or info.id) or info.id
-        self.border_title = title
+        # Text, never a str: a str border title is parsed as markup (a title like
+        # `[/bold]` would crash the app, `[@click=…]` would become a live action)
+        self.border_title = Text(title)
         parts = [clean_line(info.source)]
         if info.model:
             parts.append(clean_line(info.model))
@@ -738,7 +761,7 @@ class Transcript(ScrollView, can_focus=True):
                 parts.append(f"{count}{more} match{'es' if count != 1 else ''} · n/N")
         elif self.search_query:
             parts.append("no matches here")
-        self.border_subtitle = " · ".join(parts)
+        self.border_subtitle = Text(" · ".join(parts))
 
     # -- moving --------------------------------------------------------------------------------
 
@@ -1085,26 +1108,51 @@ class Transcript(ScrollView, can_focus=True):
     # -- live follow ---------------------------------------------------------------------------
 
     def follow(self) -> None:
-        """The store changed: fetch what grew (new messages, a replaced last message)."""
+        """The store changed: fetch what grew (new messages, a replaced last message), and when
+        the session's row changed, re-read the messages around the reader to catch rewrites."""
         if self.session_id is None:
             return
-        self._follow(self.session_id, self.total, self._generation)
+        first, stop = self._visible_range()
+        self._follow(self.session_id, self.total, first, stop, self._generation)
+
+    def _visible_range(self) -> tuple[int, int]:
+        """Seqs [first, stop) on screen, with a margin each way."""
+        if not self.total:
+            return 0, 0
+        y = round(self.scroll_y)
+        top = self._heights.locate(y)[0]
+        bottom = self._heights.locate(y + self.view_height)[0]
+        return max(0, min(top, self.total - 1) - FOLLOW_MARGIN), min(self.total, bottom + 1 + FOLLOW_MARGIN)
 
     @work(thread=True, group="transcript-follow", exclusive=True, exit_on_error=False)
-    def _follow(self, session_id: str, known: int, generation: int) -> None:
+    def _follow(self, session_id: str, known: int, first: int, stop: int, generation: int) -> None:
         db = self.db
         if db is None:
             return
+        window: list[Message] | None = None
         try:
             info = db.session(session_id)
             total = db.message_count(session_id)
-            start = max(0, known - 1)
+            start = max(0, known - 1, total - WINDOW_AFTER)  # a burst: the tail is what matters
             messages = db.messages(session_id, start, total) if total > start else []
+            if info is not None:
+                # a rewrite (db.save with other or fewer messages) need not move the session's
+                # row or count: read what the reader sees again (a screenful), so the UI can
+                # compare it with what it shows
+                span = stop - first
+                stop = min(stop, total)
+                first = max(0, min(first, stop - span))
+                window = db.messages(session_id, first, stop) if stop > first else []
             children = db.sessions(limit=None, parent=session_id, order="started") if info else []
         except StoreError:
             return
         children.sort(key=lambda c: (c.started_at or "", c.id))
-        self.post_message(TranscriptGrew(generation, info, total, start, messages))
+        self.post_message(
+            TranscriptGrew(
+                generation, info, total, start, messages,
+                known=known, window_start=first, window_stop=stop, window=window,
+            )
+        )
         if info is not None and len(children) != len(self._children):
             self._load_calls(session_id, generation)
 
@@ -1117,6 +1165,9 @@ class Transcript(ScrollView, can_focus=True):
             self.close_session()
             return
         self.info = message.info
+        if message.total < self.total or self._rewritten(message):
+            self._reload(message)
+            return
         was_pinned = self._pinned or self.scroll_y >= self.max_scroll_y
         self._grow(message.total)
         tail_known = message.start in self._messages or message.start == 0
@@ -1126,3 +1177,66 @@ class Transcript(ScrollView, can_focus=True):
         self._pinned = was_pinned
         self._update_title()
         self.settle()
+
+    def _rewritten(self, message: TranscriptGrew) -> bool:
+        """True when a message the reader has loaded (other than the last, which may be
+        replaced while it streams) differs from what the store holds now, or is gone."""
+        if message.window is None:
+            return False
+        fetched = {m.seq: m for m in message.window}
+        for seq in range(message.window_start, min(message.window_stop, message.known - 1)):
+            old = self._messages.get(seq)
+            if old is None:
+                continue
+            new = fetched.get(seq)
+            if new is None or new.id != old.id or new.blocks != old.blocks:
+                return True
+        return False
+
+    def _reload(self, message: TranscriptGrew) -> None:
+        """The session was rewritten: drop every cached message and read the place again,
+        keeping the reader at the same message (or the last one, if the session shrank)."""
+        was_pinned = self._pinned or self.scroll_y >= self.max_scroll_y
+        self._generation += 1  # windows on their way hold the old content
+        generation = self._generation
+        self._messages.clear()
+        self._rendered.clear()
+        self._pending.clear()
+        self._calls = {}
+        self._local_calls.clear()
+        self._local_tasks.clear()
+        self._results.clear()
+        total = message.total
+        if total < self.total:
+            self._heights.reset(total, self._estimate)
+        else:
+            self._heights.extend(total, self._estimate)
+        self.total = total
+        seq, offset = self._anchor
+        if seq >= total:
+            self._anchor = (max(0, total - 1), 0)
+        else:
+            self._anchor = (seq, offset)
+        self._pinned = was_pinned
+        if self.cursor is not None and self.cursor[0] >= total:
+            self.cursor = None
+        if self.current_match is not None and self.current_match >= total:
+            self.current_match = None
+        for item in (message.window or []) + message.messages:
+            if item.seq < total:
+                self._store(item)
+        self._update_virtual_size()
+        assert self.session_id is not None
+        self._load_calls(self.session_id, generation)
+        if self.search_query:
+            self.matches = []
+            self._match_hits = 0
+            self._matches_complete = False
+            self._matches_loading = True
+            self._load_matches(self.session_id, self.search_query, generation)
+        self._update_title()
+        self._invalidate()
+        self.settle()
+        if self.cursor is None and self.total:
+            self._place_cursor_at_top()
+        self._restore_anchor()
