@@ -467,9 +467,13 @@ async def test_readonly_store_opens_with_a_notice(fixture_db: Path) -> None:
         app = make_app(fixture_db, readonly=True)
         async with app.run_test(size=(120, 36)) as pilot:
             await wait_for_workers(pilot)
+            sessions = app.screen.query_one(SessionList)
+            # the store opens and the list loads in workers: wait for both to show
+            await wait_until(pilot, lambda: app.db is not None and sessions.total == 4, 10)
             assert app.db is not None and app.db.readonly
+            await wait_until(pilot, lambda: "read-only" in screen_text(app), 10)
             assert "read-only" in screen_text(app)
-            assert app.screen.query_one(SessionList).total == 4
+            assert sessions.total == 4
     finally:
         fixture_db.chmod(0o644)
 
