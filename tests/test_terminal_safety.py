@@ -19,6 +19,7 @@ from tui_support import (
     SESSION_D,
     import_fixtures,
     make_app,
+    open_session,
     screen_text,
     wait_for_workers,
     widget_lines,
@@ -27,7 +28,6 @@ from tui_support import (
 from sessionscope import store
 from sessionscope.tui.widgets.search_pane import HitList
 from sessionscope.tui.widgets.session_list import SessionList
-from sessionscope.tui.widgets.transcript import Transcript
 
 # what must never be drawn: C0 (tab and newline are layout, never drawn as bytes either), DEL,
 # C1, bidirectional overrides and isolates, zero-width characters, BOM, lone surrogates
@@ -72,16 +72,7 @@ def _assert_inert(lines: list[str], where: str) -> None:
 
 
 async def _check_session(pilot, sid: str) -> str:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    sessions = app.screen.query_one(SessionList)
-    sessions.focus()
-    index = sessions.index_of(sid)
-    assert index is not None
-    sessions.move_cursor(index)
-    await pilot.press("enter")
-    await wait_for_workers(pilot)
-    transcript = app.screen.query_one(Transcript)
-    assert transcript.session_id == sid
+    transcript = await open_session(pilot, sid)
     if not transcript.tools_open:
         await pilot.press("t")
     await pilot.press("r")

@@ -12,6 +12,7 @@ from tui_support import (
     border_text,
     import_fixtures,
     make_app,
+    open_session,
     screen_text,
     wait_for_workers,
     wait_until,
@@ -35,19 +36,6 @@ def _open_row(sessions: SessionList, session_id: str) -> int:
     index = sessions.index_of(session_id)
     assert index is not None, f"{session_id} not in the list"
     return index
-
-
-async def _open(pilot, session_id: str) -> Transcript:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    await wait_for_workers(pilot)
-    sessions = app.screen.query_one(SessionList)
-    sessions.focus()
-    sessions.move_cursor(_open_row(sessions, session_id))
-    await pilot.press("enter")
-    await wait_for_workers(pilot)
-    transcript = app.screen.query_one(Transcript)
-    assert transcript.session_id == session_id
-    return transcript
 
 
 def _text(transcript: Transcript) -> str:
@@ -82,7 +70,7 @@ async def test_list_shows_sessions_newest_first_with_subagents_under_parent(fixt
 async def test_open_session_fold_and_unfold_a_tool_call(fixture_db: Path) -> None:
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:
-        transcript = await _open(pilot, SESSION_A)
+        transcript = await open_session(pilot, SESSION_A)
         text = _text(transcript)
         assert "Fix login form validation" in transcript.border_title
         assert "▸ Read  src/components/LoginForm.tsx" in text
@@ -111,7 +99,7 @@ async def test_open_session_fold_and_unfold_a_tool_call(fixture_db: Path) -> Non
 async def test_t_expands_every_tool_call_and_r_shows_reasoning(fixture_db: Path) -> None:
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:
-        transcript = await _open(pilot, SESSION_A)
+        transcript = await open_session(pilot, SESSION_A)
         assert "▾ " not in _text(transcript)
         await pilot.press("t")
         await wait_for_workers(pilot)
@@ -223,7 +211,7 @@ async def test_hit_in_a_tool_output_opens_with_the_call_expanded(fixture_db: Pat
 async def test_task_line_opens_the_subagent_and_u_goes_back(fixture_db: Path) -> None:
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:
-        transcript = await _open(pilot, SESSION_A)
+        transcript = await open_session(pilot, SESSION_A)
         assert "⤷ open subagent" in _text(transcript)
         while True:
             found = transcript.item_at_cursor()
@@ -258,7 +246,7 @@ async def test_markup_in_transcripts_shows_literally(tmp_path: Path) -> None:
         db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "t1", "content": "[@click=app.quit]boom[/]"}])
     app = make_app(path)
     async with app.run_test(size=(140, 36)) as pilot:
-        transcript = await _open(pilot, sid)
+        transcript = await open_session(pilot, sid)
         await pilot.press("t")
         await wait_for_workers(pilot)
         text = _text(transcript)
@@ -282,7 +270,7 @@ async def test_markup_in_transcripts_shows_literally(tmp_path: Path) -> None:
 async def test_no_escape_or_control_byte_reaches_the_screen_from_session_a(fixture_db: Path) -> None:
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:
-        transcript = await _open(pilot, SESSION_A)
+        transcript = await open_session(pilot, SESSION_A)
         await pilot.press("t", "r")
         await wait_for_workers(pilot)
         seen_bash = False
@@ -329,7 +317,7 @@ async def test_live_follow_new_session_and_growing_transcript(tmp_path: Path) ->
         ])
     app = make_app(path)
     async with app.run_test(size=(100, 30)) as pilot:
-        transcript = await _open(pilot, sid)
+        transcript = await open_session(pilot, sid)
         await pilot.press("G")
         await wait_for_workers(pilot)
         assert transcript.scroll_y == transcript.max_scroll_y > 0
@@ -365,7 +353,7 @@ async def test_long_session_end_and_start_are_immediate(tmp_path: Path) -> None:
         ])
     app = make_app(path)
     async with app.run_test(size=(100, 30)) as pilot:
-        transcript = await _open(pilot, sid)
+        transcript = await open_session(pilot, sid)
         assert len(transcript._messages) < 500  # windowed, not the whole session
         await pilot.press("G")
         await wait_for_workers(pilot)
@@ -421,7 +409,7 @@ async def test_sort_and_filter_the_list(fixture_db: Path) -> None:
 async def test_small_terminal_still_works(fixture_db: Path) -> None:
     app = make_app(fixture_db)
     async with app.run_test(size=(80, 24)) as pilot:
-        transcript = await _open(pilot, SESSION_B)
+        transcript = await open_session(pilot, SESSION_B)
         sessions = app.screen.query_one(SessionList)
         assert sessions.size.width >= 28 and transcript.size.width >= 40
         assert "Upgrade React" in transcript.border_title
@@ -436,7 +424,7 @@ async def test_copy_and_export_the_open_session(
     monkeypatch.chdir(tmp_path)
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:
-        await _open(pilot, SESSION_A)
+        await open_session(pilot, SESSION_A)
         await pilot.press("j")
         await pilot.press("y")
         assert app.clipboard.startswith("### ")
@@ -505,7 +493,7 @@ async def test_experiments_screen_result_filters_the_list(tmp_path: Path) -> Non
         assert "webapp · api · challenger · 4 msg" in "\n".join(widget_lines(sessions))
         first = sessions.row(0)
         assert first is not None
-        transcript = await _open(pilot, first.id)
+        transcript = await open_session(pilot, first.id)
         assert f"experiment #{experiment_id} · challenger" in transcript.border_subtitle
 
 
@@ -633,7 +621,7 @@ async def test_mouse_opens_sessions_hits_and_tool_calls(fixture_db: Path) -> Non
 async def test_switching_theme_redraws_the_transcript(fixture_db: Path) -> None:
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:
-        transcript = await _open(pilot, SESSION_A)
+        transcript = await open_session(pilot, SESSION_A)
         before = transcript.get_component_rich_style("transcript--user", partial=True)
         app.theme = "textual-light"
         await wait_for_workers(pilot)
@@ -653,7 +641,7 @@ async def test_failed_call_is_marked_in_short_and_very_long_sessions(
     monkeypatch.setattr(transcript_module, "CALLS_LIMIT", calls_limit)
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:
-        transcript = await _open(pilot, SESSION_B)
+        transcript = await open_session(pilot, SESSION_B)
         await wait_for_workers(pilot)
         failed = [line for line in _text(transcript).splitlines() if "✗" in line]
         assert failed and "▸ " in failed[0]

@@ -9,6 +9,7 @@ from pathlib import Path
 from tui_support import (
     border_text,
     make_app,
+    open_session,
     screen_text,
     wait_for_workers,
     wait_until,
@@ -22,21 +23,6 @@ from sessionscope.tui.widgets.session_list import SessionList
 from sessionscope.tui.widgets.transcript import Transcript
 
 HOSTILE = ("oops [/bold] stray close", "[red]ERROR[/red]", "[@click=app.quit]q[/]")
-
-
-async def _open(pilot, session_id: str) -> Transcript:  # type: ignore[no-untyped-def]
-    app = pilot.app
-    await wait_for_workers(pilot)
-    sessions = app.screen.query_one(SessionList)
-    sessions.focus()
-    index = sessions.index_of(session_id)
-    assert index is not None
-    sessions.move_cursor(index)
-    await pilot.press("enter")
-    await wait_for_workers(pilot)
-    transcript = app.screen.query_one(Transcript)
-    assert transcript.session_id == session_id
-    return transcript
 
 
 def _rendered_lines(transcript: Transcript) -> int:
@@ -57,7 +43,7 @@ async def test_markup_in_titles_sources_models_and_filter_shows_literally(tmp_pa
     app = make_app(path)
     async with app.run_test(size=(160, 36)) as pilot:
         for sid, text in zip(ids, HOSTILE, strict=True):
-            transcript = await _open(pilot, sid)
+            transcript = await open_session(pilot, sid)
             assert app.is_running
             assert border_text(transcript) == text
             subtitle = border_text(transcript, "subtitle")
@@ -97,7 +83,7 @@ async def test_three_megabyte_message_opens_with_bounded_lines(tmp_path: Path) -
     path, sid = await _open_single(tmp_path, "assistant", ("word " * 20 + "\n") * 30_000)
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        transcript = await _open(pilot, sid)
+        transcript = await open_session(pilot, sid)
         rendered = transcript._rendered[0]
         # ~100 KB of 100-character lines at this width, plus the header and the marker
         assert 100 < rendered.height <= MAX_CHARS // 100 * 3
@@ -112,7 +98,7 @@ async def test_two_hundred_thousand_lines_open_with_bounded_lines(tmp_path: Path
         path, sid = await _open_single(tmp_path / role, role, "line\n" * 200_000)
         app = make_app(path)
         async with app.run_test(size=(120, 40)) as pilot:
-            transcript = await _open(pilot, sid)
+            transcript = await open_session(pilot, sid)
             assert _rendered_lines(transcript) <= MAX_LINES + 10
             assert transcript._rendered[0].height > 1000
 
@@ -122,13 +108,13 @@ async def test_huge_code_block_and_single_line_are_bounded(tmp_path: Path) -> No
     path, sid = await _open_single(tmp_path / "code", "assistant", code)
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        transcript = await _open(pilot, sid)
+        transcript = await open_session(pilot, sid)
         assert _rendered_lines(transcript) <= MAX_LINES + 10
         assert "x0 = 0" in "\n".join(widget_lines(transcript))
     path, sid = await _open_single(tmp_path / "one", "user", "abcdefghij" * 300_000)
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        transcript = await _open(pilot, sid)
+        transcript = await open_session(pilot, sid)
         # one 3 MB line: its first MAX_LINE_CHARS characters, wrapped, and how much is left
         assert _rendered_lines(transcript) <= MAX_LINE_CHARS // 40 + 10
         assert any("more chars" in s.text for s in transcript._rendered[0].lines)
@@ -143,7 +129,7 @@ async def test_expanding_a_huge_tool_result_is_bounded_and_reveals_a_late_match(
         db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "t1", "content": output}])
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        transcript = await _open(pilot, sid)
+        transcript = await open_session(pilot, sid)
         await pilot.press("t")  # expand every tool call
         await wait_for_workers(pilot)
         assert _rendered_lines(transcript) <= MAX_LINE_CHARS // 40 * 2 + 20
@@ -180,7 +166,7 @@ async def test_rewritten_session_shrinks_the_open_transcript(tmp_path: Path) -> 
             db.append(sid, "user" if i % 2 == 0 else "assistant", f"original message {i}")
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        transcript = await _open(pilot, sid)
+        transcript = await open_session(pilot, sid)
         await pilot.press("G")
         await wait_for_workers(pilot)
         assert transcript.total == 30
@@ -203,7 +189,7 @@ async def test_rewritten_messages_in_place_are_refreshed(tmp_path: Path) -> None
             db.append(sid, "user", f"first version {i}")
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        transcript = await _open(pilot, sid)
+        transcript = await open_session(pilot, sid)
         assert "first version 0" in "\n".join(widget_lines(transcript))
         with store.open(path) as other:
             other.save(sid, [{"role": "user", "content": f"second version {i}"} for i in range(12)])
@@ -221,7 +207,7 @@ async def test_empty_session_says_so(tmp_path: Path) -> None:
         sid = db.start_session(title="nothing yet", source="api")
     app = make_app(path)
     async with app.run_test(size=(120, 30)) as pilot:
-        transcript = await _open(pilot, sid)
+        transcript = await open_session(pilot, sid)
         assert transcript.total == 0
         assert "(no messages yet)" in widget_lines(transcript)[0]
         with store.open(path) as other:

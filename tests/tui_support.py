@@ -99,3 +99,23 @@ def border_text(widget: Any, which: str = "title") -> str:
     markup, where a literal `[` reads `\\[`)."""
     content = getattr(widget, f"_border_{which}")
     return content.plain if content is not None else ""
+
+
+async def open_session(pilot: Pilot, session_id: str) -> Any:
+    """Select `session_id` in the session list, press Enter, and return the transcript once it
+    shows that session."""
+    from sessionscope.tui.widgets.session_list import SessionList
+    from sessionscope.tui.widgets.transcript import Transcript
+
+    app = pilot.app
+    await wait_for_workers(pilot)
+    sessions = app.screen.query_one(SessionList)
+    sessions.focus()
+    index = sessions.index_of(session_id)
+    assert index is not None, f"{session_id} not in the list"
+    sessions.move_cursor(index)
+    await pilot.press("enter")
+    await wait_for_workers(pilot)
+    transcript = app.screen.query_one(Transcript)
+    assert transcript.session_id == session_id
+    return transcript

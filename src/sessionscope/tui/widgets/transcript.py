@@ -213,13 +213,7 @@ class Transcript(ScrollView, can_focus=True):
         self.info = None
         self.total = 0
         self._heights = Heights()
-        self._messages.clear()
-        self._rendered.clear()
-        self._pending.clear()
-        self._calls = {}
-        self._local_calls.clear()
-        self._local_tasks.clear()
-        self._results.clear()
+        self._drop_loaded()
         self._children = []
         self._task_children = {}
         self._toggled.clear()
@@ -247,13 +241,22 @@ class Transcript(ScrollView, can_focus=True):
         if self.search_query:
             self._load_matches(session_id, self.search_query, generation)
 
+    def _drop_loaded(self) -> None:
+        """Forget every message, rendered line and tool-call pairing read for the session."""
+        self._messages.clear()
+        self._rendered.clear()
+        self._pending.clear()
+        self._calls = {}
+        self._local_calls.clear()
+        self._local_tasks.clear()
+        self._results.clear()
+
     def close_session(self) -> None:
         self._generation += 1
         self.session_id = None
         self.info = None
         self.total = 0
-        self._messages.clear()
-        self._rendered.clear()
+        self._drop_loaded()
         self._heights = Heights()
         self.cursor = None
         self.virtual_size = Size(0, len(self._placeholder))
@@ -1199,13 +1202,7 @@ class Transcript(ScrollView, can_focus=True):
         was_pinned = self._pinned or self.scroll_y >= self.max_scroll_y
         self._generation += 1  # windows on their way hold the old content
         generation = self._generation
-        self._messages.clear()
-        self._rendered.clear()
-        self._pending.clear()
-        self._calls = {}
-        self._local_calls.clear()
-        self._local_tasks.clear()
-        self._results.clear()
+        self._drop_loaded()
         total = message.total
         if total < self.total:
             self._heights.reset(total, self._estimate)
