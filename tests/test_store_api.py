@@ -424,3 +424,28 @@ def test_a_failed_write_inside_a_transaction_undoes_only_itself(db: Store) -> No
     assert loaded is not None
     assert [m.text for m in loaded.messages] == ["a", "b", "c", "kept"]
     assert loaded.input_tokens == 8 and loaded.message_count == 4
+
+
+def test_close_waits_for_a_thread_in_the_middle_of_a_call(store_path: Path) -> None:
+    db = store.open()
+    sid = db.start_session()
+    db.append_many(sid, [{"role": "user", "content": f"word{i} needle"} for i in range(300)])
+    outcomes: list[str] = []
+    started = threading.Event()
+
+    def poll() -> None:  # like the browser's change poller, still running while the app exits
+        started.set()
+        try:
+            while True:
+                db.data_version()
+                db.search("needle", limit=200)
+        except store.StoreError as exc:
+            outcomes.append(str(exc))
+
+    thread = threading.Thread(target=poll)
+    thread.start()
+    started.wait()
+    db.close()
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert outcomes == ["the store is closed."]

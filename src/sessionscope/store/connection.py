@@ -31,6 +31,7 @@ T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 RETRY_DEADLINE_S = 300.0
+CLOSE_WAIT_S = 5.0
 # Errors of a read-only open of a WAL file whose -shm index cannot be created.
 _NO_WAL_INDEX = ("SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_CANTINIT", "SQLITE_CANTOPEN")
 # Tables a sessionscope store has from migration 1 on; a version-0 file with other tables is not ours.
@@ -113,7 +114,8 @@ class Connections:
         self.mmap_bytes = max(0, int(mmap_mb)) * 1024 * 1024
         self._local = threading.local()
         self._lock = threading.RLock()
-        self._all: list[sqlite3.Connection] = []
+        # every connection opened, with the lock its thread holds while using it (close waits)
+        self._all: list[tuple[sqlite3.Connection, threading.RLock]] = []
         self._shared: sqlite3.Connection | None = None
         self._closed = False
 
@@ -240,24 +242,30 @@ class Connections:
         if self.memory:
             if self._shared is None:
                 self._shared = self._raw_connect(False)
-                self._all.append(self._shared)
+                self._all.append((self._shared, self._lock))
             return self._shared
         conn = getattr(self._local, "conn", None)
         if conn is None:
             conn = self._raw_connect(self.readonly)
             self._local.conn = conn
+            self._local.lock = threading.RLock()
             with self._lock:
-                self._all.append(conn)
+                self._all.append((conn, self._local.lock))
         return conn
 
     @contextlib.contextmanager
     def use(self) -> Iterator[sqlite3.Connection]:
-        """This thread's connection; serialised across threads for `:memory:`."""
+        """This thread's connection, held for the block (`close` waits for it); serialised
+        across threads for `:memory:`."""
         if self.memory:
             with self._lock:
                 yield self.connection()
-        else:
-            yield self.connection()
+            return
+        conn = self.connection()
+        with self._local.lock:
+            if self._closed:
+                raise StoreError("the store is closed.")
+            yield conn
 
     def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self.use() as conn:
@@ -343,11 +351,20 @@ class Connections:
             self._local.unmapped = True
 
     def close(self) -> None:
+        """Close every thread's connection, each once its thread is done with it.
+
+        A thread still inside a call (a worker polling the store while an app shuts down) is
+        waited for, up to a few seconds, instead of having its connection freed under it.
+        """
         with self._lock:
-            for conn in self._all:
+            self._closed = True
+            entries, self._all = self._all, []
+            self._shared = None
+        for conn, lock in entries:
+            if not lock.acquire(timeout=CLOSE_WAIT_S):
+                continue  # still busy: leave it to the garbage collector rather than crash
+            try:
                 with contextlib.suppress(sqlite3.Error):
                     conn.close()
-            self._all.clear()
-            self._shared = None
-            self._closed = True
-            self._local = threading.local()
+            finally:
+                lock.release()
