@@ -56,7 +56,7 @@ def plan_calls(n: int, messages: int) -> list[tuple[bool, list[dict[str, Any]]]]
             spec: dict[str, Any] = {
                 "role": ("user", "assistant", "tool", "system")[k % 4],
                 "content": f"writer{n} message{k} {WORDS[(n + k) % len(WORDS)]} "
-                           f"payload {'x' * (k % 40)}",
+                f"payload {'x' * (k % 40)}",
                 "output_tokens": k % 7,
             }
             if k % 2 == 0:
@@ -109,8 +109,9 @@ def reader(path: str, barrier: Any, stop: Any, results: Any) -> None:
     barrier.wait(timeout=120)
     rounds = 0
     while not stop.is_set():
-        db.search(rng.choice(["writer3 message", "payload", rng.choice(WORDS), "role:tool"]),
-                  limit=20)
+        db.search(
+            rng.choice(["writer3 message", "payload", rng.choice(WORDS), "role:tool"]), limit=20
+        )
         db.messages(SHARED, max(0, db.message_count(SHARED) - 50))
         db.sessions(limit=20)
         rounds += 1
@@ -120,10 +121,18 @@ def reader(path: str, barrier: Any, stop: Any, results: Any) -> None:
 
 def percentiles(values: list[float]) -> dict[str, float]:
     ordered = sorted(values)
-    cuts = statistics.quantiles(ordered, n=100, method="inclusive") if len(ordered) > 1 else [
-        ordered[0]] * 99
-    return {"n": len(ordered), "p50": cuts[49], "p95": cuts[94], "p99": cuts[98],
-            "max": ordered[-1]}
+    cuts = (
+        statistics.quantiles(ordered, n=100, method="inclusive")
+        if len(ordered) > 1
+        else [ordered[0]] * 99
+    )
+    return {
+        "n": len(ordered),
+        "p50": cuts[49],
+        "p95": cuts[94],
+        "p99": cuts[98],
+        "max": ordered[-1],
+    }
 
 
 def under_load(path: Path, roots: dict[str, str], writers: int, messages: int) -> dict[str, Any]:
@@ -133,8 +142,10 @@ def under_load(path: Path, roots: dict[str, str], writers: int, messages: int) -
     barrier = ctx.Barrier(writers + 2)
     stop = ctx.Event()
     results = ctx.Queue()
-    procs = [ctx.Process(target=writer, args=(str(path), n, messages, barrier, results))
-             for n in range(writers)]
+    procs = [
+        ctx.Process(target=writer, args=(str(path), n, messages, barrier, results))
+        for n in range(writers)
+    ]
     procs.append(ctx.Process(target=importer, args=(str(path), roots, barrier, results)))
     read_proc = ctx.Process(target=reader, args=(str(path), barrier, stop, results))
     for proc in [*procs, read_proc]:
@@ -153,10 +164,16 @@ def under_load(path: Path, roots: dict[str, str], writers: int, messages: int) -
     if problems:
         raise SystemExit(f"integrity check failed after the load: {problems}")
     timings = [t for r in reports if r[0] == "writer" for t in r[2]]
-    (_k, imported, imported_bytes, import_s), = [r for r in reports if r[0] == "importer"]
-    (_k, rounds), = [r for r in reports if r[0] == "reader"]
-    return {"timings": timings, "wall": wall, "imported": imported,
-            "imported_mb": imported_bytes / 1e6, "import_s": import_s, "reads": rounds}
+    ((_k, imported, imported_bytes, import_s),) = [r for r in reports if r[0] == "importer"]
+    ((_k, rounds),) = [r for r in reports if r[0] == "reader"]
+    return {
+        "timings": timings,
+        "wall": wall,
+        "imported": imported,
+        "imported_mb": imported_bytes / 1e6,
+        "import_s": import_s,
+        "reads": rounds,
+    }
 
 
 def alone(path: Path, writers: int, messages: int) -> dict[str, Any]:
@@ -194,21 +211,31 @@ def write_section(body: str) -> None:
             lines.append("")
         lines += section
     else:
-        end = next((i for i in range(begin + 1, len(lines)) if lines[i].startswith("## ")),
-                   len(lines))
+        end = next(
+            (i for i in range(begin + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
         lines[begin:end] = section
     RESULTS.write_text("\n".join(lines).rstrip("\n") + "\n")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--writers", type=int, default=8)
     parser.add_argument("--messages", type=int, default=1000, help="messages per writer")
-    parser.add_argument("--sessions", type=int, default=60,
-                        help="sessions in the transcript tree the importer imports")
-    parser.add_argument("--big-mb", type=int, default=40,
-                        help="size of the one transcript of the third run (0: skip that run)")
+    parser.add_argument(
+        "--sessions",
+        type=int,
+        default=60,
+        help="sessions in the transcript tree the importer imports",
+    )
+    parser.add_argument(
+        "--big-mb",
+        type=int,
+        default=40,
+        help="size of the one transcript of the third run (0: skip that run)",
+    )
     parser.add_argument("--no-results", action="store_true", help="don't update RESULTS.md")
     args = parser.parse_args()
     command = "python bench/contention.py " + " ".join(shlex.quote(a) for a in sys.argv[1:])
@@ -223,12 +250,15 @@ def main() -> None:
         if args.big_mb:
             (work / "big").mkdir()
             write_big_session(work / "big" / "big.jsonl", target_bytes=args.big_mb * 1_000_000)
-            big = under_load(work / "big.db", {"claude-code": str(work / "big")}, args.writers,
-                             args.messages)
+            big = under_load(
+                work / "big.db", {"claude-code": str(work / "big")}, args.writers, args.messages
+            )
     total = args.writers * args.messages
-    machine = (f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-               f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
-               f"load average {load:.1f} at the start (the machine is shared)")
+    machine = (
+        f"{platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}; "
+        f"load average {load:.1f} at the start (the machine is shared)"
+    )
     runs = [("alone", quiet), ("under load", loaded)]
     if big is not None:
         runs.append((f"one {big['imported_mb']:.0f} MB transcript importing", big))

@@ -49,7 +49,7 @@ class Vocabulary:
                 word += rng.choice(("_id", "Handler", "Config", "Error", "s", "ed", "ing"))
             generated.add(word)
         self.words = COMMON + CODE + sorted(generated)
-        rng.shuffle(self.words[len(COMMON) + len(CODE):])
+        rng.shuffle(self.words[len(COMMON) + len(CODE) :])
         weights = [1.0 / math.pow(rank, exponent) for rank in range(1, len(self.words) + 1)]
         self.cumulative = list(itertools.accumulate(weights))
         self.rng = rng
@@ -79,7 +79,8 @@ class Corpus:
         parts = [self.vocab.sentence(self.rng.randint(6, 22)) for _ in range(sentences)]
         if self.rng.random() < 0.3:
             code = "\n".join(
-                "    " * self.rng.randint(0, 2) + " ".join(self.vocab.sample(self.rng.randint(2, 8)))
+                "    " * self.rng.randint(0, 2)
+                + " ".join(self.vocab.sample(self.rng.randint(2, 8)))
                 for _ in range(self.rng.randint(3, 15))
             )
             parts.append(f"\n```python\n{code}\n```\n")
@@ -92,9 +93,13 @@ class Corpus:
             kind = self.rng.random()
             words = " ".join(self.vocab.sample(self.rng.randint(3, 12)))
             if kind < 0.2:
-                out.append(f"  File \"src/{self.vocab.sample(1)[0]}.py\", line {n + 1}, in {words.split()[0]}")
+                out.append(
+                    f'  File "src/{self.vocab.sample(1)[0]}.py", line {n + 1}, in {words.split()[0]}'
+                )
             elif kind < 0.4:
-                out.append(f"PASSED tests/test_{self.vocab.sample(1)[0]}.py::{words.replace(' ', '_')}")
+                out.append(
+                    f"PASSED tests/test_{self.vocab.sample(1)[0]}.py::{words.replace(' ', '_')}"
+                )
             else:
                 out.append(f"[{n:04d}] {words}")
         return "\n".join(out)
@@ -114,8 +119,12 @@ class Corpus:
                     "role": "assistant",
                     "content": [
                         {"type": "text", "text": self.prose(self.rng.randint(1, 4))},
-                        {"type": "tool_use", "id": f"toolu_{self._call}", "name": tool,
-                         "input": {"command": arg, "description": self.vocab.sentence(5)}},
+                        {
+                            "type": "tool_use",
+                            "id": f"toolu_{self._call}",
+                            "name": tool,
+                            "input": {"command": arg, "description": self.vocab.sentence(5)},
+                        },
                     ],
                     "input_tokens": self.rng.randint(100, 30_000),
                     "output_tokens": self.rng.randint(10, 800),
@@ -124,9 +133,14 @@ class Corpus:
             elif phase == 2:
                 yield {
                     "role": "tool",
-                    "content": [{"type": "tool_result", "tool_use_id": f"toolu_{self._call}",
-                                 "content": self.tool_output(),
-                                 "is_error": self.rng.random() < 0.08}],
+                    "content": [
+                        {
+                            "type": "tool_result",
+                            "tool_use_id": f"toolu_{self._call}",
+                            "content": self.tool_output(),
+                            "is_error": self.rng.random() < 0.08,
+                        }
+                    ],
                 }
             else:
                 yield {
@@ -140,11 +154,16 @@ class Corpus:
                 }
             produced += 1
 
-    def sessions(self, total_messages: int) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    def sessions(
+        self, total_messages: int
+    ) -> Iterator[tuple[dict[str, Any], list[dict[str, Any]]]]:
         """(session fields, messages) until `total_messages` messages have been produced."""
         made = 0
         number = 0
-        projects = [f"/home/dev/{name}" for name in ("webapp", "api-server", "data-pipeline", "infra", "mobile", "docs")]
+        projects = [
+            f"/home/dev/{name}"
+            for name in ("webapp", "api-server", "data-pipeline", "infra", "mobile", "docs")
+        ]
         while made < total_messages:
             length = min(self.session_length(), total_messages - made)
             number += 1
@@ -171,7 +190,9 @@ def raw_text_bytes(messages: list[dict[str, Any]]) -> int:
                 if isinstance(block.get(key), str):
                     total += len(block[key].encode())
             if block.get("type") == "tool_use":
-                total += len(block["name"]) + len(json.dumps(block["input"], ensure_ascii=False).encode())
+                total += len(block["name"]) + len(
+                    json.dumps(block["input"], ensure_ascii=False).encode()
+                )
     return total
 
 
@@ -185,7 +206,9 @@ def main() -> None:
     with args.jsonl.open("w", encoding="utf-8") as out:
         for fields, messages in Corpus(args.seed).sessions(args.messages):
             for message in messages:
-                out.write(json.dumps({"session": fields["id"], **message}, ensure_ascii=False) + "\n")
+                out.write(
+                    json.dumps({"session": fields["id"], **message}, ensure_ascii=False) + "\n"
+                )
 
 
 if __name__ == "__main__":

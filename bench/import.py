@@ -49,11 +49,26 @@ SECTION = "## Import (issue 3)"
 MB = 1_000_000
 CHUNK = 5000
 
-MESSAGE_COLUMNS = ("id", "session_id", "seq", "role", "created_at", "model", "input_tokens",
-                   "output_tokens", "cache_read_tokens", "cache_creation_tokens", "cost_usd",
-                   "external_id", "blocks", "metadata")
-INSERT_MESSAGE = (f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS)}) "
-                  f"VALUES ({', '.join('?' * len(MESSAGE_COLUMNS))})")
+MESSAGE_COLUMNS = (
+    "id",
+    "session_id",
+    "seq",
+    "role",
+    "created_at",
+    "model",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_creation_tokens",
+    "cost_usd",
+    "external_id",
+    "blocks",
+    "metadata",
+)
+INSERT_MESSAGE = (
+    f"INSERT INTO messages ({', '.join(MESSAGE_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * len(MESSAGE_COLUMNS))})"
+)
 INSERT_FTS = "INSERT INTO messages_fts (rowid, text, tools) VALUES (?, ?, ?)"
 INSERT_CJK = "INSERT INTO messages_cjk (rowid, body) VALUES (?, ?)"
 
@@ -74,8 +89,9 @@ def tree(mb: int, seed: int) -> tuple[Path, float | None]:
     if _manifest_ok(folder, expected):
         return root, None
     shutil.rmtree(folder, ignore_errors=True)
-    corpus = generate_tree(folder, seed=seed, sessions=None, target_bytes=mb * MB, codex_share=0.0,
-                           now=1_790_000_000)
+    corpus = generate_tree(
+        folder, seed=seed, sessions=None, target_bytes=mb * MB, codex_share=0.0, now=1_790_000_000
+    )
     (folder / "manifest.json").write_text(json.dumps(expected))
     return root, corpus.seconds
 
@@ -127,8 +143,14 @@ def measure_import(root: Path, db_path: Path, profile: bool) -> dict[str, float]
         stats = pstats.Stats(profiler, stream=sys.stderr)
         stats.sort_stats("tottime").print_stats(25)
         stats.sort_stats("cumulative").print_stats(25)
-    return {"seconds": first, "messages": report.messages, "sessions": report.sessions,
-            "bytes": report.bytes_read, "files": report.files_imported, "again": second}
+    return {
+        "seconds": first,
+        "messages": report.messages,
+        "sessions": report.sessions,
+        "bytes": report.bytes_read,
+        "files": report.files_imported,
+        "again": second,
+    }
 
 
 def measure_baseline(source_db: Path, raw_path: Path) -> dict[str, float]:
@@ -136,15 +158,20 @@ def measure_baseline(source_db: Path, raw_path: Path) -> dict[str, float]:
     store.open(fresh(raw_path)).close()  # same schema, indexes and FTS tables
     src = sqlite3.connect(f"file:{source_db}?mode=ro", uri=True)
     dst = sqlite3.connect(raw_path, isolation_level=None)
-    for pragma in ("foreign_keys = ON", "synchronous = NORMAL", "cache_size = -32000",
-                   "mmap_size = 268435456"):
+    for pragma in (
+        "foreign_keys = ON",
+        "synchronous = NORMAL",
+        "cache_size = -32000",
+        "mmap_size = 268435456",
+    ):
         dst.execute(f"PRAGMA {pragma}")
     timed = 0.0
     cur = src.execute("SELECT * FROM sessions")
     columns = [d[0] for d in cur.description]
     sessions = cur.fetchall()
-    insert_sessions = (f"INSERT INTO sessions ({', '.join(columns)}) "
-                       f"VALUES ({', '.join('?' * len(columns))})")
+    insert_sessions = (
+        f"INSERT INTO sessions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    )
     started = time.perf_counter()
     dst.execute("BEGIN IMMEDIATE")
     dst.executemany(insert_sessions, sessions)
@@ -212,8 +239,12 @@ print(json.dumps({"seconds": seconds, "messages": report.messages, "bytes": repo
 def measure_rss(path: Path, db_path: Path) -> dict[str, float]:
     """Import one big file in a fresh interpreter; its peak RSS from RUSAGE_CHILDREN."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    out = subprocess.run([sys.executable, "-c", RSS_CHILD, str(path), str(fresh(db_path))],
-                         check=True, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-c", RSS_CHILD, str(path), str(fresh(db_path))],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result = json.loads(out.stdout)
     result["children_maxrss_kb"] = peak_kb
@@ -223,12 +254,15 @@ def measure_rss(path: Path, db_path: Path) -> dict[str, float]:
 
 def machine() -> str:
     try:  # after the RSS child: RUSAGE_CHILDREN is a max over all children
-        uname = subprocess.run(["uname", "-a"], capture_output=True, text=True,
-                               check=True).stdout.strip()
+        uname = subprocess.run(
+            ["uname", "-a"], capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         uname = " ".join(platform.uname()).strip()
-    return (f"{os.cpu_count()} cores; `{uname}`; Python {platform.python_version()}; "
-            f"SQLite {sqlite3.sqlite_version}")
+    return (
+        f"{os.cpu_count()} cores; `{uname}`; Python {platform.python_version()}; "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
 
 
 def load() -> str:
@@ -238,12 +272,18 @@ def load() -> str:
         return "n/a"
 
 
-def table(mb_tree: float, imp: dict[str, float], raw: dict[str, float],
-          rss: dict[str, float] | None, rss_mb: int) -> str:
+def table(
+    mb_tree: float,
+    imp: dict[str, float],
+    raw: dict[str, float],
+    rss: dict[str, float] | None,
+    rss_mb: int,
+) -> str:
     ratio = raw["seconds"] / imp["seconds"]
     again_pct = 100 * imp["again"] / imp["seconds"]
     rows = [
-        "| metric | value | target |", "|---|---|---|",
+        "| metric | value | target |",
+        "|---|---|---|",
         f"| tree | {imp['files']:,} files, {mb_tree:,.0f} MB, {imp['sessions']:,} sessions, "
         f"{imp['messages']:,} messages | |",
         f"| import (`import_all`) | {imp['seconds']:.1f} s: **{mb_tree / imp['seconds']:.1f} MB/s**, "
@@ -258,16 +298,22 @@ def table(mb_tree: float, imp: dict[str, float], raw: dict[str, float],
     if rss is not None:
         peak = rss["children_maxrss_kb"] / 1024
         parts = rss.get("peak_kb") or {}
-        split = (f"; of which heap (RssAnon) {parts['RssAnon'] / 1024:.0f} MB and mapped files "
-                 f"(RssFile: SQLite mmap, libraries) {parts['RssFile'] / 1024:.0f} MB"
-                 if parts.get("RssAnon") else "")
+        split = (
+            f"; of which heap (RssAnon) {parts['RssAnon'] / 1024:.0f} MB and mapped files "
+            f"(RssFile: SQLite mmap, libraries) {parts['RssFile'] / 1024:.0f} MB"
+            if parts.get("RssAnon")
+            else ""
+        )
         rows.append(
             f"| peak RSS (ru_maxrss), one {rss['bytes'] / MB:,.0f} MB transcript, fresh process | "
             f"**{peak:.0f} MB**{split}; {rss['messages']:,} messages in {rss['seconds']:.1f} s, "
             f"{rss['bytes'] / MB / rss['seconds']:.1f} MB/s | <= 300 MB "
-            f"{'✅' if peak <= 300 else '❌'} |")
+            f"{'✅' if peak <= 300 else '❌'} |"
+        )
     else:
-        rows.append(f"| peak RSS, one {rss_mb} MB transcript | not measured (--rss-mb 0) | <= 300 MB |")
+        rows.append(
+            f"| peak RSS, one {rss_mb} MB transcript | not measured (--rss-mb 0) | <= 300 MB |"
+        )
     return "\n".join(rows)
 
 
@@ -282,8 +328,9 @@ def write_section(body: str) -> None:
             lines.append("")
         lines += section
     else:
-        end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
-                   len(lines))
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
         # hand-written analysis (a `### ` subsection) survives a re-run
         notes = next((i for i in range(start + 1, end) if lines[i].startswith("### ")), end)
         lines[start:end] = section + lines[notes:end]
@@ -291,10 +338,16 @@ def write_section(body: str) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mb", type=int, default=500, help="size of the generated tree (MB)")
-    parser.add_argument("--rss-mb", type=int, default=500,
-                        help="size of the single transcript for the RSS test (0: skip)")
+    parser.add_argument(
+        "--rss-mb",
+        type=int,
+        default=500,
+        help="size of the single transcript for the RSS test (0: skip)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--profile", action="store_true", help="cProfile the import (stderr)")
     parser.add_argument("--keep", action="store_true", help="keep the stores in bench/out/")
@@ -309,16 +362,21 @@ def main() -> None:
     if args.rss_mb:
         path, made = big_file(args.rss_mb, args.seed)
         if made is not None:
-            print(f"generated {path.stat().st_size / MB:,.0f} MB transcript in {made:.1f} s",
-                  file=sys.stderr)
+            print(
+                f"generated {path.stat().st_size / MB:,.0f} MB transcript in {made:.1f} s",
+                file=sys.stderr,
+            )
         rss = measure_rss(path, OUT / "import-rss.db")
         print(f"rss: {rss}", file=sys.stderr)
 
     root, made = tree(args.mb, args.seed)
     files, size = tree_bytes(root)
     if made is not None:
-        print(f"generated {files:,} files, {size / MB:,.0f} MB in {made:.1f} s "
-              f"({size / MB / made:.1f} MB/s)", file=sys.stderr)
+        print(
+            f"generated {files:,} files, {size / MB:,.0f} MB in {made:.1f} s "
+            f"({size / MB / made:.1f} MB/s)",
+            file=sys.stderr,
+        )
     imp = measure_import(root, OUT / "import.db", args.profile)
     print(f"import: {imp}", file=sys.stderr)
     raw = measure_baseline(OUT / "import.db", OUT / "import-raw.db")

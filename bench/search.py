@@ -47,8 +47,12 @@ def build(messages: int, seed: int) -> tuple[Path, Path]:
     raw = 0
     with jsonl.open("w", encoding="utf-8") as out:
         for fields, batch in Corpus(seed).sessions(messages):
-            sid = db.start_session(id=fields["id"], title=fields["title"],
-                                   source=fields["source"], project=fields["project"])
+            sid = db.start_session(
+                id=fields["id"],
+                title=fields["title"],
+                source=fields["source"],
+                project=fields["project"],
+            )
             for offset in range(0, len(batch), 2000):
                 db.append_many(sid, batch[offset : offset + 2000])
             raw += raw_text_bytes(batch)
@@ -56,8 +60,10 @@ def build(messages: int, seed: int) -> tuple[Path, Path]:
                 out.write(json.dumps({"session": sid, **message}, ensure_ascii=False) + "\n")
     db._db.connection().execute("PRAGMA wal_checkpoint(TRUNCATE)")
     db.close()
-    print(f"built {messages:,} messages ({raw / 1e6:.0f} MB text) in {time.perf_counter() - start:.0f} s",
-          file=sys.stderr)
+    print(
+        f"built {messages:,} messages ({raw / 1e6:.0f} MB text) in {time.perf_counter() - start:.0f} s",
+        file=sys.stderr,
+    )
     return db_path, jsonl
 
 
@@ -68,7 +74,9 @@ def sample_queries(count: int, seed: int) -> list[str]:
     skip = set(COMMON)
     queries = []
     while len(queries) < count:
-        words = [w for w in vocab.sample(rng.randint(1, 3) * 3) if w not in skip][: rng.randint(1, 3)]
+        words = [w for w in vocab.sample(rng.randint(1, 3) * 3) if w not in skip][
+            : rng.randint(1, 3)
+        ]
         if words:
             queries.append(" ".join(words))
     return queries
@@ -92,8 +100,7 @@ def in_process(db_path: Path, queries: list[str], typing: bool = False) -> dict[
         db.search(q, limit=50)
         times.append((time.perf_counter() - start) * 1000)
     db.close()
-    return {"median": statistics.median(times), "p99": percentile(times, 0.99),
-            "max": max(times)}
+    return {"median": statistics.median(times), "p99": percentile(times, 0.99), "max": max(times)}
 
 
 def ensure_ripgrep() -> str | None:
@@ -121,8 +128,11 @@ def whole_process(db_path: Path, jsonl: Path, queries: list[str]) -> list[dict[s
     exe = shutil.which("sessionscope") or str(Path(sys.executable).parent / "sessionscope")
     rg = ensure_ripgrep()
     # byte-compile the package as a wheel install would (editable installs may not have .pyc)
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(store.__file__).parent.parent)],
-                   stdout=subprocess.DEVNULL, check=False)
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", str(Path(store.__file__).parent.parent)],
+        stdout=subprocess.DEVNULL,
+        check=False,
+    )
     env = {**os.environ, "SESSIONSCOPE_DB": str(db_path)}
     subprocess.run(["cat", str(jsonl)], stdout=subprocess.DEVNULL, check=False)  # warm cache
     rows = []
@@ -149,22 +159,30 @@ def main() -> None:
     cli_queries = ["rate limiting", "traceback", queries[0], queries[1], queries[2]]
     procs = whole_process(db_path, jsonl, cli_queries)
     size = sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + "*"))
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}")
-    print(f"store: {args.messages:,} messages, {size / 1e9:.2f} GB; JSONL corpus {jsonl.stat().st_size / 1e9:.2f} GB")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
+    print(
+        f"store: {args.messages:,} messages, {size / 1e9:.2f} GB; JSONL corpus {jsonl.stat().st_size / 1e9:.2f} GB"
+    )
     print("\n| in-process search, limit 50, snippets | value | target |\n|---|---|---|")
     print(f"| median ({len(queries)} queries of 1-3 words) | {inproc['median']:.2f} ms | <= 5 ms |")
     print(f"| p99 | {inproc['p99']:.2f} ms | <= 50 ms |")
     print(f"| max | {inproc['max']:.2f} ms | |")
     print(f"| as typed (last word a prefix): median | {typed['median']:.2f} ms | |")
     print(f"| as typed: p99 | {typed['p99']:.2f} ms | |")
-    print("\n| query | sessionscope search --json | grep -c | rg -c | vs grep | vs rg |\n|---|---|---|---|---|---|")
+    print(
+        "\n| query | sessionscope search --json | grep -c | rg -c | vs grep | vs rg |\n|---|---|---|---|---|---|"
+    )
     for row in procs:
         ours, grep, rg = row["sessionscope"], row["grep"], row.get("rg")
         rg_time = f"{rg:.3f} s" if rg else "n/a"
         rg_ratio = f"{rg / ours:.1f}x" if rg else "n/a"
-        print(f"| `{row['query']}` | {ours:.3f} s | {grep:.3f} s | {rg_time} | "
-              f"{grep / ours:.1f}x | {rg_ratio} |")
+        print(
+            f"| `{row['query']}` | {ours:.3f} s | {grep:.3f} s | {rg_time} | "
+            f"{grep / ours:.1f}x | {rg_ratio} |"
+        )
 
 
 if __name__ == "__main__":

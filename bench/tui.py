@@ -68,16 +68,21 @@ def sessions_store(count: int, seed: int = 7) -> Path:
                     day = 1 + number * 28 // count
                     stamp = f"2026-09-{day:02d}T{number % 24:02d}:{number % 60:02d}:00Z"
                     sid = db.start_session(
-                        id=f"s-{number:06d}", title=corpus.vocab.sentence(corpus.rng.randint(3, 9))[:70],
+                        id=f"s-{number:06d}",
+                        title=corpus.vocab.sentence(corpus.rng.randint(3, 9))[:70],
                         source=corpus.rng.choice(("claude-code", "codex", "api")),
                         project=f"/home/dev/{corpus.rng.choice(('webapp', 'api', 'infra', 'ml'))}",
-                        started_at=stamp, updated_at=stamp,
+                        started_at=stamp,
+                        updated_at=stamp,
                     )
                     db.append_many(sid, list(corpus.messages(corpus.rng.randint(4, 24))))
                     if number % 10 == 0:
                         child = db.start_session(
-                            title="subagent of " + sid, source="claude-code", parent_session_id=sid,
-                            started_at=stamp, updated_at=stamp,
+                            title="subagent of " + sid,
+                            source="claude-code",
+                            parent_session_id=sid,
+                            started_at=stamp,
+                            updated_at=stamp,
                         )
                         db.append_many(child, list(corpus.messages(4)))
         _checkpoint(db)
@@ -112,7 +117,10 @@ def long_store(messages: int, seed: int = 11) -> tuple[Path, str]:
         db.append_many(small, list(corpus.messages(10)))
         _checkpoint(db)
     building.rename(path)
-    print(f"built a {messages:,}-message session in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    print(
+        f"built a {messages:,}-message session in {time.perf_counter() - started:.0f} s",
+        file=sys.stderr,
+    )
     return path, sid
 
 
@@ -130,8 +138,12 @@ def million_store(messages: int, seed: int = 42) -> Path:
     started = time.perf_counter()
     with store.open(building) as db:
         for fields, batch in Corpus(seed).sessions(messages):
-            sid = db.start_session(id=fields["id"], title=fields["title"], source=fields["source"],
-                                   project=fields["project"])
+            sid = db.start_session(
+                id=fields["id"],
+                title=fields["title"],
+                source=fields["source"],
+                project=fields["project"],
+            )
             for offset in range(0, len(batch), 5000):
                 db.append_many(sid, batch[offset : offset + 5000])
         _checkpoint(db)
@@ -197,7 +209,12 @@ def first_frame(path: Path, runs: int) -> dict[str, Any]:
         started = time.perf_counter()
         child = subprocess.Popen(
             [sys.executable, "-m", "sessionscope", "--db", str(path), "browse"],
-            stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT, start_new_session=True,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=env,
+            cwd=ROOT,
+            start_new_session=True,
         )
         os.close(slave)
         seen = b""
@@ -255,7 +272,9 @@ async def open_long(path: Path, sid: str, runs: int) -> dict[str, Any]:
                 if rendered is None or transcript.session_id != sid:
                     return False
                 top, _line = transcript._heights.locate(round(transcript.scroll_y))
-                bottom, _ = transcript._heights.locate(round(transcript.scroll_y) + transcript.view_height - 1)
+                bottom, _ = transcript._heights.locate(
+                    round(transcript.scroll_y) + transcript.view_height - 1
+                )
                 return top <= seq <= bottom and not app._batch_count
 
             return check
@@ -298,7 +317,9 @@ async def open_long(path: Path, sid: str, runs: int) -> dict[str, Any]:
             "VmRSS after (MB)": round(after["VmRSS"], 1),
             "growth (MB)": round(after["VmRSS"] - before["VmRSS"], 1),
             "anonymous growth (MB)": round(after["RssAnon"] - before["RssAnon"], 1),
-            "file-backed growth (MB, SQLite mmap of the store)": round(after["RssFile"] - before["RssFile"], 1),
+            "file-backed growth (MB, SQLite mmap of the store)": round(
+                after["RssFile"] - before["RssFile"], 1
+            ),
             "messages held": len(transcript._messages),
             "messages rendered": len(transcript._rendered),
         }
@@ -358,7 +379,9 @@ async def keystroke_to_hits(path: Path, queries: list[str]) -> dict[str, Any]:
         "keystroke to hits on screen, median (ms)": round(statistics.median(latencies) * 1000, 1),
         "p90 (ms)": round(percentile(latencies, 0.9) * 1000, 1),
         "max (ms)": round(max(latencies) * 1000, 1),
-        "of which the query (worker thread), median (ms)": round(statistics.median(searches) * 1000, 1),
+        "of which the query (worker thread), median (ms)": round(
+            statistics.median(searches) * 1000, 1
+        ),
         "query p90 (ms)": round(percentile(searches, 0.9) * 1000, 1),
         "debounce (ms)": round(DEBOUNCE * 1000),
     }
@@ -376,7 +399,9 @@ def machine() -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", default="frame,open,hits", help="frame, open, hits (comma-separated)")
+    parser.add_argument(
+        "--only", default="frame,open,hits", help="frame, open, hits (comma-separated)"
+    )
     parser.add_argument("--sessions", type=int, default=10_000)
     parser.add_argument("--long", type=int, default=100_000)
     parser.add_argument("--messages", type=int, default=1_000_000)
@@ -390,12 +415,22 @@ def main() -> None:
         print(json.dumps(report, indent=2), file=sys.stderr)
     if "open" in chosen:
         path, sid = long_store(args.long)
-        report[f"open a {args.long:,}-message session"] = asyncio.run(open_long(path, sid, args.runs))
+        report[f"open a {args.long:,}-message session"] = asyncio.run(
+            open_long(path, sid, args.runs)
+        )
         print(json.dumps(report, indent=2), file=sys.stderr)
     if "hits" in chosen:
         path = million_store(args.messages)
-        queries = ["rate limit", "timeout error", "database migration", "login password", "traceback assert"]
-        report[f"keystroke to hits, {args.messages:,} messages"] = asyncio.run(keystroke_to_hits(path, queries))
+        queries = [
+            "rate limit",
+            "timeout error",
+            "database migration",
+            "login password",
+            "traceback assert",
+        ]
+        report[f"keystroke to hits, {args.messages:,} messages"] = asyncio.run(
+            keystroke_to_hits(path, queries)
+        )
     print(json.dumps(report, indent=2))
 
 

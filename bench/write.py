@@ -55,9 +55,24 @@ def bulk(sessions, workdir: Path) -> dict[str, float]:
         rows, fts = [], []
         for seq, m in enumerate(messages):
             content = blocks.normalize(m["content"])
-            rows.append((next_id, fields["id"], seq, m["role"], stamp, m.get("model"),
-                         m.get("input_tokens", 0), m.get("output_tokens", 0), 0, 0, 0.0, None,
-                         json.dumps(content, ensure_ascii=False, separators=(",", ":")), None))
+            rows.append(
+                (
+                    next_id,
+                    fields["id"],
+                    seq,
+                    m["role"],
+                    stamp,
+                    m.get("model"),
+                    m.get("input_tokens", 0),
+                    m.get("output_tokens", 0),
+                    0,
+                    0,
+                    0.0,
+                    None,
+                    json.dumps(content, ensure_ascii=False, separators=(",", ":")),
+                    None,
+                )
+            )
             fts.append((next_id, *blocks.project(content)))
             next_id += 1
         prepared.append((fields, rows, fts))
@@ -82,8 +97,12 @@ def bulk(sessions, workdir: Path) -> dict[str, float]:
     db = store.open(path)
     start = time.perf_counter()
     for fields, messages in sessions:
-        sid = db.start_session(title=fields["title"], source=fields["source"],
-                               project=fields["project"], id=fields["id"])
+        sid = db.start_session(
+            title=fields["title"],
+            source=fields["source"],
+            project=fields["project"],
+            id=fields["id"],
+        )
         for offset in range(0, len(messages), 1000):
             db.append_many(sid, messages[offset : offset + 1000])
     api_seconds = time.perf_counter() - start
@@ -108,8 +127,9 @@ def growth(workdir: Path, corpus: Corpus) -> dict[str, float]:
     times: list[float] = []
     for message in messages:
         start = time.perf_counter()
-        db.append(sid, message["role"], message["content"],
-                  output_tokens=message.get("output_tokens", 0))
+        db.append(
+            sid, message["role"], message["content"], output_tokens=message.get("output_tokens", 0)
+        )
         times.append(time.perf_counter() - start)
     db.close()
     early = statistics.median(times[0:210])  # the appends around message 10 (first 200)
@@ -127,8 +147,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(dir=Path(__file__).parent) as tmp:
         b = bulk(sessions, Path(tmp))
         g = growth(Path(tmp), corpus)
-    print(f"machine: {platform.machine()} {platform.processor() or ''}, Python {platform.python_version()}, "
-          f"SQLite {sqlite3.sqlite_version}")
+    print(
+        f"machine: {platform.machine()} {platform.processor() or ''}, Python {platform.python_version()}, "
+        f"SQLite {sqlite3.sqlite_version}"
+    )
     print("| metric | value | target |\n|---|---|---|")
     print(f"| messages written | {b['messages']:,} ({b['raw_mb']:.0f} MB of text) | |")
     print(f"| raw sqlite3 executemany | {b['raw_rate']:,.0f} msg/s | baseline |")
@@ -137,7 +159,9 @@ def main() -> None:
     print(f"| append at message ~10 (median) | {g['early_ms']:.3f} ms | |")
     print(f"| append at message ~10,000 (median) | {g['late_ms']:.3f} ms | |")
     print(f"| append 10,000 / append 10 | {g['ratio']:.2f}x | <= 1.5x |")
-    print(f"| store size / raw text | {b['store_mb']:.0f} MB / {b['raw_mb']:.0f} MB = {b['size_ratio']:.2f}x | <= 2.5x |")
+    print(
+        f"| store size / raw text | {b['store_mb']:.0f} MB / {b['raw_mb']:.0f} MB = {b['size_ratio']:.2f}x | <= 2.5x |"
+    )
 
 
 if __name__ == "__main__":

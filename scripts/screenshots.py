@@ -33,8 +33,13 @@ def build_store(directory: Path, sessions: int) -> Path:
 
         fixtures = ROOT / "tests" / "fixtures"
         with store.open(path) as db:
-            import_all(db, {"claude-code": fixtures / "claude-code" / "projects",
-                            "codex": fixtures / "codex" / "sessions"})
+            import_all(
+                db,
+                {
+                    "claude-code": fixtures / "claude-code" / "projects",
+                    "codex": fixtures / "codex" / "sessions",
+                },
+            )
         return path
     build_demo(path, seed=7, sessions=sessions, now=NOW.timestamp())
     return path

@@ -69,8 +69,9 @@ def diff_dumps(got: dict[str, Any], want: dict[str, Any], limit: int = 8) -> lis
             fields = [k for k in w[sid]["info"] if g[sid]["info"].get(k) != w[sid]["info"][k]]
             out.append(
                 f"session {sid} fields differ: "
-                + ", ".join(f"{k}={g[sid]['info'].get(k)!r} want {w[sid]['info'][k]!r}"
-                            for k in fields)
+                + ", ".join(
+                    f"{k}={g[sid]['info'].get(k)!r} want {w[sid]['info'][k]!r}" for k in fields
+                )
             )
         gm, wm = g[sid]["messages"], w[sid]["messages"]
         if len(gm) != len(wm):
@@ -92,14 +93,22 @@ def diff_dumps(got: dict[str, Any], want: dict[str, Any], limit: int = 8) -> lis
     return out[:limit] + ([f"... {len(out) - limit} more"] if len(out) > limit else [])
 
 
-def cli(*args: str, db: str | Path | None = None, timeout: float = 120,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def cli(
+    *args: str,
+    db: str | Path | None = None,
+    timeout: float = 120,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m sessionscope [--db DB] ARGS...` as a real subprocess."""
     command = [sys.executable, "-m", "sessionscope"]
     if db is not None:
         command += ["--db", str(db)]
     return subprocess.run(
-        [*command, *args], capture_output=True, text=True, timeout=timeout, cwd=ROOT,
+        [*command, *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=ROOT,
         env={**os.environ, **(env or {})},
     )
 

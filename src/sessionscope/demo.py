@@ -74,8 +74,12 @@ def demo_info(path: str | os.PathLike[str]) -> DemoInfo | None:
     if mark is None or mark.source != DEMO_SOURCE:
         return None
     state = mark.state or {}
-    return DemoInfo(seed=int(state.get("seed", -1)), sessions=int(state.get("sessions", -1)),
-                    version=int(state.get("version", 0)), built_at=str(state.get("built_at", "")))
+    return DemoInfo(
+        seed=int(state.get("seed", -1)),
+        sessions=int(state.get("sessions", -1)),
+        version=int(state.get("version", 0)),
+        built_at=str(state.get("built_at", "")),
+    )
 
 
 def is_demo_store(path: str | os.PathLike[str]) -> bool:
@@ -114,8 +118,14 @@ def experiments_available() -> bool:
         return False
 
 
-def build_demo(path: str | os.PathLike[str], *, seed: int = 7, sessions: int = 300,
-               now: float | None = None, progress: Progress | None = None) -> Path:
+def build_demo(
+    path: str | os.PathLike[str],
+    *,
+    seed: int = 7,
+    sessions: int = 300,
+    now: float | None = None,
+    progress: Progress | None = None,
+) -> Path:
     """Generate `sessions` sessions, import them into a fresh store at `path`, return the path.
 
     `path` must be missing, empty, or an earlier demo store (which is replaced); anything else
@@ -136,9 +146,13 @@ def build_demo(path: str | os.PathLike[str], *, seed: int = 7, sessions: int = 3
     try:
         with tempfile.TemporaryDirectory(prefix="sessionscope-demo-") as tmp:
             corpus = generate_tree(
-                Path(tmp) / "transcripts", seed=seed, sessions=sessions, now=now,
-                progress=None if progress is None else (
-                    lambda c: progress("generate", sum(c.sessions.values()), sessions)),
+                Path(tmp) / "transcripts",
+                seed=seed,
+                sessions=sessions,
+                now=now,
+                progress=None
+                if progress is None
+                else (lambda c: progress("generate", sum(c.sessions.values()), sessions)),
             )
             with store.open(building) as db:
 
@@ -158,10 +172,19 @@ def build_demo(path: str | os.PathLike[str], *, seed: int = 7, sessions: int = 3
                     if progress is not None:
                         progress("experiments", 1, 1)
                 db.set_import_state(
-                    DEMO_MARKER, source=DEMO_SOURCE, size=0, mtime=time.time(), offset=0,
-                    state={"seed": seed, "sessions": sessions, "version": GENERATOR_VERSION,
-                           "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
-                           "messages": report.messages, "skipped_lines": report.skipped_count},
+                    DEMO_MARKER,
+                    source=DEMO_SOURCE,
+                    size=0,
+                    mtime=time.time(),
+                    offset=0,
+                    state={
+                        "seed": seed,
+                        "sessions": sessions,
+                        "version": GENERATOR_VERSION,
+                        "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                        "messages": report.messages,
+                        "skipped_lines": report.skipped_count,
+                    },
                 )
         check_target(target)  # still ours to replace (nobody wrote a real store there meanwhile)
         _remove_db(target, keep_main=True)

@@ -40,26 +40,56 @@ TESTS_FIRST = {
 }
 
 TASKS = [
-    ("fix flaky login test", "test_login fails about one run in five on CI. Find out why.",
-     "pytest tests/test_login.py -x -q"),
-    ("add rate limiting to /api/upload", "Uploads need a per-user rate limit of 10 per minute.",
-     "grep -rn 'def upload' src/"),
-    ("migrate settings to pydantic v2", "Our settings module still uses pydantic v1 validators.",
-     "python -c 'import pydantic; print(pydantic.VERSION)'"),
-    ("speed up dashboard query", "The dashboard takes 4 s to load; the orders query is slow.",
-     "sqlite3 app.db 'EXPLAIN QUERY PLAN SELECT * FROM orders WHERE user_id = 1'"),
-    ("handle expired refresh tokens", "Users get a 500 when their refresh token has expired.",
-     "grep -rn 'refresh_token' src/auth/"),
-    ("paginate the audit log endpoint", "GET /audit returns 40k rows at once; paginate it.",
-     "pytest tests/test_audit.py -q"),
-    ("fix timezone bug in invoices", "Invoices created after 23:00 UTC get tomorrow's date.",
-     "pytest tests/test_invoices.py -k timezone -q"),
-    ("remove dead feature flags", "Delete flags that have been fully rolled out for 90 days.",
-     "grep -rn 'feature_flag(' src/ | wc -l"),
-    ("add CSV export to reports", "Finance wants the monthly report as CSV too.",
-     "pytest tests/test_reports.py -q"),
-    ("upgrade to Django 5.1", "Bump Django and fix the deprecation warnings.",
-     "python -W error -m pytest -q"),
+    (
+        "fix flaky login test",
+        "test_login fails about one run in five on CI. Find out why.",
+        "pytest tests/test_login.py -x -q",
+    ),
+    (
+        "add rate limiting to /api/upload",
+        "Uploads need a per-user rate limit of 10 per minute.",
+        "grep -rn 'def upload' src/",
+    ),
+    (
+        "migrate settings to pydantic v2",
+        "Our settings module still uses pydantic v1 validators.",
+        "python -c 'import pydantic; print(pydantic.VERSION)'",
+    ),
+    (
+        "speed up dashboard query",
+        "The dashboard takes 4 s to load; the orders query is slow.",
+        "sqlite3 app.db 'EXPLAIN QUERY PLAN SELECT * FROM orders WHERE user_id = 1'",
+    ),
+    (
+        "handle expired refresh tokens",
+        "Users get a 500 when their refresh token has expired.",
+        "grep -rn 'refresh_token' src/auth/",
+    ),
+    (
+        "paginate the audit log endpoint",
+        "GET /audit returns 40k rows at once; paginate it.",
+        "pytest tests/test_audit.py -q",
+    ),
+    (
+        "fix timezone bug in invoices",
+        "Invoices created after 23:00 UTC get tomorrow's date.",
+        "pytest tests/test_invoices.py -k timezone -q",
+    ),
+    (
+        "remove dead feature flags",
+        "Delete flags that have been fully rolled out for 90 days.",
+        "grep -rn 'feature_flag(' src/ | wc -l",
+    ),
+    (
+        "add CSV export to reports",
+        "Finance wants the monthly report as CSV too.",
+        "pytest tests/test_reports.py -q",
+    ),
+    (
+        "upgrade to Django 5.1",
+        "Bump Django and fix the deprecation warnings.",
+        "python -W error -m pytest -q",
+    ),
 ]
 
 
@@ -77,8 +107,11 @@ def _populate(db: Store, seed: int, moment: datetime) -> dict[str, Any]:
     pid = db.create_project(PROJECT, root_path=ROOT, adapter="claude-code", exist_ok=True)
     existing = db.experiments(pid)
     if existing:
-        return {"project_id": pid, "experiment_ids": sorted(e.id for e in existing),
-                "config_ids": sorted(c.id for c in db.configs(pid))}
+        return {
+            "project_id": pid,
+            "experiment_ids": sorted(e.id for e in existing),
+            "config_ids": sorted(c.id for c in db.configs(pid)),
+        }
 
     baseline = db.add_config(pid, BASELINE, role="champion")
     plan_first = db.add_config(pid, PLAN_FIRST, role="challenger")
@@ -87,8 +120,16 @@ def _populate(db: Store, seed: int, moment: datetime) -> dict[str, Any]:
     start1 = moment - timedelta(days=30)
     first = db.start_experiment(pid, plan_first, 0.5, started_at=format_ts(start1))
     _run_sessions(
-        db, rng, pid, first, start=start1, span=timedelta(days=20), win_rates=(0.4, 0.75),
-        min_scored=24, scored_share=1.0, prefix="e1",
+        db,
+        rng,
+        pid,
+        first,
+        start=start1,
+        span=timedelta(days=20),
+        win_rates=(0.4, 0.75),
+        min_scored=24,
+        scored_share=1.0,
+        prefix="e1",
     )
     db.promote(first, decided_at=format_ts(start1 + timedelta(days=21)))
 
@@ -97,11 +138,22 @@ def _populate(db: Store, seed: int, moment: datetime) -> dict[str, Any]:
     start2 = moment - timedelta(days=8)
     second = db.start_experiment(pid, tests_first, 0.4, started_at=format_ts(start2))
     _run_sessions(
-        db, rng, pid, second, start=start2, span=timedelta(days=8) - timedelta(hours=2),
-        win_rates=(0.55, 0.7), min_scored=9, scored_share=0.8, prefix="e2",
+        db,
+        rng,
+        pid,
+        second,
+        start=start2,
+        span=timedelta(days=8) - timedelta(hours=2),
+        win_rates=(0.55, 0.7),
+        min_scored=9,
+        scored_share=0.8,
+        prefix="e2",
     )
-    return {"project_id": pid, "experiment_ids": [first, second],
-            "config_ids": [baseline, plan_first, tests_first]}
+    return {
+        "project_id": pid,
+        "experiment_ids": [first, second],
+        "config_ids": [baseline, plan_first, tests_first],
+    }
 
 
 def _as_datetime(now: datetime | str | None) -> datetime:
@@ -159,8 +211,13 @@ def _session(
     title, prompt, command = rng.choice(TASKS)
     model = assignment.config.get("model_pref")
     sid = db.start_session(
-        title=title, source="api", project=pid, model=model, id=f"demo-{prefix}-{n:03d}",
-        started_at=format_ts(began), metadata={"session_key": f"{prefix}-{n}"},
+        title=title,
+        source="api",
+        project=pid,
+        model=model,
+        id=f"demo-{prefix}-{n:03d}",
+        started_at=format_ts(began),
+        metadata={"session_key": f"{prefix}-{n}"},
         **assignment.session_fields(),
     )
     t = began
@@ -177,25 +234,41 @@ def _session(
             "role": "assistant",
             "content": [
                 {"type": "text", "text": "Let me look at the code and run the relevant check."},
-                {"type": "tool_use", "id": f"{sid}-t1", "name": "Bash",
-                 "input": {"command": command}},
+                {
+                    "type": "tool_use",
+                    "id": f"{sid}-t1",
+                    "name": "Bash",
+                    "input": {"command": command},
+                },
             ],
-            "created_at": later(0.4), "model": model,
-            "input_tokens": rng.randint(1500, 9000), "output_tokens": rng.randint(60, 400),
-            "cache_read_tokens": rng.randint(0, 20000), "cost_usd": round(rng.uniform(0.01, 0.09), 4),
+            "created_at": later(0.4),
+            "model": model,
+            "input_tokens": rng.randint(1500, 9000),
+            "output_tokens": rng.randint(60, 400),
+            "cache_read_tokens": rng.randint(0, 20000),
+            "cost_usd": round(rng.uniform(0.01, 0.09), 4),
         },
         {
             "role": "tool",
-            "content": [{"type": "tool_result", "tool_use_id": f"{sid}-t1", "is_error": failed,
-                         "content": "command failed: exit status 1" if failed else "ok"}],
+            "content": [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": f"{sid}-t1",
+                    "is_error": failed,
+                    "content": "command failed: exit status 1" if failed else "ok",
+                }
+            ],
             "created_at": later(0.2),
         },
         {
             "role": "assistant",
             "content": "I found the cause and made the change; the tests pass now."
-            if not failed else "The check failed; I fixed the command and reran it.",
-            "created_at": later(rng.uniform(1, 12)), "model": model,
-            "input_tokens": rng.randint(3000, 15000), "output_tokens": rng.randint(200, 1500),
+            if not failed
+            else "The check failed; I fixed the command and reran it.",
+            "created_at": later(rng.uniform(1, 12)),
+            "model": model,
+            "input_tokens": rng.randint(3000, 15000),
+            "output_tokens": rng.randint(200, 1500),
             "cost_usd": round(rng.uniform(0.02, 0.2), 4),
         },
     ]
@@ -211,5 +284,6 @@ def _signals(db: Store, rng: random.Random, sid: str, win: bool) -> None:
         db.record_signal(sid, "implicit", "tests_passed", 1.0 if rng.random() < 0.7 else 0.0)
     else:
         value = rng.uniform(0.6, 1.0) if win else rng.uniform(0.0, 0.4)
-        db.record_signal(sid, "implicit", "tests_passed", round(value, 2),
-                         payload={"suite": "unit"})
+        db.record_signal(
+            sid, "implicit", "tests_passed", round(value, 2), payload={"suite": "unit"}
+        )

@@ -123,7 +123,9 @@ def to_text(session: Session) -> str:
             elif kind == "thinking":
                 out.append("(reasoning) " + clean(str(block.get("thinking", ""))))
             elif kind == "tool_use":
-                out.append(f"-> {block.get('name', '?')} {clean(json.dumps(block.get('input', {}), ensure_ascii=False))}")
+                out.append(
+                    f"-> {block.get('name', '?')} {clean(json.dumps(block.get('input', {}), ensure_ascii=False))}"
+                )
             elif kind == "tool_result":
                 mark = "<- error: " if block.get("is_error") else "<- "
                 out.append(mark + clean(tool_result_text(block)))

@@ -43,8 +43,16 @@ def _check_store(path: str) -> None:
 
 @click.command("browse")
 @db_option
-@click.option("--session", "-s", "session_ref", metavar="ID", help="Open this session (id or a unique prefix).")
-@click.option("--search", "query", metavar="QUERY", help="Start with this search (the search language).")
+@click.option(
+    "--session",
+    "-s",
+    "session_ref",
+    metavar="ID",
+    help="Open this session (id or a unique prefix).",
+)
+@click.option(
+    "--search", "query", metavar="QUERY", help="Start with this search (the search language)."
+)
 @click.option("--readonly", is_flag=True, help="Open the store read-only.")
 def browse_cmd(session_ref: str | None, query: str | None, readonly: bool) -> None:
     """Open the browser without importing first."""
@@ -69,7 +77,10 @@ def default_cmd() -> None:
             try:
                 with store.open(path) as db:
                     if db.readonly:
-                        click.echo("sessionscope: the store is read-only; browsing without importing.", err=True)
+                        click.echo(
+                            "sessionscope: the store is read-only; browsing without importing.",
+                            err=True,
+                        )
                     else:
                         run(db)
             except (store.StoreError, OSError) as exc:

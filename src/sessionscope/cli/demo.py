@@ -35,8 +35,11 @@ from ..sanitize import clean_line
 from .options import db_option
 
 REUSE_FOR = timedelta(hours=24)
-PHASES = {"generate": "Generating transcripts", "import": "Importing",
-          "experiments": "Adding experiments"}
+PHASES = {
+    "generate": "Generating transcripts",
+    "import": "Importing",
+    "experiments": "Adding experiments",
+}
 
 
 def demo_path(ctx: click.Context) -> Path:
@@ -47,8 +50,11 @@ def demo_path(ctx: click.Context) -> Path:
 
 def _fresh(path: Path, seed: int, sessions: int) -> bool:
     info = demo_info(path)
-    if info is None or (info.seed, info.sessions, info.version) != (seed, sessions,
-                                                                     GENERATOR_VERSION):
+    if info is None or (info.seed, info.sessions, info.version) != (
+        seed,
+        sessions,
+        GENERATOR_VERSION,
+    ):
         return False
     try:
         built = datetime.fromisoformat(info.built_at)
@@ -73,8 +79,14 @@ def _progress(enabled: bool) -> Iterator[Progress]:
     from rich.console import Console
     from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 
-    bar = Progress(TextColumn("{task.description:<24}"), BarColumn(), TaskProgressColumn(),
-                   TimeElapsedColumn(), console=Console(stderr=True), transient=True)
+    bar = Progress(
+        TextColumn("{task.description:<24}"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    )
     tasks: dict[str, int] = {}
     last = 0.0
 
@@ -105,23 +117,36 @@ def _open_browser(path: Path) -> None:
         browse = importlib.import_module("sessionscope.cli.browse")
         open_browser = browse.open_browser
     except (ImportError, AttributeError):
-        click.echo(f"The browser is not available in this build; open the store with {hint} "
-                   "once it is.", err=True)
+        click.echo(
+            f"The browser is not available in this build; open the store with {hint} once it is.",
+            err=True,
+        )
         return
     if not _is_terminal():
-        click.echo(f"Not a terminal, so the browser was not opened; open it with {hint}.",
-                   err=True)
+        click.echo(f"Not a terminal, so the browser was not opened; open it with {hint}.", err=True)
         return
     open_browser(str(path))
 
 
 @click.command("demo")
 @db_option
-@click.option("--no-open", is_flag=True, help="Build (or reuse) the store but don't open the browser.")
-@click.option("--sessions", type=click.IntRange(1, 100_000), default=300, show_default=True,
-              help="How many top-level sessions to generate.")
-@click.option("--seed", type=int, default=7, show_default=True,
-              help="Random seed: the same seed gives the same transcripts.")
+@click.option(
+    "--no-open", is_flag=True, help="Build (or reuse) the store but don't open the browser."
+)
+@click.option(
+    "--sessions",
+    type=click.IntRange(1, 100_000),
+    default=300,
+    show_default=True,
+    help="How many top-level sessions to generate.",
+)
+@click.option(
+    "--seed",
+    type=int,
+    default=7,
+    show_default=True,
+    help="Random seed: the same seed gives the same transcripts.",
+)
 @click.option("--rebuild", is_flag=True, help="Rebuild even if a recent demo store exists.")
 def demo_cmd(no_open: bool, sessions: int, seed: int, rebuild: bool) -> None:
     """Build a realistic demo store and open the browser on it.
@@ -135,8 +160,9 @@ def demo_cmd(no_open: bool, sessions: int, seed: int, rebuild: bool) -> None:
     check_target(path)
     shown = clean_line(str(path))
     if not rebuild and _fresh(path, seed, sessions):
-        click.echo(f"Using the demo store at {shown} (built today; --rebuild for a new one).",
-                   err=True)
+        click.echo(
+            f"Using the demo store at {shown} (built today; --rebuild for a new one).", err=True
+        )
     else:
         started = time.perf_counter()
         with _progress(sys.stderr.isatty()) as progress:

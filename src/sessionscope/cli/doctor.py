@@ -58,8 +58,11 @@ def diagnose(path: str, *, full: bool) -> dict[str, Any]:
 @click.command("doctor")
 @db_option
 @json_option
-@click.option("--full", is_flag=True,
-              help="Also run the slow checks: integrity_check and a rebuild-and-compare of the index.")
+@click.option(
+    "--full",
+    is_flag=True,
+    help="Also run the slow checks: integrity_check and a rebuild-and-compare of the index.",
+)
 def doctor_cmd(as_json: bool, full: bool) -> None:
     """Check the store: schema version, integrity, search index, counts, file and WAL size."""
     report = diagnose(store_path(), full=full)
@@ -68,7 +71,9 @@ def doctor_cmd(as_json: bool, full: bool) -> None:
     else:
         mark = "ok" if report["ok"] else "PROBLEMS"
         click.echo(f"store       {report['path']}")
-        click.echo(f"size        {report['file_bytes'] / 1e6:.1f} MB (+ {report['wal_bytes'] / 1e6:.1f} MB WAL)")
+        click.echo(
+            f"size        {report['file_bytes'] / 1e6:.1f} MB (+ {report['wal_bytes'] / 1e6:.1f} MB WAL)"
+        )
         click.echo(f"schema      {report['schema_version']} (this sessionscope: {SCHEMA_VERSION})")
         if report["sessions"] is not None:
             click.echo(f"contents    {report['sessions']} sessions, {report['messages']} messages")

@@ -49,8 +49,13 @@ def decision_json(d: Decision) -> dict[str, Any]:
 def config_json(c: AgentConfig | None) -> dict[str, Any] | None:
     if c is None:
         return None
-    return {"id": c.id, "fingerprint": c.fingerprint, "role": c.role, "payload": c.payload,
-            "created_at": c.created_at}
+    return {
+        "id": c.id,
+        "fingerprint": c.fingerprint,
+        "role": c.role,
+        "payload": c.payload,
+        "created_at": c.created_at,
+    }
 
 
 def experiment_json(db: Store, e: Experiment, *, configs: bool = False) -> dict[str, Any]:
@@ -75,8 +80,10 @@ def experiment_json(db: Store, e: Experiment, *, configs: bool = False) -> dict[
             "p_challenger_better": verdict.p_challenger_better,
             "reason": verdict.reason,
         },
-        "arms": {"champion": arm_json(verdict.champion),
-                 "challenger": arm_json(verdict.challenger)},
+        "arms": {
+            "champion": arm_json(verdict.champion),
+            "challenger": arm_json(verdict.challenger),
+        },
     }
     if configs:
         out["configs"] = {
@@ -122,9 +129,7 @@ def list_cmd(as_json: bool = False, project: str | None = None, status: str | No
     with open_from_context(must_exist=not as_json) as db:
         project_id = None
         if project:
-            found = (db.project(int(project)) if project.isdigit() else None) or db.project(
-                project
-            )
+            found = (db.project(int(project)) if project.isdigit() else None) or db.project(project)
             if found is None:
                 raise NotFound(f"no project is named {project!r}.")
             project_id = found.id
@@ -146,8 +151,11 @@ def list_cmd(as_json: bool = False, project: str | None = None, status: str | No
             name = name if len(name) <= 18 else name[:17] + "…"
             verdict = r["verdict"]
             decision = r["decision"] if r["status"] != "running" else verdict["decision"]
-            p = r["decision_posterior"] if r["status"] != "running" else verdict[
-                "p_challenger_better"]
+            p = (
+                r["decision_posterior"]
+                if r["status"] != "running"
+                else verdict["p_challenger_better"]
+            )
             click.echo(
                 f"{r['id']:>4}  {name:<18}  {r['status']:<9}  {r['traffic_share']:>5.0%}  "
                 f"{(r['started_at'] or '')[:10]:<10}  "
@@ -197,10 +205,14 @@ def show_cmd(experiment_id: int, as_json: bool) -> None:
         if e.decided_at:
             posterior = "" if e.decision_posterior is None else f", P = {e.decision_posterior:.3f}"
             click.echo(f"ended     {e.decided_at} (rule said {e.decision}{posterior})")
-        for label, config_id in (("champion", e.champion_config_id),
-                                 ("challenger", e.challenger_config_id)):
+        for label, config_id in (
+            ("champion", e.champion_config_id),
+            ("challenger", e.challenger_config_id),
+        ):
             c = db.config(config_id)
-            payload = clean_line(json.dumps(c.payload, ensure_ascii=False, sort_keys=True)) if c else ""
+            payload = (
+                clean_line(json.dumps(c.payload, ensure_ascii=False, sort_keys=True)) if c else ""
+            )
             if len(payload) > 80:
                 payload = payload[:79] + "…"
             click.echo(f"{label:<10} config {config_id} {c.short if c else '?'}  {payload}")

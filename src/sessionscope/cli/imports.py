@@ -122,11 +122,18 @@ def import_new_with_progress(db: Store, *, progress: bool | None = None) -> Impo
 @db_option
 @click.argument("source", type=click.Choice([*SOURCES, "all"]), metavar="claude-code|codex|all")
 @click.argument("path", required=False, type=click.Path(path_type=Path))
-@click.option("--watch", "follow", is_flag=True,
-              help="Keep following the files as agents write them (Ctrl-C stops).")
-@click.option("--redact", is_flag=True,
-              help="Replace API keys, tokens, private keys and passwords with [REDACTED:<kind>] "
-                   "before anything is stored.")
+@click.option(
+    "--watch",
+    "follow",
+    is_flag=True,
+    help="Keep following the files as agents write them (Ctrl-C stops).",
+)
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Replace API keys, tokens, private keys and passwords with [REDACTED:<kind>] "
+    "before anything is stored.",
+)
 def import_cmd(source: str, path: Path | None, follow: bool, redact: bool) -> None:
     """Import Claude Code / Codex CLI transcripts.
 

@@ -25,7 +25,10 @@ def parse_address(value: str) -> tuple[str, int]:
 
 @click.command("metrics")
 @click.option(
-    "--serve", "serve", metavar="HOST:PORT", default=None,
+    "--serve",
+    "serve",
+    metavar="HOST:PORT",
+    default=None,
     help="Serve /metrics over HTTP on this address until interrupted (port 0 picks a free one).",
 )
 def metrics_cmd(serve: str | None) -> None:

@@ -48,7 +48,11 @@ def json_option(fn: F) -> F:
 def limit_option(default: int = 50) -> Callable[[F], F]:
     def wrap(fn: F) -> F:
         return click.option(
-            "--limit", "-n", type=click.IntRange(min=0), default=default, show_default=True,
+            "--limit",
+            "-n",
+            type=click.IntRange(min=0),
+            default=default,
+            show_default=True,
             help="How many rows at most.",
         )(fn)
 
@@ -62,9 +66,7 @@ def store_path(ctx: click.Context | None = None) -> str:
     return str(db) if db else str(default_path())
 
 
-def open_from_context(
-    *, readonly: bool = False, must_exist: bool = False, **options: Any
-) -> Store:
+def open_from_context(*, readonly: bool = False, must_exist: bool = False, **options: Any) -> Store:
     """Open the store chosen by --db / $SESSIONSCOPE_DB / the default location.
 
     `options` go to `store.open` (redact=, mmap_mb=).

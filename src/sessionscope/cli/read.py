@@ -66,7 +66,11 @@ def _fit(text: str, width: int) -> str:
     show_default=True,
 )
 def sessions_cmd(
-    as_json: bool, limit: int, project: str | None, source: str | None, since: str | None,
+    as_json: bool,
+    limit: int,
+    project: str | None,
+    source: str | None,
+    since: str | None,
     sort: str,
 ) -> None:
     """List sessions, newest activity first."""
@@ -96,7 +100,10 @@ def sessions_cmd(
 @json_option
 @limit_option(50)
 @click.option(
-    "--order", type=click.Choice(["rank", "time"]), default="rank", show_default=True,
+    "--order",
+    type=click.Choice(["rank", "time"]),
+    default="rank",
+    show_default=True,
     help="Rank by relevance (prose above tool output) or newest first.",
 )
 def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) -> None:
@@ -124,7 +131,10 @@ def _load(db: Any, ref: str) -> Any:
 @db_option
 @click.argument("session")
 @click.option(
-    "--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
     show_default=True,
 )
 def show_cmd(session: str, fmt: str) -> None:
@@ -141,11 +151,19 @@ def show_cmd(session: str, fmt: str) -> None:
 @db_option
 @click.argument("session")
 @click.option(
-    "--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown",
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
     show_default=True,
 )
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Write to this file instead of standard output.")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write to this file instead of standard output.",
+)
 def export_cmd(session: str, fmt: str, output: str | None) -> None:
     """Export one session as Markdown or JSON."""
     from .. import export
@@ -170,10 +188,17 @@ def stats_cmd(as_json: bool) -> None:
     if as_json:
         echo_json([dataclasses.asdict(stats)])
         return
-    click.echo(f"store        {clean_line(stats.path)} ({stats.file_bytes / 1e6:.1f} MB, schema {stats.schema_version})")
-    click.echo(f"sessions     {stats.sessions}  "
-               + "  ".join(f"{clean_line(k)}: {v}" for k, v in stats.by_source.items()))
-    click.echo(f"messages     {stats.messages}  " + "  ".join(f"{k}: {v}" for k, v in stats.by_role.items()))
+    click.echo(
+        f"store        {clean_line(stats.path)} ({stats.file_bytes / 1e6:.1f} MB, schema {stats.schema_version})"
+    )
+    click.echo(
+        f"sessions     {stats.sessions}  "
+        + "  ".join(f"{clean_line(k)}: {v}" for k, v in stats.by_source.items())
+    )
+    click.echo(
+        f"messages     {stats.messages}  "
+        + "  ".join(f"{k}: {v}" for k, v in stats.by_role.items())
+    )
     click.echo(f"tokens       {stats.input_tokens} in, {stats.output_tokens} out")
     click.echo(f"cost         ${stats.cost_usd:.2f}")
     click.echo(f"tool calls   {stats.tool_calls} ({stats.failed_tool_calls} failed)")

@@ -35,8 +35,10 @@ def hits_text(hits: list[Any], *, color: bool) -> str:
     lines = []
     for h in hits:
         title = clean_line(h.session_title or "(untitled)")
-        head = (f"{clean_line(h.session_id)[:8]}#{h.seq}  {h.role:<9} "
-                f"{(h.created_at or '')[:16]}  {title}")
+        head = (
+            f"{clean_line(h.session_id)[:8]}#{h.seq}  {h.role:<9} "
+            f"{(h.created_at or '')[:16]}  {title}"
+        )
         if color:
             lines.append(f"\x1b[2m{head}\x1b[0m")
             lines.append("    " + h.marked("\x1b[1;33m", "\x1b[0m"))

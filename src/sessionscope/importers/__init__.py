@@ -96,9 +96,7 @@ def import_all(
 
     A source missing from `roots` is not imported; a None root means its default location.
     """
-    chosen: Mapping[str, Path | str | None] = roots if roots is not None else dict.fromkeys(
-        SOURCES
-    )
+    chosen: Mapping[str, Path | str | None] = roots if roots is not None else dict.fromkeys(SOURCES)
     tasks: list[FileTask] = []
     for source, root in chosen.items():
         tasks.extend(plan_source(db, source, None if root is None else Path(root)))

@@ -70,7 +70,7 @@ def decode_slug(name: str) -> str | None:
 
 def _agent_id_of(path: Path) -> str:
     stem = path.stem
-    return stem[len("agent-"):] if stem.startswith("agent-") else stem
+    return stem[len("agent-") :] if stem.startswith("agent-") else stem
 
 
 class ClaudeCodeParser:
@@ -241,7 +241,9 @@ class ClaudeCodeParser:
         elif parent_uuid is not None and self.last_chain is not None:
             child = self.last_chain
         else:
-            child = derived_id(owner, "sidechain-" + (uuid if isinstance(uuid, str) else str(line_no)))
+            child = derived_id(
+                owner, "sidechain-" + (uuid if isinstance(uuid, str) else str(line_no))
+            )
         if isinstance(uuid, str):
             self.chains[uuid] = child
             self.chains.move_to_end(uuid)
@@ -298,8 +300,12 @@ class ClaudeCodeParser:
                 metadata=meta,
             )
         )
-        if (role == "user" and not meta and buf.get("title") is None
-                and not text.startswith(_NOT_A_TITLE)):
+        if (
+            role == "user"
+            and not meta
+            and buf.get("title") is None
+            and not text.startswith(_NOT_A_TITLE)
+        ):
             buf.set(title=title_from(text))
 
     def _assistant(self, buf: SessionBuffer, record: dict[str, Any], line_no: int) -> None:
@@ -325,10 +331,18 @@ class ClaudeCodeParser:
                 max(existing.cache_read_tokens, tokens[2]),
                 max(existing.cache_creation_tokens, tokens[3]),
             )
-            if merged != (existing.input_tokens, existing.output_tokens,
-                          existing.cache_read_tokens, existing.cache_creation_tokens):
-                (existing.input_tokens, existing.output_tokens,
-                 existing.cache_read_tokens, existing.cache_creation_tokens) = merged
+            if merged != (
+                existing.input_tokens,
+                existing.output_tokens,
+                existing.cache_read_tokens,
+                existing.cache_creation_tokens,
+            ):
+                (
+                    existing.input_tokens,
+                    existing.output_tokens,
+                    existing.cache_read_tokens,
+                    existing.cache_creation_tokens,
+                ) = merged
                 changed = True
             if changed:
                 buf.touch(existing)

@@ -71,8 +71,12 @@ def _content_blocks(content: Any) -> list[dict[str, Any]]:
             url = item["image_url"]
             if url.startswith("data:") and ";base64," in url:
                 media, data = url[5:].split(";base64,", 1)
-                blocks.append({"type": "image",
-                               "source": {"type": "base64", "media_type": media, "data": data}})
+                blocks.append(
+                    {
+                        "type": "image",
+                        "source": {"type": "base64", "media_type": media, "data": data},
+                    }
+                )
             else:
                 blocks.append({"type": "image", "source": {"type": "url", "url": url}})
         elif isinstance(item.get("text"), str):
@@ -133,8 +137,7 @@ def _tool_use(item: dict[str, Any], key: str) -> dict[str, Any]:
         action = item.get("action")
         tool_input = action if isinstance(action, dict) else {}
         name = "web_search"
-    return {"type": "tool_use", "id": str(call_id), "name": str(name or kind),
-            "input": tool_input}
+    return {"type": "tool_use", "id": str(call_id), "name": str(name or kind), "input": tool_input}
 
 
 class CodexParser:
@@ -258,12 +261,14 @@ class CodexParser:
                 self._prompt(role, blocks, stamp, key)
         elif kind == "reasoning":
             texts = [
-                s["text"] for s in item.get("summary") or []
+                s["text"]
+                for s in item.get("summary") or []
                 if isinstance(s, dict) and isinstance(s.get("text"), str) and s["text"]
             ]
             if not texts:
                 texts = [
-                    c["text"] for c in item.get("content") or []
+                    c["text"]
+                    for c in item.get("content") or []
                     if isinstance(c, dict) and isinstance(c.get("text"), str) and c["text"]
                 ]
             if texts:
@@ -273,14 +278,18 @@ class CodexParser:
         elif kind in _OUTPUTS:
             call_id = item.get("call_id")
             content, failed, meta = _tool_output(item.get("output"))
-            block = {"type": "tool_result", "tool_use_id": str(call_id or ""), "content": content,
-                     "is_error": failed}
+            block = {
+                "type": "tool_result",
+                "tool_use_id": str(call_id or ""),
+                "content": content,
+                "is_error": failed,
+            }
             self.open = None
-            self._session().add(Msg("tool", [block], external_id=key, created_at=stamp,
-                                    metadata=meta))
+            self._session().add(
+                Msg("tool", [block], external_id=key, created_at=stamp, metadata=meta)
+            )
 
-    def _prompt(self, role: Any, blocks: list[dict[str, Any]], stamp: str | None,
-                key: str) -> None:
+    def _prompt(self, role: Any, blocks: list[dict[str, Any]], stamp: str | None, key: str) -> None:
         buf = self._session()
         self.open = None
         text = plain_text(blocks).lstrip()
@@ -324,8 +333,15 @@ class CodexParser:
         text = payload.get("message")
         if isinstance(text, str) and text.strip():
             self.open = None
-            self._session().add(Msg("system", [{"type": "text", "text": text}], external_id=key,
-                                    created_at=stamp, metadata={"kind": "compaction"}))
+            self._session().add(
+                Msg(
+                    "system",
+                    [{"type": "text", "text": text}],
+                    external_id=key,
+                    created_at=stamp,
+                    metadata={"kind": "compaction"},
+                )
+            )
 
     # -- tokens ------------------------------------------------------------------------------
 

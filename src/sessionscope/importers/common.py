@@ -36,7 +36,6 @@ def text_field(value: Any) -> str | None:
         return None
     return safe_id(value)
 
-
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
@@ -51,7 +50,13 @@ def safe_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """
     for index, block in enumerate(blocks):
         kind = block.get("type")
-        keys = ("id", "name") if kind == "tool_use" else ("tool_use_id",) if kind == "tool_result" else ()
+        keys = (
+            ("id", "name")
+            if kind == "tool_use"
+            else ("tool_use_id",)
+            if kind == "tool_result"
+            else ()
+        )
         for key in keys:
             value = block.get(key)
             if isinstance(value, str) and not value.isascii() and safe_id(value) != value:

@@ -138,8 +138,9 @@ def plan(db: Store, fmt: Format, root: Path) -> list[FileTask]:
 class _Run:
     """Counters shared by the files of one run, and the progress callback."""
 
-    def __init__(self, report: ImportReport, progress: ProgressCallback | None,
-                 tasks: Sequence[FileTask]) -> None:
+    def __init__(
+        self, report: ImportReport, progress: ProgressCallback | None, tasks: Sequence[FileTask]
+    ) -> None:
         self.report = report
         self.callback = progress
         self.progress = ImportProgress(
@@ -191,8 +192,10 @@ def run_tasks(
                     report.files_imported += 1
                 else:
                     report.files_skipped += 1
-                if (report.messages - group_messages >= GROUP_MESSAGES
-                        or time.perf_counter() - group_started >= GROUP_SECONDS):
+                if (
+                    report.messages - group_messages >= GROUP_MESSAGES
+                    or time.perf_counter() - group_started >= GROUP_SECONDS
+                ):
                     group.close()  # commit the group
                     grouping = False
             run.progress.files_done += 1

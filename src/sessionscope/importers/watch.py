@@ -35,9 +35,7 @@ def watch(
     """
     from . import SOURCES, plan_source
 
-    chosen: Mapping[str, Path | str | None] = roots if roots is not None else dict.fromkeys(
-        SOURCES
-    )
+    chosen: Mapping[str, Path | str | None] = roots if roots is not None else dict.fromkeys(SOURCES)
     stop = stop or threading.Event()
     total = ImportReport()
     known: dict[str, FileTask] = {}

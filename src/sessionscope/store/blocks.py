@@ -20,6 +20,8 @@ def utf8_text(value: str) -> str:
     For identifiers and names only; message content keeps its surrogates (see `encode_checked`).
     """
     return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
+
+
 # A high then a low surrogate as two code points: JSON escapes them as a pair, which every JSON
 # reader joins into one astral character, so they cannot be stored exactly.
 _SPLIT_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
@@ -152,7 +154,9 @@ def project(blocks: list[dict[str, Any]]) -> tuple[str | None, str | None]:
                 texts = [
                     c["text"]
                     for c in content
-                    if isinstance(c, dict) and c.get("type") == "text" and isinstance(c.get("text"), str)
+                    if isinstance(c, dict)
+                    and c.get("type") == "text"
+                    and isinstance(c.get("text"), str)
                 ]
                 if texts:
                     tools.append("\n".join(texts))

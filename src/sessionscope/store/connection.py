@@ -144,8 +144,9 @@ class Connections:
         alone is the whole store and is opened immutable; otherwise that is a clear error.
         """
         uri = Path(self.path).absolute().as_uri()
-        conn = sqlite3.connect(uri + "?mode=ro", uri=True, isolation_level=None,
-                               check_same_thread=False)
+        conn = sqlite3.connect(
+            uri + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
+        )
         try:
             conn.execute("PRAGMA user_version").fetchone()
             return conn
@@ -158,8 +159,9 @@ class Connections:
                 f"cannot read {self.path}: its directory is read-only and it has unfinished "
                 f"writes in {self.path}-wal; open it once where it can be written."
             )
-        return sqlite3.connect(uri + "?immutable=1", uri=True, isolation_level=None,
-                               check_same_thread=False)
+        return sqlite3.connect(
+            uri + "?immutable=1", uri=True, isolation_level=None, check_same_thread=False
+        )
 
     def open(self) -> None:
         """Check the file, create it owner-only if new, migrate it, and switch it to WAL."""

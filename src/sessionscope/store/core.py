@@ -449,8 +449,11 @@ class Store(ExperimentsMixin):
             elif key in ("experiment_id", "config_id", "project_id"):
                 if not isinstance(value, int) or isinstance(value, bool):
                     raise InvalidInput(f"{key} must be an integer id.")
-                table = {"experiment_id": "experiments", "config_id": "agent_configs",
-                         "project_id": "projects"}[key]
+                table = {
+                    "experiment_id": "experiments",
+                    "config_id": "agent_configs",
+                    "project_id": "projects",
+                }[key]
                 if not conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (value,)).fetchone():
                     raise InvalidInput(f"no {table[:-1].replace('_', ' ')} has id {value}.")
             elif value is not None and not isinstance(value, str):
@@ -474,9 +477,7 @@ class Store(ExperimentsMixin):
             if not row:
                 return
             sets = ", ".join(f"{key} = ?" for key in row)
-            conn.execute(
-                f"UPDATE sessions SET {sets} WHERE id = ?", (*row.values(), session_id)
-            )
+            conn.execute(f"UPDATE sessions SET {sets} WHERE id = ?", (*row.values(), session_id))
 
         self._db.write(run)
 
@@ -662,8 +663,9 @@ class Store(ExperimentsMixin):
             if not conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
                 self.start_session(title=title, id=session_id, **session_fields)
             elif title is not None or session_fields:
-                self.update_session(session_id, **({"title": title} if title else {}),
-                                    **session_fields)
+                self.update_session(
+                    session_id, **({"title": title} if title else {}), **session_fields
+                )
             old = {
                 row[1]: row
                 for row in conn.execute(
@@ -680,8 +682,11 @@ class Store(ExperimentsMixin):
             seen_ids: set[str] = set()
             for seq, spec in enumerate(specs):
                 current = old.get(seq)
-                row = _Row(spec, current[3] if current and not spec.get("created_at")
-                           else default_time, self.redact)
+                row = _Row(
+                    spec,
+                    current[3] if current and not spec.get("created_at") else default_time,
+                    self.redact,
+                )
                 if row.external_id is not None:
                     if row.external_id in seen_ids:
                         raise InvalidInput(
@@ -751,7 +756,9 @@ class Store(ExperimentsMixin):
                 if len(rows) == 1:
                     return rows[0][0]
                 if len(rows) > 1:
-                    raise InvalidInput(f"{ref!r} matches more than one session; give more of the id.")
+                    raise InvalidInput(
+                        f"{ref!r} matches more than one session; give more of the id."
+                    )
             raise SessionNotFound(f"no session has id {ref!r}.")
 
         return self._db.read(run)
@@ -805,9 +812,7 @@ class Store(ExperimentsMixin):
         )
         params += [-1 if limit is None else max(0, int(limit)), max(0, int(offset))]
         return self._db.read(
-            lambda conn: [
-                _session_from_row(row[:-1], row[-1]) for row in conn.execute(sql, params)
-            ]
+            lambda conn: [_session_from_row(row[:-1], row[-1]) for row in conn.execute(sql, params)]
         )
 
     def count_sessions(
@@ -825,8 +830,9 @@ class Store(ExperimentsMixin):
             project, source, since, until, parent, top_level, None, None
         )
         return self._db.read(
-            lambda conn: conn.execute(f"SELECT count(*) FROM sessions s {where}", params)
-            .fetchone()[0]
+            lambda conn: conn.execute(
+                f"SELECT count(*) FROM sessions s {where}", params
+            ).fetchone()[0]
         )
 
     @staticmethod
@@ -904,8 +910,7 @@ class Store(ExperimentsMixin):
 
         def run(conn: sqlite3.Connection) -> Message | None:
             row = conn.execute(
-                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ?"
-                " AND external_id = ?",
+                f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND external_id = ?",
                 (session_id, external_id),
             ).fetchone()
             return None if row is None else _message_from_row(row)
@@ -999,8 +1004,12 @@ class Store(ExperimentsMixin):
                 "SELECT count(*), coalesce(sum(message_count), 0), coalesce(sum(input_tokens), 0),"
                 " coalesce(sum(output_tokens), 0) FROM sessions"
             ).fetchone()
-            return {"sessions": sessions, "messages": messages, "input_tokens": tokens_in,
-                    "output_tokens": tokens_out}
+            return {
+                "sessions": sessions,
+                "messages": messages,
+                "input_tokens": tokens_in,
+                "output_tokens": tokens_out,
+            }
 
         return self._db.read(run)
 
@@ -1013,7 +1022,9 @@ class Store(ExperimentsMixin):
                 " coalesce(sum(cost_usd), 0), min(started_at), max(updated_at) FROM sessions"
             ).fetchone()
             by_source = dict(
-                conn.execute("SELECT source, count(*) FROM sessions GROUP BY source ORDER BY 2 DESC")
+                conn.execute(
+                    "SELECT source, count(*) FROM sessions GROUP BY source ORDER BY 2 DESC"
+                )
             )
             by_role = dict(
                 conn.execute("SELECT role, count(*) FROM messages GROUP BY role ORDER BY 2 DESC")
@@ -1091,8 +1102,9 @@ class Store(ExperimentsMixin):
                     "kind": row[1],
                     "source": row[2],
                     "value": row[3],
-                    "payload": None if row[4] is None else blockcodec.decode_metadata(row[4])
-                    or blockcodec.decode(row[4]),
+                    "payload": None
+                    if row[4] is None
+                    else blockcodec.decode_metadata(row[4]) or blockcodec.decode(row[4]),
                     "created_at": row[5],
                 }
                 for row in conn.execute(
@@ -1128,10 +1140,10 @@ class Store(ExperimentsMixin):
                 'SELECT path, source, size, mtime, "offset", line_no, state, updated_at'
                 " FROM import_state"
             )
-            rows = conn.execute(sql + " WHERE source = ?", (source,)) if source else conn.execute(sql)
-            return {
-                r[0]: ImportState(*r[:6], blockcodec.decode_metadata(r[6]), r[7]) for r in rows
-            }
+            rows = (
+                conn.execute(sql + " WHERE source = ?", (source,)) if source else conn.execute(sql)
+            )
+            return {r[0]: ImportState(*r[:6], blockcodec.decode_metadata(r[6]), r[7]) for r in rows}
 
         return self._db.read(run)
 
@@ -1152,11 +1164,19 @@ class Store(ExperimentsMixin):
             conn.execute(
                 'INSERT INTO import_state (path, source, size, mtime, "offset", line_no, state,'
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
-                ' source = excluded.source, size = excluded.size, mtime = excluded.mtime,'
+                " source = excluded.source, size = excluded.size, mtime = excluded.mtime,"
                 ' "offset" = excluded."offset", line_no = excluded.line_no,'
                 " state = excluded.state, updated_at = excluded.updated_at",
-                (path, source, size, mtime, offset, line_no,
-                 blockcodec.encode_metadata(state), now_iso()),
+                (
+                    path,
+                    source,
+                    size,
+                    mtime,
+                    offset,
+                    line_no,
+                    blockcodec.encode_metadata(state),
+                    now_iso(),
+                ),
             )
 
         self._db.write(run)
@@ -1186,4 +1206,3 @@ def _message_spec(message: Mapping[str, Any] | Message) -> Mapping[str, Any]:
             "metadata": message.metadata or None,
         }
     return message
-

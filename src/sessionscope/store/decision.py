@@ -120,8 +120,12 @@ def prob_b_beats_a(alpha_a: int, beta_a: int, alpha_b: int, beta_b: int) -> floa
     sum_{i < alpha_b} B(alpha_a + i, beta_a + beta_b) / ((beta_b + i) B(1 + i, beta_b) B(alpha_a, beta_a)).
     The sum runs over the smaller of the two alphas (using P(b > a) = 1 - P(a > b)).
     """
-    for name, value in (("alpha_a", alpha_a), ("beta_a", beta_a), ("alpha_b", alpha_b),
-                        ("beta_b", beta_b)):
+    for name, value in (
+        ("alpha_a", alpha_a),
+        ("beta_a", beta_a),
+        ("alpha_b", alpha_b),
+        ("beta_b", beta_b),
+    ):
         if isinstance(value, bool) or not isinstance(value, int) or value < 1:
             raise ValueError(f"{name} must be an integer >= 1, not {value!r}.")
     if alpha_a < alpha_b:
@@ -155,19 +159,22 @@ def decide(
     """Promote when P >= threshold and both arms have `min_sessions` scored sessions;
     need-more-data when either arm has fewer; hold otherwise."""
     p = p_challenger_better(champion, challenger)
-    short = [
-        arm for arm in (champion, challenger) if arm.sessions_with_signals < min_sessions
-    ]
+    short = [arm for arm in (champion, challenger) if arm.sessions_with_signals < min_sessions]
     if short:
         verdict = "need-more-data"
-        reason = "; ".join(
-            f"the {arm.variant} has {arm.sessions_with_signals} of {min_sessions} sessions"
-            " with signals"
-            for arm in short
-        ) + "."
+        reason = (
+            "; ".join(
+                f"the {arm.variant} has {arm.sessions_with_signals} of {min_sessions} sessions"
+                " with signals"
+                for arm in short
+            )
+            + "."
+        )
     elif p >= threshold:
         verdict = "promote"
-        reason = f"P(challenger better) = {p:.3f} >= {threshold:g} with enough sessions on each arm."
+        reason = (
+            f"P(challenger better) = {p:.3f} >= {threshold:g} with enough sessions on each arm."
+        )
     else:
         verdict = "hold"
         reason = f"P(challenger better) = {p:.3f} < {threshold:g}: keep the champion."

@@ -1,14 +1,14 @@
 """Projects, agent configs, champion/challenger experiments and their decision rule.
 
-    pid = db.create_project("webapp", root_path="/src/webapp", adapter="claude-code")
-    champ = db.add_config(pid, {"system_prompt_prefix": "..."}, role="champion")
-    chall = db.add_config(pid, {"system_prompt_prefix": "...", "model_pref": "..."})
-    eid = db.start_experiment(pid, challenger_config_id=chall, traffic_share=0.5)
-    variant, config = db.assign_variant(pid, session_key)
-    sid = db.start_session(project=pid, experiment_id=eid, variant=variant)
-    db.record_signal(sid, kind="explicit", source="thumbs", value=1.0)
-    d = db.decide(eid)          # Decision: promote / hold / need-more-data, P(challenger better)
-    db.promote(eid)             # or db.hold(eid) / db.abort(eid)
+pid = db.create_project("webapp", root_path="/src/webapp", adapter="claude-code")
+champ = db.add_config(pid, {"system_prompt_prefix": "..."}, role="champion")
+chall = db.add_config(pid, {"system_prompt_prefix": "...", "model_pref": "..."})
+eid = db.start_experiment(pid, challenger_config_id=chall, traffic_share=0.5)
+variant, config = db.assign_variant(pid, session_key)
+sid = db.start_session(project=pid, experiment_id=eid, variant=variant)
+db.record_signal(sid, kind="explicit", source="thumbs", value=1.0)
+d = db.decide(eid)          # Decision: promote / hold / need-more-data, P(challenger better)
+db.promote(eid)             # or db.hold(eid) / db.abort(eid)
 """
 
 from __future__ import annotations
@@ -296,8 +296,10 @@ class ExperimentsMixin:
                         "UPDATE agent_configs SET role = 'historical' WHERE id = ?",
                         (champion_id,),
                     )
-                conn.execute("UPDATE projects SET champion_config_id = ? WHERE id = ?",
-                             (config_id, project_id))
+                conn.execute(
+                    "UPDATE projects SET champion_config_id = ? WHERE id = ?",
+                    (config_id, project_id),
+                )
             elif config_id == champion_id:
                 raise InvalidInput(
                     f"config {config_id} is the champion of project {project[1]!r}; it cannot"
@@ -384,8 +386,7 @@ class ExperimentsMixin:
                 raise NotFound(f"no agent config has id {challenger_config_id}.")
             if row[0] != project_id:
                 raise InvalidInput(
-                    f"config {challenger_config_id} belongs to another project, not"
-                    f" {project[1]!r}."
+                    f"config {challenger_config_id} belongs to another project, not {project[1]!r}."
                 )
             if challenger_config_id == champion_id:
                 raise InvalidInput(
@@ -400,8 +401,14 @@ class ExperimentsMixin:
                 "INSERT INTO experiments (project_id, champion_config_id, challenger_config_id,"
                 " traffic_share, status, started_at, metadata)"
                 " VALUES (?, ?, ?, ?, 'running', ?, ?)",
-                (project_id, champion_id, challenger_config_id, float(traffic_share), started,
-                 encoded),
+                (
+                    project_id,
+                    champion_id,
+                    challenger_config_id,
+                    float(traffic_share),
+                    started,
+                    encoded,
+                ),
             )
             return int(cursor.lastrowid or 0)
 
@@ -472,14 +479,14 @@ class ExperimentsMixin:
             if row is None:
                 if project[4] is None:
                     raise InvalidInput(
-                        f"project {project[1]!r} has no champion config and no running"
-                        " experiment."
+                        f"project {project[1]!r} has no champion config and no running experiment."
                     )
                 return Assignment("champion", self._payload(conn, project[4]), None, project[4])
             eid, champion_id, challenger_id, share = row
             if bucket(eid, session_key) < share:
-                return Assignment("challenger", self._payload(conn, challenger_id), eid,
-                                  challenger_id)
+                return Assignment(
+                    "challenger", self._payload(conn, challenger_id), eid, challenger_id
+                )
             return Assignment("champion", self._payload(conn, champion_id), eid, champion_id)
 
         return self._read(run)
@@ -501,9 +508,7 @@ class ExperimentsMixin:
             "champion": experiment.champion_config_id,
             "challenger": experiment.challenger_config_id,
         }
-        return {
-            v: rule.arm_stats(v, ids[v], counts.get(v, 0), series[v]) for v in VARIANTS
-        }
+        return {v: rule.arm_stats(v, ids[v], counts.get(v, 0), series[v]) for v in VARIANTS}
 
     def fitness(self, experiment_id: int) -> dict[str, list[float]]:
         """Per arm, the fitness of each session that has signals, oldest session first."""
@@ -608,8 +613,14 @@ class ExperimentsMixin:
             conn.execute(
                 "UPDATE experiments SET status = ?, ended_at = ?, decided_at = ?, decision = ?,"
                 " decision_posterior = ? WHERE id = ?",
-                (status, moment, moment, verdict.decision, verdict.p_challenger_better,
-                 experiment_id),
+                (
+                    status,
+                    moment,
+                    moment,
+                    verdict.decision,
+                    verdict.p_challenger_better,
+                    experiment_id,
+                ),
             )
             return verdict
 
@@ -651,5 +662,7 @@ class ExperimentsMixin:
 
     @staticmethod
     def _payload(conn: sqlite3.Connection, config_id: int) -> dict[str, Any]:
-        row = conn.execute("SELECT payload FROM agent_configs WHERE id = ?", (config_id,)).fetchone()
+        row = conn.execute(
+            "SELECT payload FROM agent_configs WHERE id = ?", (config_id,)
+        ).fetchone()
         return {} if row is None else blockcodec.decode_metadata(row[0])

@@ -41,23 +41,30 @@ def _compare_index(conn: sqlite3.Connection) -> list[str]:
     conn.execute("DROP TABLE IF EXISTS temp.check_fts")
     conn.execute("DROP TABLE IF EXISTS temp.check_vocab")
     conn.execute("DROP TABLE IF EXISTS temp.store_vocab")
-    conn.execute(f"CREATE VIRTUAL TABLE temp.check_fts USING fts5(text, tools, tokenize=\"{_TOKENIZE}\")")
+    conn.execute(
+        f'CREATE VIRTUAL TABLE temp.check_fts USING fts5(text, tools, tokenize="{_TOKENIZE}")'
+    )
     conn.execute(
         "INSERT INTO temp.check_fts (rowid, text, tools) SELECT id, text, tools FROM message_text"
     )
     conn.execute("CREATE VIRTUAL TABLE temp.check_vocab USING fts5vocab(temp, check_fts, 'col')")
     conn.execute("CREATE VIRTUAL TABLE temp.store_vocab USING fts5vocab(main, messages_fts, 'col')")
     try:
-        differing = conn.execute(
-            "SELECT count(*) FROM (SELECT term, col, doc, cnt FROM temp.check_vocab"
-            " EXCEPT SELECT term, col, doc, cnt FROM temp.store_vocab)"
-        ).fetchone()[0] + conn.execute(
-            "SELECT count(*) FROM (SELECT term, col, doc, cnt FROM temp.store_vocab"
-            " EXCEPT SELECT term, col, doc, cnt FROM temp.check_vocab)"
-        ).fetchone()[0]
+        differing = (
+            conn.execute(
+                "SELECT count(*) FROM (SELECT term, col, doc, cnt FROM temp.check_vocab"
+                " EXCEPT SELECT term, col, doc, cnt FROM temp.store_vocab)"
+            ).fetchone()[0]
+            + conn.execute(
+                "SELECT count(*) FROM (SELECT term, col, doc, cnt FROM temp.store_vocab"
+                " EXCEPT SELECT term, col, doc, cnt FROM temp.check_vocab)"
+            ).fetchone()[0]
+        )
     finally:
         for name in ("check_vocab", "store_vocab", "check_fts"):
             conn.execute(f"DROP TABLE IF EXISTS temp.{name}")
     if differing:
-        return [f"messages_fts: {differing} index terms disagree with the messages (rebuild needed)"]
+        return [
+            f"messages_fts: {differing} index terms disagree with the messages (rebuild needed)"
+        ]
     return []

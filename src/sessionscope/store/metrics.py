@@ -104,8 +104,10 @@ def _families(snap: Snapshot | None) -> Iterator[Metric]:
         labels=["tool", "outcome"],
     )
     cost = CounterMetricFamily(
-        "sessionscope_cost_usd", "Cost recorded on messages in US dollars, by model.",
-        labels=["model"], unit="usd",
+        "sessionscope_cost_usd",
+        "Cost recorded on messages in US dollars, by model.",
+        labels=["model"],
+        unit="usd",
     )
     active = GaugeMetricFamily(
         "sessionscope_active_sessions",

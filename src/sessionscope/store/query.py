@@ -37,7 +37,9 @@ class Term:
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Term) and (self.text, self.phrase, self.prefix) == (
-            other.text, other.phrase, other.prefix
+            other.text,
+            other.phrase,
+            other.prefix,
         )
 
     __hash__ = None  # type: ignore[assignment]

@@ -29,7 +29,10 @@ _TOKENS: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("aws_access_key", re.compile(r"\b(?:AKIA|ASIA|ABIA|ACCA|AIDA|AROA)[0-9A-Z]{16}\b")),
-    ("github_token", re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b")),
+    (
+        "github_token",
+        re.compile(r"\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})\b"),
+    ),
     ("slack_token", re.compile(r"\bxox[abposre]-(?:[0-9A-Za-z]+-){1,4}[0-9A-Za-z]{6,}\b")),
     (
         "slack_webhook",
@@ -63,11 +66,31 @@ _ASSIGNMENT = re.compile(
     re.IGNORECASE | re.VERBOSE,
 )
 _NOT_SECRETS = {
-    "none", "null", "nil", "true", "false", "undefined", "str", "string", "int", "bytes",
-    "optional", "any", "required", "secret", "password", "token", "redacted", "changeme",
+    "none",
+    "null",
+    "nil",
+    "true",
+    "false",
+    "undefined",
+    "str",
+    "string",
+    "int",
+    "bytes",
+    "optional",
+    "any",
+    "required",
+    "secret",
+    "password",
+    "token",
+    "redacted",
+    "changeme",
 }
-_PLACEHOLDER = re.compile(r"^(?:\$\{?\w+\}?|%\(?\w*\)?s?|\{\{?.*\}\}?|<[^>]*>|\*+|x+|\.\.\.|…)$", re.I)
-_EXPRESSION = re.compile(r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|^(?:os|process|env|self|settings|config)\b")
+_PLACEHOLDER = re.compile(
+    r"^(?:\$\{?\w+\}?|%\(?\w*\)?s?|\{\{?.*\}\}?|<[^>]*>|\*+|x+|\.\.\.|…)$", re.I
+)
+_EXPRESSION = re.compile(
+    r"^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)+$|^(?:os|process|env|self|settings|config)\b"
+)
 
 
 def _is_secret_value(value: str, *, quoted: bool, colon: bool, following: str) -> bool:
@@ -122,8 +145,14 @@ def redact(value: Any) -> Any:
         for key, item in value.items():
             name = key.lower().rsplit("_", 1)[-1] if isinstance(key, str) else ""
             full = key.lower() if isinstance(key, str) else ""
-            kind = _KEY_KINDS.get(full) or (_KEY_KINDS.get(name) if name in ("password", "secret", "token") else None)
-            if kind and isinstance(item, str) and _is_secret_value(item, quoted=True, colon=False, following=""):
+            kind = _KEY_KINDS.get(full) or (
+                _KEY_KINDS.get(name) if name in ("password", "secret", "token") else None
+            )
+            if (
+                kind
+                and isinstance(item, str)
+                and _is_secret_value(item, quoted=True, colon=False, following="")
+            ):
                 out[key] = f"[REDACTED:{kind}]"
             else:
                 out[key] = redact(item)

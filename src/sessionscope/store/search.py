@@ -61,8 +61,7 @@ def search_messages(
         alternatives: list[str] = []
         for term in group:
             clause, extra = (
-                _cjk_clause(term) if term.no_space
-                else _fts_clause(_with_column(query, term.fts()))
+                _cjk_clause(term) if term.no_space else _fts_clause(_with_column(query, term.fts()))
             )
             alternatives.append(clause)
             params.extend(extra)
@@ -85,8 +84,9 @@ def search_messages(
             if span is None and order != "seq":
                 matches = _count(conn, _with_column(query, expr))
                 floor = _recent_floor(conn, matches)
-            rows = _ranked(conn, _with_column(query, expr), where, params, limit, offset,
-                           order, span, floor)
+            rows = _ranked(
+                conn, _with_column(query, expr), where, params, limit, offset, order, span, floor
+            )
         else:
             if not query.groups and not where and not excluded:
                 return []  # nothing asked

@@ -41,7 +41,9 @@ def normalize_ts(value: str | datetime | float | int | None) -> str | None:
             return format_ts(datetime.fromisoformat(text.replace("Z", "+00:00")))
         except ValueError:
             pass
-    raise InvalidInput(f"{value!r} is not a timestamp (expected ISO 8601, e.g. 2026-10-01T12:00:00Z).")
+    raise InvalidInput(
+        f"{value!r} is not a timestamp (expected ISO 8601, e.g. 2026-10-01T12:00:00Z)."
+    )
 
 
 _CANONICAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")

@@ -30,8 +30,12 @@ __all__ = ["GENERATOR_VERSION", "PROJECTS", "Corpus", "generate_tree", "write_bi
 # Bump whenever the output for a given seed changes (cached demo stores and bench trees follow).
 GENERATOR_VERSION = 2
 
-CLAUDE_MODELS = (("claude-sonnet-4-5-20250929", 6), ("claude-opus-4-1-20250805", 2),
-                 ("claude-opus-4-5-20251101", 1), ("claude-haiku-4-5-20251001", 0.5))
+CLAUDE_MODELS = (
+    ("claude-sonnet-4-5-20250929", 6),
+    ("claude-opus-4-1-20250805", 2),
+    ("claude-opus-4-5-20251101", 1),
+    ("claude-haiku-4-5-20251001", 0.5),
+)
 SUB_MODEL = "claude-haiku-4-5-20251001"
 CODEX_MODELS = (("gpt-5-codex", 7), ("gpt-5", 3))
 DAY_MS = 86_400_000
@@ -73,8 +77,12 @@ def _episodes(rng: random.Random, index: int, fmt: str) -> int:
     if index == 8 and fmt == "codex":
         return rng.randint(50, 90)
     size = rng.choices(("short", "medium", "longer", "long"), weights=(56, 30, 12, 2))[0]
-    return {"short": lambda: rng.randint(1, 3), "medium": lambda: rng.randint(4, 10),
-            "longer": lambda: rng.randint(12, 35), "long": lambda: rng.randint(40, 120)}[size]()
+    return {
+        "short": lambda: rng.randint(1, 3),
+        "medium": lambda: rng.randint(4, 10),
+        "longer": lambda: rng.randint(12, 35),
+        "long": lambda: rng.randint(40, 120),
+    }[size]()
 
 
 def _start(rng: random.Random, now_ms: int, episodes: int, days: int) -> int:
@@ -88,8 +96,16 @@ def _start(rng: random.Random, now_ms: int, episodes: int, days: int) -> int:
     return start
 
 
-def _write_one(corpus: Corpus, index: int, *, seed: int, now_ms: int, codex_share: float,
-               days: int, big_outputs: float) -> None:
+def _write_one(
+    corpus: Corpus,
+    index: int,
+    *,
+    seed: int,
+    now_ms: int,
+    codex_share: float,
+    days: int,
+    big_outputs: float,
+) -> None:
     rng = random.Random(f"sessionscope-transcripts:{seed}:{index}")
     fmt = "codex" if rng.random() < codex_share else "claude-code"
     if index == 3:
@@ -112,18 +128,35 @@ def _write_one(corpus: Corpus, index: int, *, seed: int, now_ms: int, codex_shar
         old = now_ms - start > 18 * DAY_MS
         version = f"1.0.{rng.randint(80, 128)}" if old else f"2.0.{rng.randint(5, 30)}"
         model = _weighted(rng, CLAUDE_MODELS)
-        plan = Plan(fmt, project, branch, episodes, japanese=japanese,
-                    subagents="inline" if old else "file", compact_every=compact_every,
-                    big_outputs=big_outputs, first_prompt=first_prompt)
+        plan = Plan(
+            fmt,
+            project,
+            branch,
+            episodes,
+            japanese=japanese,
+            subagents="inline" if old else "file",
+            compact_every=compact_every,
+            big_outputs=big_outputs,
+            first_prompt=first_prompt,
+        )
         session_id = uuid4(rng)
         folder = corpus.roots["claude-code"] / claude_code.project_slug(project.cwd)
         folder.mkdir(parents=True, exist_ok=True)
         steps = session_script(rng, plan, sub_model=SUB_MODEL if rng.random() < 0.6 else model)
         title = fill.title(first_prompt) if rng.random() < 0.6 else None
         info = claude_code.write_session(
-            str(folder / f"{session_id}.jsonl"), rng, steps, session_id=session_id,
-            cwd=project.cwd, branch=branch, version=version, model=model, start_ms=start,
-            title=title, subagents_in_files=not old)
+            str(folder / f"{session_id}.jsonl"),
+            rng,
+            steps,
+            session_id=session_id,
+            cwd=project.cwd,
+            branch=branch,
+            version=version,
+            model=model,
+            start_ms=start,
+            title=title,
+            subagents_in_files=not old,
+        )
         corpus.files += 1 + info.subagent_files
         corpus.subagent_files += info.subagent_files
         corpus.sidechains += info.sidechains
@@ -132,28 +165,54 @@ def _write_one(corpus: Corpus, index: int, *, seed: int, now_ms: int, codex_shar
     else:
         legacy = rng.random() < 0.08
         model = _weighted(rng, CODEX_MODELS)
-        plan = Plan(fmt, project, branch, episodes, japanese=japanese, subagents="none",
-                    compact_every=compact_every, big_outputs=big_outputs,
-                    first_prompt=first_prompt)
+        plan = Plan(
+            fmt,
+            project,
+            branch,
+            episodes,
+            japanese=japanese,
+            subagents="none",
+            compact_every=compact_every,
+            big_outputs=big_outputs,
+            first_prompt=first_prompt,
+        )
         session_id = uuid7(rng, start)
         day, name = codex.rollout_name(start, session_id)
         folder = corpus.roots["codex"] / day
         folder.mkdir(parents=True, exist_ok=True)
         steps = session_script(rng, plan, sub_model=model)
         info2 = codex.write_rollout(
-            str(folder / name), rng, steps, session_id=session_id, cwd=project.cwd, branch=branch,
-            model=model, start_ms=start, remote=project.remote, test=project.tests[0],
-            file=project.files[0], legacy=legacy)
+            str(folder / name),
+            rng,
+            steps,
+            session_id=session_id,
+            cwd=project.cwd,
+            branch=branch,
+            model=model,
+            start_ms=start,
+            remote=project.remote,
+            test=project.tests[0],
+            file=project.files[0],
+            legacy=legacy,
+        )
         corpus.files += 1
         corpus.bytes += info2.bytes
         corpus.records += info2.records
     corpus.sessions[fmt] += 1
 
 
-def generate_tree(root: str | os.PathLike[str], *, seed: int = 7, sessions: int | None = 300,
-                  target_bytes: int | None = None, now: float | None = None,
-                  codex_share: float = 0.3, days: int = 28, big_outputs: float = 0.004,
-                  progress: Callable[[Corpus], None] | None = None) -> Corpus:
+def generate_tree(
+    root: str | os.PathLike[str],
+    *,
+    seed: int = 7,
+    sessions: int | None = 300,
+    target_bytes: int | None = None,
+    now: float | None = None,
+    codex_share: float = 0.3,
+    days: int = 28,
+    big_outputs: float = 0.004,
+    progress: Callable[[Corpus], None] | None = None,
+) -> Corpus:
     """Write `sessions` sessions (or sessions until `target_bytes`) under `root`.
 
     Claude Code transcripts go to `root/claude-code/projects`, Codex rollouts to
@@ -164,8 +223,10 @@ def generate_tree(root: str | os.PathLike[str], *, seed: int = 7, sessions: int 
         raise ValueError("give sessions or target_bytes")
     started = time.perf_counter()
     base = Path(root)
-    corpus = Corpus(base, {"claude-code": base / "claude-code" / "projects",
-                           "codex": base / "codex" / "sessions"})
+    corpus = Corpus(
+        base,
+        {"claude-code": base / "claude-code" / "projects", "codex": base / "codex" / "sessions"},
+    )
     for path in corpus.roots.values():
         path.mkdir(parents=True, exist_ok=True)
     now_ms = _now_ms(now)
@@ -175,8 +236,15 @@ def generate_tree(root: str | os.PathLike[str], *, seed: int = 7, sessions: int 
             break
         if target_bytes is not None and corpus.bytes >= target_bytes:
             break
-        _write_one(corpus, index, seed=seed, now_ms=now_ms, codex_share=codex_share, days=days,
-                   big_outputs=big_outputs)
+        _write_one(
+            corpus,
+            index,
+            seed=seed,
+            now_ms=now_ms,
+            codex_share=codex_share,
+            days=days,
+            big_outputs=big_outputs,
+        )
         index += 1
         if progress is not None:
             progress(corpus)
@@ -184,20 +252,37 @@ def generate_tree(root: str | os.PathLike[str], *, seed: int = 7, sessions: int 
     return corpus
 
 
-def write_big_session(path: str | os.PathLike[str], *, target_bytes: int, seed: int = 7,
-                      now: float | None = None) -> claude_code.SessionInfo:
+def write_big_session(
+    path: str | os.PathLike[str], *, target_bytes: int, seed: int = 7, now: float | None = None
+) -> claude_code.SessionInfo:
     """One Claude Code transcript of about `target_bytes` (long logs included), at `path`.
 
     Subagents are written inline so the whole session is this one file.
     """
     rng = random.Random(f"sessionscope-big:{seed}")
     project = PROJECTS[0]
-    plan = Plan("claude-code", project, "main", None, subagents="inline", compact_every=300,
-                big_outputs=0.02)
+    plan = Plan(
+        "claude-code",
+        project,
+        "main",
+        None,
+        subagents="inline",
+        compact_every=300,
+        big_outputs=0.02,
+    )
     now_ms = _now_ms(now)
     steps = session_script(rng, plan, sub_model=SUB_MODEL)
     return claude_code.write_session(
-        str(path), rng, steps, session_id=uuid4(rng), cwd=project.cwd, branch="main",
-        version="2.0.14", model=CLAUDE_MODELS[0][0], start_ms=now_ms - 20 * DAY_MS,
-        title="Long-running refactor of the web app", subagents_in_files=False,
-        limit_bytes=target_bytes)
+        str(path),
+        rng,
+        steps,
+        session_id=uuid4(rng),
+        cwd=project.cwd,
+        branch="main",
+        version="2.0.14",
+        model=CLAUDE_MODELS[0][0],
+        start_ms=now_ms - 20 * DAY_MS,
+        title="Long-running refactor of the web app",
+        subagents_in_files=False,
+        limit_bytes=target_bytes,
+    )

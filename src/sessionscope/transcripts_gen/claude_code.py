@@ -39,9 +39,21 @@ class SessionInfo:
 class ClaudeWriter:
     """Writes one Claude Code transcript (or one subagent's records) to a sink."""
 
-    def __init__(self, sink: ByteSink, rng: random.Random, *, session_id: str, cwd: str,
-                 branch: str, version: str, model: str, clock_ms: int, sidechain: bool = False,
-                 agent_id: str | None = None, subagent_dir: str | None = None) -> None:
+    def __init__(
+        self,
+        sink: ByteSink,
+        rng: random.Random,
+        *,
+        session_id: str,
+        cwd: str,
+        branch: str,
+        version: str,
+        model: str,
+        clock_ms: int,
+        sidechain: bool = False,
+        agent_id: str | None = None,
+        subagent_dir: str | None = None,
+    ) -> None:
         self.sink = sink
         self.rng = rng
         self.session_id = session_id
@@ -57,19 +69,25 @@ class ClaudeWriter:
         self.sub_bytes = 0  # written to subagent files
         self.sub_lines = 0
         self.sidechains = 0
-        self._prefix = (f',"isSidechain":{"true" if sidechain else "false"},"userType":"external",'
-                        f'"cwd":{encode(cwd)},"sessionId":"{session_id}","version":"{version}",'
-                        f'"gitBranch":{encode(branch)}' + (f',"agentId":"{agent_id}"' if agent_id else ""))
+        self._prefix = (
+            f',"isSidechain":{"true" if sidechain else "false"},"userType":"external",'
+            f'"cwd":{encode(cwd)},"sessionId":"{session_id}","version":"{version}",'
+            f'"gitBranch":{encode(branch)}' + (f',"agentId":"{agent_id}"' if agent_id else "")
+        )
 
     # -- low level ---------------------------------------------------------------------------------
 
-    def _record(self, body: str, *, uuid: str | None = None, parent: str | bool | None = True) -> str:
+    def _record(
+        self, body: str, *, uuid: str | None = None, parent: str | bool | None = True
+    ) -> str:
         uuid = uuid or uuid4(self.rng)
         if parent is True:
             parent = self.parent
         head = "null" if parent is None or parent is False else f'"{parent}"'
-        self.sink.write(f'{{"parentUuid":{head}{self._prefix},"uuid":"{uuid}",'
-                        f'"timestamp":"{iso(self.clock)}"{body}}}\n')
+        self.sink.write(
+            f'{{"parentUuid":{head}{self._prefix},"uuid":"{uuid}",'
+            f'"timestamp":"{iso(self.clock)}"{body}}}\n'
+        )
         self.parent = uuid
         return uuid
 
@@ -79,8 +97,9 @@ class ClaudeWriter:
     def _user(self, content: object, extra: str = "", *, uuid: str | None = None) -> str:
         encoded = encode(content)
         self.pending += tokens(len(encoded))
-        return self._record(f'{extra},"type":"user","message":{{"role":"user","content":{encoded}}}',
-                            uuid=uuid)
+        return self._record(
+            f'{extra},"type":"user","message":{{"role":"user","content":{encoded}}}', uuid=uuid
+        )
 
     # -- steps ---------------------------------------------------------------------------------------
 
@@ -91,12 +110,16 @@ class ClaudeWriter:
             self._prompt(step, first, uuid)
         elif isinstance(step, Meta):
             self._tick(0.01, 0.5)
-            self._record(f',"isMeta":true,"type":"user","message":{{"role":"user","content":{encode(step.text)}}}')
+            self._record(
+                f',"isMeta":true,"type":"user","message":{{"role":"user","content":{encode(step.text)}}}'
+            )
         elif isinstance(step, Command):
             self._tick(1, 30)
             name = step.name.lstrip("/")
-            self._user(f"<command-name>{step.name}</command-name>\n<command-message>{name}"
-                       f"</command-message>\n<command-args>{step.args}</command-args>")
+            self._user(
+                f"<command-name>{step.name}</command-name>\n<command-message>{name}"
+                f"</command-message>\n<command-args>{step.args}</command-args>"
+            )
             if step.stdout is not None:
                 self._tick(0.05, 1)
                 self._user(f"<local-command-stdout>{step.stdout}</local-command-stdout>")
@@ -112,14 +135,21 @@ class ClaudeWriter:
         uuid = uuid or uuid4(self.rng)
         if self.snapshots:
             snap = {"messageId": uuid, "trackedFileBackups": {}, "timestamp": iso(self.clock)}
-            data = encode({"type": "file-history-snapshot", "messageId": uuid, "snapshot": snap,
-                           "isSnapshotUpdate": False})
+            data = encode(
+                {
+                    "type": "file-history-snapshot",
+                    "messageId": uuid,
+                    "snapshot": snap,
+                    "isSnapshotUpdate": False,
+                }
+            )
             self.sink.write(data + "\n")
         self.clock += self.rng.randint(5, 40)
         if step.images:
             content: object = [{"type": "text", "text": step.text}] + [
                 {"type": "image", "source": {"type": "base64", "media_type": mt, "data": data}}
-                for mt, data in step.images]
+                for mt, data in step.images
+            ]
         else:
             content = step.text
         self._user(content, uuid=uuid)
@@ -131,26 +161,41 @@ class ClaudeWriter:
         req_id = "req_011C" + b62(rng, 18)
         blocks: list[dict[str, object]] = []
         if reply.thinking:
-            blocks.append({"type": "thinking", "thinking": reply.thinking,
-                           "signature": b62(rng, rng.randint(200, 600))})
+            blocks.append(
+                {
+                    "type": "thinking",
+                    "thinking": reply.thinking,
+                    "signature": b62(rng, rng.randint(200, 600)),
+                }
+            )
         if reply.text:
             blocks.append({"type": "text", "text": reply.text})
         ids = []
         for call in reply.calls:
             ids.append("toolu_01" + b62(rng, 22))
-            blocks.append({"type": "tool_use", "id": ids[-1], "name": call.name, "input": call.input})
+            blocks.append(
+                {"type": "tool_use", "id": ids[-1], "name": call.name, "input": call.input}
+            )
         encoded = [encode(b) for b in blocks]
         out_tokens = sum(tokens(len(e)) for e in encoded) + rng.randint(5, 60)
-        usage = {"input_tokens": rng.randint(3, 12), "cache_creation_input_tokens": self.pending,
-                 "cache_read_input_tokens": self.context, "output_tokens": out_tokens,
-                 "service_tier": "standard"}
+        usage = {
+            "input_tokens": rng.randint(3, 12),
+            "cache_creation_input_tokens": self.pending,
+            "cache_read_input_tokens": self.context,
+            "output_tokens": out_tokens,
+            "service_tier": "standard",
+        }
         if self.snapshots:
-            usage["cache_creation"] = {"ephemeral_5m_input_tokens": self.pending,
-                                       "ephemeral_1h_input_tokens": 0}
+            usage["cache_creation"] = {
+                "ephemeral_5m_input_tokens": self.pending,
+                "ephemeral_1h_input_tokens": 0,
+            }
         self.context += self.pending + out_tokens
         self.pending = 0
-        head = (f',"type":"assistant","requestId":"{req_id}","message":{{"id":"{msg_id}",'
-                f'"type":"message","role":"assistant","model":"{self.model}","content":[')
+        head = (
+            f',"type":"assistant","requestId":"{req_id}","message":{{"id":"{msg_id}",'
+            f'"type":"message","role":"assistant","model":"{self.model}","content":['
+        )
         tail = f'],"stop_reason":null,"stop_sequence":null,"usage":{encode(usage)}}}'
         for i, block in enumerate(encoded):
             if i:
@@ -166,7 +211,11 @@ class ClaudeWriter:
         if call.sub is not None:
             agent_id = self._subagent(call.sub)
         self.clock = max(self.clock, start + int(call.duration * 1000) + rng.randint(20, 400))
-        block: dict[str, object] = {"tool_use_id": tool_id, "type": "tool_result", "content": call.output}
+        block: dict[str, object] = {
+            "tool_use_id": tool_id,
+            "type": "tool_result",
+            "content": call.output,
+        }
         if call.is_error:
             block["is_error"] = True
         elif rng.random() < 0.5:
@@ -184,10 +233,18 @@ class ClaudeWriter:
             os.makedirs(self.subagent_dir, exist_ok=True)
             sink = ByteSink(os.path.join(self.subagent_dir, f"agent-{agent_id}.jsonl"))
             try:
-                child = ClaudeWriter(sink, rng, session_id=self.session_id, cwd=self.cwd,
-                                     branch=self.branch, version=self.version, model=sub.model,
-                                     clock_ms=self.clock + rng.randint(200, 2000), sidechain=True,
-                                     agent_id=agent_id)
+                child = ClaudeWriter(
+                    sink,
+                    rng,
+                    session_id=self.session_id,
+                    cwd=self.cwd,
+                    branch=self.branch,
+                    version=self.version,
+                    model=sub.model,
+                    clock_ms=self.clock + rng.randint(200, 2000),
+                    sidechain=True,
+                    agent_id=agent_id,
+                )
                 child.run([Prompt(sub.prompt), *sub.replies])
             finally:
                 sink.close()
@@ -197,9 +254,17 @@ class ClaudeWriter:
             self.clock = max(self.clock, child.clock)
             return agent_id
         # 1.x: the sidechain's records go inline, in the parent's file, before the Task result
-        child = ClaudeWriter(self.sink, rng, session_id=self.session_id, cwd=self.cwd,
-                             branch=self.branch, version=self.version, model=sub.model,
-                             clock_ms=self.clock + rng.randint(200, 2000), sidechain=True)
+        child = ClaudeWriter(
+            self.sink,
+            rng,
+            session_id=self.session_id,
+            cwd=self.cwd,
+            branch=self.branch,
+            version=self.version,
+            model=sub.model,
+            clock_ms=self.clock + rng.randint(200, 2000),
+            sidechain=True,
+        )
         child.run([Prompt(sub.prompt), *sub.replies])
         self.sidechains += 1
         self.clock = max(self.clock, child.clock)
@@ -209,12 +274,17 @@ class ClaudeWriter:
         self._tick(1, 20)
         logical = self.parent
         meta = encode({"trigger": step.trigger, "preTokens": step.pre_tokens})
-        self._record(f',"logicalParentUuid":{encode(logical)},"type":"system","subtype":"compact_boundary",'
-                     f'"content":"Conversation compacted","isMeta":false,"level":"info",'
-                     f'"compactMetadata":{meta}', parent=None)
+        self._record(
+            f',"logicalParentUuid":{encode(logical)},"type":"system","subtype":"compact_boundary",'
+            f'"content":"Conversation compacted","isMeta":false,"level":"info",'
+            f'"compactMetadata":{meta}',
+            parent=None,
+        )
         self.clock += self.rng.randint(200, 900)
-        self._record(f',"isCompactSummary":true,"isVisibleInTranscriptOnly":true,"type":"user",'
-                     f'"message":{{"role":"user","content":{encode(step.summary)}}}')
+        self._record(
+            f',"isCompactSummary":true,"isVisibleInTranscriptOnly":true,"type":"user",'
+            f'"message":{{"role":"user","content":{encode(step.summary)}}}'
+        )
         self.context = self.rng.randint(9000, 16000) + tokens(len(step.summary))
         self.pending = 0
 
@@ -222,20 +292,45 @@ class ClaudeWriter:
         """Write every step (stopping at a prompt once `limit_bytes` were written)."""
         first = True
         for step in steps:
-            if limit_bytes is not None and isinstance(step, Prompt) and self.sink.bytes >= limit_bytes:
+            if (
+                limit_bytes is not None
+                and isinstance(step, Prompt)
+                and self.sink.bytes >= limit_bytes
+            ):
                 break
             self.write(step, first=first)
             first = False
 
 
-def write_session(path: str, rng: random.Random, steps: Iterable[Step], *, session_id: str, cwd: str,
-                  branch: str, version: str, model: str, start_ms: int, title: str | None,
-                  subagents_in_files: bool, limit_bytes: int | None = None) -> SessionInfo:
+def write_session(
+    path: str,
+    rng: random.Random,
+    steps: Iterable[Step],
+    *,
+    session_id: str,
+    cwd: str,
+    branch: str,
+    version: str,
+    model: str,
+    start_ms: int,
+    title: str | None,
+    subagents_in_files: bool,
+    limit_bytes: int | None = None,
+) -> SessionInfo:
     """Write one top-level transcript (and its subagent files) at `path`."""
     sink = ByteSink(path)
     sub_dir = os.path.join(path[: -len(".jsonl")], "subagents") if subagents_in_files else None
-    writer = ClaudeWriter(sink, rng, session_id=session_id, cwd=cwd, branch=branch,
-                          version=version, model=model, clock_ms=start_ms, subagent_dir=sub_dir)
+    writer = ClaudeWriter(
+        sink,
+        rng,
+        session_id=session_id,
+        cwd=cwd,
+        branch=branch,
+        version=version,
+        model=model,
+        clock_ms=start_ms,
+        subagent_dir=sub_dir,
+    )
     try:
         leaf: str | None = uuid4(rng)
         if title:
@@ -253,5 +348,11 @@ def write_session(path: str, rng: random.Random, steps: Iterable[Step], *, sessi
             first = False
     finally:
         sink.close()
-    return SessionInfo(session_id, path, sink.lines + writer.sub_lines,
-                       sink.bytes + writer.sub_bytes, writer.subagent_files, writer.sidechains)
+    return SessionInfo(
+        session_id,
+        path,
+        sink.lines + writer.sub_lines,
+        sink.bytes + writer.sub_bytes,
+        writer.subagent_files,
+        writer.sidechains,
+    )

@@ -12,20 +12,86 @@ from dataclasses import dataclass
 from .projects import Project
 
 VERBS = (
-    "parse", "validate", "load", "fetch", "build", "normalize", "render", "compute", "resolve",
-    "handle", "sync", "format", "merge", "retry", "apply", "flush", "encode", "decode", "emit",
-    "collect", "refresh", "schedule", "prune", "reconcile", "hydrate", "serialize", "enqueue",
-    "dedupe", "throttle", "migrate", "index", "group", "split", "rank", "verify", "attach",
+    "parse",
+    "validate",
+    "load",
+    "fetch",
+    "build",
+    "normalize",
+    "render",
+    "compute",
+    "resolve",
+    "handle",
+    "sync",
+    "format",
+    "merge",
+    "retry",
+    "apply",
+    "flush",
+    "encode",
+    "decode",
+    "emit",
+    "collect",
+    "refresh",
+    "schedule",
+    "prune",
+    "reconcile",
+    "hydrate",
+    "serialize",
+    "enqueue",
+    "dedupe",
+    "throttle",
+    "migrate",
+    "index",
+    "group",
+    "split",
+    "rank",
+    "verify",
+    "attach",
 )
 PROPS = (
-    "id", "email", "total", "items", "status", "createdAt", "name", "amount", "currency", "locale",
-    "count", "offset", "limit", "token", "expiresAt", "region", "tags", "retries", "payload",
-    "version", "userId", "price", "quantity", "score", "label", "path", "size", "owner",
+    "id",
+    "email",
+    "total",
+    "items",
+    "status",
+    "createdAt",
+    "name",
+    "amount",
+    "currency",
+    "locale",
+    "count",
+    "offset",
+    "limit",
+    "token",
+    "expiresAt",
+    "region",
+    "tags",
+    "retries",
+    "payload",
+    "version",
+    "userId",
+    "price",
+    "quantity",
+    "score",
+    "label",
+    "path",
+    "size",
+    "owner",
 )
 MESSAGES = (
-    "missing required field", "invalid state transition", "unexpected empty response",
-    "token expired", "rate limit exceeded", "duplicate key", "schema mismatch", "timeout exceeded",
-    "negative amount", "unknown currency", "connection refused", "permission denied",
+    "missing required field",
+    "invalid state transition",
+    "unexpected empty response",
+    "token expired",
+    "rate limit exceeded",
+    "duplicate key",
+    "schema mismatch",
+    "timeout exceeded",
+    "negative amount",
+    "unknown currency",
+    "connection refused",
+    "permission denied",
 )
 LANG_FENCE = {"ts": "tsx", "py": "python", "go": "go", "tf": "hcl", "kt": "kotlin", "rs": "rust"}
 COMMENT = {"ts": "//", "py": "#", "go": "//", "tf": "#", "kt": "//", "rs": "//"}
@@ -48,12 +114,12 @@ _STATEMENTS: dict[str, tuple[str, ...]] = {
     ),
     "py": (
         "{v} = {f}({a})",
-        "if {v} is None:\n    raise ValueError(\"{s}\")",
+        'if {v} is None:\n    raise ValueError("{s}")',
         "return [{x}.{p} for {x} in {v} if {x}.{p} is not None]",
-        "df = df.drop_duplicates(subset=[\"{p}\"], keep=\"last\")",
-        "logger.info(\"{s}: %s\", {v})",
-        "with open({a}, encoding=\"utf-8\") as fh:\n    {v} = json.load(fh)",
-        "{v}.{p} = unicodedata.normalize(\"NFKC\", {v}.{p}).casefold()",
+        'df = df.drop_duplicates(subset=["{p}"], keep="last")',
+        'logger.info("{s}: %s", {v})',
+        'with open({a}, encoding="utf-8") as fh:\n    {v} = json.load(fh)',
+        '{v}.{p} = unicodedata.normalize("NFKC", {v}.{p}).casefold()',
         "for {x} in {v}:\n    {x}.{p} = {x}.{p} or {n}",
         "{v} = {{k: v for k, v in {a}.items() if v}}",
         "if len({v}) > {n}:\n    {v} = {v}[:{n}]",
@@ -62,65 +128,73 @@ _STATEMENTS: dict[str, tuple[str, ...]] = {
     ),
     "go": (
         "{v}, err := {f}(ctx, {a})",
-        "if err != nil {{\n\treturn nil, fmt.Errorf(\"{s}: %w\", err)\n}}",
+        'if err != nil {{\n\treturn nil, fmt.Errorf("{s}: %w", err)\n}}',
         "defer {v}.Close()",
         "s.mu.Lock()\ndefer s.mu.Unlock()",
         "for _, {x} := range {v} {{\n\t{x}.{P} = {n}\n}}",
         "w.WriteHeader(http.StatusTooManyRequests)",
-        "slog.InfoContext(ctx, \"{s}\", \"{p}\", {v})",
+        'slog.InfoContext(ctx, "{s}", "{p}", {v})',
         "ctx, cancel := context.WithTimeout(ctx, {n}*time.Second)\ndefer cancel()",
         "if {v} == nil {{\n\treturn ErrNotFound\n}}",
         "row := s.db.QueryRow(ctx, `SELECT {p} FROM {x}s WHERE id = $1`, {a})",
     ),
     "tf": (
-        "{p} = \"{s}\"",
+        '{p} = "{s}"',
         "count = var.{v}_enabled ? 1 : 0",
         "depends_on = [module.{v}]",
         "min_size = {n}",
         "lifecycle {{\n  prevent_destroy = true\n}}",
-        "tags = merge(local.tags, {{ Name = \"{v}\" }})",
+        'tags = merge(local.tags, {{ Name = "{v}" }})',
         "subnet_ids = module.vpc.private_subnets",
-        "instance_types = [\"m6i.large\"]",
+        'instance_types = ["m6i.large"]',
     ),
     "kt": (
         "val {v} = {f}({a})",
         "if ({v} == null) return",
         "viewModelScope.launch {{\n    {f}({v})\n}}",
         "_uiState.update {{ it.copy({p} = {v}) }}",
-        "Log.d(TAG, \"{s}: ${v}\")",
+        'Log.d(TAG, "{s}: ${v}")',
         "val {v} = {a}.filter {{ it.{p} != null }}.sumOf {{ it.{p} }}",
         "return {v}.map {{ it.toDomain() }}",
-        "check({v}.isNotEmpty()) {{ \"{s}\" }}",
+        'check({v}.isNotEmpty()) {{ "{s}" }}',
     ),
     "rs": (
         "let {v} = {f}(&{a})?;",
         "if {v}.is_empty() {{\n    return Ok(Vec::new());\n}}",
         "for {x} in {v}.iter_mut() {{\n    {x}.{p} = {n};\n}}",
         "let {v}: Vec<_> = {a}.par_iter().map(|{x}| {x}.{p}()).collect();",
-        "anyhow::bail!(\"{s}\");",
-        "let {v} = {a}.get(\"{p}\").context(\"{s}\")?;",
-        "tracing::debug!({v} = ?{a}, \"{s}\");",
+        'anyhow::bail!("{s}");',
+        'let {v} = {a}.get("{p}").context("{s}")?;',
+        'tracing::debug!({v} = ?{a}, "{s}");',
     ),
 }
 
 _FUNC: dict[str, str] = {
     "ts": "export function {f}({a}: {T}): {R} {{\n{body}\n}}",
-    "py": "def {f}({a}: {T}) -> {R}:\n    \"\"\"{doc}\"\"\"\n{body}",
+    "py": 'def {f}({a}: {T}) -> {R}:\n    """{doc}"""\n{body}',
     "go": "func (s *Service) {F}(ctx context.Context, {a} {T}) (*{R}, error) {{\n{body}\n}}",
-    "tf": "resource \"aws_{res}\" \"{f}\" {{\n{body}\n}}",
+    "tf": 'resource "aws_{res}" "{f}" {{\n{body}\n}}',
     "kt": "fun {f}({a}: {T}): {R} {{\n{body}\n}}",
     "rs": "pub fn {f}({a}: &{T}) -> Result<{R}> {{\n{body}\n}}",
 }
 _HEADER: dict[str, str] = {
     "ts": "import {{ useEffect, useMemo, useState }} from 'react';\nimport {{ {F} }} from '../api/{v}';\n",
     "py": "from __future__ import annotations\n\nimport json\nimport logging\nimport unicodedata\nfrom datetime import datetime, timezone\n\nlogger = logging.getLogger(__name__)\n",
-    "go": "package {pkg}\n\nimport (\n\t\"context\"\n\t\"fmt\"\n\t\"log/slog\"\n\t\"net/http\"\n\t\"time\"\n)\n",
-    "tf": "locals {{\n  tags = {{ team = \"platform\", env = var.env }}\n}}\n",
+    "go": 'package {pkg}\n\nimport (\n\t"context"\n\t"fmt"\n\t"log/slog"\n\t"net/http"\n\t"time"\n)\n',
+    "tf": 'locals {{\n  tags = {{ team = "platform", env = var.env }}\n}}\n',
     "kt": "package dev.acme.shop.{pkg}\n\nimport android.util.Log\nimport kotlinx.coroutines.launch\n",
     "rs": "use anyhow::{{Context, Result}};\nuse rayon::prelude::*;\n",
 }
-_TF_RESOURCES = ("eks_node_group", "security_group", "db_instance", "iam_role", "s3_bucket",
-                 "lb_listener", "route53_record", "cloudwatch_metric_alarm")
+_TF_RESOURCES = (
+    "eks_node_group",
+    "security_group",
+    "db_instance",
+    "iam_role",
+    "s3_bucket",
+    "lb_listener",
+    "route53_record",
+    "cloudwatch_metric_alarm",
+)
 
 
 def camel(words: list[str]) -> str:
@@ -136,8 +210,14 @@ def snake(words: list[str]) -> str:
 
 
 _WORDS: dict[str, tuple[list[str], ...]] = {}
-_CODE_EXT = {"ts": (".ts", ".tsx"), "py": (".py",), "go": (".go",), "tf": (".tf",), "kt": (".kt",),
-             "rs": (".rs",)}
+_CODE_EXT = {
+    "ts": (".ts", ".tsx"),
+    "py": (".py",),
+    "go": (".go",),
+    "tf": (".tf",),
+    "kt": (".kt",),
+    "rs": (".rs",),
+}
 _CODE_FILES: dict[str, tuple[str, ...]] = {}
 
 
@@ -145,8 +225,9 @@ def code_files(project: Project) -> tuple[str, ...]:
     """The project's source files in its main language (what Read/Edit usually touch)."""
     files = _CODE_FILES.get(project.name)
     if files is None:
-        files = _CODE_FILES[project.name] = tuple(
-            f for f in project.files if f.endswith(_CODE_EXT[project.lang])) or project.files
+        files = _CODE_FILES[project.name] = (
+            tuple(f for f in project.files if f.endswith(_CODE_EXT[project.lang])) or project.files
+        )
     return files
 
 
@@ -155,7 +236,8 @@ def _noun_words(rng: random.Random, project: Project) -> list[str]:
     if words is None:
         words = _WORDS[project.name] = tuple(
             [w for w in noun.replace("-", " ").replace("'", "").split() if w.isascii()] or ["item"]
-            for noun in project.nouns)
+            for noun in project.nouns
+        )
     return words[int(rng.random() * len(words))]
 
 
@@ -185,12 +267,21 @@ def ident(rng: random.Random, project: Project) -> Ident:
 def _fill(template: str, rng: random.Random, idn: Ident) -> str:
     other = rng.choice(PROPS)
     return template.format(
-        v=idn.var, V=idn.var[:1].upper() + idn.var[1:], f=idn.fn, F=idn.Fn, T=idn.type,
-        R=idn.type + rng.choice(("", "Result", "s", "View", "Summary")), a=rng.choice(
-            ("input", "rows", "req", "params", "opts", "items", "records", "cfg")),
-        x=rng.choice(("row", "item", "entry", "rec", "el")), p=idn.prop, P=idn.prop.capitalize(),
-        q=other, s=rng.choice(MESSAGES), n=rng.choice((0, 1, 3, 5, 10, 30, 60, 100, 500)),
-        doc=f"{idn.fn.replace('_', ' ').capitalize()}.", res=rng.choice(_TF_RESOURCES),
+        v=idn.var,
+        V=idn.var[:1].upper() + idn.var[1:],
+        f=idn.fn,
+        F=idn.Fn,
+        T=idn.type,
+        R=idn.type + rng.choice(("", "Result", "s", "View", "Summary")),
+        a=rng.choice(("input", "rows", "req", "params", "opts", "items", "records", "cfg")),
+        x=rng.choice(("row", "item", "entry", "rec", "el")),
+        p=idn.prop,
+        P=idn.prop.capitalize(),
+        q=other,
+        s=rng.choice(MESSAGES),
+        n=rng.choice((0, 1, 3, 5, 10, 30, 60, 100, 500)),
+        doc=f"{idn.fn.replace('_', ' ').capitalize()}.",
+        res=rng.choice(_TF_RESOURCES),
         pkg=rng.choice(("handlers", "store", "middleware", "ui.cart", "data")),
     )
 
@@ -203,8 +294,9 @@ def statement(rng: random.Random, lang: str, idn: Ident) -> str:
     return _fill(rng.choice(_STATEMENTS[lang]), rng, idn)
 
 
-def function(rng: random.Random, project: Project, idn: Ident | None = None,
-             body_lines: int | None = None) -> str:
+def function(
+    rng: random.Random, project: Project, idn: Ident | None = None, body_lines: int | None = None
+) -> str:
     """One function (or resource block) in the project's language."""
     lang = project.lang
     idn = idn or ident(rng, project)
@@ -212,9 +304,14 @@ def function(rng: random.Random, project: Project, idn: Ident | None = None,
     n = min(body_lines or rng.randint(2, 7), len(templates))
     body = "\n".join(_fill(t, rng, idn) for t in rng.sample(templates, n))
     return _FUNC[lang].format(
-        f=idn.fn, F=idn.Fn, a=rng.choice(("input", "rows", "req", "params")), T=idn.type,
-        R=idn.type + rng.choice(("", "Result", "View")), doc=f"{idn.fn.replace('_', ' ').capitalize()}.",
-        res=rng.choice(_TF_RESOURCES), body=_indent(body, INDENT[lang]),
+        f=idn.fn,
+        F=idn.Fn,
+        a=rng.choice(("input", "rows", "req", "params")),
+        T=idn.type,
+        R=idn.type + rng.choice(("", "Result", "View")),
+        doc=f"{idn.fn.replace('_', ' ').capitalize()}.",
+        res=rng.choice(_TF_RESOURCES),
+        body=_indent(body, INDENT[lang]),
     )
 
 
@@ -246,8 +343,13 @@ def edit_pair(rng: random.Random, project: Project) -> tuple[str, str]:
 
 def unified_diff(path: str, old: str, new: str, line: int) -> str:
     olds, news = old.split("\n"), new.split("\n")
-    out = [f"diff --git a/{path} b/{path}", "index 3f1c2a9..8b7e410 100644", f"--- a/{path}",
-           f"+++ b/{path}", f"@@ -{line},{len(olds)} +{line},{len(news)} @@"]
+    out = [
+        f"diff --git a/{path} b/{path}",
+        "index 3f1c2a9..8b7e410 100644",
+        f"--- a/{path}",
+        f"+++ b/{path}",
+        f"@@ -{line},{len(olds)} +{line},{len(news)} @@",
+    ]
     out += ["-" + s for s in olds] + ["+" + s for s in news]
     return "\n".join(out) + "\n"
 
@@ -270,11 +372,20 @@ def _color(text: str, code: str, ansi: bool) -> str:
 
 def test_name(rng: random.Random, project: Project) -> str:
     idn = ident(rng, project)
-    phrase = rng.choice((
-        "rejects empty {v}", "handles missing {p}", "keeps order of {v}", "returns 404 for unknown {v}",
-        "retries on timeout", "normalises {p}", "paginates {v}", "formats {p} for locale",
-        "is idempotent for repeated {v}", "survives concurrent writes to {v}",
-    ))
+    phrase = rng.choice(
+        (
+            "rejects empty {v}",
+            "handles missing {p}",
+            "keeps order of {v}",
+            "returns 404 for unknown {v}",
+            "retries on timeout",
+            "normalises {p}",
+            "paginates {v}",
+            "formats {p} for locale",
+            "is idempotent for repeated {v}",
+            "survives concurrent writes to {v}",
+        )
+    )
     text = phrase.format(v=idn.var.replace("_", " "), p=idn.prop)
     if project.lang == "py":
         return "test_" + text.replace(" ", "_").replace("-", "_").lower()
@@ -285,8 +396,7 @@ def test_name(rng: random.Random, project: Project) -> str:
     return text
 
 
-def test_run(rng: random.Random, project: Project, cmd: str, fail: bool,
-             ansi: bool = False) -> str:
+def test_run(rng: random.Random, project: Project, cmd: str, fail: bool, ansi: bool = False) -> str:
     """Output of a test command, passing or failing, in the project's test runner's style."""
     total = rng.randint(12, 240)
     failed = rng.randint(1, 3) if fail else 0
@@ -297,114 +407,179 @@ def test_run(rng: random.Random, project: Project, cmd: str, fail: bool,
         lines = [f" RUN  v3.0.5 {project.cwd}", ""]
         for _ in range(rng.randint(3, 9)):
             f = rng.choice(code_files(project)).rsplit(".", 1)[0].removesuffix(".test")
-            lines.append(f" {_color('✓', '32', ansi)} {f}.test.ts "
-                         f"({rng.randint(2, 30)} tests) {rng.randint(3, 400)}ms")
+            lines.append(
+                f" {_color('✓', '32', ansi)} {f}.test.ts "
+                f"({rng.randint(2, 30)} tests) {rng.randint(3, 400)}ms"
+            )
         if fail:
             lines += [
                 f" {_color('❯', '31', ansi)} {test_file} ({rng.randint(3, 12)} tests | {failed} failed)",
-                f"   × {name} {rng.randint(4, 90)}ms", "",
+                f"   × {name} {rng.randint(4, 90)}ms",
+                "",
                 f" FAIL  {test_file} > {name}",
                 f"AssertionError: expected {rng.choice(('NaN', 'undefined', '2', '[]'))} to be "
                 f"{rng.choice(('0', '1', 'true', 'defined'))} // Object.is equality",
-                f" ❯ {test_file}:{rng.randint(10, 120)}:{rng.randint(5, 40)}", "",
+                f" ❯ {test_file}:{rng.randint(10, 120)}:{rng.randint(5, 40)}",
+                "",
             ]
-        lines += ["", f" Test Files  {'1 failed | ' if fail else ''}{rng.randint(4, 30)} passed",
-                  f"      Tests  {f'{failed} failed | ' if fail else ''}{total - failed} passed ({total})",
-                  f"   Duration  {rng.uniform(0.8, 19):.2f}s"]
+        lines += [
+            "",
+            f" Test Files  {'1 failed | ' if fail else ''}{rng.randint(4, 30)} passed",
+            f"      Tests  {f'{failed} failed | ' if fail else ''}{total - failed} passed ({total})",
+            f"   Duration  {rng.uniform(0.8, 19):.2f}s",
+        ]
         return "\n".join(lines) + "\n"
     if lang == "py":
         pct = 0
-        lines = ["============================= test session starts ==============================",
-                 "platform linux -- Python 3.12.7, pytest-8.3.4, pluggy-1.5.0",
-                 f"rootdir: {project.cwd}", "configfile: pyproject.toml",
-                 f"collected {total} items", ""]
-        for f in rng.sample([f for f in project.files if f.endswith(".py")] or list(project.files),
-                            k=min(4, len(project.files))):
+        lines = [
+            "============================= test session starts ==============================",
+            "platform linux -- Python 3.12.7, pytest-8.3.4, pluggy-1.5.0",
+            f"rootdir: {project.cwd}",
+            "configfile: pyproject.toml",
+            f"collected {total} items",
+            "",
+        ]
+        for f in rng.sample(
+            [f for f in project.files if f.endswith(".py")] or list(project.files),
+            k=min(4, len(project.files)),
+        ):
             pct = min(100, pct + rng.randint(10, 40))
             dots = "." * rng.randint(3, 40) + ("F" if fail and rng.random() < 0.5 else "")
-            name_ = f if f.rsplit("/", 1)[-1].startswith("test_") else (
-                "tests/test_" + f.rsplit("/", 1)[-1])
+            name_ = (
+                f
+                if f.rsplit("/", 1)[-1].startswith("test_")
+                else ("tests/test_" + f.rsplit("/", 1)[-1])
+            )
             lines.append(f"{name_} {dots:<50} [{pct:>3}%]")
         if fail:
-            lines += ["", "=================================== FAILURES ===================================",
-                      f"_{name:_^78}_", "", f"    def {name}():",
-                      f">       assert {rng.choice(('len(result) == 1', 'row.email == expected', 'total == 42'))}",
-                      f"E       AssertionError: assert {rng.randint(0, 9)} == {rng.randint(10, 99)}", "",
-                      f"{test_file}:{rng.randint(10, 200)}: AssertionError",
-                      "=========================== short test summary info ============================",
-                      f"FAILED {test_file}::{name} - AssertionError",
-                      f"========================= {failed} failed, {total - failed} passed in {rng.uniform(0.5, 30):.2f}s ========================="]
+            lines += [
+                "",
+                "=================================== FAILURES ===================================",
+                f"_{name:_^78}_",
+                "",
+                f"    def {name}():",
+                f">       assert {rng.choice(('len(result) == 1', 'row.email == expected', 'total == 42'))}",
+                f"E       AssertionError: assert {rng.randint(0, 9)} == {rng.randint(10, 99)}",
+                "",
+                f"{test_file}:{rng.randint(10, 200)}: AssertionError",
+                "=========================== short test summary info ============================",
+                f"FAILED {test_file}::{name} - AssertionError",
+                f"========================= {failed} failed, {total - failed} passed in {rng.uniform(0.5, 30):.2f}s =========================",
+            ]
         else:
-            lines.append(f"============================== {total} passed in {rng.uniform(0.5, 30):.2f}s ===============================")
+            lines.append(
+                f"============================== {total} passed in {rng.uniform(0.5, 30):.2f}s ==============================="
+            )
         return "\n".join(lines) + "\n"
     if lang == "go":
         mod = project.remote.split(":")[-1].removesuffix(".git")
         lines = []
         for pkg in ("internal/handlers", "internal/store", "internal/middleware", "internal/auth"):
             if fail and pkg == "internal/handlers":
-                lines += [f"--- FAIL: {name} ({rng.uniform(0, 1):.2f}s)",
-                          f"    {test_file.rsplit('/', 1)[-1]}:{rng.randint(20, 200)}: expected status "
-                          f"{rng.choice((429, 200, 404))}, got {rng.choice((500, 200, 401))}",
-                          "FAIL", f"FAIL\tgithub.com/{mod}/{pkg}\t{rng.uniform(0.1, 3):.3f}s"]
+                lines += [
+                    f"--- FAIL: {name} ({rng.uniform(0, 1):.2f}s)",
+                    f"    {test_file.rsplit('/', 1)[-1]}:{rng.randint(20, 200)}: expected status "
+                    f"{rng.choice((429, 200, 404))}, got {rng.choice((500, 200, 401))}",
+                    "FAIL",
+                    f"FAIL\tgithub.com/{mod}/{pkg}\t{rng.uniform(0.1, 3):.3f}s",
+                ]
             else:
                 lines.append(f"ok  \tgithub.com/{mod}/{pkg}\t{rng.uniform(0.1, 3):.3f}s")
         if fail:
             lines.append("FAIL")
         return "\n".join(lines) + "\n"
     if lang == "rs":
-        lines = [f"   Compiling {project.name} v0.4.2 ({project.cwd})",
-                 f"    Finished `test` profile [unoptimized + debuginfo] target(s) in {rng.uniform(1, 40):.2f}s",
-                 f"     Running unittests src/main.rs (target/debug/deps/{project.name}-{rng.getrandbits(64):016x})",
-                 "", f"running {total} tests"]
+        lines = [
+            f"   Compiling {project.name} v0.4.2 ({project.cwd})",
+            f"    Finished `test` profile [unoptimized + debuginfo] target(s) in {rng.uniform(1, 40):.2f}s",
+            f"     Running unittests src/main.rs (target/debug/deps/{project.name}-{rng.getrandbits(64):016x})",
+            "",
+            f"running {total} tests",
+        ]
         for _ in range(min(total, rng.randint(4, 14))):
-            lines.append(f"test {rng.choice(('config', 'walker', 'index', 'output'))}::tests::{test_name(rng, project)} ... ok")
+            lines.append(
+                f"test {rng.choice(('config', 'walker', 'index', 'output'))}::tests::{test_name(rng, project)} ... ok"
+            )
         if fail:
-            lines += [f"test walker::tests::{name} ... FAILED", "", "failures:", "",
-                      f"---- walker::tests::{name} stdout ----",
-                      f"thread 'walker::tests::{name}' panicked at src/index/walker.rs:{rng.randint(20, 300)}:9:",
-                      "assertion `left == right` failed\n  left: 3\n right: 2"]
-        lines.append(f"\ntest result: {'FAILED' if fail else 'ok'}. {total - failed} passed; {failed} failed; "
-                     f"0 ignored; 0 measured; 0 filtered out; finished in {rng.uniform(0, 3):.2f}s")
+            lines += [
+                f"test walker::tests::{name} ... FAILED",
+                "",
+                "failures:",
+                "",
+                f"---- walker::tests::{name} stdout ----",
+                f"thread 'walker::tests::{name}' panicked at src/index/walker.rs:{rng.randint(20, 300)}:9:",
+                "assertion `left == right` failed\n  left: 3\n right: 2",
+            ]
+        lines.append(
+            f"\ntest result: {'FAILED' if fail else 'ok'}. {total - failed} passed; {failed} failed; "
+            f"0 ignored; 0 measured; 0 filtered out; finished in {rng.uniform(0, 3):.2f}s"
+        )
         return "\n".join(lines) + "\n"
     if lang == "kt":
         lines = ["> Task :app:compileDebugKotlin", "> Task :app:testDebugUnitTest"]
         if fail:
-            lines += ["", f"CartViewModelTest > {name}() FAILED",
-                      f"    java.lang.AssertionError: expected:<{rng.choice(('0.0', 'true', '1'))}> but was:<{rng.choice(('NaN', 'false', '2'))}>",
-                      "        at org.junit.Assert.fail(Assert.java:89)",
-                      f"        at dev.acme.shop.CartViewModelTest.{name.replace(' ', '_')}(CartViewModelTest.kt:{rng.randint(20, 140)})",
-                      "", f"{total} tests completed, {failed} failed", "",
-                      "FAILURE: Build failed with an exception.", "",
-                      "* What went wrong:", "Execution failed for task ':app:testDebugUnitTest'.",
-                      "> There were failing tests. See the report at: file:///home/dev/mobile/app/build/reports/tests/testDebugUnitTest/index.html",
-                      "", f"BUILD FAILED in {rng.randint(5, 90)}s"]
+            lines += [
+                "",
+                f"CartViewModelTest > {name}() FAILED",
+                f"    java.lang.AssertionError: expected:<{rng.choice(('0.0', 'true', '1'))}> but was:<{rng.choice(('NaN', 'false', '2'))}>",
+                "        at org.junit.Assert.fail(Assert.java:89)",
+                f"        at dev.acme.shop.CartViewModelTest.{name.replace(' ', '_')}(CartViewModelTest.kt:{rng.randint(20, 140)})",
+                "",
+                f"{total} tests completed, {failed} failed",
+                "",
+                "FAILURE: Build failed with an exception.",
+                "",
+                "* What went wrong:",
+                "Execution failed for task ':app:testDebugUnitTest'.",
+                "> There were failing tests. See the report at: file:///home/dev/mobile/app/build/reports/tests/testDebugUnitTest/index.html",
+                "",
+                f"BUILD FAILED in {rng.randint(5, 90)}s",
+            ]
         else:
-            lines += ["", f"BUILD SUCCESSFUL in {rng.randint(5, 90)}s",
-                      f"{rng.randint(20, 60)} actionable tasks: {rng.randint(3, 20)} executed, {rng.randint(10, 40)} up-to-date"]
+            lines += [
+                "",
+                f"BUILD SUCCESSFUL in {rng.randint(5, 90)}s",
+                f"{rng.randint(20, 60)} actionable tasks: {rng.randint(3, 20)} executed, {rng.randint(10, 40)} up-to-date",
+            ]
         return "\n".join(lines) + "\n"
     # tf / infra
     if "kubectl" in cmd:
         rows = ["NAME                          READY   STATUS             RESTARTS      AGE"]
         for i in range(rng.randint(3, 8)):
             status = "CrashLoopBackOff" if fail and i % 2 == 0 else "Running"
-            rows.append(f"api-server-{rng.getrandbits(40):010x}-{rng.getrandbits(20):05x}   "
-                        f"{'0/1' if status != 'Running' else '1/1'}     {status:<18} "
-                        f"{rng.randint(0, 30):<13} {rng.randint(1, 50)}m")
+            rows.append(
+                f"api-server-{rng.getrandbits(40):010x}-{rng.getrandbits(20):05x}   "
+                f"{'0/1' if status != 'Running' else '1/1'}     {status:<18} "
+                f"{rng.randint(0, 30):<13} {rng.randint(1, 50)}m"
+            )
         return "\n".join(rows) + "\n"
     if fail:
-        return ("╷\n│ Error: Error acquiring the state lock\n│\n│ Error message: ConditionalCheckFailedException: "
-                "The conditional request failed\n│ Lock Info:\n│   ID:        "
-                f"{rng.getrandbits(128):032x}\n│   Path:      acme-tfstate/prod/terraform.tfstate\n"
-                "│   Operation: OperationTypePlan\n│   Who:       runner@gha-7f2c\n╵\n")
+        return (
+            "╷\n│ Error: Error acquiring the state lock\n│\n│ Error message: ConditionalCheckFailedException: "
+            "The conditional request failed\n│ Lock Info:\n│   ID:        "
+            f"{rng.getrandbits(128):032x}\n│   Path:      acme-tfstate/prod/terraform.tfstate\n"
+            "│   Operation: OperationTypePlan\n│   Who:       runner@gha-7f2c\n╵\n"
+        )
     adds, changes = rng.randint(0, 6), rng.randint(0, 4)
-    lines = ["Terraform used the selected providers to generate the following execution plan.",
-             "Resource actions are indicated with the following symbols:", "  + create",
-             "  ~ update in-place", "", "Terraform will perform the following actions:", ""]
+    lines = [
+        "Terraform used the selected providers to generate the following execution plan.",
+        "Resource actions are indicated with the following symbols:",
+        "  + create",
+        "  ~ update in-place",
+        "",
+        "Terraform will perform the following actions:",
+        "",
+    ]
     for _ in range(adds + changes):
         res = rng.choice(_TF_RESOURCES)
-        lines += [f"  # module.{rng.choice(('eks', 'vpc', 'rds'))}.aws_{res}.{ident(rng, project).var} will be created",
-                  f"  + resource \"aws_{res}\" \"{ident(rng, project).var}\" {{",
-                  "      + arn  = (known after apply)", "      + tags = { \"team\" = \"platform\" }", "    }", ""]
+        lines += [
+            f"  # module.{rng.choice(('eks', 'vpc', 'rds'))}.aws_{res}.{ident(rng, project).var} will be created",
+            f'  + resource "aws_{res}" "{ident(rng, project).var}" {{',
+            "      + arn  = (known after apply)",
+            '      + tags = { "team" = "platform" }',
+            "    }",
+            "",
+        ]
     lines.append(f"Plan: {adds} to add, {changes} to change, 0 to destroy.")
     return "\n".join(lines) + "\n"
 
@@ -413,41 +588,68 @@ def check_run(rng: random.Random, project: Project, cmd: str, fail: bool) -> str
     """Output of a build / lint / typecheck command."""
     f = rng.choice(code_files(project))
     if not fail:
-        word = cmd.split()[1] if cmd.startswith(("npx", "npm", "cargo", "go ", "python")) else cmd.split()[0]
+        word = (
+            cmd.split()[1]
+            if cmd.startswith(("npx", "npm", "cargo", "go ", "python"))
+            else cmd.split()[0]
+        )
         outputs = {
-            "tsc": "", "lint": "", "eslint": "", "build": (
+            "tsc": "",
+            "lint": "",
+            "eslint": "",
+            "build": (
                 f"vite v6.0.7 building for production...\n✓ {rng.randint(200, 2000)} modules transformed.\n"
                 f"dist/assets/index-{rng.getrandbits(32):08x}.js  {rng.uniform(80, 900):.2f} kB │ gzip: "
-                f"{rng.uniform(20, 300):.2f} kB\n✓ built in {rng.uniform(1, 20):.2f}s\n"),
+                f"{rng.uniform(20, 300):.2f} kB\n✓ built in {rng.uniform(1, 20):.2f}s\n"
+            ),
             "ruff": "All checks passed!\n",
             "mypy": f"Success: no issues found in {rng.randint(10, 200)} source files\n",
-            "vet": "", "golangci-lint": "", "clippy": (
+            "vet": "",
+            "golangci-lint": "",
+            "clippy": (
                 f"    Checking {project.name} v0.4.2 ({project.cwd})\n    Finished `dev` profile "
-                f"[unoptimized + debuginfo] target(s) in {rng.uniform(1, 30):.2f}s\n"),
-            "tflint": "", "terraform": "Success! The configuration is valid.\n",
+                f"[unoptimized + debuginfo] target(s) in {rng.uniform(1, 30):.2f}s\n"
+            ),
+            "tflint": "",
+            "terraform": "Success! The configuration is valid.\n",
         }
-        return outputs.get(word, rng.choice((
-            "", f"✨ Done in {rng.uniform(0.5, 30):.2f}s.\n", f"BUILD SUCCESSFUL in {rng.randint(5, 90)}s\n"
-            if project.lang == "kt" else "OK\n")))
+        return outputs.get(
+            word,
+            rng.choice(
+                (
+                    "",
+                    f"✨ Done in {rng.uniform(0.5, 30):.2f}s.\n",
+                    f"BUILD SUCCESSFUL in {rng.randint(5, 90)}s\n"
+                    if project.lang == "kt"
+                    else "OK\n",
+                )
+            ),
+        )
     idn = ident(rng, project)
     if project.lang == "ts":
-        return (f"{f}:{rng.randint(3, 200)}:{rng.randint(1, 40)} - error TS2339: Property '{idn.prop}' "
-                f"does not exist on type '{idn.type}'.\n\nFound {rng.randint(1, 9)} errors in "
-                f"{rng.randint(1, 4)} files.\n")
+        return (
+            f"{f}:{rng.randint(3, 200)}:{rng.randint(1, 40)} - error TS2339: Property '{idn.prop}' "
+            f"does not exist on type '{idn.type}'.\n\nFound {rng.randint(1, 9)} errors in "
+            f"{rng.randint(1, 4)} files.\n"
+        )
     if project.lang == "py":
-        return (f"{f}:{rng.randint(3, 200)}: error: Item \"None\" of \"{idn.type} | None\" has no "
-                f"attribute \"{idn.prop}\"  [union-attr]\nFound {rng.randint(1, 9)} errors in 1 file "
-                f"(checked {rng.randint(10, 90)} source files)\n")
+        return (
+            f'{f}:{rng.randint(3, 200)}: error: Item "None" of "{idn.type} | None" has no '
+            f'attribute "{idn.prop}"  [union-attr]\nFound {rng.randint(1, 9)} errors in 1 file '
+            f"(checked {rng.randint(10, 90)} source files)\n"
+        )
     if project.lang == "go":
         return f"# {project.name}/{f.rsplit('/', 1)[0]}\n./{f}:{rng.randint(3, 200)}:{rng.randint(2, 30)}: undefined: {idn.Fn}\n"
     if project.lang == "rs":
-        return (f"error[E0502]: cannot borrow `self.{idn.var}` as mutable because it is also borrowed as immutable\n"
-                f"  --> {f}:{rng.randint(10, 200)}:{rng.randint(5, 30)}\n   |\n"
-                f"   = help: consider cloning the value before the loop\n\n"
-                f"error: could not compile `{project.name}` (bin \"{project.name}\") due to 1 previous error\n")
+        return (
+            f"error[E0502]: cannot borrow `self.{idn.var}` as mutable because it is also borrowed as immutable\n"
+            f"  --> {f}:{rng.randint(10, 200)}:{rng.randint(5, 30)}\n   |\n"
+            f"   = help: consider cloning the value before the loop\n\n"
+            f'error: could not compile `{project.name}` (bin "{project.name}") due to 1 previous error\n'
+        )
     if project.lang == "kt":
         return f"e: file://{project.cwd}/{f}:{rng.randint(3, 200)}:{rng.randint(2, 30)} Unresolved reference: {idn.fn}\n\nBUILD FAILED in {rng.randint(5, 60)}s\n"
-    return f"Error: Unsupported argument\n\n  on {f} line {rng.randint(3, 80)}:\n  An argument named \"{idn.prop}\" is not expected here.\n"
+    return f'Error: Unsupported argument\n\n  on {f} line {rng.randint(3, 80)}:\n  An argument named "{idn.prop}" is not expected here.\n'
 
 
 def stack_trace(rng: random.Random, project: Project) -> str:
@@ -456,27 +658,40 @@ def stack_trace(rng: random.Random, project: Project) -> str:
     files = list(project.files)
     lang = project.lang
     if lang == "py":
-        frames = "".join(f'  File "{project.cwd}/{rng.choice(files)}", line {rng.randint(5, 400)}, in {ident(rng, project).fn}\n'
-                         f"    {statement(rng, 'py', idn).splitlines()[0]}\n" for _ in range(rng.randint(3, 7)))
+        frames = "".join(
+            f'  File "{project.cwd}/{rng.choice(files)}", line {rng.randint(5, 400)}, in {ident(rng, project).fn}\n'
+            f"    {statement(rng, 'py', idn).splitlines()[0]}\n"
+            for _ in range(rng.randint(3, 7))
+        )
         return f"Traceback (most recent call last):\n{frames}{rng.choice(('KeyError', 'ValueError', 'TypeError', 'pyarrow.lib.ArrowInvalid'))}: '{idn.prop}'\n"
     if lang == "go":
-        frames = "".join(f"github.com/acme/{project.name}/{rng.choice(files).rsplit('.', 1)[0]}.(*Service).{ident(rng, project).Fn}(...)\n"
-                         f"\t{project.cwd}/{rng.choice(files)}:{rng.randint(5, 400)} +0x{rng.getrandbits(12):x}\n"
-                         for _ in range(rng.randint(3, 6)))
+        frames = "".join(
+            f"github.com/acme/{project.name}/{rng.choice(files).rsplit('.', 1)[0]}.(*Service).{ident(rng, project).Fn}(...)\n"
+            f"\t{project.cwd}/{rng.choice(files)}:{rng.randint(5, 400)} +0x{rng.getrandbits(12):x}\n"
+            for _ in range(rng.randint(3, 6))
+        )
         return f"panic: runtime error: invalid memory address or nil pointer dereference\n[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x{rng.getrandbits(24):x}]\n\ngoroutine {rng.randint(20, 900)} [running]:\n{frames}"
     if lang == "kt":
-        frames = "".join(f"\tat dev.acme.shop.{ident(rng, project).Fn}.{ident(rng, project).fn}({rng.choice(files).rsplit('/', 1)[-1]}:{rng.randint(5, 300)})\n"
-                         for _ in range(rng.randint(3, 7)))
+        frames = "".join(
+            f"\tat dev.acme.shop.{ident(rng, project).Fn}.{ident(rng, project).fn}({rng.choice(files).rsplit('/', 1)[-1]}:{rng.randint(5, 300)})\n"
+            for _ in range(rng.randint(3, 7))
+        )
         return f"FATAL EXCEPTION: main\nProcess: dev.acme.shop, PID: {rng.randint(2000, 30000)}\njava.lang.NullPointerException: Attempt to invoke virtual method 'double {idn.type}.get{idn.prop.capitalize()}()' on a null object reference\n{frames}"
     if lang == "rs":
-        return (f"thread 'main' panicked at {rng.choice(files)}:{rng.randint(5, 300)}:{rng.randint(5, 40)}:\n"
-                f"called `Option::unwrap()` on a `None` value\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n")
+        return (
+            f"thread 'main' panicked at {rng.choice(files)}:{rng.randint(5, 300)}:{rng.randint(5, 40)}:\n"
+            f"called `Option::unwrap()` on a `None` value\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n"
+        )
     if lang == "tf":
-        return (f"Warning: BackOff  kubelet  Back-off restarting failed container api in pod api-server-{rng.getrandbits(36):09x}\n"
-                f"Error: failed to start container \"api\": exec: \"/app/server\": permission denied\n"
-                f"  Last State:  Terminated\n    Reason:    Error\n    Exit Code: 126\n")
-    frames = "".join(f"    at {ident(rng, project).Fn} ({project.cwd}/{rng.choice(files)}:{rng.randint(5, 300)}:{rng.randint(3, 40)})\n"
-                     for _ in range(rng.randint(3, 7)))
+        return (
+            f"Warning: BackOff  kubelet  Back-off restarting failed container api in pod api-server-{rng.getrandbits(36):09x}\n"
+            f'Error: failed to start container "api": exec: "/app/server": permission denied\n'
+            f"  Last State:  Terminated\n    Reason:    Error\n    Exit Code: 126\n"
+        )
+    frames = "".join(
+        f"    at {ident(rng, project).Fn} ({project.cwd}/{rng.choice(files)}:{rng.randint(5, 300)}:{rng.randint(3, 40)})\n"
+        for _ in range(rng.randint(3, 7))
+    )
     return f"TypeError: Cannot read properties of undefined (reading '{idn.prop}')\n{frames}"
 
 
@@ -492,38 +707,53 @@ def long_log(rng: random.Random, project: Project, lines: int) -> str:
     t = base
     for i in range(lines):
         t += 1 + int(rand() * 30)
-        stamp = (f"2026-10-{(t // 86400) % 28 + 1:02d}T{(t // 3600) % 24:02d}:{(t // 60) % 60:02d}:"
-                 f"{t % 60:02d}.{int(rand() * 1000):03d}Z")
+        stamp = (
+            f"2026-10-{(t // 86400) % 28 + 1:02d}T{(t // 3600) % 24:02d}:{(t // 60) % 60:02d}:"
+            f"{t % 60:02d}.{int(rand() * 1000):03d}Z"
+        )
         idn = idents[int(rand() * 24)]
         level = levels[int(rand() * 6)]
         if kind == 0:
-            out.append(f'{{"ts":"{stamp}","level":"{level}","msg":"{idn.fn} {MESSAGES[int(rand() * 12)]}",'
-                       f'"{idn.prop}":{int(rand() * 99999)},"request_id":"{rng.getrandbits(48):012x}",'
-                       f'"latency_ms":{1 + int(rand() * 2500)}}}')
+            out.append(
+                f'{{"ts":"{stamp}","level":"{level}","msg":"{idn.fn} {MESSAGES[int(rand() * 12)]}",'
+                f'"{idn.prop}":{int(rand() * 99999)},"request_id":"{rng.getrandbits(48):012x}",'
+                f'"latency_ms":{1 + int(rand() * 2500)}}}'
+            )
         elif kind == 1:
-            out.append(f"{stamp} {level:<5} [{areas[int(rand() * len(areas))]}] {idn.fn}: "
-                       f"{idn.var} {idn.prop}={int(rand() * 9999)} "
-                       f"{MESSAGES[int(rand() * 12)] if rand() < 0.2 else 'ok'}")
+            out.append(
+                f"{stamp} {level:<5} [{areas[int(rand() * len(areas))]}] {idn.fn}: "
+                f"{idn.var} {idn.prop}={int(rand() * 9999)} "
+                f"{MESSAGES[int(rand() * 12)] if rand() < 0.2 else 'ok'}"
+            )
         else:
-            out.append(f"step {i:>6} | loss {rand() * 3:.4f} | lr {rand() * 3e-4:.2e} | "
-                       f"{idn.prop} {int(rand() * 9999)} | {areas[int(rand() * len(areas))]} "
-                       f"{rand() * 500:.1f} ms")
+            out.append(
+                f"step {i:>6} | loss {rand() * 3:.4f} | lr {rand() * 3e-4:.2e} | "
+                f"{idn.prop} {int(rand() * 9999)} | {areas[int(rand() * len(areas))]} "
+                f"{rand() * 500:.1f} ms"
+            )
     return "\n".join(out) + "\n"
 
 
 def git_output(rng: random.Random, project: Project, sub: str, branch: str, message: str) -> str:
     files = rng.sample(list(project.files), k=min(len(project.files), rng.randint(1, 4)))
     if sub == "status":
-        return (f"On branch {branch}\nChanges not staged for commit:\n  (use \"git add <file>...\" to update what will be committed)\n"
-                + "".join(f"\tmodified:   {f}\n" for f in files) + "\nno changes added to commit (use \"git add\" and/or \"git commit -a\")\n")
+        return (
+            f'On branch {branch}\nChanges not staged for commit:\n  (use "git add <file>..." to update what will be committed)\n'
+            + "".join(f"\tmodified:   {f}\n" for f in files)
+            + '\nno changes added to commit (use "git add" and/or "git commit -a")\n'
+        )
     if sub == "log":
-        return "".join(f"{rng.getrandbits(28):07x} {rng.choice(('Fix', 'Add', 'Refactor', 'Bump', 'Revert'))} "
-                       f"{rng.choice(project.nouns)} {rng.choice(('handling', 'tests', 'docs', 'validation', 'config'))}\n"
-                       for _ in range(rng.randint(4, 10)))
+        return "".join(
+            f"{rng.getrandbits(28):07x} {rng.choice(('Fix', 'Add', 'Refactor', 'Bump', 'Revert'))} "
+            f"{rng.choice(project.nouns)} {rng.choice(('handling', 'tests', 'docs', 'validation', 'config'))}\n"
+            for _ in range(rng.randint(4, 10))
+        )
     if sub == "commit":
         ins, dels = rng.randint(2, 180), rng.randint(0, 60)
-        return (f"[{branch} {rng.getrandbits(28):07x}] {message}\n {len(files)} file{'s' if len(files) > 1 else ''} "
-                f"changed, {ins} insertions(+), {dels} deletions(-)\n")
+        return (
+            f"[{branch} {rng.getrandbits(28):07x}] {message}\n {len(files)} file{'s' if len(files) > 1 else ''} "
+            f"changed, {ins} insertions(+), {dels} deletions(-)\n"
+        )
     if sub == "push":
-        return (f"To {project.remote}\n   {rng.getrandbits(28):07x}..{rng.getrandbits(28):07x}  {branch} -> {branch}\n")
+        return f"To {project.remote}\n   {rng.getrandbits(28):07x}..{rng.getrandbits(28):07x}  {branch} -> {branch}\n"
     return ""

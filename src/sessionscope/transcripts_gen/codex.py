@@ -39,16 +39,32 @@ class RolloutInfo:
 class CodexWriter:
     """Writes one Codex CLI rollout."""
 
-    def __init__(self, sink: ByteSink, rng: random.Random, *, session_id: str, cwd: str,
-                 branch: str, model: str, clock_ms: int, remote: str, legacy: bool = False) -> None:
+    def __init__(
+        self,
+        sink: ByteSink,
+        rng: random.Random,
+        *,
+        session_id: str,
+        cwd: str,
+        branch: str,
+        model: str,
+        clock_ms: int,
+        remote: str,
+        legacy: bool = False,
+    ) -> None:
         self.sink = sink
         self.rng = rng
         self.session_id = session_id
         self.cwd, self.branch, self.model, self.remote = cwd, branch, model, remote
         self.clock = clock_ms
         self.legacy = legacy
-        self.totals = {"input_tokens": 0, "cached_input_tokens": 0, "output_tokens": 0,
-                       "reasoning_output_tokens": 0, "total_tokens": 0}
+        self.totals = {
+            "input_tokens": 0,
+            "cached_input_tokens": 0,
+            "output_tokens": 0,
+            "reasoning_output_tokens": 0,
+            "total_tokens": 0,
+        }
         self.context = rng.randint(6000, 11000)
         self.pending = 0
         self.effort = rng.choice(("low", "medium", "medium", "high"))
@@ -57,30 +73,56 @@ class CodexWriter:
         if self.legacy:
             self.sink.write(encode(payload) + "\n")
         else:
-            self.sink.write(f'{{"timestamp":"{iso(self.clock)}","type":"{kind}","payload":'
-                            f"{encode(payload)}}}\n")
+            self.sink.write(
+                f'{{"timestamp":"{iso(self.clock)}","type":"{kind}","payload":{encode(payload)}}}\n'
+            )
 
     def _tick(self, lo: float, hi: float) -> None:
         self.clock += int(self.rng.uniform(lo, hi) * 1000)
 
     def header(self, test: str, file: str) -> None:
         rng = self.rng
-        git = {"commit_hash": f"{rng.getrandbits(160):040x}", "branch": self.branch,
-               "repository_url": self.remote}
+        git = {
+            "commit_hash": f"{rng.getrandbits(160):040x}",
+            "branch": self.branch,
+            "repository_url": self.remote,
+        }
         if self.legacy:
-            self.sink.write(encode({"id": self.session_id, "timestamp": iso(self.clock),
-                                    "instructions": None, "git": git}) + "\n")
+            self.sink.write(
+                encode(
+                    {
+                        "id": self.session_id,
+                        "timestamp": iso(self.clock),
+                        "instructions": None,
+                        "git": git,
+                    }
+                )
+                + "\n"
+            )
             self.sink.write('{"record_type":"state"}\n')
         else:
-            self._line("session_meta", {
-                "id": self.session_id, "timestamp": iso(self.clock), "cwd": self.cwd,
-                "originator": "codex_cli_rs", "cli_version": rng.choice(("0.46.0", "0.47.0", "0.50.0")),
-                "instructions": None, "source": "cli", "model_provider": "openai", "git": git})
+            self._line(
+                "session_meta",
+                {
+                    "id": self.session_id,
+                    "timestamp": iso(self.clock),
+                    "cwd": self.cwd,
+                    "originator": "codex_cli_rs",
+                    "cli_version": rng.choice(("0.46.0", "0.47.0", "0.50.0")),
+                    "instructions": None,
+                    "source": "cli",
+                    "model_provider": "openai",
+                    "git": git,
+                },
+            )
         self.clock += rng.randint(10, 80)
-        env = ENV_CONTEXT.format(cwd=self.cwd, approval=rng.choice(("on-request", "never", "untrusted")),
-                                 sandbox=rng.choice(("workspace-write", "read-only")),
-                                 network=rng.choice(("restricted", "enabled")),
-                                 shell=rng.choice(("bash", "zsh")))
+        env = ENV_CONTEXT.format(
+            cwd=self.cwd,
+            approval=rng.choice(("on-request", "never", "untrusted")),
+            sandbox=rng.choice(("workspace-write", "read-only")),
+            network=rng.choice(("restricted", "enabled")),
+            shell=rng.choice(("bash", "zsh")),
+        )
         if rng.random() < 0.4:
             self._message("user", USER_INSTRUCTIONS.format(test=test, file=file))
         self._message("user", env)
@@ -104,14 +146,26 @@ class CodexWriter:
             self._message("user", step.text, step.images)
             if not self.legacy:
                 self.clock += 1
-                self._line("event_msg", {"type": "user_message", "message": step.text,
-                                         "images": [f"data:{m};base64,{d}" for m, d in step.images]})
+                self._line(
+                    "event_msg",
+                    {
+                        "type": "user_message",
+                        "message": step.text,
+                        "images": [f"data:{m};base64,{d}" for m, d in step.images],
+                    },
+                )
                 self.clock += rng.randint(3, 12)
-                self._line("turn_context", {"cwd": self.cwd, "approval_policy": "on-request",
-                                            "sandbox_policy": {"mode": "workspace-write",
-                                                               "network_access": False},
-                                            "model": self.model, "effort": self.effort,
-                                            "summary": "auto"})
+                self._line(
+                    "turn_context",
+                    {
+                        "cwd": self.cwd,
+                        "approval_policy": "on-request",
+                        "sandbox_policy": {"mode": "workspace-write", "network_access": False},
+                        "model": self.model,
+                        "effort": self.effort,
+                        "summary": "auto",
+                    },
+                )
         elif isinstance(step, Reply):
             self._reply(step)
         elif isinstance(step, Interrupt):
@@ -132,11 +186,18 @@ class CodexWriter:
         if reply.thinking:
             title = reply.thinking.split(". ")[0].rstrip(".")[:60].strip()
             summary = f"**{title}**\n\n{reply.thinking}" if rng.random() < 0.5 else f"**{title}**"
-            item: dict[str, object] = {"type": "reasoning", "summary": [{"type": "summary_text", "text": summary}],
-                                       "content": None,
-                                       "encrypted_content": "gAAAAAB" + b62(rng, rng.randint(300, 1400))}
+            item: dict[str, object] = {
+                "type": "reasoning",
+                "summary": [{"type": "summary_text", "text": summary}],
+                "content": None,
+                "encrypted_content": "gAAAAAB" + b62(rng, rng.randint(300, 1400)),
+            }
             if self.legacy:
-                item = {"type": "reasoning", "id": "rs_" + b62(rng, 32), **{k: v for k, v in item.items() if k != "type"}}
+                item = {
+                    "type": "reasoning",
+                    "id": "rs_" + b62(rng, 32),
+                    **{k: v for k, v in item.items() if k != "type"},
+                }
             self._line("response_item", item)
             if not self.legacy:
                 self._line("event_msg", {"type": "agent_reasoning", "text": summary})
@@ -161,22 +222,49 @@ class CodexWriter:
     def _call(self, call: Call, call_id: str) -> None:
         if call.custom and self.legacy:  # older CLIs ran apply_patch through the shell tool
             args = encode({"command": ["apply_patch", call.input]})
-            self._line("response_item", {"type": "function_call", "id": "fc_" + b62(self.rng, 32),
-                                         "name": "shell", "arguments": args, "call_id": call_id})
+            self._line(
+                "response_item",
+                {
+                    "type": "function_call",
+                    "id": "fc_" + b62(self.rng, 32),
+                    "name": "shell",
+                    "arguments": args,
+                    "call_id": call_id,
+                },
+            )
         elif call.custom:
-            self._line("response_item", {"type": "custom_tool_call", "status": "completed",
-                                         "call_id": call_id, "name": call.name, "input": call.input})
+            self._line(
+                "response_item",
+                {
+                    "type": "custom_tool_call",
+                    "status": "completed",
+                    "call_id": call_id,
+                    "name": call.name,
+                    "input": call.input,
+                },
+            )
         else:
-            item: dict[str, object] = {"type": "function_call", "name": call.name,
-                                       "arguments": call.input, "call_id": call_id}
+            item: dict[str, object] = {
+                "type": "function_call",
+                "name": call.name,
+                "arguments": call.input,
+                "call_id": call_id,
+            }
             if self.legacy:
-                item = {"type": "function_call", "id": "fc_" + b62(self.rng, 32), "name": call.name,
-                        "arguments": call.input, "call_id": call_id}
+                item = {
+                    "type": "function_call",
+                    "id": "fc_" + b62(self.rng, 32),
+                    "name": call.name,
+                    "arguments": call.input,
+                    "call_id": call_id,
+                }
             self._line("response_item", item)
 
     def _output(self, call: Call, call_id: str) -> None:
         self.clock += int(call.duration * 1000) + self.rng.randint(20, 300)
-        kind = "custom_tool_call_output" if call.custom and not self.legacy else "function_call_output"
+        kind = (
+            "custom_tool_call_output" if call.custom and not self.legacy else "function_call_output"
+        )
         self._line("response_item", {"type": kind, "call_id": call_id, "output": call.output})
         self.pending += tokens(len(call.output))
 
@@ -185,17 +273,30 @@ class CodexWriter:
             return
         rng = self.rng
         fresh = self.pending + rng.randint(20, 200)
-        last = {"input_tokens": self.context + fresh, "cached_input_tokens": self.context // 1024 * 1024,
-                "output_tokens": out + reasoning, "reasoning_output_tokens": reasoning}
+        last = {
+            "input_tokens": self.context + fresh,
+            "cached_input_tokens": self.context // 1024 * 1024,
+            "output_tokens": out + reasoning,
+            "reasoning_output_tokens": reasoning,
+        }
         last["total_tokens"] = last["input_tokens"] + last["output_tokens"]
         for key, value in last.items():
             self.totals[key] += value
         self.context += fresh + out
         self.pending = 0
         self.clock += rng.randint(5, 60)
-        self._line("event_msg", {"type": "token_count", "info": {
-            "total_token_usage": dict(self.totals), "last_token_usage": last,
-            "model_context_window": 272000}, "rate_limits": None})
+        self._line(
+            "event_msg",
+            {
+                "type": "token_count",
+                "info": {
+                    "total_token_usage": dict(self.totals),
+                    "last_token_usage": last,
+                    "model_context_window": 272000,
+                },
+                "rate_limits": None,
+            },
+        )
 
     def finish(self, last_text: str | None) -> None:
         if not self.legacy and last_text is not None:
@@ -210,13 +311,35 @@ def rollout_name(start_ms: int, session_id: str) -> tuple[str, str]:
     return day.replace("-", "/"), name
 
 
-def write_rollout(path: str, rng: random.Random, steps: Iterable[Step], *, session_id: str,
-                  cwd: str, branch: str, model: str, start_ms: int, remote: str, test: str,
-                  file: str, legacy: bool = False, limit_bytes: int | None = None) -> RolloutInfo:
+def write_rollout(
+    path: str,
+    rng: random.Random,
+    steps: Iterable[Step],
+    *,
+    session_id: str,
+    cwd: str,
+    branch: str,
+    model: str,
+    start_ms: int,
+    remote: str,
+    test: str,
+    file: str,
+    legacy: bool = False,
+    limit_bytes: int | None = None,
+) -> RolloutInfo:
     """Write one rollout file at `path`."""
     sink = ByteSink(path)
-    writer = CodexWriter(sink, rng, session_id=session_id, cwd=cwd, branch=branch, model=model,
-                         clock_ms=start_ms, remote=remote, legacy=legacy)
+    writer = CodexWriter(
+        sink,
+        rng,
+        session_id=session_id,
+        cwd=cwd,
+        branch=branch,
+        model=model,
+        clock_ms=start_ms,
+        remote=remote,
+        legacy=legacy,
+    )
     try:
         writer.header(test, file)
         first = True

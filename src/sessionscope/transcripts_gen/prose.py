@@ -142,25 +142,51 @@ CAVEATS = (
     "There is a similar pattern in the {area}; want me to fix it there too?",
 )
 PLANS = (
-    "read `{file}` to see how {noun} is handled", "find every caller of `{fn}`",
-    "reproduce the failure with a focused test", "check the recent commits touching the {area}",
-    "look at the test fixtures", "compare with how the {area} does it", "run `{check}`",
-    "write the failing test first", "keep the change minimal", "check the migration history",
+    "read `{file}` to see how {noun} is handled",
+    "find every caller of `{fn}`",
+    "reproduce the failure with a focused test",
+    "check the recent commits touching the {area}",
+    "look at the test fixtures",
+    "compare with how the {area} does it",
+    "run `{check}`",
+    "write the failing test first",
+    "keep the change minimal",
+    "check the migration history",
 )
 THOUGHTS = (
-    "The user wants {goal}.", "So the failure is {cause}.", "I should {plan} first, then {plan2}.",
-    "Careful: {file} is shared with the {area}.", "The simplest fix is to {fix}.",
-    "The test output shows the assertion on `{prop}` fails.", "Maybe the {noun} is cached somewhere.",
-    "That explains why it only happens for some users.", "Before editing, {plan}.",
+    "The user wants {goal}.",
+    "So the failure is {cause}.",
+    "I should {plan} first, then {plan2}.",
+    "Careful: {file} is shared with the {area}.",
+    "The simplest fix is to {fix}.",
+    "The test output shows the assertion on `{prop}` fails.",
+    "Maybe the {noun} is cached somewhere.",
+    "That explains why it only happens for some users.",
+    "Before editing, {plan}.",
 )
 TITLES = (
-    "Fix {bug_short}", "Add {feature}", "Upgrade {dep}", "Refactor {area}", "Tests for {area}",
-    "Explain {area}", "Speed up {area}", "Clean up {check} warnings", "Investigate {noun} issue",
+    "Fix {bug_short}",
+    "Add {feature}",
+    "Upgrade {dep}",
+    "Refactor {area}",
+    "Tests for {area}",
+    "Explain {area}",
+    "Speed up {area}",
+    "Clean up {check} warnings",
+    "Investigate {noun} issue",
 )
 
 
-_SIMPLE = {"file": "files", "area": "areas", "noun": "nouns", "dep": "deps", "bug": "bugs",
-           "feature": "features", "test": "tests", "check": "checks"}
+_SIMPLE = {
+    "file": "files",
+    "area": "areas",
+    "noun": "nouns",
+    "dep": "deps",
+    "bug": "bugs",
+    "feature": "features",
+    "test": "tests",
+    "check": "checks",
+}
 
 
 class _Slots(dict):  # type: ignore[type-arg]
@@ -211,8 +237,14 @@ class Filler:
         if key == "trace":
             return codegen.stack_trace(rng, p)
         if key == "goal":
-            return rng.choice((f"to fix {values['bug']}", f"{values['feature']}",
-                               f"the {values['area']} cleaned up", f"tests for the {values['area']}"))
+            return rng.choice(
+                (
+                    f"to fix {values['bug']}",
+                    f"{values['feature']}",
+                    f"the {values['area']} cleaned up",
+                    f"tests for the {values['area']}",
+                )
+            )
         if key == "cause":
             return self.fill(rng.choice(CAUSES))
         if key in ("plan", "plan2"):
@@ -255,31 +287,73 @@ class Filler:
 
     def diagnosis(self) -> str:
         rng = self.rng
-        head = rng.choice(("Found it: ", "The root cause is that ", "The problem: ",
-                           "It turns out ", "Looking at the output, "))
+        head = rng.choice(
+            (
+                "Found it: ",
+                "The root cause is that ",
+                "The problem: ",
+                "It turns out ",
+                "Looking at the output, ",
+            )
+        )
         text = head + self.fill("{cause}.") + " " + self.fill(f"I'll {rng.choice(FIXES)}.")
         if rng.random() < 0.4:
-            text += "\n\n```" + LANG_FENCE[self.project.lang] + "\n" + codegen.function(
-                rng, self.project, body_lines=rng.randint(2, 5)) + "\n```"
+            text += (
+                "\n\n```"
+                + LANG_FENCE[self.project.lang]
+                + "\n"
+                + codegen.function(rng, self.project, body_lines=rng.randint(2, 5))
+                + "\n```"
+            )
         return text
 
     def summary(self, tests_passed: int | None = None) -> str:
         """The closing message of a task: what changed, a snippet, how it was verified."""
         rng, p = self.rng, self.project
-        parts = [rng.choice(("Done.", "Fixed.", "Here's what I changed:", "## Summary",
-                             "All set.", "The change is in."))]
-        bullets = [self.fill(rng.choice((
-            "- `{file}`: {fix}", "- Added a regression test for {noun} handling",
-            "- `{fn}` now returns early when the input is empty", "- Removed the unused `{var}` helper",
-            "- Updated the {area} to use the new `{fn}`", "- Renamed `{var}` to make the {noun} flow clearer",
-        )), fix=self.fill(rng.choice(FIXES))) for _ in range(rng.randint(2, 5))]
+        parts = [
+            rng.choice(
+                (
+                    "Done.",
+                    "Fixed.",
+                    "Here's what I changed:",
+                    "## Summary",
+                    "All set.",
+                    "The change is in.",
+                )
+            )
+        ]
+        bullets = [
+            self.fill(
+                rng.choice(
+                    (
+                        "- `{file}`: {fix}",
+                        "- Added a regression test for {noun} handling",
+                        "- `{fn}` now returns early when the input is empty",
+                        "- Removed the unused `{var}` helper",
+                        "- Updated the {area} to use the new `{fn}`",
+                        "- Renamed `{var}` to make the {noun} flow clearer",
+                    )
+                ),
+                fix=self.fill(rng.choice(FIXES)),
+            )
+            for _ in range(rng.randint(2, 5))
+        ]
         parts.append("\n".join(bullets))
         if rng.random() < 0.5:
             parts.append(f"```{LANG_FENCE[p.lang]}\n{codegen.function(rng, p)}\n```")
         if tests_passed is not None:
-            parts.append(self.fill(rng.choice((
-                "All {n} tests pass, and `{check}` is clean.", "`{test}`: {n} passed.",
-                "Tests: {n} passed, 0 failed.")), n=str(tests_passed)))
+            parts.append(
+                self.fill(
+                    rng.choice(
+                        (
+                            "All {n} tests pass, and `{check}` is clean.",
+                            "`{test}`: {n} passed.",
+                            "Tests: {n} passed, 0 failed.",
+                        )
+                    ),
+                    n=str(tests_passed),
+                )
+            )
         if rng.random() < 0.35:
             parts.append(self.fill(rng.choice(CAVEATS)))
         return "\n\n".join(parts)
@@ -288,32 +362,67 @@ class Filler:
         """A longer, text-only answer: headings, a numbered walk-through, code, sometimes a table."""
         rng, p = self.rng, self.project
         area = rng.choice(p.areas)
-        parts = [f"## How the {area} works", self.fill(
-            f"The {area} sits between the {{area}} and the {{noun}} layer. Requests come in through "
-            "`{fn}`, which validates the input and hands it to `{var}`.")]
-        steps = [f"{i}. " + self.fill(rng.choice((
-            "`{fn}` loads the {noun} and checks `{prop}`.", "If the {noun} is missing, it falls back to the default.",
-            "The result is cached per {noun} for 60 seconds.", "Errors are wrapped and logged with the request ID.",
-            "Finally the {area} emits an event so the {noun} view refreshes.",
-        ))) for i in range(1, rng.randint(3, 6))]
+        parts = [
+            f"## How the {area} works",
+            self.fill(
+                f"The {area} sits between the {{area}} and the {{noun}} layer. Requests come in through "
+                "`{fn}`, which validates the input and hands it to `{var}`."
+            ),
+        ]
+        steps = [
+            f"{i}. "
+            + self.fill(
+                rng.choice(
+                    (
+                        "`{fn}` loads the {noun} and checks `{prop}`.",
+                        "If the {noun} is missing, it falls back to the default.",
+                        "The result is cached per {noun} for 60 seconds.",
+                        "Errors are wrapped and logged with the request ID.",
+                        "Finally the {area} emits an event so the {noun} view refreshes.",
+                    )
+                )
+            )
+            for i in range(1, rng.randint(3, 6))
+        ]
         parts.append("\n".join(steps))
-        parts.append(f"```{LANG_FENCE[p.lang]}\n{codegen.source_file(rng, p, functions=rng.randint(1, 2))}```")
+        parts.append(
+            f"```{LANG_FENCE[p.lang]}\n{codegen.source_file(rng, p, functions=rng.randint(1, 2))}```"
+        )
         if rng.random() < 0.5:
-            parts.append("| Option | Pros | Cons |\n|---|---|---|\n" + "\n".join(
-                self.fill("| {fix} | simple, local | touches `{file}` |", fix=self.fill(rng.choice(FIXES)))
-                for _ in range(rng.randint(2, 4))))
+            parts.append(
+                "| Option | Pros | Cons |\n|---|---|---|\n"
+                + "\n".join(
+                    self.fill(
+                        "| {fix} | simple, local | touches `{file}` |",
+                        fix=self.fill(rng.choice(FIXES)),
+                    )
+                    for _ in range(rng.randint(2, 4))
+                )
+            )
         parts.append(self.fill(rng.choice(CAVEATS)))
         return "\n\n".join(parts)
 
     def japanese_reply(self) -> str:
-        return self.fill(self.rng.choice((
-            "修正しました。`{fn}` で {noun} を正規化してから比較するようにしました。テストはすべて通っています。",
-            "原因は {area} の初期化順序でした。`{file}` を修正し、回帰テストを追加しました。",
-            "コミットしました。`{branch}` ブランチにプッシュ済みです。",
-        )))
+        return self.fill(
+            self.rng.choice(
+                (
+                    "修正しました。`{fn}` で {noun} を正規化してから比較するようにしました。テストはすべて通っています。",
+                    "原因は {area} の初期化順序でした。`{file}` を修正し、回帰テストを追加しました。",
+                    "コミットしました。`{branch}` ブランチにプッシュ済みです。",
+                )
+            )
+        )
 
     def commit_message(self) -> str:
-        return self.fill(self.rng.choice((
-            "Fix {noun} handling in {area}", "Add {feature}", "Normalise {prop} before comparing",
-            "Guard {fn} against empty input", "Refactor {area}", "Add regression test for {noun}",
-        )))
+        return self.fill(
+            self.rng.choice(
+                (
+                    "Fix {noun} handling in {area}",
+                    "Add {feature}",
+                    "Normalise {prop} before comparing",
+                    "Guard {fn} against empty input",
+                    "Refactor {area}",
+                    "Add regression test for {noun}",
+                )
+            )
+        )

@@ -21,24 +21,45 @@ CAVEAT = (
     "respond to these messages or otherwise consider them in your response unless the user "
     "explicitly asks you to."
 )
-START_COMMANDS = (("/model", "", None), ("/init", "", None), ("/mcp", "", None),
-                  ("/clear", "", None), ("/resume", "", None))
+START_COMMANDS = (
+    ("/model", "", None),
+    ("/init", "", None),
+    ("/mcp", "", None),
+    ("/clear", "", None),
+    ("/resume", "", None),
+)
 MID_COMMANDS = (
-    ("/cost", "", "Total cost: ${cost}\nTotal duration (API): {m}m {s}s\nTotal code changes: {n} lines added"),
+    (
+        "/cost",
+        "",
+        "Total cost: ${cost}\nTotal duration (API): {m}m {s}s\nTotal code changes: {n} lines added",
+    ),
     ("/context", "", "Context Usage\n⛁ {n}k/200k tokens ({p}%)"),
     ("/model", "opus", "Set model to opus (claude-opus-4-1-20250805)"),
     ("/compact", "keep the failing test output", None),
 )
 SUBAGENT_TYPES = ("general-purpose", "Explore", "code-reviewer", "test-writer")
 SUB_TASKS = (
-    ("Find callers of {fn}", "Find every caller of `{fn}` in the repo and list the file and line of each, "
-     "with a one-line note on how it uses the {noun}."),
-    ("Write tests for {area}", "Write unit tests for the {area} covering the empty, single and many-{noun} "
-     "cases. Put them next to the existing tests and run them."),
-    ("Review {file}", "Review `{file}` for bugs, races and missing error handling. Report findings "
-     "ordered by severity; do not edit anything."),
-    ("Search {noun} handling", "Search the codebase for how the {noun} is validated and summarise the "
-     "differences between the {area} and the rest."),
+    (
+        "Find callers of {fn}",
+        "Find every caller of `{fn}` in the repo and list the file and line of each, "
+        "with a one-line note on how it uses the {noun}.",
+    ),
+    (
+        "Write tests for {area}",
+        "Write unit tests for the {area} covering the empty, single and many-{noun} "
+        "cases. Put them next to the existing tests and run them.",
+    ),
+    (
+        "Review {file}",
+        "Review `{file}` for bugs, races and missing error handling. Report findings "
+        "ordered by severity; do not edit anything.",
+    ),
+    (
+        "Search {noun} handling",
+        "Search the codebase for how the {noun} is validated and summarise the "
+        "differences between the {area} and the rest.",
+    ),
 )
 
 
@@ -77,8 +98,9 @@ def _explore(rng: random.Random, fill: Filler, tb: Toolbox, thinking: float = 0.
     else:
         calls = [tb.glob()]
         text = fill.preface("explore")
-    return Reply(thinking=_maybe(rng, thinking, fill.thinking()), text=_maybe(rng, 0.5, text),
-                 calls=calls)
+    return Reply(
+        thinking=_maybe(rng, thinking, fill.thinking()), text=_maybe(rng, 0.5, text), calls=calls
+    )
 
 
 def _subrun(rng: random.Random, fill: Filler, tb: Toolbox, model: str) -> SubRun:
@@ -91,8 +113,9 @@ def _subrun(rng: random.Random, fill: Filler, tb: Toolbox, model: str) -> SubRun
         replies.append(Reply(calls=[tb.test(fail=False)]))
     result = fill.summary(tests_passed=rng.randint(3, 40) if "tests" in desc.lower() else None)
     replies.append(Reply(text=result))
-    return SubRun(rng.choice(SUBAGENT_TYPES), fill.fill(desc), fill.fill(prompt), replies, result,
-                  model)
+    return SubRun(
+        rng.choice(SUBAGENT_TYPES), fill.fill(desc), fill.fill(prompt), replies, result, model
+    )
 
 
 def _compaction(rng: random.Random, fill: Filler) -> Compact:
@@ -101,46 +124,71 @@ def _compaction(rng: random.Random, fill: Filler) -> Compact:
         "The conversation is summarized below:",
         "Analysis:\n" + fill.thinking(),
         "Summary:\n1. Primary Request and Intent:\n   " + fill.fill("{Bug}; then {feature}."),
-        "2. Key Technical Concepts:\n" + "\n".join(
-            fill.fill("   - {noun} in the {area}") for _ in range(rng.randint(2, 5))),
-        "3. Files and Code Sections:\n" + "\n".join(
+        "2. Key Technical Concepts:\n"
+        + "\n".join(fill.fill("   - {noun} in the {area}") for _ in range(rng.randint(2, 5))),
+        "3. Files and Code Sections:\n"
+        + "\n".join(
             fill.fill("   - `{file}`: `{fn}` changed to {fix}", fix=fill.fill("{fix}"))
-            for _ in range(rng.randint(2, 5))),
+            for _ in range(rng.randint(2, 5))
+        ),
         "4. Errors and fixes:\n   - " + fill.fill("{cause}; fixed by: {fix}."),
         "5. Pending Tasks:\n   - " + fill.fill("Run `{check}`; commit on `{branch}`."),
     ]
-    return Compact("\n\n".join(sections), pre_tokens=rng.randint(150000, 170000),
-                   trigger=rng.choice(("auto", "auto", "auto", "manual")))
+    return Compact(
+        "\n\n".join(sections),
+        pre_tokens=rng.randint(150000, 170000),
+        trigger=rng.choice(("auto", "auto", "auto", "manual")),
+    )
 
 
-def _work(rng: random.Random, fill: Filler, tb: Toolbox, plan: Plan,
-          sub_model: str) -> Iterator[Step]:
+def _work(
+    rng: random.Random, fill: Filler, tb: Toolbox, plan: Plan, sub_model: str
+) -> Iterator[Step]:
     """A task: plan, explore, maybe delegate, edit, run the tests (fix if they fail), summarise."""
     claude = plan.fmt == "claude-code"
     todos: list[str] = []
     if rng.random() < 0.15:
-        todos = [fill.fill(t) for t in rng.sample((
-            "reproduce the {noun} bug", "read {file}", "fix `{fn}`", "add a regression test",
-            "run `{check}`", "update the docs for the {area}"), k=rng.randint(3, 5))]
+        todos = [
+            fill.fill(t)
+            for t in rng.sample(
+                (
+                    "reproduce the {noun} bug",
+                    "read {file}",
+                    "fix `{fn}`",
+                    "add a regression test",
+                    "run `{check}`",
+                    "update the docs for the {area}",
+                ),
+                k=rng.randint(3, 5),
+            )
+        ]
         yield Reply(thinking=_maybe(rng, 0.5, fill.thinking()), calls=[tb.todo(todos, 0)])
     for _ in range(rng.randint(0, 3)):
         yield _explore(rng, fill, tb)
     if plan.subagents != "none" and rng.random() < 0.12:
         sub = _subrun(rng, fill, tb, sub_model)
-        yield Reply(text=_maybe(rng, 0.6, f"I'll delegate this to a subagent: {sub.description}."),
-                    calls=[tb.task(sub)])
+        yield Reply(
+            text=_maybe(rng, 0.6, f"I'll delegate this to a subagent: {sub.description}."),
+            calls=[tb.task(sub)],
+        )
     if claude and rng.random() < 0.04:
         yield Reply(text="Let me check the upstream migration notes.", calls=[tb.web()])
     if rng.random() < plan.big_outputs:
-        yield Reply(text=_maybe(rng, 0.5, "Let me look at the logs."),
-                    calls=[tb.logs(rng.randint(2500, 12000))])
+        yield Reply(
+            text=_maybe(rng, 0.5, "Let me look at the logs."),
+            calls=[tb.logs(rng.randint(2500, 12000))],
+        )
     elif rng.random() < 0.06:
-        yield Reply(text=_maybe(rng, 0.5, "Let me look at the logs."), calls=[tb.logs(rng.randint(40, 400))])
+        yield Reply(
+            text=_maybe(rng, 0.5, "Let me look at the logs."), calls=[tb.logs(rng.randint(40, 400))]
+        )
     for _ in range(rng.randint(1, 3)):
         if rng.random() < 0.05:
             yield Reply(calls=[tb.edit(fail=True)])
-            yield Reply(text="That edit didn't apply; the file must have changed. Reading it again.",
-                        calls=[tb.read()])
+            yield Reply(
+                text="That edit didn't apply; the file must have changed. Reading it again.",
+                calls=[tb.read()],
+            )
         if claude and rng.random() < 0.015:
             yield Reply(thinking=_maybe(rng, 0.5, fill.thinking()), calls=[tb.rejected()])
             yield Interrupt()
@@ -148,14 +196,19 @@ def _work(rng: random.Random, fill: Filler, tb: Toolbox, plan: Plan,
         calls = [tb.edit()]
         if rng.random() < 0.1:
             calls.append(tb.write())
-        yield Reply(thinking=_maybe(rng, 0.25, fill.thinking()),
-                    text=_maybe(rng, 0.35, fill.preface("edit")), calls=calls)
+        yield Reply(
+            thinking=_maybe(rng, 0.25, fill.thinking()),
+            text=_maybe(rng, 0.35, fill.preface("edit")),
+            calls=calls,
+        )
     if todos:
         yield Reply(calls=[tb.todo(todos, len(todos) - 1)])
     fail = rng.random() < 0.35
     yield Reply(text=_maybe(rng, 0.4, fill.preface("test")), calls=[tb.test(fail)])
     if fail:
-        yield Reply(thinking=_maybe(rng, 0.5, fill.thinking()), text=fill.diagnosis(), calls=[tb.edit()])
+        yield Reply(
+            thinking=_maybe(rng, 0.5, fill.thinking()), text=fill.diagnosis(), calls=[tb.edit()]
+        )
         yield Reply(text=_maybe(rng, 0.3, fill.preface("test")), calls=[tb.test(False)])
     if rng.random() < 0.25:
         bad = rng.random() < 0.2
@@ -163,8 +216,11 @@ def _work(rng: random.Random, fill: Filler, tb: Toolbox, plan: Plan,
         if bad:
             yield Reply(text=fill.diagnosis(), calls=[tb.edit()])
             yield Reply(calls=[tb.check(False)])
-    final = fill.japanese_reply() if plan.japanese and rng.random() < 0.6 else fill.summary(
-        tests_passed=rng.randint(8, 400))
+    final = (
+        fill.japanese_reply()
+        if plan.japanese and rng.random() < 0.6
+        else fill.summary(tests_passed=rng.randint(8, 400))
+    )
     yield Reply(thinking=_maybe(rng, 0.15, fill.thinking()), text=final)
 
 
@@ -172,8 +228,10 @@ def _explain(rng: random.Random, fill: Filler, tb: Toolbox) -> Iterator[Step]:
     if rng.random() < 0.5:
         path = rng.choice(codegen.code_files(tb.project))
         yield Reply(text=_maybe(rng, 0.5, fill.preface("read", file=path)), calls=[tb.read(path)])
-    yield Reply(thinking=_maybe(rng, 0.4, fill.thinking()),
-                text=fill.explanation() if rng.random() < 0.6 else fill.diagnosis())
+    yield Reply(
+        thinking=_maybe(rng, 0.4, fill.thinking()),
+        text=fill.explanation() if rng.random() < 0.6 else fill.diagnosis(),
+    )
 
 
 def _commit(rng: random.Random, fill: Filler, tb: Toolbox, prompt: str) -> Iterator[Step]:
@@ -207,8 +265,17 @@ def session_script(rng: random.Random, plan: Plan, *, sub_model: str) -> Iterato
         images: list[tuple[str, str]] = []
         if rng.random() < (0.03 if claude else 0.01):
             images.append(("image/png", png(rng, rng.randint(24, 96), rng.randint(16, 64))))
-            text = rng.choice(("Here's a screenshot of the broken state.", "See the screenshot:",
-                               "This is what I see — ")) + " " + text
+            text = (
+                rng.choice(
+                    (
+                        "Here's a screenshot of the broken state.",
+                        "See the screenshot:",
+                        "This is what I see — ",
+                    )
+                )
+                + " "
+                + text
+            )
         yield Prompt(text, images)
         if kind == "work":
             body = _work(rng, fill, tb, plan, sub_model)
@@ -224,9 +291,20 @@ def session_script(rng: random.Random, plan: Plan, *, sub_model: str) -> Iterato
             name, args, out = rng.choice(MID_COMMANDS)
             yield Meta(CAVEAT)
             used = rng.randint(10, 190)
-            yield Command(name, args, None if out is None else fill.fill(
-                out, cost=f"{rng.uniform(0.2, 40):.2f}", m=str(rng.randint(0, 90)),
-                s=str(rng.randint(0, 59)), n=str(used), p=str(used * 100 // 200)))
+            yield Command(
+                name,
+                args,
+                None
+                if out is None
+                else fill.fill(
+                    out,
+                    cost=f"{rng.uniform(0.2, 40):.2f}",
+                    m=str(rng.randint(0, 90)),
+                    s=str(rng.randint(0, 59)),
+                    n=str(used),
+                    p=str(used * 100 // 200),
+                ),
+            )
         if next_compact and messages >= next_compact:
             yield _compaction(rng, fill)
             next_compact = messages + plan.compact_every

@@ -197,7 +197,9 @@ class SessionscopeApp(App[None]):
             if not is_demo_store(path):
                 build_demo(path, seed=7, sessions=self.demo_sessions)
         except Exception as exc:  # never a traceback for a user
-            self.call_from_thread(self.notify, f"Demo store failed: {exc}", severity="error", markup=False)
+            self.call_from_thread(
+                self.notify, f"Demo store failed: {exc}", severity="error", markup=False
+            )
             return
         self.post_message(DemoBuilt(path))
 
@@ -216,29 +218,65 @@ class SessionscopeApp(App[None]):
         sessions = main.query_one(SessionList)
         yield SystemCommand("Search", "Search every message (/)", main.action_search)
         yield SystemCommand("Help: keys", "Every key and the search language (?)", main.action_help)
-        yield SystemCommand("Filter sessions", "source:, project:, since:, until: (f)", main.action_filter)
+        yield SystemCommand(
+            "Filter sessions", "source:, project:, since:, until: (f)", main.action_filter
+        )
         if sessions.filter.active:
             yield SystemCommand("Clear the session filter", "Show every session", main.clear_filter)
-        for order, label in (("recent", "newest first"), ("tokens", "most tokens"), ("messages", "most messages")):
-            yield SystemCommand(f"Sort sessions: {label}", "Order of the session list (s)", lambda o=order: main.set_sort(o))
-        yield SystemCommand("Toggle tool calls", "Expand or fold every tool call (t)", transcript.action_toggle_tools)
-        yield SystemCommand("Toggle reasoning", "Show or fold reasoning (r)", transcript.action_toggle_reasoning)
+        for order, label in (
+            ("recent", "newest first"),
+            ("tokens", "most tokens"),
+            ("messages", "most messages"),
+        ):
+            yield SystemCommand(
+                f"Sort sessions: {label}",
+                "Order of the session list (s)",
+                lambda o=order: main.set_sort(o),
+            )
+        yield SystemCommand(
+            "Toggle tool calls",
+            "Expand or fold every tool call (t)",
+            transcript.action_toggle_tools,
+        )
+        yield SystemCommand(
+            "Toggle reasoning", "Show or fold reasoning (r)", transcript.action_toggle_reasoning
+        )
         yield SystemCommand("Go to the start of the session", "g", transcript.action_go_start)
         yield SystemCommand("Go to the end of the session", "G", transcript.action_go_end)
         yield SystemCommand("Next match", "n", transcript.action_next_match)
         yield SystemCommand("Previous match", "N", transcript.action_prev_match)
         if transcript.session_id is not None:
-            yield SystemCommand("Export session to Markdown", "Write <title>-<id>.md in the current directory (x)", main.action_export)
-            yield SystemCommand("Copy focused message", "Copy the message under the cursor as Markdown (y)", transcript.action_copy_message)
-            yield SystemCommand("Open subagent", "Open the subagent of the Task line under the cursor (o)", transcript.action_open_subagent)
+            yield SystemCommand(
+                "Export session to Markdown",
+                "Write <title>-<id>.md in the current directory (x)",
+                main.action_export,
+            )
+            yield SystemCommand(
+                "Copy focused message",
+                "Copy the message under the cursor as Markdown (y)",
+                transcript.action_copy_message,
+            )
+            yield SystemCommand(
+                "Open subagent",
+                "Open the subagent of the Task line under the cursor (o)",
+                transcript.action_open_subagent,
+            )
             if transcript.info is not None and transcript.info.parent_session_id:
                 yield SystemCommand("Open parent session", "u", transcript.action_open_parent)
         if module_exists("sessionscope.tui.screens.experiments"):
-            yield SystemCommand("Experiments", "Champion/challenger experiments; filter by variant (e)", main.action_experiments)
+            yield SystemCommand(
+                "Experiments",
+                "Champion/challenger experiments; filter by variant (e)",
+                main.action_experiments,
+            )
             if sessions.filter.experiment_id is not None:
-                yield SystemCommand("Clear the experiment filter", "Show every session", main.clear_experiment)
+                yield SystemCommand(
+                    "Clear the experiment filter", "Show every session", main.clear_experiment
+                )
         if main.check_action("demo", ()):
-            yield SystemCommand("Build the demo store", "A realistic store to explore (d)", main.action_demo)
+            yield SystemCommand(
+                "Build the demo store", "A realistic store to explore (d)", main.action_demo
+            )
 
     def action_search(self) -> None:
         self.main.action_search()
@@ -247,7 +285,9 @@ class SessionscopeApp(App[None]):
         return self.main.query_one(SearchPane)
 
 
-def create_app(db_path: str | None = None, *, clock: Callable[[], datetime] | None = None, **opts: Any) -> SessionscopeApp:
+def create_app(
+    db_path: str | None = None, *, clock: Callable[[], datetime] | None = None, **opts: Any
+) -> SessionscopeApp:
     """The browser on the store at `db_path` (None: $SESSIONSCOPE_DB or the default location).
 
     `clock` returns "now" (ages such as `3d` are computed from it); other options: `tz` (time

@@ -67,9 +67,13 @@ class SessionCommands(Provider):
             for offset in offsets:
                 if not candidate[offset].isspace():
                     display.stylize("reverse", offset, offset + 1)
-            yield Hit(score, display, partial(self._open, row), text=candidate, help=self._help(row))
+            yield Hit(
+                score, display, partial(self._open, row), text=candidate, help=self._help(row)
+            )
 
     async def discover(self) -> Hits:
         for row in self._rows[:20]:
             candidate = f"Open session: {row.title}"
-            yield DiscoveryHit(Text(candidate), partial(self._open, row), text=candidate, help=self._help(row))
+            yield DiscoveryHit(
+                Text(candidate), partial(self._open, row), text=candidate, help=self._help(row)
+            )

@@ -139,7 +139,11 @@ def tool_summary(name: str | None, tool_input: Any, cwd: str | None = None) -> s
         except ValueError:
             return clean_line(data[:SUMMARY_CHARS])
     if not isinstance(data, dict):
-        return clean_line(json.dumps(data, ensure_ascii=False)[:SUMMARY_CHARS]) if data is not None else ""
+        return (
+            clean_line(json.dumps(data, ensure_ascii=False)[:SUMMARY_CHARS])
+            if data is not None
+            else ""
+        )
     lowered = (name or "").lower()
     text: str | None = None
     if "command" in data or "cmd" in data:
@@ -204,7 +208,14 @@ class SessionFilter:
     def active(self) -> bool:
         return any(
             v is not None
-            for v in (self.source, self.project, self.since, self.until, self.experiment_id, self.variant)
+            for v in (
+                self.source,
+                self.project,
+                self.since,
+                self.until,
+                self.experiment_id,
+                self.variant,
+            )
         )
 
     def describe(self) -> str:

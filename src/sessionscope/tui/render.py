@@ -99,7 +99,9 @@ class Context:
     tz: tzinfo | None
     cwd: str | None
     is_open: Callable[[int, int, str], bool]  # (seq, block index, kind) -> expanded?
-    result_for: Callable[[str], tuple[dict[str, Any] | None, bool | None]]  # id -> (block, is_error)
+    result_for: Callable[
+        [str], tuple[dict[str, Any] | None, bool | None]
+    ]  # id -> (block, is_error)
     child_for: Callable[[str], str | None]  # Task tool_use id -> child session title
     hidden: Callable[[Message], bool]
     pattern: re.Pattern[str] | None = None
@@ -111,7 +113,9 @@ def _lines(console: Console, renderable: RenderableType, width: int) -> list[lis
     return console.render_lines(renderable, options, pad=False, new_lines=False)
 
 
-def _strip(segments: Iterable[Segment], width: int, indent: int = 0, prefix: list[Segment] | None = None) -> Strip:
+def _strip(
+    segments: Iterable[Segment], width: int, indent: int = 0, prefix: list[Segment] | None = None
+) -> Strip:
     segs = list(prefix or [])
     if indent:
         segs.insert(0, Segment(" " * indent))
@@ -142,7 +146,16 @@ def highlight(strip: Strip, pattern: re.Pattern[str], style: Style) -> Strip:
         for a, b in pairwise(ordered):
             piece = seg_text[a:b]
             inside = any(sa <= start + a and start + b <= sb for sa, sb in spans)
-            out.append(Segment(piece, (seg_style + style) if (inside and seg_style) else style if inside else seg_style))
+            out.append(
+                Segment(
+                    piece,
+                    (seg_style + style)
+                    if (inside and seg_style)
+                    else style
+                    if inside
+                    else seg_style,
+                )
+            )
         pos = end
     return Strip(out, strip.cell_length)
 
@@ -188,7 +201,9 @@ class MessageRenderer:
         role_style = s.roles.get(message.role, Style(bold=True))
         left = Text()
         left.append("▍", role_style)
-        left.append(message.role if message.role in s.roles else clean_line(message.role), role_style)
+        left.append(
+            message.role if message.role in s.roles else clean_line(message.role), role_style
+        )
         details: list[str] = []
         if message.created_at:
             details.append(local_time(message.created_at, ctx.tz))
@@ -209,7 +224,9 @@ class MessageRenderer:
         line = left + Text(" " * max(1, ctx.width - left.cell_len - right.cell_len)) + right
         return Strip(list(line.render(self.console, end=""))).adjust_cell_length(ctx.width)
 
-    def prose(self, text: str, role: str, width: int, pattern: re.Pattern[str] | None = None) -> list[Strip]:
+    def prose(
+        self, text: str, role: str, width: int, pattern: re.Pattern[str] | None = None
+    ) -> list[Strip]:
         shown = _cleaned(clip(text.strip("\n"), pattern))
         if not any(line.strip() for line in shown.lines):
             return []
@@ -225,11 +242,15 @@ class MessageRenderer:
             renderable = SafeMarkdown(body, code_theme=self.styles.code_theme)
             if shown.below:
                 more = Text(more_marker(shown.below), self.styles.meta)
-                marker = [_strip(line, width, indent=2) for line in _lines(self.console, more, width - 2)]
+                marker = [
+                    _strip(line, width, indent=2) for line in _lines(self.console, more, width - 2)
+                ]
         else:
             style = self.styles.meta if role == "system" else ""
             renderable = clipped_text(shown, style, self.styles.meta)
-        lines = [_strip(line, width, indent=2) for line in _lines(self.console, renderable, width - 2)]
+        lines = [
+            _strip(line, width, indent=2) for line in _lines(self.console, renderable, width - 2)
+        ]
         return lines + marker
 
     def tool_line(
@@ -314,7 +335,9 @@ class MessageRenderer:
             kind = block.get("type")
             start = len(lines)
             if kind == "text":
-                lines.extend(self.prose(str(block.get("text") or ""), message.role, ctx.width, ctx.pattern))
+                lines.extend(
+                    self.prose(str(block.get("text") or ""), message.role, ctx.width, ctx.pattern)
+                )
             elif kind == "thinking" or kind == "redacted_thinking":
                 text = str(block.get("thinking") or block.get("text") or "")
                 expanded = ctx.is_open(message.seq, index, "reasoning")
@@ -348,7 +371,13 @@ class MessageRenderer:
                 if expanded:
                     lines.extend(self.result_body(block, ctx, is_error))
                 items.append(
-                    Item("result", index, start, len(lines) - start, str(block.get("tool_use_id") or "") or None)
+                    Item(
+                        "result",
+                        index,
+                        start,
+                        len(lines) - start,
+                        str(block.get("tool_use_id") or "") or None,
+                    )
                 )
             elif kind == "image":
                 label = Text("  ")

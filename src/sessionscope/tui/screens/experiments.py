@@ -100,12 +100,16 @@ def read_overview(db: Store) -> list[ProjectView]:
     for project in db.projects():
         champion = (
             db.config(project.champion_config_id)
-            if project.champion_config_id is not None else None
+            if project.champion_config_id is not None
+            else None
         )
         experiments = db.experiments(project.id)
         running = [e for e in experiments if e.status == "running"]
-        rest = sorted((e for e in experiments if e.status != "running"),
-                      key=lambda e: (e.started_at, e.id), reverse=True)
+        rest = sorted(
+            (e for e in experiments if e.status != "running"),
+            key=lambda e: (e.started_at, e.id),
+            reverse=True,
+        )
         items: list[ExperimentView] = []
         for e in running + rest:
             series = db.fitness(e.id)
@@ -307,8 +311,11 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
             table.add_row(*self._project_cells(view), key=str(view.project.id))
         if not self.projects:
             self._show_detail(
-                Text("No projects yet. Agents create them with db.create_project(...) and run "
-                     "experiments with db.start_experiment(...).", style="dim")
+                Text(
+                    "No projects yet. Agents create them with db.create_project(...) and run "
+                    "experiments with db.start_experiment(...).",
+                    style="dim",
+                )
             )
             self.query_one("#exp-arms", DataTable).clear()
             return
@@ -429,7 +436,8 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
                 )
                 arms.add_row(
                     Text.assemble((f"#{e.id} ", ""), (e.status, STATUS_STYLES.get(e.status, "")))
-                    if first else Text(""),
+                    if first
+                    else Text(""),
                     Text(variant, style=VARIANT_STYLES[variant]),
                     Text(config_label(ev.configs[variant])),
                     Text(str(stats.sessions), justify="right"),
@@ -440,8 +448,9 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
                     decision_text(ev.decision_shown) if first else Text(""),
                     key=f"{e.id}:{variant}",
                 )
-        keys = [f"{ev.experiment.id}:{v}" for ev in view.experiments
-                for v in ("champion", "challenger")]
+        keys = [
+            f"{ev.experiment.id}:{v}" for ev in view.experiments for v in ("champion", "challenger")
+        ]
         if previous in keys:
             arms.move_cursor(row=keys.index(previous))
         if view.experiments:
@@ -469,9 +478,7 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
 
     def _describe(self, view: ExperimentView, variant: str) -> None:
         """The detail pane: the project, the experiment, both configs and the verdict now."""
-        project = next(
-            (p for p in self.projects if any(v is view for v in p.experiments)), None
-        )
+        project = next((p for p in self.projects if any(v is view for v in p.experiments)), None)
         text = self._project_summary(project) if project else Text()
         e = view.experiment
         text.append(f"\n#{e.id} ", style="bold")

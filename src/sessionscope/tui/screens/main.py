@@ -173,7 +173,11 @@ class MainScreen(Screen[None]):
             transcript.set_placeholder(self._empty_help())
         elif total == 0:
             transcript.set_placeholder(
-                [Text("  No session matches the filter."), Text(""), Text("  Press f and clear it (Enter on an empty filter).")]
+                [
+                    Text("  No session matches the filter."),
+                    Text(""),
+                    Text("  Press f and clear it (Enter on an empty filter)."),
+                ]
             )
         else:
             transcript.set_placeholder(self._select_hint())
@@ -196,8 +200,14 @@ class MainScreen(Screen[None]):
             Text("      from sessionscope import store; db = store.open()", style="bold"),
         ]
         if module_exists("sessionscope.demo"):
-            lines += [Text(""), Text("  Or press d to build a demo store and explore it.", style="bold")]
-        lines += [Text(""), Text("  The browser follows the store live: sessions appear as they are written.")]
+            lines += [
+                Text(""),
+                Text("  Or press d to build a demo store and explore it.", style="bold"),
+            ]
+        lines += [
+            Text(""),
+            Text("  The browser follows the store live: sessions appear as they are written."),
+        ]
         return lines
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -210,7 +220,12 @@ class MainScreen(Screen[None]):
     # -- opening sessions ----------------------------------------------------------------------
 
     def open_session(
-        self, session_id: str, seq: int | None = None, query: str | None = None, *, focus: bool = True
+        self,
+        session_id: str,
+        seq: int | None = None,
+        query: str | None = None,
+        *,
+        focus: bool = True,
     ) -> None:
         transcript = self.query_one(Transcript)
         previous = transcript.session_id
@@ -243,7 +258,9 @@ class MainScreen(Screen[None]):
 
     def on_open_session(self, message: OpenSession) -> None:
         message.stop()
-        self.open_session(message.session_id, seq=message.seq, query=message.query, focus=message.focus)
+        self.open_session(
+            message.session_id, seq=message.seq, query=message.query, focus=message.focus
+        )
 
     def on_hit_chosen(self, message: HitChosen) -> None:
         message.stop()
@@ -344,7 +361,9 @@ class MainScreen(Screen[None]):
             target = directory / f"{_slug(session.title or session.id)}-{session.id[:8]}.md"
             target.write_text(to_markdown(session), encoding="utf-8")
         except (StoreError, OSError) as exc:
-            self.app.call_from_thread(self.notify, f"Export failed: {exc}", severity="error", markup=False)
+            self.app.call_from_thread(
+                self.notify, f"Export failed: {exc}", severity="error", markup=False
+            )
             return
         self.app.call_from_thread(self.notify, f"Exported to {target}", markup=False)
 

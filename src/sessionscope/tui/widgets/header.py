@@ -23,7 +23,11 @@ def display_path(path: str) -> str:
 class AppHeader(Static):
     """`sessionscope  ~/…/sessions.db · 1,234 sessions · 56,789 messages`."""
 
-    COMPONENT_CLASSES: ClassVar[set[str]] = {"app-header--name", "app-header--path", "app-header--warn"}
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "app-header--name",
+        "app-header--path",
+        "app-header--warn",
+    }
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
@@ -54,12 +58,19 @@ class AppHeader(Static):
 
     def _text(self) -> Text:
         text = Text()
-        text.append(" sessionscope ", self.get_component_rich_style("app-header--name", partial=True))
+        text.append(
+            " sessionscope ", self.get_component_rich_style("app-header--name", partial=True)
+        )
         text.append(" ")
         if self.readonly:
-            text.append(" read-only ", self.get_component_rich_style("app-header--warn", partial=True))
+            text.append(
+                " read-only ", self.get_component_rich_style("app-header--warn", partial=True)
+            )
             text.append(" ")
-        text.append(clean_line(display_path(self.path)), self.get_component_rich_style("app-header--path", partial=True))
+        text.append(
+            clean_line(display_path(self.path)),
+            self.get_component_rich_style("app-header--path", partial=True),
+        )
         if self.stats is not None:
             s = self.stats
             text.append(

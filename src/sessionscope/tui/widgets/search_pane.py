@@ -133,11 +133,16 @@ class HitList(RowList):
         console = self.app.console
         if line == 0:
             meta = self.get_component_rich_style("hits--meta", partial=True)
-            role_style = self.get_component_rich_style(f"hits--{hit.role}", partial=True) if hit.role in (
-                "user", "assistant", "tool", "system"
-            ) else Style()
+            role_style = (
+                self.get_component_rich_style(f"hits--{hit.role}", partial=True)
+                if hit.role in ("user", "assistant", "tool", "system")
+                else Style()
+            )
             right = Text(f" {age(hit.created_at, self.now())}", meta)
-            head = Text(clean_line(hit.session_title or "") or hit.session_id[:8], self.get_component_rich_style("hits--title", partial=True))
+            head = Text(
+                clean_line(hit.session_title or "") or hit.session_id[:8],
+                self.get_component_rich_style("hits--title", partial=True),
+            )
             tail = Text(" · ", meta) + Text(hit.role, role_style)
             room = width - right.cell_len - tail.cell_len
             if head.cell_len > room:
@@ -313,7 +318,11 @@ class SearchPane(Vertical):
             self.post_message(HitChosen(hits.hits[event.index], self.query_text))
 
     def on_key(self, event: events.Key) -> None:
-        if event.key == "tab" and self.query_one(SearchInput).has_focus and self.query_one(HitList).hits:
+        if (
+            event.key == "tab"
+            and self.query_one(SearchInput).has_focus
+            and self.query_one(HitList).hits
+        ):
             event.stop()
             event.prevent_default()
             self.query_one(HitList).focus()

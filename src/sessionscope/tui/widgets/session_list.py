@@ -181,7 +181,9 @@ class SessionList(RowList):
         except StoreError:
             return
         rows.sort(key=lambda i: (i.started_at or "", i.id))
-        self.post_message(SessionChildren(generation, parent_id, [SessionRow.from_info(i) for i in rows]))
+        self.post_message(
+            SessionChildren(generation, parent_id, [SessionRow.from_info(i) for i in rows])
+        )
 
     def on_session_children(self, message: SessionChildren) -> None:
         message.stop()
@@ -284,11 +286,16 @@ class SessionList(RowList):
         row = self.row(index)
         console = self.app.console
         if row is None:
-            text = Text("  …" if line == 0 else "", self.get_component_rich_style("session-list--loading"))
+            text = Text(
+                "  …" if line == 0 else "", self.get_component_rich_style("session-list--loading")
+            )
             return text_strip(text, width, console)
         child = row.parent_id is not None
         meta_style = self.get_component_rich_style("session-list--meta")
-        marker = Text("▌" if row.id == self.open_id else " ", self.get_component_rich_style("session-list--open"))
+        marker = Text(
+            "▌" if row.id == self.open_id else " ",
+            self.get_component_rich_style("session-list--open"),
+        )
         indent = "   " if child else ""
         if line == 0:
             title_style = self.get_component_rich_style(
@@ -323,7 +330,9 @@ class SessionList(RowList):
 
     def update_header(self) -> None:
         label = SORT_LABELS.get(self.order, self.order)
-        self.border_title = Text(f"Sessions · {short_count(self.total)}" if self.loaded else "Sessions")
+        self.border_title = Text(
+            f"Sessions · {short_count(self.total)}" if self.loaded else "Sessions"
+        )
         described = clean_line(self.filter.describe())
         # Text, never a str: the filter is user input and a str subtitle is parsed as markup
         self.border_subtitle = Text(f"{label}" + (f" · {described}" if described else ""))
@@ -331,7 +340,9 @@ class SessionList(RowList):
     # -- actions -------------------------------------------------------------------------------
 
     def action_cycle_sort(self) -> None:
-        self.order = SORTS[(SORTS.index(self.order) + 1) % len(SORTS)] if self.order in SORTS else SORTS[0]
+        self.order = (
+            SORTS[(SORTS.index(self.order) + 1) % len(SORTS)] if self.order in SORTS else SORTS[0]
+        )
         self.reload()
         self.notify(f"Sorted by {SORT_LABELS[self.order]}.", timeout=2)
 
@@ -399,7 +410,13 @@ class SessionList(RowList):
     def click_row(self, index: int, event: events.Click) -> None:
         offset = event.get_content_offset(self)
         row = self.row(index)
-        if row is not None and offset is not None and offset.x <= 3 and row.child_count and row.parent_id is None:
+        if (
+            row is not None
+            and offset is not None
+            and offset.x <= 3
+            and row.child_count
+            and row.parent_id is None
+        ):
             self.action_toggle_children()
             return
         super().click_row(index, event)

@@ -328,7 +328,10 @@ class Transcript(ScrollView, can_focus=True):
         try:
             for page in range(pages):
                 hits = db.search(
-                    query, limit=MATCH_PAGE, offset=offset + page * MATCH_PAGE, order="seq",
+                    query,
+                    limit=MATCH_PAGE,
+                    offset=offset + page * MATCH_PAGE,
+                    order="seq",
                     session_id=session_id,
                 )
                 seqs.extend(h.seq for h in hits)
@@ -420,16 +423,27 @@ class Transcript(ScrollView, can_focus=True):
             self._jump_match(step)
 
     def _more_matches(self, *, all_of_them: bool = False) -> None:
-        if self._matches_loading or self._matches_complete or not self.session_id or not self.search_query:
+        if (
+            self._matches_loading
+            or self._matches_complete
+            or not self.session_id
+            or not self.search_query
+        ):
             return
         self._matches_loading = True
         pages = MAX_MATCHES // MATCH_PAGE if all_of_them else 1
-        self._load_matches(self.session_id, self.search_query, self._generation, self._match_hits, pages)
+        self._load_matches(
+            self.session_id, self.search_query, self._generation, self._match_hits, pages
+        )
 
     def _set_children(self, children: list[SessionInfo]) -> None:
         self._children = children
         tasks = sorted(
-            ((info["seq"], use_id) for use_id, info in self._calls.items() if info["name"] in ("Task", "Agent")),
+            (
+                (info["seq"], use_id)
+                for use_id, info in self._calls.items()
+                if info["name"] in ("Task", "Agent")
+            ),
         )
         mapping: dict[str, SessionInfo] = {}
         unmatched = list(children)
@@ -557,7 +571,12 @@ class Transcript(ScrollView, can_focus=True):
 
     def _child_for(self, use_id: str) -> SessionInfo | None:
         child = self._task_children.get(use_id)
-        if child is None and not self._calls and len(self._children) == 1 and use_id in self._local_tasks:
+        if (
+            child is None
+            and not self._calls
+            and len(self._children) == 1
+            and use_id in self._local_tasks
+        ):
             child = self._children[0]  # a long session without the call map: its only subagent
         return child
 
@@ -603,7 +622,9 @@ class Transcript(ScrollView, can_focus=True):
         self.refresh()
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(0, self._heights.total if self.session_id else len(self._placeholder))
+        self.virtual_size = Size(
+            0, self._heights.total if self.session_id else len(self._placeholder)
+        )
 
     def on_resize(self, _event: events.Resize) -> None:
         if self.content_width != self._width:
@@ -705,9 +726,9 @@ class Transcript(ScrollView, can_focus=True):
         if not self.total:
             if absolute == 0 and self.info is not None:
                 style = self.get_component_rich_style("transcript--placeholder")
-                return text_strip(Text("  (no messages yet)", style), width, self.app.console).apply_style(
-                    self.rich_style
-                )
+                return text_strip(
+                    Text("  (no messages yet)", style), width, self.app.console
+                ).apply_style(self.rich_style)
             return Strip.blank(width, self.rich_style)
         seq, line = self._heights.locate(absolute)
         if seq >= self.total:
@@ -856,7 +877,9 @@ class Transcript(ScrollView, can_focus=True):
         self._pinned = False
         self.cursor = (target_seq, item_index)
         rendered = self._render_message(target_seq)
-        line = rendered.items[item_index].line if rendered and item_index < len(rendered.items) else 0
+        line = (
+            rendered.items[item_index].line if rendered and item_index < len(rendered.items) else 0
+        )
         if reveal and rendered is not None and self._pattern is not None:
             # put the first highlighted line in view, not only the top of the message
             for number in range(line, rendered.height):
@@ -954,7 +977,11 @@ class Transcript(ScrollView, can_focus=True):
             self._move(1)
             return
         _seq, item, _rendered = found
-        if item.kind == "tool" and item.tool_use_id and self._child_for(item.tool_use_id) is not None:
+        if (
+            item.kind == "tool"
+            and item.tool_use_id
+            and self._child_for(item.tool_use_id) is not None
+        ):
             self.action_open_subagent()
             return
         self.action_toggle_item()
@@ -994,7 +1021,9 @@ class Transcript(ScrollView, can_focus=True):
         self._toggled = {k for k in self._toggled if not self._is_kind(k, "tool", "result")}
         self._invalidate()
         self.settle()
-        self.notify("Tool calls expanded." if self.tools_open else "Tool calls folded.", timeout=1.5)
+        self.notify(
+            "Tool calls expanded." if self.tools_open else "Tool calls folded.", timeout=1.5
+        )
 
     def action_toggle_reasoning(self) -> None:
         self.reasoning_open = not self.reasoning_open
@@ -1125,7 +1154,9 @@ class Transcript(ScrollView, can_focus=True):
         y = round(self.scroll_y)
         top = self._heights.locate(y)[0]
         bottom = self._heights.locate(y + self.view_height)[0]
-        return max(0, min(top, self.total - 1) - FOLLOW_MARGIN), min(self.total, bottom + 1 + FOLLOW_MARGIN)
+        return max(0, min(top, self.total - 1) - FOLLOW_MARGIN), min(
+            self.total, bottom + 1 + FOLLOW_MARGIN
+        )
 
     @work(thread=True, group="transcript-follow", exclusive=True, exit_on_error=False)
     def _follow(self, session_id: str, known: int, first: int, stop: int, generation: int) -> None:
@@ -1152,8 +1183,15 @@ class Transcript(ScrollView, can_focus=True):
         children.sort(key=lambda c: (c.started_at or "", c.id))
         self.post_message(
             TranscriptGrew(
-                generation, info, total, start, messages,
-                known=known, window_start=first, window_stop=stop, window=window,
+                generation,
+                info,
+                total,
+                start,
+                messages,
+                known=known,
+                window_start=first,
+                window_stop=stop,
+                window=window,
             )
         )
         if info is not None and len(children) != len(self._children):

@@ -139,7 +139,12 @@ def test_a_image_kept_not_searchable(imported: store.Store) -> None:
     assert msg is not None and msg.role == "user"
     image = msg.blocks[1]
     assert image["type"] == "image" and image["source"]["data"].startswith("iVBORw0KGgo")
-    assert imported.search("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg") == []
+    assert (
+        imported.search(
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg"
+        )
+        == []
+    )
     assert imported.search("iVBORw0KGgo") == []
     assert [h.seq for h in imported.search("screenshot", session_id=A)] == [msg.seq]
 
@@ -170,7 +175,10 @@ def test_b_inline_sidechain_is_a_child_session(imported: store.Store) -> None:
     assert child.message_count == 2
     assert [m.role for m in imported.messages(child.id)] == ["user", "assistant"]
     assert child.model == HAIKU
-    assert child.title == "Find a maintained replacement for react-beautiful-dnd that supports React 19."
+    assert (
+        child.title
+        == "Find a maintained replacement for react-beautiful-dnd that supports React 19."
+    )
     own = " ".join(m.text for m in imported.messages(B))
     assert "Find a maintained replacement" not in own
     assert "maintained fork" not in own
@@ -240,8 +248,9 @@ def test_c_unicode_search(imported: store.Store) -> None:
 # -- subagents, resumes, summaries ---------------------------------------------------------
 
 
-def test_subagent_without_parent_file_is_its_own_session(db: store.Store, cc_root: Path,
-                                                        tmp_path: Path) -> None:
+def test_subagent_without_parent_file_is_its_own_session(
+    db: store.Store, cc_root: Path, tmp_path: Path
+) -> None:
     lone = tmp_path / "lone" / "-home-dev-webapp" / A / "subagents"
     lone.mkdir(parents=True)
     shutil.copy(cc_root / "-home-dev-webapp" / A / "subagents" / "agent-a7c91e04.jsonl", lone)
@@ -259,8 +268,9 @@ def test_subagent_without_parent_file_is_its_own_session(db: store.Store, cc_roo
     assert db.session(A).child_count == 1
 
 
-def test_old_layout_agent_file_beside_sessions(db: store.Store, cc_root: Path,
-                                               tmp_path: Path) -> None:
+def test_old_layout_agent_file_beside_sessions(
+    db: store.Store, cc_root: Path, tmp_path: Path
+) -> None:
     project = tmp_path / "old" / "-home-dev-webapp"
     project.mkdir(parents=True)
     shutil.copy(cc_root / "-home-dev-webapp" / f"{A}.jsonl", project)
@@ -276,23 +286,31 @@ def _lines(path: Path) -> list[dict]:
 
 
 def _write(path: Path, records: list[dict]) -> None:
-    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records),
-                    encoding="utf-8")
+    path.write_text(
+        "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8"
+    )
 
 
-def test_resumed_session_replay_is_not_duplicated(db: store.Store, cc_root: Path,
-                                                 tmp_path: Path) -> None:
+def test_resumed_session_replay_is_not_duplicated(
+    db: store.Store, cc_root: Path, tmp_path: Path
+) -> None:
     src = cc_root / "-home-dev-webapp" / f"{B}.jsonl"
     import_source(db, "claude-code", src)
     before = [(m.seq, m.external_id, m.blocks) for m in db.messages(B)]
     resumed = "7d2e9c41-1111-4222-8333-944455556666"
     records = _lines(src)  # the copied history keeps its own sessionId
-    records.append({
-        "parentUuid": records[-1]["uuid"], "isSidechain": False, "type": "user",
-        "sessionId": resumed, "uuid": "e0010000-0000-4000-8000-00000000e001",
-        "cwd": "/home/dev/webapp", "timestamp": "2026-10-01T10:00:00.000Z",
-        "message": {"role": "user", "content": "Also bump react-router to v7."},
-    })
+    records.append(
+        {
+            "parentUuid": records[-1]["uuid"],
+            "isSidechain": False,
+            "type": "user",
+            "sessionId": resumed,
+            "uuid": "e0010000-0000-4000-8000-00000000e001",
+            "cwd": "/home/dev/webapp",
+            "timestamp": "2026-10-01T10:00:00.000Z",
+            "message": {"role": "user", "content": "Also bump react-router to v7."},
+        }
+    )
     records.append(dict(records[-1]))  # the same record written twice
     target = tmp_path / "resume" / "-home-dev-webapp"
     target.mkdir(parents=True)
@@ -309,10 +327,20 @@ def test_resumed_session_replay_is_not_duplicated(db: store.Store, cc_root: Path
 
 def test_summary_written_after_its_leaf(db: store.Store, cc_root: Path, tmp_path: Path) -> None:
     records = [r for r in _lines(cc_root / "-home-dev-webapp" / f"{B}.jsonl")]
-    records.append({"type": "summary", "summary": "React 19 upgrade",
-                    "leafUuid": "c0110000-0000-4000-8000-00000000c011"})
-    records.append({"type": "summary", "summary": "Someone else's session",
-                    "leafUuid": "ffffffff-0000-4000-8000-000000000000"})
+    records.append(
+        {
+            "type": "summary",
+            "summary": "React 19 upgrade",
+            "leafUuid": "c0110000-0000-4000-8000-00000000c011",
+        }
+    )
+    records.append(
+        {
+            "type": "summary",
+            "summary": "Someone else's session",
+            "leafUuid": "ffffffff-0000-4000-8000-000000000000",
+        }
+    )
     path = tmp_path / f"{B}.jsonl"
     _write(path, records)
     import_source(db, "claude-code", path)
@@ -323,20 +351,59 @@ def test_claude_code_replays_in_one_file_and_api_errors(db: store.Store, tmp_pat
     sid = "11111111-2222-4333-8444-555555555555"
     base = {"sessionId": sid, "cwd": "/w", "isSidechain": False}
     records = [
-        {**base, "type": "user", "uuid": "u1", "timestamp": "2026-01-01T00:00:00Z",
-         "message": {"role": "user", "content": "<command-name>/clear</command-name>"}},
-        {**base, "type": "user", "uuid": "u2", "timestamp": "2026-01-01T00:00:01Z",
-         "message": {"role": "user", "content": "<local-command-stdout>cleared</local-command-stdout>"}},
-        {**base, "type": "user", "uuid": "u3", "timestamp": "2026-01-01T00:00:02Z",
-         "message": {"role": "user", "content": "hello there"}},
-        {**base, "type": "assistant", "uuid": "a1", "timestamp": "2026-01-01T00:00:03Z",
-         "isApiErrorMessage": True,
-         "message": {"id": "m1", "role": "assistant", "model": "<synthetic>",
-                     "content": [{"type": "text", "text": "API Error: overloaded"}]}},
-        {**base, "type": "system", "subtype": "informational", "uuid": "s1", "level": "info",
-         "timestamp": "2026-01-01T00:00:04Z", "content": "Hook ran"},
-        {**base, "type": "user", "uuid": "u3", "timestamp": "2026-01-01T00:00:02Z",
-         "message": {"role": "user", "content": "hello there"}},
+        {
+            **base,
+            "type": "user",
+            "uuid": "u1",
+            "timestamp": "2026-01-01T00:00:00Z",
+            "message": {"role": "user", "content": "<command-name>/clear</command-name>"},
+        },
+        {
+            **base,
+            "type": "user",
+            "uuid": "u2",
+            "timestamp": "2026-01-01T00:00:01Z",
+            "message": {
+                "role": "user",
+                "content": "<local-command-stdout>cleared</local-command-stdout>",
+            },
+        },
+        {
+            **base,
+            "type": "user",
+            "uuid": "u3",
+            "timestamp": "2026-01-01T00:00:02Z",
+            "message": {"role": "user", "content": "hello there"},
+        },
+        {
+            **base,
+            "type": "assistant",
+            "uuid": "a1",
+            "timestamp": "2026-01-01T00:00:03Z",
+            "isApiErrorMessage": True,
+            "message": {
+                "id": "m1",
+                "role": "assistant",
+                "model": "<synthetic>",
+                "content": [{"type": "text", "text": "API Error: overloaded"}],
+            },
+        },
+        {
+            **base,
+            "type": "system",
+            "subtype": "informational",
+            "uuid": "s1",
+            "level": "info",
+            "timestamp": "2026-01-01T00:00:04Z",
+            "content": "Hook ran",
+        },
+        {
+            **base,
+            "type": "user",
+            "uuid": "u3",
+            "timestamp": "2026-01-01T00:00:02Z",
+            "message": {"role": "user", "content": "hello there"},
+        },
         {"type": "some-future-record", "x": 1},
     ]
     path = tmp_path / f"{sid}.jsonl"
@@ -345,26 +412,41 @@ def test_claude_code_replays_in_one_file_and_api_errors(db: store.Store, tmp_pat
     assert report.skipped_count == 0
     msgs = db.messages(sid)
     assert [(m.role, m.metadata.get("kind")) for m in msgs] == [
-        ("user", "command"), ("system", "command_output"), ("user", None),
-        ("assistant", None), ("system", "informational"),
+        ("user", "command"),
+        ("system", "command_output"),
+        ("user", None),
+        ("assistant", None),
+        ("system", "informational"),
     ]
     assert msgs[3].model is None and msgs[3].metadata == {"synthetic": True, "api_error": True}
     info = db.session(sid)
     assert info.title == "hello there" and info.model is None
 
 
-def test_interrupt_markers_and_slash_commands_are_not_recent_inputs(db: store.Store, cc_root: Path) -> None:
+def test_interrupt_markers_and_slash_commands_are_not_recent_inputs(
+    db: store.Store, cc_root: Path
+) -> None:
     path = next(cc_root.glob("-home-dev-webapp/0e9d4c7a-*.jsonl"))
     record = {
-        "type": "user", "uuid": "ffff0000-0000-4000-8000-00000000ffff", "parentUuid": None,
-        "sessionId": "0e9d4c7a-61b2-4c3e-8f5a-2b6d8e1f4a02", "cwd": "/home/dev/webapp",
-        "timestamp": "2026-12-01T00:00:00.000Z", "isSidechain": False, "userType": "external",
-        "message": {"role": "user", "content": [{"type": "text", "text": "[Request interrupted by user for tool use]"}]},
+        "type": "user",
+        "uuid": "ffff0000-0000-4000-8000-00000000ffff",
+        "parentUuid": None,
+        "sessionId": "0e9d4c7a-61b2-4c3e-8f5a-2b6d8e1f4a02",
+        "cwd": "/home/dev/webapp",
+        "timestamp": "2026-12-01T00:00:00.000Z",
+        "isSidechain": False,
+        "userType": "external",
+        "message": {
+            "role": "user",
+            "content": [{"type": "text", "text": "[Request interrupted by user for tool use]"}],
+        },
     }
     with path.open("a") as out:
         out.write(json.dumps(record) + "\n")
     import_source(db, "claude-code", cc_root)
-    message = db.find_message("0e9d4c7a-61b2-4c3e-8f5a-2b6d8e1f4a02", "ffff0000-0000-4000-8000-00000000ffff")
+    message = db.find_message(
+        "0e9d4c7a-61b2-4c3e-8f5a-2b6d8e1f4a02", "ffff0000-0000-4000-8000-00000000ffff"
+    )
     assert message is not None and message.metadata.get("kind") == "interrupt"
     inputs = db.recent_inputs(limit=50)
     assert not any(i.startswith(("[Request interrupted", "<command-")) for i in inputs)

@@ -37,7 +37,9 @@ async def test_markup_in_titles_sources_models_and_filter_shows_literally(tmp_pa
     ids = []
     with store.open(path) as db:
         for n, text in enumerate(HOSTILE):
-            sid = db.start_session(title=text, source=f"src{text}", model=f"m{text}", project=f"/p/{n}")
+            sid = db.start_session(
+                title=text, source=f"src{text}", model=f"m{text}", project=f"/p/{n}"
+            )
             db.append(sid, "user", "hello", created_at=f"2026-10-10T10:00:0{n}Z")
             ids.append(sid)
     app = make_app(path)
@@ -120,12 +122,18 @@ async def test_huge_code_block_and_single_line_are_bounded(tmp_path: Path) -> No
         assert any("more chars" in s.text for s in transcript._rendered[0].lines)
 
 
-async def test_expanding_a_huge_tool_result_is_bounded_and_reveals_a_late_match(tmp_path: Path) -> None:
+async def test_expanding_a_huge_tool_result_is_bounded_and_reveals_a_late_match(
+    tmp_path: Path,
+) -> None:
     path = tmp_path / "tool.db"
     output = "x" * 2_000_000 + " needle-here " + "y" * 1_000_000
     with store.open(path) as db:
         sid = db.start_session(title="tool", source="api")
-        db.append(sid, "assistant", [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "cat big"}}])
+        db.append(
+            sid,
+            "assistant",
+            [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "cat big"}}],
+        )
         db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "t1", "content": output}])
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -193,7 +201,9 @@ async def test_rewritten_messages_in_place_are_refreshed(tmp_path: Path) -> None
         assert "first version 0" in "\n".join(widget_lines(transcript))
         with store.open(path) as other:
             other.save(sid, [{"role": "user", "content": f"second version {i}"} for i in range(12)])
-        assert await wait_until(pilot, lambda: "second version 0" in "\n".join(widget_lines(transcript)))
+        assert await wait_until(
+            pilot, lambda: "second version 0" in "\n".join(widget_lines(transcript))
+        )
         assert "first version" not in "\n".join(widget_lines(transcript))
         assert transcript.total == 12
 

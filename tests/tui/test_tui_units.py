@@ -67,15 +67,28 @@ def test_ages_counts_and_names() -> None:
     assert age("2026-10-09T12:00:00Z", NOW) == "3d"
     assert age("2026-08-01T12:00:00Z", NOW) == "2mo"
     assert age(None, NOW) == "" and age("garbage", NOW) == ""
-    assert [short_count(n) for n in (950, 1234, 56_000, 1_300_000)] == ["950", "1.2k", "56k", "1.3M"]
+    assert [short_count(n) for n in (950, 1234, 56_000, 1_300_000)] == [
+        "950",
+        "1.2k",
+        "56k",
+        "1.3M",
+    ]
     assert short_model("claude-sonnet-4-5-20250929") == "claude-sonnet-4-5"
     assert short_project("/home/dev/webapp/") == "webapp"
 
 
 def test_tool_summaries_pick_the_key_argument() -> None:
-    assert tool_summary("Bash", {"command": "npm test -- LoginForm", "description": "x"}) == "npm test -- LoginForm"
-    assert tool_summary("Read", {"file_path": "/home/dev/app/src/a.py"}, cwd="/home/dev/app") == "src/a.py"
-    assert tool_summary("shell", {"command": ["bash", "-lc", "rg -n login src"]}) == "rg -n login src"
+    assert (
+        tool_summary("Bash", {"command": "npm test -- LoginForm", "description": "x"})
+        == "npm test -- LoginForm"
+    )
+    assert (
+        tool_summary("Read", {"file_path": "/home/dev/app/src/a.py"}, cwd="/home/dev/app")
+        == "src/a.py"
+    )
+    assert (
+        tool_summary("shell", {"command": ["bash", "-lc", "rg -n login src"]}) == "rg -n login src"
+    )
     patch = "*** Begin Patch\n*** Update File: src/routes/auth.ts\n@@\n-x\n+y\n*** End Patch"
     assert tool_summary("apply_patch", {"input": patch}) == "src/routes/auth.ts"
     assert tool_summary("Task", {"description": "Write tests", "prompt": "..."}) == "Write tests"
@@ -84,7 +97,10 @@ def test_tool_summaries_pick_the_key_argument() -> None:
 
 
 def test_image_label_reports_type_and_decoded_size() -> None:
-    block = {"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "AAAA" * 25}}
+    block = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": "AAAA" * 25},
+    }
     assert image_label(block) == "image/png · 75 B"
 
 
@@ -93,7 +109,9 @@ def test_filters_parse_without_raising() -> None:
     assert f.source == "codex" and f.project == "webapp"
     assert f.since is not None and f.since.startswith("2026-10-05")
     odd = parse_filter('since:yesterdayish weird:thing "', now=NOW)
-    assert odd.since is None and "since:yesterdayish" in odd.unknown and "weird:thing" in odd.unknown
+    assert (
+        odd.since is None and "since:yesterdayish" in odd.unknown and "weird:thing" in odd.unknown
+    )
 
 
 def test_highlight_marks_terms_case_insensitively_across_segments() -> None:
@@ -110,22 +128,34 @@ def test_highlight_marks_terms_case_insensitively_across_segments() -> None:
 
 
 def _renderer() -> MessageRenderer:
-    return MessageRenderer(Console(width=80, color_system="truecolor"), Styles(roles={"user": Style(bold=True)}))
+    return MessageRenderer(
+        Console(width=80, color_system="truecolor"), Styles(roles={"user": Style(bold=True)})
+    )
 
 
 def _ctx(**kw: object) -> Context:
     base = dict(
-        width=80, tz=UTC, cwd=None, is_open=lambda *a: True, result_for=lambda u: (None, None),
-        child_for=lambda u: None, hidden=lambda m: False,
+        width=80,
+        tz=UTC,
+        cwd=None,
+        is_open=lambda *a: True,
+        result_for=lambda u: (None, None),
+        child_for=lambda u: None,
+        hidden=lambda m: False,
     )
     base.update(kw)
     return Context(**base)  # type: ignore[arg-type]
 
 
 def test_rendering_is_inert_and_keeps_markup_literal() -> None:
-    hostile = "a \x1b]52;c;ZWNobw==\x07 b \x1b[31mred\x1b[0m [red]x[/red] [@click=app.quit]q[/] \x9b2J"
+    hostile = (
+        "a \x1b]52;c;ZWNobw==\x07 b \x1b[31mred\x1b[0m [red]x[/red] [@click=app.quit]q[/] \x9b2J"
+    )
     message = Message(
-        id=1, session_id="s", seq=0, role="assistant",
+        id=1,
+        session_id="s",
+        seq=0,
+        role="assistant",
         blocks=[
             {"type": "text", "text": hostile + "\n\n<script>alert(1)</script>"},
             {"type": "thinking", "thinking": hostile},
@@ -144,8 +174,13 @@ def test_rendering_is_inert_and_keeps_markup_literal() -> None:
 
 
 def test_paired_tool_result_messages_render_nothing_of_their_own() -> None:
-    message = Message(id=2, session_id="s", seq=3, role="tool",
-                      blocks=[{"type": "tool_result", "tool_use_id": "t", "content": "ok"}])
+    message = Message(
+        id=2,
+        session_id="s",
+        seq=3,
+        role="tool",
+        blocks=[{"type": "tool_result", "tool_use_id": "t", "content": "ok"}],
+    )
     assert _renderer().render(message, _ctx(hidden=lambda m: True)).height == 0
     shown = _renderer().render(message, _ctx(is_open=lambda *a: False))
     assert shown.height == 3 and "▸ result  ok" in shown.lines[1].text

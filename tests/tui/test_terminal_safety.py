@@ -52,16 +52,36 @@ HOSTILE = (
 def _hostile_store(path: Path) -> str:
     with store.open(path) as db:
         sid = db.start_session(
-            title="title " + HOSTILE[:200], source="api", project="/p/[b]x[/b]\x1b]0;" + TITLE_MARK + "\x07"
+            title="title " + HOSTILE[:200],
+            source="api",
+            project="/p/[b]x[/b]\x1b]0;" + TITLE_MARK + "\x07",
         )
         db.append(sid, "user", HOSTILE, created_at="2026-10-10T10:00:00Z")
-        db.append(sid, "assistant", [
-            {"type": "thinking", "thinking": "reasoning " + HOSTILE},
-            {"type": "text", "text": "# Heading " + HOSTILE + "\n\n```bash\n" + HOSTILE + "\n```\n"},
-            {"type": "tool_use", "id": "t1", "name": "Bash\x1b[31m", "input": {"command": HOSTILE}},
-        ], created_at="2026-10-10T10:00:05Z", model="m\x1b]0;x\x07")
-        db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "t1", "is_error": True,
-                                 "content": HOSTILE}], created_at="2026-10-10T10:00:06Z")
+        db.append(
+            sid,
+            "assistant",
+            [
+                {"type": "thinking", "thinking": "reasoning " + HOSTILE},
+                {
+                    "type": "text",
+                    "text": "# Heading " + HOSTILE + "\n\n```bash\n" + HOSTILE + "\n```\n",
+                },
+                {
+                    "type": "tool_use",
+                    "id": "t1",
+                    "name": "Bash\x1b[31m",
+                    "input": {"command": HOSTILE},
+                },
+            ],
+            created_at="2026-10-10T10:00:05Z",
+            model="m\x1b]0;x\x07",
+        )
+        db.append(
+            sid,
+            "tool",
+            [{"type": "tool_result", "tool_use_id": "t1", "is_error": True, "content": HOSTILE}],
+            created_at="2026-10-10T10:00:06Z",
+        )
         return sid
 
 
@@ -86,12 +106,16 @@ async def _check_session(pilot, sid: str) -> str:  # type: ignore[no-untyped-def
                 _assert_inert([segment.text], f"{sid}#{seq}")
             text.append(strip.text)
     _assert_inert(widget_lines(transcript), "transcript on screen")
-    _assert_inert([transcript.border_title or "", transcript.border_subtitle or ""], "transcript border")
+    _assert_inert(
+        [transcript.border_title or "", transcript.border_subtitle or ""], "transcript border"
+    )
     await pilot.press("r")
     return "\n".join(text)
 
 
-async def test_every_fixture_session_and_a_hostile_one_render_inert(tmp_path: Path, fixture_tree: Path) -> None:
+async def test_every_fixture_session_and_a_hostile_one_render_inert(
+    tmp_path: Path, fixture_tree: Path
+) -> None:
     path = import_fixtures(tmp_path / "all.db", fixture_tree)
     hostile = _hostile_store(path)
     app = make_app(path)
@@ -102,8 +126,13 @@ async def test_every_fixture_session_and_a_hostile_one_render_inert(tmp_path: Pa
         for sid in (SESSION_A, SESSION_B, SESSION_C, SESSION_D):
             await _check_session(pilot, sid)
         text = await _check_session(pilot, hostile)
-        for literal in ("[@click=app.quit]quit[/]", "[link=https://evil.example]link[/link]",
-                        "[red]ERROR[/red]", "hostile start", "hostile end"):
+        for literal in (
+            "[@click=app.quit]quit[/]",
+            "[link=https://evil.example]link[/link]",
+            "[red]ERROR[/red]",
+            "hostile start",
+            "hostile end",
+        ):
             assert literal in text
         assert "evil" in text and "ab" in text.replace("\u200b", "")
         # the search pane: hits and snippets for the hostile text
@@ -143,10 +172,27 @@ def test_window_title_and_clipboard_are_untouched_in_a_real_terminal(tmp_path: P
     sid = _hostile_store(path)
     pid, fd = pty.fork()
     if pid == 0:  # the child: the real browser in a terminal of 120x36
-        os.environ.update({"TERM": "xterm-256color", "COLUMNS": "120", "LINES": "36",
-                           "SESSIONSCOPE_DB": str(path)})
-        os.execv(sys.executable, [sys.executable, "-m", "sessionscope", "browse",
-                                  "--session", sid, "--search", "hostile"])
+        os.environ.update(
+            {
+                "TERM": "xterm-256color",
+                "COLUMNS": "120",
+                "LINES": "36",
+                "SESSIONSCOPE_DB": str(path),
+            }
+        )
+        os.execv(
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "sessionscope",
+                "browse",
+                "--session",
+                sid,
+                "--search",
+                "hostile",
+            ],
+        )
     try:
         import fcntl
         import struct

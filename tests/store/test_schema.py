@@ -28,25 +28,73 @@ EXPECTED_TABLES = {
 }
 EXPECTED_COLUMNS = {
     "sessions": {
-        "id", "source", "source_ref", "title", "status", "project", "cwd", "git_branch", "model",
-        "parent_session_id", "experiment_id", "variant", "config_id", "project_id", "started_at",
-        "updated_at", "ended_at", "message_count", "input_tokens", "output_tokens",
-        "cache_read_tokens", "cache_creation_tokens", "cost_usd", "metadata",
+        "id",
+        "source",
+        "source_ref",
+        "title",
+        "status",
+        "project",
+        "cwd",
+        "git_branch",
+        "model",
+        "parent_session_id",
+        "experiment_id",
+        "variant",
+        "config_id",
+        "project_id",
+        "started_at",
+        "updated_at",
+        "ended_at",
+        "message_count",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cache_creation_tokens",
+        "cost_usd",
+        "metadata",
     },
     "messages": {
-        "id", "session_id", "seq", "role", "created_at", "model", "input_tokens", "output_tokens",
-        "cache_read_tokens", "cache_creation_tokens", "cost_usd", "external_id", "blocks",
+        "id",
+        "session_id",
+        "seq",
+        "role",
+        "created_at",
+        "model",
+        "input_tokens",
+        "output_tokens",
+        "cache_read_tokens",
+        "cache_creation_tokens",
+        "cost_usd",
+        "external_id",
+        "blocks",
         "metadata",
     },
     "import_state": {"path", "source", "size", "mtime", "offset", "line_no", "state", "updated_at"},
     "signals": {"id", "session_id", "kind", "source", "value", "payload", "created_at"},
     "experiments": {
-        "id", "project_id", "champion_config_id", "challenger_config_id", "traffic_share",
-        "status", "started_at", "ended_at", "decided_at", "decision", "decision_posterior",
+        "id",
+        "project_id",
+        "champion_config_id",
+        "challenger_config_id",
+        "traffic_share",
+        "status",
+        "started_at",
+        "ended_at",
+        "decided_at",
+        "decision",
+        "decision_posterior",
         "metadata",
     },
     "agent_configs": {"id", "project_id", "fingerprint", "payload", "role", "created_at"},
-    "projects": {"id", "name", "root_path", "adapter", "champion_config_id", "created_at", "metadata"},
+    "projects": {
+        "id",
+        "name",
+        "root_path",
+        "adapter",
+        "champion_config_id",
+        "created_at",
+        "metadata",
+    },
 }
 
 
@@ -79,7 +127,7 @@ def _build_at_version(path: Path, version: int) -> None:
         )
         conn.execute(
             "INSERT INTO messages (session_id, seq, role, blocks) VALUES"
-            " ('old', 0, 'user', '[{\"type\":\"text\",\"text\":\"legacy needle\"}]')"
+            ' (\'old\', 0, \'user\', \'[{"type":"text","text":"legacy needle"}]\')'
         )
         conn.execute(
             "INSERT INTO messages_fts (rowid, text, tools) SELECT id, text, tools FROM message_text"
@@ -134,7 +182,11 @@ def test_newer_schema_is_refused_and_untouched(store_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "content",
-    [b"this is not a database at all\n" * 100, os.urandom(8192), b"SQLite format 3\x00" + b"\x00" * 50],
+    [
+        b"this is not a database at all\n" * 100,
+        os.urandom(8192),
+        b"SQLite format 3\x00" + b"\x00" * 50,
+    ],
     ids=["text", "random", "truncated"],
 )
 def test_corrupt_file_is_refused_and_untouched(store_path: Path, content: bytes) -> None:

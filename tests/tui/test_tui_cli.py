@@ -16,7 +16,7 @@ from sessionscope import store
 from sessionscope.cli import browse, cli
 from sessionscope.tui.app import STYLE_FILES, SessionscopeApp, styles_dir
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -32,7 +32,9 @@ def test_browse_opens_the_chosen_store_at_a_session(tmp_path: Path, runs: list[A
     path = tmp_path / "b.db"
     with store.open(path) as db:
         sid = db.start_session(title="one", source="api", id="abcdef12-0000")
-    result = CliRunner().invoke(cli, ["--db", str(path), "browse", "--session", "abcdef", "--search", "x y"])
+    result = CliRunner().invoke(
+        cli, ["--db", str(path), "browse", "--session", "abcdef", "--search", "x y"]
+    )
     assert result.exit_code == 0, result.output
     (app,) = runs
     assert app.db_path == str(path)
@@ -97,9 +99,15 @@ def test_wheel_ships_the_styles_and_the_app_finds_them(tmp_path: Path) -> None:
     out = tmp_path / "wheel"
     build = subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(out), str(ROOT)],
-        capture_output=True, text=True, timeout=600,
+        capture_output=True,
+        text=True,
+        timeout=600,
     )
-    if build.returncode != 0 and "hatchling" in build.stderr and "No matching distribution" in build.stderr:
+    if (
+        build.returncode != 0
+        and "hatchling" in build.stderr
+        and "No matching distribution" in build.stderr
+    ):
         pytest.skip("no build backend available offline")
     assert build.returncode == 0, build.stderr
     (wheel,) = out.glob("sessionscope-*.whl")
@@ -109,12 +117,28 @@ def test_wheel_ships_the_styles_and_the_app_finds_them(tmp_path: Path) -> None:
     # installed from the wheel, the app finds its styles inside the package
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(target), str(wheel)],
-        check=True, capture_output=True, timeout=600,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(wheel),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=600,
     )
     env = {**os.environ, "PYTHONPATH": str(target)}
     found = subprocess.run(
         [sys.executable, "-c", "from sessionscope.tui.app import styles_dir; print(styles_dir())"],
-        capture_output=True, text=True, env=env, cwd=tmp_path, check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        check=True,
     ).stdout.strip()
     assert Path(found) == target / "sessionscope" / "styles"

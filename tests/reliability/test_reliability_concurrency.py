@@ -112,8 +112,16 @@ def reader(path: str, barrier: Any, stop: Any, results: Any) -> None:
         problems: list[str] = []
         while not stop.is_set() or rounds < 3:
             query = rng.choice(
-                ["writer3 message", "payload", rng.choice(WORDS), "role:tool payload",
-                 '"message1"', "build OR test", "source:reliability echo", "-alpha bravo"]
+                [
+                    "writer3 message",
+                    "payload",
+                    rng.choice(WORDS),
+                    "role:tool payload",
+                    '"message1"',
+                    "build OR test",
+                    "source:reliability echo",
+                    "-alpha bravo",
+                ]
             )
             hits = db.search(query, limit=20, order=rng.choice(["rank", "time"]))
             if not isinstance(hits, list):
@@ -225,7 +233,7 @@ def test_eight_writers_an_importer_and_a_reader_at_once(
     assert stats.by_source["reliability"] == WRITERS + 1
 
     # the import that ran alongside is exactly a clean import of the same tree
-    (_kind, imported, skipped, again, span), = by_kind["importer"]
+    ((_kind, imported, skipped, again, span),) = by_kind["importer"]
     writing = [w[4] for w in by_kind["writer"]]
     assert any(a < span[1] and span[0] < b for a, b in writing)  # it really ran alongside
     assert imported > 1000 and again == 0
@@ -238,7 +246,7 @@ def test_eight_writers_an_importer_and_a_reader_at_once(
     assert sum(len(s["messages"]) for s in got["sessions"].values()) == imported
 
     # the reader never saw an error, a torn snapshot or a hit that does not read back
-    (_kind, rounds, hits_seen, problems), = by_kind["reader"]
+    ((_kind, rounds, hits_seen, problems),) = by_kind["reader"]
     assert problems == []
     assert rounds >= 3 and hits_seen > 0
 

@@ -13,33 +13,108 @@ from sessionscope.store.query import parse
 
 @pytest.fixture
 def corpus(db: Store) -> dict[str, str]:
-    web = db.start_session(title="Fix login", source="claude-code", project="/home/dev/webapp",
-                           model="claude-sonnet-4-5", started_at="2026-10-01T09:00:00Z")
-    db.append(web, "user", "The login form accepts empty passwords. Please fix validation.",
-              created_at="2026-10-01T09:00:01Z")
-    db.append(web, "assistant", [
-        {"type": "thinking", "thinking": "The validator skips whitespace-only input."},
-        {"type": "text", "text": "I'll run the rate limiter tests first."},
-        {"type": "tool_use", "id": "b1", "name": "Bash", "input": {"command": "npm test -- LoginForm"}},
-    ], created_at="2026-10-01T09:00:02Z", model="claude-sonnet-4-5")
-    db.append(web, "tool", [{"type": "tool_result", "tool_use_id": "b1", "is_error": True,
-                             "content": "FAIL LoginForm.test.tsx: expected error for empty passwords"}],
-              created_at="2026-10-01T09:00:03Z")
-    db.append(web, "assistant", [{"type": "image", "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgoAAAANSUhEUgZZZZZZ"}}],
-              created_at="2026-10-01T09:00:04Z")
-    api = db.start_session(title="Rate limit", source="codex", project="/home/dev/api-server",
-                           model="gpt-5-codex", started_at="2026-10-05T14:00:00Z")
-    db.append(api, "user", "Add rate limiting to the /login endpoint: at most 5 attempts per minute.",
-              created_at="2026-10-05T14:00:01Z")
-    db.append(api, "assistant", "Rate limiting is done with a sliding window keyed by IP.",
-              created_at="2026-10-05T14:00:02Z", model="gpt-5-codex")
-    db.append(api, "assistant", [{"type": "tool_use", "id": "s1", "name": "shell",
-                                  "input": {"command": ["rg", "rate limiting docs"]}}],
-              created_at="2026-10-05T14:00:03Z")
-    jp = db.start_session(title="顧客データ", source="claude-code", project="/home/dev/data-pipeline",
-                          started_at="2026-10-07T08:00:00Z")
-    db.append(jp, "user", "顧客データの重複を削除してください。Café résumé naïve.",
-              created_at="2026-10-07T08:00:01Z")
+    web = db.start_session(
+        title="Fix login",
+        source="claude-code",
+        project="/home/dev/webapp",
+        model="claude-sonnet-4-5",
+        started_at="2026-10-01T09:00:00Z",
+    )
+    db.append(
+        web,
+        "user",
+        "The login form accepts empty passwords. Please fix validation.",
+        created_at="2026-10-01T09:00:01Z",
+    )
+    db.append(
+        web,
+        "assistant",
+        [
+            {"type": "thinking", "thinking": "The validator skips whitespace-only input."},
+            {"type": "text", "text": "I'll run the rate limiter tests first."},
+            {
+                "type": "tool_use",
+                "id": "b1",
+                "name": "Bash",
+                "input": {"command": "npm test -- LoginForm"},
+            },
+        ],
+        created_at="2026-10-01T09:00:02Z",
+        model="claude-sonnet-4-5",
+    )
+    db.append(
+        web,
+        "tool",
+        [
+            {
+                "type": "tool_result",
+                "tool_use_id": "b1",
+                "is_error": True,
+                "content": "FAIL LoginForm.test.tsx: expected error for empty passwords",
+            }
+        ],
+        created_at="2026-10-01T09:00:03Z",
+    )
+    db.append(
+        web,
+        "assistant",
+        [
+            {
+                "type": "image",
+                "source": {
+                    "type": "base64",
+                    "media_type": "image/png",
+                    "data": "iVBORw0KGgoAAAANSUhEUgZZZZZZ",
+                },
+            }
+        ],
+        created_at="2026-10-01T09:00:04Z",
+    )
+    api = db.start_session(
+        title="Rate limit",
+        source="codex",
+        project="/home/dev/api-server",
+        model="gpt-5-codex",
+        started_at="2026-10-05T14:00:00Z",
+    )
+    db.append(
+        api,
+        "user",
+        "Add rate limiting to the /login endpoint: at most 5 attempts per minute.",
+        created_at="2026-10-05T14:00:01Z",
+    )
+    db.append(
+        api,
+        "assistant",
+        "Rate limiting is done with a sliding window keyed by IP.",
+        created_at="2026-10-05T14:00:02Z",
+        model="gpt-5-codex",
+    )
+    db.append(
+        api,
+        "assistant",
+        [
+            {
+                "type": "tool_use",
+                "id": "s1",
+                "name": "shell",
+                "input": {"command": ["rg", "rate limiting docs"]},
+            }
+        ],
+        created_at="2026-10-05T14:00:03Z",
+    )
+    jp = db.start_session(
+        title="顧客データ",
+        source="claude-code",
+        project="/home/dev/data-pipeline",
+        started_at="2026-10-07T08:00:00Z",
+    )
+    db.append(
+        jp,
+        "user",
+        "顧客データの重複を削除してください。Café résumé naïve.",
+        created_at="2026-10-07T08:00:01Z",
+    )
     return {"web": web, "api": api, "jp": jp}
 
 
@@ -64,13 +139,18 @@ def test_phrases_exclusion_and_or(db: Store, corpus: dict[str, str]) -> None:
     assert (corpus["api"], 1) not in hits and (corpus["api"], 0) in hits
     assert set(_where(db, "sliding OR whitespace ")) == {(corpus["api"], 1), (corpus["web"], 1)}
     assert _where(db, "-passwords") != []  # exclusion alone lists the rest, newest first
-    assert all(h.session_id != corpus["web"] or h.seq not in (0, 2) for h in db.search("-passwords"))
+    assert all(
+        h.session_id != corpus["web"] or h.seq not in (0, 2) for h in db.search("-passwords")
+    )
 
 
 def test_field_filters(db: Store, corpus: dict[str, str]) -> None:
     assert _where(db, "role:user passwords ") == [(corpus["web"], 0)]
     assert set(_where(db, "tool:bash")) == {(corpus["web"], 1), (corpus["web"], 2)}
-    assert _where(db, "tool:Bash in:tools LoginForm ", order="seq") == [(corpus["web"], 1), (corpus["web"], 2)]
+    assert _where(db, "tool:Bash in:tools LoginForm ", order="seq") == [
+        (corpus["web"], 1),
+        (corpus["web"], 2),
+    ]
     assert {s for s, _ in _where(db, "project:api rate ")} == {corpus["api"]}
     assert {s for s, _ in _where(db, "source:codex")} == {corpus["api"]}
     assert {s for s, _ in _where(db, "model:gpt-5 rate ")} == {corpus["api"]}
@@ -112,17 +192,53 @@ def test_images_are_never_indexed(db: Store, corpus: dict[str, str]) -> None:
 
 @pytest.mark.parametrize(
     "query",
-    ['"', '""', "*", "(", ")", "NEAR(a b)", "a AND", "OR", "OR OR", "-", "--", ":", "role:",
-     "tool:", "a:b:c", "7d8e2d1a-6b04-4f3b-9c21", "/src/components/LoginForm.tsx", "🧪", "^", "{tools}:x",
-     "col:text", "NOT", "a NOT b", "'", "\\", "%", "_", "x" * 5000, "\x00", "\x1b[31m", "\ud800",
-     'rate "limit', "-\"unterminated", "since:99999-99-99", "since:1000000000000d", "in:nothing"],
+    [
+        '"',
+        '""',
+        "*",
+        "(",
+        ")",
+        "NEAR(a b)",
+        "a AND",
+        "OR",
+        "OR OR",
+        "-",
+        "--",
+        ":",
+        "role:",
+        "tool:",
+        "a:b:c",
+        "7d8e2d1a-6b04-4f3b-9c21",
+        "/src/components/LoginForm.tsx",
+        "🧪",
+        "^",
+        "{tools}:x",
+        "col:text",
+        "NOT",
+        "a NOT b",
+        "'",
+        "\\",
+        "%",
+        "_",
+        "x" * 5000,
+        "\x00",
+        "\x1b[31m",
+        "\ud800",
+        'rate "limit',
+        '-"unterminated',
+        "since:99999-99-99",
+        "since:1000000000000d",
+        "in:nothing",
+    ],
 )
 def test_odd_queries_never_raise(db: Store, corpus: dict[str, str], query: str) -> None:
     assert isinstance(db.search(query), list)
     assert isinstance(db.search(query, order="time"), list)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.text(max_size=60))
 def test_fuzzed_queries_never_raise(db: Store, query: str) -> None:
     sid = db.start_session(id="fuzz", exist_ok=True)
@@ -162,8 +278,17 @@ def test_limit_and_offset_page_through(db: Store) -> None:
 
 def test_snippets_are_inert(db: Store) -> None:
     sid = db.start_session()
-    db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "x",
-                             "content": "\x1b[31mred\x1b[0m hostile \x1b]0;pwned\x07 \x1b]52;c;ZXZpbA==\x07 tail"}])
+    db.append(
+        sid,
+        "tool",
+        [
+            {
+                "type": "tool_result",
+                "tool_use_id": "x",
+                "content": "\x1b[31mred\x1b[0m hostile \x1b]0;pwned\x07 \x1b]52;c;ZXZpbA==\x07 tail",
+            }
+        ],
+    )
     hit = db.search("hostile")[0]
     assert "\x1b" not in hit.snippet and "\x07" not in hit.snippet
     assert "pwned" not in hit.snippet
@@ -173,7 +298,9 @@ def test_broad_queries_rank_the_recent_window_then_fall_back(db: Store, monkeypa
     from sessionscope.store import search as search_module
 
     sid = db.start_session()
-    db.append_many(sid, [{"role": "user", "content": f"common word number {i}"} for i in range(200)])
+    db.append_many(
+        sid, [{"role": "user", "content": f"common word number {i}"} for i in range(200)]
+    )
     db.append(sid, "user", "rare needle common")
     monkeypatch.setattr(search_module, "BROAD", 50)
     broad = db.search("common ", limit=20)

@@ -17,7 +17,11 @@ from sessionscope.store.schema import _text, _tools
 
 text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=30)
 json_value = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**70), max_value=2**70) | st.floats(allow_nan=False, allow_infinity=False) | text,
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | text,
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(text, inner, max_size=4),
     max_leaves=12,
 )
@@ -31,14 +35,20 @@ block = st.one_of(
     st.fixed_dictionaries(
         {"type": st.just("tool_result"), "tool_use_id": text},
         optional={
-            "content": text | st.lists(
-                st.fixed_dictionaries({"type": st.sampled_from(["text", "image"]), "text": text | json_value}),
+            "content": text
+            | st.lists(
+                st.fixed_dictionaries(
+                    {"type": st.sampled_from(["text", "image"]), "text": text | json_value}
+                ),
                 max_size=3,
-            ) | json_value,
+            )
+            | json_value,
             "is_error": st.booleans(),
         },
     ),
-    st.fixed_dictionaries({"type": st.just("image"), "source": st.fixed_dictionaries({"data": text})}),
+    st.fixed_dictionaries(
+        {"type": st.just("image"), "source": st.fixed_dictionaries({"data": text})}
+    ),
     st.dictionaries(st.just("type"), text, min_size=1),
 )
 
@@ -52,13 +62,20 @@ def test_python_projection_equals_sql(blocks: list[dict]) -> None:
     assert codec.project_json(blocks, encoded) == sql
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(st.lists(block, min_size=1, max_size=4), min_size=1, max_size=6), st.data())
 def test_index_stays_consistent_through_writes(db, batches: list[list[dict]], data) -> None:
     sid = db.start_session()
     for content in batches:
-        db.append(sid, "assistant", content, external_id=data.draw(st.sampled_from(["a", "b", None])),
-                  replace=data.draw(st.booleans()))
+        db.append(
+            sid,
+            "assistant",
+            content,
+            external_id=data.draw(st.sampled_from(["a", "b", None])),
+            replace=data.draw(st.booleans()),
+        )
     messages = db.load(sid).messages
     if messages:
         keep = data.draw(st.integers(min_value=0, max_value=len(messages)))
@@ -90,5 +107,7 @@ def test_full_check_catches_a_stale_index(db) -> None:
     db.append(sid, "user", "hello world")
     assert db.check(full=True) == []
     conn = db._db.connection()
-    conn.execute("INSERT INTO messages_fts(messages_fts, rowid, text, tools) VALUES ('delete', 1, 'hello other', NULL)")
+    conn.execute(
+        "INSERT INTO messages_fts(messages_fts, rowid, text, tools) VALUES ('delete', 1, 'hello other', NULL)"
+    )
     assert db.check(full=True) and "disagree" in db.check(full=True)[0]

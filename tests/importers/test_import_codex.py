@@ -59,7 +59,14 @@ def test_d_prompt_and_reply_stored_once(imported: store.Store) -> None:
     replies = [m for m in msgs if REPLY in m.text]
     assert len(replies) == 1 and replies[0].role == "assistant"
     assert [m.role for m in msgs] == [
-        "system", "user", "assistant", "tool", "assistant", "tool", "assistant", "tool",
+        "system",
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+        "tool",
+        "assistant",
+        "tool",
         "assistant",
     ]
 
@@ -67,7 +74,9 @@ def test_d_prompt_and_reply_stored_once(imported: store.Store) -> None:
 def test_d_tool_calls_paired_by_call_id(imported: store.Store) -> None:
     calls = sorted(imported.tool_calls(D).items(), key=lambda kv: kv[1]["seq"])
     assert [(k, c["name"]) for k, c in calls] == [
-        ("call_Q1rgLogin", "shell"), ("call_R2patch", "apply_patch"), ("call_S3test", "shell"),
+        ("call_Q1rgLogin", "shell"),
+        ("call_R2patch", "apply_patch"),
+        ("call_S3test", "shell"),
     ]
     assert all(c["result_seq"] == c["seq"] + 1 and c["is_error"] is False for _, c in calls)
     first_call = imported.messages(D)[2].tool_uses[0]
@@ -103,8 +112,9 @@ def test_d_import_is_idempotent(imported: store.Store, codex_root: Path) -> None
         imported.set_import_state(state, source="codex", size=0, mtime=0, offset=0)
     report = import_source(imported, "codex", codex_root)
     assert report.files_imported == 1 and report.messages == 0
-    assert [(m.seq, m.external_id, m.blocks, m.output_tokens)
-            for m in imported.messages(D)] == before
+    assert [
+        (m.seq, m.external_id, m.blocks, m.output_tokens) for m in imported.messages(D)
+    ] == before
     assert imported.session(D).output_tokens == 611
 
 
@@ -121,8 +131,15 @@ def test_legacy_rollout_layout(db: store.Store) -> None:
     assert s.project == "/home/dev/cli-tool"
     assert s.started_at == "2025-05-01T10:11:12.345Z"
     msgs = db.messages(LEGACY_ID)
-    assert [m.role for m in msgs] == ["system", "user", "assistant", "tool", "assistant",
-                                      "tool", "assistant"]
+    assert [m.role for m in msgs] == [
+        "system",
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+        "tool",
+        "assistant",
+    ]
     assert [b["type"] for b in msgs[2].blocks] == ["thinking", "tool_use"]
     calls = sorted(db.tool_calls(LEGACY_ID).values(), key=lambda c: c["seq"])
     assert [(c["name"], c["is_error"]) for c in calls] == [("shell", False), ("shell", True)]
@@ -146,30 +163,71 @@ def test_codex_output_shapes_and_images(db: store.Store, tmp_path: Path) -> None
     def item(payload: dict, kind: str = "response_item") -> dict:
         return {"timestamp": t, "type": kind, "payload": payload}
 
-    path = _rollout(tmp_path / f"rollout-2026-01-02T03-04-05-{sid}.jsonl", [
-        item({"id": sid, "timestamp": t, "cwd": "/p"}, "session_meta"),
-        item({"type": "message", "role": "user", "content": [
-            {"type": "input_text", "text": "what is in this picture?"},
-            {"type": "input_image", "image_url": "data:image/png;base64,iVBORw0KGgo="}]}),
-        item({"type": "function_call", "name": "shell", "arguments": "not json",
-              "call_id": "c1"}),
-        item({"type": "function_call_output", "call_id": "c1",
-              "output": "Exit code: 2\nWall time: 0.1 seconds\nOutput:\nboom"}),
-        item({"type": "local_shell_call", "call_id": "c2", "status": "completed",
-              "action": {"type": "exec", "command": ["ls"]}}),
-        item({"type": "function_call_output", "call_id": "c2",
-              "output": {"content": "a.txt", "success": True}}),
-        item({"type": "token_count", "info": None}, "event_msg"),
-        item({"type": "message", "role": "assistant",
-              "content": [{"type": "output_text", "text": "A cat."}]}),
-        item({"message": "summary of earlier turns"}, "compacted"),
-    ])
+    path = _rollout(
+        tmp_path / f"rollout-2026-01-02T03-04-05-{sid}.jsonl",
+        [
+            item({"id": sid, "timestamp": t, "cwd": "/p"}, "session_meta"),
+            item(
+                {
+                    "type": "message",
+                    "role": "user",
+                    "content": [
+                        {"type": "input_text", "text": "what is in this picture?"},
+                        {"type": "input_image", "image_url": "data:image/png;base64,iVBORw0KGgo="},
+                    ],
+                }
+            ),
+            item(
+                {"type": "function_call", "name": "shell", "arguments": "not json", "call_id": "c1"}
+            ),
+            item(
+                {
+                    "type": "function_call_output",
+                    "call_id": "c1",
+                    "output": "Exit code: 2\nWall time: 0.1 seconds\nOutput:\nboom",
+                }
+            ),
+            item(
+                {
+                    "type": "local_shell_call",
+                    "call_id": "c2",
+                    "status": "completed",
+                    "action": {"type": "exec", "command": ["ls"]},
+                }
+            ),
+            item(
+                {
+                    "type": "function_call_output",
+                    "call_id": "c2",
+                    "output": {"content": "a.txt", "success": True},
+                }
+            ),
+            item({"type": "token_count", "info": None}, "event_msg"),
+            item(
+                {
+                    "type": "message",
+                    "role": "assistant",
+                    "content": [{"type": "output_text", "text": "A cat."}],
+                }
+            ),
+            item({"message": "summary of earlier turns"}, "compacted"),
+        ],
+    )
     import_source(db, "codex", path)
     msgs = db.messages(sid)
-    assert [m.role for m in msgs] == ["user", "assistant", "tool", "assistant", "tool",
-                                      "assistant", "system"]
-    assert msgs[0].blocks[1] == {"type": "image", "source": {
-        "type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="}}
+    assert [m.role for m in msgs] == [
+        "user",
+        "assistant",
+        "tool",
+        "assistant",
+        "tool",
+        "assistant",
+        "system",
+    ]
+    assert msgs[0].blocks[1] == {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="},
+    }
     assert msgs[1].tool_uses[0]["input"] == {"arguments": "not json"}
     assert msgs[2].blocks[0]["is_error"] is True and msgs[2].metadata["exit_code"] == 2
     assert msgs[3].tool_uses[0]["name"] == "local_shell"
@@ -192,8 +250,13 @@ def test_default_roots_follow_codex_home(monkeypatch: pytest.MonkeyPatch, tmp_pa
 
 @pytest.fixture
 def everything(db: store.Store, fixture_tree: Path) -> store.Store:
-    report = import_all(db, {"claude-code": fixture_tree / "claude-code" / "projects",
-                             "codex": fixture_tree / "codex" / "sessions"})
+    report = import_all(
+        db,
+        {
+            "claude-code": fixture_tree / "claude-code" / "projects",
+            "codex": fixture_tree / "codex" / "sessions",
+        },
+    )
     assert report.files_imported == 5 and report.sessions == 6
     return db
 
@@ -227,9 +290,15 @@ def test_recent_inputs_order(everything: store.Store) -> None:
         "src/components/LoginForm.tsx and add a test?",
     ]
     for text in inputs:
-        assert not text.startswith(("Caveat:", "This session is being continued",
-                                    "<environment_context>", "Add tests to src/components",
-                                    "Find a maintained replacement"))
+        assert not text.startswith(
+            (
+                "Caveat:",
+                "This session is being continued",
+                "<environment_context>",
+                "Add tests to src/components",
+                "Find a maintained replacement",
+            )
+        )
     tool_texts = {m.text for s in (A, B, C, D) for m in everything.messages(s) if m.role == "tool"}
     assert not set(inputs) & tool_texts
 

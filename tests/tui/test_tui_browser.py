@@ -42,7 +42,9 @@ def _text(transcript: Transcript) -> str:
     return "\n".join(widget_lines(transcript))
 
 
-async def test_list_shows_sessions_newest_first_with_subagents_under_parent(fixture_db: Path) -> None:
+async def test_list_shows_sessions_newest_first_with_subagents_under_parent(
+    fixture_db: Path,
+) -> None:
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_workers(pilot)
@@ -111,7 +113,10 @@ async def test_t_expands_every_tool_call_and_r_shows_reasoning(fixture_db: Path)
         await pilot.press("r")
         text = _text(transcript)
         assert "▾ reasoning" in text
-        assert "empty passwords rejected" in text.replace("\n", " ") or "First read LoginForm.tsx" in text
+        assert (
+            "empty passwords rejected" in text.replace("\n", " ")
+            or "First read LoginForm.tsx" in text
+        )
         await pilot.press("r")
         assert "▸ reasoning" in _text(transcript)
 
@@ -135,7 +140,9 @@ async def test_search_open_hit_highlights_and_n_moves_between_matches(fixture_db
         match_style = hits.get_component_rich_style("hits--match", partial=True)
         strips = widget_strips(hits)
         assert any(
-            seg.style and seg.style.bgcolor == match_style.bgcolor and "loginform" in seg.text.lower()
+            seg.style
+            and seg.style.bgcolor == match_style.bgcolor
+            and "loginform" in seg.text.lower()
             for strip in strips
             for seg in strip
         )
@@ -227,7 +234,10 @@ async def test_task_line_opens_the_subagent_and_u_goes_back(fixture_db: Path) ->
         assert "Add tests to src/components/LoginForm" in transcript.border_title
         sessions = app.screen.query_one(SessionList)
         assert sessions.open_id == transcript.session_id
-        assert sessions.selected_row() is not None and sessions.selected_row().id == transcript.session_id
+        assert (
+            sessions.selected_row() is not None
+            and sessions.selected_row().id == transcript.session_id
+        )
         await pilot.press("u")
         await wait_for_workers(pilot)
         assert transcript.session_id == SESSION_A
@@ -239,11 +249,29 @@ async def test_markup_in_transcripts_shows_literally(tmp_path: Path) -> None:
     with store.open(path) as db:
         sid = db.start_session(title="[bold]Markup[/bold] title", source="api", project="/p/[x]")
         db.append(sid, "user", hostile, created_at="2026-10-10T10:00:00Z")
-        db.append(sid, "assistant", "Reply: " + hostile + "\n\n<details>html stays</details>",
-                  created_at="2026-10-10T10:00:05Z")
-        db.append(sid, "assistant", [{"type": "tool_use", "id": "t1", "name": "Bash",
-                                      "input": {"command": "echo '[red]x[/red]'"}}])
-        db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "t1", "content": "[@click=app.quit]boom[/]"}])
+        db.append(
+            sid,
+            "assistant",
+            "Reply: " + hostile + "\n\n<details>html stays</details>",
+            created_at="2026-10-10T10:00:05Z",
+        )
+        db.append(
+            sid,
+            "assistant",
+            [
+                {
+                    "type": "tool_use",
+                    "id": "t1",
+                    "name": "Bash",
+                    "input": {"command": "echo '[red]x[/red]'"},
+                }
+            ],
+        )
+        db.append(
+            sid,
+            "tool",
+            [{"type": "tool_result", "tool_use_id": "t1", "content": "[@click=app.quit]boom[/]"}],
+        )
     app = make_app(path)
     async with app.run_test(size=(140, 36)) as pilot:
         transcript = await open_session(pilot, sid)
@@ -257,7 +285,9 @@ async def test_markup_in_transcripts_shows_literally(tmp_path: Path) -> None:
         assert "[@click=app.quit]boom[/]" in text
         assert "echo '[red]x[/red]'" in text
         assert "[bold]Markup[/bold] title" in border_text(transcript)
-        assert "[bold]Markup[/bold] title" in "\n".join(widget_lines(app.screen.query_one(SessionList)))
+        assert "[bold]Markup[/bold] title" in "\n".join(
+            widget_lines(app.screen.query_one(SessionList))
+        )
         # nothing carries a link or a click action
         for strip in widget_strips(transcript):
             for seg in strip:
@@ -267,7 +297,9 @@ async def test_markup_in_transcripts_shows_literally(tmp_path: Path) -> None:
         assert app.is_running
 
 
-async def test_no_escape_or_control_byte_reaches_the_screen_from_session_a(fixture_db: Path) -> None:
+async def test_no_escape_or_control_byte_reaches_the_screen_from_session_a(
+    fixture_db: Path,
+) -> None:
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:
         transcript = await open_session(pilot, SESSION_A)
@@ -285,7 +317,9 @@ async def test_no_escape_or_control_byte_reaches_the_screen_from_session_a(fixtu
                 if "owned-title" in strip.text or "rejects empty password" in strip.text:
                     seen_bash = True
         assert seen_bash
-        text = "\n".join(s.text for seq in range(transcript.total) for s in transcript._render_message(seq).lines)
+        text = "\n".join(
+            s.text for seq in range(transcript.total) for s in transcript._render_message(seq).lines
+        )
         assert "▣ [image · image/png · " in text  # the screenshot, as a placeholder
         assert "iVBORw0KGgo" not in text  # never its base64
         # and the lines on screen while scrolling through it
@@ -309,12 +343,20 @@ async def test_empty_store_shows_what_to_do(tmp_path: Path) -> None:
 async def test_live_follow_new_session_and_growing_transcript(tmp_path: Path) -> None:
     path = tmp_path / "live.db"
     with store.open(path) as writer:
-        sid = writer.start_session(title="live agent", source="api", started_at="2026-10-12T11:00:00Z")
-        writer.append_many(sid, [
-            {"role": "user" if i % 2 == 0 else "assistant", "content": f"line {i} " + "word " * 30,
-             "created_at": "2026-10-12T11:00:00Z"}
-            for i in range(40)
-        ])
+        sid = writer.start_session(
+            title="live agent", source="api", started_at="2026-10-12T11:00:00Z"
+        )
+        writer.append_many(
+            sid,
+            [
+                {
+                    "role": "user" if i % 2 == 0 else "assistant",
+                    "content": f"line {i} " + "word " * 30,
+                    "created_at": "2026-10-12T11:00:00Z",
+                }
+                for i in range(40)
+            ],
+        )
     app = make_app(path)
     async with app.run_test(size=(100, 30)) as pilot:
         transcript = await open_session(pilot, sid)
@@ -347,10 +389,13 @@ async def test_long_session_end_and_start_are_immediate(tmp_path: Path) -> None:
     path = tmp_path / "long.db"
     with store.open(path) as db:
         sid = db.start_session(title="long one", source="api")
-        db.append_many(sid, [
-            {"role": "user" if i % 2 == 0 else "assistant", "content": f"message number {i}"}
-            for i in range(5000)
-        ])
+        db.append_many(
+            sid,
+            [
+                {"role": "user" if i % 2 == 0 else "assistant", "content": f"message number {i}"}
+                for i in range(5000)
+            ],
+        )
     app = make_app(path)
     async with app.run_test(size=(100, 30)) as pilot:
         transcript = await open_session(pilot, sid)
@@ -504,7 +549,9 @@ async def test_demo_key_on_an_empty_store_builds_and_opens_the_demo(tmp_path: Pa
         await wait_for_workers(pilot)
         assert "press d to build a demo store" in _text(app.screen.query_one(Transcript))
         await pilot.press("d")
-        assert await wait_until(pilot, lambda: app.db is not None and app.db.path.endswith("demo.db"), 60)
+        assert await wait_until(
+            pilot, lambda: app.db is not None and app.db.path.endswith("demo.db"), 60
+        )
         await wait_for_workers(pilot)
         assert app.screen.query_one(SessionList).total >= 3
         assert (tmp_path / "empty.db").exists()  # the real store is left alone
@@ -533,10 +580,13 @@ async def test_n_and_N_page_through_thousands_of_matches(tmp_path: Path) -> None
     path = tmp_path / "many.db"
     with store.open(path) as db:
         sid = db.start_session(title="many matches", source="api")
-        db.append_many(sid, [
-            {"role": "user" if i % 2 == 0 else "assistant", "content": f"needle number {i}"}
-            for i in range(2500)
-        ])
+        db.append_many(
+            sid,
+            [
+                {"role": "user" if i % 2 == 0 else "assistant", "content": f"needle number {i}"}
+                for i in range(2500)
+            ],
+        )
     app = make_app(path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for_workers(pilot)
@@ -566,7 +616,9 @@ async def test_hits_load_a_page_at_a_time_as_the_cursor_goes_down(tmp_path: Path
     with store.open(path) as db:
         for n in range(3):
             sid = db.start_session(title=f"session {n}", source="api")
-            db.append_many(sid, [{"role": "user", "content": f"common word {n}-{i}"} for i in range(60)])
+            db.append_many(
+                sid, [{"role": "user", "content": f"common word {n}-{i}"} for i in range(60)]
+            )
     app = make_app(path)
     async with app.run_test(size=(100, 30)) as pilot:
         await wait_for_workers(pilot)
@@ -606,7 +658,9 @@ async def test_mouse_opens_sessions_hits_and_tool_calls(fixture_db: Path) -> Non
         # the scroll wheel scrolls the transcript
         before = transcript.scroll_y
         for _ in range(5):
-            transcript.post_message(events.MouseScrollDown(transcript, 10, 5, 0, 1, 0, False, False, False))
+            transcript.post_message(
+                events.MouseScrollDown(transcript, 10, 5, 0, 1, 0, False, False, False)
+            )
         await pilot.pause()
         assert transcript.scroll_y > before
         # a click on a hit opens it

@@ -36,8 +36,9 @@ def test_import_all_then_nothing_new(fixture_tree: Path, store_path: Path) -> No
     )
     c_file = fixture_tree / "claude-code/projects/-home-dev-data-pipeline" / f"{C}.jsonl"
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
-    assert warnings == [f"warning: {c_file}:5: skipped: invalid JSON: Unterminated string "
-                        "starting at (column 109)"]
+    assert warnings == [
+        f"warning: {c_file}:5: skipped: invalid JSON: Unterminated string starting at (column 109)"
+    ]
     with store.open(store_path) as db:
         assert db.count_sessions() == 6
     code, out, err = run("import", "all", str(fixture_tree))
@@ -80,15 +81,23 @@ def test_many_malformed_lines_are_capped(tmp_path: Path) -> None:
     sid = "12121212-0000-4000-8000-000000000000"
     path = tmp_path / "p" / f"{sid}.jsonl"
     path.parent.mkdir()
-    good = json.dumps({"type": "user", "uuid": "u", "sessionId": sid,
-                       "message": {"role": "user", "content": "hi"}})
+    good = json.dumps(
+        {
+            "type": "user",
+            "uuid": "u",
+            "sessionId": sid,
+            "message": {"role": "user", "content": "hi"},
+        }
+    )
     path.write_text(good + "\n" + "{broken\n" * 30)
     code, out, err = run("import", "claude-code", str(path))
     assert code == 0
     warnings = err.strip().splitlines()
     assert len(warnings) == 21
-    assert warnings[0] == f"warning: {path}:2: skipped: invalid JSON: Expecting property name " \
-                          "enclosed in double quotes (column 2)"
+    assert (
+        warnings[0] == f"warning: {path}:2: skipped: invalid JSON: Expecting property name "
+        "enclosed in double quotes (column 2)"
+    )
     assert warnings[-1] == "warning: ... and 10 more malformed lines."
     assert "skipped 30 malformed lines (see above)." in out
 
@@ -122,9 +131,19 @@ def test_watch_command_follows_a_file(fixture_tree: Path, store_path: Path) -> N
     rollout = next((fixture_tree / "codex").rglob("rollout-*.jsonl"))
     env = {**os.environ, "SESSIONSCOPE_DB": str(store_path)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sessionscope", "import", "codex", str(fixture_tree / "codex"),
-         "--watch"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        [
+            sys.executable,
+            "-m",
+            "sessionscope",
+            "import",
+            "codex",
+            str(fixture_tree / "codex"),
+            "--watch",
+        ],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     try:
         assert proc.stderr is not None
@@ -132,9 +151,15 @@ def test_watch_command_follows_a_file(fixture_tree: Path, store_path: Path) -> N
         while line and not line.startswith("Watching"):
             line = proc.stderr.readline()
         assert line.startswith("Watching")
-        event = {"timestamp": "2026-10-05T14:03:00.000Z", "type": "response_item",
-                 "payload": {"type": "message", "role": "user",
-                             "content": [{"type": "input_text", "text": "WATCHED follow-up"}]}}
+        event = {
+            "timestamp": "2026-10-05T14:03:00.000Z",
+            "type": "response_item",
+            "payload": {
+                "type": "message",
+                "role": "user",
+                "content": [{"type": "input_text", "text": "WATCHED follow-up"}],
+            },
+        }
         with rollout.open("a") as handle:
             handle.write(json.dumps(event) + "\n")
         deadline = time.monotonic() + 15

@@ -40,26 +40,50 @@ from sessionscope import store
 from sessionscope.cli import cli as cli_group
 from sessionscope.importers import import_all, import_source, incremental
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 CLAUDE_FILE = "claude-code/projects/-home-dev-webapp/0e9d4c7a-61b2-4c3e-8f5a-2b6d8e1f4a02.jsonl"
-CLAUDE_FILE_C = "claude-code/projects/-home-dev-data-pipeline/c3a8e2f1-0b4d-47e9-a6c5-9d2e7f3b8c03.jsonl"
-CODEX_FILE = (
-    "codex/sessions/2026/10/05/rollout-2026-10-05T14-02-11-0199b1c2-7d4e-7a10-9f3b-5c8e2d1a6b04.jsonl"
+CLAUDE_FILE_C = (
+    "claude-code/projects/-home-dev-data-pipeline/c3a8e2f1-0b4d-47e9-a6c5-9d2e7f3b8c03.jsonl"
 )
+CODEX_FILE = "codex/sessions/2026/10/05/rollout-2026-10-05T14-02-11-0199b1c2-7d4e-7a10-9f3b-5c8e2d1a6b04.jsonl"
 
 # -- strategies -----------------------------------------------------------------------------------
 
 # every code point, surrogates included, with the nastiest ones drawn often
-NASTY = ["\x00", "\ud800", "\udfff", "\ud83d", "\x1b[31m", "\x1b]0;title\x07", "\u202e", "\u200b",
-         "\ufeff", "\r\n", "\x85", "\u2028", "\U0010ffff", "\ufffd", '"', "\\", "*", "NEAR(",
-         "顧客", "😀", "e\u0301", "[@click=app.quit]"]
+NASTY = [
+    "\x00",
+    "\ud800",
+    "\udfff",
+    "\ud83d",
+    "\x1b[31m",
+    "\x1b]0;title\x07",
+    "\u202e",
+    "\u200b",
+    "\ufeff",
+    "\r\n",
+    "\x85",
+    "\u2028",
+    "\U0010ffff",
+    "\ufffd",
+    '"',
+    "\\",
+    "*",
+    "NEAR(",
+    "顧客",
+    "😀",
+    "e\u0301",
+    "[@click=app.quit]",
+]
 ANY_CHAR = st.characters(exclude_categories=())
 ANY_TEXT = st.lists(st.sampled_from(NASTY) | st.text(ANY_CHAR, max_size=12), max_size=12).map(
     "".join
 )
 SHORT_TEXT = st.text(ANY_CHAR, max_size=10) | st.sampled_from(NASTY)
 JSON_VALUE = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats(allow_nan=False, allow_infinity=False)
     | SHORT_TEXT,
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(SHORT_TEXT, inner, max_size=3),
     max_leaves=8,
@@ -67,21 +91,61 @@ JSON_VALUE = st.recursive(
 BLOCK = st.one_of(
     st.builds(lambda t: {"type": "text", "text": t}, ANY_TEXT),
     st.builds(lambda t: {"type": "thinking", "thinking": t, "signature": "s"}, ANY_TEXT),
-    st.builds(lambda i, n, inp: {"type": "tool_use", "id": i, "name": n, "input": inp},
-              SHORT_TEXT, SHORT_TEXT, st.dictionaries(SHORT_TEXT, JSON_VALUE, max_size=3)),
-    st.builds(lambda i, c, e: {"type": "tool_result", "tool_use_id": i, "content": c,
-                               "is_error": e},
-              SHORT_TEXT, ANY_TEXT | st.lists(st.builds(lambda t: {"type": "text", "text": t},
-                                                        ANY_TEXT), max_size=2), st.booleans()),
-    st.builds(lambda d: {"type": "image", "source": {"type": "base64", "media_type": "image/png",
-                                                     "data": d}}, SHORT_TEXT),
-    st.builds(lambda k, extra: {**extra, "type": k}, SHORT_TEXT,
-              st.dictionaries(SHORT_TEXT, JSON_VALUE, max_size=2)),
+    st.builds(
+        lambda i, n, inp: {"type": "tool_use", "id": i, "name": n, "input": inp},
+        SHORT_TEXT,
+        SHORT_TEXT,
+        st.dictionaries(SHORT_TEXT, JSON_VALUE, max_size=3),
+    ),
+    st.builds(
+        lambda i, c, e: {"type": "tool_result", "tool_use_id": i, "content": c, "is_error": e},
+        SHORT_TEXT,
+        ANY_TEXT | st.lists(st.builds(lambda t: {"type": "text", "text": t}, ANY_TEXT), max_size=2),
+        st.booleans(),
+    ),
+    st.builds(
+        lambda d: {
+            "type": "image",
+            "source": {"type": "base64", "media_type": "image/png", "data": d},
+        },
+        SHORT_TEXT,
+    ),
+    st.builds(
+        lambda k, extra: {**extra, "type": k},
+        SHORT_TEXT,
+        st.dictionaries(SHORT_TEXT, JSON_VALUE, max_size=2),
+    ),
 )
 CONTENT = ANY_TEXT | st.lists(BLOCK, max_size=4)
-QUERY_PARTS = st.sampled_from(['"', "'", "(", ")", "*", "-", "^", ":", "OR", "AND", "NOT", "NEAR",
-                               "role:", "tool:", "since:", "until:2026", "session:", "in:tools",
-                               "is:error", "project:", "source:codex", "{text}", "\\", "%", "_"])
+QUERY_PARTS = st.sampled_from(
+    [
+        '"',
+        "'",
+        "(",
+        ")",
+        "*",
+        "-",
+        "^",
+        ":",
+        "OR",
+        "AND",
+        "NOT",
+        "NEAR",
+        "role:",
+        "tool:",
+        "since:",
+        "until:2026",
+        "session:",
+        "in:tools",
+        "is:error",
+        "project:",
+        "source:codex",
+        "{text}",
+        "\\",
+        "%",
+        "_",
+    ]
+)
 QUERY = st.lists(QUERY_PARTS | ANY_TEXT, max_size=8).map(" ".join) | ANY_TEXT
 ROLES = st.sampled_from(["user", "assistant", "system", "tool"])
 
@@ -100,18 +164,28 @@ def test_append_stores_any_content_exactly_or_refuses_it(db: store.Store) -> Non
     stored = refused = 0
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(role=ROLES, content=CONTENT, model=st.none() | SHORT_TEXT,
-           external_id=st.none() | SHORT_TEXT,
-           metadata=st.none() | st.dictionaries(SHORT_TEXT, JSON_VALUE, max_size=3))
-    def check(role: str, content: Any, model: str | None, external_id: str | None,
-              metadata: dict[str, Any] | None) -> None:
+    @given(
+        role=ROLES,
+        content=CONTENT,
+        model=st.none() | SHORT_TEXT,
+        external_id=st.none() | SHORT_TEXT,
+        metadata=st.none() | st.dictionaries(SHORT_TEXT, JSON_VALUE, max_size=3),
+    )
+    def check(
+        role: str,
+        content: Any,
+        model: str | None,
+        external_id: str | None,
+        metadata: dict[str, Any] | None,
+    ) -> None:
         nonlocal stored, refused
         before = db.message_count(sid)
         if external_id is not None:
             external_id = f"{before}:{external_id}"  # unique: this test is not about dedup
         try:
-            seq = db.append(sid, role, content, model=model, external_id=external_id,
-                            metadata=metadata)
+            seq = db.append(
+                sid, role, content, model=model, external_id=external_id, metadata=metadata
+            )
         except store.InvalidInput as exc:
             assert str(exc)
             assert db.message_count(sid) == before  # nothing half-written
@@ -140,12 +214,24 @@ def test_search_never_raises_and_finds_words_among_hostile_text(db: store.Store)
     markers = 0
 
     @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(before=ANY_TEXT, after=ANY_TEXT, query=QUERY,
-           order=st.sampled_from(["rank", "time", "seq"]),
-           limit=st.integers(-5, 100_000), offset=st.integers(-5, 100),
-           session=st.none() | st.just(sid) | SHORT_TEXT)
-    def check(before: str, after: str, query: str, order: str, limit: int, offset: int,
-              session: str | None) -> None:
+    @given(
+        before=ANY_TEXT,
+        after=ANY_TEXT,
+        query=QUERY,
+        order=st.sampled_from(["rank", "time", "seq"]),
+        limit=st.integers(-5, 100_000),
+        offset=st.integers(-5, 100),
+        session=st.none() | st.just(sid) | SHORT_TEXT,
+    )
+    def check(
+        before: str,
+        after: str,
+        query: str,
+        order: str,
+        limit: int,
+        offset: int,
+        session: str | None,
+    ) -> None:
         nonlocal markers
         marker = f"zq{markers}marker"
         try:
@@ -167,13 +253,30 @@ def test_search_never_raises_and_finds_words_among_hostile_text(db: store.Store)
 
 
 def _ten_mb(rng: random.Random, marker: str) -> str:
-    palette = ["lorem", "ipsum", "顧客データ", "مرحبا", "😀", "\x00", "\ud800", "\udc00", "\x1b[0m",
-               "\u202e", "\u200b", "e\u0301", "\t", "\n", "{}", '"', "\\"]
+    palette = [
+        "lorem",
+        "ipsum",
+        "顧客データ",
+        "مرحبا",
+        "😀",
+        "\x00",
+        "\ud800",
+        "\udc00",
+        "\x1b[0m",
+        "\u202e",
+        "\u200b",
+        "e\u0301",
+        "\t",
+        "\n",
+        "{}",
+        '"',
+        "\\",
+    ]
     chunk = " ".join(rng.choice(palette) for _ in range(4000))
     parts: list[str] = []
     size = 0
     while size < 10_000_000:
-        piece = chunk[rng.randrange(len(chunk) // 2):]
+        piece = chunk[rng.randrange(len(chunk) // 2) :]
         parts.append(piece)
         size += len(piece)
     parts.insert(len(parts) // 2, f" {marker} ")
@@ -186,11 +289,22 @@ def test_ten_megabyte_messages_round_trip_and_are_searchable(db: store.Store) ->
     assert len(text) > 10_000_000
     sid = db.start_session(title="big")
     seq = db.append(sid, "assistant", text)
-    seqs = db.append_many(sid, [
-        {"role": "tool", "content": [{"type": "tool_result", "tool_use_id": "t1",
-                                      "content": text.replace("needle10mb", "haystack10mb")}]},
-        {"role": "user", "content": "small one after"},
-    ])
+    seqs = db.append_many(
+        sid,
+        [
+            {
+                "role": "tool",
+                "content": [
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": "t1",
+                        "content": text.replace("needle10mb", "haystack10mb"),
+                    }
+                ],
+            },
+            {"role": "user", "content": "small one after"},
+        ],
+    )
     assert [seq, *seqs] == [0, 1, 2]
     messages = db.messages(sid)
     assert messages[0].blocks == [{"type": "text", "text": text}]
@@ -223,9 +337,14 @@ def _import_one(path: Path, source: str) -> tuple[dict[str, Any], Any]:
         return dump(mem), report
 
 
-@pytest.mark.parametrize(("relative", "source"), [
-    (CLAUDE_FILE, "claude-code"), (CLAUDE_FILE_C, "claude-code"), (CODEX_FILE, "codex"),
-])
+@pytest.mark.parametrize(
+    ("relative", "source"),
+    [
+        (CLAUDE_FILE, "claude-code"),
+        (CLAUDE_FILE_C, "claude-code"),
+        (CODEX_FILE, "codex"),
+    ],
+)
 def test_garbage_lines_are_reported_and_everything_else_imported(
     fixture_tree: Path, relative: str, source: str
 ) -> None:
@@ -239,8 +358,11 @@ def test_garbage_lines_are_reported_and_everything_else_imported(
     assert want["sessions"]
 
     @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-    @given(inserts=st.lists(st.tuples(st.integers(0, len(lines)), GARBAGE_LINE), min_size=1,
-                            max_size=4))
+    @given(
+        inserts=st.lists(
+            st.tuples(st.integers(0, len(lines)), GARBAGE_LINE), min_size=1, max_size=4
+        )
+    )
     def check(inserts: list[tuple[int, bytes]]) -> None:
         assume(all(_is_bad(raw) for _, raw in inserts))
         mixed = [(line, False) for line in lines]
@@ -278,8 +400,10 @@ def test_a_file_of_pure_garbage_imports_nothing_and_reports_every_line(tmp_path:
     for source, name in (("claude-code", "3f0c.jsonl"), ("codex", "rollout-2026-01-01-x.jsonl")):
         path = tmp_path / source / name
         path.parent.mkdir(parents=True)
-        lines = [bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))).replace(b"\n", b"")
-                 for _ in range(200)]
+        lines = [
+            bytes(rng.randrange(256) for _ in range(rng.randrange(1, 300))).replace(b"\n", b"")
+            for _ in range(200)
+        ]
         lines = [line for line in lines if _is_bad(line)]
         path.write_bytes(b"\n".join(lines) + b"\n")
         with store.open(":memory:") as mem:
@@ -292,9 +416,15 @@ def test_a_file_of_pure_garbage_imports_nothing_and_reports_every_line(tmp_path:
 # -- a corrupt store file -------------------------------------------------------------------------
 
 COMMANDS: list[list[str]] = [
-    ["sessions"], ["search", "hello"], ["show", "5b1f0c2e"], ["export", "5b1f0c2e", "--format",
-                                                                 "json"],
-    ["stats"], ["import", "claude-code", "{tree}"], ["metrics"], ["experiments", "list"], ["doctor"],
+    ["sessions"],
+    ["search", "hello"],
+    ["show", "5b1f0c2e"],
+    ["export", "5b1f0c2e", "--format", "json"],
+    ["stats"],
+    ["import", "claude-code", "{tree}"],
+    ["metrics"],
+    ["experiments", "list"],
+    ["doctor"],
 ]
 
 
@@ -307,8 +437,9 @@ def _real_store(path: Path, tree: Path) -> None:
     with store.open(path) as db:
         import_all(db, {"claude-code": tree / "claude-code", "codex": tree / "codex"})
         sid = db.start_session(title="filler")
-        db.append_many(sid, [{"role": "user", "content": f"filler message {i} " * 20}
-                             for i in range(600)])
+        db.append_many(
+            sid, [{"role": "user", "content": f"filler message {i} " * 20} for i in range(600)]
+        )
     assert not Path(f"{path}-wal").exists()  # the last close checkpointed everything
 
 
@@ -344,8 +475,11 @@ def test_every_command_refuses_a_corrupt_store_in_one_line_and_leaves_it_alone(
 ) -> None:
     files = _corrupt_files(tmp_path, fixture_tree)
     before = {name: _sha(path) for name, path in files.items()}
-    jobs = [(name, [a.replace("{tree}", str(fixture_tree / "claude-code")) for a in command])
-            for name in files for command in COMMANDS]
+    jobs = [
+        (name, [a.replace("{tree}", str(fixture_tree / "claude-code")) for a in command])
+        for name in files
+        for command in COMMANDS
+    ]
 
     def run(job: tuple[str, list[str]]) -> tuple[str, list[str], subprocess.CompletedProcess[str]]:
         name, args = job
@@ -359,8 +493,10 @@ def test_every_command_refuses_a_corrupt_store_in_one_line_and_leaves_it_alone(
         assert "Traceback" not in proc.stderr + proc.stdout, what
         lines = proc.stderr.strip().splitlines()
         if args[0] == "doctor":  # the doctor reports a screenful; the problem is in it
-            assert any("not a sessionscope store" in line or "damaged" in line
-                       for line in proc.stdout.splitlines()), f"{what}: {proc.stdout}"
+            assert any(
+                "not a sessionscope store" in line or "damaged" in line
+                for line in proc.stdout.splitlines()
+            ), f"{what}: {proc.stdout}"
             continue
         assert len(lines) == 1, f"{what}: {proc.stderr!r}"
         assert lines[0].startswith("sessionscope: error: ") and "internal error" not in lines[0]
@@ -373,8 +509,9 @@ def test_every_command_refuses_a_corrupt_store_in_one_line_and_leaves_it_alone(
 
 def test_the_api_refuses_a_corrupt_store_with_a_typed_error(tmp_path: Path) -> None:
     path = tmp_path / "sessions.db"
-    path.write_bytes(b"SQLite format 3\x00" + bytes(random.Random(1).randrange(256)
-                                                     for _ in range(8000)))
+    path.write_bytes(
+        b"SQLite format 3\x00" + bytes(random.Random(1).randrange(256) for _ in range(8000))
+    )
     digest = _sha(path)
     for readonly in (False, True):
         with pytest.raises(store.StoreCorrupt, match="not a sessionscope store or is damaged"):
@@ -405,8 +542,9 @@ def readonly_store(fixture_tree: Path) -> Iterator[Path]:
     base.chmod(0o755)  # reachable once root's overrides are dropped
     path = base / "store" / "sessions.db"
     with store.open(path) as db:
-        import_all(db, {"claude-code": fixture_tree / "claude-code",
-                        "codex": fixture_tree / "codex"})
+        import_all(
+            db, {"claude-code": fixture_tree / "claude-code", "codex": fixture_tree / "codex"}
+        )
     path.chmod(0o400)
     path.parent.chmod(0o500)
     try:
@@ -451,9 +589,18 @@ def test_a_store_on_a_read_only_path_opens_for_reading(
     fresh.parent.mkdir()
     shutil.copy(fixture_tree / CODEX_FILE, fresh)  # a file the store has not seen yet
     proc = subprocess.run(
-        [*_restricted(), sys.executable, "-c", READONLY_PROBE, str(readonly_store),
-         str(fresh.parent)],
-        capture_output=True, text=True, timeout=120, cwd=ROOT,
+        [
+            *_restricted(),
+            sys.executable,
+            "-c",
+            READONLY_PROBE,
+            str(readonly_store),
+            str(fresh.parent),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
     )
     assert proc.returncode == 0, proc.stderr
     out = json.loads(proc.stdout)
@@ -476,11 +623,19 @@ def test_cli_reads_a_read_only_store_and_refuses_to_import_into_it(
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
             [*prefix, sys.executable, "-m", "sessionscope", "--db", str(readonly_store), *args],
-            capture_output=True, text=True, timeout=120, cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
         )
 
-    for args in (["sessions"], ["search", "NEEDLE-7f3a9c"], ["show", "5b1f0c2e"], ["stats"],
-                 ["doctor", "--full"]):
+    for args in (
+        ["sessions"],
+        ["search", "NEEDLE-7f3a9c"],
+        ["show", "5b1f0c2e"],
+        ["stats"],
+        ["doctor", "--full"],
+    ):
         proc = run(*args)
         assert proc.returncode == 0, (args, proc.stdout, proc.stderr)
         assert proc.stdout.strip()
@@ -492,7 +647,10 @@ def test_cli_reads_a_read_only_store_and_refuses_to_import_into_it(
     shutil.copy(fixture_tree / CODEX_FILE, fresh)
     proc = run("import", "codex", str(fresh.parent))
     assert proc.returncode == 1
-    assert proc.stderr.strip() == f"sessionscope: error: {readonly_store} is open read-only; nothing was written."
+    assert (
+        proc.stderr.strip()
+        == f"sessionscope: error: {readonly_store} is open read-only; nothing was written."
+    )
     assert _sha(readonly_store) == digest
 
 
@@ -515,8 +673,12 @@ def test_a_read_only_store_with_a_pending_wal_reads_or_says_why_not() -> None:
     folder.mkdir()
     path = folder / "sessions.db"
     try:
-        writer = subprocess.Popen([sys.executable, "-c", WRITER_THEN_KILLED, str(path)],
-                                  stdout=subprocess.PIPE, text=True, cwd=ROOT)
+        writer = subprocess.Popen(
+            [sys.executable, "-c", WRITER_THEN_KILLED, str(path)],
+            stdout=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
         assert writer.stdout is not None and writer.stdout.readline() == "ready\n"
         writer.kill()  # no checkpoint: the messages are only in sessions.db-wal
         writer.wait()
@@ -529,8 +691,21 @@ def test_a_read_only_store_with_a_pending_wal_reads_or_says_why_not() -> None:
 
         def sessions() -> subprocess.CompletedProcess[str]:
             return subprocess.run(
-                [*_restricted(), sys.executable, "-m", "sessionscope", "--db", str(path),
-                 "sessions", "--json"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+                [
+                    *_restricted(),
+                    sys.executable,
+                    "-m",
+                    "sessionscope",
+                    "--db",
+                    str(path),
+                    "sessions",
+                    "--json",
+                ],
+                capture_output=True,
+                text=True,
+                timeout=120,
+                cwd=ROOT,
+            )
 
         proc = sessions()  # the -shm index is there: SQLite reads the WAL through it
         assert proc.returncode == 0, proc.stderr
@@ -564,9 +739,21 @@ def test_unreadable_transcripts_are_reported_and_the_rest_imported(
         locked.chmod(0o000)
         db_path = base / "store.db"
         proc = subprocess.run(
-            [*_restricted(), sys.executable, "-m", "sessionscope", "--db", str(db_path),
-             "import", "claude-code", str(tree / "claude-code")],
-            capture_output=True, text=True, timeout=120, cwd=ROOT,
+            [
+                *_restricted(),
+                sys.executable,
+                "-m",
+                "sessionscope",
+                "--db",
+                str(db_path),
+                "import",
+                "claude-code",
+                str(tree / "claude-code"),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=ROOT,
         )
         assert proc.returncode == 0, proc.stderr
         assert "Traceback" not in proc.stderr
@@ -654,8 +841,13 @@ def _arm(monkeypatch: pytest.MonkeyPatch, failure: _Failure) -> None:
 
 @pytest.mark.parametrize(("error", "pattern", "tx"), FAILURES)
 def test_a_write_error_mid_import_leaves_the_store_as_before_that_transaction(
-    store_path: Path, fixture_tree: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-    error: str, pattern: str, tx: int,
+    store_path: Path,
+    fixture_tree: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    error: str,
+    pattern: str,
+    tx: int,
 ) -> None:
     roots = {"claude-code": fixture_tree / "claude-code", "codex": fixture_tree / "codex"}
     with store.open(tmp_path / "clean.db") as clean:
@@ -674,7 +866,11 @@ def test_a_write_error_mid_import_leaves_the_store_as_before_that_transaction(
     message = str(caught.value)
     assert "\n" not in message and str(store_path) in message
     if "full" in error or "I/O" in error:
-        assert error in message and "rolled back" in message and "committed before it is kept" in message
+        assert (
+            error in message
+            and "rolled back" in message
+            and "committed before it is kept" in message
+        )
     else:
         assert isinstance(caught.value, store.StoreReadOnly)
     assert dump(observer) == failure.snapshot  # exactly as before the failing transaction
@@ -689,15 +885,21 @@ def test_a_write_error_mid_import_leaves_the_store_as_before_that_transaction(
 
 @pytest.mark.parametrize(("error", "pattern", "tx"), [FAILURES[0], FAILURES[4]])
 def test_import_command_reports_a_write_error_in_one_line(
-    store_path: Path, fixture_tree: Path, monkeypatch: pytest.MonkeyPatch,
-    error: str, pattern: str, tx: int,
+    store_path: Path,
+    fixture_tree: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    error: str,
+    pattern: str,
+    tx: int,
 ) -> None:
     store.open(store_path).close()
     observer = store.open(store_path)
     failure = _Failure(tx, pattern, error, lambda: dump(observer))
     _arm(monkeypatch, failure)
-    result = CliRunner().invoke(cli_group, ["--db", str(store_path), "import", "claude-code",
-                                            str(fixture_tree / "claude-code")])
+    result = CliRunner().invoke(
+        cli_group,
+        ["--db", str(store_path), "import", "claude-code", str(fixture_tree / "claude-code")],
+    )
     monkeypatch.undo()
     assert result.exit_code == 1
     lines = result.stderr.strip().splitlines()
@@ -718,20 +920,27 @@ def test_json_output_of_hostile_content_is_valid_and_reads_back_exactly(store_pa
         sid = db.start_session(id="hostile-1", title="hostile", metadata={"note": "v\ud800"})
         db.append(sid, "user", HOSTILE_TEXT)
         db.append(sid, "assistant", blocks)
-    for args in (["show", "hostile-1", "--format", "json"],
-                 ["export", "hostile-1", "--format", "json"]):
+    for args in (
+        ["show", "hostile-1", "--format", "json"],
+        ["export", "hostile-1", "--format", "json"],
+    ):
         proc = cli(*args, db=store_path)
         assert proc.returncode == 0, proc.stderr
         data = json.loads(proc.stdout)
         assert [m["blocks"] for m in data["messages"]] == [
-            [{"type": "text", "text": HOSTILE_TEXT}], blocks
+            [{"type": "text", "text": HOSTILE_TEXT}],
+            blocks,
         ]
         assert data["metadata"] == {"note": "v\ud800"}
     proc = cli("sessions", "--json", db=store_path)
     assert proc.returncode == 0, proc.stderr
     assert json.loads(proc.stdout)[0]["metadata"] == {"note": "v\ud800"}
-    for args in (["show", "hostile-1"], ["show", "hostile-1", "--format", "markdown"],
-                 ["search", "gamma"], ["search", "gamma", "--json"]):
+    for args in (
+        ["show", "hostile-1"],
+        ["show", "hostile-1", "--format", "markdown"],
+        ["search", "gamma"],
+        ["search", "gamma", "--json"],
+    ):
         proc = cli(*args, db=store_path)
         assert proc.returncode == 0, (args, proc.stderr)
         assert "\x1b" not in proc.stdout and "\x07" not in proc.stdout, args
@@ -743,14 +952,19 @@ def test_command_line_arguments_that_are_not_utf8(store_path: Path) -> None:
         sid = db.start_session(id="bytes-1", title="t")
         db.append(sid, "user", "ab \ud800 cd")
     base = [sys.executable, "-m", "sessionscope", "--db", str(store_path)]
-    for args, code in (([b"search", b"ab\xffcd"], 0), ([b"search", b"\xff", b"--json"], 0),
-                       ([b"show", b"ab\xffcd"], 1), ([b"export", b"\xfe\xff"], 1)):
+    for args, code in (
+        ([b"search", b"ab\xffcd"], 0),
+        ([b"search", b"\xff", b"--json"], 0),
+        ([b"show", b"ab\xffcd"], 1),
+        ([b"export", b"\xfe\xff"], 1),
+    ):
         proc = subprocess.run([*base, *args], capture_output=True, timeout=60, cwd=ROOT)
         err = proc.stderr.decode("utf-8", "replace")
         assert proc.returncode == code, (args, err)
         assert "Traceback" not in err and len(err.strip().splitlines()) <= 1, (args, err)
-    proc = subprocess.run([*base, "search", "ab", "cd"], capture_output=True, text=True,
-                          timeout=60, cwd=ROOT)
+    proc = subprocess.run(
+        [*base, "search", "ab", "cd"], capture_output=True, text=True, timeout=60, cwd=ROOT
+    )
     assert proc.returncode == 0 and "bytes-" in proc.stdout
 
 

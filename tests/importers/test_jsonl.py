@@ -10,9 +10,14 @@ from hypothesis import strategies as st
 from sessionscope.importers.jsonl import parse_line
 
 values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(10**30), max_value=10**30)
-    | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(10**30), max_value=10**30)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4)
+    ),
     max_leaves=15,
 )
 
@@ -29,7 +34,9 @@ def test_fast_path_matches_the_standard_library(record: dict, ascii_only: bool) 
 
 
 def test_numbers_the_fast_path_would_change_take_the_slow_path() -> None:
-    assert parse_line(b'{"n": 123456789012345678901234567890}')[0] == {"n": 123456789012345678901234567890}
+    assert parse_line(b'{"n": 123456789012345678901234567890}')[0] == {
+        "n": 123456789012345678901234567890
+    }
     assert parse_line(b'{"n": 1e400}')[0] == {"n": "1e400"}
     assert parse_line(b'{"n": NaN}')[0] == {"n": "NaN"}
     assert parse_line(b'{"s": "\\ud800"}')[0] == {"s": "\ud800"}

@@ -19,17 +19,37 @@ from sessionscope.cli import cli
 @pytest.fixture
 def filled(store_path: Path) -> dict[str, str]:
     with store.open() as db:
-        a = db.start_session(title="Fix login [red]validation[/red]", source="claude-code",
-                             project="/home/dev/webapp", started_at="2026-10-01T09:00:00Z")
-        db.append(a, "user", "The login form accepts empty passwords.", created_at="2026-10-01T09:00:01Z")
-        db.append(a, "assistant", [
-            {"type": "text", "text": "Running tests.\x1b]0;pwned\x07"},
-            {"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "npm test"}},
-        ], output_tokens=42, created_at="2026-10-01T09:00:02Z")
-        db.append(a, "tool", [{"type": "tool_result", "tool_use_id": "t1", "content": "1 failed", "is_error": True}],
-                  created_at="2026-10-01T09:00:03Z")
-        b = db.start_session(title="Rate limit", source="codex", project="/home/dev/api",
-                             started_at="2026-10-05T09:00:00Z")
+        a = db.start_session(
+            title="Fix login [red]validation[/red]",
+            source="claude-code",
+            project="/home/dev/webapp",
+            started_at="2026-10-01T09:00:00Z",
+        )
+        db.append(
+            a, "user", "The login form accepts empty passwords.", created_at="2026-10-01T09:00:01Z"
+        )
+        db.append(
+            a,
+            "assistant",
+            [
+                {"type": "text", "text": "Running tests.\x1b]0;pwned\x07"},
+                {"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "npm test"}},
+            ],
+            output_tokens=42,
+            created_at="2026-10-01T09:00:02Z",
+        )
+        db.append(
+            a,
+            "tool",
+            [{"type": "tool_result", "tool_use_id": "t1", "content": "1 failed", "is_error": True}],
+            created_at="2026-10-01T09:00:03Z",
+        )
+        b = db.start_session(
+            title="Rate limit",
+            source="codex",
+            project="/home/dev/api",
+            started_at="2026-10-05T09:00:00Z",
+        )
         db.append(b, "user", "Add rate limiting", created_at="2026-10-05T09:00:01Z")
     return {"a": a, "b": b}
 
@@ -44,8 +64,18 @@ def test_sessions_json_has_stable_keys(filled: dict[str, str]) -> None:
     assert code == 0
     rows = json.loads(out)
     assert [r["id"] for r in rows] == [filled["b"], filled["a"]]
-    assert {"id", "title", "source", "project", "message_count", "input_tokens", "output_tokens",
-            "started_at", "updated_at", "parent_session_id"} <= set(rows[0])
+    assert {
+        "id",
+        "title",
+        "source",
+        "project",
+        "message_count",
+        "input_tokens",
+        "output_tokens",
+        "started_at",
+        "updated_at",
+        "parent_session_id",
+    } <= set(rows[0])
     code, out, _ = run("sessions", "--json", "--source", "codex")
     assert [r["id"] for r in json.loads(out)] == [filled["b"]]
     code, out, _ = run("sessions", "--json", "--project", "webapp", "--limit", "5")
@@ -64,7 +94,15 @@ def test_search_json_and_text(filled: dict[str, str]) -> None:
     assert code == 0
     hits = json.loads(out)
     assert [(h["session_id"], h["seq"], h["role"]) for h in hits] == [(filled["a"], 0, "user")]
-    assert {"session_id", "seq", "role", "snippet", "highlights", "created_at", "session_title"} <= set(hits[0])
+    assert {
+        "session_id",
+        "seq",
+        "role",
+        "snippet",
+        "highlights",
+        "created_at",
+        "session_title",
+    } <= set(hits[0])
     code, out, _ = run("search", "tool:Bash", "is:error")
     assert code == 0 and "1 [failed]" not in out and "1 failed" in out
     code, out, err = run("search", "zzzznothing")
@@ -80,7 +118,9 @@ def test_show_and_export(filled: dict[str, str], tmp_path: Path) -> None:
     code, out, _ = run("show", filled["a"], "--format", "json")
     data = json.loads(out)
     assert data["id"] == filled["a"] and len(data["messages"]) == 3
-    assert data["messages"][1]["blocks"][0]["text"] == "Running tests.\x1b]0;pwned\x07"  # JSON keeps data
+    assert (
+        data["messages"][1]["blocks"][0]["text"] == "Running tests.\x1b]0;pwned\x07"
+    )  # JSON keeps data
     target = tmp_path / "out.md"
     code, _, err = run("export", filled["a"], "--format", "markdown", "-o", str(target))
     assert code == 0 and "Wrote" in err
@@ -94,7 +134,12 @@ def test_show_and_export(filled: dict[str, str], tmp_path: Path) -> None:
 def test_stats(filled: dict[str, str]) -> None:
     code, out, _ = run("stats", "--json")
     stats = json.loads(out)[0]
-    assert (stats["sessions"], stats["messages"], stats["tool_calls"], stats["failed_tool_calls"]) == (2, 4, 1, 1)
+    assert (
+        stats["sessions"],
+        stats["messages"],
+        stats["tool_calls"],
+        stats["failed_tool_calls"],
+    ) == (2, 4, 1, 1)
     assert stats["by_source"] == {"claude-code": 1, "codex": 1}
     code, out, _ = run("stats")
     assert code == 0 and "sessions     2" in out
@@ -141,7 +186,8 @@ def test_newer_and_corrupt_stores_exit_nonzero_in_a_real_process(tmp_path: Path)
         for command in (["sessions"], ["search", "x"], ["stats", "--json"], ["show", "abcd"]):
             proc = subprocess.run(
                 [sys.executable, "-m", "sessionscope", "--db", str(path), *command],
-                capture_output=True, text=True,
+                capture_output=True,
+                text=True,
             )
             assert proc.returncode == 1, (command, proc.stderr)
             assert words in proc.stderr and "Traceback" not in proc.stderr
@@ -158,8 +204,12 @@ def test_bad_options_are_usage_errors_not_internal_errors(filled: dict[str, str]
 def test_lean_search_path_matches_the_click_command(filled: dict[str, str], capsys) -> None:
     from sessionscope.cli import main
 
-    for args in (["search", "--json", "empty", "passwords"], ["search", "-n", "1", "--order", "time", "rate"],
-                 ["search", "zzzznothing"], ["search", "--json", "--", "rate", "-sliding"]):
+    for args in (
+        ["search", "--json", "empty", "passwords"],
+        ["search", "-n", "1", "--order", "time", "rate"],
+        ["search", "zzzznothing"],
+        ["search", "--json", "--", "rate", "-sliding"],
+    ):
         assert main(args) == 0
         lean = capsys.readouterr()
         result = CliRunner().invoke(cli, args)
@@ -168,9 +218,15 @@ def test_lean_search_path_matches_the_click_command(filled: dict[str, str], caps
 
 
 def test_lean_search_hands_anything_else_to_click(filled: dict[str, str], tmp_path: Path) -> None:
-    for args in (["search", "--help"], ["search", "--limit", "x", "a"], ["search"],
-                 ["--db", str(tmp_path / "absent.db"), "search", "a"]):
-        proc = subprocess.run([sys.executable, "-m", "sessionscope", *args], capture_output=True, text=True)
+    for args in (
+        ["search", "--help"],
+        ["search", "--limit", "x", "a"],
+        ["search"],
+        ["--db", str(tmp_path / "absent.db"), "search", "a"],
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "sessionscope", *args], capture_output=True, text=True
+        )
         click_result = CliRunner().invoke(cli, args)
         assert proc.returncode == click_result.exit_code, (args, proc.stderr)
         assert "Traceback" not in proc.stderr
@@ -192,7 +248,9 @@ def test_browse_refuses_a_damaged_store_in_one_line(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"not a store" * 100)
     for args in (["--db", str(junk), "browse"], ["--db", str(junk)]):
-        proc = subprocess.run([sys.executable, "-m", "sessionscope", *args], capture_output=True, text=True)
+        proc = subprocess.run(
+            [sys.executable, "-m", "sessionscope", *args], capture_output=True, text=True
+        )
         assert proc.returncode == 1
         assert "not a sessionscope store" in proc.stderr and "Traceback" not in proc.stderr
         assert len(proc.stderr.strip().splitlines()) == 1
@@ -202,7 +260,11 @@ def test_json_output_is_inert_on_a_terminal(store_path: Path) -> None:
     with store.open() as db:
         sid = db.start_session(title="t\x9b31m\u202eevil")
         db.append(sid, "user", "needle \x9d0;title\x9c \u200b zero")
-    for args in (["show", sid, "--format", "json"], ["sessions", "--json"], ["search", "--json", "needle"]):
+    for args in (
+        ["show", sid, "--format", "json"],
+        ["sessions", "--json"],
+        ["search", "--json", "needle"],
+    ):
         out = CliRunner().invoke(cli, args).stdout
         assert not re.search("[\x7f-\x9f\u200b-\u200f\u202a-\u202e]", out), args
         json.loads(out)
@@ -210,7 +272,9 @@ def test_json_output_is_inert_on_a_terminal(store_path: Path) -> None:
     assert data["title"] == "t\x9b31m\u202eevil"  # escaped on the terminal, exact when read
 
 
-def test_ids_and_sources_with_escapes_print_inert(store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ids_and_sources_with_escapes_print_inert(
+    store_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("COLUMNS", "160")
     with store.open() as db:
         sid = db.start_session(id="ab\x1b]0;pwn\x07cd-1234", source="src\x1b[31m", title="t")

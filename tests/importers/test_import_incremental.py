@@ -86,8 +86,9 @@ def test_forced_full_reimport_is_idempotent(db: store.Store, fixture_tree: Path)
     assert dump(db) == before
 
 
-def test_same_as_a_clean_import_in_another_store(db: store.Store, fixture_tree: Path,
-                                                 tmp_path: Path) -> None:
+def test_same_as_a_clean_import_in_another_store(
+    db: store.Store, fixture_tree: Path, tmp_path: Path
+) -> None:
     import_all(db, roots(fixture_tree))
     assert dump(db) == clean_dump(tmp_path, roots(fixture_tree))
 
@@ -108,14 +109,19 @@ def _prefixes(data: bytes) -> list[int]:
 
 
 @pytest.mark.parametrize("name", ["A", "B", "C", "agent", "D"])
-def test_growing_file_ends_like_a_clean_import(name: str, fixture_tree: Path,
-                                               tmp_path: Path) -> None:
+def test_growing_file_ends_like_a_clean_import(
+    name: str, fixture_tree: Path, tmp_path: Path
+) -> None:
     """Import after every half line an agent writes: the end result is the clean import."""
     path = {
         "A": fixture_tree / "claude-code/projects/-home-dev-webapp" / f"{A}.jsonl",
-        "B": fixture_tree / "claude-code/projects/-home-dev-webapp/0e9d4c7a-61b2-4c3e-8f5a-2b6d8e1f4a02.jsonl",
+        "B": fixture_tree
+        / "claude-code/projects/-home-dev-webapp/0e9d4c7a-61b2-4c3e-8f5a-2b6d8e1f4a02.jsonl",
         "C": fixture_tree / "claude-code/projects/-home-dev-data-pipeline" / f"{C}.jsonl",
-        "agent": fixture_tree / "claude-code/projects/-home-dev-webapp" / A / "subagents/agent-a7c91e04.jsonl",
+        "agent": fixture_tree
+        / "claude-code/projects/-home-dev-webapp"
+        / A
+        / "subagents/agent-a7c91e04.jsonl",
         "D": next((fixture_tree / "codex/sessions").rglob("rollout-*.jsonl")),
     }[name]
     source = "codex" if name == "D" else "claude-code"
@@ -126,7 +132,7 @@ def test_growing_file_ends_like_a_clean_import(name: str, fixture_tree: Path,
         for cut in _prefixes(data):
             with path.open("r+b") as handle:
                 handle.seek(0, os.SEEK_END)
-                handle.write(data[handle.tell():cut])
+                handle.write(data[handle.tell() : cut])
             report = import_source(db, source, path)
             total_new += report.messages
         assert path.read_bytes() == data
@@ -248,15 +254,31 @@ def test_crash_at_any_batch_then_rerun_equals_clean_import(
 
 
 def _claude_record(i: int, sid: str) -> dict[str, Any]:
-    base = {"sessionId": sid, "cwd": "/big", "isSidechain": False,
-            "timestamp": f"2026-03-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}.000Z"}
+    base = {
+        "sessionId": sid,
+        "cwd": "/big",
+        "isSidechain": False,
+        "timestamp": f"2026-03-01T{(i // 3600) % 24:02d}:{(i // 60) % 60:02d}:{i % 60:02d}.000Z",
+    }
     if i % 3 == 0:
-        return {**base, "type": "user", "uuid": f"u{i}",
-                "message": {"role": "user", "content": f"prompt {i} " + "lorem ipsum " * 40}}
-    return {**base, "type": "assistant", "uuid": f"a{i}",
-            "message": {"id": f"m{i - i % 3}", "role": "assistant", "model": "m",
-                        "content": [{"type": "text", "text": f"part {i} " + "dolor sit " * 40}],
-                        "usage": {"input_tokens": 10, "output_tokens": 5}}}
+        return {
+            **base,
+            "type": "user",
+            "uuid": f"u{i}",
+            "message": {"role": "user", "content": f"prompt {i} " + "lorem ipsum " * 40},
+        }
+    return {
+        **base,
+        "type": "assistant",
+        "uuid": f"a{i}",
+        "message": {
+            "id": f"m{i - i % 3}",
+            "role": "assistant",
+            "model": "m",
+            "content": [{"type": "text", "text": f"part {i} " + "dolor sit " * 40}],
+            "usage": {"input_tokens": 10, "output_tokens": 5},
+        },
+    }
 
 
 def test_sigkill_mid_import_then_rerun_equals_clean_import(tmp_path: Path) -> None:
@@ -305,33 +327,45 @@ def test_sigkill_mid_import_then_rerun_equals_clean_import(tmp_path: Path) -> No
 
 
 def _user(uuid: str, text: str, sid: str = "odd") -> bytes:
-    return json.dumps({"type": "user", "uuid": uuid, "sessionId": sid, "cwd": "/odd",
-                       "timestamp": "2026-02-02T00:00:00Z",
-                       "message": {"role": "user", "content": text}},
-                      ensure_ascii=False).encode("utf-8")
+    return json.dumps(
+        {
+            "type": "user",
+            "uuid": uuid,
+            "sessionId": sid,
+            "cwd": "/odd",
+            "timestamp": "2026-02-02T00:00:00Z",
+            "message": {"role": "user", "content": text},
+        },
+        ensure_ascii=False,
+    ).encode("utf-8")
 
 
 def test_odd_bytes_crlf_bom_invalid_utf8_huge_lines(db: store.Store, tmp_path: Path) -> None:
     sid = "0dd0dd00-0000-4000-8000-000000000000"
     huge = "x" * 5_000_000 + " HUGE-END"
-    data = b"".join([
-        b"\xef\xbb\xbf" + _user("u1", "first line after a BOM", sid) + b"\r\n",
-        _user("u2", "crlf line", sid) + b"\r\n",
-        b"\r\n",
-        _user("u3", "bad bytes PLACEHOLDER", sid).replace(b"PLACEHOLDER", b"\xff\xfe caf\xc3") + b"\n",
-        b"{not json at all\n",
-        b"[1, 2, 3]\n",
-        b'{"type": "user", "message": {"role": "user", "content": "no end"\n',
-        _user("u4", huge, sid) + b"\n",
-        b"   \n",
-        _user("u5", "last", sid),
-    ])
+    data = b"".join(
+        [
+            b"\xef\xbb\xbf" + _user("u1", "first line after a BOM", sid) + b"\r\n",
+            _user("u2", "crlf line", sid) + b"\r\n",
+            b"\r\n",
+            _user("u3", "bad bytes PLACEHOLDER", sid).replace(b"PLACEHOLDER", b"\xff\xfe caf\xc3")
+            + b"\n",
+            b"{not json at all\n",
+            b"[1, 2, 3]\n",
+            b'{"type": "user", "message": {"role": "user", "content": "no end"\n',
+            _user("u4", huge, sid) + b"\n",
+            b"   \n",
+            _user("u5", "last", sid),
+        ]
+    )
     path = tmp_path / "odd" / f"{sid}.jsonl"
     path.parent.mkdir()
     path.write_bytes(data)
     report = import_source(db, "claude-code", path)
     assert [(line, reason.split(":")[0]) for _p, line, reason in report.skipped_lines] == [
-        (5, "invalid JSON"), (6, "not a JSON object (a list)"), (7, "invalid JSON"),
+        (5, "invalid JSON"),
+        (6, "not a JSON object (a list)"),
+        (7, "invalid JSON"),
     ]
     assert all(p == str(path) for p, _l, _r in report.skipped_lines)
     texts = [m.text for m in db.messages(sid)]
@@ -349,7 +383,8 @@ def test_empty_file_and_non_transcripts_in_the_tree(db: store.Store, fixture_tre
     (projects / "-home-dev-webapp" / "notes.txt").write_text("not a transcript\n")
     (projects / "-home-dev-webapp" / "settings.json").write_text('{"theme": "dark"}\n')
     (projects / "-home-dev-webapp" / "history.jsonl").write_text(
-        '{"display": "ls", "timestamp": 1}\n{"foo": [1, 2]}\n')
+        '{"display": "ls", "timestamp": 1}\n{"foo": [1, 2]}\n'
+    )
     (projects / ".hidden").mkdir()
     (projects / ".hidden" / "x.jsonl").write_text("garbage\n")
     report = import_source(db, "claude-code", projects)
@@ -372,8 +407,9 @@ def test_missing_root(db: store.Store, tmp_path: Path, monkeypatch: pytest.Monke
 
 def test_progress_reports_files_messages_bytes(db: store.Store, fixture_tree: Path) -> None:
     seen: list[ImportProgress] = []
-    report = import_all(db, roots(fixture_tree),
-                        progress=lambda p: seen.append(dataclasses.replace(p)))
+    report = import_all(
+        db, roots(fixture_tree), progress=lambda p: seen.append(dataclasses.replace(p))
+    )
     last = seen[-1]
     assert last.files_total == last.files_done == 5
     assert last.bytes_total == last.bytes_read == report.bytes_read > 200_000
@@ -386,15 +422,20 @@ def test_progress_reports_files_messages_bytes(db: store.Store, fixture_tree: Pa
 
 @settings(max_examples=60, deadline=None)
 @given(
-    records=st.lists(st.dictionaries(st.text(max_size=5), st.text(max_size=30), max_size=3),
-                     max_size=12),
+    records=st.lists(
+        st.dictionaries(st.text(max_size=5), st.text(max_size=30), max_size=3), max_size=12
+    ),
     chunk=st.integers(min_value=1, max_value=64),
     crlf=st.booleans(),
     trailing_newline=st.booleans(),
 )
-def test_read_lines_any_chunking(tmp_path_factory: pytest.TempPathFactory,
-                                 records: list[dict], chunk: int, crlf: bool,
-                                 trailing_newline: bool) -> None:
+def test_read_lines_any_chunking(
+    tmp_path_factory: pytest.TempPathFactory,
+    records: list[dict],
+    chunk: int,
+    crlf: bool,
+    trailing_newline: bool,
+) -> None:
     end = b"\r\n" if crlf else b"\n"
     data = end.join(json.dumps(r).encode() for r in records)
     if records and trailing_newline:
@@ -409,7 +450,7 @@ def test_read_lines_any_chunking(tmp_path_factory: pytest.TempPathFactory,
         # resuming from any line's end yields exactly the rest
         middle = lines[len(lines) // 2]
         rest = list(read_lines(path, middle.end, middle.line_no, chunk_size=chunk))
-        assert [x.record for x in rest] == records[middle.line_no:]
+        assert [x.record for x in rest] == records[middle.line_no :]
 
 
 # -- watch -----------------------------------------------------------------------------------
@@ -421,15 +462,20 @@ def test_watch_picks_up_new_lines_and_new_files(db: store.Store, fixture_tree: P
     stop = threading.Event()
     rounds: list[int] = []
     thread = threading.Thread(
-        target=watch, args=(db, tree_roots),
-        kwargs={"stop": stop, "on_import": lambda r: rounds.append(r.messages)}, daemon=True,
+        target=watch,
+        args=(db, tree_roots),
+        kwargs={"stop": stop, "on_import": lambda r: rounds.append(r.messages)},
+        daemon=True,
     )
     thread.start()
     try:
         path = fixture_tree / "claude-code/projects/-home-dev-data-pipeline" / f"{C}.jsonl"
         with path.open("ab") as handle:
-            handle.write(b"\n" + _user("d0070000-0000-4000-8000-00000000d007",
-                                       "WATCHED-LINE arrives", C) + b"\n")
+            handle.write(
+                b"\n"
+                + _user("d0070000-0000-4000-8000-00000000d007", "WATCHED-LINE arrives", C)
+                + b"\n"
+            )
         _wait_for(lambda: db.find_message(C, "d0070000-0000-4000-8000-00000000d007"))
         new_dir = fixture_tree / "claude-code/projects/-home-dev-new"
         new_dir.mkdir()
@@ -453,7 +499,9 @@ def _wait_for(condition: Any, timeout: float = 10.0) -> None:
     raise AssertionError("the watcher did not import the change in time")
 
 
-def test_a_read_error_partway_keeps_what_was_read_and_resumes_later(db, fixture_tree, monkeypatch) -> None:
+def test_a_read_error_partway_keeps_what_was_read_and_resumes_later(
+    db, fixture_tree, monkeypatch
+) -> None:
     from sessionscope.importers import incremental
 
     root = fixture_tree / "claude-code" / "projects"
@@ -486,18 +534,31 @@ def test_a_summary_appended_later_titles_the_session_like_a_clean_import(db, tmp
     path = root / f"{sid}.jsonl"
 
     def record(n: int) -> str:
-        return json.dumps({
-            "type": "user", "uuid": f"u-{n}", "parentUuid": f"u-{n - 1}" if n else None,
-            "sessionId": sid, "cwd": "/home/dev/late", "timestamp": f"2026-10-01T00:00:0{n}.000Z",
-            "isSidechain": False, "userType": "external",
-            "message": {"role": "user", "content": f"prompt {n}"},
-        }) + "\n"
+        return (
+            json.dumps(
+                {
+                    "type": "user",
+                    "uuid": f"u-{n}",
+                    "parentUuid": f"u-{n - 1}" if n else None,
+                    "sessionId": sid,
+                    "cwd": "/home/dev/late",
+                    "timestamp": f"2026-10-01T00:00:0{n}.000Z",
+                    "isSidechain": False,
+                    "userType": "external",
+                    "message": {"role": "user", "content": f"prompt {n}"},
+                }
+            )
+            + "\n"
+        )
 
     path.write_text(record(0) + record(1))
     import_source(db, "claude-code", tmp_path / "projects")
     assert db.session(sid).title == "prompt 0"
     with path.open("a") as out:
-        out.write(json.dumps({"type": "summary", "summary": "The real summary title", "leafUuid": "u-1"}) + "\n")
+        out.write(
+            json.dumps({"type": "summary", "summary": "The real summary title", "leafUuid": "u-1"})
+            + "\n"
+        )
     import_source(db, "claude-code", tmp_path / "projects")
     clean = store.open(":memory:")
     import_source(clean, "claude-code", tmp_path / "projects")

@@ -33,42 +33,91 @@ def _ago(**delta: float) -> str:
 
 
 def _populate(db: Store) -> None:
-    a = db.start_session(title="active", source="claude-code", model="claude-sonnet",
-                         started_at=_ago(minutes=5))
+    a = db.start_session(
+        title="active", source="claude-code", model="claude-sonnet", started_at=_ago(minutes=5)
+    )
     db.append(a, "user", "run the tests", created_at=_ago(minutes=5))
-    db.append(a, "assistant", [
-        {"type": "text", "text": "running"},
-        {"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "pytest"}},
-        {"type": "tool_use", "id": "t2", "name": "Read", "input": {"path": "x.py"}},
-        {"type": "tool_use", "id": "t3", "name": "Grep", "input": {"pattern": "x"}},
-    ], input_tokens=1200, output_tokens=80, cache_read_tokens=300, cost_usd=0.004,
-        created_at=_ago(minutes=4))
-    db.append(a, "tool", [
-        {"type": "tool_result", "tool_use_id": "t1", "content": "ok"},
-        {"type": "tool_result", "tool_use_id": "t2", "content": "missing", "is_error": True},
-    ], created_at=_ago(minutes=3))
-    db.append(a, "assistant", [
-        {"type": "tool_use", "id": "t4", "name": "Bash", "input": {"command": "ls"}},
-    ], model="claude-haiku", input_tokens=50, output_tokens=5, cost_usd=0.0001,
-        created_at=_ago(minutes=2))
-    db.append(a, "tool", [{"type": "tool_result", "tool_use_id": "t4", "content": "a b"}],
-              created_at=_ago(minutes=2))
+    db.append(
+        a,
+        "assistant",
+        [
+            {"type": "text", "text": "running"},
+            {"type": "tool_use", "id": "t1", "name": "Bash", "input": {"command": "pytest"}},
+            {"type": "tool_use", "id": "t2", "name": "Read", "input": {"path": "x.py"}},
+            {"type": "tool_use", "id": "t3", "name": "Grep", "input": {"pattern": "x"}},
+        ],
+        input_tokens=1200,
+        output_tokens=80,
+        cache_read_tokens=300,
+        cost_usd=0.004,
+        created_at=_ago(minutes=4),
+    )
+    db.append(
+        a,
+        "tool",
+        [
+            {"type": "tool_result", "tool_use_id": "t1", "content": "ok"},
+            {"type": "tool_result", "tool_use_id": "t2", "content": "missing", "is_error": True},
+        ],
+        created_at=_ago(minutes=3),
+    )
+    db.append(
+        a,
+        "assistant",
+        [
+            {"type": "tool_use", "id": "t4", "name": "Bash", "input": {"command": "ls"}},
+        ],
+        model="claude-haiku",
+        input_tokens=50,
+        output_tokens=5,
+        cost_usd=0.0001,
+        created_at=_ago(minutes=2),
+    )
+    db.append(
+        a,
+        "tool",
+        [{"type": "tool_result", "tool_use_id": "t4", "content": "a b"}],
+        created_at=_ago(minutes=2),
+    )
 
     b = db.start_session(title="old", source="codex", model="gpt-5", started_at=_ago(hours=3))
-    db.append_many(b, [
-        {"role": "system", "content": "env", "created_at": _ago(hours=3)},
-        {"role": "user", "content": "hi", "created_at": _ago(hours=3)},
-        {"role": "assistant", "content": "hello", "model": "gpt-5-mini", "input_tokens": 900,
-         "output_tokens": 30, "cache_read_tokens": 4000, "cache_creation_tokens": 64,
-         "cost_usd": 0.0123, "created_at": _ago(hours=2)},
-        {"role": "assistant", "content": "more", "input_tokens": 100, "output_tokens": 10,
-         "created_at": _ago(hours=2)},
-    ])
+    db.append_many(
+        b,
+        [
+            {"role": "system", "content": "env", "created_at": _ago(hours=3)},
+            {"role": "user", "content": "hi", "created_at": _ago(hours=3)},
+            {
+                "role": "assistant",
+                "content": "hello",
+                "model": "gpt-5-mini",
+                "input_tokens": 900,
+                "output_tokens": 30,
+                "cache_read_tokens": 4000,
+                "cache_creation_tokens": 64,
+                "cost_usd": 0.0123,
+                "created_at": _ago(hours=2),
+            },
+            {
+                "role": "assistant",
+                "content": "more",
+                "input_tokens": 100,
+                "output_tokens": 10,
+                "created_at": _ago(hours=2),
+            },
+        ],
+    )
 
     c = db.start_session(title="ended", source="api", started_at=_ago(minutes=3))
     db.append(c, "user", "x", created_at=_ago(minutes=2))
-    db.append(c, "assistant", "y", input_tokens=7, output_tokens=3, cost_usd=0.5,
-              created_at=_ago(minutes=2))
+    db.append(
+        c,
+        "assistant",
+        "y",
+        input_tokens=7,
+        output_tokens=3,
+        cost_usd=0.5,
+        created_at=_ago(minutes=2),
+    )
     db.end_session(c)
 
     db.start_session(title="empty", source="api")  # active: just created, not ended
@@ -94,26 +143,35 @@ def _expected(db: Store) -> Samples:
         out[("sessionscope_sessions_total", frozenset({("source", s[0])}))] = s[1]
     cutoff = format_ts(datetime.now(UTC) - ACTIVE_WINDOW)
     out[("sessionscope_active_sessions", frozenset())] = sum(
-        1 for x in sessions if x.ended_at is None and (x.updated_at or "") >= cutoff)
+        1 for x in sessions if x.ended_at is None and (x.updated_at or "") >= cutoff
+    )
     for info in sessions:
         session = db.load(info.id)
         assert session is not None
         for m in session.messages:
             out[("sessionscope_messages_total", frozenset({("role", m.role)}))] += 1
-            spent = (m.input_tokens, m.output_tokens, m.cache_read_tokens,
-                     m.cache_creation_tokens)
+            spent = (m.input_tokens, m.output_tokens, m.cache_read_tokens, m.cache_creation_tokens)
             if not any(spent) and not m.cost_usd:
                 continue
             model = m.model or info.model or "unknown"
-            for direction, value in zip(("input", "output", "cache_read", "cache_creation"),
-                                        spent, strict=True):
-                out[("sessionscope_tokens_total",
-                     frozenset({("direction", direction), ("model", model)}))] += value
+            for direction, value in zip(
+                ("input", "output", "cache_read", "cache_creation"), spent, strict=True
+            ):
+                out[
+                    (
+                        "sessionscope_tokens_total",
+                        frozenset({("direction", direction), ("model", model)}),
+                    )
+                ] += value
             out[("sessionscope_cost_usd_total", frozenset({("model", model)}))] += m.cost_usd
         for call in db.tool_calls(info.id).values():
             outcome = {None: "unknown", False: "ok", True: "error"}[call["is_error"]]
-            out[("sessionscope_tool_calls_total",
-                 frozenset({("tool", call["name"]), ("outcome", outcome)}))] += 1
+            out[
+                (
+                    "sessionscope_tool_calls_total",
+                    frozenset({("tool", call["name"]), ("outcome", outcome)}),
+                )
+            ] += 1
     return dict(out)
 
 
@@ -141,20 +199,45 @@ def test_metrics_text_matches_the_store(db: Store) -> None:
     # spot checks that would catch a wrong attribution or unit
     assert samples[("sessionscope_active_sessions", frozenset())] == 2
     assert samples[("sessionscope_cost_usd_total", frozenset({("model", "gpt-5-mini")}))] == (
-        pytest.approx(0.0123))
-    assert samples[("sessionscope_tokens_total", frozenset(
-        {("direction", "input"), ("model", "gpt-5")}))] == 100  # no model on the message
-    assert samples[("sessionscope_tokens_total", frozenset(
-        {("direction", "cache_creation"), ("model", "gpt-5-mini")}))] == 64
-    assert samples[("sessionscope_tool_calls_total", frozenset(
-        {("tool", "Bash"), ("outcome", "ok")}))] == 2
-    assert samples[("sessionscope_tool_calls_total", frozenset(
-        {("tool", "Read"), ("outcome", "error")}))] == 1
-    assert samples[("sessionscope_tool_calls_total", frozenset(
-        {("tool", "Grep"), ("outcome", "unknown")}))] == 1
+        pytest.approx(0.0123)
+    )
+    assert (
+        samples[
+            ("sessionscope_tokens_total", frozenset({("direction", "input"), ("model", "gpt-5")}))
+        ]
+        == 100
+    )  # no model on the message
+    assert (
+        samples[
+            (
+                "sessionscope_tokens_total",
+                frozenset({("direction", "cache_creation"), ("model", "gpt-5-mini")}),
+            )
+        ]
+        == 64
+    )
+    assert (
+        samples[("sessionscope_tool_calls_total", frozenset({("tool", "Bash"), ("outcome", "ok")}))]
+        == 2
+    )
+    assert (
+        samples[
+            ("sessionscope_tool_calls_total", frozenset({("tool", "Read"), ("outcome", "error")}))
+        ]
+        == 1
+    )
+    assert (
+        samples[
+            ("sessionscope_tool_calls_total", frozenset({("tool", "Grep"), ("outcome", "unknown")}))
+        ]
+        == 1
+    )
     stats = db.stats()
-    tokens_in = sum(v for (name, labels), v in samples.items()
-                    if name == "sessionscope_tokens_total" and ("direction", "input") in labels)
+    tokens_in = sum(
+        v
+        for (name, labels), v in samples.items()
+        if name == "sessionscope_tokens_total" and ("direction", "input") in labels
+    )
     assert tokens_in == stats.input_tokens
     dollars = sum(v for (name, _), v in samples.items() if name == "sessionscope_cost_usd_total")
     assert dollars == pytest.approx(stats.cost_usd)
@@ -213,8 +296,9 @@ def test_collector_reads_on_its_executor_thread(db: Store) -> None:
             return super().submit(*args, **kwargs)
 
     with Counting(max_workers=1) as pool:
-        server, thread = start_http_server(0, addr="127.0.0.1", registry=registry_for(db,
-                                                                                  executor=pool))
+        server, thread = start_http_server(
+            0, addr="127.0.0.1", registry=registry_for(db, executor=pool)
+        )
         try:
             port = server.server_address[1]
             for _ in range(3):
@@ -239,7 +323,10 @@ def test_serve_over_http_until_interrupted(db: Store, store_path: Path) -> None:
     env = {**os.environ, "SESSIONSCOPE_DB": str(store_path)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "sessionscope", "metrics", "--serve", f"127.0.0.1:{port}"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
     )
     try:
         body = None

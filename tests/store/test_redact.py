@@ -14,9 +14,7 @@ AWS = "AKIAIOSFODNN7EXAMPLE"
 GITHUB = "ghp_" + "a1B2c3D4e5" * 4
 GITHUB_PAT = "github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJ"
 SLACK = "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx"
-PRIVATE_KEY = (
-    "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7d1s0m3k3y\nZm9vYmFy\n-----END RSA PRIVATE KEY-----"
-)
+PRIVATE_KEY = "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7d1s0m3k3y\nZm9vYmFy\n-----END RSA PRIVATE KEY-----"
 
 SECRETS = [
     (f"export ANTHROPIC_API_KEY={ANTHROPIC}", "anthropic_key", ANTHROPIC),
@@ -31,7 +29,11 @@ SECRETS = [
     ('{"password": "correct horse battery staple"}', "password", "correct horse battery staple"),
     ("password: s3cr3t!", "password", "s3cr3t!"),
     ("client_secret = 'abc123def456'", "secret", "abc123def456"),
-    ("aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", None, "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"),
+    (
+        "aws_secret_access_key=wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        None,
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+    ),
 ]
 
 LOOKALIKES = [
@@ -73,8 +75,14 @@ def test_lookalikes_are_untouched(text: str) -> None:
 
 
 def test_nested_values_and_secret_named_keys() -> None:
-    blocks = [{"type": "tool_use", "id": "t", "name": "Bash",
-               "input": {"command": f"export GH={GITHUB}", "password": "plainpass", "count": 3}}]
+    blocks = [
+        {
+            "type": "tool_use",
+            "id": "t",
+            "name": "Bash",
+            "input": {"command": f"export GH={GITHUB}", "password": "plainpass", "count": 3},
+        }
+    ]
     out = redact(blocks)
     assert out[0]["input"]["password"] == "[REDACTED:password]"
     assert GITHUB not in out[0]["input"]["command"] and out[0]["input"]["count"] == 3
@@ -85,7 +93,11 @@ def test_store_redacts_before_storing_and_indexing(store_path) -> None:
     db = store.open(redact=True)
     sid = db.start_session(title=f"deploy with {AWS}")
     db.append(sid, "user", f"my key is {ANTHROPIC} please use it")
-    db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "t", "content": f"cat key.pem\n{PRIVATE_KEY}"}])
+    db.append(
+        sid,
+        "tool",
+        [{"type": "tool_result", "tool_use_id": "t", "content": f"cat key.pem\n{PRIVATE_KEY}"}],
+    )
     db.append_many(sid, [{"role": "assistant", "content": "DB_PASSWORD=hunter2 is set"}])
     db.close()
     raw = b"".join(p.read_bytes() for p in store_path.parent.glob(store_path.name + "*"))
@@ -115,10 +127,18 @@ def test_import_redact_flag(fixture_tree, store_path) -> None:
     project = fixture_tree / "claude-code" / "projects" / "-home-dev-secrets"
     project.mkdir(parents=True)
     record = {
-        "type": "user", "uuid": "00000000-0000-4000-8000-000000000001", "parentUuid": None,
-        "sessionId": "11111111-2222-4333-8444-555555555555", "cwd": "/home/dev/secrets",
-        "timestamp": "2026-10-09T10:00:00.000Z", "isSidechain": False, "userType": "external",
-        "message": {"role": "user", "content": f"deploy with AWS key {AWS} and DB_PASSWORD=hunter2"},
+        "type": "user",
+        "uuid": "00000000-0000-4000-8000-000000000001",
+        "parentUuid": None,
+        "sessionId": "11111111-2222-4333-8444-555555555555",
+        "cwd": "/home/dev/secrets",
+        "timestamp": "2026-10-09T10:00:00.000Z",
+        "isSidechain": False,
+        "userType": "external",
+        "message": {
+            "role": "user",
+            "content": f"deploy with AWS key {AWS} and DB_PASSWORD=hunter2",
+        },
     }
     (project / "11111111-2222-4333-8444-555555555555.jsonl").write_text(json.dumps(record) + "\n")
     result = CliRunner().invoke(cli, ["import", "claude-code", str(project), "--redact"])

@@ -73,18 +73,25 @@ def test_generated_claude_code_records_cover_the_format(corpus) -> None:
     assert max(by_id.values()) >= 3  # thinking + text + tool_use written as separate records
     blocks = Counter(b["type"] for r in assistants for b in r["message"]["content"])
     assert blocks["thinking"] and blocks["text"] and blocks["tool_use"]
-    tools = Counter(b["name"] for r in assistants for b in r["message"]["content"]
-                    if b["type"] == "tool_use")
+    tools = Counter(
+        b["name"] for r in assistants for b in r["message"]["content"] if b["type"] == "tool_use"
+    )
     assert {"Bash", "Read", "Edit", "Grep", "Task"} <= set(tools)
     users = [r for r in records if r.get("type") == "user"]
     results = [r for r in users if "toolUseResult" in r]
     assert any(b.get("is_error") for r in results for b in r["message"]["content"])
     assert any(r.get("isMeta") for r in users)
     assert any(r.get("isCompactSummary") for r in users)
-    assert any(isinstance(r["message"]["content"], str)
-               and r["message"]["content"].startswith("<command-name>") for r in users)
-    assert any(isinstance(r["message"]["content"], list)
-               and any(b.get("type") == "image" for b in r["message"]["content"]) for r in users)
+    assert any(
+        isinstance(r["message"]["content"], str)
+        and r["message"]["content"].startswith("<command-name>")
+        for r in users
+    )
+    assert any(
+        isinstance(r["message"]["content"], list)
+        and any(b.get("type") == "image" for b in r["message"]["content"])
+        for r in users
+    )
     assert any(r.get("isSidechain") and "agentId" not in r for r in records)  # inline (1.x)
     assert any(r.get("isSidechain") and "agentId" in r for r in records)  # subagent files (2.x)
     assert all({"cwd", "gitBranch", "timestamp", "sessionId"} <= set(r) for r in users + assistants)
@@ -98,8 +105,14 @@ def test_generated_codex_rollouts_cover_the_format(corpus) -> None:
     kinds = Counter(r.get("type") for r in records)
     assert kinds["session_meta"] and kinds["turn_context"] and kinds["response_item"]
     items = Counter(r["payload"]["type"] for r in records if r.get("type") == "response_item")
-    assert {"message", "reasoning", "function_call", "function_call_output", "custom_tool_call",
-            "custom_tool_call_output"} <= set(items)
+    assert {
+        "message",
+        "reasoning",
+        "function_call",
+        "function_call_output",
+        "custom_tool_call",
+        "custom_tool_call_output",
+    } <= set(items)
     events = Counter(r["payload"]["type"] for r in records if r.get("type") == "event_msg")
     assert events["user_message"] and events["agent_message"] and events["token_count"]
     assert any("<environment_context>" in json.dumps(r) for r in records)
@@ -167,8 +180,11 @@ def test_demo_store_is_marked_and_deterministic(demo_store: Path, tmp_path: Path
 
     def shape(path: Path) -> list[tuple]:
         with store.open(path, readonly=True) as db:
-            return sorted((s.id, s.title, s.message_count, s.output_tokens, s.parent_session_id)
-                          for s in db.sessions(limit=10_000) if s.source != "api")
+            return sorted(
+                (s.id, s.title, s.message_count, s.output_tokens, s.parent_session_id)
+                for s in db.sessions(limit=10_000)
+                if s.source != "api"
+            )
 
     assert shape(small) == shape(again)
     assert len(shape(small)) >= 3
@@ -266,8 +282,9 @@ def test_demo_command_reuses_then_rebuilds(tmp_path: Path, no_browser: list[obje
     assert demo_info(target).built_at >= built_at  # type: ignore[union-attr]
 
 
-def test_demo_command_refuses_to_clobber_a_real_store(tmp_path: Path,
-                                                      no_browser: list[object]) -> None:
+def test_demo_command_refuses_to_clobber_a_real_store(
+    tmp_path: Path, no_browser: list[object]
+) -> None:
     real = tmp_path / "sessions.db"
     with store.open(real) as db:
         sid = db.start_session(title="keep me", source="api")

@@ -49,8 +49,9 @@ def _import_cmd(mode: str, db: Path, tree: Path) -> list[str]:
 
 def _run_import(mode: str, db: Path, tree: Path) -> float:
     started = time.perf_counter()
-    done = subprocess.run(_import_cmd(mode, db, tree), capture_output=True, text=True,
-                          timeout=300, cwd=ROOT)
+    done = subprocess.run(
+        _import_cmd(mode, db, tree), capture_output=True, text=True, timeout=300, cwd=ROOT
+    )
     assert done.returncode == 0, done.stderr
     return time.perf_counter() - started
 
@@ -67,8 +68,9 @@ def test_import_killed_at_random_moments_resumes_to_a_clean_import(tmp_path: Pat
     tree = tmp_path / "tree"
     corpus = generate_tree(tree, seed=23, sessions=30, now=1_790_000_000)
     assert corpus.files > 30
-    seconds = {mode: _run_import(mode, tmp_path / f"clean-{mode}.db", tree)
-               for mode in ("cli", "api")}
+    seconds = {
+        mode: _run_import(mode, tmp_path / f"clean-{mode}.db", tree) for mode in ("cli", "api")
+    }
     with store.open(tmp_path / "clean-cli.db") as clean:
         want = dump(clean)
         total = clean.stats().messages
@@ -85,8 +87,12 @@ def test_import_killed_at_random_moments_resumes_to_a_clean_import(tmp_path: Pat
         path = tmp_path / f"crash-{rounds}.db"
         for _ in range(rng.randint(1, 3)):  # kill it, then kill the resumed import too
             attempts += 1
-            proc = subprocess.Popen(_import_cmd(mode, path, tree), stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.PIPE, cwd=ROOT)
+            proc = subprocess.Popen(
+                _import_cmd(mode, path, tree),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                cwd=ROOT,
+            )
             try:
                 proc.wait(timeout=rng.uniform(0.05, seconds[mode]))
             except subprocess.TimeoutExpired:
@@ -179,9 +185,13 @@ def test_agent_killed_mid_append_many_leaves_each_call_all_or_nothing(store_path
     done: set[int] = set()
     while mid_call < MIN_KILLS and attempts < MAX_ATTEMPTS:
         attempts += 1
-        proc = subprocess.Popen([sys.executable, "-c", AGENT, str(store_path), str(next_batch)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                cwd=ROOT)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", AGENT, str(store_path), str(next_batch)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=ROOT,
+        )
         assert proc.stdout is not None and proc.stderr is not None
         watchdog = threading.Timer(120, proc.kill)  # a hung agent fails the test, never hangs it
         watchdog.start()

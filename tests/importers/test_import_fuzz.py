@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from sessionscope import store
 from sessionscope.importers import import_source
 
-FIXTURES = Path(__file__).parent / "fixtures"
+FIXTURES = Path(__file__).parents[1] / "fixtures"
 CLAUDE = sorted((FIXTURES / "claude-code").rglob("*.jsonl"))
 CODEX = sorted((FIXTURES / "codex").rglob("*.jsonl"))
 
@@ -34,9 +34,14 @@ CLAUDE_RECORDS = _records(CLAUDE)
 CODEX_RECORDS = _records(CODEX)
 
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers(min_value=-(2**63), max_value=2**63)
-    | st.floats(allow_nan=False) | st.text(alphabet=st.characters(), max_size=20),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3),
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**63)
+    | st.floats(allow_nan=False)
+    | st.text(alphabet=st.characters(), max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -90,11 +95,15 @@ def _import_checks(db: store.Store, source: str, path: Path) -> None:
 
 
 @pytest.mark.parametrize("source", ["claude-code", "codex"])
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(data=st.data())
-def test_mutated_records_never_crash(source: str, data: st.DataObject,
-                                     tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_mutated_records_never_crash(
+    source: str, data: st.DataObject, tmp_path_factory: pytest.TempPathFactory
+) -> None:
     records = CLAUDE_RECORDS if source == "claude-code" else CODEX_RECORDS
     name = "rollout-2026-01-01T00-00-00-fuzz.jsonl" if source == "codex" else "fuzz.jsonl"
     tmp = tmp_path_factory.mktemp("fuzz")
@@ -104,10 +113,13 @@ def test_mutated_records_never_crash(source: str, data: st.DataObject,
         _import_checks(db, source, path)
 
 
-@settings(max_examples=40, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(lines=st.lists(st.binary(max_size=200), max_size=20))
-def test_arbitrary_bytes_never_crash(lines: list[bytes], tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_arbitrary_bytes_never_crash(
+    lines: list[bytes], tmp_path_factory: pytest.TempPathFactory
+) -> None:
     tmp = tmp_path_factory.mktemp("bytes")
     for source, name in (("claude-code", "x.jsonl"), ("codex", "rollout-x.jsonl")):
         path = tmp / name

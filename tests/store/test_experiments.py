@@ -18,19 +18,22 @@ from sessionscope.store.decision import prob_b_beats_a
 
 def _project(db: Store, name: str = "webapp") -> tuple[int, int, int]:
     pid = db.create_project(name, root_path=f"/src/{name}", adapter="claude-code")
-    champ = db.add_config(pid, {"system_prompt_prefix": "be careful", "model_pref": "m1"},
-                          role="champion")
+    champ = db.add_config(
+        pid, {"system_prompt_prefix": "be careful", "model_pref": "m1"}, role="champion"
+    )
     chall = db.add_config(pid, {"system_prompt_prefix": "plan first", "model_pref": "m2"})
     return pid, champ, chall
 
 
-def _arm(db: Store, pid: int, eid: int, variant: str, wins: int, losses: int,
-         unscored: int = 0) -> list[str]:
+def _arm(
+    db: Store, pid: int, eid: int, variant: str, wins: int, losses: int, unscored: int = 0
+) -> list[str]:
     """Sessions tagged with `variant`: `wins` scored 1.0, `losses` 0.0, `unscored` without signals."""
     ids = []
     for n in range(wins + losses + unscored):
-        sid = db.start_session(title=f"{variant} {n}", project=pid, experiment_id=eid,
-                               variant=variant)
+        sid = db.start_session(
+            title=f"{variant} {n}", project=pid, experiment_id=eid, variant=variant
+        )
         if n < wins:
             db.record_signal(sid, "explicit", "thumbs", 1.0)
         elif n < wins + losses:
@@ -130,9 +133,15 @@ def test_fitness_weights_explicit_five_implicit_one(db: Store, running) -> None:
 
 def _p_by_integration(a1: int, b1: int, a2: int, b2: int, n: int = 20000) -> float:
     """P(X2 > X1) = integral of f2(x) * F1(x), midpoint rule, F1 by cumulative sum."""
+
     def log_pdf(x: float, a: int, b: int) -> float:
-        return ((a - 1) * math.log(x) + (b - 1) * math.log1p(-x)
-                + math.lgamma(a + b) - math.lgamma(a) - math.lgamma(b))
+        return (
+            (a - 1) * math.log(x)
+            + (b - 1) * math.log1p(-x)
+            + math.lgamma(a + b)
+            - math.lgamma(a)
+            - math.lgamma(b)
+        )
 
     h = 1.0 / n
     cdf1 = 0.0
@@ -148,8 +157,15 @@ def _p_by_integration(a1: int, b1: int, a2: int, b2: int, n: int = 20000) -> flo
 
 @pytest.mark.parametrize(
     "params",
-    [(11, 16, 21, 6), (21, 6, 11, 16), (1, 1, 1, 1), (3, 7, 2, 9), (16, 11, 16, 11),
-     (40, 60, 45, 55), (2, 30, 5, 3)],
+    [
+        (11, 16, 21, 6),
+        (21, 6, 11, 16),
+        (1, 1, 1, 1),
+        (3, 7, 2, 9),
+        (16, 11, 16, 11),
+        (40, 60, 45, 55),
+        (2, 30, 5, 3),
+    ],
 )
 def test_posterior_matches_numerical_integration(params) -> None:
     exact = prob_b_beats_a(*params)
@@ -319,8 +335,9 @@ def test_champion_roles(db: Store) -> None:
 
 
 def test_projects_read_helpers(db: Store) -> None:
-    pid = db.create_project("webapp", root_path="/src/webapp", adapter="claude-code",
-                            metadata={"team": "core"})
+    pid = db.create_project(
+        "webapp", root_path="/src/webapp", adapter="claude-code", metadata={"team": "core"}
+    )
     db.create_project("Api")
     with pytest.raises(InvalidInput, match="already exists"):
         db.create_project("webapp")
@@ -332,7 +349,10 @@ def test_projects_read_helpers(db: Store) -> None:
     project = db.project(pid)
     assert project is not None
     assert (project.root_path, project.adapter, project.metadata) == (
-        "/src/webapp", "claude-code", {"team": "core"})
+        "/src/webapp",
+        "claude-code",
+        {"team": "core"},
+    )
     assert db.project("webapp") == project
     assert db.project(999) is None and db.project("nope") is None
     assert db.experiment(999) is None and db.config(999) is None
@@ -346,7 +366,11 @@ def test_sessions_of_a_project_record_project_id(db: Store, running) -> None:
     info = db.session(sid)
     assert info is not None
     assert (info.project_id, info.project, info.experiment_id, info.variant) == (
-        pid, "/src/webapp", eid, "challenger")
+        pid,
+        "/src/webapp",
+        eid,
+        "challenger",
+    )
     assert [s.id for s in db.sessions(experiment_id=eid, variant="challenger")] == [sid]
     assert db.sessions(experiment_id=eid, variant="champion") == []
 
@@ -378,8 +402,10 @@ def test_assign_variant_is_deterministic_and_follows_traffic_share(db: Store) ->
 def test_assign_variant_without_experiment_gives_the_champion(db: Store) -> None:
     pid, champ, _ = _project(db)
     assignment = db.assign_variant(pid, "k")
-    assert tuple(assignment) == ("champion", {"system_prompt_prefix": "be careful",
-                                              "model_pref": "m1"})
+    assert tuple(assignment) == (
+        "champion",
+        {"system_prompt_prefix": "be careful", "model_pref": "m1"},
+    )
     assert assignment.experiment_id is None and assignment.session_fields() == {"config_id": champ}
     with pytest.raises(NotFound):
         db.assign_variant(999, "k")
@@ -409,7 +435,9 @@ def test_record_signal_validation(db: Store) -> None:
     db.record_signal(sid, "explicit", "thumbs", 1)
     got = db.signals(sid)
     assert [(s["kind"], s["value"], s["payload"]) for s in got] == [
-        ("implicit", 0.0, {"suite": "unit"}), ("explicit", 1.0, None)]
+        ("implicit", 0.0, {"suite": "unit"}),
+        ("explicit", 1.0, None),
+    ]
 
 
 # -- the demo ------------------------------------------------------------------------------------
@@ -423,8 +451,12 @@ def test_demo_has_a_promoted_and_a_running_experiment(db: Store) -> None:
     assert db.experiment(running_).status == "running"  # type: ignore[union-attr]
     first = db.decide(promoted)
     assert first.decision == "promote"
-    assert db.project(pid).champion_config_id == db.experiment(  # type: ignore[union-attr]
-        running_).champion_config_id  # type: ignore[union-attr]
+    assert (
+        db.project(pid).champion_config_id
+        == db.experiment(  # type: ignore[union-attr]
+            running_
+        ).champion_config_id
+    )  # type: ignore[union-attr]
     now = db.decide(running_)
     assert now.champion.sessions_with_signals > 0 and now.challenger.sessions_with_signals > 0
     assert now.decision in ("need-more-data", "hold", "promote")
@@ -432,8 +464,10 @@ def test_demo_has_a_promoted_and_a_running_experiment(db: Store) -> None:
     assert len(tagged) == now.challenger.sessions
     assert all(s.message_count == 4 and s.project_id == pid for s in tagged)
     # idempotent, and the same seed and time give the same data
-    assert populate(db, seed=3, now="2026-10-20T12:00:00Z")["experiment_ids"] == [promoted,
-                                                                                   running_]
+    assert populate(db, seed=3, now="2026-10-20T12:00:00Z")["experiment_ids"] == [
+        promoted,
+        running_,
+    ]
     other = Store(":memory:")
     populate(other, seed=3, now="2026-10-20T12:00:00Z")
     assert other.decide(running_) == now
@@ -468,8 +502,16 @@ def test_cli_list(cli_store) -> None:
     assert row["project"] == "webapp" and row["status"] == "running"
     assert row["verdict"]["decision"] == "promote"
     assert row["arms"]["challenger"]["wins"] == 20 and row["arms"]["champion"]["sessions"] == 25
-    assert set(row) >= {"id", "project_id", "traffic_share", "started_at", "decision",
-                        "decision_posterior", "champion_config_id", "challenger_config_id"}
+    assert set(row) >= {
+        "id",
+        "project_id",
+        "traffic_share",
+        "started_at",
+        "decision",
+        "decision_posterior",
+        "champion_config_id",
+        "challenger_config_id",
+    }
     text = _run("experiments", "list")
     assert text.exit_code == 0
     lines = text.stdout.splitlines()
@@ -487,8 +529,10 @@ def test_cli_show_and_decide(cli_store) -> None:
     eid = cli_store["eid"]
     shown = json.loads(_run("experiments", "show", str(eid), "--json").stdout)
     assert len(shown) == 1
-    assert shown[0]["configs"]["challenger"]["payload"] == {"system_prompt_prefix": "plan first",
-                                                           "model_pref": "m2"}
+    assert shown[0]["configs"]["challenger"]["payload"] == {
+        "system_prompt_prefix": "plan first",
+        "model_pref": "m2",
+    }
     assert shown[0]["configs"]["champion"]["role"] == "champion"
     text = _run("experiments", "show", str(eid)).stdout
     assert f"Experiment {eid} · webapp · running" in text

@@ -45,6 +45,8 @@ def test_nothing_unsafe_survives_and_clean_is_idempotent(text: str) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text(alphabet=st.characters(whitelist_categories=("L", "N", "P", "S", "Zs")), max_size=80))
+@given(
+    st.text(alphabet=st.characters(whitelist_categories=("L", "N", "P", "S", "Zs")), max_size=80)
+)
 def test_printable_text_is_unchanged(text: str) -> None:
     assert clean(text) == text

@@ -44,7 +44,12 @@ def test_design_example_round_trip(db: Store) -> None:
         )
         == 1
     )
-    assert db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "t1", "content": "1 failed"}]) == 2
+    assert (
+        db.append(
+            sid, "tool", [{"type": "tool_result", "tool_use_id": "t1", "content": "1 failed"}]
+        )
+        == 2
+    )
     assert db.append_many(
         sid,
         [
@@ -56,7 +61,10 @@ def test_design_example_round_trip(db: Store) -> None:
     session = db.load(sid)
     assert session is not None
     assert (session.title, session.source, session.project, session.model) == (
-        "fix flaky test", "my-agent", "/src/app", "m",
+        "fix flaky test",
+        "my-agent",
+        "/src/app",
+        "m",
     )
     assert session.status == "completed" and session.ended_at is not None
     assert [m.seq for m in session.messages] == [0, 1, 2, 3, 4]
@@ -65,7 +73,12 @@ def test_design_example_round_trip(db: Store) -> None:
     assert session.messages[1].tool_uses[0]["input"] == {"cmd": "pytest"}
     assert (session.message_count, session.input_tokens, session.output_tokens) == (5, 1200, 89)
     assert session.cost_usd == pytest.approx(0.004)
-    assert db.tool_calls(sid)["t1"] == {"name": "bash", "is_error": False, "seq": 1, "result_seq": 2}
+    assert db.tool_calls(sid)["t1"] == {
+        "name": "bash",
+        "is_error": False,
+        "seq": 1,
+        "result_seq": 2,
+    }
 
 
 def test_timestamps_are_utc_iso_with_ms_and_z(db: Store) -> None:
@@ -79,15 +92,21 @@ def test_timestamps_are_utc_iso_with_ms_and_z(db: Store) -> None:
 
 def test_external_ids_make_appends_idempotent(db: Store) -> None:
     sid = db.start_session()
-    first = db.append_many(sid, [
-        {"role": "user", "content": "a", "external_id": "u1"},
-        {"role": "assistant", "content": "b", "external_id": "a1", "output_tokens": 5},
-    ])
-    again = db.append_many(sid, [
-        {"role": "user", "content": "a", "external_id": "u1"},
-        {"role": "assistant", "content": "b", "external_id": "a1", "output_tokens": 5},
-        {"role": "user", "content": "c", "external_id": "u2"},
-    ])
+    first = db.append_many(
+        sid,
+        [
+            {"role": "user", "content": "a", "external_id": "u1"},
+            {"role": "assistant", "content": "b", "external_id": "a1", "output_tokens": 5},
+        ],
+    )
+    again = db.append_many(
+        sid,
+        [
+            {"role": "user", "content": "a", "external_id": "u1"},
+            {"role": "assistant", "content": "b", "external_id": "a1", "output_tokens": 5},
+            {"role": "user", "content": "c", "external_id": "u2"},
+        ],
+    )
     assert first == [0, 1] and again == [0, 1, 2]
     info = db.session(sid)
     assert info is not None and (info.message_count, info.output_tokens) == (3, 5)
@@ -95,7 +114,13 @@ def test_external_ids_make_appends_idempotent(db: Store) -> None:
 
 def test_replace_updates_in_place_and_fixes_totals(db: Store) -> None:
     sid = db.start_session()
-    db.append(sid, "assistant", [{"type": "thinking", "thinking": "hmm"}], external_id="m1", output_tokens=10)
+    db.append(
+        sid,
+        "assistant",
+        [{"type": "thinking", "thinking": "hmm"}],
+        external_id="m1",
+        output_tokens=10,
+    )
     db.append(sid, "user", "next", external_id="u2")
     seq = db.append(
         sid,
@@ -114,10 +139,19 @@ def test_replace_updates_in_place_and_fixes_totals(db: Store) -> None:
 
 def test_duplicates_within_one_batch_last_wins(db: Store) -> None:
     sid = db.start_session()
-    seqs = db.append_many(sid, [
-        {"role": "assistant", "content": "part one", "external_id": "x", "output_tokens": 3},
-        {"role": "assistant", "content": "part one and two", "external_id": "x", "output_tokens": 3},
-    ], replace=True)
+    seqs = db.append_many(
+        sid,
+        [
+            {"role": "assistant", "content": "part one", "external_id": "x", "output_tokens": 3},
+            {
+                "role": "assistant",
+                "content": "part one and two",
+                "external_id": "x",
+                "output_tokens": 3,
+            },
+        ],
+        replace=True,
+    )
     assert seqs == [0, 0]
     loaded = db.load(sid)
     assert loaded is not None and len(loaded.messages) == 1
@@ -188,10 +222,17 @@ def test_save_writes_only_changed_rows(db: Store) -> None:
     before = conn.total_changes
     assert db.save(sid, messages) == store.SaveResult(0, 0, 0, 50)
     assert conn.total_changes == before  # nothing written at all
-    changed = [*messages[:10], {"role": "user", "content": "edited"}, *messages[11:], {"role": "assistant", "content": "new", "output_tokens": 7}]
+    changed = [
+        *messages[:10],
+        {"role": "user", "content": "edited"},
+        *messages[11:],
+        {"role": "assistant", "content": "new", "output_tokens": 7},
+    ]
     assert db.save(sid, changed) == store.SaveResult(inserted=1, updated=1, deleted=0, unchanged=49)
     shorter = changed[:20]
-    assert db.save(sid, shorter) == store.SaveResult(inserted=0, updated=0, deleted=31, unchanged=20)
+    assert db.save(sid, shorter) == store.SaveResult(
+        inserted=0, updated=0, deleted=31, unchanged=20
+    )
     loaded = db.load(sid)
     assert loaded is not None and loaded.title == "saved"
     assert [m.text for m in loaded.messages][10] == "edited"
@@ -201,9 +242,19 @@ def test_save_writes_only_changed_rows(db: Store) -> None:
 
 
 def test_sessions_listing_filters_and_orders(db: Store) -> None:
-    a = db.start_session(title="a", source="codex", project="/src/webapp", started_at="2026-10-01T00:00:00Z")
-    b = db.start_session(title="b", source="claude-code", project="/src/api", started_at="2026-10-02T00:00:00Z")
-    child = db.start_session(title="b child", source="claude-code", project="/src/api", parent_session_id=b, started_at="2026-10-02T00:00:01Z")
+    a = db.start_session(
+        title="a", source="codex", project="/src/webapp", started_at="2026-10-01T00:00:00Z"
+    )
+    b = db.start_session(
+        title="b", source="claude-code", project="/src/api", started_at="2026-10-02T00:00:00Z"
+    )
+    child = db.start_session(
+        title="b child",
+        source="claude-code",
+        project="/src/api",
+        parent_session_id=b,
+        started_at="2026-10-02T00:00:01Z",
+    )
     db.append(a, "assistant", "x", output_tokens=500, created_at="2026-10-03T00:00:00Z")
     assert [s.id for s in db.sessions()] == [a, child, b]
     assert [s.id for s in db.sessions(top_level=True)] == [a, b]
@@ -231,7 +282,12 @@ def test_scroll_returns_a_window(db: Store) -> None:
 def test_recent_inputs_are_real_prompts_newest_first(db: Store) -> None:
     parent = db.start_session()
     db.append(parent, "user", "first prompt", created_at="2026-10-01T00:00:00Z")
-    db.append(parent, "tool", [{"type": "tool_result", "tool_use_id": "t", "content": "out"}], created_at="2026-10-01T00:00:01Z")
+    db.append(
+        parent,
+        "tool",
+        [{"type": "tool_result", "tool_use_id": "t", "content": "out"}],
+        created_at="2026-10-01T00:00:01Z",
+    )
     db.append(parent, "system", "meta", created_at="2026-10-01T00:00:02Z")
     db.append(parent, "user", "second prompt", created_at="2026-10-01T00:00:03Z")
     db.append(parent, "user", "first prompt", created_at="2026-10-01T00:00:04Z")
@@ -263,7 +319,10 @@ def test_delete_session_removes_messages_children_and_search_hits(db: Store) -> 
 
 def test_record_signal_validation(db: Store) -> None:
     sid = db.start_session()
-    assert db.record_signal(sid, kind="explicit", source="thumbs", value=1.0, payload={"why": "good"}) > 0
+    assert (
+        db.record_signal(sid, kind="explicit", source="thumbs", value=1.0, payload={"why": "good"})
+        > 0
+    )
     assert db.record_signal(sid, kind="implicit", source="tests-passed", value=0) > 0
     for bad in (-0.1, 1.5, float("nan"), "1", True):
         with pytest.raises(store.InvalidInput):
@@ -338,17 +397,26 @@ def test_resolve_session_by_prefix(db: Store) -> None:
 
 def test_surrogates_in_tool_ids_do_not_break_writes(db: Store) -> None:
     sid = db.start_session()
-    db.append(sid, "assistant", [{"type": "tool_use", "id": "t\ud800", "name": "n\udfff", "input": {}}])
+    db.append(
+        sid, "assistant", [{"type": "tool_use", "id": "t\ud800", "name": "n\udfff", "input": {}}]
+    )
     db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "t\ud800", "content": "ok"}])
     calls = db.tool_calls(sid)
-    assert list(calls.values()) == [{"name": "n\ufffd", "is_error": False, "seq": 0, "result_seq": 1}]
+    assert list(calls.values()) == [
+        {"name": "n\ufffd", "is_error": False, "seq": 0, "result_seq": 1}
+    ]
     assert db.load(sid).messages[0].blocks[0]["id"] == "t\ud800"  # type: ignore[union-attr]
 
 
 def test_recent_inputs_skip_slash_command_wrappers(db: Store) -> None:
     sid = db.start_session()
-    db.append(sid, "user", "<command-name>/model</command-name>", metadata={"kind": "command"},
-              created_at="2026-10-01T00:00:02Z")
+    db.append(
+        sid,
+        "user",
+        "<command-name>/model</command-name>",
+        metadata={"kind": "command"},
+        created_at="2026-10-01T00:00:02Z",
+    )
     db.append(sid, "user", "real prompt", created_at="2026-10-01T00:00:01Z")
     assert db.recent_inputs() == ["real prompt"]
 
@@ -356,11 +424,21 @@ def test_recent_inputs_skip_slash_command_wrappers(db: Store) -> None:
 def test_rewritten_call_pairs_with_a_result_that_came_first(db: Store) -> None:
     sid = db.start_session()
     db.append(sid, "assistant", [{"type": "thinking", "thinking": "let me look"}], external_id="m1")
-    db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "c1", "content": "boom", "is_error": True}])
-    db.append(sid, "assistant", [
-        {"type": "thinking", "thinking": "let me look"},
-        {"type": "tool_use", "id": "c1", "name": "Bash", "input": {"command": "make"}},
-    ], external_id="m1", replace=True)
+    db.append(
+        sid,
+        "tool",
+        [{"type": "tool_result", "tool_use_id": "c1", "content": "boom", "is_error": True}],
+    )
+    db.append(
+        sid,
+        "assistant",
+        [
+            {"type": "thinking", "thinking": "let me look"},
+            {"type": "tool_use", "id": "c1", "name": "Bash", "input": {"command": "make"}},
+        ],
+        external_id="m1",
+        replace=True,
+    )
     assert db.tool_calls(sid)["c1"] == {"name": "Bash", "is_error": True, "seq": 0, "result_seq": 1}
 
 
@@ -383,8 +461,12 @@ def test_writing_connections_stop_memory_mapping(db: Store) -> None:
 def test_tool_calls_in_a_seq_window_and_cheap_counts(db: Store) -> None:
     sid = db.start_session()
     for i in range(10):
-        db.append(sid, "assistant", [{"type": "tool_use", "id": f"c{i}", "name": "Bash", "input": {}}],
-                  output_tokens=2)
+        db.append(
+            sid,
+            "assistant",
+            [{"type": "tool_use", "id": f"c{i}", "name": "Bash", "input": {}}],
+            output_tokens=2,
+        )
         db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": f"c{i}", "content": "ok"}])
     window = db.tool_calls(sid, 4, 8)
     assert list(window) == ["c2", "c3"]
@@ -411,13 +493,20 @@ def test_save_moves_messages_with_external_ids(db: Store) -> None:
 
 def test_a_failed_write_inside_a_transaction_undoes_only_itself(db: Store) -> None:
     sid = "nested"
-    db.save(sid, [{"role": "user", "content": t, "external_id": t, "input_tokens": 1} for t in "abc"])
+    db.save(
+        sid, [{"role": "user", "content": t, "external_id": t, "input_tokens": 1} for t in "abc"]
+    )
     with db.transaction():
         db.append(sid, "user", "kept", input_tokens=5)
         with pytest.raises(store.InvalidInput):
-            db.save(sid, [{"role": "user", "content": "y", "external_id": "y", "input_tokens": 100},
-                          {"role": "user", "content": "x", "external_id": "x"},
-                          {"role": "user", "content": "x2", "external_id": "x"}])
+            db.save(
+                sid,
+                [
+                    {"role": "user", "content": "y", "external_id": "y", "input_tokens": 100},
+                    {"role": "user", "content": "x", "external_id": "x"},
+                    {"role": "user", "content": "x2", "external_id": "x"},
+                ],
+            )
         with pytest.raises(store.StoreError):  # a constraint failure, typed
             db._write(lambda conn: conn.execute("INSERT INTO sessions (id) VALUES (NULL)"))
     loaded = db.load(sid)

@@ -16,7 +16,10 @@ def _writer(path: str, sid: str, n: int, barrier) -> None:  # runs in a child pr
     barrier.wait()
     for i in range(PER_WRITER):
         if i % 10 == 0:
-            db.append_many(sid, [{"role": "user", "content": f"writer {n} batch {i} item {k}"} for k in range(3)])
+            db.append_many(
+                sid,
+                [{"role": "user", "content": f"writer {n} batch {i} item {k}"} for k in range(3)],
+            )
         else:
             db.append(sid, "assistant", f"writer {n} message {i}", output_tokens=1)
     db.close()
@@ -27,7 +30,9 @@ def test_concurrent_processes_append_to_one_session(store_path: Path) -> None:
     sid = db.start_session(title="shared")
     ctx = mp.get_context("spawn")
     barrier = ctx.Barrier(WRITERS)
-    procs = [ctx.Process(target=_writer, args=(str(store_path), sid, n, barrier)) for n in range(WRITERS)]
+    procs = [
+        ctx.Process(target=_writer, args=(str(store_path), sid, n, barrier)) for n in range(WRITERS)
+    ]
     for p in procs:
         p.start()
     for p in procs:

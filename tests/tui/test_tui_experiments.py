@@ -40,8 +40,12 @@ def _sessions(db: Store, pid: int, eid: int, variant: str, outcomes: str, day: i
     """One session per character: W a win, L a loss, . no signal yet (fixed times)."""
     for n, outcome in enumerate(outcomes):
         sid = db.start_session(
-            title=f"{variant} {n}", source="api", project=pid, experiment_id=eid,
-            variant=variant, id=f"{eid}-{variant}-{day}-{n:03d}",
+            title=f"{variant} {n}",
+            source="api",
+            project=pid,
+            experiment_id=eid,
+            variant=variant,
+            id=f"{eid}-{variant}-{day}-{n:03d}",
             started_at=f"2026-10-{day:02d}T{8 + n // 6:02d}:{(n % 6) * 10:02d}:00Z",
         )
         if outcome == "W":
@@ -69,8 +73,15 @@ def build(db: Store) -> dict[str, int]:
     db.add_config(hostile, {"name": "[link=x]y[/link]"}, role="champion")
 
     db.create_project("data-pipeline", root_path="/home/dev/data-pipeline", adapter="codex")
-    return {"web": web, "first": first, "second": second, "hostile": hostile,
-            "base": base, "plan": plan, "tests": tests}
+    return {
+        "web": web,
+        "first": first,
+        "second": second,
+        "hostile": hostile,
+        "base": base,
+        "plan": plan,
+        "tests": tests,
+    }
 
 
 async def _loaded(pilot: Pilot) -> None:
@@ -79,7 +90,10 @@ async def _loaded(pilot: Pilot) -> None:
         await pilot.pause()
         await pilot.app.workers.wait_for_complete()
         screen = pilot.app.screen
-        if isinstance(screen, ExperimentsScreen) and screen.query_one("#exp-projects", DataTable).row_count:
+        if (
+            isinstance(screen, ExperimentsScreen)
+            and screen.query_one("#exp-projects", DataTable).row_count
+        ):
             break
     for _ in range(3):
         await pilot.pause()
@@ -170,8 +184,12 @@ async def test_rows_follow_the_data_and_refresh_on_change(db: Store) -> None:
         projects = screen.query_one("#exp-projects", DataTable)
         web_row = projects.get_row(str(ids["web"]))
         assert [c.plain for c in web_row[2:]] == [
-            f"#{ids['second']} running", "12 / 7", "67% / 83%", web_row[5].plain,
-            "need-more-data"]
+            f"#{ids['second']} running",
+            "12 / 7",
+            "67% / 83%",
+            web_row[5].plain,
+            "need-more-data",
+        ]
         decision = db.decide(ids["second"])
         assert web_row[5].plain == f"{decision.p_challenger_better:.3f}"
         # an agent records more sessions; the screen notices on its next poll

@@ -20,7 +20,9 @@ def test_healthy_store(store_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "checks      full: ok" in result.stdout and "1 sessions, 1 messages" in result.stdout
     report = json.loads(CliRunner().invoke(cli, ["doctor", "--json"]).stdout)[0]
-    assert report["ok"] and report["schema_version"] == store.SCHEMA_VERSION and report["owner_only"]
+    assert (
+        report["ok"] and report["schema_version"] == store.SCHEMA_VERSION and report["owner_only"]
+    )
 
 
 def test_stale_index_and_loose_permissions_are_problems(store_path: Path) -> None:
@@ -43,4 +45,6 @@ def test_corrupt_and_missing_stores(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "not a sessionscope store" in result.stdout
     assert junk.read_bytes() == b"garbage" * 500
     result = CliRunner().invoke(cli, ["--db", str(tmp_path / "none.db"), "doctor", "--json"])
-    assert result.exit_code == 1 and json.loads(result.stdout)[0]["problems"] == ["no store at this path"]
+    assert result.exit_code == 1 and json.loads(result.stdout)[0]["problems"] == [
+        "no store at this path"
+    ]
