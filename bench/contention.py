@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from sessionscope import store
+from sessionscope.demo.transcripts import generate_tree, write_big_session
 from sessionscope.importers import import_all
-from sessionscope.transcripts_gen import generate_tree, write_big_session
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "RESULTS.md"

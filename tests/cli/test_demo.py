@@ -22,8 +22,8 @@ from sessionscope.demo import (
     demo_info,
     is_demo_store,
 )
+from sessionscope.demo.transcripts import generate_tree
 from sessionscope.importers import import_all
-from sessionscope.transcripts_gen import generate_tree
 
 NOW = 1_790_000_000.0  # a fixed anchor: same seed + same now = same bytes
 
@@ -302,13 +302,3 @@ def test_demo_command_refuses_to_clobber_a_real_store(
     assert result.exit_code == 1 and "refusing to overwrite" in result.stderr
     assert junk.read_text() == "not a database"
     assert no_browser == []
-
-
-def test_demo_command_without_a_browser_says_how_to_open(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setitem(sys.modules, "sessionscope.cli.browse", None)  # import fails
-    target = tmp_path / "nb.db"
-    result = CliRunner().invoke(cli, ["demo", "--db", str(target), "--sessions", "2"])
-    assert result.exit_code == 0, result.output
-    assert f"sessionscope --db {target} browse" in result.stderr

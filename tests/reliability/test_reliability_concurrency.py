@@ -22,8 +22,8 @@ import pytest
 from reliability_support import IMPORT_SOURCES, diff_dumps, dump
 
 from sessionscope import store
+from sessionscope.demo.transcripts import generate_tree
 from sessionscope.importers import import_all
-from sessionscope.transcripts_gen import generate_tree
 
 WRITERS = 8
 PER_WRITER = 1000

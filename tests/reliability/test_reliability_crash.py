@@ -20,7 +20,7 @@ import pytest
 from reliability_support import ROOT, diff_dumps, dump, import_positions, kill
 
 from sessionscope import store
-from sessionscope.transcripts_gen import generate_tree
+from sessionscope.demo.transcripts import generate_tree
 
 MIN_KILLS = 12  # kills that must land mid-import / mid-call (the issue asks for >= 10)
 MAX_ATTEMPTS = 80
@@ -248,8 +248,8 @@ def test_a_big_transcript_commits_batch_by_batch(
 ) -> None:
     """Each batch of a large file is committed before the next is read: a kill keeps what was
     imported, and agents writing the same store wait for one batch, never for the whole file."""
+    from sessionscope.demo.transcripts import write_big_session
     from sessionscope.importers import import_source, incremental
-    from sessionscope.transcripts_gen import write_big_session
 
     monkeypatch.setattr(incremental, "BATCH_MESSAGES", 200)
     path = tmp_path / "big" / "3c5e9d1a-0000-4000-8000-000000000001.jsonl"

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from sessionscope.cli import cli
-from sessionscope.experiments_demo import populate
+from sessionscope.demo.experiments import populate
 from sessionscope.store import InvalidInput, NotFound, SessionNotFound, Store
 from sessionscope.store.decision import prob_b_beats_a
 

@@ -512,8 +512,8 @@ async def test_readonly_store_opens_with_a_notice(fixture_db: Path) -> None:
 
 
 async def test_experiments_screen_result_filters_the_list(tmp_path: Path) -> None:
-    experiments_screen = pytest.importorskip("sessionscope.tui.screens.experiments")
-    from sessionscope.experiments_demo import populate
+    from sessionscope.demo.experiments import populate
+    from sessionscope.tui.screens import experiments as experiments_screen
 
     path = tmp_path / "exp.db"
     with store.open(path) as db:
@@ -543,7 +543,6 @@ async def test_experiments_screen_result_filters_the_list(tmp_path: Path) -> Non
 
 
 async def test_demo_key_on_an_empty_store_builds_and_opens_the_demo(tmp_path: Path) -> None:
-    pytest.importorskip("sessionscope.demo")
     app = make_app(tmp_path / "empty.db", demo_sessions=3)
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_workers(pilot)

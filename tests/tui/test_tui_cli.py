@@ -61,7 +61,8 @@ def test_browse_without_a_terminal_says_so(tmp_path: Path) -> None:
 def test_bare_command_imports_new_transcripts_then_browses(
     tmp_path: Path, runs: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    imports = pytest.importorskip("sessionscope.cli.imports")
+    from sessionscope.cli import imports
+
     calls: list[str] = []
     monkeypatch.setattr(imports, "import_new_with_progress", lambda db, **k: calls.append(db.path))
     path = tmp_path / "bare.db"
@@ -74,7 +75,8 @@ def test_bare_command_imports_new_transcripts_then_browses(
 def test_bare_command_on_a_read_only_store_still_browses(
     tmp_path: Path, runs: list[Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    imports = pytest.importorskip("sessionscope.cli.imports")
+    from sessionscope.cli import imports
+
     calls: list[str] = []
     monkeypatch.setattr(imports, "import_new_with_progress", lambda db, **k: calls.append(db.path))
     path = tmp_path / "ro.db"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import sys
 from typing import Any
 
@@ -69,20 +68,16 @@ def default_cmd() -> None:
     path = store_path()
     _check_store(path)
     _need_terminal()
-    if importlib.util.find_spec("sessionscope.cli.imports") is not None:
-        from . import imports
+    from .imports import import_new_with_progress
 
-        run = getattr(imports, "import_new_with_progress", None)
-        if run is not None:
-            try:
-                with store.open(path) as db:
-                    if db.readonly:
-                        click.echo(
-                            "sessionscope: the store is read-only; browsing without importing.",
-                            err=True,
-                        )
-                    else:
-                        run(db)
-            except (store.StoreError, OSError) as exc:
-                click.echo(f"sessionscope: import skipped: {exc}", err=True)
+    try:
+        with store.open(path) as db:
+            if db.readonly:
+                click.echo(
+                    "sessionscope: the store is read-only; browsing without importing.", err=True
+                )
+            else:
+                import_new_with_progress(db)
+    except (store.StoreError, OSError) as exc:
+        click.echo(f"sessionscope: import skipped: {exc}", err=True)
     open_browser(path)

@@ -14,7 +14,6 @@ always rebuilds.
 from __future__ import annotations
 
 import contextlib
-import importlib
 import sys
 import time
 from collections.abc import Iterator
@@ -113,15 +112,8 @@ def _is_terminal() -> bool:
 
 def _open_browser(path: Path) -> None:
     hint = f"`sessionscope --db {clean_line(str(path))} browse`"
-    try:
-        browse = importlib.import_module("sessionscope.cli.browse")
-        open_browser = browse.open_browser
-    except (ImportError, AttributeError):
-        click.echo(
-            f"The browser is not available in this build; open the store with {hint} once it is.",
-            err=True,
-        )
-        return
+    from .browse import open_browser
+
     if not _is_terminal():
         click.echo(f"Not a terminal, so the browser was not opened; open it with {hint}.", err=True)
         return

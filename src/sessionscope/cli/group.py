@@ -34,11 +34,11 @@ class LazyGroup(click.Group):
     """A group that imports a subcommand's module only when that subcommand runs."""
 
     def list_commands(self, ctx: click.Context) -> list[str]:
-        return sorted(name for name, spec in COMMANDS.items() if _available(spec[0]))
+        return sorted(COMMANDS)
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         spec = COMMANDS.get(cmd_name)
-        if spec is None or not _available(spec[0]):
+        if spec is None:
             return None
         module = importlib.import_module(f"{__package__}.{spec[0]}")
         return getattr(module, spec[1])
@@ -54,10 +54,6 @@ class LazyGroup(click.Group):
                 formatter.write_dl(rows)
 
 
-def _available(module: str) -> bool:
-    return importlib.util.find_spec(f"{__package__}.{module}") is not None
-
-
 @click.group(cls=LazyGroup, invoke_without_command=True)
 @db_option
 @click.version_option(package_name="sessionscope")
@@ -69,9 +65,6 @@ def cli(ctx: click.Context) -> None:
     """
     ctx.ensure_object(dict)
     if ctx.invoked_subcommand is None:
-        if not _available("browse"):
-            click.echo(ctx.get_help())
-            return
         from .browse import default_cmd
 
         ctx.invoke(default_cmd)

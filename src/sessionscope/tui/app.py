@@ -18,7 +18,7 @@ from .. import store
 from ..store import Store, StoreError
 from .commands import SessionCommands
 from .messages import DemoBuilt, StoreChanged, StoreFailed, StoreOpened
-from .screens.main import MainScreen, module_exists
+from .screens.main import MainScreen
 from .widgets.search_pane import SearchPane
 from .widgets.session_list import SessionList
 from .widgets.transcript import Transcript
@@ -263,16 +263,15 @@ class SessionscopeApp(App[None]):
             )
             if transcript.info is not None and transcript.info.parent_session_id:
                 yield SystemCommand("Open parent session", "u", transcript.action_open_parent)
-        if module_exists("sessionscope.tui.screens.experiments"):
+        yield SystemCommand(
+            "Experiments",
+            "Champion/challenger experiments; filter by variant (e)",
+            main.action_experiments,
+        )
+        if sessions.filter.experiment_id is not None:
             yield SystemCommand(
-                "Experiments",
-                "Champion/challenger experiments; filter by variant (e)",
-                main.action_experiments,
+                "Clear the experiment filter", "Show every session", main.clear_experiment
             )
-            if sessions.filter.experiment_id is not None:
-                yield SystemCommand(
-                    "Clear the experiment filter", "Show every session", main.clear_experiment
-                )
         if main.check_action("demo", ()):
             yield SystemCommand(
                 "Build the demo store", "A realistic store to explore (d)", main.action_demo

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 import time
 from pathlib import Path
@@ -29,13 +28,6 @@ if TYPE_CHECKING:
     from ..app import SessionscopeApp
 
 STATS_EVERY = 2.0
-
-
-def module_exists(name: str) -> bool:
-    try:
-        return importlib.util.find_spec(name) is not None
-    except (ImportError, ValueError):
-        return False
 
 
 def _slug(text: str) -> str:
@@ -199,11 +191,10 @@ class MainScreen(Screen[None]):
             Text("  or write sessions from your own agent with the Python API:"),
             Text("      from sessionscope import store; db = store.open()", style="bold"),
         ]
-        if module_exists("sessionscope.demo"):
-            lines += [
-                Text(""),
-                Text("  Or press d to build a demo store and explore it.", style="bold"),
-            ]
+        lines += [
+            Text(""),
+            Text("  Or press d to build a demo store and explore it.", style="bold"),
+        ]
         lines += [
             Text(""),
             Text("  The browser follows the store live: sessions appear as they are written."),
@@ -212,9 +203,7 @@ class MainScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo":
-            return self._empty and module_exists("sessionscope.demo")
-        if action == "experiments":
-            return module_exists("sessionscope.tui.screens.experiments")
+            return self._empty
         return True
 
     # -- opening sessions ----------------------------------------------------------------------
@@ -370,11 +359,8 @@ class MainScreen(Screen[None]):
     def action_experiments(self) -> None:
         if self.sapp.db is None:
             return
-        try:
-            from .experiments import ExperimentsScreen  # type: ignore[import-not-found]
-        except ImportError:
-            self.notify("Experiments are not available in this build.", timeout=2)
-            return
+        from .experiments import ExperimentsScreen
+
         self.app.push_screen(ExperimentsScreen(self.sapp.db), self._experiment_chosen)
 
     def _experiment_chosen(self, result: dict[str, Any] | None) -> None:
@@ -397,7 +383,7 @@ class MainScreen(Screen[None]):
         sessions.set_filter(new)
 
     def action_demo(self) -> None:
-        if not module_exists("sessionscope.demo") or self._demo_running:
+        if self._demo_running:
             return
         self._demo_running = True
         self.notify("Building the demo store…", timeout=3)

@@ -1,6 +1,6 @@
 """Deterministic synthetic transcripts in the real on-disk formats of Claude Code and Codex CLI.
 
-    from sessionscope.transcripts_gen import generate_tree
+    from sessionscope.demo.transcripts import generate_tree
     corpus = generate_tree("/tmp/t", seed=7, sessions=300)      # or target_bytes=500 * 2**20
     corpus.roots  # {"claude-code": .../claude-code/projects, "codex": .../codex/sessions}
 

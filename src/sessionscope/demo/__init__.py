@@ -3,10 +3,10 @@
     from sessionscope.demo import build_demo
     build_demo("demo.db", seed=7, sessions=300)
 
-The transcripts are generated in the real on-disk formats (`transcripts_gen`) into a temporary
+The transcripts are generated in the real on-disk formats (`demo.transcripts`) into a temporary
 directory and imported with the real importers, so the demo exercises exactly what a user's own
-transcripts would. Then, when `sessionscope.experiments_demo` is installed, its experiments data is
-added. The store is built in a temporary file beside `path` and moved into place at the end, so
+transcripts would. Then the experiments data (`demo.experiments`) is added. The store is built in
+a temporary file beside `path` and moved into place at the end, so
 an interrupted build never leaves a half-built store behind.
 
 A demo store carries a marker (an `import_state` row at `DEMO_MARKER`), so callers can tell it
@@ -16,9 +16,6 @@ from a user's real store (`is_demo_store`) and never overwrite the latter.
 from __future__ import annotations
 
 import contextlib
-import importlib
-import importlib.util
-import inspect
 import os
 import tempfile
 import time
@@ -28,14 +25,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from . import store
-from .store.errors import InvalidInput, StoreError
-from .transcripts_gen import GENERATOR_VERSION
+from .. import store
+from ..store.errors import InvalidInput, StoreError
+from .experiments import populate
+from .transcripts import GENERATOR_VERSION
 
 DEMO_MARKER = "sessionscope:demo"
 DEMO_SOURCE = "demo"
 DEMO_FILENAME = "demo.db"
-EXPERIMENTS_MODULE = "sessionscope.experiments_demo"
 
 Progress = Callable[[str, int, int], None]
 """`progress(phase, done, total)`: phase is `generate` (sessions), `import` (bytes) or
@@ -111,13 +108,6 @@ def check_target(path: str | os.PathLike[str]) -> None:
         )
 
 
-def experiments_available() -> bool:
-    try:
-        return importlib.util.find_spec(EXPERIMENTS_MODULE) is not None
-    except (ImportError, ValueError):
-        return False
-
-
 def build_demo(
     path: str | os.PathLike[str],
     *,
@@ -132,8 +122,8 @@ def build_demo(
     raises NotADemoStore. `now` (epoch seconds, default: this hour) anchors the timestamps, which
     spread over the last four weeks. Same seed and `now`, same store contents.
     """
-    from .importers import import_all
-    from .transcripts_gen import generate_tree
+    from ..importers import import_all
+    from .transcripts import generate_tree
 
     if sessions < 1:
         raise InvalidInput("sessions must be at least 1.")
@@ -161,16 +151,11 @@ def build_demo(
                         progress("import", p.bytes_read, max(p.bytes_total, 1))
 
                 report = import_all(db, roots=corpus.roots, progress=on_import)
-                if experiments_available():
-                    if progress is not None:
-                        progress("experiments", 0, 1)
-                    populate = importlib.import_module(EXPERIMENTS_MODULE).populate
-                    if now is not None and "now" in inspect.signature(populate).parameters:
-                        populate(db, seed, now=datetime.fromtimestamp(now, UTC))
-                    else:
-                        populate(db, seed)
-                    if progress is not None:
-                        progress("experiments", 1, 1)
+                if progress is not None:
+                    progress("experiments", 0, 1)
+                populate(db, seed, now=None if now is None else datetime.fromtimestamp(now, UTC))
+                if progress is not None:
+                    progress("experiments", 1, 1)
                 db.set_import_state(
                     DEMO_MARKER,
                     source=DEMO_SOURCE,

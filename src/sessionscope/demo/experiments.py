@@ -11,8 +11,8 @@ import random
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from .store import Store
-from .store.timeutil import format_ts, normalize_ts
+from ..store import Store
+from ..store.timeutil import format_ts, normalize_ts
 
 PROJECT = "webapp"
 ROOT = "/home/dev/webapp"
