@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import re
 from typing import Any
 
+from .jsonout import json_text
 from .sanitize import clean
 from .store.models import Message, Session, tool_result_text
 
@@ -15,24 +15,6 @@ def session_dict(session: Session) -> dict[str, Any]:
     """A JSON-ready dict of the session and its messages (stable keys)."""
     data = dataclasses.asdict(session)
     return data
-
-
-# Escaped in JSON output: lone surrogates (UTF-8 cannot carry them) and characters a terminal
-# would act on or that hide text (DEL, C1 controls, bidi overrides, zero-width, line separators).
-# json.dumps already escapes C0; the escapes read back exactly.
-_ESCAPE_IN_JSON = re.compile(
-    "[\ud800-\udfff\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
-)
-
-
-def json_text(value: Any, indent: int | None = 2) -> str:
-    """JSON that is valid UTF-8 and inert on a terminal: readable non-ASCII text, with lone
-    surrogates and terminal-active or invisible characters written as `\\uXXXX` escapes (which
-    read back exactly)."""
-    text = json.dumps(value, ensure_ascii=False, indent=indent)
-    if text.isascii():
-        return text
-    return _ESCAPE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def to_json(session: Session) -> str:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..jsonout import echo_json
 from ..store import SCHEMA_VERSION, StoreError
 from ..store import open as open_store
 from .options import db_option, json_option, store_path
@@ -67,7 +67,7 @@ def doctor_cmd(as_json: bool, full: bool) -> None:
     """Check the store: schema version, integrity, search index, counts, file and WAL size."""
     report = diagnose(store_path(), full=full)
     if as_json:
-        click.echo(json.dumps([report], indent=2))
+        echo_json([report])
     else:
         mark = "ok" if report["ok"] else "PROBLEMS"
         click.echo(f"store       {report['path']}")

@@ -7,15 +7,12 @@ from typing import Any
 
 import click
 
+from ..jsonout import echo_json
 from ..sanitize import clean_line
 from ..store import NotFound, Store
 from ..store.decision import ArmStats, Decision
 from ..store.experiments import EXPERIMENT_STATUSES, AgentConfig, Experiment
 from .options import json_option, open_from_context
-
-
-def _echo_json(rows: list[dict[str, Any]]) -> None:
-    click.echo(json.dumps(rows, ensure_ascii=False))
 
 
 def arm_json(arm: ArmStats) -> dict[str, Any]:
@@ -135,7 +132,7 @@ def list_cmd(as_json: bool = False, project: str | None = None, status: str | No
             project_id = found.id
         rows = [experiment_json(db, e) for e in db.experiments(project_id, status=status)]
         if as_json:
-            _echo_json(rows)
+            echo_json(rows)
             return
         if not rows:
             click.echo("No experiments. Start one with Store.start_experiment().", err=True)
@@ -192,7 +189,7 @@ def show_cmd(experiment_id: int, as_json: bool) -> None:
     with open_from_context(must_exist=True) as db:
         e = _require(db, experiment_id)
         if as_json:
-            _echo_json([experiment_json(db, e, configs=True)])
+            echo_json([experiment_json(db, e, configs=True)])
             return
         project = db.project(e.project_id)
         verdict = db.decide(e.id)
@@ -231,7 +228,7 @@ def decide_cmd(experiment_id: int, as_json: bool) -> None:
         _require(db, experiment_id)
         verdict = db.decide(experiment_id)
     if as_json:
-        _echo_json([decision_json(verdict)])
+        echo_json([decision_json(verdict)])
         return
     _print_arms(verdict)
     click.echo()
@@ -249,7 +246,7 @@ def _finish(experiment_id: int, as_json: bool, action: str, force: bool = False)
             verdict = db.abort(experiment_id)
         e = _require(db, experiment_id)
         if as_json:
-            _echo_json([experiment_json(db, e)])
+            echo_json([experiment_json(db, e)])
             return
         project = db.project(e.project_id)
         name = clean_line(project.name) if project else "?"

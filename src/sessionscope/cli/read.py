@@ -11,15 +11,10 @@ from typing import Any
 
 import click
 
+from ..jsonout import echo_json
 from ..sanitize import clean, clean_line
 from .options import db_option, json_option, limit_option, open_from_context
 from .render import hits_json, hits_text
-
-
-def echo_json(rows: Any) -> None:
-    from ..export import json_text
-
-    click.echo(json_text(rows, indent=None if isinstance(rows, list) else 2))
 
 
 def age(stamp: str | None, now: datetime | None = None) -> str:

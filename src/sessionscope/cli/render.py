@@ -25,7 +25,7 @@ def hit_dict(hit: Any) -> dict[str, Any]:
 
 
 def hits_json(hits: list[Any]) -> str:
-    from ..export import json_text
+    from ..jsonout import json_text
 
     return json_text([hit_dict(h) for h in hits], indent=None)
 
