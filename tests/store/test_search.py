@@ -1,4 +1,4 @@
-"""The search language (DESIGN.md, "Search language"): every feature, ranking, snippets, fuzzing."""
+"""The search language (README, "Search language"): every feature, ranking, snippets, fuzzing."""
 
 from __future__ import annotations
 

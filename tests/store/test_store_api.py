@@ -1,4 +1,4 @@
-"""The write and read API agents use (DESIGN.md, "The write API agents use")."""
+"""The write and read API agents use (README, "For agents: the write API")."""
 
 from __future__ import annotations
 

@@ -17,7 +17,11 @@ from .options import db_option, handle_errors
 # command name -> (module, attribute, one-line help shown in `--help` without importing it)
 COMMANDS: dict[str, tuple[str, str, str]] = {
     "sessions": ("read", "sessions_cmd", "List sessions, newest first."),
-    "search": ("read", "search_cmd", "Search every message (DESIGN's search language)."),
+    "search": (
+        "read",
+        "search_cmd",
+        "Search every message (words, phrases, filters such as tool:Bash).",
+    ),
     "show": ("read", "show_cmd", "Print one session's transcript."),
     "export": ("read", "export_cmd", "Export one session as Markdown or JSON."),
     "stats": ("read", "stats_cmd", "Counts for the whole store."),

@@ -181,7 +181,7 @@ SELECT s.variant,
 
 
 class ExperimentsMixin:
-    """Experiment API mixed into `Store` (see DESIGN.md, "Experiments and metrics")."""
+    """Experiment API mixed into `Store` (see the README, "Experiments and metrics")."""
 
     # provided by Store
     def _read(self, fn: Any) -> Any: ...  # pragma: no cover
