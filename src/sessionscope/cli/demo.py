@@ -76,7 +76,14 @@ def _progress(enabled: bool) -> Iterator[Progress]:
         yield plain
         return
     from rich.console import Console
-    from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskID,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
 
     bar = Progress(
         TextColumn("{task.description:<24}"),
@@ -86,7 +93,7 @@ def _progress(enabled: bool) -> Iterator[Progress]:
         console=Console(stderr=True),
         transient=True,
     )
-    tasks: dict[str, int] = {}
+    tasks: dict[str, TaskID] = {}
     last = 0.0
 
     def update(phase: str, done: int, total: int) -> None:

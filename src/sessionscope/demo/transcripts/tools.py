@@ -12,6 +12,7 @@ import json
 import random
 import struct
 import zlib
+from typing import Any
 
 from . import codegen
 from .projects import Project
@@ -79,7 +80,7 @@ class Toolbox:
         self, command: str, output: str, exit_code: int = 0, duration: float | None = None
     ) -> Call:
         duration = duration if duration is not None else round(self.rng.uniform(0.05, 12), 1)
-        args = {"command": ["bash", "-lc", command], "workdir": self.cwd}
+        args: dict[str, Any] = {"command": ["bash", "-lc", command], "workdir": self.cwd}
         if self.rng.random() < 0.3:
             args["timeout_ms"] = 120000
         out = _DUMPS(
@@ -466,7 +467,7 @@ class Toolbox:
     def task(self, sub: SubRun) -> Call:
         rng = self.rng
         tokens = rng.randint(4000, 60000)
-        result = {
+        result: dict[str, Any] = {
             "status": "completed",
             "prompt": sub.prompt,
             "agentId": None,

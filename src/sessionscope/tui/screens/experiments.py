@@ -245,7 +245,9 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
         yield Static(Text("Experiments · champion vs challenger"), id="exp-title")
         with Vertical(id="exp-body"):
             yield Static(Text("Projects"), classes="exp-label")
-            projects = DataTable(id="exp-projects", cursor_type="row", zebra_stripes=False)
+            projects: DataTable[Any] = DataTable(
+                id="exp-projects", cursor_type="row", zebra_stripes=False
+            )
             # fixed widths: auto-sized columns could draw the header before the rows widened
             # them, which made the layout depend on timing
             projects.add_column(Text("Project"), key="project", width=16)
@@ -258,7 +260,7 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
             yield projects
             yield Static(Text("Loading…", style="dim"), id="exp-detail")
             yield Static(Text("Arms (Enter lists the arm's sessions)"), classes="exp-label")
-            arms = DataTable(id="exp-arms", cursor_type="row")
+            arms: DataTable[Any] = DataTable(id="exp-arms", cursor_type="row")
             arms.add_column(Text("Experiment"), key="experiment")
             arms.add_column(Text("Arm"), key="arm")
             arms.add_column(Text("Config"), key="config")
