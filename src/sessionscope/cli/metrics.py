@@ -177,7 +177,7 @@ def _app(registry: Any) -> Callable[..., Iterable[bytes]]:
 
     def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         try:
-            return inner(environ, start_response)  # type: ignore[no-any-return]
+            return cast(Iterable[bytes], inner(environ, start_response))
         except Exception as exc:  # a scrape never prints a traceback
             start_response("503 Service Unavailable", [("Content-Type", "text/plain")])
             return [f"metrics unavailable: {exc}\n".encode()]
@@ -202,11 +202,11 @@ def _serve(registry: Any, host: str, port: int) -> None:
         server, thread = start_server(registry, host, port)
     except OSError as exc:
         raise StoreError(f"cannot listen on {host}:{port} ({exc.strerror or exc}).") from None
-    bound_host, bound_port = server.server_address[:2]
-    shown = f"[{bound_host}]" if ":" in str(bound_host) else bound_host
+    bound_host, bound_port = server.socket.getsockname()[:2]
+    shown = f"[{bound_host}]" if ":" in bound_host else bound_host
     click.echo(f"Serving metrics on http://{shown}:{bound_port}/metrics (Ctrl-C stops).", err=True)
     stop = threading.Event()
-    previous: dict[int, Any] = {}
+    previous: dict[signal.Signals, Any] = {}
     if threading.current_thread() is threading.main_thread():
         for sig in (signal.SIGINT, signal.SIGTERM):
             previous[sig] = signal.signal(sig, lambda *_: stop.set())
@@ -216,8 +216,8 @@ def _serve(registry: Any, host: str, port: int) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
         server.shutdown()
         server.server_close()
         thread.join(timeout=1)
