@@ -6,25 +6,44 @@
 Every scrape reads the store in one read transaction, so the figures are one consistent snapshot.
 Counters (sessions, messages, tokens, tool calls, cost) are store totals: deleting sessions
 lowers them, which Prometheus treats as a counter reset.
+
+Label values come from transcripts, so they are bounded: each is cleaned of control and format
+characters and cut to `LABEL_MAX_CHARS`, and each label keeps its `LABEL_LIMIT` largest values
+(by volume) with the rest summed into `other`, so totals are preserved. A collector serves a
+scrape within `CACHE_SECONDS` of the last one from that snapshot: a burst of clients costs one read.
 """
 
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
+import threading
+import time
+import unicodedata
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
+from .errors import InvalidInput
 from .timeutil import format_ts
 
 ACTIVE_WINDOW = timedelta(minutes=15)
 TOKEN_DIRECTIONS = ("input", "output", "cache_read", "cache_creation")
 UNKNOWN = "unknown"
+OTHER = "other"
+LABEL_LIMIT = 50  # distinct values kept per label; the rest are summed into OTHER
+LABEL_MAX_CHARS = 120  # a longer label value is cut (ending in "…")
+CACHE_SECONDS = 1.0
+_RAW_CHARS = 4 * LABEL_MAX_CHARS  # read at most this much of a value from the store
+
+K = TypeVar("K", bound=Hashable)
+L = TypeVar("L", bound=Hashable)
+N = TypeVar("N", int, float)
 
 
 @dataclass(slots=True)
@@ -43,7 +62,7 @@ class Snapshot:
 
 # Per-message model when the message has one, else the session's model.
 _TOKENS_SQL = """
-SELECT coalesce(nullif(m.model, ''), nullif(s.model, ''), 'unknown') AS model,
+SELECT substr(coalesce(nullif(m.model, ''), nullif(s.model, ''), 'unknown'), 1, ?) AS model,
        sum(m.input_tokens), sum(m.output_tokens), sum(m.cache_read_tokens),
        sum(m.cache_creation_tokens), sum(m.cost_usd)
   FROM messages AS m JOIN sessions AS s ON s.id = m.session_id
@@ -60,21 +79,26 @@ def read_snapshot(conn: sqlite3.Connection, now: datetime | None = None) -> Snap
         conn.execute("BEGIN")
     try:
         snap = Snapshot()
+        cut = (_RAW_CHARS,)
         snap.sessions_by_source = dict(
-            conn.execute("SELECT source, count(*) FROM sessions GROUP BY source").fetchall()
+            conn.execute(
+                "SELECT substr(source, 1, ?), count(*) FROM sessions GROUP BY 1", cut
+            ).fetchall()
         )
         snap.messages_by_role = dict(
-            conn.execute("SELECT role, count(*) FROM messages GROUP BY role").fetchall()
+            conn.execute("SELECT substr(role, 1, ?), count(*) FROM messages GROUP BY 1", cut)
         )
-        for model, *totals in conn.execute(_TOKENS_SQL):
+        for model, *totals in conn.execute(_TOKENS_SQL, cut):
             for direction, value in zip(TOKEN_DIRECTIONS, totals[:4], strict=True):
                 snap.tokens[(direction, model)] = int(value or 0)
             snap.cost_by_model[model] = float(totals[4] or 0.0)
         for name, outcome, count in conn.execute(
-            "SELECT name, CASE is_error WHEN 0 THEN 'ok' WHEN 1 THEN 'error'"
-            " ELSE 'unknown' END, count(*) FROM tool_calls GROUP BY 1, 2"
+            "SELECT substr(name, 1, ?), CASE is_error WHEN 0 THEN 'ok' WHEN 1 THEN 'error'"
+            " ELSE 'unknown' END, count(*) FROM tool_calls GROUP BY 1, 2",
+            cut,
         ):
-            snap.tool_calls[(name or UNKNOWN, outcome)] = count
+            key = (name or UNKNOWN, outcome)
+            snap.tool_calls[key] = snap.tool_calls.get(key, 0) + count
         since = format_ts((now or datetime.now(UTC)) - ACTIVE_WINDOW)
         snap.active_sessions = conn.execute(
             "SELECT count(*) FROM sessions WHERE ended_at IS NULL AND updated_at >= ?", (since,)
@@ -83,6 +107,66 @@ def read_snapshot(conn: sqlite3.Connection, now: datetime | None = None) -> Snap
     finally:
         if own and conn.in_transaction:
             conn.execute("COMMIT")
+
+
+def _invisible(ch: str) -> bool:
+    """Control, format, surrogate, private-use, unassigned, line and paragraph separators."""
+    category = unicodedata.category(ch)
+    return category[0] == "C" or category in ("Zl", "Zp")
+
+
+def clean_label(value: object) -> str:
+    """A label value without control, format or separator characters, cut to LABEL_MAX_CHARS."""
+    text = "".join(ch for ch in str(value)[:_RAW_CHARS] if not _invisible(ch)).strip()
+    if len(text) > LABEL_MAX_CHARS:
+        text = text[: LABEL_MAX_CHARS - 1] + "…"
+    return text or UNKNOWN
+
+
+def _relabel(values: Mapping[K, N], fn: Callable[[K], L]) -> dict[L, N]:
+    """`values` with every key mapped through `fn`; keys that meet are summed."""
+    out: dict[L, N] = {}
+    for key, value in values.items():
+        new = fn(key)
+        out[new] = out[new] + value if new in out else value
+    return out
+
+
+def _top(volume: Mapping[str, Any], limit: int) -> Callable[[str], str]:
+    """Keeps the `limit` values of largest volume (ties by name) and maps the rest to OTHER."""
+    if len(volume) <= limit:
+        return lambda value: value
+    ranked = sorted(sorted(volume), key=lambda value: volume[value], reverse=True)
+    kept = frozenset(ranked[:limit])
+    return lambda value: value if value in kept else OTHER
+
+
+def _check_limit(limit: int) -> None:
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise InvalidInput(f"label_limit must be a whole number of at least 1, not {limit!r}.")
+
+
+def bounded(snap: Snapshot, limit: int = LABEL_LIMIT) -> Snapshot:
+    """`snap` with every label value cleaned and at most `limit` + 1 values per label."""
+    _check_limit(limit)
+    sources = _relabel(snap.sessions_by_source, clean_label)
+    roles = _relabel(snap.messages_by_role, clean_label)
+    tools = _relabel(snap.tool_calls, lambda k: (clean_label(k[0]), k[1]))
+    tokens = _relabel(snap.tokens, lambda k: (k[0], clean_label(k[1])))
+    cost = _relabel(snap.cost_by_model, clean_label)
+    tool_volume = _relabel(tools, itemgetter(0))
+    model_tokens = _relabel(tokens, itemgetter(1))  # every costed model has a tokens row
+    model_volume = {m: (n, cost.get(m, 0.0)) for m, n in model_tokens.items()}
+    keep_source, keep_role = _top(sources, limit), _top(roles, limit)
+    keep_tool, keep_model = _top(tool_volume, limit), _top(model_volume, limit)
+    return Snapshot(
+        sessions_by_source=_relabel(sources, keep_source),
+        messages_by_role=_relabel(roles, keep_role),
+        tokens=_relabel(tokens, lambda k: (k[0], keep_model(k[1]))),
+        cost_by_model=_relabel(cost, keep_model),
+        tool_calls=_relabel(tools, lambda k: (keep_tool(k[0]), k[1])),
+        active_sessions=snap.active_sessions,
+    )
 
 
 def _families(snap: Snapshot | None) -> Iterator[Metric]:
@@ -129,20 +213,47 @@ def _families(snap: Snapshot | None) -> Iterator[Metric]:
 
 
 class StoreCollector(Collector):
-    """Reads the store on every scrape.
+    """Reads the store at scrape time, at most once per `cache_seconds`.
 
     With `executor` (a single-thread executor), every scrape's reads run on that one thread, so an
     HTTP server that starts a thread per request does not open a store connection per request.
+    Concurrent scrapes share one read: the first reads, the others wait for its snapshot.
     """
 
-    def __init__(self, db: Any, *, executor: Executor | None = None) -> None:
+    def __init__(
+        self,
+        db: Any,
+        *,
+        executor: Executor | None = None,
+        label_limit: int = LABEL_LIMIT,
+        cache_seconds: float = CACHE_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        _check_limit(label_limit)
         self._db = db
         self._executor = executor
+        self._label_limit = label_limit
+        self._cache_seconds = cache_seconds
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._cached: Snapshot | None = None
+        self._read_at = 0.0
+
+    def _read(self) -> Snapshot:
+        if self._executor is None:
+            snap: Snapshot = self._db._read(read_snapshot)
+        else:
+            snap = self._executor.submit(self._db._read, read_snapshot).result()
+        return bounded(snap, self._label_limit)
 
     def snapshot(self) -> Snapshot:
-        if self._executor is None:
-            return self._db._read(read_snapshot)
-        return self._executor.submit(self._db._read, read_snapshot).result()
+        """The bounded figures: the cached ones when read less than `cache_seconds` ago."""
+        with self._lock:
+            fresh = self._clock() - self._read_at < self._cache_seconds
+            if self._cached is None or not fresh:
+                self._cached = self._read()
+                self._read_at = self._clock()
+            return self._cached
 
     def describe(self) -> Iterator[Metric]:
         """The metric names without samples (so registering does not read the store)."""
@@ -152,15 +263,24 @@ class StoreCollector(Collector):
         return _families(self.snapshot())
 
 
-def registry_for(db: Any, *, executor: Executor | None = None) -> CollectorRegistry:
+def registry_for(
+    db: Any,
+    *,
+    executor: Executor | None = None,
+    label_limit: int = LABEL_LIMIT,
+    cache_seconds: float = CACHE_SECONDS,
+) -> CollectorRegistry:
     """A fresh registry holding only the store's collector."""
     registry = CollectorRegistry(auto_describe=True)
-    registry.register(StoreCollector(db, executor=executor))
+    collector = StoreCollector(
+        db, executor=executor, label_limit=label_limit, cache_seconds=cache_seconds
+    )
+    registry.register(collector)
     return registry
 
 
-def render(db: Any) -> bytes:
+def render(db: Any, *, label_limit: int = LABEL_LIMIT) -> bytes:
     """The store's metrics in Prometheus text exposition format."""
     from prometheus_client import generate_latest
 
-    return generate_latest(registry_for(db))
+    return generate_latest(registry_for(db, label_limit=label_limit, cache_seconds=0))
