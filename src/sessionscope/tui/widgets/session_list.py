@@ -6,6 +6,7 @@ the pages near the viewport only, so 50,000 sessions scroll like 50.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -51,12 +52,11 @@ class SessionList(RowList):
         "session-list--loading",
     }
 
+    @dataclass
     class Listed(TextualMessage):
         """A page arrived: how many sessions the list holds now."""
 
-        def __init__(self, total: int) -> None:
-            super().__init__()
-            self.total = total
+        total: int
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
