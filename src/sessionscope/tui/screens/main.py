@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
@@ -12,6 +13,7 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
@@ -63,7 +65,10 @@ class MainScreen(Screen[None]):
     and hands the store to its widgets with their `set_store`.
     """
 
-    COMMANDS: ClassVar[set[Any]] = {MainCommands, SessionCommands}
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        MainCommands,
+        SessionCommands,
+    }
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search"),
@@ -92,7 +97,7 @@ class MainScreen(Screen[None]):
         return self.browsing.db
 
     def now(self) -> datetime:
-        """ "Now" for ages and relative filters (the options' clock)."""
+        """The time ages and relative filters count from (the options' clock)."""
         return self.options.now()
 
     def compose(self) -> ComposeResult:
@@ -126,21 +131,6 @@ class MainScreen(Screen[None]):
         self.query_one(SearchPane).set_store(db)
         self.query_one(Transcript).set_store(db)
 
-    def on_store_opened(self, message: StoreOpened) -> None:
-        message.stop()
-        self.browsing.opened(message.db)
-        self._set_store(message.db)
-        self.store_ready()
-
-    def on_store_failed(self, message: StoreFailed) -> None:
-        message.stop()
-        self.notify(message.error, severity="error", timeout=10, markup=False)
-        self.store_failed(message.error)
-
-    def on_store_changed(self, message: StoreChanged) -> None:
-        message.stop()
-        self.store_changed()
-
     def switch_store(self, path: str) -> None:
         """Close the open store and browse the one at `path`."""
         self._set_store(None)
@@ -148,9 +138,12 @@ class MainScreen(Screen[None]):
         self.query_one(Transcript).close_session()
         self.browsing.open(path)
 
-    def store_ready(self) -> None:
-        db = self.browsing.db
-        assert db is not None
+    def on_store_opened(self, message: StoreOpened) -> None:
+        """The store is open: hand it to the widgets, list it, open what the options ask for."""
+        message.stop()
+        db = message.db
+        self.browsing.opened(db)
+        self._set_store(db)
         header = self.query_one(AppHeader)
         header.show(path=db.path, readonly=db.readonly, state="open")
         if db.readonly:
@@ -169,14 +162,18 @@ class MainScreen(Screen[None]):
         if options.session:
             self.open_session(options.session, seq=options.seq, query=options.query)
 
-    def store_failed(self, error: str) -> None:
+    def on_store_failed(self, message: StoreFailed) -> None:
+        message.stop()
+        error = message.error
+        self.notify(error, severity="error", timeout=10, markup=False)
         self.query_one(AppHeader).show(state="failed")
         self.query_one(Transcript).set_placeholder(
             [Text("  The store could not be opened:", style="bold"), Text(""), Text("  " + error)]
         )
 
-    def store_changed(self) -> None:
+    def on_store_changed(self, message: StoreChanged) -> None:
         """Another process wrote to the store: refresh what is visible, keep the reader's place."""
+        message.stop()
         self.query_one(SessionList).reload(keep_place=True)
         self.query_one(Transcript).follow()
         # refresh the counts at most every 2 s, less often when they are slow to compute
