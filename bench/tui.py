@@ -360,7 +360,7 @@ async def keystroke_to_hits(path: Path, queries: list[str]) -> dict[str, Any]:
         await pilot.press("slash")
         pane = app.screen.query_one(SearchPane)
         for q in queries[:3]:  # warm the page cache
-            app.db.search(q, limit=50)
+            app.main.db.search(q, limit=50)
         for query in queries:
             pane.query_one("#search-input").value = ""
             await settle(pilot)

@@ -502,8 +502,8 @@ async def test_readonly_store_opens_with_a_notice(fixture_db: Path) -> None:
             await wait_for_workers(pilot)
             sessions = app.screen.query_one(SessionList)
             # the store opens and the list loads in workers: wait for both to show
-            await wait_until(pilot, lambda: app.db is not None and sessions.total == 4, 10)
-            assert app.db is not None and app.db.readonly
+            await wait_until(pilot, lambda: app.main.db is not None and sessions.total == 4, 10)
+            assert app.main.db is not None and app.main.db.readonly
             await wait_until(pilot, lambda: "read-only" in screen_text(app), 10)
             assert "read-only" in screen_text(app)
             assert sessions.total == 4
@@ -549,7 +549,7 @@ async def test_demo_key_on_an_empty_store_builds_and_opens_the_demo(tmp_path: Pa
         assert "press d to build a demo store" in _text(app.screen.query_one(Transcript))
         await pilot.press("d")
         assert await wait_until(
-            pilot, lambda: app.db is not None and app.db.path.endswith("demo.db"), 60
+            pilot, lambda: app.main.db is not None and app.main.db.path.endswith("demo.db"), 60
         )
         await wait_for_workers(pilot)
         assert app.screen.query_one(SessionList).total >= 3

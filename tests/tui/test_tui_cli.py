@@ -37,9 +37,9 @@ def test_browse_opens_the_chosen_store_at_a_session(tmp_path: Path, runs: list[A
     )
     assert result.exit_code == 0, result.output
     (app,) = runs
-    assert app.db_path == str(path)
-    assert app.start_session == sid
-    assert app.start_query == "x y"
+    assert app.options.db_path == str(path)
+    assert app.options.session == sid
+    assert app.options.query == "x y"
 
 
 def test_browse_unknown_session_is_one_line_error(tmp_path: Path, runs: list[Any]) -> None:
@@ -69,7 +69,7 @@ def test_bare_command_imports_new_transcripts_then_browses(
     result = CliRunner().invoke(cli, ["--db", str(path)])
     assert result.exit_code == 0, result.output
     assert calls == [str(path)]
-    assert len(runs) == 1 and runs[0].db_path == str(path)
+    assert len(runs) == 1 and runs[0].options.db_path == str(path)
 
 
 def test_bare_command_on_a_read_only_store_still_browses(

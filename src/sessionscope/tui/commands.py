@@ -1,20 +1,32 @@
-"""Command palette: "jump to session" by title (every other action comes from the app)."""
+"""Command palette: "jump to session" by title (the main screen's other commands are in
+`screens/main_commands.py`). The store and the clock come from the screen the palette was
+opened on, seen through `SessionSource`."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 from rich.text import Text
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.markup import escape
 
-from ..store import StoreError
+from ..store import Store, StoreError
 from .format import age
 from .messages import OpenSession, SessionRow
 
 PALETTE_SESSIONS = 5000
+
+
+@runtime_checkable
+class SessionSource(Protocol):
+    """A screen that browses a store: the main screen."""
+
+    @property
+    def db(self) -> Store | None: ...
+
+    def now(self) -> datetime: ...
 
 
 class SessionCommands(Provider):
@@ -25,7 +37,8 @@ class SessionCommands(Provider):
         self._rows: list[SessionRow] = []
 
     async def startup(self) -> None:
-        db = getattr(self.app, "db", None)
+        screen = self.screen
+        db = screen.db if isinstance(screen, SessionSource) else None
         if db is None:
             return
 
@@ -40,8 +53,8 @@ class SessionCommands(Provider):
         self._rows = worker.result or []
 
     def _now(self) -> datetime:
-        clock = getattr(self.app, "clock", None)
-        return clock() if clock else datetime.now(UTC)
+        screen = self.screen
+        return screen.now() if isinstance(screen, SessionSource) else datetime.now(UTC)
 
     def _help(self, row: SessionRow) -> str:
         parts = [p for p in (row.project, row.source, age(row.updated_at, self._now())) if p]

@@ -1,12 +1,14 @@
 """Typed messages the browser's thread workers post back to the UI (and a few UI requests).
 
 Every database call runs in a thread worker; its result comes back as one of these, tagged with
-the generation it answers so that a stale result never overwrites a newer one.
+the generation it answers so that a stale result never overwrites a newer one. Messages are
+dataclasses (Textual's `Message.__post_init__` does the base set-up); `can_replace` lets a newer
+message waiting in the queue replace an older one of the same kind.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 from typing import Any
 
 from textual.message import Message
@@ -17,45 +19,48 @@ from ..store import Message as StoredMessage
 # -- the store ---------------------------------------------------------------------------------
 
 
+@dataclass
 class StoreOpened(Message):
     """The store file is open (and migrated); `readonly` when it could only be read."""
 
-    def __init__(self, db: Store, readonly: bool) -> None:
-        super().__init__()
-        self.db = db
-        self.readonly = readonly
+    db: Store
+    readonly: bool
 
 
+@dataclass
 class StoreFailed(Message):
     """The store could not be opened; `error` is one sentence for the person."""
 
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
+    error: str
 
 
+@dataclass
 class StoreChanged(Message):
-    """Another connection committed to the store (seen through `PRAGMA data_version`)."""
+    """Another connection committed to the store (seen through `PRAGMA data_version`).
 
-    def __init__(self, version: int) -> None:
-        super().__init__()
-        self.version = version
+    Repeats coalesce: a newer change waiting in the queue replaces this one."""
+
+    version: int
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StoreChanged)
 
 
+@dataclass
 class StatsLoaded(Message):
-    """Whole-store counts for the header (`Store.counts`)."""
+    """Whole-store counts for the header (`Store.counts`); newer counts replace older ones."""
 
-    def __init__(self, stats: dict[str, int]) -> None:
-        super().__init__()
-        self.stats = stats
+    stats: dict[str, int]
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StatsLoaded)
 
 
+@dataclass
 class DemoBuilt(Message):
     """The demo store was written to `path`."""
 
-    def __init__(self, path: str) -> None:
-        super().__init__()
-        self.path = path
+    path: str
 
 
 # -- the session list --------------------------------------------------------------------------
@@ -99,43 +104,34 @@ class SessionRow:
         )
 
 
+@dataclass
 class SessionsPage(Message):
     """One page of top-level sessions (rows `offset`..) and the total the filter matches."""
 
-    def __init__(self, generation: int, offset: int, rows: list[SessionRow], total: int) -> None:
-        super().__init__()
-        self.generation = generation
-        self.offset = offset
-        self.rows = rows
-        self.total = total
+    generation: int
+    offset: int
+    rows: list[SessionRow]
+    total: int
 
 
+@dataclass
 class SessionChildren(Message):
     """The subagent sessions of `parent_id`."""
 
-    def __init__(self, generation: int, parent_id: str, rows: list[SessionRow]) -> None:
-        super().__init__()
-        self.generation = generation
-        self.parent_id = parent_id
-        self.rows = rows
+    generation: int
+    parent_id: str
+    rows: list[SessionRow]
 
 
+@dataclass
 class OpenSession(Message):
     """Ask the screen to open a session, optionally at a message and with search terms."""
 
-    def __init__(
-        self,
-        session_id: str,
-        seq: int | None = None,
-        query: str | None = None,
-        *,
-        focus: bool = True,
-    ) -> None:
-        super().__init__()
-        self.session_id = session_id
-        self.seq = seq
-        self.query = query
-        self.focus = focus
+    session_id: str
+    seq: int | None = None
+    query: str | None = None
+    _: KW_ONLY
+    focus: bool = True
 
 
 # -- the transcript ----------------------------------------------------------------------------
@@ -236,35 +232,26 @@ class TranscriptGrew(Message):
 # -- search ------------------------------------------------------------------------------------
 
 
+@dataclass
 class HitsLoaded(Message):
     """Hits `offset`.. for the query of generation `generation`."""
 
-    def __init__(
-        self,
-        generation: int,
-        query: str,
-        hits: list[Hit],
-        elapsed: float,
-        error: str | None = None,
-        offset: int = 0,
-    ) -> None:
-        super().__init__()
-        self.generation = generation
-        self.query = query
-        self.hits = hits
-        self.elapsed = elapsed
-        self.error = error
-        self.offset = offset
+    generation: int
+    query: str
+    hits: list[Hit]
+    elapsed: float
+    error: str | None = None
+    offset: int = 0
 
 
+@dataclass
 class HitChosen(Message):
     """The person picked a hit to open."""
 
-    def __init__(self, hit: Hit, query: str) -> None:
-        super().__init__()
-        self.hit = hit
-        self.query = query
+    hit: Hit
+    query: str
 
 
+@dataclass
 class SearchClosed(Message):
     """The search pane was dismissed (Escape)."""

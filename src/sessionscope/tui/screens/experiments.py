@@ -183,20 +183,18 @@ def decision_text(decision: str | None) -> Text:
 # -- messages ----------------------------------------------------------------------------------
 
 
+@dataclass
 class ExperimentsLoaded(Message):
     """The worker read the projects and their experiments."""
 
-    def __init__(self, projects: list[ProjectView]) -> None:
-        super().__init__()
-        self.projects = projects
+    projects: list[ProjectView]
 
 
+@dataclass
 class ExperimentsFailed(Message):
     """Reading the experiments failed; `error` is one sentence."""
 
-    def __init__(self, error: str) -> None:
-        super().__init__()
-        self.error = error
+    error: str
 
 
 class ExperimentsChanged(Message):

@@ -4,28 +4,41 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from ...export import to_markdown
-from ...store import StoreError
+from ...store import Store, StoreError
+from ..browsing import Browsing
+from ..commands import SessionCommands
 from ..format import SessionFilter, parse_filter
-from ..messages import HitChosen, OpenSession, SearchClosed, StatsLoaded
+from ..messages import (
+    DemoBuilt,
+    HitChosen,
+    OpenSession,
+    SearchClosed,
+    StatsLoaded,
+    StoreChanged,
+    StoreFailed,
+    StoreOpened,
+)
+from ..options import BrowserOptions
 from ..widgets.header import AppHeader
 from ..widgets.search_pane import SearchPane
 from ..widgets.session_list import SORT_LABELS, SessionList
 from ..widgets.transcript import Transcript
-
-if TYPE_CHECKING:
-    from ..app import SessionscopeApp
+from .main_commands import MainCommands
 
 STATS_EVERY = 2.0
 
@@ -46,7 +59,16 @@ class FilterInput(Input):
 
 
 class MainScreen(Screen[None]):
-    """Three panes; every database call happens in the widgets' thread workers."""
+    """Three panes; every database call happens in the widgets' thread workers.
+
+    The screen owns the browsing (`browsing`: the open store, its watcher, switching stores)
+    and hands the store to its widgets with their `set_store`.
+    """
+
+    COMMANDS: ClassVar[set[type[Provider] | Callable[[], type[Provider]]]] = {
+        MainCommands,
+        SessionCommands,
+    }
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("slash", "search", "Search"),
@@ -58,8 +80,10 @@ class MainScreen(Screen[None]):
         Binding("q", "quit", "Quit"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, options: BrowserOptions) -> None:
         super().__init__()
+        self.options = options
+        self.browsing = Browsing(self, options)
         self._came_from = "list"
         self._stats_at = 0.0
         self._stats_cost = 0.0
@@ -68,8 +92,13 @@ class MainScreen(Screen[None]):
         self._demo_running = False
 
     @property
-    def sapp(self) -> SessionscopeApp:
-        return self.app  # type: ignore[return-value]
+    def db(self) -> Store | None:
+        """The open store (None until it is open, or while switching stores)."""
+        return self.browsing.db
+
+    def now(self) -> datetime:
+        """The time ages and relative filters count from (the options' clock)."""
+        return self.options.now()
 
     def compose(self) -> ComposeResult:
         yield AppHeader(id="header")
@@ -79,27 +108,45 @@ class MainScreen(Screen[None]):
                     placeholder="filter: source:codex project:webapp since:7d (Enter)",
                     id="filter-input",
                 )
-                yield SearchPane(id="search")
-                yield SessionList(id="sessions")
-            yield Transcript(id="transcript")
+                yield SearchPane(id="search", clock=self.options.clock)
+                yield SessionList(id="sessions", clock=self.options.clock)
+            yield Transcript(id="transcript", tz=self.options.tz)
         yield Footer()
 
     def on_mount(self) -> None:
         self.query_one("#filter-input").display = False
         self.query_one(SearchPane).display = False
-        self.query_one(AppHeader).show(path=self.sapp.db_path_label)
+        self.query_one(AppHeader).show(path=self.browsing.path_label)
         self.query_one(Transcript).set_placeholder([Text("  Opening the store…")])
         self.query_one(SessionList).focus()
-        self.sapp.start()
+        self.browsing.open()
+
+    def on_unmount(self) -> None:
+        self.browsing.close()
 
     # -- the store -----------------------------------------------------------------------------
 
-    def store_ready(self) -> None:
-        app = self.sapp
-        assert app.db is not None
+    def _set_store(self, db: Store | None) -> None:
+        self.query_one(SessionList).set_store(db)
+        self.query_one(SearchPane).set_store(db)
+        self.query_one(Transcript).set_store(db)
+
+    def switch_store(self, path: str) -> None:
+        """Close the open store and browse the one at `path`."""
+        self._set_store(None)
+        self.browsing.close()
+        self.query_one(Transcript).close_session()
+        self.browsing.open(path)
+
+    def on_store_opened(self, message: StoreOpened) -> None:
+        """The store is open: hand it to the widgets, list it, open what the options ask for."""
+        message.stop()
+        db = message.db
+        self.browsing.opened(db)
+        self._set_store(db)
         header = self.query_one(AppHeader)
-        header.show(path=app.db.path, readonly=app.db.readonly, state="open")
-        if app.db.readonly:
+        header.show(path=db.path, readonly=db.readonly, state="open")
+        if db.readonly:
             self.notify(
                 "This store is read-only: browsing works, nothing will be written.",
                 severity="warning",
@@ -108,20 +155,25 @@ class MainScreen(Screen[None]):
         self.query_one(Transcript).set_placeholder(self._select_hint())
         self.query_one(SessionList).reload()
         self._load_stats()
-        if app.start_query:
+        options = self.options
+        if options.query:
             self.action_search()
-            self.query_one(SearchPane).set_query(app.start_query)
-        if app.start_session:
-            self.open_session(app.start_session, seq=app.start_seq, query=app.start_query)
+            self.query_one(SearchPane).set_query(options.query)
+        if options.session:
+            self.open_session(options.session, seq=options.seq, query=options.query)
 
-    def store_failed(self, error: str) -> None:
+    def on_store_failed(self, message: StoreFailed) -> None:
+        message.stop()
+        error = message.error
+        self.notify(error, severity="error", timeout=10, markup=False)
         self.query_one(AppHeader).show(state="failed")
         self.query_one(Transcript).set_placeholder(
             [Text("  The store could not be opened:", style="bold"), Text(""), Text("  " + error)]
         )
 
-    def store_changed(self) -> None:
+    def on_store_changed(self, message: StoreChanged) -> None:
         """Another process wrote to the store: refresh what is visible, keep the reader's place."""
+        message.stop()
         self.query_one(SessionList).reload(keep_place=True)
         self.query_one(Transcript).follow()
         # refresh the counts at most every 2 s, less often when they are slow to compute
@@ -135,7 +187,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def _load_stats(self) -> None:
-        db = self.sapp.db
+        db = self.browsing.db
         if db is None:
             return
         started = time.monotonic()
@@ -298,7 +350,7 @@ class MainScreen(Screen[None]):
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         sessions = self.query_one(SessionList)
-        new = parse_filter(event.value, now=self.sapp.now())
+        new = parse_filter(event.value, now=self.now())
         new.experiment_id = sessions.filter.experiment_id
         new.variant = sessions.filter.variant
         if new.unknown:
@@ -340,7 +392,7 @@ class MainScreen(Screen[None]):
 
     @work(thread=True, group="export", exit_on_error=False)
     def _export(self, session_id: str, directory: Path) -> None:
-        db = self.sapp.db
+        db = self.browsing.db
         if db is None:
             return
         try:
@@ -357,18 +409,19 @@ class MainScreen(Screen[None]):
         self.app.call_from_thread(self.notify, f"Exported to {target}", markup=False)
 
     def action_experiments(self) -> None:
-        if self.sapp.db is None:
+        db = self.browsing.db
+        if db is None:
             return
         from .experiments import ExperimentsScreen
 
-        self.app.push_screen(ExperimentsScreen(self.sapp.db), self._experiment_chosen)
+        self.app.push_screen(ExperimentsScreen(db), self._experiment_chosen)
 
     def _experiment_chosen(self, result: dict[str, Any] | None) -> None:
         if not result or result.get("experiment_id") is None:
             return
         sessions = self.query_one(SessionList)
         current = sessions.filter
-        new = parse_filter(current.text, now=self.sapp.now())
+        new = parse_filter(current.text, now=self.now())
         new.experiment_id = int(result["experiment_id"])
         new.variant = result.get("variant")
         sessions.set_filter(new)
@@ -379,7 +432,7 @@ class MainScreen(Screen[None]):
 
     def clear_experiment(self) -> None:
         sessions = self.query_one(SessionList)
-        new = parse_filter(sessions.filter.text, now=self.sapp.now())
+        new = parse_filter(sessions.filter.text, now=self.now())
         sessions.set_filter(new)
 
     def action_demo(self) -> None:
@@ -387,4 +440,9 @@ class MainScreen(Screen[None]):
             return
         self._demo_running = True
         self.notify("Building the demo store…", timeout=3)
-        self.sapp.build_demo()
+        self.browsing.build_demo()
+
+    def on_demo_built(self, message: DemoBuilt) -> None:
+        message.stop()
+        self.notify(f"Demo store written to {message.path}", markup=False)
+        self.switch_store(message.path)

@@ -5,6 +5,7 @@ Only the rows on screen are drawn, so a list of 50,000 rows costs what a list of
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar
 
 from rich.segment import Segment
@@ -45,17 +46,19 @@ class RowList(ScrollView, can_focus=True):
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"rows--cursor", "rows--cursor-blur"}
 
+    @dataclass
     class Highlighted(Message):
-        def __init__(self, rows: RowList, index: int) -> None:
-            super().__init__()
-            self.rows = rows
-            self.index = index
+        """The cursor moved to row `index`."""
 
+        rows: RowList
+        index: int
+
+    @dataclass
     class Selected(Message):
-        def __init__(self, rows: RowList, index: int) -> None:
-            super().__init__()
-            self.rows = rows
-            self.index = index
+        """Row `index` was chosen (Enter or a click)."""
+
+        rows: RowList
+        index: int
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)

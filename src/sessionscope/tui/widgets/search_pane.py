@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -69,8 +70,15 @@ class HitList(RowList):
     class NeedMore(TextualMessage):
         """The cursor or the viewport reached the last loaded hits."""
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        self.clock = clock
         self.more = False
         self.hits: list[Hit] = []
         self.empty: list[Text] = []
@@ -104,8 +112,7 @@ class HitList(RowList):
         return super().render_line(y)
 
     def now(self) -> datetime:
-        clock = getattr(self.app, "clock", None)
-        return clock() if clock else datetime.now(UTC)
+        return self.clock() if self.clock else datetime.now(UTC)
 
     def _snippet_lines(self, index: int, width: int) -> list[Text]:
         key = (index, width)
@@ -183,8 +190,12 @@ class SearchInput(Input):
 class SearchPane(Vertical):
     """Query input, a one-line status, and the hits."""
 
-    def __init__(self, *, id: str | None = None) -> None:
+    def __init__(
+        self, *, clock: Callable[[], datetime] | None = None, id: str | None = None
+    ) -> None:
         super().__init__(id=id)
+        self.clock = clock
+        self.db: Store | None = None
         self.query_text = ""
         self._generation = 0
         self._shown = 0
@@ -198,7 +209,7 @@ class SearchPane(Vertical):
             select_on_focus=False,
         )
         yield Static("", id="search-status", markup=False)
-        yield HitList(id="hits")
+        yield HitList(id="hits", clock=self.clock)
 
     def on_mount(self) -> None:
         hits = self.query_one(HitList)
@@ -208,9 +219,9 @@ class SearchPane(Vertical):
     def _help(self) -> list[Text]:
         return [Text(line) for line in HELP_LINES]
 
-    @property
-    def db(self) -> Store | None:
-        return getattr(self.app, "db", None)
+    def set_store(self, db: Store | None) -> None:
+        """The store to search (None while there is none)."""
+        self.db = db
 
     def focus_input(self) -> None:
         self.query_one(SearchInput).focus()

@@ -6,6 +6,8 @@ the pages near the viewport only, so 50,000 sessions scroll like 50.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
@@ -51,15 +53,22 @@ class SessionList(RowList):
         "session-list--loading",
     }
 
+    @dataclass
     class Listed(TextualMessage):
         """A page arrived: how many sessions the list holds now."""
 
-        def __init__(self, total: int) -> None:
-            super().__init__()
-            self.total = total
+        total: int
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], datetime] | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        self.clock = clock
+        self.db: Store | None = None
         self.order = "recent"
         self.filter = SessionFilter()
         self.total = 0
@@ -75,13 +84,12 @@ class SessionList(RowList):
 
     # -- data ----------------------------------------------------------------------------------
 
-    @property
-    def db(self) -> Store | None:
-        return getattr(self.app, "db", None)
+    def set_store(self, db: Store | None) -> None:
+        """The store to list (None while there is none); `reload` fetches from it."""
+        self.db = db
 
     def now(self) -> datetime:
-        clock = getattr(self.app, "clock", None)
-        return clock() if clock else datetime.now(UTC)
+        return self.clock() if self.clock else datetime.now(UTC)
 
     def reload(self, *, keep_place: bool = False) -> None:
         """Fetch the list again: from the top after a sort/filter change, or keeping the

@@ -104,8 +104,12 @@ class Transcript(ScrollView, can_focus=True):
     class Back(TextualMessage):
         """Escape in the transcript: go back to where the reader came from."""
 
-    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+    def __init__(
+        self, *, tz: tzinfo | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        self.db: Store | None = None
+        self.tz = tz
         self._generation = 0
         self.session_id: str | None = None
         self.info: SessionInfo | None = None
@@ -147,13 +151,9 @@ class Transcript(ScrollView, can_focus=True):
 
     # -- plumbing ------------------------------------------------------------------------------
 
-    @property
-    def db(self) -> Store | None:
-        return getattr(self.app, "db", None)
-
-    @property
-    def tz(self) -> tzinfo | None:
-        return getattr(self.app, "tz", None)
+    def set_store(self, db: Store | None) -> None:
+        """The store to read sessions from (None while there is none)."""
+        self.db = db
 
     @property
     def content_width(self) -> int:
@@ -165,7 +165,7 @@ class Transcript(ScrollView, can_focus=True):
 
     def _styles(self) -> Styles:
         get = self.get_component_rich_style
-        dark = getattr(getattr(self.app, "current_theme", None), "dark", True)
+        dark = self.app.current_theme.dark
         return Styles(
             roles={
                 "user": get("transcript--user", partial=True),

@@ -1,0 +1,142 @@
+"""The store the main screen browses: opening it, watching it for commits, switching to another
+store, building the demo store.
+
+Every slow step runs in a thread; its outcome comes back to the owning screen as a message
+(`StoreOpened`, `StoreFailed`, `StoreChanged`, `DemoBuilt`).
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import partial
+from pathlib import Path
+
+from textual.message_pump import MessagePump
+from textual.widget import Widget
+
+from .. import store
+from ..store import Store, StoreError
+from .messages import DemoBuilt, StoreChanged, StoreFailed, StoreOpened
+from .options import BrowserOptions
+
+
+class StoreWatcher(threading.Thread):
+    """Polls `PRAGMA data_version` on its own connection and tells the screen when it changes.
+
+    A plain daemon thread rather than a Textual worker, so that waiting for the app's workers
+    to finish (tests, scripts) never waits on a loop that runs for the app's whole life.
+    """
+
+    def __init__(self, target: MessagePump, db: Store, interval: float) -> None:
+        super().__init__(name="sessionscope-watch", daemon=True)
+        self.target = target
+        self.db = db
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        try:
+            last = self.db.data_version()
+        except StoreError:
+            return
+        while not self.stopped.wait(self.interval):
+            try:
+                version = self.db.data_version()
+            except StoreError:
+                return
+            if version != last:
+                last = version
+                self.target.post_message(StoreChanged(version))
+
+    def stop(self) -> None:
+        self.stopped.set()
+
+
+class Browsing:
+    """The open store of one screen (`owner`), which receives the messages."""
+
+    def __init__(self, owner: Widget, options: BrowserOptions) -> None:
+        self.owner = owner
+        self.options = options
+        self.db: Store | None = None
+        self.path: str | None = options.db_path
+        self._watcher: StoreWatcher | None = None
+
+    @property
+    def path_label(self) -> str:
+        """The store's path, for the header (the default location when none was given)."""
+        return str(self.path) if self.path else str(store.default_path())
+
+    # -- opening and closing -------------------------------------------------------------------
+
+    def open(self, path: str | None = None) -> None:
+        """Open the store (at `path`, else the current one) in a thread, unless one is open."""
+        if path is not None:
+            self.path = path
+        if self.db is None:
+            self.owner.run_worker(
+                partial(self._open_store, self.path),
+                thread=True,
+                exclusive=True,
+                group="store-open",
+                exit_on_error=False,
+            )
+
+    def _open_store(self, path: str | None) -> None:
+        try:
+            db = store.open(path, readonly=self.options.readonly)
+        except StoreError as exc:
+            self.owner.post_message(StoreFailed(str(exc)))
+            return
+        except OSError as exc:
+            self.owner.post_message(StoreFailed(f"cannot open {path}: {exc.strerror or exc}"))
+            return
+        self.owner.post_message(StoreOpened(db, db.readonly))
+
+    def opened(self, db: Store) -> None:
+        """Browse `db` (just opened, see `StoreOpened`) and watch it for other writers."""
+        self.db = db
+        self.path = db.path
+        self._watcher = StoreWatcher(self.owner, db, self.options.poll_interval)
+        self._watcher.start()
+
+    def close(self) -> None:
+        """Stop watching and close the store (before switching stores, or at exit)."""
+        self._stop_watching()
+        old, self.db = self.db, None
+        if old is not None:
+            old.close()
+
+    def _stop_watching(self) -> None:
+        if self._watcher is not None:
+            self._watcher.stop()
+            self._watcher = None
+
+    # -- demo store ----------------------------------------------------------------------------
+
+    def build_demo(self) -> None:
+        """Build (or reuse) the demo store beside this one; `DemoBuilt` tells where."""
+        current = Path(self.db.path if self.db is not None else self.path_label)
+        path = current.with_name("demo.db")
+        if path == current:
+            path = current.with_name("demo-2.db")
+        self.owner.run_worker(
+            partial(self._build_demo, str(path)),
+            thread=True,
+            exclusive=True,
+            group="demo",
+            exit_on_error=False,
+        )
+
+    def _build_demo(self, path: str) -> None:
+        try:
+            from ..demo import build_demo, is_demo_store
+
+            if not is_demo_store(path):
+                build_demo(path, seed=7, sessions=self.options.demo_sessions)
+        except Exception as exc:  # never a traceback for a user
+            self.owner.app.call_from_thread(
+                self.owner.notify, f"Demo store failed: {exc}", severity="error", markup=False
+            )
+            return
+        self.owner.post_message(DemoBuilt(path))

@@ -1,0 +1,35 @@
+"""What the browser is started with: one frozen `BrowserOptions`, built by `create_app`."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, tzinfo
+
+POLL_INTERVAL = 0.5
+DEMO_SESSIONS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class BrowserOptions:
+    """The store to browse and how: every knob of the browser, in one place.
+
+    `clock` returns "now" (ages such as `3d` are computed from it; None: the real time), `tz`
+    is the time zone for message times (None: local), `poll_interval` the seconds between
+    change checks, `session`/`seq`/`query` what to open at start, `demo_sessions` the size of
+    the demo store the empty screen offers to build.
+    """
+
+    db_path: str | None = None
+    clock: Callable[[], datetime] | None = None
+    tz: tzinfo | None = None
+    poll_interval: float = POLL_INTERVAL
+    readonly: bool = False
+    session: str | None = None
+    seq: int | None = None
+    query: str | None = None
+    demo_sessions: int = DEMO_SESSIONS
+
+    def now(self) -> datetime:
+        """The clock's time, or the real time in UTC."""
+        return self.clock() if self.clock else datetime.now(UTC)
