@@ -167,6 +167,7 @@ class SessionscopeApp(App[None]):
         self.db_path = path
         main = self.main
         main.query_one(Transcript).close_session()
+        main.query_one(Transcript).set_store(None)
         self._open_store(path)
 
     def _stop_watching(self) -> None:

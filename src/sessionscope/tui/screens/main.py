@@ -81,7 +81,7 @@ class MainScreen(Screen[None]):
                 )
                 yield SearchPane(id="search")
                 yield SessionList(id="sessions")
-            yield Transcript(id="transcript")
+            yield Transcript(id="transcript", tz=self.sapp.tz)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -105,6 +105,7 @@ class MainScreen(Screen[None]):
                 severity="warning",
                 markup=False,
             )
+        self.query_one(Transcript).set_store(app.db)
         self.query_one(Transcript).set_placeholder(self._select_hint())
         self.query_one(SessionList).reload()
         self._load_stats()
