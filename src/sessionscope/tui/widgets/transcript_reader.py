@@ -153,13 +153,13 @@ class TranscriptReader(TranscriptViewport):
                 if target[1] == -1:
                     target = (seq, index)
             self.window.forget(seq)
-        target_seq, block = target
+        target_seq, target_block = target
         rendered = self.render_message(target_seq)
         if rendered is None:
             return target_seq, 0
-        if block >= 0:
+        if target_block >= 0:
             for i, item in enumerate(rendered.items):
-                if item.block == block:
+                if item.block == target_block:
                     return target_seq, i
         return target_seq, 0
 
