@@ -268,11 +268,11 @@ async def open_long(path: Path, sid: str, runs: int) -> dict[str, Any]:
 
         def shows(seq: int) -> Any:
             def check() -> bool:
-                rendered = transcript._rendered.get(seq)
+                rendered = transcript.window.rendered.get(seq)
                 if rendered is None or transcript.session_id != sid:
                     return False
-                top, _line = transcript._heights.locate(round(transcript.scroll_y))
-                bottom, _ = transcript._heights.locate(
+                top, _line = transcript.window.heights.locate(round(transcript.scroll_y))
+                bottom, _ = transcript.window.heights.locate(
                     round(transcript.scroll_y) + transcript.view_height - 1
                 )
                 return top <= seq <= bottom and not app._batch_count
@@ -320,8 +320,8 @@ async def open_long(path: Path, sid: str, runs: int) -> dict[str, Any]:
             "file-backed growth (MB, SQLite mmap of the store)": round(
                 after["RssFile"] - before["RssFile"], 1
             ),
-            "messages held": len(transcript._messages),
-            "messages rendered": len(transcript._rendered),
+            "messages held": len(transcript.window.messages),
+            "messages rendered": len(transcript.window.rendered),
         }
     return {
         "open (median s)": {k: round(statistics.median(v), 4) for k, v in results.items()},

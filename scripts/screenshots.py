@@ -124,7 +124,7 @@ async def shoot(path: Path, out: Path) -> list[Path]:
             found = transcript.item_at_cursor()
             if found is not None and found[1].kind == "tool":
                 use_id = found[1].tool_use_id or ""
-                info = transcript._calls.get(use_id, {})
+                info = transcript.window.calls.get(use_id, {})
                 if info.get("is_error") and info.get("name") in SHELLS:
                     break
             await pilot.press("j")

@@ -99,7 +99,7 @@ async def _check_session(pilot, sid: str) -> str:  # type: ignore[no-untyped-def
     await wait_for_workers(pilot)
     text = []
     for seq in range(transcript.total):
-        rendered = transcript._render_message(seq)
+        rendered = transcript.render_message(seq)
         assert rendered is not None
         for strip in rendered.lines:
             for segment in strip:

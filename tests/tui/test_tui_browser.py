@@ -209,7 +209,7 @@ async def test_hit_in_a_tool_output_opens_with_the_call_expanded(fixture_db: Pat
         text = _text(transcript)
         assert "NEEDLE-7f3a9c: 1,204 duplicate e-mails found" in text  # past the 400-line cut
         assert "lines above" in text or "lines above" in "\n".join(
-            s.text for s in transcript._render_message(transcript.cursor[0]).lines
+            s.text for s in transcript.render_message(transcript.cursor[0]).lines
         )
         seq, item, _rendered = transcript.item_at_cursor()
         assert item.kind == "tool" and transcript.is_open(seq, item.block, "tool")
@@ -308,7 +308,7 @@ async def test_no_escape_or_control_byte_reaches_the_screen_from_session_a(
         seen_bash = False
         # every message, every line, tools and reasoning expanded
         for seq in range(transcript.total):
-            rendered = transcript._render_message(seq)
+            rendered = transcript.render_message(seq)
             assert rendered is not None
             for strip in rendered.lines:
                 for seg in strip:
@@ -318,7 +318,7 @@ async def test_no_escape_or_control_byte_reaches_the_screen_from_session_a(
                     seen_bash = True
         assert seen_bash
         text = "\n".join(
-            s.text for seq in range(transcript.total) for s in transcript._render_message(seq).lines
+            s.text for seq in range(transcript.total) for s in transcript.render_message(seq).lines
         )
         assert "▣ [image · image/png · " in text  # the screenshot, as a placeholder
         assert "iVBORw0KGgo" not in text  # never its base64
@@ -399,11 +399,11 @@ async def test_long_session_end_and_start_are_immediate(tmp_path: Path) -> None:
     app = make_app(path)
     async with app.run_test(size=(100, 30)) as pilot:
         transcript = await open_session(pilot, sid)
-        assert len(transcript._messages) < 500  # windowed, not the whole session
+        assert len(transcript.window.messages) < 500  # windowed, not the whole session
         await pilot.press("G")
         await wait_for_workers(pilot)
         assert "message number 4999" in _text(transcript)
-        assert len(transcript._messages) < 500
+        assert len(transcript.window.messages) < 500
         await pilot.press("g")
         await wait_for_workers(pilot)
         assert "message number 0" in _text(transcript)
@@ -688,10 +688,10 @@ async def test_switching_theme_redraws_the_transcript(fixture_db: Path) -> None:
 async def test_failed_call_is_marked_in_short_and_very_long_sessions(
     fixture_db: Path, monkeypatch: pytest.MonkeyPatch, calls_limit: int
 ) -> None:
-    from sessionscope.tui.widgets import transcript as transcript_module
+    from sessionscope.tui.transcript.loader import TranscriptLoader
 
     # with a limit of 1 every session counts as very long: calls come with each window
-    monkeypatch.setattr(transcript_module, "CALLS_LIMIT", calls_limit)
+    monkeypatch.setattr(TranscriptLoader, "calls_limit", calls_limit)
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:
         transcript = await open_session(pilot, SESSION_B)

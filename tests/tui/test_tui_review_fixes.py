@@ -26,7 +26,7 @@ HOSTILE = ("oops [/bold] stray close", "[red]ERROR[/red]", "[@click=app.quit]q[/
 
 
 def _rendered_lines(transcript: Transcript) -> int:
-    return sum(r.height for r in transcript._rendered.values())
+    return sum(r.height for r in transcript.window.rendered.values())
 
 
 # -- 1. markup in store data and user input --------------------------------------------------
@@ -86,7 +86,7 @@ async def test_three_megabyte_message_opens_with_bounded_lines(tmp_path: Path) -
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
         transcript = await open_session(pilot, sid)
-        rendered = transcript._rendered[0]
+        rendered = transcript.window.rendered[0]
         # ~100 KB of 100-character lines at this width, plus the header and the marker
         assert 100 < rendered.height <= MAX_CHARS // 100 * 3
         assert any("more lines · x exports the whole session" in s.text for s in rendered.lines)
@@ -102,7 +102,7 @@ async def test_two_hundred_thousand_lines_open_with_bounded_lines(tmp_path: Path
         async with app.run_test(size=(120, 40)) as pilot:
             transcript = await open_session(pilot, sid)
             assert _rendered_lines(transcript) <= MAX_LINES + 10
-            assert transcript._rendered[0].height > 1000
+            assert transcript.window.rendered[0].height > 1000
 
 
 async def test_huge_code_block_and_single_line_are_bounded(tmp_path: Path) -> None:
@@ -119,7 +119,7 @@ async def test_huge_code_block_and_single_line_are_bounded(tmp_path: Path) -> No
         transcript = await open_session(pilot, sid)
         # one 3 MB line: its first MAX_LINE_CHARS characters, wrapped, and how much is left
         assert _rendered_lines(transcript) <= MAX_LINE_CHARS // 40 + 10
-        assert any("more chars" in s.text for s in transcript._rendered[0].lines)
+        assert any("more chars" in s.text for s in transcript.window.rendered[0].lines)
 
 
 async def test_expanding_a_huge_tool_result_is_bounded_and_reveals_a_late_match(
@@ -141,13 +141,13 @@ async def test_expanding_a_huge_tool_result_is_bounded_and_reveals_a_late_match(
         await pilot.press("t")  # expand every tool call
         await wait_for_workers(pilot)
         assert _rendered_lines(transcript) <= MAX_LINE_CHARS // 40 * 2 + 20
-        text = "\n".join(s.text for r in transcript._rendered.values() for s in r.lines)
+        text = "\n".join(s.text for r in transcript.window.rendered.values() for s in r.lines)
         assert "needle-here" not in text
         assert "more chars" in text
         # a search match 2 MB into the line: the window moves to it
         transcript.open(sid, seq=1, query="needle")
         await wait_for_workers(pilot)
-        text = "\n".join(s.text for r in transcript._rendered.values() for s in r.lines)
+        text = "\n".join(s.text for r in transcript.window.rendered.values() for s in r.lines)
         assert "needle-here" in text
         assert _rendered_lines(transcript) <= MAX_LINE_CHARS // 40 * 2 + 20
 

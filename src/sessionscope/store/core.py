@@ -29,6 +29,7 @@ from .redact import redact as redact_secrets
 from .schema import NO_SPACE_GLOB, SCHEMA_VERSION
 from .search import search_messages
 from .timeutil import normalize_ts, now_iso
+from .windows import Window, read_window
 
 _MESSAGE_KEYS = {
     "role",
@@ -967,6 +968,43 @@ class Store(ExperimentsMixin):
             return out
 
         return self._db.read(run)
+
+    def window(
+        self,
+        session_id: str,
+        start: int | None = 0,
+        stop: int | None = None,
+        *,
+        info: bool = False,
+        calls: bool = False,
+        session_calls_limit: int = 0,
+        children: bool = False,
+        tail: int | None = None,
+        tail_limit: int | None = None,
+    ) -> Window:
+        """Messages `start <= seq < stop` and the message count, from one read transaction.
+
+        `start` and `stop` work like slice indices (negative: from the end; `stop=None`: to
+        the end). On request, from the same snapshot: the session's row (`info`), its tool calls
+        (`calls`: those made in the window, or the whole session's when it holds at most
+        `session_calls_limit` messages), its subagent sessions (`children`), and the messages
+        from seq `tail` to the end, at most the last `tail_limit` of them (`tail`).
+        """
+        return self._db.read(
+            lambda conn: read_window(
+                conn,
+                self,
+                session_id,
+                start,
+                stop,
+                info=info,
+                calls=calls,
+                session_calls_limit=session_calls_limit,
+                children=children,
+                tail=tail,
+                tail_limit=tail_limit,
+            )
+        )
 
     def recent_inputs(self, limit: int = 20) -> list[str]:
         """Distinct real user prompts, newest first.

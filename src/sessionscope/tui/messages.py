@@ -9,12 +9,11 @@ message waiting in the queue replace an older one of the same kind.
 from __future__ import annotations
 
 from dataclasses import KW_ONLY, dataclass
-from typing import Any
 
 from textual.message import Message
 
 from ..store import Hit, SessionInfo, Store
-from ..store import Message as StoredMessage
+from ..store.windows import Window
 
 # -- the store ---------------------------------------------------------------------------------
 
@@ -137,96 +136,55 @@ class OpenSession(Message):
 # -- the transcript ----------------------------------------------------------------------------
 
 
+@dataclass
 class SessionOpened(Message):
-    """A session's row and message count, fetched when it is opened (or refreshed)."""
+    """A session was opened: its first window, with its row (None: the session is gone), its
+    tool calls and its subagent sessions (`Store.window`)."""
 
-    def __init__(self, generation: int, info: SessionInfo | None, total: int) -> None:
-        super().__init__()
-        self.generation = generation
-        self.info = info
-        self.total = total
+    generation: int
+    window: Window
 
 
+@dataclass
 class MessagesLoaded(Message):
-    """A window of messages (seqs `first` <= seq < `end`) of the open session."""
+    """The window of messages asked for (seqs `first` <= seq < `end`) of the open session."""
 
-    def __init__(
-        self,
-        generation: int,
-        first: int,
-        end: int,
-        messages: list[StoredMessage],
-        total: int,
-        calls: dict[str, dict[str, Any]] | None = None,
-    ) -> None:
-        super().__init__()
-        self.generation = generation
-        self.first = first
-        self.end = end
-        self.messages = messages
-        self.total = total
-        self.calls = calls or {}  # the window's tool calls, for sessions too long to map whole
+    generation: int
+    first: int
+    end: int
+    window: Window
 
 
+@dataclass
 class ToolCallsLoaded(Message):
-    """The open session's tool calls (`Store.tool_calls`) and its subagent sessions."""
+    """The open session's tool calls and subagent sessions, read again (`window.calls`,
+    `window.children`)."""
 
-    def __init__(
-        self,
-        generation: int,
-        calls: dict[str, dict[str, Any]],
-        children: list[SessionInfo],
-    ) -> None:
-        super().__init__()
-        self.generation = generation
-        self.calls = calls
-        self.children = children
+    generation: int
+    window: Window
 
 
+@dataclass
 class MatchesLoaded(Message):
     """Seqs of the open session's messages that match the active search, from hit `offset` on
     (in session order); `complete` when there are no more."""
 
-    def __init__(
-        self, generation: int, query: str, seqs: list[int], offset: int = 0, complete: bool = True
-    ) -> None:
-        super().__init__()
-        self.generation = generation
-        self.query = query
-        self.seqs = seqs
-        self.offset = offset
-        self.complete = complete
+    generation: int
+    query: str
+    seqs: list[int]
+    offset: int = 0
+    complete: bool = True
 
 
+@dataclass
 class TranscriptGrew(Message):
-    """The open session changed on disk: its new row, total, and the tail that changed.
+    """The open session changed on disk: its new row and total, the messages around the reader
+    (read again on every change, so that the transcript can tell a rewrite from an append) and
+    the tail that grew since it knew `known` messages."""
 
-    `window` (messages `window_start`..`window_stop`, around the reader) is read again on every
-    change, so that the transcript can tell a rewrite from an append."""
-
-    def __init__(
-        self,
-        generation: int,
-        info: SessionInfo | None,
-        total: int,
-        start: int,
-        messages: list[StoredMessage],
-        *,
-        known: int = 0,
-        window_start: int = 0,
-        window_stop: int = 0,
-        window: list[StoredMessage] | None = None,
-    ) -> None:
-        super().__init__()
-        self.generation = generation
-        self.info = info
-        self.total = total
-        self.start = start
-        self.messages = messages
-        self.known = known
-        self.window_start = window_start
-        self.window_stop = window_stop
-        self.window = window
+    generation: int
+    window: Window
+    known: int
 
 
 # -- search ------------------------------------------------------------------------------------
