@@ -58,18 +58,21 @@ def clean_line(text: str) -> str:
     return " ".join(clean(text).split()) if text else ""
 
 
-def inert(value: Any, limit: int = DISPLAY_CHARS) -> str:
+def inert(value: Any, limit: int | None = DISPLAY_CHARS) -> str:
     """Any store value as one inert line of at most `limit` characters (`…` marks a cut).
 
-    The value is cut before it is cleaned, so the cost is bounded by `limit` whatever its size.
+    The value is cut before it is cleaned, so the cost is bounded by `limit` whatever its size;
+    `limit=None` keeps it whole (exports, which must not lose text).
     """
     if value is None:
         return ""
     text = value if isinstance(value, str) else str(value)
-    if len(text) <= limit:
+    if limit is None or len(text) <= limit:
         return clean_line(text)
-    text = clean_line(text[: limit * 4])  # room for sequences that cleaning drops
-    return text[: max(0, limit - 1)].rstrip() + "…"
+    shown = clean_line(text[: limit * 4])  # room for sequences that cleaning drops
+    if len(text) <= limit * 4 and len(shown) <= limit:
+        return shown  # the whole value, once its sequences are gone
+    return (shown if len(shown) < limit else shown[: max(0, limit - 1)]) + "…"
 
 
 def safe_text(value: Any, style: str | Style = "", limit: int = DISPLAY_CHARS) -> Text:

@@ -104,6 +104,7 @@ def test_inert_cuts_before_cleaning_and_marks_the_cut() -> None:
     assert len(shown) == DISPLAY_CHARS and shown.endswith("…")
     assert inert("\x1b]0;t\x07" * 1_000 + "tail") == "…"  # all junk up to the cut: nothing shown
     assert is_inert(inert("\x9d" * 100_000 + "\u202e" * 10))
+    assert inert("[b]proj[/b]" + "\x1b]0;t\x07" * 5, 24) == "[b]proj[/b]"  # nothing was cut
 
 
 def test_safe_text_is_never_markup() -> None:

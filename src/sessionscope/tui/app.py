@@ -15,6 +15,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 
 from .. import store
+from ..sanitize import inert
 from ..store import Store, StoreError
 from .commands import SessionCommands
 from .messages import DemoBuilt, StoreChanged, StoreFailed, StoreOpened
@@ -149,6 +150,25 @@ class SessionscopeApp(App[None]):
         self._watcher = StoreWatcher(self, message.db, self.poll_interval)
         self._watcher.start()
         self.main.store_ready()
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification (widgets and screens call this one) is inert, bounded and never
+        markup: messages carry paths, ids and error texts that came from transcripts."""
+        super().notify(
+            inert(message, 1000),
+            title=inert(title, 200),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     def on_store_failed(self, message: StoreFailed) -> None:
         self.notify(message.error, severity="error", timeout=10, markup=False)

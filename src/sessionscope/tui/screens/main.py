@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from ...export import to_markdown
+from ...sanitize import safe_text
 from ...store import StoreError
 from ..format import SessionFilter, parse_filter
 from ..messages import HitChosen, OpenSession, SearchClosed, StatsLoaded
@@ -125,7 +126,11 @@ class MainScreen(Screen[None]):
     def store_failed(self, error: str) -> None:
         self.query_one(AppHeader).show(state="failed")
         self.query_one(Transcript).set_placeholder(
-            [Text("  The store could not be opened:", style="bold"), Text(""), Text("  " + error)]
+            [
+                Text("  The store could not be opened:", style="bold"),
+                Text(""),
+                safe_text("  " + error, limit=1000),
+            ]
         )
 
     def store_changed(self) -> None:

@@ -23,7 +23,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...export import message_markdown
-from ...sanitize import clean_line
+from ...sanitize import inert, safe_text
 from ...store import SessionInfo, StoreError
 from ...store.models import Message
 from ...store.query import parse as parse_query
@@ -763,16 +763,16 @@ class Transcript(ScrollView, can_focus=True):
         info = self.info
         if info is None:
             return
-        title = clean_line(info.title or info.id) or info.id
-        # Text, never a str: a str border title is parsed as markup (a title like
+        # the id is as untrusted as the title (it comes from the transcript): both are made
+        # inert; Text, never a str: a str border title is parsed as markup (a title like
         # `[/bold]` would crash the app, `[@click=…]` would become a live action)
-        self.border_title = Text(title)
-        parts = [clean_line(info.source)]
+        self.border_title = safe_text(inert(info.title) or inert(info.id) or "(untitled)")
+        parts = [inert(info.source, 40)]
         if info.model:
-            parts.append(clean_line(info.model))
+            parts.append(inert(info.model, 80))
         parts.append(f"{self.total} msg")
         if info.variant:
-            parts.append(f"experiment #{info.experiment_id} · {info.variant}")
+            parts.append(f"experiment #{info.experiment_id} · {inert(info.variant, 40)}")
         if info.parent_session_id:
             parts.append("subagent · u: parent")
         if self.search_query and self.matches:
@@ -785,7 +785,7 @@ class Transcript(ScrollView, can_focus=True):
                 parts.append(f"{count}{more} match{'es' if count != 1 else ''} · n/N")
         elif self.search_query:
             parts.append("no matches here")
-        self.border_subtitle = Text(" · ".join(parts))
+        self.border_subtitle = safe_text(" · ".join(parts), limit=400)
 
     # -- moving --------------------------------------------------------------------------------
 
