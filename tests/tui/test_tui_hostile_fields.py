@@ -179,3 +179,23 @@ def test_the_browser_in_a_local_zone_west_and_east_of_utc(tmp_path: Path) -> Non
         assert done.returncode == 0, (zone, done.stderr[-2000:])
         assert "0001-01-01" in done.stdout and "9999-12-31" in done.stdout, (zone, done.stdout)
         assert "Traceback" not in done.stderr
+
+
+# -- item 7: `y` on a message of C1 introducers copies at once ---------------------------------
+
+
+async def test_copying_a_message_of_c1_introducers_does_not_freeze(tmp_path: Path) -> None:
+    """`y` on `"\\x9d" * 40000` froze the browser for good (the sanitiser was quadratic)."""
+    path = tmp_path / "c1.db"
+    with store.open(path) as db:
+        sid = db.start_session(title="c1 run", source="api")
+        db.append(sid, "user", "\x9d" * 100_000 + "\x1b]" * 50_000 + " tail", created_at=None)
+    app = make_app(path)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await open_session(pilot, sid)
+        start = time.perf_counter()
+        await pilot.press("y")
+        await pilot.pause()
+        assert time.perf_counter() - start < 5
+        copied = app.clipboard
+        assert "tail" in copied and not UNSAFE.search(copied)

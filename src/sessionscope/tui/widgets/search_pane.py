@@ -298,7 +298,7 @@ class SearchPane(Vertical):
     def _status(self, count: int, more: bool, error: str | None) -> None:
         status = self.query_one("#search-status", Static)
         if error:
-            status.update(error)
+            status.update(safe_text(error, limit=500))
         elif not count:
             short = len(self.query_text.strip()) < 3
             status.update("keep typing…" if short else "no hits")
