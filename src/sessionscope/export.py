@@ -1,13 +1,20 @@
-"""Render a stored session as Markdown, plain text or JSON (used by the CLI and the browser)."""
+"""Render a stored session as Markdown, plain text or JSON (used by the CLI and the browser).
+
+Every output is inert on a terminal, also when written to a file and `cat`ed: bodies go through
+`sanitize.clean` (text kept exact but for control sequences), every label (ids, titles, roles,
+tool and model names, media types, block types, paths, times) through `label` (one clean line,
+not cut: an export keeps the whole value). JSON escapes what a terminal would act on.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
+import re
 from typing import Any
 
 from .jsonout import json_text
-from .sanitize import clean
+from .sanitize import clean, inert
 from .store.models import Message, Session, tool_result_text
 
 
@@ -31,14 +38,27 @@ def _fence(text: str, lang: str = "") -> str:
     return f"{ticks}{lang}\n{text}\n{ticks}"
 
 
+def label(value: Any) -> str:
+    """A store field as one inert line, whole (an export keeps every character it can)."""
+    return inert(value, None)
+
+
+def _code(text: str) -> str:
+    """`text` as a Markdown code span that its own backticks cannot close."""
+    longest = max((len(run) for run in re.findall("`+", text)), default=0)
+    ticks = "`" * (longest + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{ticks}{pad}{text}{pad}{ticks}"
+
+
 def _input_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, indent=2)
 
 
 def message_markdown(message: Message) -> str:
     """One message as Markdown: prose as is, tool calls and results fenced."""
-    head = f"### {message.role}"
-    details = [d for d in (message.created_at, message.model) if d]
+    head = f"### {label(message.role)}"
+    details = [label(d) for d in (message.created_at, message.model) if d]
     if message.output_tokens or message.input_tokens:
         details.append(f"{message.input_tokens} in / {message.output_tokens} out tokens")
     if details:
@@ -53,24 +73,25 @@ def message_markdown(message: Message) -> str:
             parts.append("<details><summary>reasoning</summary>\n\n" + thinking + "\n\n</details>")
         elif kind == "tool_use":
             parts.append(
-                f"**tool call** `{block.get('name', '?')}`\n\n"
+                f"**tool call** {_code(label(block.get('name', '?')) or '?')}\n\n"
                 + _fence(clean(_input_text(block.get("input", {}))), "json")
             )
         elif kind == "tool_result":
-            label = "**tool error**" if block.get("is_error") else "**tool result**"
-            parts.append(label + "\n\n" + _fence(clean(tool_result_text(block))))
+            heading = "**tool error**" if block.get("is_error") else "**tool result**"
+            parts.append(heading + "\n\n" + _fence(clean(tool_result_text(block))))
         elif kind == "image":
-            source = block.get("source") or {}
+            source = block.get("source")
+            source = source if isinstance(source, dict) else {}
             size = len(str(source.get("data", ""))) * 3 // 4
-            parts.append(f"*[image {source.get('media_type', '?')}, {size} bytes]*")
+            parts.append(f"*[image {label(source.get('media_type', '?'))}, {size} bytes]*")
         else:
-            parts.append(f"*[{kind} block]*")
+            parts.append(f"*[{label(kind)} block]*")
     return "\n\n".join(parts)
 
 
 def to_markdown(session: Session) -> str:
     """The whole session as a Markdown document."""
-    title = clean(session.title or session.id)
+    title = label(session.title) or label(session.id) or "(untitled)"
     meta = [
         ("session", session.id),
         ("source", session.source),
@@ -86,7 +107,7 @@ def to_markdown(session: Session) -> str:
     if session.parent_session_id:
         meta.append(("parent session", session.parent_session_id))
     lines = [f"# {title}", ""]
-    lines += [f"- **{k}**: {clean(v)}" for k, v in meta if v]
+    lines += [f"- **{k}**: {label(v)}" for k, v in meta if v]
     lines.append("")
     body = "\n\n".join(message_markdown(m) for m in session.messages)
     return "\n".join(lines) + "\n" + body + "\n"
@@ -94,10 +115,12 @@ def to_markdown(session: Session) -> str:
 
 def to_text(session: Session) -> str:
     """A plain-text transcript for a terminal (inert: control sequences removed)."""
-    out = [clean(session.title or session.id), "=" * min(80, len(session.title or session.id))]
+    title = label(session.title) or label(session.id) or "(untitled)"
+    out = [title, "=" * min(80, len(title))]
     for message in session.messages:
-        stamp = f"  {message.created_at}" if message.created_at else ""
-        out.append(f"\n[{message.seq}] {message.role}{stamp}")
+        stamp = f"  {label(message.created_at)}" if message.created_at else ""
+        model = f"  {label(message.model)}" if message.model else ""
+        out.append(f"\n[{message.seq}] {label(message.role)}{stamp}{model}")
         for block in message.blocks:
             kind = block.get("type")
             if kind == "text":
@@ -106,11 +129,15 @@ def to_text(session: Session) -> str:
                 out.append("(reasoning) " + clean(str(block.get("thinking", ""))))
             elif kind == "tool_use":
                 out.append(
-                    f"-> {block.get('name', '?')} {clean(json.dumps(block.get('input', {}), ensure_ascii=False))}"
+                    f"-> {label(block.get('name', '?'))} {clean(json.dumps(block.get('input', {}), ensure_ascii=False))}"
                 )
             elif kind == "tool_result":
                 mark = "<- error: " if block.get("is_error") else "<- "
                 out.append(mark + clean(tool_result_text(block)))
             elif kind == "image":
-                out.append("[image]")
+                source = block.get("source") or {}
+                media = label(source.get("media_type")) if isinstance(source, dict) else ""
+                out.append(f"[image {media}]" if media else "[image]")
+            else:
+                out.append(f"[{label(kind)} block]")
     return "\n".join(out) + "\n"

@@ -1,30 +1,42 @@
-"""Make untrusted transcript text inert before it reaches a terminal.
+"""Make untrusted transcript text inert before it reaches a terminal: the one sanitiser.
 
 Strips ANSI/VT escape sequences (CSI, OSC such as window titles and OSC 52 clipboard writes, DCS,
 PM, APC, SOS), C0 and C1 control characters (newline and tab are kept), DEL, bidirectional
-overrides and zero-width characters. Markup is not this module's business: render text through
-`rich.text.Text` / `markup=False`, never as a markup string.
+overrides and zero-width characters. Every function runs in linear time on any input.
+
+Every string from the store that is shown (ids, titles, paths, tool and model names, media types,
+block types, roles, error messages) goes through this module: `clean` for multi-line bodies
+(bounded by the caller), `inert` for a one-line label of any field (cut before it is cleaned or
+measured, so a 2 MB path costs what a short one does), `safe_text` for the same as a Rich `Text`.
+Markup is not this module's business: render text through `rich.text.Text` / `markup=False`,
+never as a markup string.
 """
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
-# ESC-introduced sequences and their 8-bit C1 twins.
+# ESC-introduced sequences and their 8-bit C1 twins. Linear: every quantifier is possessive and
+# the payload of a string sequence stops at the next ESC or C1 byte, so an unterminated OSC is
+# scanned only up to the next introducer (never to the end of the text once per introducer).
 _ESCAPES = re.compile(
     r"""
-      (?:\x1b\[|\x9b)[0-?]*[ -/]*[@-~]?            # CSI ... final byte
-    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])       # OSC, DCS, SOS, PM, APC ...
-      [^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)          # ... up to BEL or ST; unterminated, only
-                                                     # the introducer goes (text after it stays)
-    | \x1b[ -/]*[0-~]?                               # other ESC sequences (charset, keypad...)
+      (?:\x1b\[|\x9b)[0-?]*+[ -/]*+[@-~]?             # CSI ... final byte
+    | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])         # OSC, DCS, SOS, PM, APC ...
+      [^\x07\x1b\x80-\x9f]*+(?:\x07|\x1b\\|\x9c)      # ... up to BEL or ST; unterminated, only
+                                                      # the introducer goes (text after it stays)
+    | \x1b[ -/]*+[0-~]?                                # other ESC sequences (charset, keypad...)
     """,
     re.VERBOSE,
 )
 _CONTROLS = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
-    "\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff]"
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069"
+    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff]"
 )
+
+DISPLAY_CHARS = 300
+"""What a one-line label shows of any store field (a title, an id, a path, a name)."""
 
 
 def clean(text: str) -> str:
@@ -40,6 +52,23 @@ def clean(text: str) -> str:
 def clean_line(text: str) -> str:
     """`clean`, with newlines and tabs turned into spaces (for one-line displays)."""
     return " ".join(clean(text).split()) if text else ""
+
+
+def inert(value: Any, limit: int | None = DISPLAY_CHARS) -> str:
+    """Any store value as one inert line of at most `limit` characters (`…` marks a cut).
+
+    The value is cut before it is cleaned, so the cost is bounded by `limit` whatever its size;
+    `limit=None` keeps it whole (exports, which must not lose text).
+    """
+    if value is None:
+        return ""
+    text = value if isinstance(value, str) else str(value)
+    if limit is None or len(text) <= limit:
+        return clean_line(text)
+    shown = clean_line(text[: limit * 4])  # room for sequences that cleaning drops
+    if len(text) <= limit * 4 and len(shown) <= limit:
+        return shown  # the whole value, once its sequences are gone
+    return (shown if len(shown) < limit else shown[: max(0, limit - 1)]) + "…"
 
 
 def is_inert(text: str) -> bool:

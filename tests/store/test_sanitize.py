@@ -50,3 +50,65 @@ def test_nothing_unsafe_survives_and_clean_is_idempotent(text: str) -> None:
 )
 def test_printable_text_is_unchanged(text: str) -> None:
     assert clean(text) == text
+
+
+# -- linear time (issue 9, item 7) -------------------------------------------------------------
+
+ADVERSARIAL = {
+    "C1 OSC introducers": "\x9d",
+    "ESC ] introducers": "\x1b]",
+    "ESC P introducers": "\x1bP",
+    "C1 CSI introducers": "\x9b",
+    "C1 DCS introducers": "\x90",
+    "introducer then text": "\x9dab",
+    "mixed": "\x9d\x1b]0;a\x1bPb\x9bc\x90\x1b[1;\x98x\x9e\x9f",
+}
+
+
+def _seconds(text: str) -> float:
+    import time
+
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        clean(text)
+        clean_line(text)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def test_clean_is_linear_on_runs_of_introducers() -> None:
+    """`"\\x9d" * 40000` took 37 s: each unterminated OSC was scanned to the end of the text."""
+    for name, unit in ADVERSARIAL.items():
+        small = (unit * (1_000 // len(unit) + 1))[:1_000]
+        large = (unit * (100_000 // len(unit) + 1))[:100_000]
+        assert not UNSAFE.search(clean(large)) and "\x1b" not in clean(large)
+        ratio = _seconds(large) / max(_seconds(small), 1e-5)
+        # linear is ~100; quadratic would be ~10,000
+        assert ratio < 1_000, (name, ratio)
+
+
+def test_clean_of_forty_thousand_c1_osc_introducers_is_quick() -> None:
+    assert _seconds("\x9d" * 40_000) < 2.0
+
+
+# -- inert: the bounded one-line label of any field --------------------------------------------
+
+
+def test_inert_cuts_before_cleaning_and_marks_the_cut() -> None:
+    from sessionscope.sanitize import DISPLAY_CHARS, inert
+
+    assert inert(None) == "" and inert(42) == "42"
+    assert inert("id\x1b]52;c;Y3VybCB8IHNo\x07\n-x") == "id -x"
+    shown = inert("/home/" + "x" * 2_000_000)
+    assert len(shown) == DISPLAY_CHARS and shown.endswith("…")
+    assert inert("\x1b]0;t\x07" * 1_000 + "tail") == "…"  # all junk up to the cut: nothing shown
+    assert is_inert(inert("\x9d" * 100_000 + "\u202e" * 10))
+    assert inert("[b]proj[/b]" + "\x1b]0;t\x07" * 5, 24) == "[b]proj[/b]"  # nothing was cut
+
+
+def test_safe_text_is_never_markup() -> None:
+    from sessionscope.tui.safe import safe_text
+
+    text = safe_text("[bold]x[/] \x1b[31m", "red")
+    assert text.plain == "[bold]x[/]" and str(text.style) == "red"

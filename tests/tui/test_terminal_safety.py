@@ -17,6 +17,7 @@ from tui_support import (
     SESSION_B,
     SESSION_C,
     SESSION_D,
+    border_text,
     import_fixtures,
     make_app,
     open_session,
@@ -221,3 +222,139 @@ def test_window_title_and_clipboard_are_untouched_in_a_real_terminal(tmp_path: P
     assert not re.search(rb"\x1b\](?:0|1|2|52);", output)
     assert b"\xc2\x9d" not in output and b"\xc2\x9b" not in output
     subprocess.run(["stty", "sane"], check=False, stdin=subprocess.DEVNULL)
+
+
+# -- issue 9, items 3 and 6: hostile ids, tool and model names, media types, block types ------
+
+
+async def test_a_hostile_session_id_and_fields_are_drawn_inert(tmp_path: Path) -> None:
+    """A title that cleans to nothing used to put the raw id in the transcript's border title
+    and `id[:8]` in search hits: in tmux that changed the pane title and wrote the clipboard."""
+    from hostile_support import assert_inert_text, hostile_fields_store
+
+    from sessionscope.tui.widgets.transcript import Transcript
+
+    path = tmp_path / "hostile-fields.db"
+    sid = hostile_fields_store(path)
+    app = make_app(path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_workers(pilot)
+        assert_inert_text("\n".join(widget_lines(app.screen.query_one(SessionList))), "list")
+        transcript = await open_session(pilot, sid)
+        await pilot.press("t")
+        await wait_for_workers(pilot)
+        title = border_text(transcript, "title")
+        assert title.startswith("sess") and title.endswith("-0001")
+        assert_inert_text(title, "transcript border title")
+        assert_inert_text(border_text(transcript, "subtitle"), "transcript border subtitle")
+        shown = []
+        for seq in range(transcript.total):
+            rendered = transcript.render_message(seq)
+            assert rendered is not None
+            for strip in rendered.lines:
+                for segment in strip:
+                    assert_inert_text(segment.text, f"message {seq}")
+                shown.append(strip.text)
+        text = "\n".join(shown)
+        for visible in ("Bash", "gpt", "image/png", "widget"):
+            assert visible in text, visible
+        await pilot.press("slash")
+        for key in "evil":
+            await pilot.press(key)
+        await pilot.pause(0.2)
+        await wait_for_workers(pilot)
+        hits = widget_lines(app.screen.query_one(HitList))
+        assert any(line.strip().startswith("sess") for line in hits), hits
+        assert_inert_text("\n".join(hits), "search hits")
+        assert_inert_text(screen_text(app), "whole screen")
+        assert isinstance(app.screen.query_one(Transcript), Transcript)
+
+
+def _run_in_pty(argv: list[str], env: dict[str, str], keys: tuple[bytes, ...] = ()) -> bytes:
+    """What a real terminal (120x36) receives from `python -m sessionscope ARGV`: for the browser
+    (`keys` given) until it drew the hostile session and took the keys, else until it exits."""
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.environ.update({"TERM": "xterm-256color", "COLUMNS": "120", "LINES": "36", **env})
+        os.execv(sys.executable, [sys.executable, "-m", "sessionscope", *argv])
+    output = b""
+    try:
+        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+        deadline = time.monotonic() + 30  # a cold start on a busy machine can take a while
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([fd], [], [], 0.1)
+            if ready:
+                try:
+                    chunk = os.read(fd, 65536)
+                except OSError:  # the command exited and closed the terminal
+                    break
+                if not chunk:
+                    break
+                output += chunk
+            if keys and b"evil" in output:
+                break
+        if keys:
+            output += _read_pty(fd, 1.0)
+            for key in keys:
+                os.write(fd, key)
+                output += _read_pty(fd, 1.5)
+    finally:
+        try:
+            os.kill(pid, 9)
+        except ProcessLookupError:
+            pass
+        os.waitpid(pid, 0)
+        os.close(fd)
+    return output
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_hostile_fields_never_reach_a_real_terminal_from_the_browser(tmp_path: Path) -> None:
+    from hostile_support import HOSTILE_ID, assert_inert_bytes, hostile_fields_store
+
+    path = tmp_path / "hostile-fields.db"
+    hostile_fields_store(path)
+    try:
+        output = _run_in_pty(
+            ["browse", "--session", HOSTILE_ID, "--search", "evil"],
+            {"SESSIONSCOPE_DB": str(path)},
+            keys=(b"t", b"q"),
+        )
+    finally:
+        subprocess.run(["stty", "sane"], check=False, stdin=subprocess.DEVNULL)
+    assert b"evil" in output and b"sess" in output  # the transcript and its title were drawn
+    assert_inert_bytes(output, "browser")
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
+def test_hostile_fields_never_reach_a_real_terminal_from_show_and_export(tmp_path: Path) -> None:
+    from hostile_support import assert_inert_bytes, hostile_fields_store
+
+    path = tmp_path / "hostile-fields.db"
+    hostile_fields_store(path)
+    env = {"SESSIONSCOPE_DB": str(path)}
+    exported = tmp_path / "out.md"
+    for argv in (
+        ["show", "sess"],
+        ["show", "sess", "--format", "markdown"],
+        ["show", "sess", "--format", "json"],
+        ["export", "sess"],
+        ["export", "sess", "--format", "json"],
+        ["export", "sess", "-o", str(exported)],
+    ):
+        output = _run_in_pty(argv, env)
+        assert b"sess" in output and b"error" not in output, (argv, output[-300:])
+        if "-o" not in argv:
+            for visible in (b"Bash", b"gpt", b"image/png", b"widget"):
+                assert visible in output, (argv, visible)
+        assert_inert_bytes(output, " ".join(argv), escaped_ok="json" in argv)
+        assert b"\x1b" not in output and b"\x07" not in output, argv  # no escape at all
+    # what `cat out.md` would send to the terminal: the file's bytes
+    data = exported.read_bytes()
+    assert b"Bash" in data and b"image/png" in data
+    assert_inert_bytes(data, "the exported file")

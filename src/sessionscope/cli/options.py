@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import click
 
+from ..sanitize import inert
 from ..store import ENV_VAR, Store, StoreError, default_path
 from ..store import open as open_store
 
@@ -85,7 +86,7 @@ def handle_errors() -> Iterator[None]:
     try:
         yield
     except StoreError as exc:
-        click.echo(f"sessionscope: error: {exc}", err=True)
+        click.echo(f"sessionscope: error: {inert(str(exc), 1000)}", err=True)
         sys.exit(1)
     except (click.exceptions.Exit, click.ClickException, click.Abort):
         raise  # click prints these itself: a usage error, a bad parameter, Ctrl-C
@@ -97,13 +98,14 @@ def handle_errors() -> Iterator[None]:
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         sys.exit(0)
     except OSError as exc:
-        click.echo(f"sessionscope: error: {exc.strerror or exc} ({exc.filename or ''}).", err=True)
+        where = inert(exc.filename or "", 1000)
+        click.echo(f"sessionscope: error: {inert(exc.strerror or exc, 1000)} ({where}).", err=True)
         sys.exit(1)
     except Exception as exc:  # never a traceback for a user
         if os.environ.get("SESSIONSCOPE_DEBUG"):
             raise
         click.echo(
-            f"sessionscope: internal error: {type(exc).__name__}: {exc} "
+            f"sessionscope: internal error: {type(exc).__name__}: {inert(str(exc), 1000)} "
             "(set SESSIONSCOPE_DEBUG=1 for details).",
             err=True,
         )

@@ -12,7 +12,7 @@ from typing import Any
 import click
 
 from ..jsonout import echo_json
-from ..sanitize import clean, clean_line
+from ..sanitize import inert
 from .options import db_option, json_option, limit_option, open_from_context
 from .render import hits_json, hits_text
 
@@ -23,9 +23,11 @@ def age(stamp: str | None, now: datetime | None = None) -> str:
         return ""
     try:
         moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
+    except (ValueError, OverflowError):  # odd, or out of the calendar's range (year 1, 9999)
         return ""
-    seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
     for unit, size in (("y", 31_536_000), ("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)):
         if seconds >= size:
             return f"{seconds // size}{unit}"
@@ -43,8 +45,7 @@ def short_number(value: int) -> str:
 
 
 def _fit(text: str, width: int) -> str:
-    text = clean_line(text)
-    return text if len(text) <= width else text[: max(0, width - 1)] + "…"
+    return inert(text, width)
 
 
 @click.command("sessions")
@@ -82,7 +83,7 @@ def sessions_cmd(
     for r in rows:
         indent = "  ↳ " if r.parent_session_id else ""
         click.echo(
-            f"{clean_line(r.id)[:8]}  {clean_line(r.source)[:12]:<12}  {age(r.updated_at):>5}  "
+            f"{inert(r.id)[:8]}  {inert(r.source)[:12]:<12}  {age(r.updated_at):>5}  "
             f"{r.message_count:>6}  {short_number(r.total_tokens):>6}  "
             f"{_fit(Path(r.project or '').name or '-', 18):<18}  "
             f"{_fit(indent + (r.title or '(untitled)'), title_width)}"
@@ -168,7 +169,8 @@ def export_cmd(session: str, fmt: str, output: str | None) -> None:
     text = export.to_markdown(loaded) if fmt == "markdown" else export.to_json(loaded) + "\n"
     if output:
         Path(output).write_text(text, encoding="utf-8")
-        click.echo(f"Wrote {clean(loaded.title or loaded.id)} to {output}.", err=True)
+        shown = inert(loaded.title) or inert(loaded.id)
+        click.echo(f"Wrote {shown} to {inert(output, 1000)}.", err=True)
     else:
         click.echo(text, nl=False)
 
@@ -184,18 +186,18 @@ def stats_cmd(as_json: bool) -> None:
         echo_json([dataclasses.asdict(stats)])
         return
     click.echo(
-        f"store        {clean_line(stats.path)} ({stats.file_bytes / 1e6:.1f} MB, schema {stats.schema_version})"
+        f"store        {inert(stats.path, 1000)} ({stats.file_bytes / 1e6:.1f} MB, schema {stats.schema_version})"
     )
     click.echo(
         f"sessions     {stats.sessions}  "
-        + "  ".join(f"{clean_line(k)}: {v}" for k, v in stats.by_source.items())
+        + "  ".join(f"{inert(k)}: {v}" for k, v in stats.by_source.items())
     )
     click.echo(
         f"messages     {stats.messages}  "
-        + "  ".join(f"{k}: {v}" for k, v in stats.by_role.items())
+        + "  ".join(f"{inert(k)}: {v}" for k, v in stats.by_role.items())
     )
     click.echo(f"tokens       {stats.input_tokens} in, {stats.output_tokens} out")
     click.echo(f"cost         ${stats.cost_usd:.2f}")
     click.echo(f"tool calls   {stats.tool_calls} ({stats.failed_tool_calls} failed)")
     if stats.first_at:
-        click.echo(f"span         {stats.first_at} .. {stats.last_at}")
+        click.echo(f"span         {inert(stats.first_at)} .. {inert(stats.last_at)}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..sanitize import clean_line
+from ..sanitize import inert
 
 
 def hit_dict(hit: Any) -> dict[str, Any]:
@@ -34,10 +34,10 @@ def hits_text(hits: list[Any], *, color: bool) -> str:
     """Two lines a hit: where it is (dimmed), then the snippet with matches marked."""
     lines = []
     for h in hits:
-        title = clean_line(h.session_title or "(untitled)")
+        title = inert(h.session_title) or "(untitled)"
         head = (
-            f"{clean_line(h.session_id)[:8]}#{h.seq}  {h.role:<9} "
-            f"{(h.created_at or '')[:16]}  {title}"
+            f"{inert(h.session_id)[:8]}#{h.seq}  {inert(h.role, 9):<9} "
+            f"{inert(h.created_at)[:16]}  {title}"
         )
         if color:
             lines.append(f"\x1b[2m{head}\x1b[0m")

@@ -32,6 +32,7 @@ from .common import (
     derived_id,
     plain_text,
     safe_id,
+    session_id,
     text_field,
     title_from,
     ts,
@@ -164,8 +165,7 @@ class ClaudeCodeParser:
     # -- which session a record belongs to ---------------------------------------------------
 
     def _target(self, record: dict[str, Any], line_no: int) -> SessionBuffer | None:
-        sid = record.get("sessionId")
-        sid = sid if isinstance(sid, str) and sid else None
+        sid = session_id(record.get("sessionId"))  # None when missing; inert when hostile
         if self.is_agent:
             buf = self._agent_session(record, sid)
         else:
@@ -215,7 +215,7 @@ class ClaudeCodeParser:
         if self.main is None:
             parent = sid
             if parent is None and self.path.parent.name == "subagents":
-                parent = safe_id(self.path.parent.parent.name)
+                parent = session_id(self.path.parent.parent.name)
             agent = record.get("agentId")
             agent = agent if isinstance(agent, str) and agent else _agent_id_of(self.path)
             self.main = derived_id(parent or "", "agent-" + agent)

@@ -26,7 +26,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .common import blocks_of, count, plain_text, text_field, title_from, ts
+from .common import blocks_of, count, plain_text, session_id, text_field, title_from, ts
 from .incremental import Format, walk_files
 from .sink import Msg, SessionBuffer, Sink, merge_blocks
 
@@ -203,10 +203,11 @@ class CodexParser:
         return self.sink.session(self.sid)
 
     def _meta(self, payload: dict[str, Any], stamp: str | None) -> None:
-        if self.sid is not None and payload.get("id") not in (None, self.sid):
+        meta_id = session_id(payload.get("id"))  # None when missing; inert when hostile
+        if self.sid is not None and meta_id not in (None, self.sid):
             return  # a later session's meta (a fork's history): keep the first
-        if self.sid is None and isinstance(payload.get("id"), str) and payload["id"]:
-            self.sid = payload["id"]
+        if self.sid is None and meta_id is not None:
+            self.sid = meta_id
         buf = self._session()
         started = ts(payload.get("timestamp")) or stamp
         self.base_ts = self.base_ts or started

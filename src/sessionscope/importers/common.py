@@ -76,6 +76,20 @@ def title_from(text: str) -> str | None:
     return None
 
 
+ID_MAX = 128
+
+
+def session_id(value: Any) -> str | None:
+    """A session id from a transcript, made safe to show: an id with a control character, an
+    escape sequence, a bidi or zero-width character, or over `ID_MAX` characters is replaced by
+    a stable UUID derived from it (the same on every import); None when there is no id."""
+    if not isinstance(value, str) or not value:
+        return None
+    if value.isprintable() and len(value) <= ID_MAX and value.strip() == value:
+        return safe_id(value)
+    return derived_id("unsafe-id", value)
+
+
 def derived_id(*parts: str) -> str:
     """A stable UUID for a session the source does not name itself (subagent runs)."""
     return str(uuid.uuid5(_NAMESPACE, "/".join(safe_id(p) for p in parts)))

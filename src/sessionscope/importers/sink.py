@@ -15,6 +15,7 @@ from typing import Any
 from ..store import Store
 from ..store.models import Message, SessionInfo
 from .common import safe_blocks, safe_id
+from .common import session_id as normal_session_id
 
 # Messages a parser may still extend, kept in memory for one file's import (beyond these bounds,
 # the store is asked): at most this many, weighing at most this many bytes of source lines.
@@ -301,7 +302,7 @@ class Sink:
 
     def session(self, session_id: str) -> SessionBuffer:
         """The buffer for a session (looked up in the store the first time)."""
-        session_id = safe_id(session_id)
+        session_id = normal_session_id(session_id) or safe_id(session_id)
         buf = self.sessions.get(session_id)
         if buf is None:
             buf = SessionBuffer(self, session_id, self.db.session(session_id))

@@ -13,6 +13,7 @@ from typing import Any
 from textual.app import App
 from textual.screen import Screen
 
+from ..sanitize import inert
 from .options import BrowserOptions
 from .screens.main import MainScreen
 
@@ -46,6 +47,25 @@ class SessionscopeApp(App[None]):
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.options)
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: Any = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification (widgets and screens call this one) is inert, bounded and never
+        markup: messages carry paths, ids and error texts that came from transcripts."""
+        super().notify(
+            inert(message, 1000),
+            title=inert(title, 200),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
 
     @property
     def main(self) -> MainScreen:

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, tzinfo
 from typing import Any
 
-from ..sanitize import clean_line
+from ..sanitize import DISPLAY_CHARS, clean_line, inert
 from ..store.timeutil import parse_when
 
 
@@ -31,7 +31,10 @@ def age(value: str | None, now: datetime) -> str:
     moment = parse_ts(value)
     if moment is None:
         return ""
-    seconds = (now - moment).total_seconds()
+    try:
+        seconds = (now - moment).total_seconds()
+    except OverflowError:  # cannot happen for two aware datetimes today; never let it reach the UI
+        return ""
     if seconds < 60:
         return "now"
     minutes = seconds / 60
@@ -51,12 +54,19 @@ def age(value: str | None, now: datetime) -> str:
 
 
 def local_time(value: str | None, tz: tzinfo | None, *, seconds: bool = True) -> str:
-    """`2026-10-02 09:14:03` in the reader's time zone (or `tz`)."""
+    """`2026-10-02 09:14:03` in the reader's time zone (or `tz`).
+
+    A moment the local calendar cannot hold (year 1 west of UTC, year 9999 east of it) is shown
+    as stored (in the offset it was written with) instead of raising `OverflowError`."""
     moment = parse_ts(value)
     if moment is None:
         return ""
-    moment = moment.astimezone(tz)
-    return moment.strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
+    try:
+        moment = moment.astimezone(tz)
+    except (OverflowError, ValueError, OSError):
+        pass  # shown in the offset it was stored with
+    shown = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
+    return shown + f":{moment.second:02d}" if seconds else shown
 
 
 def short_count(n: int) -> str:
@@ -87,11 +97,12 @@ def short_project(project: str | None) -> str:
     """The last component of a project path (`/home/dev/webapp` -> `webapp`)."""
     if not project:
         return ""
-    text = clean_line(project).rstrip("/\\")
+    tail = project[-DISPLAY_CHARS * 4 :]  # only the end is shown: never clean megabytes for it
+    text = clean_line(tail).rstrip("/\\")
     for sep in ("/", "\\"):
         if sep in text:
             text = text.rsplit(sep, 1)[-1]
-    return text or clean_line(project)
+    return inert(text or tail)
 
 
 _MODEL_DATE = re.compile(r"-20\d{6}$")
@@ -99,12 +110,12 @@ _MODEL_DATE = re.compile(r"-20\d{6}$")
 
 def short_model(model: str) -> str:
     """A model name without its date suffix: `claude-sonnet-4-5-20250929` -> `claude-sonnet-4-5`."""
-    return _MODEL_DATE.sub("", clean_line(model))
+    return _MODEL_DATE.sub("", inert(model))
 
 
 def short_path(path: str, cwd: str | None) -> str:
-    """`path` relative to `cwd` when it lies inside it."""
-    if cwd:
+    """`path` relative to `cwd` when it lies inside it (a cwd too long to be real is ignored)."""
+    if cwd and len(cwd) <= 4096:
         base = cwd.rstrip("/") + "/"
         if path.startswith(base):
             return path[len(base) :]
@@ -113,7 +124,7 @@ def short_path(path: str, cwd: str | None) -> str:
 
 def role_label(role: str) -> str:
     return {"assistant": "assistant", "user": "user", "system": "system", "tool": "tool"}.get(
-        role, clean_line(role) or "?"
+        role, inert(role, 40) or "?"
     )
 
 
@@ -179,7 +190,7 @@ def tool_summary(name: str | None, tool_input: Any, cwd: str | None = None) -> s
 def image_label(block: dict[str, Any]) -> str:
     """`image/png · 68 B` for an image block (the size of the decoded payload)."""
     source = block.get("source") if isinstance(block.get("source"), dict) else {}
-    media = clean_line(str(source.get("media_type") or "image"))
+    media = inert(source.get("media_type") or "image", 80)
     data = source.get("data")
     if isinstance(data, str) and data:
         padding = len(data) - len(data.rstrip("="))
@@ -187,7 +198,7 @@ def image_label(block: dict[str, Any]) -> str:
         return f"{media} · {human_bytes(size)}"
     url = source.get("url")
     if isinstance(url, str):
-        return f"{media} · {clean_line(url)[:60]}"
+        return f"{media} · {inert(url, 60)}"
     return media
 
 

@@ -84,21 +84,23 @@ class SessionRow:
 
     @classmethod
     def from_info(cls, info: SessionInfo) -> SessionRow:
-        from ..sanitize import clean_line
+        from ..sanitize import inert
         from .format import short_project
 
+        # every shown field is made inert and cut here, off the UI thread: a 2 MB title or cwd
+        # is never cleaned, measured or wrapped again on each key press
         return cls(
             id=info.id,
-            title=clean_line(info.title or "") or "(untitled)",
+            title=inert(info.title) or "(untitled)",
             project=short_project(info.project or info.cwd),
-            source=clean_line(info.source),
+            source=inert(info.source, 40),
             updated_at=info.updated_at or info.started_at,
             message_count=info.message_count,
             tokens=info.input_tokens + info.output_tokens,
             child_count=info.child_count,
             parent_id=info.parent_session_id,
             status=info.status,
-            variant=info.variant,
+            variant=inert(info.variant, 40) or None,
             experiment_id=info.experiment_id,
         )
 

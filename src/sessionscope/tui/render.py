@@ -1,9 +1,11 @@
 """Turn one stored message into the lines the transcript shows.
 
-Every string from the store goes through `sanitize.clean` / `clean_line` and is rendered as Rich
-`Text` or through a Markdown parser with raw HTML switched off and hyperlinks shown as text, so
-transcript text is inert: no escape sequence reaches the terminal and nothing that looks like
-markup (`[red]`, `[link=…]`, `[@click=…]`) is interpreted. Every block is bounded (see `clip`):
+Every string from the store goes through `sanitize` (`clean` for bodies, `inert` for one-line
+labels: roles, tool and model names, media types, block types) and is rendered as Rich `Text` or
+through a Markdown parser with raw HTML switched off and hyperlinks shown as text; Markdown is
+cleaned again after it is parsed (it decodes entities such as `&#x202E;`). So transcript text is
+inert: no escape sequence reaches the terminal and nothing that looks like markup (`[red]`,
+`[link=…]`, `[@click=…]`) is interpreted. Every block is bounded (see `clip`):
 rendering runs on the UI thread, and a 3 MB message must open as fast as a short one.
 """
 
@@ -19,6 +21,7 @@ from itertools import pairwise
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.highlighter import JSONHighlighter
 from rich.markdown import Markdown
@@ -27,7 +30,7 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
-from ..sanitize import clean, clean_line
+from ..sanitize import clean, inert
 from ..store.models import Message, tool_result_text
 from .clip import Clipped, clip, clipped_text, more_marker
 from .format import image_label, local_time, short_count, short_model, tool_summary
@@ -41,13 +44,27 @@ _PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enab
 _JSON = JSONHighlighter()
 
 
+def _inert_tokens(tokens: list[Token]) -> list[Token]:
+    """`tokens` with every text the renderer may show cleaned: the parser decodes entities
+    (`&#x202E;`, `&#x200B;`, `&#xFEFF;`), so what was inert before parsing may not be after."""
+    for token in tokens:
+        token.content = clean(token.content)
+        token.info = clean(token.info)
+        if token.attrs:
+            token.attrs = {k: clean(v) if isinstance(v, str) else v for k, v in token.attrs.items()}
+        if token.children:
+            _inert_tokens(token.children)
+    return tokens
+
+
 class SafeMarkdown(Markdown):
-    """Rich Markdown with raw HTML off (shown as text, never dropped) and links as plain text."""
+    """Rich Markdown with raw HTML off (shown as text, never dropped), links as plain text, and
+    the parsed tokens made inert (after entities are decoded)."""
 
     def __init__(self, text: str, code_theme: str = "monokai") -> None:
         super().__init__("", code_theme=code_theme, hyperlinks=False)
         self.markup = text
-        self.parsed = _PARSER.parse(text)
+        self.parsed = _inert_tokens(_PARSER.parse(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,7 +219,7 @@ class MessageRenderer:
         left = Text()
         left.append("▍", role_style)
         left.append(
-            message.role if message.role in s.roles else clean_line(message.role), role_style
+            message.role if message.role in s.roles else inert(message.role, 40), role_style
         )
         details: list[str] = []
         if message.created_at:
@@ -257,7 +274,7 @@ class MessageRenderer:
         self, block: dict[str, Any], expanded: bool, ctx: Context, is_error: bool | None
     ) -> Strip:
         s = self.styles
-        name = clean_line(str(block.get("name") or "tool")) or "tool"
+        name = inert(block.get("name") or "tool", 80) or "tool"
         line = Text("  ")
         line.append("▾ " if expanded else "▸ ", s.gutter)
         line.append(name, s.tool_name)
@@ -354,7 +371,7 @@ class MessageRenderer:
             elif kind == "tool_result":
                 expanded = ctx.is_open(message.seq, index, "result")
                 is_error = bool(block.get("is_error"))
-                first = clean_line(tool_result_text(block)[:PREVIEW_CHARS])
+                first = inert(tool_result_text(block), PREVIEW_CHARS)
                 head = Text("  ")
                 head.append("▾ " if expanded else "▸ ", s.gutter)
                 head.append("result", s.tool_name)
@@ -385,7 +402,7 @@ class MessageRenderer:
                 lines.append(_strip(label.render(self.console, end=""), ctx.width))
             else:
                 label = Text("  ")
-                label.append(f"[{clean_line(str(kind))} block]", s.meta)
+                label.append(f"[{inert(kind, 80)} block]", s.meta)
                 lines.append(_strip(label.render(self.console, end=""), ctx.width))
         lines.append(Strip.blank(ctx.width))
         if ctx.pattern is not None:

@@ -20,7 +20,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from ...sanitize import clean_line
+from ...sanitize import inert
 from ...store import Store
 from ...store.decision import ArmStats, Decision, is_win
 from ...store.experiments import AgentConfig, Experiment, Project
@@ -152,7 +152,7 @@ def config_label(config: AgentConfig | None) -> str:
     if config is None:
         return "-"
     name = config.payload.get("name")
-    label = clean_line(name) if isinstance(name, str) and name.strip() else config.short
+    label = inert(name, 40) if isinstance(name, str) and name.strip() else config.short
     return f"#{config.id} {fit(label, 14)}"
 
 
@@ -164,8 +164,7 @@ def fit(text: str, width: int) -> str:
 def payload_line(config: AgentConfig | None, width: int = 90) -> str:
     if config is None:
         return ""
-    text = clean_line(json.dumps(config.payload, ensure_ascii=False, sort_keys=True))
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return inert(json.dumps(config.payload, ensure_ascii=False, sort_keys=True), width)
 
 
 def percent(value: float | None) -> str:
@@ -329,7 +328,9 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
         self._fill_arms(self.projects[index])
 
     def on_experiments_failed(self, message: ExperimentsFailed) -> None:
-        self._show_detail(Text(f"Could not read experiments: {message.error}", style="red"))
+        self._show_detail(
+            Text(f"Could not read experiments: {inert(message.error, 500)}", style="red")
+        )
 
     def on_experiments_changed(self, _message: ExperimentsChanged) -> None:
         self.load()
@@ -397,7 +398,7 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
         return None
 
     def _project_cells(self, view: ProjectView) -> list[Text]:
-        name = Text(fit(clean_line(view.project.name), 24), style="bold")
+        name = Text(inert(view.project.name, 24), style="bold")
         champion = Text(config_label(view.champion))
         running = view.running
         if running is None:
@@ -435,7 +436,9 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
                     (bar(stats.win_rate), VARIANT_STYLES[variant]),
                 )
                 arms.add_row(
-                    Text.assemble((f"#{e.id} ", ""), (e.status, STATUS_STYLES.get(e.status, "")))
+                    Text.assemble(
+                        (f"#{e.id} ", ""), (inert(e.status, 40), STATUS_STYLES.get(e.status, ""))
+                    )
                     if first
                     else Text(""),
                     Text(variant, style=VARIANT_STYLES[variant]),
@@ -463,10 +466,10 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
     def _project_summary(self, view: ProjectView) -> Text:
         p = view.project
         text = Text()
-        text.append(clean_line(p.name), style="bold")
+        text.append(inert(p.name), style="bold")
         for extra in (p.root_path, p.adapter):
             if extra:
-                text.append(" · " + clean_line(extra), style="dim")
+                text.append(" · " + inert(extra), style="dim")
         text.append(" · champion ")
         text.append(config_label(view.champion), style=VARIANT_STYLES["champion"])
         if view.champion is not None:
@@ -482,10 +485,10 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
         text = self._project_summary(project) if project else Text()
         e = view.experiment
         text.append(f"\n#{e.id} ", style="bold")
-        text.append(e.status, style=STATUS_STYLES.get(e.status, ""))
-        text.append(f" · challenger on {e.traffic_share:.0%} · started {e.started_at[:10]}")
+        text.append(inert(e.status, 40), style=STATUS_STYLES.get(e.status, ""))
+        text.append(f" · challenger on {e.traffic_share:.0%} · started {inert(e.started_at)[:10]}")
         if e.decided_at:
-            text.append(f" · ended {e.decided_at[:10]}")
+            text.append(f" · ended {inert(e.decided_at)[:10]}")
         for arm in ("champion", "challenger"):
             config = view.configs.get(arm)
             text.append("\n" + ("› " if arm == variant else "  "))

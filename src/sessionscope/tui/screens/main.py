@@ -34,6 +34,7 @@ from ..messages import (
     StoreOpened,
 )
 from ..options import BrowserOptions
+from ..safe import safe_text
 from ..widgets.header import AppHeader
 from ..widgets.search_pane import SearchPane
 from ..widgets.session_list import SORT_LABELS, SessionList
@@ -168,7 +169,11 @@ class MainScreen(Screen[None]):
         self.notify(error, severity="error", timeout=10, markup=False)
         self.query_one(AppHeader).show(state="failed")
         self.query_one(Transcript).set_placeholder(
-            [Text("  The store could not be opened:", style="bold"), Text(""), Text("  " + error)]
+            [
+                Text("  The store could not be opened:", style="bold"),
+                Text(""),
+                safe_text("  " + error, limit=1000),
+            ]
         )
 
     def on_store_changed(self, message: StoreChanged) -> None:

@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.text import Text
 from textual.widgets import Static
 
-from ...sanitize import clean_line
+from ...sanitize import inert
 from ..format import short_count
 
 
@@ -68,7 +68,7 @@ class AppHeader(Static):
             )
             text.append(" ")
         text.append(
-            clean_line(display_path(self.path)),
+            inert(display_path(self.path)),
             self.get_component_rich_style("app-header--path", partial=True),
         )
         if self.stats is not None:

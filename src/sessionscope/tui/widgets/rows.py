@@ -18,14 +18,24 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...sanitize import clean_line
+
 
 def text_strip(text: Text, width: int, console) -> Strip:  # type: ignore[no-untyped-def]
-    """One line of `text`, cut with an ellipsis or padded to `width` cells."""
+    """One line of `text`, cut with an ellipsis or padded to `width` cells.
+
+    A last guard: a segment that is not printable (a row built without `sanitize`) is cleaned."""
     line = text.copy()
     line.no_wrap = True
+    if len(line) > width * 4:  # never measure more than could be shown
+        line = line[: width * 4]
     if line.cell_len > width:
         line.truncate(width, overflow="ellipsis")
-    segments = [s for s in line.render(console, end="") if s.text]
+    segments = [
+        s if s.text.isprintable() else Segment(clean_line(s.text), s.style)
+        for s in line.render(console, end="")
+        if s.text
+    ]
     return Strip(segments).adjust_cell_length(width)
 
 

@@ -18,10 +18,11 @@ from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Input, Static
 
-from ...sanitize import clean_line
+from ...sanitize import inert
 from ...store import Hit, StoreError
 from ..format import age
 from ..messages import HitChosen, HitsLoaded, SearchClosed
+from ..safe import safe_text
 from .rows import RowList, text_strip
 
 if TYPE_CHECKING:
@@ -146,11 +147,13 @@ class HitList(RowList):
                 else Style()
             )
             right = Text(f" {age(hit.created_at, self.now())}", meta)
-            head = Text(
-                clean_line(hit.session_title or "") or hit.session_id[:8],
+            # the id stands in for an empty title: it comes from a transcript, so it is made
+            # inert like the title (never drawn raw, never `id[:8]` of the raw string)
+            head = safe_text(
+                inert(hit.session_title) or inert(hit.session_id)[:8] or "(untitled)",
                 self.get_component_rich_style("hits--title", partial=True),
             )
-            tail = Text(" · ", meta) + Text(hit.role, role_style)
+            tail = Text(" · ", meta) + safe_text(hit.role, role_style, limit=40)
             room = width - right.cell_len - tail.cell_len
             if head.cell_len > room:
                 head.truncate(max(1, room), overflow="ellipsis")
@@ -307,7 +310,7 @@ class SearchPane(Vertical):
     def _status(self, count: int, more: bool, error: str | None) -> None:
         status = self.query_one("#search-status", Static)
         if error:
-            status.update(error)
+            status.update(safe_text(error, limit=500))
         elif not count:
             short = len(self.query_text.strip()) < 3
             status.update("keep typing…" if short else "no hits")

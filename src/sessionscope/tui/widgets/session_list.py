@@ -17,10 +17,11 @@ from textual.binding import Binding, BindingType
 from textual.message import Message as TextualMessage
 from textual.strip import Strip
 
-from ...sanitize import clean_line
+from ...sanitize import inert
 from ...store import StoreError
 from ..format import SessionFilter, age, short_count
 from ..messages import SessionChildren, SessionRow, SessionsPage
+from ..safe import safe_text
 from .rows import RowList, text_strip
 
 if TYPE_CHECKING:
@@ -341,9 +342,9 @@ class SessionList(RowList):
         self.border_title = Text(
             f"Sessions · {short_count(self.total)}" if self.loaded else "Sessions"
         )
-        described = clean_line(self.filter.describe())
+        described = inert(self.filter.describe())
         # Text, never a str: the filter is user input and a str subtitle is parsed as markup
-        self.border_subtitle = Text(f"{label}" + (f" · {described}" if described else ""))
+        self.border_subtitle = safe_text(f"{label}" + (f" · {described}" if described else ""))
 
     # -- actions -------------------------------------------------------------------------------
 

@@ -17,8 +17,9 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...sanitize import clean_line
+from ...sanitize import inert
 from ..render import Context, MessageRenderer, Rendered, Styles
+from ..safe import safe_text
 from ..transcript.loader import TranscriptLoader
 from ..transcript.matches import MatchCursor
 from ..transcript.window import WINDOW_AFTER, TranscriptWindow
@@ -335,19 +336,19 @@ class TranscriptViewport(ScrollView):
         info = self.info
         if info is None:
             return
-        title = clean_line(info.title or info.id) or info.id
-        # Text, never a str: a str border title is parsed as markup (a title like
+        # the id is as untrusted as the title (it comes from the transcript): both are made
+        # inert; Text, never a str: a str border title is parsed as markup (a title like
         # `[/bold]` would crash the app, `[@click=…]` would become a live action)
-        self.border_title = Text(title)
-        parts = [clean_line(info.source)]
+        self.border_title = safe_text(inert(info.title) or inert(info.id) or "(untitled)")
+        parts = [inert(info.source, 40)]
         if info.model:
-            parts.append(clean_line(info.model))
+            parts.append(inert(info.model, 80))
         parts.append(f"{self.total} msg")
         if info.variant:
-            parts.append(f"experiment #{info.experiment_id} · {info.variant}")
+            parts.append(f"experiment #{info.experiment_id} · {inert(info.variant, 40)}")
         if info.parent_session_id:
             parts.append("subagent · u: parent")
         matches = self.match_cursor.title()
         if matches is not None:
             parts.append(matches)
-        self.border_subtitle = Text(" · ".join(parts))
+        self.border_subtitle = safe_text(" · ".join(parts), limit=400)
