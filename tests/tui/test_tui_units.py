@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from rich.console import Console
 from rich.style import Style
+from textual.binding import Binding
 
 from sessionscope.store.models import Message
 from sessionscope.tui.format import (
@@ -184,3 +185,16 @@ def test_paired_tool_result_messages_render_nothing_of_their_own() -> None:
     assert _renderer().render(message, _ctx(hidden=lambda m: True)).height == 0
     shown = _renderer().render(message, _ctx(is_open=lambda *a: False))
     assert shown.height == 3 and "▸ result  ok" in shown.lines[1].text
+
+
+def test_help_is_generated_from_the_bindings() -> None:
+    from sessionscope.tui.screens.help import sections
+    from sessionscope.tui.widgets.transcript import Transcript
+
+    by_title = dict(sections())
+    transcript = dict(by_title["Transcript"])
+    for binding in Transcript.BINDINGS:
+        assert isinstance(binding, Binding)
+        assert any(binding.tooltip == what for what in transcript.values()), binding
+    assert transcript["t"] == "expand or fold every tool call"
+    assert dict(by_title["Everywhere"])["/"] == "search every message (live)"

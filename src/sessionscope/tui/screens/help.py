@@ -12,58 +12,80 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-KEYS: list[tuple[str, list[tuple[str, str]]]] = [
-    (
-        "Everywhere",
-        [
-            ("/", "search every message (live)"),
-            ("Tab / Shift+Tab", "next / previous pane"),
-            ("ctrl+p", "palette: every action, any session, themes"),
-            ("e", "experiments (filter the list by variant)"),
-            ("?", "this help"),
-            ("q", "quit"),
-        ],
-    ),
-    (
-        "Session list",
-        [
-            ("j / k  ↓ / ↑", "move"),
-            ("g / G", "first / last session"),
-            ("PgUp / PgDn", "page"),
-            ("Enter / click", "open the session"),
-            ("Space / → / l", "show or hide its subagents"),
-            ("← / h", "fold subagents, back to the parent"),
-            ("s", "sort: newest, most tokens, most messages"),
-            ("f", "filter: source:codex project:webapp since:7d until:2026-10-01"),
-        ],
-    ),
-    (
-        "Transcript",
-        [
-            ("j / k", "next / previous message, tool call or reasoning"),
-            ("↓ / ↑  PgDn / PgUp", "scroll"),
-            ("g / G", "start / end (instant, any length)"),
-            ("Enter / click", "expand a tool call; on a Task line, open its subagent"),
-            ("Space", "fold / unfold what is under the cursor"),
-            ("t / r", "expand or fold every tool call / all reasoning"),
-            ("n / N", "next / previous search match"),
-            ("o / u", "open the subagent / go to the parent session"),
-            ("y", "copy the message under the cursor"),
-            ("x", "export the session to Markdown (in .)"),
-            ("Esc", "back to the list or the hits"),
-        ],
-    ),
-    (
-        "Search",
-        [
-            ("typing", 'words (all must match), "phrase", -word, a OR b'),
-            ("filters", "role: tool: project: source: since: in:tools is:error"),
-            ("↓ / Tab", "to the hits"),
-            ("Enter", "open at that message, matches marked"),
-            ("Esc", "close the search"),
-        ],
-    ),
-]
+# key names as a person reads them
+_KEY_NAMES = {
+    "slash": "/",
+    "question_mark": "?",
+    "down": "↓",
+    "up": "↑",
+    "left": "←",
+    "right": "→",
+    "pagedown": "PgDn",
+    "pageup": "PgUp",
+    "home": "Home",
+    "end": "End",
+    "enter": "Enter",
+    "space": "Space",
+    "escape": "Esc",
+    "tab": "Tab",
+}
+
+Row = tuple[str, str]
+
+
+def _keys(binding: Binding) -> str:
+    return " / ".join(_KEY_NAMES.get(k.strip(), k.strip()) for k in binding.key.split(","))
+
+
+def binding_rows(*classes: type) -> list[Row]:
+    """(keys, what they do) for every binding of `classes` and their bases, one row an action
+    (a subclass's binding replaces its base's for the same action)."""
+    rows: dict[str, Row] = {}
+    for cls in classes:
+        for klass in reversed(cls.__mro__):
+            if not klass.__module__.startswith("sessionscope."):
+                continue  # Textual's own keys (scrolling, editing) are not ours to list
+            for binding in vars(klass).get("BINDINGS", []):
+                if isinstance(binding, Binding):
+                    what = binding.tooltip or binding.description
+                    rows[f"{cls.__name__}.{binding.action}"] = (_keys(binding), what)
+    return list(dict.fromkeys(rows.values()))  # the same keys doing the same thing: once
+
+
+def sections() -> list[tuple[str, list[Row]]]:
+    """The help's sections: the bindings of each pane, plus what no binding says."""
+    from ..widgets.search_pane import HitList, SearchInput
+    from ..widgets.session_list import SessionList
+    from ..widgets.transcript import Transcript
+    from .main import MainScreen
+
+    return [
+        (
+            "Everywhere",
+            [
+                *binding_rows(MainScreen),
+                ("Tab / Shift+Tab", "next / previous pane"),
+                ("ctrl+p", "palette: every action, any session, themes"),
+            ],
+        ),
+        ("Session list", binding_rows(SessionList)),
+        (
+            "Transcript",
+            [
+                *binding_rows(Transcript),
+                ("↓ / ↑  PgDn / PgUp", "scroll"),
+                ("Esc", "back to the list or the hits"),
+            ],
+        ),
+        (
+            "Search",
+            [
+                ("typing", 'words (all must match), "phrase", -word, a OR b'),
+                ("filters", "role: tool: project: source: since: in:tools is:error"),
+                *binding_rows(SearchInput, HitList),
+            ],
+        ),
+    ]
 
 
 def _section_table(sections: list[tuple[str, list[tuple[str, str]]]]) -> Table:
@@ -84,7 +106,7 @@ def help_table() -> Table:
     outer = Table.grid(padding=(0, 3), expand=True)
     outer.add_column(ratio=1)
     outer.add_column(ratio=1)
-    by_title = dict(KEYS)
+    by_title = dict(sections())
     left = [(t, by_title[t]) for t in ("Everywhere", "Session list")]
     right = [(t, by_title[t]) for t in ("Transcript", "Search")]
     outer.add_row(_section_table(left), _section_table(right))

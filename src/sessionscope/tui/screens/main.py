@@ -72,13 +72,27 @@ class MainScreen(Screen[None]):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search"),
-        Binding("question_mark", "help", "Help"),
-        Binding("e", "experiments", "Experiments", show=False),
-        Binding("x", "export", "Export", show=False),
-        Binding("f", "filter", "Filter", show=False),
-        Binding("d", "demo", "Demo store"),
-        Binding("q", "quit", "Quit"),
+        Binding("slash", "search", "Search", tooltip="search every message (live)"),
+        Binding("question_mark", "help", "Help", tooltip="this help"),
+        Binding(
+            "e",
+            "experiments",
+            "Experiments",
+            show=False,
+            tooltip="experiments (filter the list by variant)",
+        ),
+        Binding(
+            "x", "export", "Export", show=False, tooltip="export the session to Markdown (in .)"
+        ),
+        Binding(
+            "f",
+            "filter",
+            "Filter",
+            show=False,
+            tooltip="filter: source:codex project:webapp since:7d until:2026-10-01",
+        ),
+        Binding("d", "demo", "Demo store", tooltip="build the demo store (empty store only)"),
+        Binding("q", "quit", "Quit", tooltip="quit"),
     ]
 
     def __init__(self, options: BrowserOptions) -> None:

@@ -45,13 +45,13 @@ class RowList(ScrollView, can_focus=True):
     ROW_HEIGHT = 2
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j,down", "cursor_down", "Down", show=False),
-        Binding("k,up", "cursor_up", "Up", show=False),
-        Binding("g,home", "cursor_first", "Top", show=False),
-        Binding("G,end", "cursor_last", "End", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("enter", "select", "Open"),
+        Binding("j,down", "cursor_down", "Down", show=False, tooltip="move down"),
+        Binding("k,up", "cursor_up", "Up", show=False, tooltip="move up"),
+        Binding("g,home", "cursor_first", "Top", show=False, tooltip="first row"),
+        Binding("G,end", "cursor_last", "End", show=False, tooltip="last row"),
+        Binding("pagedown", "page_down", "Page down", show=False, tooltip="page down"),
+        Binding("pageup", "page_up", "Page up", show=False, tooltip="page up"),
+        Binding("enter", "select", "Open", tooltip="open it"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {"rows--cursor", "rows--cursor-blur"}

@@ -51,9 +51,9 @@ class HitList(RowList):
     ROW_HEIGHT = 3
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select", "Open"),
-        Binding("slash", "focus_input", "Edit query", show=False),
-        Binding("escape", "close", "Back", show=False),
+        Binding("enter", "select", "Open", tooltip="open at that message, matches marked"),
+        Binding("slash", "focus_input", "Edit query", show=False, tooltip="edit the query"),
+        Binding("escape", "close", "Back", show=False, tooltip="close the search"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -177,8 +177,8 @@ class SearchInput(Input):
     """The query input: ↓ moves to the hits, Esc closes the pane."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "to_hits", "Hits", show=False),
-        Binding("escape", "close", "Back", show=False),
+        Binding("down", "to_hits", "Hits", show=False, tooltip="to the hits"),
+        Binding("escape", "close", "Back", show=False, tooltip="close the search"),
     ]
 
     def action_to_hits(self) -> None:

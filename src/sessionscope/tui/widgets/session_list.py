@@ -38,11 +38,23 @@ class SessionList(RowList):
     ROW_HEIGHT = 2
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "select", "Open"),
-        Binding("space,right,l", "toggle_children", "Subagents", show=False),
-        Binding("left,h", "collapse", "Collapse", show=False),
-        Binding("s", "cycle_sort", "Sort"),
-        Binding("f", "filter", "Filter"),
+        Binding("enter", "select", "Open", tooltip="open the session (or click it)"),
+        Binding(
+            "space,right,l",
+            "toggle_children",
+            "Subagents",
+            show=False,
+            tooltip="show or hide its subagents",
+        ),
+        Binding(
+            "left,h",
+            "collapse",
+            "Collapse",
+            show=False,
+            tooltip="fold subagents, back to the parent",
+        ),
+        Binding("s", "cycle_sort", "Sort", tooltip="sort: newest, most tokens, most messages"),
+        Binding("f", "filter", "Filter", tooltip="filter the list (source:, project:, since:)"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

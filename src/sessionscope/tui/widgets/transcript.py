@@ -35,19 +35,34 @@ class Transcript(TranscriptReader, can_focus=True):
     """One session's messages, role-coloured, with folded tool calls and reasoning."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("j", "next_item", "Next", show=False),
-        Binding("k", "prev_item", "Prev", show=False),
-        Binding("g,home", "go_start", "Top", show=False),
-        Binding("G,end", "go_end", "End", show=False),
-        Binding("enter", "activate", "Expand"),
-        Binding("space", "toggle_item", "Fold", show=False),
-        Binding("t", "toggle_tools", "Tools"),
-        Binding("r", "toggle_reasoning", "Reasoning", show=False),
-        Binding("n", "next_match", "Next match"),
-        Binding("N", "prev_match", "Prev match", show=False),
-        Binding("y,c", "copy_message", "Copy", show=False),
-        Binding("o", "open_subagent", "Subagent", show=False),
-        Binding("u", "open_parent", "Parent", show=False),
+        Binding(
+            "j", "next_item", "Next", show=False, tooltip="next message, tool call or reasoning"
+        ),
+        Binding("k", "prev_item", "Prev", show=False, tooltip="previous item"),
+        Binding("g,home", "go_start", "Top", show=False, tooltip="start (instant, any length)"),
+        Binding("G,end", "go_end", "End", show=False, tooltip="end (instant, any length)"),
+        Binding(
+            "enter",
+            "activate",
+            "Expand",
+            tooltip="expand a tool call; on a Task line, open its subagent",
+        ),
+        Binding(
+            "space",
+            "toggle_item",
+            "Fold",
+            show=False,
+            tooltip="fold / unfold what is under the cursor",
+        ),
+        Binding("t", "toggle_tools", "Tools", tooltip="expand or fold every tool call"),
+        Binding("r", "toggle_reasoning", "Reasoning", show=False, tooltip="show or fold reasoning"),
+        Binding("n", "next_match", "Next match", tooltip="next search match"),
+        Binding("N", "prev_match", "Prev match", show=False, tooltip="previous search match"),
+        Binding(
+            "y,c", "copy_message", "Copy", show=False, tooltip="copy the message under the cursor"
+        ),
+        Binding("o", "open_subagent", "Subagent", show=False, tooltip="open the subagent"),
+        Binding("u", "open_parent", "Parent", show=False, tooltip="go to the parent session"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
