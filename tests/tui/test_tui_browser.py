@@ -423,7 +423,7 @@ async def test_help_screen_and_quit(fixture_db: Path) -> None:
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        assert "n / N" in screen_text(app)
+        assert "next search match" in screen_text(app)
         await pilot.press("escape")
         assert not isinstance(app.screen, HelpScreen)
         await pilot.press("q")
