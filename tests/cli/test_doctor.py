@@ -48,3 +48,15 @@ def test_corrupt_and_missing_stores(tmp_path: Path) -> None:
     assert result.exit_code == 1 and json.loads(result.stdout)[0]["problems"] == [
         "no store at this path"
     ]
+
+
+def test_missing_tool_calls_row_is_a_problem(store_path: Path) -> None:
+    with store.open() as db:
+        sid = db.start_session(title="t")
+        db.append(sid, "assistant", [{"type": "tool_use", "id": "t1", "name": "Bash", "input": {}}])
+        db.append(sid, "tool", [{"type": "tool_result", "tool_use_id": "t1", "content": "ok"}])
+        db._db.connection().execute("DELETE FROM tool_calls")
+    for args in (["doctor"], ["doctor", "--full"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, result.output
+        assert "tool_calls: 1 calls missing and 0 extra in 1 session," in result.stdout

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from . import blocks as blockcodec
+from . import toolcalls
 from .connection import Connections
 from .errors import InvalidInput, SessionNotFound
 from .experiments import ExperimentsMixin
@@ -235,11 +236,6 @@ _UPDATE_MESSAGE = (
 )
 
 
-def _id_text(value: Any) -> str | None:
-    """A tool call id or name as text SQLite can hold (lone surrogates become U+FFFD)."""
-    return blockcodec.utf8_text(value) if isinstance(value, str) else None
-
-
 def _write_new_rows(
     conn: sqlite3.Connection, session_id: str, rows: list[tuple[int, _Row]]
 ) -> list[int]:
@@ -257,7 +253,7 @@ def _write_new_rows(
     fts: list[tuple[int, str | None, str | None]] = []
     cjk: list[tuple[int, str]] = []
     by_sql: list[tuple[int]] = []
-    calls: dict[str, list[Any]] = {}
+    calls: dict[str, list[list[Any]]] = {}
     unnamed_calls: list[tuple[Any, ...]] = []
     results: list[tuple[str, int, int]] = []
     for mid, (_seq, row) in zip(ids, rows, strict=True):
@@ -268,19 +264,14 @@ def _write_new_rows(
             fts.append((mid, text, tools))
             if blockcodec.has_no_space_script(text) or blockcodec.has_no_space_script(tools):
                 cjk.append((mid, (text or "") + "\n" + (tools or "")))
-        for block in row.blocks:
-            kind = block.get("type")
-            if kind == "tool_use":
-                use_id = _id_text(block.get("id"))
-                call = [mid, session_id, use_id, _id_text(block.get("name")) or "", None, None]
-                if use_id is not None:
-                    calls[use_id] = call
-                else:
-                    unnamed_calls.append(tuple(call))
-            elif kind == "tool_result":
-                use_id = _id_text(block.get("tool_use_id"))
-                if use_id is not None:
-                    results.append((use_id, mid, 1 if block.get("is_error") else 0))
+        for use_id, name in toolcalls.calls_in(row.blocks):
+            call = [mid, session_id, use_id, name, None, None]
+            if use_id is not None:
+                calls.setdefault(use_id, []).append(call)  # a repeated id keeps every call
+            else:
+                unnamed_calls.append(tuple(call))
+        for use_id, is_error in toolcalls.results_in(row.blocks):
+            results.append((use_id, mid, is_error))
     conn.executemany("INSERT INTO messages_fts (rowid, text, tools) VALUES (?, ?, ?)", fts)
     conn.executemany("INSERT INTO messages_cjk (rowid, body) VALUES (?, ?)", cjk)
     if by_sql:
@@ -298,15 +289,16 @@ def _write_new_rows(
         )
     pending: list[tuple[int, int, str, str]] = []
     for use_id, mid, is_error in results:
-        call = calls.get(use_id)
-        if call is not None:
-            call[4], call[5] = is_error, mid
+        batch_calls = calls.get(use_id)
+        if batch_calls is not None:
+            for call in batch_calls:
+                call[4], call[5] = is_error, mid
         else:
             pending.append((mid, is_error, session_id, use_id))
     conn.executemany(
         "INSERT INTO tool_calls (message_id, session_id, tool_use_id, name, is_error,"
         " result_message_id) VALUES (?, ?, ?, ?, ?, ?)",
-        [tuple(c) for c in calls.values()] + unnamed_calls,
+        [tuple(c) for group in calls.values() for c in group] + unnamed_calls,
     )
     conn.executemany(
         "UPDATE tool_calls SET result_message_id = ?, is_error = ?"
@@ -716,6 +708,9 @@ class Store(ExperimentsMixin):
             updated = len(changed)
             if new_rows:
                 _write_new_rows(conn, session_id, new_rows)
+            if updated or stale:
+                # a result in a rewritten or deleted message may also be held by another one
+                toolcalls.pair_unpaired(conn, session_id)
             if inserted or updated or stale:
                 self._recount(conn, session_id)
                 conn.execute(

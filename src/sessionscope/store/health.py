@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
+from . import toolcalls
+
 _TOKENIZE = "unicode61 remove_diacritics 2"
 
 
@@ -34,6 +36,7 @@ def check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
         problems.append(f"messages_cjk: {orphans} rows for messages that no longer exist")
     if full:
         problems.extend(_compare_index(conn))
+    problems.extend(toolcalls.check(conn, full=full))
     return problems
 
 
