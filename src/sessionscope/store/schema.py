@@ -364,10 +364,18 @@ def _m4_rebuild_tool_calls(db: sqlite3.Connection) -> None:
     backfill(db)
 
 
+def _m5_application_id(db: sqlite3.Connection) -> None:
+    """Mark the file as a sessionscope store, so that it is never mistaken for another's."""
+    from .fileid import APPLICATION_ID
+
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_sessions_messages,
     _m2_experiments,
     _m3_import_state_tool_calls,
     _m4_rebuild_tool_calls,
+    _m5_application_id,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
