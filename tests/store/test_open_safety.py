@@ -9,6 +9,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -184,3 +185,40 @@ def test_store_pre_created_by_another_user_is_refused(store_path: Path) -> None:
         store.open()
     assert store_path.stat().st_size == 0
     assert not Path(f"{store_path}-wal").exists()
+
+
+_APPENDER = """
+import pathlib, sys
+from sessionscope import store
+db = store.open(sys.argv[1])
+sid = db.start_session(title="busy")
+stop = pathlib.Path(sys.argv[2])
+n = 0
+while not stop.exists():
+    db.append_many(sid, [{"role": "user", "content": f"line {n} " * 40}] * 5)
+    n += 1
+db.close()
+"""
+
+
+def test_identity_is_read_right_while_a_writer_reuses_the_wal(
+    store_path: Path, tmp_path: Path
+) -> None:
+    """The -wal is rewritten from its start after each checkpoint: frames read mid-rewrite
+    must never pass for page 1 (this misread a live store as another application's)."""
+    from sessionscope.store.fileid import identify
+
+    store.open().close()
+    stop = tmp_path / "stop"
+    writer = subprocess.Popen([sys.executable, "-c", _APPENDER, str(store_path), str(stop)])
+    try:
+        while not Path(f"{store_path}-wal").exists():
+            assert writer.poll() is None
+            time.sleep(0.02)
+        for _ in range(1500):
+            found = identify(str(store_path))
+            assert (found.application_id, found.user_version) == (APPLICATION_ID, SCHEMA_VERSION)
+    finally:
+        stop.touch()
+        writer.wait(timeout=60)
+    assert writer.returncode == 0

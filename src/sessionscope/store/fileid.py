@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import sqlite3
 import struct
+import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 # `PRAGMA application_id` of every sessionscope store ("SsSc").
 APPLICATION_ID = 0x53735363
@@ -44,48 +46,103 @@ def _page_size(header: bytes) -> int:
     return 65536 if size == 1 else size
 
 
+def _checksum(data: bytes, seed: tuple[int, int], big_endian: bool) -> tuple[int, int]:
+    """SQLite's WAL checksum of `data` (a multiple of 8 bytes), continuing from `seed`."""
+    words = struct.unpack(f"{'>' if big_endian else '<'}{len(data) // 4}I", data)
+    s1, s2 = seed
+    for i in range(0, len(words), 2):
+        s1 = (s1 + words[i] + s2) & 0xFFFFFFFF
+        s2 = (s2 + words[i + 1] + s1) & 0xFFFFFFFF
+    return s1, s2
+
+
+class _Wal:
+    """The frames of one WAL generation (those carrying the header's salts), read-only."""
+
+    def __init__(self, handle: BinaryIO, page_size: int) -> None:
+        self.handle = handle
+        self.page_size = page_size
+        self.frames: list[tuple[int, int, int]] = []  # (offset, page number, commit size)
+        self.header_sum = (0, 0)
+        self.salts = (0, 0)
+        self.big_endian = True
+
+    def scan(self) -> bool:
+        header = self.handle.read(_WAL_HEADER)
+        if len(header) < _WAL_HEADER:
+            return False
+        magic, _version, wal_page, _seq, salt1, salt2, *header_sum = struct.unpack(">8I", header)
+        if magic not in _WAL_MAGICS or wal_page != self.page_size:
+            return False
+        self.big_endian = magic == _WAL_MAGICS[1]
+        self.header_sum = (header_sum[0], header_sum[1])
+        self.salts = (salt1, salt2)
+        offset = _WAL_HEADER
+        step = _FRAME_HEADER + self.page_size
+        while True:
+            self.handle.seek(offset)
+            frame = self.handle.read(16)
+            if len(frame) < 16:
+                break
+            page_no, commit_size, f_salt1, f_salt2 = struct.unpack(">4I", frame)
+            if (f_salt1, f_salt2) != self.salts:
+                break
+            self.frames.append((offset, page_no, commit_size))
+            offset += step
+        return True
+
+    def intact(self, index: int) -> bytes | None:
+        """The page in frame `index`, if the frame is whole and its checksum follows from the one
+        before it (a frame being written, or left from an older generation, fails). One read of
+        the frame serves both, so a writer reusing the WAL meanwhile cannot slip a page in."""
+        if index == 0:
+            seed = self.header_sum
+        else:
+            self.handle.seek(self.frames[index - 1][0] + 16)
+            seed = struct.unpack(">2I", self.handle.read(8))
+        self.handle.seek(self.frames[index][0])
+        frame = self.handle.read(_FRAME_HEADER + self.page_size)
+        if len(frame) < _FRAME_HEADER + self.page_size:
+            return None
+        page_no, commit_size, *salts = struct.unpack(">4I", frame[:16])
+        if (page_no, commit_size) != self.frames[index][1:] or tuple(salts) != self.salts:
+            return None  # the WAL was restarted since the scan
+        expected = struct.unpack(">2I", frame[16:24])
+        summed = _checksum(frame[:8], seed, self.big_endian)
+        if _checksum(frame[_FRAME_HEADER:], summed, self.big_endian) != expected:
+            return None
+        return frame[_FRAME_HEADER:]
+
+    def page1(self) -> bytes | None:
+        """The first 100 bytes of page 1 as of the newest intact commit, or None."""
+        page1_frames = [i for i, (_o, page, _c) in enumerate(self.frames) if page == 1]
+        for commit in reversed([i for i, (_o, _p, size) in enumerate(self.frames) if size]):
+            if self.intact(commit) is None:
+                continue
+            before = [i for i in page1_frames if i <= commit]
+            if not before:
+                return None
+            page = self.intact(before[-1])
+            if page is None:
+                continue  # the log breaks before this commit: try an earlier one
+            return page[:100]
+        return None
+
+
 def latest_wal_page1(path: str, page_size: int) -> bytes | None:
     """The newest committed image of page 1 in `path-wal`, or None when the WAL holds none.
 
-    Frames count while they carry the WAL header's salts, are whole, and end in a commit
-    frame; a torn or stale tail is ignored, as SQLite itself would (frame checksums are not
-    recomputed: salts and commit marks already tell this generation's frames from old ones).
+    Frames count while they carry the WAL header's salts; the newest commit frame and the
+    page-1 frame before it must be whole with checksums that follow from their predecessors'
+    (SQLite verifies the whole chain; checking these two is enough to skip a frame a writer is
+    writing right now, or one left from an older generation of the WAL).
     """
-    wal = Path(f"{path}-wal")
     try:
-        handle = wal.open("rb")
+        with Path(f"{path}-wal").open("rb") as handle:
+            wal = _Wal(handle, page_size)
+            return wal.page1() if wal.scan() else None
     except OSError:
         return None
-    with handle:
-        header = handle.read(_WAL_HEADER)
-        if len(header) < _WAL_HEADER:
-            return None
-        magic, _version, wal_page, _seq, salt1, salt2 = struct.unpack(">6I", header[:24])
-        if magic not in _WAL_MAGICS or wal_page != page_size:
-            return None
-        committed: int | None = None  # offset of the newest page-1 frame as of the last commit
-        candidate: int | None = None
-        offset = _WAL_HEADER
-        while True:
-            handle.seek(offset)
-            frame = handle.read(_FRAME_HEADER)
-            if len(frame) < _FRAME_HEADER:
-                break
-            page_no, commit_size, f_salt1, f_salt2 = struct.unpack(">4I", frame[:16])
-            if (f_salt1, f_salt2) != (salt1, salt2):
-                break
-            handle.seek(offset + _FRAME_HEADER + page_size - 1)
-            if len(handle.read(1)) < 1:
-                break  # a torn last frame
-            if page_no == 1:
-                candidate = offset
-            if commit_size:
-                committed = candidate
-            offset += _FRAME_HEADER + page_size
-        if committed is None:
-            return None
-        handle.seek(committed + _FRAME_HEADER)
-        return handle.read(100)
 
 
 def identify(path: str) -> FileIdentity:
@@ -103,12 +160,29 @@ def identify(path: str) -> FileIdentity:
     page1 = latest_wal_page1(path, _page_size(header))
     if page1 is not None and len(page1) == 100:
         application_id, user_version = _header_fields(page1)
+    if application_id == APPLICATION_ID:
+        return FileIdentity(application_id, user_version, frozenset())
+    return FileIdentity(application_id, user_version, _tables(path))
+
+
+def _tables(path: str) -> frozenset[str]:
+    """Table names, read from the file alone (for files without our application id).
+
+    An immutable connection takes no locks, so a checkpoint writing the file meanwhile can make
+    one read fail as malformed: a few tries tell that from a damaged file.
+    """
     uri = Path(path).absolute().as_uri() + "?immutable=1"
-    conn = sqlite3.connect(uri, uri=True, isolation_level=None)
-    try:
-        tables = frozenset(
-            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-        )
-    finally:
-        conn.close()
-    return FileIdentity(application_id, user_version, tables)
+    for attempt in range(5):
+        conn = sqlite3.connect(uri, uri=True, isolation_level=None)
+        try:
+            return frozenset(
+                row[0]
+                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+            )
+        except sqlite3.DatabaseError:
+            if attempt == 4:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+        finally:
+            conn.close()
+    raise AssertionError("unreachable")
