@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import blocks as blockcodec
 from . import toolcalls
@@ -30,6 +30,9 @@ from .redact import redact as redact_secrets
 from .schema import NO_SPACE_GLOB, SCHEMA_VERSION
 from .search import search_messages
 from .timeutil import normalize_ts, now_iso
+
+if TYPE_CHECKING:
+    from .health import Health
 
 _MESSAGE_KEYS = {
     "role",
@@ -1054,9 +1057,13 @@ class Store(ExperimentsMixin):
 
     def check(self, *, full: bool = False) -> list[str]:
         """Integrity problems (empty when healthy); `full` also verifies the search index."""
-        from .health import check
+        return self.health(full=full).problems
 
-        return self._db.read(lambda conn: check(conn, full=full))
+    def health(self, *, full: bool = False) -> Health:
+        """Schema version, counts and integrity problems, as of one consistent moment."""
+        from .health import examine
+
+        return self._db.read(lambda conn: examine(conn, full=full))
 
     # -- signals -------------------------------------------------------------------------------
 
