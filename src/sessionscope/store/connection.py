@@ -76,6 +76,8 @@ def translate(exc: sqlite3.Error, path: str) -> StoreError:
     """A sqlite3 error as a typed store error with one clear sentence."""
     text = str(exc)
     lower = text.lower()
+    if isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)) and "binding" in lower:
+        return InvalidInput(f"a value has a type the store cannot hold ({text}).")
     if "not a database" in lower or "malformed" in lower or "corrupt" in lower:
         return StoreCorrupt(f"{path} is not a sessionscope store or is damaged ({text}).")
     if "readonly" in lower or "read-only" in lower:
@@ -100,6 +102,11 @@ def surrogate_error() -> InvalidInput:
         "a value holds a lone surrogate (U+D800..U+DFFF), which SQLite can neither store nor "
         "look up."
     )
+
+
+def overflow_error() -> InvalidInput:
+    """What binding an integer past 64 bits raises."""
+    return InvalidInput("a number is too large for the store (integers are at most 64 bits).")
 
 
 def _is_busy(exc: sqlite3.Error) -> bool:
@@ -339,6 +346,8 @@ class Connections:
                 raise translate(exc, self.path) from None
             except UnicodeEncodeError:
                 raise surrogate_error() from None
+            except OverflowError:
+                raise overflow_error() from None
 
     @property
     def depth(self) -> int:
@@ -399,6 +408,8 @@ class Connections:
                     raise translate(exc, self.path) from None
                 if isinstance(exc, UnicodeEncodeError):
                     raise surrogate_error() from None
+                if isinstance(exc, OverflowError):
+                    raise overflow_error() from None
                 raise
             finally:
                 self._local.depth = depth

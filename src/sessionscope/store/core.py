@@ -133,6 +133,18 @@ def _cost(value: Any) -> float:
     return float(value)
 
 
+_MAX_ARG = 2**62  # seqs, limits and offsets: far past any store, and sums stay in 64 bits
+
+
+def _int_arg(value: Any, name: str) -> int:
+    """An integer argument (a position, limit or offset) within +-2**62, or InvalidInput."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{name} must be an integer, not {type(value).__name__}.")
+    if not -_MAX_ARG <= value <= _MAX_ARG:
+        raise InvalidInput(f"{name} must be within +-2**62, not {value}.")
+    return value
+
+
 def _utf8_safe(text: str) -> bool:
     if text.isascii():
         return True
@@ -163,6 +175,8 @@ class _Row:
     )
 
     def __init__(self, spec: Mapping[str, Any], default_time: str, redact: bool = False) -> None:
+        if not isinstance(spec, Mapping):
+            raise InvalidInput(f"a message must be a dict, not {type(spec).__name__}.")
         unknown = set(spec) - _MESSAGE_KEYS
         if unknown:
             raise InvalidInput(f"unknown message keys: {', '.join(sorted(map(str, unknown)))}.")
@@ -553,7 +567,7 @@ class Store(ExperimentsMixin):
     ) -> list[int]:
         """Append messages in one transaction; return their seqs. See `append` for the keys."""
         default_time = now_iso()
-        rows = [_Row(spec, default_time, self.redact) for spec in messages]
+        rows = [_Row(spec, default_time, self.redact) for spec in _message_list(messages)]
         if not rows:
             return []
         return self._db.write(lambda conn: self._insert(conn, session_id, rows, replace))
@@ -652,7 +666,7 @@ class Store(ExperimentsMixin):
         time already stored for its position.
         """
         default_time = now_iso()
-        specs = [_message_spec(m) for m in messages]
+        specs = [_message_spec(m) for m in _message_list(messages)]
 
         def run(conn: sqlite3.Connection) -> SaveResult:
             if not conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
@@ -741,6 +755,8 @@ class Store(ExperimentsMixin):
 
     def resolve_session(self, ref: str) -> str:
         """The id of the session whose id is `ref` or starts with it (at least 4 characters)."""
+        if not isinstance(ref, str):
+            raise InvalidInput(f"a session id must be a string, not {type(ref).__name__}.")
 
         def run(conn: sqlite3.Connection) -> str:
             if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (ref,)).fetchone():
@@ -800,7 +816,7 @@ class Store(ExperimentsMixin):
         where, params = self._session_filter(
             project, source, since, until, parent, top_level, experiment_id, variant
         )
-        sort = _SORTS.get(order)
+        sort = _SORTS.get(order) if isinstance(order, str) else None
         if sort is None:
             raise InvalidInput(f"order must be one of {', '.join(_SORTS)}, not {order!r}.")
         sql = (
@@ -808,7 +824,10 @@ class Store(ExperimentsMixin):
             " (SELECT count(*) FROM sessions c WHERE c.parent_session_id = s.id)"
             f" FROM sessions s {where} ORDER BY {sort} LIMIT ? OFFSET ?"
         )
-        params += [-1 if limit is None else max(0, int(limit)), max(0, int(offset))]
+        params += [
+            -1 if limit is None else max(0, _int_arg(limit, "limit")),
+            max(0, _int_arg(offset, "offset")),
+        ]
         return self._db.read(
             lambda conn: [_session_from_row(row[:-1], row[-1]) for row in conn.execute(sql, params)]
         )
@@ -844,6 +863,18 @@ class Store(ExperimentsMixin):
         experiment_id: int | None,
         variant: str | None,
     ) -> tuple[str, list[Any]]:
+        for name, value in (
+            ("project", project),
+            ("source", source),
+            ("since", since),
+            ("until", until),
+            ("parent", parent),
+            ("variant", variant),
+        ):
+            if value is not None and not isinstance(value, str):
+                raise InvalidInput(f"{name} must be a string, not {type(value).__name__}.")
+        if experiment_id is not None:
+            _int_arg(experiment_id, "experiment_id")
         clauses: list[str] = []
         params: list[Any] = []
         if project:
@@ -873,6 +904,7 @@ class Store(ExperimentsMixin):
 
     def messages(self, session_id: str, start: int = 0, stop: int | None = None) -> list[Message]:
         """Messages with `start <= seq < stop`, in order."""
+        start, stop = _int_arg(start, "start"), None if stop is None else _int_arg(stop, "stop")
         return self._db.read(
             lambda conn: [
                 _message_from_row(row)
@@ -897,8 +929,8 @@ class Store(ExperimentsMixin):
         self, session_id: str, around: int | None = None, before: int = 20, after: int = 20
     ) -> list[Message]:
         """A window of messages around seq `around` (negative counts from the end)."""
-        if around is None:
-            around = 0
+        around = 0 if around is None else _int_arg(around, "around")
+        before, after = _int_arg(before, "before"), _int_arg(after, "after")
         if around < 0:
             around = self.message_count(session_id) + around
         return self.messages(session_id, around - before, around + after + 1)
@@ -931,6 +963,11 @@ class Store(ExperimentsMixin):
         """
         if order not in ("rank", "time", "seq"):
             raise InvalidInput(f"order must be rank, time or seq, not {order!r}.")
+        if not isinstance(query, str):
+            raise InvalidInput(f"a search query must be a string, not {type(query).__name__}.")
+        if session_id is not None and not isinstance(session_id, str):
+            raise InvalidInput("session_id must be a string.")
+        limit, offset = _int_arg(limit, "limit"), _int_arg(offset, "offset")
         return self._db.read(
             lambda conn: search_messages(
                 conn, query, limit=limit, offset=offset, order=order, session_id=session_id
@@ -946,6 +983,7 @@ class Store(ExperimentsMixin):
         call and of its result. Driven by the (session, seq) index: a window of a 100,000-message
         session costs what the window holds.
         """
+        start, stop = _int_arg(start, "start"), None if stop is None else _int_arg(stop, "stop")
 
         def run(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
             out: dict[str, dict[str, Any]] = {}
@@ -972,6 +1010,7 @@ class Store(ExperimentsMixin):
         Not: tool results, meta or system records, subagent prompts, or user messages whose
         metadata has a `kind` (slash-command wrappers, interrupt markers).
         """
+        limit = _int_arg(limit, "limit")
 
         def run(conn: sqlite3.Connection) -> list[str]:
             seen: set[str] = set()
@@ -1192,6 +1231,13 @@ class Store(ExperimentsMixin):
         return self._db.write(fn)
 
 
+def _message_list(messages: Any) -> list[Any]:
+    """The messages of an `append_many` or `save` call as a list, or InvalidInput."""
+    if isinstance(messages, (str, bytes, bytearray, Mapping)) or not isinstance(messages, Iterable):
+        raise InvalidInput(f"messages must be a list of dicts, not {type(messages).__name__}.")
+    return list(messages)
+
+
 def _message_spec(message: Mapping[str, Any] | Message) -> Mapping[str, Any]:
     if isinstance(message, Message):
         return {
@@ -1207,4 +1253,6 @@ def _message_spec(message: Mapping[str, Any] | Message) -> Mapping[str, Any]:
             "external_id": message.external_id,
             "metadata": message.metadata or None,
         }
+    if not isinstance(message, Mapping):
+        raise InvalidInput(f"a message must be a dict, not {type(message).__name__}.")
     return message
