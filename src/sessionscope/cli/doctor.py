@@ -44,11 +44,11 @@ def diagnose(path: str, *, full: bool) -> dict[str, Any]:
         report["problems"].append(f"the store is readable by others (mode {mode:o}); chmod 600 it")
     try:
         with open_store(path) as db:
-            report["schema_version"] = db.schema_version()
             report["readonly"] = not os.access(target, os.W_OK)
-            stats = db.stats()
-            report["sessions"], report["messages"] = stats.sessions, stats.messages
-            report["problems"].extend(db.check(full=full))
+            health = db.health(full=full)  # every check sees one moment, whoever writes
+            report["schema_version"] = health.schema_version
+            report["sessions"], report["messages"] = health.sessions, health.messages
+            report["problems"].extend(health.problems)
     except StoreError as exc:
         report["problems"].append(str(exc))
     report["ok"] = not report["problems"]

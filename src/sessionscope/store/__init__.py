@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import (
     InvalidInput,
+    NotAStore,
     NotFound,
     SchemaTooNew,
     SessionNotFound,
@@ -24,6 +25,7 @@ from .errors import (
     StoreCorrupt,
     StoreError,
     StoreReadOnly,
+    UnsafePath,
 )
 from .schema import SCHEMA_VERSION
 
@@ -102,6 +104,7 @@ __all__ = [
     "ImportState",
     "InvalidInput",
     "Message",
+    "NotAStore",
     "NotFound",
     "Project",
     "SaveResult",
@@ -115,6 +118,7 @@ __all__ = [
     "StoreCorrupt",
     "StoreError",
     "StoreReadOnly",
+    "UnsafePath",
     "default_path",
     "open",
 ]

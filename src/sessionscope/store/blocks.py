@@ -66,6 +66,7 @@ def encode_checked(value: Any) -> tuple[str, bool]:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
         raise InvalidInput(f"content is not JSON-serialisable: {exc}.") from None
+    _refuse_colliding_keys(value)
     if text.isascii():
         return text, True
     try:
@@ -80,6 +81,36 @@ def encode_checked(value: Any) -> tuple[str, bool]:
             ) from None
         return json.dumps(value, ensure_ascii=True, separators=(",", ":")), False
     return text, True
+
+
+def _json_key(key: Any) -> str:
+    """The object key `json.dumps` writes for a dict key."""
+    if isinstance(key, str):
+        return key
+    if key is True or key is False or key is None:
+        return {True: "true", False: "false", None: "null"}[key]
+    return float.__repr__(key) if isinstance(key, float) else int.__repr__(key)
+
+
+def _refuse_colliding_keys(value: Any) -> None:
+    """InvalidInput when a dict's keys become one JSON key ({1: 'a', '1': 'b'}): one value
+    would be lost on reading. Call after `json.dumps` accepted `value` (no cycles, keys valid)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, dict):
+            if not all(type(key) is str for key in item):
+                names = [_json_key(key) for key in item]
+                if len(set(names)) != len(names):
+                    twice = next(name for name in names if names.count(name) > 1)
+                    same = [key for key in item if _json_key(key) == twice]
+                    raise InvalidInput(
+                        f"the keys {', '.join(map(repr, same))} of one dict are all the JSON key "
+                        f"{twice!r}; only one value could be kept."
+                    )
+            stack.extend(v for v in item.values() if isinstance(v, (dict, list, tuple)))
+        elif isinstance(item, (list, tuple)):
+            stack.extend(v for v in item if isinstance(v, (dict, list, tuple)))
 
 
 def decode(text: str) -> list[dict[str, Any]]:

@@ -13,18 +13,21 @@ import random
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
 from .errors import (
     InvalidInput,
+    NotAStore,
     SchemaTooNew,
     StoreBusy,
     StoreCorrupt,
     StoreError,
     StoreReadOnly,
+    UnsafePath,
 )
+from .fileid import APPLICATION_ID, identify
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 T = TypeVar("T")
@@ -73,6 +76,8 @@ def translate(exc: sqlite3.Error, path: str) -> StoreError:
     """A sqlite3 error as a typed store error with one clear sentence."""
     text = str(exc)
     lower = text.lower()
+    if isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)) and "binding" in lower:
+        return InvalidInput(f"a value has a type the store cannot hold ({text}).")
     if "not a database" in lower or "malformed" in lower or "corrupt" in lower:
         return StoreCorrupt(f"{path} is not a sessionscope store or is damaged ({text}).")
     if "readonly" in lower or "read-only" in lower:
@@ -99,9 +104,54 @@ def surrogate_error() -> InvalidInput:
     )
 
 
+def overflow_error() -> InvalidInput:
+    """What binding an integer past 64 bits raises."""
+    return InvalidInput("a number is too large for the store (integers are at most 64 bits).")
+
+
 def _is_busy(exc: sqlite3.Error) -> bool:
     text = str(exc).lower()
     return "locked" in text or "busy" in text
+
+
+def _owner_problem(path: Path) -> str | None:
+    try:
+        owner = path.stat().st_uid
+    except FileNotFoundError:
+        return None
+    if owner != os.geteuid():
+        return (
+            f"{path} belongs to another user (uid {owner}), who could read or change "
+            "everything stored in it; refusing to use it."
+        )
+    return None
+
+
+def check_path(target: Path) -> None:
+    """Refuse a directory, a symlink to nothing, and a store or WAL file owned by someone else."""
+    if target.is_dir():
+        raise StoreError(f"{target} is a directory, not a store file.")
+    if target.is_symlink() and not target.exists():
+        raise UnsafePath(
+            f"{target} is a symbolic link to a missing file ({os.readlink(target)}); "
+            "refusing to create a store through it."
+        )
+    for path in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
+        problem = _owner_problem(path)
+        if problem:
+            raise UnsafePath(problem)
+
+
+def _create(target: Path) -> None:
+    """Create an empty store file readable by this user only (never through a symlink)."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL | os.O_NOFOLLOW, 0o600)
+        os.close(fd)
+    except FileExistsError:
+        check_path(target)  # created meanwhile by another process: the same checks
+    except OSError as exc:
+        raise StoreError(f"cannot create {target} ({exc.strerror}).") from None
 
 
 class Connections:
@@ -164,28 +214,26 @@ class Connections:
         )
 
     def open(self) -> None:
-        """Check the file, create it owner-only if new, migrate it, and switch it to WAL."""
+        """Check the file, create it owner-only if new, migrate it, and switch it to WAL.
+
+        Nothing is written (not even by SQLite's own housekeeping) before the file is known to
+        be a sessionscope store of this version or older, and owned by this user.
+        """
         if not self.memory:
             target = Path(self.path)
-            if target.is_dir():
-                raise StoreError(f"{self.path} is a directory, not a store file.")
+            check_path(target)
             if not target.exists():
                 if self.readonly:
                     raise StoreError(f"{self.path} does not exist.")
-                try:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o600)
-                    os.close(fd)
-                except FileExistsError:
-                    pass
-                except OSError as exc:
-                    raise StoreError(f"cannot create {self.path} ({exc.strerror}).") from None
-            elif (not self.readonly and not os.access(target, os.W_OK)) or (
-                not self.readonly
-                and not os.access(target.parent, os.W_OK)
-                and not Path(str(target) + "-wal").exists()
-            ):
-                self.readonly = True
+                _create(target)
+            else:
+                self._inspect()
+                if (not self.readonly and not os.access(target, os.W_OK)) or (
+                    not self.readonly
+                    and not os.access(target.parent, os.W_OK)
+                    and not Path(str(target) + "-wal").exists()
+                ):
+                    self.readonly = True
         try:
             conn = self.connection()
             version = self._check(conn)
@@ -206,23 +254,44 @@ class Connections:
             self.close()
             raise
 
-    def _check(self, conn: sqlite3.Connection) -> int:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
+    def _inspect(self) -> None:
+        """Refuse a foreign or newer file from what is on disk, before SQLite opens it."""
+        try:
+            found = identify(self.path)
+        except sqlite3.Error as exc:
+            raise translate(exc, self.path) from None
+        except OSError as exc:
+            raise StoreError(f"cannot read {self.path} ({exc.strerror}).") from None
+        self._judge(found.application_id, found.user_version, found.tables)
+
+    def _judge(self, application_id: int, version: int, tables: Iterable[str]) -> None:
+        """Raise NotAStore or SchemaTooNew unless the file is a store this version can open."""
+        if application_id not in (0, APPLICATION_ID):
+            raise NotAStore(
+                f"{self.path} is an SQLite database of another application (application id "
+                f"{application_id}), not a sessionscope store; it was not modified."
+            )
+        # Stores from before application ids: recognised by their tables (a new file has none).
+        if application_id == 0 and (version or set(tables)) and not set(tables) >= _OUR_TABLES:
+            raise NotAStore(
+                f"{self.path} is an SQLite database but not a sessionscope store; "
+                "it was not modified."
+            )
         if version > SCHEMA_VERSION:
             raise SchemaTooNew(
                 f"{self.path} was written by a newer sessionscope (schema {version}, this one "
                 f"knows {SCHEMA_VERSION}); upgrade sessionscope to open it. It was not modified."
             )
-        if version == 0:
-            tables = {
-                row[0]
-                for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
-            }
-            if tables and not tables >= _OUR_TABLES:
-                raise StoreCorrupt(
-                    f"{self.path} is an SQLite database but not a sessionscope store; "
-                    "it was not modified."
-                )
+
+    def _check(self, conn: sqlite3.Connection) -> int:
+        """The schema version, after the same judgement as `_inspect` through a connection (the
+        file may have changed since it was inspected)."""
+        application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        tables = [
+            row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+        ]
+        self._judge(application_id, version, tables)
         return version
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
@@ -277,6 +346,8 @@ class Connections:
                 raise translate(exc, self.path) from None
             except UnicodeEncodeError:
                 raise surrogate_error() from None
+            except OverflowError:
+                raise overflow_error() from None
 
     @property
     def depth(self) -> int:
@@ -337,6 +408,8 @@ class Connections:
                     raise translate(exc, self.path) from None
                 if isinstance(exc, UnicodeEncodeError):
                     raise surrogate_error() from None
+                if isinstance(exc, OverflowError):
+                    raise overflow_error() from None
                 raise
             finally:
                 self._local.depth = depth

@@ -7,9 +7,10 @@ import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import blocks as blockcodec
+from . import toolcalls
 from .connection import Connections
 from .errors import InvalidInput, SessionNotFound
 from .experiments import ExperimentsMixin
@@ -30,6 +31,9 @@ from .schema import NO_SPACE_GLOB, SCHEMA_VERSION
 from .search import search_messages
 from .timeutil import normalize_ts, now_iso
 from .windows import Window, read_window
+
+if TYPE_CHECKING:
+    from .health import Health
 
 _MESSAGE_KEYS = {
     "role",
@@ -130,6 +134,18 @@ def _cost(value: Any) -> float:
     return float(value)
 
 
+_MAX_ARG = 2**62  # seqs, limits and offsets: far past any store, and sums stay in 64 bits
+
+
+def _int_arg(value: Any, name: str) -> int:
+    """An integer argument (a position, limit or offset) within +-2**62, or InvalidInput."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(f"{name} must be an integer, not {type(value).__name__}.")
+    if not -_MAX_ARG <= value <= _MAX_ARG:
+        raise InvalidInput(f"{name} must be within +-2**62, not {value}.")
+    return value
+
+
 def _utf8_safe(text: str) -> bool:
     if text.isascii():
         return True
@@ -160,6 +176,8 @@ class _Row:
     )
 
     def __init__(self, spec: Mapping[str, Any], default_time: str, redact: bool = False) -> None:
+        if not isinstance(spec, Mapping):
+            raise InvalidInput(f"a message must be a dict, not {type(spec).__name__}.")
         unknown = set(spec) - _MESSAGE_KEYS
         if unknown:
             raise InvalidInput(f"unknown message keys: {', '.join(sorted(map(str, unknown)))}.")
@@ -236,11 +254,6 @@ _UPDATE_MESSAGE = (
 )
 
 
-def _id_text(value: Any) -> str | None:
-    """A tool call id or name as text SQLite can hold (lone surrogates become U+FFFD)."""
-    return blockcodec.utf8_text(value) if isinstance(value, str) else None
-
-
 def _write_new_rows(
     conn: sqlite3.Connection, session_id: str, rows: list[tuple[int, _Row]]
 ) -> list[int]:
@@ -258,7 +271,7 @@ def _write_new_rows(
     fts: list[tuple[int, str | None, str | None]] = []
     cjk: list[tuple[int, str]] = []
     by_sql: list[tuple[int]] = []
-    calls: dict[str, list[Any]] = {}
+    calls: dict[str, list[list[Any]]] = {}
     unnamed_calls: list[tuple[Any, ...]] = []
     results: list[tuple[str, int, int]] = []
     for mid, (_seq, row) in zip(ids, rows, strict=True):
@@ -269,19 +282,14 @@ def _write_new_rows(
             fts.append((mid, text, tools))
             if blockcodec.has_no_space_script(text) or blockcodec.has_no_space_script(tools):
                 cjk.append((mid, (text or "") + "\n" + (tools or "")))
-        for block in row.blocks:
-            kind = block.get("type")
-            if kind == "tool_use":
-                use_id = _id_text(block.get("id"))
-                call = [mid, session_id, use_id, _id_text(block.get("name")) or "", None, None]
-                if use_id is not None:
-                    calls[use_id] = call
-                else:
-                    unnamed_calls.append(tuple(call))
-            elif kind == "tool_result":
-                use_id = _id_text(block.get("tool_use_id"))
-                if use_id is not None:
-                    results.append((use_id, mid, 1 if block.get("is_error") else 0))
+        for use_id, name in toolcalls.calls_in(row.blocks):
+            call = [mid, session_id, use_id, name, None, None]
+            if use_id is not None:
+                calls.setdefault(use_id, []).append(call)  # a repeated id keeps every call
+            else:
+                unnamed_calls.append(tuple(call))
+        for use_id, is_error in toolcalls.results_in(row.blocks):
+            results.append((use_id, mid, is_error))
     conn.executemany("INSERT INTO messages_fts (rowid, text, tools) VALUES (?, ?, ?)", fts)
     conn.executemany("INSERT INTO messages_cjk (rowid, body) VALUES (?, ?)", cjk)
     if by_sql:
@@ -299,15 +307,16 @@ def _write_new_rows(
         )
     pending: list[tuple[int, int, str, str]] = []
     for use_id, mid, is_error in results:
-        call = calls.get(use_id)
-        if call is not None:
-            call[4], call[5] = is_error, mid
+        batch_calls = calls.get(use_id)
+        if batch_calls is not None:
+            for call in batch_calls:
+                call[4], call[5] = is_error, mid
         else:
             pending.append((mid, is_error, session_id, use_id))
     conn.executemany(
         "INSERT INTO tool_calls (message_id, session_id, tool_use_id, name, is_error,"
         " result_message_id) VALUES (?, ?, ?, ?, ?, ?)",
-        [tuple(c) for c in calls.values()] + unnamed_calls,
+        [tuple(c) for group in calls.values() for c in group] + unnamed_calls,
     )
     conn.executemany(
         "UPDATE tool_calls SET result_message_id = ?, is_error = ?"
@@ -559,7 +568,7 @@ class Store(ExperimentsMixin):
     ) -> list[int]:
         """Append messages in one transaction; return their seqs. See `append` for the keys."""
         default_time = now_iso()
-        rows = [_Row(spec, default_time, self.redact) for spec in messages]
+        rows = [_Row(spec, default_time, self.redact) for spec in _message_list(messages)]
         if not rows:
             return []
         return self._db.write(lambda conn: self._insert(conn, session_id, rows, replace))
@@ -658,7 +667,7 @@ class Store(ExperimentsMixin):
         time already stored for its position.
         """
         default_time = now_iso()
-        specs = [_message_spec(m) for m in messages]
+        specs = [_message_spec(m) for m in _message_list(messages)]
 
         def run(conn: sqlite3.Connection) -> SaveResult:
             if not conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
@@ -717,6 +726,9 @@ class Store(ExperimentsMixin):
             updated = len(changed)
             if new_rows:
                 _write_new_rows(conn, session_id, new_rows)
+            if updated or stale:
+                # a result in a rewritten or deleted message may also be held by another one
+                toolcalls.pair_unpaired(conn, session_id)
             if inserted or updated or stale:
                 self._recount(conn, session_id)
                 conn.execute(
@@ -744,6 +756,8 @@ class Store(ExperimentsMixin):
 
     def resolve_session(self, ref: str) -> str:
         """The id of the session whose id is `ref` or starts with it (at least 4 characters)."""
+        if not isinstance(ref, str):
+            raise InvalidInput(f"a session id must be a string, not {type(ref).__name__}.")
 
         def run(conn: sqlite3.Connection) -> str:
             if conn.execute("SELECT 1 FROM sessions WHERE id = ?", (ref,)).fetchone():
@@ -803,7 +817,7 @@ class Store(ExperimentsMixin):
         where, params = self._session_filter(
             project, source, since, until, parent, top_level, experiment_id, variant
         )
-        sort = _SORTS.get(order)
+        sort = _SORTS.get(order) if isinstance(order, str) else None
         if sort is None:
             raise InvalidInput(f"order must be one of {', '.join(_SORTS)}, not {order!r}.")
         sql = (
@@ -811,7 +825,10 @@ class Store(ExperimentsMixin):
             " (SELECT count(*) FROM sessions c WHERE c.parent_session_id = s.id)"
             f" FROM sessions s {where} ORDER BY {sort} LIMIT ? OFFSET ?"
         )
-        params += [-1 if limit is None else max(0, int(limit)), max(0, int(offset))]
+        params += [
+            -1 if limit is None else max(0, _int_arg(limit, "limit")),
+            max(0, _int_arg(offset, "offset")),
+        ]
         return self._db.read(
             lambda conn: [_session_from_row(row[:-1], row[-1]) for row in conn.execute(sql, params)]
         )
@@ -847,6 +864,18 @@ class Store(ExperimentsMixin):
         experiment_id: int | None,
         variant: str | None,
     ) -> tuple[str, list[Any]]:
+        for name, value in (
+            ("project", project),
+            ("source", source),
+            ("since", since),
+            ("until", until),
+            ("parent", parent),
+            ("variant", variant),
+        ):
+            if value is not None and not isinstance(value, str):
+                raise InvalidInput(f"{name} must be a string, not {type(value).__name__}.")
+        if experiment_id is not None:
+            _int_arg(experiment_id, "experiment_id")
         clauses: list[str] = []
         params: list[Any] = []
         if project:
@@ -876,6 +905,7 @@ class Store(ExperimentsMixin):
 
     def messages(self, session_id: str, start: int = 0, stop: int | None = None) -> list[Message]:
         """Messages with `start <= seq < stop`, in order."""
+        start, stop = _int_arg(start, "start"), None if stop is None else _int_arg(stop, "stop")
         return self._db.read(
             lambda conn: [
                 _message_from_row(row)
@@ -900,8 +930,8 @@ class Store(ExperimentsMixin):
         self, session_id: str, around: int | None = None, before: int = 20, after: int = 20
     ) -> list[Message]:
         """A window of messages around seq `around` (negative counts from the end)."""
-        if around is None:
-            around = 0
+        around = 0 if around is None else _int_arg(around, "around")
+        before, after = _int_arg(before, "before"), _int_arg(after, "after")
         if around < 0:
             around = self.message_count(session_id) + around
         return self.messages(session_id, around - before, around + after + 1)
@@ -934,6 +964,11 @@ class Store(ExperimentsMixin):
         """
         if order not in ("rank", "time", "seq"):
             raise InvalidInput(f"order must be rank, time or seq, not {order!r}.")
+        if not isinstance(query, str):
+            raise InvalidInput(f"a search query must be a string, not {type(query).__name__}.")
+        if session_id is not None and not isinstance(session_id, str):
+            raise InvalidInput("session_id must be a string.")
+        limit, offset = _int_arg(limit, "limit"), _int_arg(offset, "offset")
         return self._db.read(
             lambda conn: search_messages(
                 conn, query, limit=limit, offset=offset, order=order, session_id=session_id
@@ -949,6 +984,7 @@ class Store(ExperimentsMixin):
         call and of its result. Driven by the (session, seq) index: a window of a 100,000-message
         session costs what the window holds.
         """
+        start, stop = _int_arg(start, "start"), None if stop is None else _int_arg(stop, "stop")
 
         def run(conn: sqlite3.Connection) -> dict[str, dict[str, Any]]:
             out: dict[str, dict[str, Any]] = {}
@@ -1012,6 +1048,7 @@ class Store(ExperimentsMixin):
         Not: tool results, meta or system records, subagent prompts, or user messages whose
         metadata has a `kind` (slash-command wrappers, interrupt markers).
         """
+        limit = _int_arg(limit, "limit")
 
         def run(conn: sqlite3.Connection) -> list[str]:
             seen: set[str] = set()
@@ -1097,9 +1134,13 @@ class Store(ExperimentsMixin):
 
     def check(self, *, full: bool = False) -> list[str]:
         """Integrity problems (empty when healthy); `full` also verifies the search index."""
-        from .health import check
+        return self.health(full=full).problems
 
-        return self._db.read(lambda conn: check(conn, full=full))
+    def health(self, *, full: bool = False) -> Health:
+        """Schema version, counts and integrity problems, as of one consistent moment."""
+        from .health import examine
+
+        return self._db.read(lambda conn: examine(conn, full=full))
 
     # -- signals -------------------------------------------------------------------------------
 
@@ -1228,6 +1269,13 @@ class Store(ExperimentsMixin):
         return self._db.write(fn)
 
 
+def _message_list(messages: Any) -> list[Any]:
+    """The messages of an `append_many` or `save` call as a list, or InvalidInput."""
+    if isinstance(messages, (str, bytes, bytearray, Mapping)) or not isinstance(messages, Iterable):
+        raise InvalidInput(f"messages must be a list of dicts, not {type(messages).__name__}.")
+    return list(messages)
+
+
 def _message_spec(message: Mapping[str, Any] | Message) -> Mapping[str, Any]:
     if isinstance(message, Message):
         return {
@@ -1243,4 +1291,6 @@ def _message_spec(message: Mapping[str, Any] | Message) -> Mapping[str, Any]:
             "external_id": message.external_id,
             "metadata": message.metadata or None,
         }
+    if not isinstance(message, Mapping):
+        raise InvalidInput(f"a message must be a dict, not {type(message).__name__}.")
     return message

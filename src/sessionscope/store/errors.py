@@ -15,6 +15,14 @@ class StoreCorrupt(StoreError):
     """The file is not a sessionscope database, or it is damaged."""
 
 
+class NotAStore(StoreCorrupt):
+    """The file is an SQLite database of another application; it is left untouched."""
+
+
+class UnsafePath(StoreError):
+    """The store path is a symlink to nothing, or a file another user owns; it is not used."""
+
+
 class StoreReadOnly(StoreError):
     """A write was attempted on a store opened read-only."""
 

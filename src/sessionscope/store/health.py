@@ -3,23 +3,79 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+from . import toolcalls
 
 _TOKENIZE = "unicode61 remove_diacritics 2"
 
 
-def check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
-    """Problems found (an empty list means healthy).
+@dataclass(frozen=True)
+class Health:
+    """What `examine` found, all of it as of one moment."""
 
-    Always: `PRAGMA quick_check` (`integrity_check` with `full`) and FTS5's own integrity checks.
-    With `full`, also rebuild the full-text index from the messages in a temporary table and
-    compare every term's document and occurrence counts with the stored index (catches stale or
-    missing entries; costs about as much as indexing the whole store once).
+    schema_version: int
+    sessions: int
+    messages: int
+    problems: list[str]
+
+
+def examine(conn: sqlite3.Connection, *, full: bool = False) -> Health:
+    """Check a store (an empty `problems` list means healthy), with its counts.
+
+    Always: `PRAGMA quick_check` (`integrity_check` with `full`), FTS5's own integrity checks,
+    and tool_calls against the messages. With `full`, also rebuild the full-text index from the
+    messages in a temporary table and compare every term's document and occurrence counts with
+    the stored index (catches stale or missing entries; costs about as much as indexing the
+    whole store once), and compare every tool call and its pairing.
+
+    Everything but FTS5's own checks (single statements, each consistent on its own) runs in
+    one read transaction: writers go on meanwhile, and the check sees none of their changes.
     """
+    problems = _fts_checks(conn)
+    with _snapshot(conn):
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
+        messages = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+        pragma = "integrity_check" if full else "quick_check"
+        for (row,) in conn.execute(f"PRAGMA {pragma}"):
+            if row != "ok":
+                problems.append(f"sqlite: {row}")
+        orphans = conn.execute(
+            "SELECT count(*) FROM messages_cjk WHERE rowid NOT IN (SELECT id FROM messages)"
+        ).fetchone()[0]
+        if orphans:
+            problems.append(f"messages_cjk: {orphans} rows for messages that no longer exist")
+        if full:
+            problems.extend(_compare_index(conn))
+        problems.extend(toolcalls.check(conn, full=full))
+    return Health(version, sessions, messages, problems)
+
+
+def check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
+    """Problems found by `examine` (an empty list means healthy)."""
+    return examine(conn, full=full).problems
+
+
+@contextmanager
+def _snapshot(conn: sqlite3.Connection) -> Iterator[None]:
+    """One read transaction for the block (the caller's, when one is already open)."""
+    if conn.in_transaction:
+        yield
+        return
+    conn.execute("BEGIN")
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # the snapshot starts here
+        yield
+    finally:
+        conn.execute("ROLLBACK")
+
+
+def _fts_checks(conn: sqlite3.Connection) -> list[str]:
+    """FTS5's own integrity checks (a write statement each, so outside any read snapshot)."""
     problems: list[str] = []
-    pragma = "integrity_check" if full else "quick_check"
-    for (row,) in conn.execute(f"PRAGMA {pragma}"):
-        if row != "ok":
-            problems.append(f"sqlite: {row}")
     for table in ("messages_fts", "messages_cjk"):
         try:
             conn.execute(f"INSERT INTO {table}({table}) VALUES ('integrity-check')")
@@ -27,13 +83,6 @@ def check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
             if "readonly" in str(exc):
                 continue  # a read-only connection cannot run FTS5's check command (full: compare)
             problems.append(f"{table}: {exc}")
-    orphans = conn.execute(
-        "SELECT count(*) FROM messages_cjk WHERE rowid NOT IN (SELECT id FROM messages)"
-    ).fetchone()[0]
-    if orphans:
-        problems.append(f"messages_cjk: {orphans} rows for messages that no longer exist")
-    if full:
-        problems.extend(_compare_index(conn))
     return problems
 
 

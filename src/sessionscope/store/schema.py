@@ -291,9 +291,91 @@ def _m3_import_state_tool_calls(db: sqlite3.Connection) -> None:
     )
 
 
+# How Python reads a JSON value as a boolean (false, null, 0, "", [] and {} are false), for
+# `is_error`: the triggers below must pair calls exactly as the store's Python write path does.
+_TRUTHY = """CASE json_type({x}, '$.is_error')
+     WHEN 'true' THEN 1
+     WHEN 'integer' THEN json_extract({x}, '$.is_error') != 0
+     WHEN 'real' THEN json_extract({x}, '$.is_error') != 0
+     WHEN 'text' THEN json_extract({x}, '$.is_error') != ''
+     WHEN 'array' THEN json_array_length({x}, '$.is_error') > 0
+     WHEN 'object' THEN json_extract({x}, '$.is_error') != '{{}}'
+     ELSE 0 END"""
+
+
+def _text_field(x: str, field: str) -> str:
+    """A string field of a block, NULL when it is missing or not a string (as in Python)."""
+    return f"CASE WHEN json_type({x}, '$.{field}') = 'text' THEN json_extract({x}, '$.{field}') END"
+
+
+def _tool_calls_trigger_v2() -> str:
+    """The tool_calls update trigger, agreeing with `toolcalls.calls_in` / `results_in` on
+    every value: non-string ids and names, non-boolean is_error, escaped NULs (read as spaces,
+    like the search projection)."""
+    blocks = NUL_SAFE.format(b="new.blocks")
+    find = """(SELECT {what} FROM messages AS rm, json_each({rblocks}) AS r
+                 WHERE rm.session_id = new.session_id AND rm.seq >= new.seq
+                   AND json_extract(r.value, '$.type') = 'tool_result'
+                   AND {rid} = {xid}
+                 ORDER BY rm.seq DESC LIMIT 1)"""
+    common = {
+        "rblocks": NUL_SAFE.format(b="rm.blocks"),
+        "rid": _text_field("r.value", "tool_use_id"),
+        "xid": _text_field("x.value", "id"),
+    }
+    is_error = find.format(what=_TRUTHY.format(x="r.value"), **common)
+    result_id = find.format(what="rm.id", **common)
+    use_id = _text_field("x.value", "id")
+    result_use_id = _text_field("x.value", "tool_use_id")
+    return f"""
+        DROP TRIGGER IF EXISTS tool_calls_au;
+        CREATE TRIGGER tool_calls_au AFTER UPDATE OF blocks ON messages BEGIN
+            DELETE FROM tool_calls WHERE message_id = old.id;
+            UPDATE tool_calls SET result_message_id = NULL, is_error = NULL
+             WHERE result_message_id = old.id;
+            INSERT INTO tool_calls(message_id, session_id, tool_use_id, name, is_error,
+                                   result_message_id)
+                SELECT new.id, new.session_id, {use_id},
+                       coalesce({_text_field("x.value", "name")}, ''), {is_error}, {result_id}
+                  FROM json_each({blocks}) AS x
+                 WHERE json_extract(x.value, '$.type') = 'tool_use';
+            UPDATE tool_calls
+               SET result_message_id = new.id,
+                   is_error = (SELECT {_TRUTHY.format(x="x.value")}
+                                 FROM json_each({blocks}) AS x
+                                WHERE json_extract(x.value, '$.type') = 'tool_result'
+                                  AND {result_use_id} = tool_calls.tool_use_id
+                                ORDER BY x.key DESC LIMIT 1)
+             WHERE session_id = new.session_id
+               AND tool_use_id IN (SELECT {result_use_id} FROM json_each({blocks}) AS x
+                                    WHERE json_extract(x.value, '$.type') = 'tool_result');
+        END;
+        """
+
+
+def _m4_rebuild_tool_calls(db: sqlite3.Connection) -> None:
+    """Stores upgraded by migration 3 had no tool_calls rows for earlier messages, and its
+    update trigger read odd ids, names and is_error values unlike the Python write path: a new
+    trigger, and every row derived again from the stored blocks as the write path does."""
+    from .toolcalls import backfill
+
+    db.executescript(_tool_calls_trigger_v2())
+    db.execute("DELETE FROM tool_calls")
+    backfill(db)
+
+
+def _m5_application_id(db: sqlite3.Connection) -> None:
+    """Mark the file as a sessionscope store, so that it is never mistaken for another's."""
+    from .fileid import APPLICATION_ID
+
+    db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_sessions_messages,
     _m2_experiments,
     _m3_import_state_tool_calls,
+    _m4_rebuild_tool_calls,
+    _m5_application_id,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

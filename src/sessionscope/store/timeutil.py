@@ -30,16 +30,24 @@ def normalize_ts(value: str | datetime | float | int | None) -> str | None:
     if isinstance(value, str) and _CANONICAL.match(value):
         return value
     if isinstance(value, datetime):
-        return format_ts(value)
+        try:
+            return format_ts(value)
+        except OverflowError:  # a time near year 1 or 9999 that UTC moves out of range
+            raise InvalidInput(f"{value!r} is out of range once converted to UTC.") from None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        if value > 1e11:  # epoch milliseconds
-            value = value / 1000
-        return format_ts(datetime.fromtimestamp(value, UTC))
+        seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds above 1e11
+        try:
+            return format_ts(datetime.fromtimestamp(seconds, UTC))
+        except (OverflowError, OSError, ValueError):
+            raise InvalidInput(
+                f"{value!r} is not a timestamp (epoch seconds or milliseconds within years "
+                "1 to 9999)."
+            ) from None
     if isinstance(value, str):
         text = value.strip()
         try:
             return format_ts(datetime.fromisoformat(text.replace("Z", "+00:00")))
-        except ValueError:
+        except (ValueError, OverflowError):
             pass
     raise InvalidInput(
         f"{value!r} is not a timestamp (expected ISO 8601, e.g. 2026-10-01T12:00:00Z)."
