@@ -205,6 +205,12 @@ PREFIXES = [
     "-----BEGIN RSA PRIVATE KEY-----",
     "-----END RSA PRIVATE KEY-----",
     "ſ",
+    "pypi-AgEIcHlwaS5vcmc",
+    "sq0csp-",
+    "AccountKey=",
+    "glagent-",
+    "xoxb-",
+    "hooks.slack.com/services/T",
 ]
 RUNS = "a0-. '"
 

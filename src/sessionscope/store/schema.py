@@ -291,9 +291,23 @@ def _m3_import_state_tool_calls(db: sqlite3.Connection) -> None:
     )
 
 
+def _m4_settings(db: sqlite3.Connection) -> None:
+    """Properties of the store itself (`redact`: once on, every write redacts secrets)."""
+    db.executescript(
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_sessions_messages,
     _m2_experiments,
     _m3_import_state_tool_calls,
+    _m4_settings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

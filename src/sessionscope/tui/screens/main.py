@@ -106,7 +106,9 @@ class MainScreen(Screen[None]):
         app = self.sapp
         assert app.db is not None
         header = self.query_one(AppHeader)
-        header.show(path=app.db.path, readonly=app.db.readonly, state="open")
+        header.show(
+            path=app.db.path, readonly=app.db.readonly, state="open", redacted=app.db.redact
+        )
         if app.db.readonly:
             self.notify(
                 "This store is read-only: browsing works, nothing will be written.",
