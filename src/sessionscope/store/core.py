@@ -343,9 +343,10 @@ class Store(ExperimentsMixin):
     """One sessionscope store: a single SQLite file, safe to share between threads.
 
     Open it with `sessionscope.store.open()`. Every write is one transaction; `transaction()`
-    groups several writes into one. With `redact`, secrets (API keys, tokens, private keys,
-    password assignments) in message content and titles are replaced by `[REDACTED:<kind>]`
-    before anything is stored or indexed. `mmap_mb` caps how much of the file each connection
+    groups several writes into one. With `redact` (or when the store says so, see `redact`),
+    secrets (API keys, tokens, private keys, password assignments) in every session field,
+    message, signal payload and import state are replaced by `[REDACTED:<kind>]` before anything
+    is stored or indexed. `mmap_mb` caps how much of the file each connection
     memory-maps (it speeds up searching a large store; bulk writers can pass 0 to keep their
     resident memory small).
     """
