@@ -189,9 +189,10 @@ def test_paired_tool_result_messages_render_nothing_of_their_own() -> None:
 
 def test_help_is_generated_from_the_bindings() -> None:
     from sessionscope.tui.screens.help import sections
+    from sessionscope.tui.screens.main import MainScreen
     from sessionscope.tui.widgets.transcript import Transcript
 
-    by_title = dict(sections())
+    by_title = dict(sections(MainScreen))
     transcript = dict(by_title["Transcript"])
     for binding in Transcript.BINDINGS:
         assert isinstance(binding, Binding)

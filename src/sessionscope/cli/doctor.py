@@ -30,6 +30,7 @@ def diagnose(path: str, *, full: bool) -> dict[str, Any]:
         "schema_version": None,
         "expected_schema_version": SCHEMA_VERSION,
         "readonly": None,
+        "redacted": None,
         "sessions": None,
         "messages": None,
         "problems": [],
@@ -46,6 +47,7 @@ def diagnose(path: str, *, full: bool) -> dict[str, Any]:
         with open_store(path) as db:
             report["readonly"] = not os.access(target, os.W_OK)
             health = db.health(full=full)  # every check sees one moment, whoever writes
+            report["redacted"] = db.redact
             report["schema_version"] = health.schema_version
             report["sessions"], report["messages"] = health.sessions, health.messages
             report["problems"].extend(health.problems)
@@ -78,6 +80,15 @@ def doctor_cmd(as_json: bool, full: bool) -> None:
         if report["sessions"] is not None:
             click.echo(f"contents    {report['sessions']} sessions, {report['messages']} messages")
         click.echo(f"privacy     {'owner only' if report['owner_only'] else 'readable by others'}")
+        if report["redacted"] is not None:
+            click.echo(
+                "redaction   "
+                + (
+                    "on: secrets are replaced before anything is stored"
+                    if report["redacted"]
+                    else "off (`sessionscope redact` turns it on)"
+                )
+            )
         click.echo(f"checks      {'full' if full else 'quick'}: {mark}")
         for problem in report["problems"]:
             click.echo(f"  - {problem}")

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "experiments": ("experiments", "experiments_cmd", "Champion/challenger experiments."),
     "metrics": ("metrics", "metrics_cmd", "Prometheus metrics read from the store."),
     "doctor": ("doctor", "doctor_cmd", "Check the store's schema, integrity and size."),
+    "redact": ("redact", "redact_cmd", "Redact secrets in the store, now and from now on."),
 }
 
 

@@ -329,11 +329,12 @@ class Sink:
 
     def unsaved(self) -> dict[str, dict[str, Any]]:
         """Fields of sessions not created yet (no message so far): kept in the import state,
-        since the lines that gave them will not be read again."""
+        since the lines that gave them will not be read again. A session with new messages is
+        created by this very write, so its fields are in the store, not here."""
         return {
             buf.id: dict(buf.changes)
             for buf in self.sessions.values()
-            if not buf.created and buf.changes
+            if not buf.created and not buf.new and buf.changes
         }
 
     def restore(self, unsaved: dict[str, dict[str, Any]]) -> None:

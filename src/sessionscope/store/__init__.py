@@ -82,8 +82,9 @@ def open(
 ) -> Store:
     """Open (creating and migrating as needed) the store at `path` or the default location.
 
-    `redact=True` replaces secrets in everything written through this Store with
-    `[REDACTED:<kind>]` before it is stored or indexed. `mmap_mb` caps the memory map each
+    `redact=True` turns redaction on for the store for good (recorded in it): from then on every
+    write, through any Store, replaces secrets with `[REDACTED:<kind>]` before they are stored or
+    indexed (`Store.redact_existing` also rewrites what was stored before). `mmap_mb` caps the memory map each
     connection uses for reading (0 for bulk writers that should stay small in memory).
     """
     from .core import Store

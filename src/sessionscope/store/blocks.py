@@ -7,7 +7,10 @@ import re
 from typing import Any
 
 from .errors import InvalidInput
-from .schema import NO_SPACE_SCRIPTS
+
+# Scripts written without spaces between words; messages holding them also go to a trigram index
+# so that any substring of three or more characters can be found.
+NO_SPACE_SCRIPTS = "\u0e00-\u0e7f\u3040-\ud7af\uf900-\ufaff"
 
 _INT64 = range(-(2**63), 2**63)
 _NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")

@@ -27,6 +27,7 @@ from .models import (
 )
 from .query import like_escape
 from .redact import redact as redact_secrets
+from .redact import redact_id, redact_message, redact_session_fields
 from .schema import NO_SPACE_GLOB, SCHEMA_VERSION
 from .search import search_messages
 from .timeutil import normalize_ts, now_iso
@@ -34,6 +35,9 @@ from .windows import Window, read_window
 
 if TYPE_CHECKING:
     from .health import Health
+
+if TYPE_CHECKING:
+    from .scrub import ScrubReport
 
 _MESSAGE_KEYS = {
     "role",
@@ -181,6 +185,8 @@ class _Row:
         unknown = set(spec) - _MESSAGE_KEYS
         if unknown:
             raise InvalidInput(f"unknown message keys: {', '.join(sorted(map(str, unknown)))}.")
+        if redact:
+            spec = redact_message(spec)
         role = spec.get("role")
         if role not in ROLES:
             raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}.")
@@ -188,8 +194,6 @@ class _Row:
             raise InvalidInput("a message needs 'content' (a string or a list of blocks).")
         self.role = role
         self.blocks = blockcodec.normalize(spec["content"])
-        if redact:
-            self.blocks = redact_secrets(self.blocks)
         self.blocks_json, plain = blockcodec.encode_checked(self.blocks)
         # the searchable text, computed here unless SQLite must compute it (see schema.py)
         self.projection = blockcodec.project_json(self.blocks, self.blocks_json) if plain else None
@@ -326,13 +330,33 @@ def _write_new_rows(
     return ids
 
 
+def _redaction_recorded(conn: sqlite3.Connection) -> bool:
+    """Whether the store says its writes are redacted (the `redact` setting, migration 4)."""
+    try:
+        row = conn.execute("SELECT value FROM settings WHERE key = 'redact'").fetchone()
+    except sqlite3.OperationalError:  # a store from before settings existed
+        return False
+    return row is not None and row[0] == "on"
+
+
+def _record_redaction(conn: sqlite3.Connection) -> None:
+    """Make redaction a property of the store: every later write, by anyone, redacts."""
+    conn.execute(
+        "INSERT INTO settings (key, value, updated_at) VALUES ('redact', 'on', ?)"
+        " ON CONFLICT(key) DO UPDATE SET value = 'on', updated_at = excluded.updated_at"
+        " WHERE settings.value != 'on'",
+        (now_iso(),),
+    )
+
+
 class Store(ExperimentsMixin):
     """One sessionscope store: a single SQLite file, safe to share between threads.
 
     Open it with `sessionscope.store.open()`. Every write is one transaction; `transaction()`
-    groups several writes into one. With `redact`, secrets (API keys, tokens, private keys,
-    password assignments) in message content and titles are replaced by `[REDACTED:<kind>]`
-    before anything is stored or indexed. `mmap_mb` caps how much of the file each connection
+    groups several writes into one. With `redact` (or when the store says so, see `redact`),
+    secrets (API keys, tokens, private keys, password assignments) in every session field,
+    message, signal payload and import state are replaced by `[REDACTED:<kind>]` before anything
+    is stored or indexed. `mmap_mb` caps how much of the file each connection
     memory-maps (it speeds up searching a large store; bulk writers can pass 0 to keep their
     resident memory small).
     """
@@ -346,9 +370,24 @@ class Store(ExperimentsMixin):
         mmap_mb: int = 1024,
     ) -> None:
         self.path = str(path)
-        self.redact = redact
         self._db = Connections(self.path, readonly=readonly, mmap_mb=mmap_mb)
         self._db.open()
+        self._redacting = False
+        if redact and not self._db.readonly:
+            self._db.write(_record_redaction)
+        self._redacting = redact or self._db.read(_redaction_recorded)
+
+    @property
+    def redact(self) -> bool:
+        """True when everything written to this store is redacted (a property of the store:
+        recorded in it the first time `redact=True` or `sessionscope redact` asked for it)."""
+        return self._redacting or self._db.read(self._redacts)
+
+    def _redacts(self, conn: sqlite3.Connection) -> bool:
+        """Whether writes redact (checked inside each write: another process may turn it on)."""
+        if not self._redacting and _redaction_recorded(conn):
+            self._redacting = True
+        return self._redacting
 
     # -- housekeeping --------------------------------------------------------------------------
 
@@ -439,6 +478,8 @@ class Store(ExperimentsMixin):
     def _session_values(self, conn: sqlite3.Connection, values: dict[str, Any]) -> dict[str, Any]:
         """Validate session fields and turn them into column values."""
         row: dict[str, Any] = {}
+        if self._redacts(conn):
+            values = redact_session_fields(values)
         for key, value in values.items():
             if value is None and key not in ("ended_at", "parent_session_id", "title"):
                 continue
@@ -470,8 +511,6 @@ class Store(ExperimentsMixin):
                 raise InvalidInput(f"{key} must be a string, not {type(value).__name__}.")
             elif isinstance(value, str) and not _utf8_safe(value):
                 raise InvalidInput(f"{key} holds a lone surrogate, which UTF-8 cannot store.")
-            if key == "title" and value and self.redact:
-                value = redact_secrets(value)
             row[key] = value
         return row
 
@@ -568,10 +607,19 @@ class Store(ExperimentsMixin):
     ) -> list[int]:
         """Append messages in one transaction; return their seqs. See `append` for the keys."""
         default_time = now_iso()
-        rows = [_Row(spec, default_time, self.redact) for spec in _message_list(messages)]
+        redacting = self._redacting
+        specs = _message_list(messages)
+        rows = [_Row(spec, default_time, redacting) for spec in specs]
         if not rows:
             return []
-        return self._db.write(lambda conn: self._insert(conn, session_id, rows, replace))
+
+        def run(conn: sqlite3.Connection) -> list[int]:
+            nonlocal rows
+            if not redacting and self._redacts(conn):  # turned on since: redact these too
+                rows = [_Row(spec, default_time, True) for spec in specs]
+            return self._insert(conn, session_id, rows, replace)
+
+        return self._db.write(run)
 
     def _insert(
         self, conn: sqlite3.Connection, session_id: str, rows: list[_Row], replace: bool
@@ -670,6 +718,7 @@ class Store(ExperimentsMixin):
         specs = [_message_spec(m) for m in _message_list(messages)]
 
         def run(conn: sqlite3.Connection) -> SaveResult:
+            redacting = self._redacts(conn)
             if not conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone():
                 self.start_session(title=title, id=session_id, **session_fields)
             elif title is not None or session_fields:
@@ -695,7 +744,7 @@ class Store(ExperimentsMixin):
                 row = _Row(
                     spec,
                     current[3] if current and not spec.get("created_at") else default_time,
-                    self.redact,
+                    redacting,
                 )
                 if row.external_id is not None:
                     if row.external_id in seen_ids:
@@ -940,9 +989,10 @@ class Store(ExperimentsMixin):
         """The message a session holds under the source's own id, or None."""
 
         def run(conn: sqlite3.Connection) -> Message | None:
+            key = redact_id(external_id) if self._redacts(conn) else external_id
             row = conn.execute(
                 f"SELECT {_MESSAGE_COLUMNS} FROM messages WHERE session_id = ? AND external_id = ?",
-                (session_id, external_id),
+                (session_id, key),
             ).fetchone()
             return None if row is None else _message_from_row(row)
 
@@ -1026,6 +1076,16 @@ class Store(ExperimentsMixin):
         `session_calls_limit` messages), its subagent sessions (`children`), and the messages
         from seq `tail` to the end, at most the last `tail_limit` of them (`tail`).
         """
+        start, stop, tail, tail_limit = (
+            None if value is None else _int_arg(value, name)
+            for value, name in (
+                (start, "start"),
+                (stop, "stop"),
+                (tail, "tail"),
+                (tail_limit, "tail_limit"),
+            )
+        )
+        session_calls_limit = _int_arg(session_calls_limit, "session_calls_limit")
         return self._db.read(
             lambda conn: read_window(
                 conn,
@@ -1159,10 +1219,11 @@ class Store(ExperimentsMixin):
             raise InvalidInput("signal source must be a non-empty string.")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
             raise InvalidInput(f"signal value must be a number in [0, 1], not {value!r}.")
-        encoded = None if payload is None else blockcodec.encode(payload)
 
         def run(conn: sqlite3.Connection) -> int:
             self._require_session(conn, session_id)
+            value_ = redact_secrets(payload) if self._redacts(conn) else payload
+            encoded = None if payload is None else blockcodec.encode(value_)
             cursor = conn.execute(
                 "INSERT INTO signals (session_id, kind, source, value, payload, created_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
@@ -1240,6 +1301,7 @@ class Store(ExperimentsMixin):
         """Remember how far a source file was imported (call inside the same `transaction()`)."""
 
         def run(conn: sqlite3.Connection) -> None:
+            saved = redact_secrets(state) if state and self._redacts(conn) else state
             conn.execute(
                 'INSERT INTO import_state (path, source, size, mtime, "offset", line_no, state,'
                 " updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(path) DO UPDATE SET"
@@ -1253,12 +1315,22 @@ class Store(ExperimentsMixin):
                     mtime,
                     offset,
                     line_no,
-                    blockcodec.encode_metadata(state),
+                    blockcodec.encode_metadata(saved),
                     now_iso(),
                 ),
             )
 
         self._db.write(run)
+
+    # -- redaction after the fact -------------------------------------------------------------
+
+    def redact_existing(self) -> ScrubReport:
+        """Turn redaction on for good and rewrite everything already stored (see `scrub`)."""
+        from .scrub import scrub
+
+        report = scrub(self._db, _record_redaction)
+        self._redacting = True
+        return report
 
     # -- escape hatch for the rest of the store package -----------------------------------------
 

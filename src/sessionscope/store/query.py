@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from .schema import NO_SPACE_SCRIPTS
+from .blocks import NO_SPACE_SCRIPTS
 from .timeutil import parse_when
 
 # A shorter last word is matched whole: a one- or two-letter prefix would expand to a large

@@ -16,6 +16,8 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
+from .blocks import NO_SPACE_SCRIPTS
+
 # `{b}` is an expression holding a blocks JSON array.
 TEXT_OF = """(SELECT group_concat(CASE json_extract(x.value, '$.type')
      WHEN 'text' THEN CASE WHEN json_type(x.value, '$.text') = 'text'
@@ -47,9 +49,6 @@ TOOLS_OF = """(SELECT group_concat(CASE json_extract(x.value, '$.type')
   WHERE CASE WHEN x.type = 'object' THEN json_extract(x.value, '$.type') END
         IN ('tool_use', 'tool_result'))"""
 
-# Scripts written without spaces between words; messages holding them also go to a trigram index
-# so that any substring of three or more characters can be found.
-NO_SPACE_SCRIPTS = "\u0e00-\u0e7f\u3040-\ud7af\uf900-\ufaff"
 NO_SPACE_GLOB = f"*[{NO_SPACE_SCRIPTS}]*"
 
 
@@ -371,11 +370,25 @@ def _m5_application_id(db: sqlite3.Connection) -> None:
     db.execute(f"PRAGMA application_id = {APPLICATION_ID}")
 
 
+def _m6_settings(db: sqlite3.Connection) -> None:
+    """Properties of the store itself (`redact`: once on, every write redacts secrets)."""
+    db.executescript(
+        """
+        CREATE TABLE settings (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_sessions_messages,
     _m2_experiments,
     _m3_import_state_tool_calls,
     _m4_rebuild_tool_calls,
     _m5_application_id,
+    _m6_settings,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -52,18 +52,18 @@ def binding_rows(*classes: type) -> list[Row]:
     return list(dict.fromkeys(rows.values()))  # the same keys doing the same thing: once
 
 
-def sections() -> list[tuple[str, list[Row]]]:
-    """The help's sections: the bindings of each pane, plus what no binding says."""
+def sections(screen: type | None = None) -> list[tuple[str, list[Row]]]:
+    """The help's sections: the bindings of `screen` (keys that work everywhere) and of each
+    pane, plus what no binding says."""
     from ..widgets.search_pane import HitList, SearchInput
     from ..widgets.session_list import SessionList
     from ..widgets.transcript import Transcript
-    from .main import MainScreen
 
     return [
         (
             "Everywhere",
             [
-                *binding_rows(MainScreen),
+                *(binding_rows(screen) if screen is not None else []),
                 ("Tab / Shift+Tab", "next / previous pane"),
                 ("ctrl+p", "palette: every action, any session, themes"),
             ],
@@ -101,12 +101,12 @@ def _section_table(sections: list[tuple[str, list[tuple[str, str]]]]) -> Table:
     return table
 
 
-def help_table() -> Table:
+def help_table(screen: type | None = None) -> Table:
     """The keys in two columns: everywhere + list + search on the left, the transcript right."""
     outer = Table.grid(padding=(0, 3), expand=True)
     outer.add_column(ratio=1)
     outer.add_column(ratio=1)
-    by_title = dict(sections())
+    by_title = dict(sections(screen))
     left = [(t, by_title[t]) for t in ("Everywhere", "Session list")]
     right = [(t, by_title[t]) for t in ("Transcript", "Search")]
     outer.add_row(_section_table(left), _section_table(right))
@@ -120,8 +120,13 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close"),
     ]
 
+    def __init__(self, screen: type | None = None) -> None:
+        """`screen`: the screen whose bindings work everywhere (the main screen)."""
+        super().__init__()
+        self.keys_screen = screen
+
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys"
             body.border_subtitle = "Esc closes"
-            yield Static(help_table(), id="help-text")
+            yield Static(help_table(self.keys_screen), id="help-text")

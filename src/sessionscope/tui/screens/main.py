@@ -160,7 +160,7 @@ class MainScreen(Screen[None]):
         self.browsing.opened(db)
         self._set_store(db)
         header = self.query_one(AppHeader)
-        header.show(path=db.path, readonly=db.readonly, state="open")
+        header.show(path=db.path, readonly=db.readonly, state="open", redacted=db.redact)
         if db.readonly:
             self.notify(
                 "This store is read-only: browsing works, nothing will be written.",
@@ -397,7 +397,7 @@ class MainScreen(Screen[None]):
     def action_help(self) -> None:
         from .help import HelpScreen
 
-        self.app.push_screen(HelpScreen())
+        self.app.push_screen(HelpScreen(type(self)))
 
     def action_quit(self) -> None:
         self.app.exit()

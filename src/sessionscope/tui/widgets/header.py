@@ -34,6 +34,7 @@ class AppHeader(Static):
         self.path = ""
         self.stats: dict[str, int] | None = None
         self.readonly = False
+        self.redacted = False
         self.state = "opening"
 
     def show(
@@ -42,6 +43,7 @@ class AppHeader(Static):
         stats: dict[str, int] | None = None,
         readonly: bool | None = None,
         state: str | None = None,
+        redacted: bool | None = None,
     ) -> None:
         if path is not None:
             self.path = path
@@ -51,6 +53,8 @@ class AppHeader(Static):
             self.readonly = readonly
         if state is not None:
             self.state = state
+        if redacted is not None:
+            self.redacted = redacted
         self.update(self._text())
 
     def on_mount(self) -> None:
@@ -67,6 +71,10 @@ class AppHeader(Static):
                 " read-only ", self.get_component_rich_style("app-header--warn", partial=True)
             )
             text.append(" ")
+        if self.redacted:
+            text.append(
+                "redacted ", self.get_component_rich_style("app-header--path", partial=True)
+            )
         text.append(
             inert(display_path(self.path)),
             self.get_component_rich_style("app-header--path", partial=True),
