@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
+import time
 
 from ..sanitize import clean_line
 from .models import Hit
-from .query import Query, Term, fts_expression, like_escape, parse
+from .query import Filter, Query, Term, fts_expression, like_escape, parse
 
 OPEN, CLOSE = "\ue000", "\ue001"  # private-use marks FTS5 puts around matches in snippets
 SNIPPET_TOKENS = 14
@@ -15,20 +17,332 @@ _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 _ROW = "m.id, m.session_id, m.seq, m.role, m.created_at, s.title, s.project, s.source"
 
 
-def _cjk_clause(term: Term) -> tuple[str, list[object]]:
-    if len(term.text) >= 3:
-        return (
-            "m.id IN (SELECT rowid FROM messages_cjk WHERE messages_cjk MATCH ?)",
-            [term.fts()],
+# Planning. A search's work must not grow with the archive:
+# - filters are resolved first on their indexes; one that matches nothing answers [] at once;
+# - without words, messages are walked newest first on an index (messages_created, or the few
+#   sessions / tool calls a selective filter names) and the walk stops at the page's last hit;
+# - with words, the text index is read newest first until it has BROAD matches that pass the
+#   filters (or SCAN matches in all): that recent window is ranked, never the whole archive;
+# - every step runs under a time budget; a search that reaches it returns what it has, marked
+#   `partial`.
+BROAD = 2_000  # matches a ranked window aims to hold
+SCAN = 20_000  # text matches read for one window at most (unless the page is still short)
+SMALL = 20_000  # messages a filter must narrow the search to before it drives it
+WALK = 20_000  # messages a newest-first walk may be expected to read for one page
+RERANK = 100  # the best hits by bm25 re-ordered by what people mean (see _rerank)
+BUDGET = 0.06  # seconds of planning and walking before a search returns what it has
+_MAX_SPANS = 64
+_CHUNK = 256
+_READS_SESSION = re.compile(r"\bs\.")
+
+
+class Hits(list):
+    """The hits of one search, best first. `partial` is True when the search reached its time
+    budget before it had looked at everything it meant to: the hits shown are real matches, but
+    better or newer ones may exist (ask again with a narrower query)."""
+
+    partial: bool = False
+
+
+class _Clock:
+    """A deadline enforced inside SQLite: the progress handler interrupts a running statement."""
+
+    def __init__(self, conn: sqlite3.Connection, budget: float | None) -> None:
+        self.conn = conn
+        self.deadline = None if budget is None else time.perf_counter() + max(0.0, budget)
+        self.expired = False
+
+    def _tick(self) -> int:
+        if self.expired or (self.deadline is not None and time.perf_counter() > self.deadline):
+            self.expired = True
+            return 1
+        return 0
+
+    def __enter__(self) -> _Clock:
+        if self.deadline is not None:
+            self.conn.set_progress_handler(self._tick, 2_000)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        if self.deadline is not None:
+            self.conn.set_progress_handler(None, 0)
+            self.deadline = None
+
+    def stream(self, sql: str, params: list[object]):
+        """The rows of a query as SQLite produces them, ending quietly at the deadline."""
+        if self.expired:
+            return
+        try:
+            cursor = self.conn.execute(sql, params)
+            while True:
+                rows = cursor.fetchmany(_CHUNK)
+                if not rows:
+                    return
+                yield from rows
+        except sqlite3.OperationalError:
+            if not self.expired:
+                raise
+
+
+class _Plan:
+    """A parsed query resolved against the store: the text to match, per-row conditions, and
+    what narrows the candidates (session id spans, message ids, a time range)."""
+
+    def __init__(self) -> None:
+        self.empty = False
+        self.table: str | None = None  # the text index driving the search
+        self.expr = ""  # its MATCH expression
+        self.cond: list[str] = []  # per-row conditions on m (messages) and s (sessions)
+        self.params: list[object] = []
+        self.needs_session = False  # cond reads s
+        self.spans: list[tuple[int, int]] | None = None  # message id ranges, newest first
+        self.session_ids: list[str] | None = None
+        self.ids: list[int] | None = None  # candidate message ids (a selective tool filter)
+        self.since: str | None = None
+        self.until: str | None = None
+        self.highlight: list[str] = []
+
+    def where(self) -> str:
+        return " AND ".join(self.cond) if self.cond else "1"
+
+    def joins(self, alias: str = "m") -> str:
+        return f" JOIN sessions s ON s.id = {alias}.session_id" if self.needs_session else ""
+
+
+def _exists(table: str, expr: str) -> tuple[str, list[object]]:
+    return f"EXISTS (SELECT 1 FROM {table} WHERE {table} MATCH ? AND rowid = m.id)", [expr]
+
+
+def _cjk_match(conn: sqlite3.Connection, text: str) -> str | None:
+    """A trigram-index MATCH expression for a CJK term, or None when none can serve it.
+
+    Three characters or more are one quoted trigram string. One or two characters (a bigram:
+    the trigram index cannot search it directly) expand to the indexed trigrams starting with
+    them, read from the index's vocabulary; the text's last characters are followed by the
+    newline that separates prose from tool text, so a bigram ending the prose is found too."""
+    if len(text) >= 3:
+        return '"' + text.replace('"', '""') + '"'
+    folded = text.lower()
+    try:
+        conn.execute(
+            "CREATE VIRTUAL TABLE IF NOT EXISTS temp.messages_cjk_terms"
+            " USING fts5vocab(main, messages_cjk, row)"
         )
+        terms = [
+            row[0]
+            for row in conn.execute(
+                "SELECT term FROM temp.messages_cjk_terms WHERE term >= ? AND term < ? LIMIT 2001",
+                (folded, folded + "\U0010ffff"),
+            )
+        ]
+    except sqlite3.OperationalError:
+        return None
+    if len(terms) > 2000:
+        return None
+    if not terms:
+        return '""'  # matches nothing
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+
+
+def _cjk_clause(conn: sqlite3.Connection, term: Term) -> tuple[str, list[object]]:
+    """A per-row condition: message m holds the CJK term as a substring."""
+    if len(term.text) >= 3:
+        return _exists("messages_cjk", term.fts())
     return (
-        "m.id IN (SELECT rowid FROM messages_cjk WHERE body LIKE ? ESCAPE '\\')",
+        "EXISTS (SELECT 1 FROM messages_cjk c WHERE c.rowid = m.id AND c.body LIKE ? ESCAPE '\\')",
         [f"%{like_escape(term.text)}%"],
     )
 
 
-def _fts_clause(expr: str) -> tuple[str, list[object]]:
-    return "m.id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)", [expr]
+def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None, order: str) -> _Plan:
+    plan = _Plan()
+    fts_groups = [g for g in query.groups if not any(t.no_space for t in g)]
+    cjk_groups = [g for g in query.groups if any(t.no_space for t in g)]
+    excluded = [t for t in query.excluded if not t.no_space]
+    if fts_groups:
+        plan.table = "messages_fts"
+        expr = fts_expression(fts_groups)
+        if excluded:
+            expr = f"({expr}) NOT ({' OR '.join(t.fts() for t in excluded)})"
+        plan.expr = _with_column(query, expr)
+    elif excluded:
+        clause, extra = _exists(
+            "messages_fts", _with_column(query, " OR ".join(t.fts() for t in excluded))
+        )
+        plan.cond.append(f"NOT {clause}")
+        plan.params.extend(extra)
+    for k, group in enumerate(cjk_groups):
+        if not fts_groups and k == 0 and len(group) == 1:
+            match = _cjk_match(conn, group[0].text)
+            if match is not None:
+                plan.table, plan.expr = "messages_cjk", match
+                continue
+        alternatives: list[str] = []
+        for term in group:
+            if term.no_space:
+                clause, extra = _cjk_clause(conn, term)
+            else:
+                clause, extra = _exists("messages_fts", _with_column(query, term.fts()))
+            alternatives.append(clause)
+            plan.params.extend(extra)
+        plan.cond.append("(" + " OR ".join(alternatives) + ")")
+    for term in query.excluded:
+        if term.no_space:
+            clause, extra = _cjk_clause(conn, term)
+            plan.cond.append(f"NOT {clause}")
+            plan.params.extend(extra)
+    plan.highlight = [t.text for g in query.groups for t in g if t.no_space or not fts_groups]
+
+    on_session = [f for f in query.filters if f.on_session]
+    for f in query.filters:
+        if f.clause == "0" and not f.negated:
+            plan.empty = True
+            return plan
+        if f.on_session:
+            continue
+        plan.cond.append(f.clause)
+        plan.params.extend(f.params)
+        if _READS_SESSION.search(f.clause):
+            plan.needs_session = True
+        if f.negated:
+            continue
+        if f.name == "since":
+            plan.since = max(plan.since or f.value, f.value)  # type: ignore[type-var]
+        elif f.name == "until":
+            plan.until = min(plan.until or f.value, f.value)  # type: ignore[type-var]
+        if not _any_match(conn, f):
+            plan.empty = True
+            return plan
+    if plan.since is not None or plan.until is not None:
+        found = conn.execute(
+            "SELECT 1 FROM messages WHERE created_at >= ? AND created_at <= ? LIMIT 1",
+            (plan.since or "", plan.until or "\U0010ffff"),
+        ).fetchone()
+        if found is None:
+            plan.empty = True
+            return plan
+    if on_session or session_id is not None:
+        _resolve_sessions(conn, plan, on_session, session_id)
+        if plan.empty:
+            return plan
+    if plan.table is None and plan.session_ids is None:
+        _resolve_calls(conn, query, plan)
+    return plan
+
+
+def _any_match(conn: sqlite3.Connection, f: Filter) -> bool:
+    """Whether a positive message filter matches at least one message (on an index)."""
+    if f.name == "role":
+        sql, params = "SELECT 1 FROM messages WHERE role = ? LIMIT 1", [f.value]
+    elif f.name == "tool":
+        sql, params = "SELECT 1 FROM tool_calls WHERE name = ? COLLATE NOCASE LIMIT 1", [f.value]
+    elif f.name == "is":
+        sql, params = "SELECT 1 FROM tool_calls WHERE is_error = 1 LIMIT 1", []
+    elif f.name == "model":
+        return bool(_models(conn, str(f.value)))
+    else:
+        return True
+    return conn.execute(sql, params).fetchone() is not None
+
+
+def _models(conn: sqlite3.Connection, pattern: str) -> list[str]:
+    """The distinct models (of messages, then of sessions) matching a LIKE pattern, read by
+    skipping along the model index: as many steps as there are models."""
+    found: list[str] = []
+    last = ""
+    while True:
+        row = conn.execute(
+            "SELECT model FROM messages WHERE model IS NOT NULL AND model > ?"
+            " ORDER BY model LIMIT 1",
+            (last,),
+        ).fetchone()
+        if row is None or len(found) > 10_000:
+            break
+        last = row[0]
+        found.append(last)
+    found.extend(r[0] for r in conn.execute("SELECT DISTINCT model FROM sessions"))
+    return [
+        m
+        for m in found
+        if m is not None and conn.execute("SELECT ? LIKE ? ESCAPE '\\'", (m, pattern)).fetchone()[0]
+    ]
+
+
+def _resolve_sessions(
+    conn: sqlite3.Connection, plan: _Plan, filters: list[Filter], session_id: str | None
+) -> None:
+    """Sessions named by project:, source:, session: (and the session_id argument): none means
+    no hit; a few (holding at most SMALL messages) narrow the search to their id spans."""
+    where = [f.clause for f in filters]
+    params: list[object] = [p for f in filters for p in f.params]
+    if session_id is not None:
+        where.append("s.id = ?")
+        params.append(session_id)
+    rows = conn.execute(
+        f"SELECT s.id, s.message_count FROM sessions s WHERE {' AND '.join(where)} LIMIT 2001",
+        params,
+    ).fetchall()
+    if not rows:
+        plan.empty = True
+        return
+    if len(rows) > 2000 or sum(r[1] for r in rows) > SMALL:
+        plan.cond.extend(where)  # too many to drive: a condition on each row's session
+        plan.params.extend(params)
+        plan.needs_session = True
+        return
+    plan.session_ids = [r[0] for r in rows]
+    spans = conn.execute(
+        "SELECT min(id), max(id) FROM messages"
+        " WHERE session_id IN (SELECT value FROM json_each(?)) GROUP BY session_id",
+        (json.dumps(plan.session_ids),),
+    ).fetchall()
+    if not spans:
+        plan.empty = True
+        return
+    spans.sort(reverse=True)
+    merged: list[tuple[int, int]] = []
+    for low, high in sorted(spans):
+        if merged and low <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], high))
+        else:
+            merged.append((low, high))
+    if len(merged) > _MAX_SPANS:
+        merged = [(merged[0][0], merged[-1][1])]
+    plan.spans = merged[::-1]
+    plan.cond.append("m.session_id IN (SELECT value FROM json_each(?))")
+    plan.params.append(json.dumps(plan.session_ids))
+
+
+def _resolve_calls(conn: sqlite3.Connection, query: Query, plan: _Plan) -> None:
+    """A selective tool: or is:error filter (at most SMALL calls) names the candidate messages."""
+    for f in query.filters:
+        if f.negated or f.name not in ("tool", "is"):
+            continue
+        if f.name == "tool":
+            match, params = "name = ? COLLATE NOCASE", [f.value]
+        else:
+            match, params = "is_error = 1", []
+        calls = conn.execute(
+            f"SELECT count(*) FROM (SELECT 1 FROM tool_calls WHERE {match} LIMIT ?)",
+            [*params, SMALL // 2 + 1],
+        ).fetchone()[0]
+        if calls > SMALL // 2:
+            continue
+        ids = {
+            r[0]
+            for r in conn.execute(
+                f"SELECT message_id FROM tool_calls WHERE {match} UNION"
+                f" SELECT result_message_id FROM tool_calls WHERE {match}"
+                " AND result_message_id IS NOT NULL",
+                params * 2,
+            )
+        }
+        if plan.ids is not None:
+            ids &= set(plan.ids)
+        plan.ids = sorted(ids)
 
 
 def _with_column(query: Query, expr: str) -> str:
@@ -43,139 +357,242 @@ def search_messages(
     offset: int = 0,
     order: str = "rank",
     session_id: str | None = None,
-) -> list[Hit]:
+    budget: float | None = BUDGET,
+) -> Hits:
+    """Hits for a query: ranked (bm25 then what people mean), newest first (`order="time"`,
+    every match, page by page) or by position (`order="seq"`, within a session). `budget` is
+    the time in seconds the search may plan and walk before it returns what it has, marked
+    `partial` (None: no limit)."""
+    out = Hits()
     if isinstance(text, str) and not text.isascii():
         text = _LONE_SURROGATE.sub(" ", text)  # never part of a word, and SQLite cannot bind it
     if session_id is not None and _LONE_SURROGATE.search(session_id):
-        return []  # no session id holds one
+        return out  # no session id holds one
     query = parse(text) if isinstance(text, str) else text
-    where = list(query.where)
-    params = list(query.params)
-    if session_id is not None:
-        where.append("m.session_id = ?")
-        params.append(session_id)
-    fts_groups = [g for g in query.groups if not any(t.no_space for t in g)]
-    for group in query.groups:
-        if group in fts_groups:
-            continue
-        alternatives: list[str] = []
-        for term in group:
-            clause, extra = (
-                _cjk_clause(term) if term.no_space else _fts_clause(_with_column(query, term.fts()))
-            )
-            alternatives.append(clause)
-            params.extend(extra)
-        where.append("(" + " OR ".join(alternatives) + ")")
-    excluded = [t for t in query.excluded if not t.no_space]
-    for term in query.excluded:
-        if term.no_space:
-            clause, extra = _cjk_clause(term)
-            where.append(f"NOT ({clause})")
-            params.extend(extra)
     limit = max(0, min(int(limit), 10_000))
     offset = max(0, int(offset))
+    if limit <= 0:
+        return out
+    if not query.groups and not query.filters and not query.excluded and session_id is None:
+        return out  # nothing asked
     try:
-        if fts_groups:
-            expr = fts_expression(fts_groups)
-            if excluded:
-                expr = f"({expr}) NOT ({' OR '.join(t.fts() for t in excluded)})"
-            span = _session_span(conn, session_id) if session_id is not None else None
-            floor = matches = None
-            if span is None and order != "seq":
-                matches = _count(conn, _with_column(query, expr))
-                floor = _recent_floor(conn, matches)
-            rows = _ranked(
-                conn, _with_column(query, expr), where, params, limit, offset, order, span, floor
-            )
-        else:
-            if not query.groups and not where and not excluded:
-                return []  # nothing asked
-            if excluded:
-                clause, extra = _fts_clause(" OR ".join(t.fts() for t in excluded))
-                where.append(f"NOT ({clause})")
-                params.extend(extra)
-            rows = _plain_rows(conn, where, params, limit, offset, order)
+        with _Clock(conn, budget) as clock:
+            plan = _resolve(conn, query, session_id, order)
+            if plan.empty or clock.expired:
+                out.partial = clock.expired
+                return out
+            if plan.table is None and not plan.cond and plan.session_ids is None:
+                return out  # only an in: filter
+            if order == "seq":
+                ids = _by_seq(clock, plan, limit, offset)
+            elif plan.table is None:
+                ids = _newest(clock, plan, limit, offset)
+            elif order == "time":
+                ids = _text_newest(clock, plan, limit, offset)
+            else:
+                ids = _text_ranked(clock, plan, limit, offset)
+            out.partial = clock.expired
+            clock.stop()
+            rows = _rows(conn, plan, ids)
     except sqlite3.OperationalError:
         # The parser quotes every term, so this is a safety net, not a path users should see.
-        return []
-    highlight = [t.text for g in query.groups for t in g if t.no_space or not fts_groups]
-    return [_hit(row, highlight) for row in rows]
+        return Hits()
+    out.extend(_hit(row, plan.highlight) for row in rows)
+    return out
 
 
-def _ranked(conn, expr, where, params, limit, offset, order, span, floor):
-    """Rows for one FTS expression: within a session's id range, or the recent window first
-    (from message id `floor` on) and the whole archive when that window has too few."""
-    if limit <= 0:
-        return []
-    if floor is not None:
-        rows = _fts_rows(conn, expr, where, params, limit, offset, order, (floor, None))
-        if len(rows) >= limit:
-            return rows
-    return _fts_rows(conn, expr, where, params, limit, offset, order, span)
-
-
-def _fts_rows(conn, expr, where, params, limit, offset, order, rowids=None):
-    filters = ""
+def _by_seq(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tuple[int, float]]:
+    if plan.table is None:
+        sql = (
+            f"SELECT m.id, 0 FROM messages m{plan.joins()} WHERE {plan.where()}"
+            " ORDER BY m.seq, m.id LIMIT ? OFFSET ?"
+        )
+        return list(clock.stream(sql, [*plan.params, limit, offset]))
+    span = ""
     bounds: list[object] = []
-    if rowids is not None:
-        low, high = rowids
-        filters += " AND f.rowid >= ?"
-        bounds.append(low)
-        if high is not None:
-            filters += " AND f.rowid <= ?"
-            bounds.append(high)
-    select = (
-        f"SELECT {_ROW}, snippet(messages_fts, -1, '{OPEN}', '{CLOSE}', '…', {SNIPPET_TOKENS}),"
-        " f.rank FROM messages_fts f JOIN messages m ON m.id = f.rowid"
-        " JOIN sessions s ON s.id = m.session_id WHERE messages_fts MATCH ?"
-    )
-    order_by = {"rank": "f.rank", "time": "m.created_at DESC, m.id DESC", "seq": "m.seq"}[order]
-    filters += "".join(f" AND {w}" for w in where)
-    return conn.execute(
-        f"{select}{filters} ORDER BY {order_by} LIMIT ? OFFSET ?",
-        [expr, *bounds, *params, limit, offset],
-    ).fetchall()
-
-
-# Ranking (bm25) reads every match's positions, so a query matching a large share of a big
-# archive would be slow. Above BROAD matches, the most recently written part of the archive that
-# holds about BROAD of them is ranked (the whole archive when that part has fewer hits than the
-# page asks for). `order="time"` lists every match newest first.
-BROAD = 2_000
-
-
-def _count(conn: sqlite3.Connection, expr: str) -> int:
-    return conn.execute(
-        "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH ?", (expr,)
-    ).fetchone()[0]
-
-
-def _recent_floor(conn: sqlite3.Connection, matches: int) -> int | None:
-    """The lowest message id of the recent window holding about BROAD of `matches`, or None
-    to rank everything."""
-    if matches <= BROAD:
-        return None
-    top = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
-    return max(1, top - int(top * BROAD / matches))
-
-
-def _session_span(conn: sqlite3.Connection, session_id: str) -> tuple[int, int] | None:
-    """The id range of one session's messages, so FTS reads only that part of its lists."""
-    low, high = conn.execute(
-        "SELECT min(id), max(id) FROM messages WHERE session_id = ?", (session_id,)
-    ).fetchone()
-    return None if low is None else (low, high)
-
-
-def _plain_rows(conn, where, params, limit, offset, order):
-    order_by = "m.seq" if order == "seq" else "m.created_at DESC, m.id DESC"
+    if plan.spans:
+        span = " AND f.rowid BETWEEN ? AND ?"
+        bounds = [min(s[0] for s in plan.spans), max(s[1] for s in plan.spans)]
     sql = (
-        f"SELECT {_ROW}, substr(coalesce(t.text, '') || ' ' || coalesce(t.tools, ''), 1, 4000), 0"
-        " FROM messages m JOIN sessions s ON s.id = m.session_id"
-        " JOIN message_text t ON t.id = m.id"
-        f" WHERE {' AND '.join(where)} ORDER BY {order_by} LIMIT ? OFFSET ?"
+        f"SELECT f.rowid, f.rank FROM {plan.table} f CROSS JOIN messages m ON m.id = f.rowid"
+        f"{plan.joins()} WHERE f.{plan.table} MATCH ?{span} AND {plan.where()}"
+        " ORDER BY m.seq, m.id LIMIT ? OFFSET ?"
     )
-    return conn.execute(sql, [*params, limit, offset]).fetchall()
+    return list(clock.stream(sql, [plan.expr, *bounds, *plan.params, limit, offset]))
+
+
+def _newest(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tuple[int, float]]:
+    """No text to match: messages newest first, from the candidates a selective filter names
+    or walking the time index and stopping at the page's last hit."""
+    cond, params = list(plan.cond), list(plan.params)
+    source = "messages m INDEXED BY messages_created"
+    if plan.ids is not None:
+        source = "messages m"
+        cond.append("m.id IN (SELECT value FROM json_each(?))")
+        params.append(json.dumps(plan.ids))
+    elif plan.session_ids is not None:
+        source = "messages m"  # the session's own index; at most SMALL rows to sort
+    sql = (
+        f"SELECT m.id, 0 FROM {source}{plan.joins()} WHERE {' AND '.join(cond) or '1'}"
+        " ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"
+    )
+    return list(clock.stream(sql, [*params, limit, offset]))
+
+
+def _probe(clock: _Clock, plan: _Plan, target: int, need: int):
+    """Read the text matches newest first (by message id) until `target` pass the conditions
+    (or SCAN were read and `need` passed). Returns (passing ids newest first, the id ranges
+    read, whether every match was read)."""
+    spans = plan.spans or [(None, None)]
+    passing: list[int] = []
+    ranges: list[tuple[int | None, int | None]] = []
+    scanned = 0
+    for low, high in spans:
+        bounds, params = "", []
+        if low is not None:
+            bounds = " AND f.rowid BETWEEN ? AND ?"
+            params = [low, high]
+        if plan.cond:
+            sql = (
+                f"SELECT f.rowid, {plan.where()} FROM {plan.table} f"
+                f" CROSS JOIN messages m ON m.id = f.rowid{plan.joins()}"
+                f" WHERE f.{plan.table} MATCH ?{bounds} ORDER BY f.rowid DESC"
+            )
+            args = [*plan.params, plan.expr, *params]
+        else:
+            sql = (
+                f"SELECT f.rowid, 1 FROM {plan.table} f WHERE f.{plan.table} MATCH ?{bounds}"
+                " ORDER BY f.rowid DESC"
+            )
+            args = [plan.expr, *params]
+        last = None
+        for rowid, ok in clock.stream(sql, args):
+            last = rowid
+            scanned += 1
+            if ok:
+                passing.append(rowid)
+            if len(passing) >= target or (scanned >= SCAN and len(passing) >= need):
+                ranges.append((rowid, high))
+                return passing, ranges, False
+        if clock.expired:
+            if last is not None:
+                ranges.append((last, high))
+            return passing, ranges, False
+        ranges.append((low, high))
+    return passing, ranges, True
+
+
+def _text_ranked(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tuple[int, float]]:
+    """Rank the recent window of matches by bm25, then re-order its best hits."""
+    need = offset + limit
+    passing, ranges, _complete = _probe(clock, plan, max(BROAD, need), need)
+    top = max(RERANK, need)
+    scored: list[tuple[float, int]] = []
+    for low, high in ranges:
+        bounds, params = "", []
+        if low is not None:
+            bounds += " AND f.rowid >= ?"
+            params.append(low)
+        if high is not None:
+            bounds += " AND f.rowid <= ?"
+            params.append(high)
+        join = ""
+        if plan.cond:
+            join = f" CROSS JOIN messages m ON m.id = f.rowid{plan.joins()}"
+            bounds += f" AND {plan.where()}"
+            params.extend(plan.params)
+        sql = (
+            f"SELECT f.rank, f.rowid FROM {plan.table} f{join}"
+            f" WHERE f.{plan.table} MATCH ?{bounds} ORDER BY f.rank LIMIT ?"
+        )
+        rows = list(clock.stream(sql, [plan.expr, *params, top]))
+        if clock.expired:
+            break
+        scored.extend(rows)
+    if clock.expired:
+        # no time to rank: the newest matches found, best guess first
+        return [(rowid, 0.0) for rowid in passing[offset:need]]
+    scored.sort(key=lambda r: (r[0], -r[1]))
+    ranked = [(rowid, score) for score, rowid in scored[:top]]
+    ranked = _rerank(clock.conn, plan, ranked)
+    return ranked[offset:need]
+
+
+def _text_newest(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tuple[int, float]]:
+    """Every match newest first: sort the matches when they are few, else walk the time index
+    checking each message against the text index, stopping at the page's last hit."""
+    need = offset + limit
+    passing, ranges, complete = _probe(clock, plan, BROAD, need)
+    if clock.expired:
+        return []
+    if complete:
+        sql = (
+            "SELECT m.id, 0 FROM messages m WHERE m.id IN (SELECT value FROM json_each(?))"
+            " ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"
+        )
+        return list(clock.stream(sql, [json.dumps(passing), limit, offset]))
+    low = ranges[-1][0] if ranges else None
+    top = clock.conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+    read = max(1, top - (low or 0) + 1)
+    density = len(passing) / read
+    if density > 0 and need / density <= WALK:
+        cond, params = list(plan.cond), list(plan.params)
+        clause, extra = _exists(plan.table or "messages_fts", plan.expr)
+        cond.insert(0, clause)
+        params[:0] = extra
+        sql = (
+            f"SELECT m.id, 0 FROM messages m INDEXED BY messages_created{plan.joins()}"
+            f" WHERE {' AND '.join(cond)} ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"
+        )
+        return list(clock.stream(sql, [*params, limit, offset]))
+    join = f" CROSS JOIN messages m ON m.id = f.rowid{plan.joins()}"
+    sql = (
+        f"SELECT f.rowid, 0 FROM {plan.table} f{join} WHERE f.{plan.table} MATCH ?"
+        f" AND {plan.where()} ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"
+    )
+    return list(clock.stream(sql, [plan.expr, *plan.params, limit, offset]))
+
+
+def _rerank(
+    conn: sqlite3.Connection, plan: _Plan, ranked: list[tuple[int, float]]
+) -> list[tuple[int, float]]:
+    return ranked
+
+
+def _rows(conn: sqlite3.Connection, plan: _Plan, ids: list[tuple[int, float]]) -> list[tuple]:
+    """The hits' rows, in the order of `ids`, with their snippets."""
+    if not ids:
+        return []
+    wanted = json.dumps([i for i, _ in ids])
+    rows = {
+        r[0]: r
+        for r in conn.execute(
+            f"SELECT {_ROW} FROM messages m JOIN sessions s ON s.id = m.session_id"
+            " WHERE m.id IN (SELECT value FROM json_each(?))",
+            (wanted,),
+        )
+    }
+    snippets = _snippets(conn, plan, wanted)
+    return [(*rows[i], snippets.get(i, ""), score) for i, score in ids if i in rows]
+
+
+def _snippets(conn: sqlite3.Connection, plan: _Plan, wanted: str) -> dict[int, str]:
+    if plan.table == "messages_fts":
+        return dict(
+            conn.execute(
+                f"SELECT rowid, snippet(messages_fts, -1, '{OPEN}', '{CLOSE}', '…',"
+                f" {SNIPPET_TOKENS}) FROM messages_fts WHERE messages_fts MATCH ?"
+                " AND rowid IN (SELECT value FROM json_each(?))",
+                (plan.expr, wanted),
+            )
+        )
+    return dict(
+        conn.execute(
+            "SELECT t.id, substr(coalesce(t.text, '') || ' ' || coalesce(t.tools, ''), 1, 4000)"
+            " FROM message_text t WHERE t.id IN (SELECT value FROM json_each(?))",
+            (wanted,),
+        )
+    )
 
 
 def _hit(row, highlight: list[str]) -> Hit:
