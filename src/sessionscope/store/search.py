@@ -6,6 +6,7 @@ import json
 import re
 import sqlite3
 import time
+import unicodedata
 
 from ..sanitize import clean_line
 from .models import Hit
@@ -28,8 +29,20 @@ _ROW = "m.id, m.session_id, m.seq, m.role, m.created_at, s.title, s.project, s.s
 BROAD = 2_000  # matches a ranked window aims to hold
 SCAN = 20_000  # text matches read for one window at most (unless the page is still short)
 SMALL = 20_000  # messages a filter must narrow the search to before it drives it
-WALK = 20_000  # messages a newest-first walk may be expected to read for one page
 RERANK = 100  # the best hits by bm25 re-ordered by what people mean (see _rerank)
+# bm25 first counts every message holding each phrase of the query (its IDF): 0.1 s for `the`
+# at 1M messages, whatever the window. A phrase estimated in more than COMMON messages is
+# left out of bm25 (it would weigh little anyway); a query of common phrases only is ordered
+# by _rerank's evidence, newest first, over its newest RERANK matches.
+COMMON = 20_000
+_DENSITY_SAMPLE = 200  # newest matches read to estimate how common a phrase is
+# A prefix typed in the browser is expanded by FTS5 into the merged postings of every term it
+# starts, over the whole archive (0.2 s for `tes`), for each statement that names it. A prefix
+# estimated (from the newest _PREFIX_SAMPLE messages) in more than PREFIX_DOCS messages is
+# replaced by the words it starts in that sample: the result is marked partial.
+PREFIX_DOCS = 10_000
+_PREFIX_SAMPLE = 300
+_PREFIX_WORDS = 24
 BUDGET = 0.06  # seconds of planning and walking before a search returns what it has
 _MAX_SPANS = 64
 _CHUNK = 256
@@ -104,6 +117,13 @@ class _Plan:
         self.since: str | None = None
         self.until: str | None = None
         self.highlight: list[str] = []
+        self.words: list[str] = []  # the query's positive words, for re-ranking
+        self.rank_expr: str | None = None  # the phrases bm25 ranks by (the uncommon ones)
+        self.absent: str | None = None  # no positive text: the excluded words' expression
+        self.approximate = False  # a prefix was expanded from a sample
+        self.top = 0  # the highest message id
+        self.sample: list[str] | None = None
+        self.rerank = False  # ids hold the best hits of a ranked window, to re-rank and page
 
     def where(self) -> str:
         return " AND ".join(self.cond) if self.cond else "1"
@@ -157,28 +177,35 @@ def _cjk_clause(conn: sqlite3.Connection, term: Term) -> tuple[str, list[object]
     )
 
 
-def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None, order: str) -> _Plan:
+def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None) -> _Plan:
     plan = _Plan()
-    fts_groups = [g for g in query.groups if not any(t.no_space for t in g)]
-    cjk_groups = [g for g in query.groups if any(t.no_space for t in g)]
-    excluded = [t for t in query.excluded if not t.no_space]
+    plan.top = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+    groups = [[x for t in g for x in _expand(conn, plan, t)] for g in query.groups]
+    fts_groups = [g for g in groups if not any(t.no_space for t in g)]
+    cjk_groups = [g for g in groups if any(t.no_space for t in g)]
+    excluded = [x for t in query.excluded if not t.no_space for x in _expand(conn, plan, t)]
     if fts_groups:
         plan.table = "messages_fts"
         expr = fts_expression(fts_groups)
         if excluded:
             expr = f"({expr}) NOT ({' OR '.join(t.fts() for t in excluded)})"
         plan.expr = _with_column(query, expr)
+        uncommon = [
+            t.fts()
+            for g in fts_groups
+            for t in g
+            if not _common(conn, plan, _with_column(query, t.fts()))
+        ]
+        if uncommon:
+            plan.rank_expr = _with_column(query, " OR ".join(uncommon))
     elif excluded:
-        clause, extra = _exists(
-            "messages_fts", _with_column(query, " OR ".join(t.fts() for t in excluded))
-        )
-        plan.cond.append(f"NOT {clause}")
-        plan.params.extend(extra)
+        plan.absent = _with_column(query, " OR ".join(t.fts() for t in excluded))
     for k, group in enumerate(cjk_groups):
         if not fts_groups and k == 0 and len(group) == 1:
             match = _cjk_match(conn, group[0].text)
             if match is not None:
                 plan.table, plan.expr = "messages_cjk", match
+                plan.rank_expr = match
                 continue
         alternatives: list[str] = []
         for term in group:
@@ -189,12 +216,19 @@ def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None, ord
             alternatives.append(clause)
             plan.params.extend(extra)
         plan.cond.append("(" + " OR ".join(alternatives) + ")")
+    if plan.table is not None and plan.absent is not None:
+        # CJK text drives: the excluded words become a check on each of its matches
+        clause, extra = _exists("messages_fts", plan.absent)
+        plan.cond.append(f"NOT {clause}")
+        plan.params.extend(extra)
+        plan.absent = None
     for term in query.excluded:
         if term.no_space:
             clause, extra = _cjk_clause(conn, term)
             plan.cond.append(f"NOT {clause}")
             plan.params.extend(extra)
     plan.highlight = [t.text for g in query.groups for t in g if t.no_space or not fts_groups]
+    plan.words = [w for g in fts_groups if len(g) == 1 for w in _WORD.findall(g[0].text.lower())]
 
     on_session = [f for f in query.filters if f.on_session]
     for f in query.filters:
@@ -231,6 +265,57 @@ def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None, ord
     if plan.table is None and plan.session_ids is None:
         _resolve_calls(conn, query, plan)
     return plan
+
+
+def _common(conn: sqlite3.Connection, plan: _Plan, expr: str) -> bool:
+    """Whether a phrase is estimated in more than COMMON messages, from how far back its
+    newest _DENSITY_SAMPLE matches reach."""
+    row = conn.execute(
+        "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? ORDER BY rowid DESC"
+        " LIMIT 1 OFFSET ?",
+        (expr, _DENSITY_SAMPLE - 1),
+    ).fetchone()
+    if row is None:
+        return False
+    return _DENSITY_SAMPLE * plan.top > COMMON * max(1, plan.top - row[0] + 1)
+
+
+_ALNUM_WORD = re.compile(r"[^\W_]+")
+
+
+def _fold(word: str) -> str:
+    if word.isascii():
+        return word
+    return "".join(c for c in unicodedata.normalize("NFKD", word) if not unicodedata.combining(c))
+
+
+def _expand(conn: sqlite3.Connection, plan: _Plan, term: Term) -> list[Term]:
+    """A typed prefix as itself, or (when it starts too many words, see PREFIX_DOCS) as the
+    whole words it starts in the newest messages."""
+    if not term.prefix or term.no_space or not _ALNUM_WORD.fullmatch(term.text):
+        return [term]
+    if plan.sample is None:
+        plan.sample = [
+            blocks.lower().replace("\\n", " ").replace("\\t", " ")
+            for (blocks,) in conn.execute(
+                "SELECT blocks FROM messages ORDER BY id DESC LIMIT ?", (_PREFIX_SAMPLE,)
+            )
+        ]
+    prefix = _fold(term.text.lower())
+    starts = re.compile(r"(?<![^\W_])" + re.escape(prefix) + r"[^\W_]*")
+    words: dict[str, int] = {}
+    docs = 0
+    for text in plan.sample:
+        found = set(starts.findall(text))
+        if found:
+            docs += 1
+            for word in found:
+                words[word] = words.get(word, 0) + 1
+    if not plan.sample or docs * plan.top <= PREFIX_DOCS * len(plan.sample):
+        return [term]
+    plan.approximate = True
+    chosen = sorted(words, key=lambda w: (-words[w], w))[:_PREFIX_WORDS]
+    return [Term(term.text)] + [Term(_fold(w)) for w in chosen if _fold(w) != prefix]
 
 
 def _any_match(conn: sqlite3.Connection, f: Filter) -> bool:
@@ -375,28 +460,37 @@ def search_messages(
         return out
     if not query.groups and not query.filters and not query.excluded and session_id is None:
         return out  # nothing asked
+    clock = _Clock(conn, budget)
     try:
-        with _Clock(conn, budget) as clock:
-            plan = _resolve(conn, query, session_id, order)
-            if plan.empty or clock.expired:
-                out.partial = clock.expired
+        with clock:
+            plan = _resolve(conn, query, session_id)
+            if plan.empty:
                 return out
-            if plan.table is None and not plan.cond and plan.session_ids is None:
+            if (
+                plan.table is None
+                and plan.absent is None
+                and not plan.cond
+                and plan.session_ids is None
+            ):
                 return out  # only an in: filter
             if order == "seq":
                 ids = _by_seq(clock, plan, limit, offset)
-            elif plan.table is None:
+            elif plan.table is None and plan.absent is None:
                 ids = _newest(clock, plan, limit, offset)
-            elif order == "time":
+            elif plan.table is None or order == "time":
                 ids = _text_newest(clock, plan, limit, offset)
             else:
                 ids = _text_ranked(clock, plan, limit, offset)
-            out.partial = clock.expired
-            clock.stop()
-            rows = _rows(conn, plan, ids)
+        # past the budget only bounded work: re-rank the best RERANK, read the page's rows
+        out.partial = clock.expired or plan.approximate
+        if plan.rerank:
+            ids = _rerank(conn, plan, ids)[offset : offset + limit]
+        rows = _rows(conn, plan, ids)
     except sqlite3.OperationalError:
-        # The parser quotes every term, so this is a safety net, not a path users should see.
-        return Hits()
+        # Past the budget while resolving filters: nothing found yet. Otherwise a safety net:
+        # the parser quotes every term, so this is not a path users should see.
+        out.partial = clock.expired
+        return out
     out.extend(_hit(row, plan.highlight) for row in rows)
     return out
 
@@ -424,139 +518,239 @@ def _by_seq(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tuple[i
 def _newest(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tuple[int, float]]:
     """No text to match: messages newest first, from the candidates a selective filter names
     or walking the time index and stopping at the page's last hit."""
-    cond, params = list(plan.cond), list(plan.params)
+    params: list[object] = []
     source = "messages m INDEXED BY messages_created"
     if plan.ids is not None:
-        source = "messages m"
-        cond.append("m.id IN (SELECT value FROM json_each(?))")
+        source = "json_each(?) j CROSS JOIN messages m ON m.id = j.value"
         params.append(json.dumps(plan.ids))
     elif plan.session_ids is not None:
-        source = "messages m"  # the session's own index; at most SMALL rows to sort
+        # each session's messages on the (session, seq) index: at most SMALL rows to sort
+        source = "json_each(?) j CROSS JOIN messages m ON m.session_id = j.value"
+        params.append(json.dumps(plan.session_ids))
     sql = (
-        f"SELECT m.id, 0 FROM {source}{plan.joins()} WHERE {' AND '.join(cond) or '1'}"
+        f"SELECT m.id, 0 FROM {source}{plan.joins()} WHERE {plan.where()}"
         " ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"
     )
-    return list(clock.stream(sql, [*params, limit, offset]))
+    return list(clock.stream(sql, [*params, *plan.params, limit, offset]))
+
+
+def _matches(clock: _Clock, plan: _Plan, low: int | None, high: int | None):
+    """(message id, passes the conditions) for the text's matches, newest (highest id) first."""
+    bounds, params = "", []
+    if low is not None:
+        bounds = " AND f.rowid BETWEEN ? AND ?"
+        params = [low, high]
+    if plan.cond:
+        sql = (
+            f"SELECT f.rowid, {plan.where()} FROM {plan.table} f"
+            f" CROSS JOIN messages m ON m.id = f.rowid{plan.joins()}"
+            f" WHERE f.{plan.table} MATCH ?{bounds} ORDER BY f.rowid DESC"
+        )
+        return clock.stream(sql, [*plan.params, plan.expr, *params])
+    sql = (
+        f"SELECT f.rowid, 1 FROM {plan.table} f WHERE f.{plan.table} MATCH ?{bounds}"
+        " ORDER BY f.rowid DESC"
+    )
+    return clock.stream(sql, [plan.expr, *params])
+
+
+def _absent(clock: _Clock, plan: _Plan, low: int | None, high: int | None):
+    """(message id, passes the conditions) for the messages the excluded words do not match,
+    newest first: the messages and the words' matches are both read in id order and merged,
+    so `-the` reads a few thousand ids, never the words' million matches."""
+    low = 0 if low is None else low
+    high = plan.top if high is None else high
+    ids = clock.stream(
+        "SELECT id FROM messages WHERE id BETWEEN ? AND ? ORDER BY id DESC", [low, high]
+    )
+    hits = clock.stream(
+        "SELECT rowid FROM messages_fts WHERE messages_fts MATCH ? AND rowid BETWEEN ? AND ?"
+        " ORDER BY rowid DESC",
+        [plan.absent, low, high],
+    )
+    nxt = next(hits, (None,))[0]
+    batch: list[int] = []
+    for (mid,) in ids:
+        while nxt is not None and nxt > mid:
+            nxt = next(hits, (None,))[0]
+        if nxt == mid:
+            continue
+        batch.append(mid)
+        if len(batch) >= _CHUNK:
+            yield from _check(clock, plan, batch)
+            batch = []
+    yield from _check(clock, plan, batch)
+
+
+def _check(clock: _Clock, plan: _Plan, batch: list[int]):
+    if not plan.cond:
+        yield from ((mid, 1) for mid in batch)
+        return
+    ok = {
+        r[0]
+        for r in clock.stream(
+            "SELECT m.id FROM json_each(?) j CROSS JOIN messages m ON m.id = j.value"
+            f"{plan.joins()} WHERE {plan.where()}",
+            [json.dumps(batch), *plan.params],
+        )
+    }
+    yield from ((mid, mid in ok) for mid in batch)
 
 
 def _probe(clock: _Clock, plan: _Plan, target: int, need: int):
-    """Read the text matches newest first (by message id) until `target` pass the conditions
-    (or SCAN were read and `need` passed). Returns (passing ids newest first, the id ranges
-    read, whether every match was read)."""
+    """Read the matches newest first (by message id) until `target` pass the conditions (or
+    SCAN were read and `need` passed). Returns (passing ids newest first, whether every match
+    was read, the lowest id read)."""
     spans = plan.spans or [(None, None)]
     passing: list[int] = []
-    ranges: list[tuple[int | None, int | None]] = []
     scanned = 0
+    floor: int | None = None
     for low, high in spans:
-        bounds, params = "", []
-        if low is not None:
-            bounds = " AND f.rowid BETWEEN ? AND ?"
-            params = [low, high]
-        if plan.cond:
-            sql = (
-                f"SELECT f.rowid, {plan.where()} FROM {plan.table} f"
-                f" CROSS JOIN messages m ON m.id = f.rowid{plan.joins()}"
-                f" WHERE f.{plan.table} MATCH ?{bounds} ORDER BY f.rowid DESC"
-            )
-            args = [*plan.params, plan.expr, *params]
-        else:
-            sql = (
-                f"SELECT f.rowid, 1 FROM {plan.table} f WHERE f.{plan.table} MATCH ?{bounds}"
-                " ORDER BY f.rowid DESC"
-            )
-            args = [plan.expr, *params]
-        last = None
-        for rowid, ok in clock.stream(sql, args):
-            last = rowid
+        stream = _absent if plan.table is None else _matches
+        for rowid, ok in stream(clock, plan, low, high):
+            floor = rowid
             scanned += 1
             if ok:
                 passing.append(rowid)
             if len(passing) >= target or (scanned >= SCAN and len(passing) >= need):
-                ranges.append((rowid, high))
-                return passing, ranges, False
+                return passing, False, floor
         if clock.expired:
-            if last is not None:
-                ranges.append((last, high))
-            return passing, ranges, False
-        ranges.append((low, high))
-    return passing, ranges, True
+            return passing, False, floor
+        floor = low
+    return passing, True, floor
 
 
 def _text_ranked(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tuple[int, float]]:
-    """Rank the recent window of matches by bm25, then re-order its best hits."""
+    """The recent window of matches ranked by bm25 over the query's uncommon phrases (the
+    rest after them, newest first); _rerank then re-orders the best of them."""
     need = offset + limit
-    passing, ranges, _complete = _probe(clock, plan, max(BROAD, need), need)
     top = max(RERANK, need)
-    scored: list[tuple[float, int]] = []
-    for low, high in ranges:
-        bounds, params = "", []
-        if low is not None:
-            bounds += " AND f.rowid >= ?"
-            params.append(low)
-        if high is not None:
-            bounds += " AND f.rowid <= ?"
-            params.append(high)
-        join = ""
-        if plan.cond:
-            join = f" CROSS JOIN messages m ON m.id = f.rowid{plan.joins()}"
-            bounds += f" AND {plan.where()}"
-            params.extend(plan.params)
-        sql = (
-            f"SELECT f.rank, f.rowid FROM {plan.table} f{join}"
-            f" WHERE f.{plan.table} MATCH ?{bounds} ORDER BY f.rank LIMIT ?"
-        )
-        rows = list(clock.stream(sql, [plan.expr, *params, top]))
-        if clock.expired:
-            break
-        scored.extend(rows)
+    target = max(BROAD, need) if plan.rank_expr else top
+    passing, _complete, _floor = _probe(clock, plan, target, need)
     if clock.expired:
-        # no time to rank: the newest matches found, best guess first
-        return [(rowid, 0.0) for rowid in passing[offset:need]]
+        return [(rowid, 0.0) for rowid in passing[offset:need]]  # no time to rank: newest
+    scored: list[tuple[float, int]] = []
+    if plan.rank_expr and passing:
+        scored = list(
+            clock.stream(
+                f"SELECT f.rank, f.rowid FROM {plan.table} f WHERE f.{plan.table} MATCH ?"
+                " AND f.rowid BETWEEN ? AND ? AND +f.rowid IN (SELECT value FROM json_each(?))"
+                " ORDER BY f.rank LIMIT ?",
+                [plan.rank_expr, passing[-1], passing[0], json.dumps(passing), top],
+            )
+        )
+        if clock.expired:
+            return [(rowid, 0.0) for rowid in passing[offset:need]]
     scored.sort(key=lambda r: (r[0], -r[1]))
-    ranked = [(rowid, score) for score, rowid in scored[:top]]
-    ranked = _rerank(clock.conn, plan, ranked)
-    return ranked[offset:need]
+    seen = {rowid for _, rowid in scored}
+    ranked = [(rowid, score) for score, rowid in scored]
+    ranked += [(rowid, 0.0) for rowid in passing if rowid not in seen]
+    plan.rerank = True
+    return ranked[:top]
 
 
 def _text_newest(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tuple[int, float]]:
-    """Every match newest first: sort the matches when they are few, else walk the time index
-    checking each message against the text index, stopping at the page's last hit."""
+    """Every match newest first, page by page, exactly, without sorting every match.
+
+    The newest matches by id are read until the page is full; ids mostly follow time, but a
+    message written earlier can be newer (an import of recent sessions before older ones), so
+    the time index is then read for messages below the lowest id read and newer than the
+    page's last hit: these few are checked against the text index one by one."""
     need = offset + limit
-    passing, ranges, complete = _probe(clock, plan, BROAD, need)
-    if clock.expired:
+    passing, complete, floor = _probe(clock, plan, need, need)
+    if not passing:
         return []
-    if complete:
-        sql = (
-            "SELECT m.id, 0 FROM messages m WHERE m.id IN (SELECT value FROM json_each(?))"
-            " ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"
+    times = dict(
+        clock.stream(
+            "SELECT id, created_at FROM messages WHERE id IN (SELECT value FROM json_each(?))",
+            [json.dumps(passing)],
         )
-        return list(clock.stream(sql, [json.dumps(passing), limit, offset]))
-    low = ranges[-1][0] if ranges else None
-    top = clock.conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
-    read = max(1, top - (low or 0) + 1)
-    density = len(passing) / read
-    if density > 0 and need / density <= WALK:
-        cond, params = list(plan.cond), list(plan.params)
-        clause, extra = _exists(plan.table or "messages_fts", plan.expr)
-        cond.insert(0, clause)
-        params[:0] = extra
-        sql = (
-            f"SELECT m.id, 0 FROM messages m INDEXED BY messages_created{plan.joins()}"
-            f" WHERE {' AND '.join(cond)} ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"
-        )
-        return list(clock.stream(sql, [*params, limit, offset]))
-    join = f" CROSS JOIN messages m ON m.id = f.rowid{plan.joins()}"
-    sql = (
-        f"SELECT f.rowid, 0 FROM {plan.table} f{join} WHERE f.{plan.table} MATCH ?"
-        f" AND {plan.where()} ORDER BY m.created_at DESC, m.id DESC LIMIT ? OFFSET ?"
     )
-    return list(clock.stream(sql, [plan.expr, *plan.params, limit, offset]))
+
+    def key(mid: int) -> tuple[str, int]:
+        return (times.get(mid) or "", mid)
+
+    found = sorted(passing, key=key, reverse=True)
+    if not complete and not clock.expired and len(found) >= need and floor is not None:
+        last = times.get(found[need - 1]) or ""
+        if plan.table is not None:
+            member = (
+                f"EXISTS (SELECT 1 FROM {plan.table} WHERE {plan.table} MATCH ? AND rowid = m.id)"
+            )
+            params: list[object] = [plan.expr]
+        else:
+            member = "NOT EXISTS (SELECT 1 FROM messages_fts WHERE messages_fts MATCH ? AND rowid = m.id)"
+            params = [plan.absent]
+        for mid, created in clock.stream(
+            f"SELECT m.id, m.created_at FROM messages m INDEXED BY messages_created{plan.joins()}"
+            f" WHERE m.created_at >= ? AND m.id < ? AND {member} AND {plan.where()}",
+            [last, floor, *params, *plan.params],
+        ):
+            times[mid] = created
+            found.append(mid)
+        found.sort(key=key, reverse=True)
+    return [(mid, 0.0) for mid in found[offset:need]]
+
+
+# Re-ranking the best RERANK hits by bm25 (each factor multiplies the score, lower is better):
+# a person searching `rate limit` means the prose "Refactor rate limiter", not `null_rate` and
+# `entry.limit` in a code block, nor the same words scattered through a long tool output.
+ADJACENT = 0.6  # the query's words side by side, in order, in prose (a phrase)
+PROSE = 0.3  # the query's words in prose at all (outside code blocks and identifiers)
+TITLE = 0.4  # every word of the query in the session's title
+PROMPT = 0.3  # in what the user wrote
+CODE = 0.5  # the words only in code: fenced or inline code, identifiers (a_b, a.b, a())
+TOOL = 0.3  # a tool's output
+_WORD = re.compile(r"\w+")
+_CODE_SPANS = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.S)
+_PROSE_CUT = 20_000  # characters of a message's prose examined
 
 
 def _rerank(
     conn: sqlite3.Connection, plan: _Plan, ranked: list[tuple[int, float]]
 ) -> list[tuple[int, float]]:
-    return ranked
+    """Re-order the best RERANK hits by what people mean; the rest keep their bm25 order."""
+    head = ranked[:RERANK]
+    if not head or plan.table != "messages_fts" or not plan.words:
+        return ranked if plan.rank_expr else sorted(ranked, key=lambda r: -r[0])
+    words = plan.words
+    alone = [re.compile(r"(?<![\w.$@#/\\=])" + re.escape(w) + r"(?![\w(=]|\.\w)") for w in words]
+    phrase = None
+    if len(words) > 1:
+        phrase = re.compile(
+            r"(?<![\w.$@#/\\=])" + r"[ \t-]+".join(re.escape(w) for w in words) + r"(?![\w(=]|\.\w)"
+        )
+    factors: dict[int, float] = {}
+    for rowid, role, title, text in conn.execute(
+        "SELECT m.id, m.role, s.title, substr(t.text, 1, ?) FROM messages m"
+        " JOIN sessions s ON s.id = m.session_id JOIN message_text t ON t.id = m.id"
+        " WHERE m.id IN (SELECT value FROM json_each(?))",
+        (_PROSE_CUT, json.dumps([i for i, _ in head])),
+    ):
+        factor = 1.0
+        prose = _CODE_SPANS.sub(" ", text.lower()) if text else ""
+        if prose and all(r.search(prose) for r in alone):
+            factor += PROSE
+            if phrase is not None and phrase.search(prose):
+                factor += ADJACENT
+        elif text:
+            factor -= CODE
+        if title and set(words) <= set(_WORD.findall(title.lower())):
+            factor += TITLE
+        if role == "user":
+            factor += PROMPT
+        elif role == "tool":
+            factor -= TOOL
+        factors[rowid] = max(0.2, factor)
+
+    # bm25 is negative: a larger factor ranks higher; ties go to the newer message; hits that
+    # bm25 did not score (common words only) follow, by their factor, newest first
+    def key(r: tuple[int, float]) -> tuple[int, float, int]:
+        factor = factors.get(r[0], 1.0)
+        return (0, r[1] * factor, -r[0]) if r[1] < 0 else (1, -factor, -r[0])
+
+    order = sorted(head, key=key)
+    return [(rowid, score * factors.get(rowid, 1.0)) for rowid, score in order] + ranked[RERANK:]
 
 
 def _rows(conn: sqlite3.Connection, plan: _Plan, ids: list[tuple[int, float]]) -> list[tuple]:
@@ -578,14 +772,17 @@ def _rows(conn: sqlite3.Connection, plan: _Plan, ids: list[tuple[int, float]]) -
 
 def _snippets(conn: sqlite3.Connection, plan: _Plan, wanted: str) -> dict[int, str]:
     if plan.table == "messages_fts":
-        return dict(
-            conn.execute(
-                f"SELECT rowid, snippet(messages_fts, -1, '{OPEN}', '{CLOSE}', '…',"
-                f" {SNIPPET_TOKENS}) FROM messages_fts WHERE messages_fts MATCH ?"
-                " AND rowid IN (SELECT value FROM json_each(?))",
-                (plan.expr, wanted),
-            )
+        select = (
+            f"SELECT rowid, snippet(messages_fts, -1, '{OPEN}', '{CLOSE}', '…',"
+            f" {SNIPPET_TOKENS}) FROM messages_fts WHERE messages_fts MATCH ?"
         )
+        if '"*' not in plan.expr:  # one lookup per hit
+            sql = f"{select} AND rowid IN (SELECT value FROM json_each(?))"
+            return dict(conn.execute(sql, (plan.expr, wanted)))
+        # a prefix is expanded again by each lookup: one pass over the hits' id range instead
+        ids = json.loads(wanted)
+        sql = f"{select} AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
+        return dict(conn.execute(sql, (plan.expr, min(ids), max(ids), wanted)))
     return dict(
         conn.execute(
             "SELECT t.id, substr(coalesce(t.text, '') || ' ' || coalesce(t.tools, ''), 1, 4000)"
