@@ -41,8 +41,10 @@ _DENSITY_SAMPLE = 200  # newest matches read to estimate how common a phrase is
 # estimated (from the newest _PREFIX_SAMPLE messages) in more than PREFIX_DOCS messages is
 # replaced by the words it starts in that sample: the result is marked partial.
 PREFIX_DOCS = 10_000
-_PREFIX_SAMPLE = 300
-_PREFIX_WORDS = 24
+_PREFIX_SAMPLE = 200
+_PREFIX_CHARS = 4_000  # of each sampled message's JSON
+_PREFIX_WORDS = 16
+_SNIPPET_PHRASES = 3  # FTS5's snippet looks each hit up once per phrase: more, marked here
 BUDGET = 0.06  # seconds of planning and walking before a search returns what it has
 _MAX_SPANS = 64
 _CHUNK = 256
@@ -123,6 +125,8 @@ class _Plan:
         self.approximate = False  # a prefix was expanded from a sample
         self.top = 0  # the highest message id
         self.sample: list[str] | None = None
+        self.known: dict[str, bool] = {}  # whether a term is common, when the sample told
+        self.marks: list[tuple[str, bool]] = []  # words to mark in snippets (and if prefixes)
         self.rerank = False  # ids hold the best hits of a ranked window, to re-rank and page
 
     def where(self) -> str:
@@ -180,6 +184,38 @@ def _cjk_clause(conn: sqlite3.Connection, term: Term) -> tuple[str, list[object]
 def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None) -> _Plan:
     plan = _Plan()
     plan.top = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
+    on_session = [f for f in query.filters if f.on_session]
+    for f in query.filters:
+        if f.clause == "0" and not f.negated:
+            plan.empty = True
+            return plan
+        if f.on_session:
+            continue
+        plan.cond.append(f.clause)
+        plan.params.extend(f.params)
+        if _READS_SESSION.search(f.clause):
+            plan.needs_session = True
+        if f.negated:
+            continue
+        if f.name == "since":
+            plan.since = max(plan.since or f.value, f.value)  # type: ignore[type-var]
+        elif f.name == "until":
+            plan.until = min(plan.until or f.value, f.value)  # type: ignore[type-var]
+        if not _any_match(conn, f):
+            plan.empty = True
+            return plan
+    if plan.since is not None or plan.until is not None:
+        found = conn.execute(
+            "SELECT 1 FROM messages WHERE created_at >= ? AND created_at <= ? LIMIT 1",
+            (plan.since or "", plan.until or "\U0010ffff"),
+        ).fetchone()
+        if found is None:
+            plan.empty = True
+            return plan
+    if on_session or session_id is not None:
+        _resolve_sessions(conn, plan, on_session, session_id)
+        if plan.empty:
+            return plan
     groups = [[x for t in g for x in _expand(conn, plan, t)] for g in query.groups]
     fts_groups = [g for g in groups if not any(t.no_space for t in g)]
     cjk_groups = [g for g in groups if any(t.no_space for t in g)]
@@ -191,10 +227,7 @@ def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None) -> 
             expr = f"({expr}) NOT ({' OR '.join(t.fts() for t in excluded)})"
         plan.expr = _with_column(query, expr)
         uncommon = [
-            t.fts()
-            for g in fts_groups
-            for t in g
-            if not _common(conn, plan, _with_column(query, t.fts()))
+            t.fts() for g in fts_groups for t in g if not _common_term(conn, plan, query, t)
         ]
         if uncommon:
             plan.rank_expr = _with_column(query, " OR ".join(uncommon))
@@ -229,39 +262,14 @@ def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None) -> 
             plan.params.extend(extra)
     plan.highlight = [t.text for g in query.groups for t in g if t.no_space or not fts_groups]
     plan.words = [w for g in fts_groups if len(g) == 1 for w in _WORD.findall(g[0].text.lower())]
+    plan.marks = [
+        (w, t.prefix and k == len(words) - 1)
+        for g in fts_groups
+        for t in g
+        for words in [_ALNUM_WORD.findall(t.text.lower())]
+        for k, w in enumerate(words)
+    ]
 
-    on_session = [f for f in query.filters if f.on_session]
-    for f in query.filters:
-        if f.clause == "0" and not f.negated:
-            plan.empty = True
-            return plan
-        if f.on_session:
-            continue
-        plan.cond.append(f.clause)
-        plan.params.extend(f.params)
-        if _READS_SESSION.search(f.clause):
-            plan.needs_session = True
-        if f.negated:
-            continue
-        if f.name == "since":
-            plan.since = max(plan.since or f.value, f.value)  # type: ignore[type-var]
-        elif f.name == "until":
-            plan.until = min(plan.until or f.value, f.value)  # type: ignore[type-var]
-        if not _any_match(conn, f):
-            plan.empty = True
-            return plan
-    if plan.since is not None or plan.until is not None:
-        found = conn.execute(
-            "SELECT 1 FROM messages WHERE created_at >= ? AND created_at <= ? LIMIT 1",
-            (plan.since or "", plan.until or "\U0010ffff"),
-        ).fetchone()
-        if found is None:
-            plan.empty = True
-            return plan
-    if on_session or session_id is not None:
-        _resolve_sessions(conn, plan, on_session, session_id)
-        if plan.empty:
-            return plan
     if plan.table is None and plan.session_ids is None:
         _resolve_calls(conn, query, plan)
     return plan
@@ -283,6 +291,17 @@ def _common(conn: sqlite3.Connection, plan: _Plan, expr: str) -> bool:
 _ALNUM_WORD = re.compile(r"[^\W_]+")
 
 
+def _common_term(conn: sqlite3.Connection, plan: _Plan, query: Query, term: Term) -> bool:
+    """Whether a term is common: a phrase is when any of its words is (bm25 would read that
+    word's every match to count the phrase's), a prefix when it is estimated so."""
+    if term.fts() in plan.known:
+        return plan.known[term.fts()]
+    words = _ALNUM_WORD.findall(term.text.lower())
+    if len(words) <= 1:
+        return _common(conn, plan, _with_column(query, term.fts()))
+    return any(_common(conn, plan, _with_column(query, f'"{w}"')) for w in words)
+
+
 def _fold(word: str) -> str:
     if word.isascii():
         return word
@@ -296,9 +315,10 @@ def _expand(conn: sqlite3.Connection, plan: _Plan, term: Term) -> list[Term]:
         return [term]
     if plan.sample is None:
         plan.sample = [
-            blocks.lower().replace("\\n", " ").replace("\\t", " ")
+            blocks.lower().replace("\\n", " ")
             for (blocks,) in conn.execute(
-                "SELECT blocks FROM messages ORDER BY id DESC LIMIT ?", (_PREFIX_SAMPLE,)
+                "SELECT substr(blocks, 1, ?) FROM messages ORDER BY id DESC LIMIT ?",
+                (_PREFIX_CHARS, _PREFIX_SAMPLE),
             )
         ]
     prefix = _fold(term.text.lower())
@@ -315,7 +335,13 @@ def _expand(conn: sqlite3.Connection, plan: _Plan, term: Term) -> list[Term]:
         return [term]
     plan.approximate = True
     chosen = sorted(words, key=lambda w: (-words[w], w))[:_PREFIX_WORDS]
-    return [Term(term.text)] + [Term(_fold(w)) for w in chosen if _fold(w) != prefix]
+    out = [Term(term.text)]
+    for word in chosen:
+        if _fold(word) != prefix:
+            out.append(Term(_fold(word)))
+            # how common each word is, from the same sample (no probe per word)
+            plan.known[out[-1].fts()] = words[word] * plan.top > COMMON * len(plan.sample)
+    return out
 
 
 def _any_match(conn: sqlite3.Connection, f: Filter) -> bool:
@@ -683,7 +709,7 @@ def _text_newest(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tu
             params = [plan.absent]
         for mid, created in clock.stream(
             f"SELECT m.id, m.created_at FROM messages m INDEXED BY messages_created{plan.joins()}"
-            f" WHERE m.created_at >= ? AND m.id < ? AND {member} AND {plan.where()}",
+            f" WHERE m.created_at > ? AND m.id < ? AND {member} AND {plan.where()}",
             [last, floor, *params, *plan.params],
         ):
             times[mid] = created
@@ -771,18 +797,29 @@ def _rows(conn: sqlite3.Connection, plan: _Plan, ids: list[tuple[int, float]]) -
 
 
 def _snippets(conn: sqlite3.Connection, plan: _Plan, wanted: str) -> dict[int, str]:
-    if plan.table == "messages_fts":
-        select = (
-            f"SELECT rowid, snippet(messages_fts, -1, '{OPEN}', '{CLOSE}', '…',"
-            f" {SNIPPET_TOKENS}) FROM messages_fts WHERE messages_fts MATCH ?"
+    if (
+        plan.table == "messages_fts"
+        and plan.rank_expr is not None
+        and '"*' not in plan.expr
+        and plan.rank_expr.count(" OR ") < _SNIPPET_PHRASES
+    ):
+        # FTS5 marks the uncommon phrases; hits matching only common ones are marked below
+        found = dict(
+            conn.execute(
+                f"SELECT rowid, snippet(messages_fts, -1, '{OPEN}', '{CLOSE}', '…',"
+                f" {SNIPPET_TOKENS}) FROM messages_fts WHERE messages_fts MATCH ?"
+                " AND rowid IN (SELECT value FROM json_each(?))",
+                (plan.rank_expr, wanted),
+            )
         )
-        if '"*' not in plan.expr:  # one lookup per hit
-            sql = f"{select} AND rowid IN (SELECT value FROM json_each(?))"
-            return dict(conn.execute(sql, (plan.expr, wanted)))
-        # a prefix is expanded again by each lookup: one pass over the hits' id range instead
-        ids = json.loads(wanted)
-        sql = f"{select} AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
-        return dict(conn.execute(sql, (plan.expr, min(ids), max(ids), wanted)))
+        rest = [i for i in json.loads(wanted) if i not in found]
+        if rest:
+            found.update(_word_snippets(conn, plan, json.dumps(rest)))
+        return found
+    if plan.table == "messages_fts":
+        # common words only (FTS5's snippet weighs every instance of each: 0.2 s for 50 hits
+        # of twelve stop words), many phrases, or a prefix (expanded again by each lookup)
+        return _word_snippets(conn, plan, wanted)
     return dict(
         conn.execute(
             "SELECT t.id, substr(coalesce(t.text, '') || ' ' || coalesce(t.tools, ''), 1, 4000)"
@@ -790,6 +827,45 @@ def _snippets(conn: sqlite3.Connection, plan: _Plan, wanted: str) -> dict[int, s
             (wanted,),
         )
     )
+
+
+_SNIPPET_SCAN = 20_000  # characters of a message searched for a snippet's words
+
+
+def _word_snippets(conn: sqlite3.Connection, plan: _Plan, wanted: str) -> dict[int, str]:
+    """Snippets cut around the first of the query's words, every word in them marked."""
+    words = sorted(plan.marks, key=lambda m: -len(m[0]))
+    if not words:
+        return {}
+    pattern = re.compile(
+        r"(?<![^\W_])(?:"
+        + "|".join(re.escape(w) + (r"[^\W_]*" if prefix else r"(?![^\W_])") for w, prefix in words)
+        + ")",
+        re.IGNORECASE,
+    )
+    out = {}
+    for mid, text in conn.execute(
+        "SELECT t.id, substr(coalesce(t.text, '') || ' ' || coalesce(t.tools, ''), 1, ?)"
+        " FROM message_text t WHERE t.id IN (SELECT value FROM json_each(?))",
+        (_SNIPPET_SCAN, wanted),
+    ):
+        out[mid] = _cut(text or "", pattern)
+    return out
+
+
+def _cut(text: str, pattern: re.Pattern[str], width: int = 120) -> str:
+    first = pattern.search(text)
+    if first is None:
+        return text[:width]
+    begin = max(0, first.start() - width // 4)
+    if begin:
+        space = text.rfind(" ", begin - 20, first.start())
+        begin = space + 1 if space >= 0 else begin
+    window = text[begin : begin + width]
+    marked = pattern.sub(lambda m: OPEN + m.group(0) + CLOSE, window)
+    prefix = "…" if begin else ""
+    suffix = "…" if begin + width < len(text) else ""
+    return prefix + marked + suffix
 
 
 def _hit(row, highlight: list[str]) -> Hit:
