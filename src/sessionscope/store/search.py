@@ -11,6 +11,7 @@ import unicodedata
 from ..sanitize import clean_line
 from .models import Hit
 from .query import Filter, Query, Term, fts_expression, like_escape, parse
+from .schema import NO_SPACE_SCRIPTS
 
 OPEN, CLOSE = "\ue000", "\ue001"  # private-use marks FTS5 puts around matches in snippets
 SNIPPET_TOKENS = 14
@@ -88,6 +89,7 @@ class _Clock:
 
     def stream(self, sql: str, params: list[object]):
         """The rows of a query as SQLite produces them, ending quietly at the deadline."""
+        self._tick()
         if self.expired:
             return
         try:
@@ -126,6 +128,7 @@ class _Plan:
         self.top = 0  # the highest message id
         self.sample: list[str] | None = None
         self.known: dict[str, bool] = {}  # whether a term is common, when the sample told
+        self.glued: list[int] = []  # matches of a Latin word glued to CJK text (Reactの)
         self.marks: list[tuple[str, bool]] = []  # words to mark in snippets (and if prefixes)
         self.rerank = False  # ids hold the best hits of a ranked window, to re-rank and page
 
@@ -231,6 +234,8 @@ def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None) -> 
         ]
         if uncommon:
             plan.rank_expr = _with_column(query, " OR ".join(uncommon))
+        if len(groups) == 1 and len(groups[0]) == 1 and not excluded and query.column != "tools":
+            plan.glued = _glued(conn, plan, groups[0][0])
     elif excluded:
         plan.absent = _with_column(query, " OR ".join(t.fts() for t in excluded))
     for k, group in enumerate(cjk_groups):
@@ -342,6 +347,48 @@ def _expand(conn: sqlite3.Connection, plan: _Plan, term: Term) -> list[Term]:
             # how common each word is, from the same sample (no probe per word)
             plan.known[out[-1].fts()] = words[word] * plan.top > COMMON * len(plan.sample)
     return out
+
+
+_GLUED_MAX = 200
+_CJK_CHAR = re.compile(f"[{NO_SPACE_SCRIPTS}]")
+
+
+def _glued(conn: sqlite3.Connection, plan: _Plan, term: Term) -> list[int]:
+    """The newest messages (at most _GLUED_MAX, passing the filters) where a Latin word is
+    written against CJK text (`Reactの`): the word index holds `reactの…` as one token, so
+    these are found as substrings in the trigram index and checked for the word's edges."""
+    word = term.text
+    if not (word.isascii() and word.isalnum() and len(word) >= 3):
+        return []
+    if conn.execute("SELECT 1 FROM messages_cjk LIMIT 1").fetchone() is None:
+        return []
+    tail = "[A-Za-z0-9]*" if term.prefix else "(?![A-Za-z0-9])"
+    pattern = re.compile(f"(?<![A-Za-z0-9]){re.escape(word)}{tail}", re.IGNORECASE)
+    found: list[int] = []
+    for rowid, body in conn.execute(
+        "SELECT rowid, body FROM messages_cjk WHERE messages_cjk MATCH ? ORDER BY rowid DESC"
+        " LIMIT ?",
+        ('"' + word.replace('"', '""') + '"', _GLUED_MAX * 5),
+    ):
+        for m in pattern.finditer(body or ""):
+            before = body[m.start() - 1] if m.start() else ""
+            after = body[m.end()] if m.end() < len(body) else ""
+            if _CJK_CHAR.match(before) or _CJK_CHAR.match(after):
+                found.append(rowid)
+                break
+        if len(found) >= _GLUED_MAX:
+            break
+    if found and plan.cond:
+        ok = {
+            r[0]
+            for r in conn.execute(
+                "SELECT m.id FROM json_each(?) j CROSS JOIN messages m ON m.id = j.value"
+                f"{plan.joins()} WHERE {plan.where()}",
+                [json.dumps(found), *plan.params],
+            )
+        }
+        found = [i for i in found if i in ok]
+    return found
 
 
 def _any_match(conn: sqlite3.Connection, f: Filter) -> bool:
@@ -671,6 +718,8 @@ def _text_ranked(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tu
     seen = {rowid for _, rowid in scored}
     ranked = [(rowid, score) for score, rowid in scored]
     ranked += [(rowid, 0.0) for rowid in passing if rowid not in seen]
+    seen.update(passing)
+    ranked += [(rowid, 0.0) for rowid in plan.glued if rowid not in seen]
     plan.rerank = True
     return ranked[:top]
 
@@ -684,6 +733,7 @@ def _text_newest(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tu
     page's last hit: these few are checked against the text index one by one."""
     need = offset + limit
     passing, complete, floor = _probe(clock, plan, need, need)
+    passing += [i for i in plan.glued if i not in set(passing)]  # complete: sorted in below
     if not passing:
         return []
     times = dict(
