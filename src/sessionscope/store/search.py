@@ -223,28 +223,39 @@ def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None) -> 
     fts_groups = [g for g in groups if not any(t.no_space for t in g)]
     cjk_groups = [g for g in groups if any(t.no_space for t in g)]
     excluded = [x for t in query.excluded if not t.no_space for x in _expand(conn, plan, t)]
-    if fts_groups:
+    driver = next((g[0] for g in cjk_groups if len(g) == 1), None)
+    match = None if driver is None else _cjk_match(conn, driver.text)
+    if match is not None and fts_groups:
+        # a CJK term is far more selective than words in a mostly Latin archive: it drives,
+        # and the words are checked on each of its matches
+        plan.table, plan.expr, plan.rank_expr = "messages_cjk", match, match
+        expr = fts_expression(fts_groups)
+        if excluded:
+            expr = f"({expr}) NOT ({' OR '.join(t.fts() for t in excluded)})"
+        clause, extra = _exists("messages_fts", _with_column(query, expr))
+        plan.cond.append(clause)
+        plan.params.extend(extra)
+        cjk_groups = [g for g in cjk_groups if g[0] is not driver]
+        fts_groups, excluded = [], []
+    elif fts_groups:
         plan.table = "messages_fts"
         expr = fts_expression(fts_groups)
         if excluded:
             expr = f"({expr}) NOT ({' OR '.join(t.fts() for t in excluded)})"
         plan.expr = _with_column(query, expr)
-        uncommon = [
-            t.fts() for g in fts_groups for t in g if not _common_term(conn, plan, query, t)
-        ]
-        if uncommon:
-            plan.rank_expr = _with_column(query, " OR ".join(uncommon))
+        # bm25 over the uncommon terms of each group (a group of common ones only is left out;
+        # the hits matching none of the uncommon ones follow the ranked ones)
+        uncommon = [[t for t in g if not _common_term(conn, plan, query, t)] for g in fts_groups]
+        if any(uncommon):
+            plan.rank_expr = _with_column(query, fts_expression([g for g in uncommon if g]))
         if len(groups) == 1 and len(groups[0]) == 1 and not excluded and query.column != "tools":
             plan.glued = _glued(conn, plan, groups[0][0])
     elif excluded:
         plan.absent = _with_column(query, " OR ".join(t.fts() for t in excluded))
-    for k, group in enumerate(cjk_groups):
-        if not fts_groups and k == 0 and len(group) == 1:
-            match = _cjk_match(conn, group[0].text)
-            if match is not None:
-                plan.table, plan.expr = "messages_cjk", match
-                plan.rank_expr = match
-                continue
+    for group in cjk_groups:
+        if plan.table is None and group[0] is driver and match is not None:
+            plan.table, plan.expr, plan.rank_expr = "messages_cjk", match, match
+            continue
         alternatives: list[str] = []
         for term in group:
             if term.no_space:
