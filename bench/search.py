@@ -191,10 +191,16 @@ def adversarial(db_path: Path, search=None, runs: int = 3, cap_s: float | None =
         "SELECT id FROM sessions WHERE message_count > 1000 ORDER BY id LIMIT 1 OFFSET 3"
     ).fetchone()[0]
     conn.close()
-    db = store.open(db_path, readonly=True)
-    conn = db._db.connection()
     if search is None:
+        db = store.open(db_path, readonly=True)
+        conn = db._db.connection()
         from sessionscope.store.search import search_messages as search
+    else:  # an older revision's search, on the store as that revision wrote it
+        db = None
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+        conn.text_factory = lambda b: b.decode("utf-8", "replace")
+        conn.execute("PRAGMA cache_size = -32000")
+        conn.execute("PRAGMA mmap_size = 1073741824")
     out = []
     for text, order, typing in ADVERSARIAL:
         q = text.format(session=session) + ("" if typing else " ")
@@ -221,7 +227,10 @@ def adversarial(db_path: Path, search=None, runs: int = 3, cap_s: float | None =
                 statistics.median(times),
             )
         )
-    db.close()
+    if db is not None:
+        db.close()
+    else:
+        conn.close()
     return out
 
 
