@@ -46,7 +46,8 @@ _PREFIX_SAMPLE = 200
 _PREFIX_CHARS = 4_000  # of each sampled message's JSON
 _PREFIX_WORDS = 16
 _SNIPPET_PHRASES = 3  # FTS5's snippet looks each hit up once per phrase: more, marked here
-BUDGET = 0.06  # seconds of planning and walking before a search returns what it has
+BUDGET = 0.06  # seconds (CPU) of walking the indexes before a search returns what it has
+WALL_FACTOR = 4  # ... or that many budgets of wall-clock time
 _MAX_SPANS = 64
 _CHUNK = 256
 _READS_SESSION = re.compile(r"\bs\.")
@@ -61,22 +62,37 @@ class Hits(list):
 
 
 class _Clock:
-    """A deadline enforced inside SQLite: the progress handler interrupts a running statement."""
+    """A deadline enforced inside SQLite: the progress handler interrupts a running statement.
+
+    The budget is this thread's CPU time, so that a machine busy with other work does not
+    turn ordinary searches partial (nor make results depend on the load); waiting on the disk
+    is bounded by a wall-clock backstop of WALL_FACTOR budgets."""
 
     def __init__(self, conn: sqlite3.Connection, budget: float | None) -> None:
         self.conn = conn
-        self.deadline = None if budget is None else time.perf_counter() + max(0.0, budget)
+        self.budget = budget
+        self.deadline: float | None = None
+        self.wall: float | None = None
         self.expired = False
 
+    def start(self) -> None:
+        if self.budget is not None:
+            budget = max(0.0, self.budget)
+            self.deadline = time.thread_time() + budget
+            self.wall = time.perf_counter() + budget * WALL_FACTOR
+            self.conn.set_progress_handler(self._tick, 2_000)
+
     def _tick(self) -> int:
-        if self.expired or (self.deadline is not None and time.perf_counter() > self.deadline):
+        if self.expired:
+            return 1
+        if self.deadline is not None and (
+            time.thread_time() > self.deadline or time.perf_counter() > self.wall
+        ):
             self.expired = True
             return 1
         return 0
 
     def __enter__(self) -> _Clock:
-        if self.deadline is not None:
-            self.conn.set_progress_handler(self._tick, 2_000)
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -121,7 +137,7 @@ class _Plan:
         self.since: str | None = None
         self.until: str | None = None
         self.highlight: list[str] = []
-        self.words: list[str] = []  # the query's positive words, for re-ranking
+        self.words: list[tuple[str, bool]] = []  # positive words (and if a prefix), re-ranking
         self.rank_expr: str | None = None  # the phrases bm25 ranks by (the uncommon ones)
         self.absent: str | None = None  # no positive text: the excluded words' expression
         self.approximate = False  # a prefix was expanded from a sample
@@ -277,7 +293,13 @@ def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None) -> 
             plan.cond.append(f"NOT {clause}")
             plan.params.extend(extra)
     plan.highlight = [t.text for g in query.groups for t in g if t.no_space or not fts_groups]
-    plan.words = [w for g in fts_groups if len(g) == 1 for w in _WORD.findall(g[0].text.lower())]
+    plan.words = [
+        (w, g[0].prefix and k == len(found) - 1)
+        for g in fts_groups
+        if len(g) == 1
+        for found in [_ALNUM_WORD.findall(g[0].text.lower())]
+        for k, w in enumerate(found)
+    ]
     plan.marks = [
         (w, t.prefix and k == len(words) - 1)
         for g in fts_groups
@@ -547,9 +569,10 @@ def search_messages(
     clock = _Clock(conn, budget)
     try:
         with clock:
-            plan = _resolve(conn, query, session_id)
+            plan = _resolve(conn, query, session_id)  # bounded index look-ups
             if plan.empty:
                 return out
+            clock.start()
             if (
                 plan.table is None
                 and plan.absent is None
@@ -719,7 +742,7 @@ def _text_ranked(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tu
             clock.stream(
                 f"SELECT f.rank, f.rowid FROM {plan.table} f WHERE f.{plan.table} MATCH ?"
                 " AND f.rowid BETWEEN ? AND ? AND +f.rowid IN (SELECT value FROM json_each(?))"
-                " ORDER BY f.rank LIMIT ?",
+                " ORDER BY f.rank, f.rowid DESC LIMIT ?",
                 [plan.rank_expr, passing[-1], passing[0], json.dumps(passing), top],
             )
         )
@@ -786,8 +809,8 @@ ADJACENT = 0.6  # the query's words side by side, in order, in prose (a phrase)
 PROSE = 0.3  # the query's words in prose at all (outside code blocks and identifiers)
 TITLE = 0.4  # every word of the query in the session's title
 PROMPT = 0.3  # in what the user wrote
-CODE = 0.5  # the words only in code: fenced or inline code, identifiers (a_b, a.b, a())
-TOOL = 0.3  # a tool's output
+CODE = 0.2  # the words only in code: fenced or inline code, identifiers (a_b, a.b, a())
+TOOL = 0.5  # only in a tool call's input or a tool's output
 _WORD = re.compile(r"\w+")
 _CODE_SPANS = re.compile(r"```.*?(?:```|$)|`[^`\n]*`", re.S)
 _PROSE_CUT = 20_000  # characters of a message's prose examined
@@ -800,13 +823,11 @@ def _rerank(
     head = ranked[:RERANK]
     if not head or plan.table != "messages_fts" or not plan.words:
         return ranked if plan.rank_expr else sorted(ranked, key=lambda r: -r[0])
-    words = plan.words
-    alone = [re.compile(r"(?<![\w.$@#/\\=])" + re.escape(w) + r"(?![\w(=]|\.\w)") for w in words]
-    phrase = None
-    if len(words) > 1:
-        phrase = re.compile(
-            r"(?<![\w.$@#/\\=])" + r"[ \t-]+".join(re.escape(w) for w in words) + r"(?![\w(=]|\.\w)"
-        )
+    words = [w for w, _ in plan.words]
+    edge, end = r"(?<![\w.$@#/\\=])", r"(?![\w(=]|\.\w)"
+    forms = [re.escape(w) + (r"[^\W_]*" if prefix else "") for w, prefix in plan.words]
+    alone = [re.compile(edge + form + end) for form in forms]
+    phrase = re.compile(edge + r"[ \t-]+".join(forms) + end) if len(forms) > 1 else None
     factors: dict[int, float] = {}
     for rowid, role, title, text in conn.execute(
         "SELECT m.id, m.role, s.title, substr(t.text, 1, ?) FROM messages m"
@@ -821,13 +842,13 @@ def _rerank(
             if phrase is not None and phrase.search(prose):
                 factor += ADJACENT
         elif text:
-            factor -= CODE
+            factor -= CODE  # in the prose's code only
+        else:
+            factor -= TOOL  # in a tool call's input or a tool's output only
         if title and set(words) <= set(_WORD.findall(title.lower())):
             factor += TITLE
         if role == "user":
             factor += PROMPT
-        elif role == "tool":
-            factor -= TOOL
         factors[rowid] = max(0.2, factor)
 
     # bm25 is negative: a larger factor ranks higher; ties go to the newer message; hits that
@@ -861,25 +882,29 @@ def _snippets(conn: sqlite3.Connection, plan: _Plan, wanted: str) -> dict[int, s
     if (
         plan.table == "messages_fts"
         and plan.rank_expr is not None
-        and '"*' not in plan.expr
         and plan.rank_expr.count(" OR ") < _SNIPPET_PHRASES
     ):
         # FTS5 marks the uncommon phrases; hits matching only common ones are marked below
-        found = dict(
-            conn.execute(
-                f"SELECT rowid, snippet(messages_fts, -1, '{OPEN}', '{CLOSE}', '…',"
-                f" {SNIPPET_TOKENS}) FROM messages_fts WHERE messages_fts MATCH ?"
-                " AND rowid IN (SELECT value FROM json_each(?))",
-                (plan.rank_expr, wanted),
-            )
+        select = (
+            f"SELECT rowid, snippet(messages_fts, -1, '{OPEN}', '{CLOSE}', '…',"
+            f" {SNIPPET_TOKENS}) FROM messages_fts WHERE messages_fts MATCH ?"
         )
+        if '"*' not in plan.rank_expr:  # one look-up per hit
+            sql = f"{select} AND rowid IN (SELECT value FROM json_each(?))"
+            found = dict(conn.execute(sql, (plan.rank_expr, wanted)))
+        else:  # a prefix is expanded again by each look-up: one pass over the hits' ids
+            ids = json.loads(wanted)
+            sql = (
+                f"{select} AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
+            )
+            found = dict(conn.execute(sql, (plan.rank_expr, min(ids), max(ids), wanted)))
         rest = [i for i in json.loads(wanted) if i not in found]
         if rest:
             found.update(_word_snippets(conn, plan, json.dumps(rest)))
         return found
     if plan.table == "messages_fts":
         # common words only (FTS5's snippet weighs every instance of each: 0.2 s for 50 hits
-        # of twelve stop words), many phrases, or a prefix (expanded again by each lookup)
+        # of twelve stop words) or many phrases (one look-up per phrase and hit)
         return _word_snippets(conn, plan, wanted)
     return dict(
         conn.execute(
