@@ -46,8 +46,8 @@ _PREFIX_SAMPLE = 200
 _PREFIX_CHARS = 4_000  # of each sampled message's JSON
 _PREFIX_WORDS = 16
 _SNIPPET_PHRASES = 3  # FTS5's snippet looks each hit up once per phrase: more, marked here
-BUDGET = 0.06  # seconds (CPU) of walking the indexes before a search returns what it has
-WALL_FACTOR = 4  # ... or that many budgets of wall-clock time
+BUDGET = 0.05  # seconds (CPU) of walking the indexes before a search returns what it has
+WALL = 0.08  # ... or seconds of wall-clock time (waiting for the disk or a busy machine)
 _MAX_SPANS = 64
 _CHUNK = 256
 _READS_SESSION = re.compile(r"\bs\.")
@@ -64,9 +64,8 @@ class Hits(list):
 class _Clock:
     """A deadline enforced inside SQLite: the progress handler interrupts a running statement.
 
-    The budget is this thread's CPU time, so that a machine busy with other work does not
-    turn ordinary searches partial (nor make results depend on the load); waiting on the disk
-    is bounded by a wall-clock backstop of WALL_FACTOR budgets."""
+    The budget is this thread's CPU time (the work done), and the wall-clock time a little
+    beyond it (WALL: waiting for the disk, or for a busy machine's cores)."""
 
     def __init__(self, conn: sqlite3.Connection, budget: float | None) -> None:
         self.conn = conn
@@ -79,7 +78,7 @@ class _Clock:
         if self.budget is not None:
             budget = max(0.0, self.budget)
             self.deadline = time.thread_time() + budget
-            self.wall = time.perf_counter() + budget * WALL_FACTOR
+            self.wall = time.perf_counter() + max(budget, WALL * budget / BUDGET)
             self.conn.set_progress_handler(self._tick, 2_000)
 
     def _tick(self) -> int:
