@@ -1,9 +1,19 @@
 """Search latency at scale, in process and as a whole `sessionscope search` process vs grep/ripgrep.
 
-    python bench/search.py [--messages 1000000] [--queries 500]
+    python bench/search.py [--messages 1000000] [--queries 500] [--out DIR]
+    python bench/search.py --adversarial [--baseline REV] [--out DIR]
 
-Builds (once, cached in bench/out/) a store of N generated messages and the same corpus as JSONL,
-then measures:
+Builds (once, cached in --out, default bench/out/ or $SESSIONSCOPE_BENCH_OUT) a store of N
+generated messages and the same corpus as JSONL. A cached store written by an older schema is
+copied once (`search-N.vK.db`) and migrated there, so the shared cache stays readable by others.
+
+`--adversarial` times the hard queries of issue 16 (`ADVERSARIAL` below: filters alone and
+combined, filters matching nothing, phrases and ORs of the commonest words, exclusions,
+three-letter prefixes as typed, CJK) and reports the median, p99, max and worst/median ratio
+of their median times; `--baseline REV` also times the search code of git revision REV on the
+same store (each query capped at 10 s).
+
+Otherwise it measures:
 1. In-process `Store.search` for 1-3 word queries with snippets, limit 50: median and p99.
    Targets at 1,000,000 messages: median <= 5 ms, p99 <= 50 ms.
 2. Whole-process `sessionscope search QUERY --json` against `grep -c` and `rg -c` over the JSONL
@@ -31,7 +41,7 @@ from corpus import COMMON, Corpus, raw_text_bytes
 
 from sessionscope import store
 
-OUT = Path(__file__).resolve().parent / "out"
+OUT = Path(os.environ.get("SESSIONSCOPE_BENCH_OUT") or Path(__file__).resolve().parent / "out")
 
 
 def build(messages: int, seed: int) -> tuple[Path, Path]:
@@ -65,6 +75,206 @@ def build(messages: int, seed: int) -> tuple[Path, Path]:
         file=sys.stderr,
     )
     return db_path, jsonl
+
+
+def current(db_path: Path) -> Path:
+    """The cached store at this checkout's schema: itself, or a migrated copy next to it."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    conn.close()
+    if version == store.SCHEMA_VERSION:
+        return db_path
+    copy = db_path.with_name(f"{db_path.stem}.v{store.SCHEMA_VERSION}.db")
+    if not copy.exists():
+        building = copy.with_name(copy.name + ".building")
+        shutil.copyfile(db_path, building)
+        start = time.perf_counter()
+        store.open(building).close()  # migrates
+        building.rename(copy)
+        print(f"migrated a copy in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+    return copy
+
+
+STOP12 = " OR ".join(f'"{w}"' for w in COMMON[:12])
+# (query, order, typing): typing=True is the browser's as-you-type path (last word a prefix)
+ADVERSARIAL: list[tuple[str, str, bool]] = [
+    # the table of issue 16
+    ("since:2020-01-01", "rank", False),
+    ("the project:nonexistent", "rank", False),
+    ("the model:nomatch", "rank", False),
+    ("the session:{session}", "rank", False),
+    ("tool:Bash", "rank", False),
+    ('"the to"', "rank", False),
+    ("is:error", "rank", False),
+    ("the", "rank", True),
+    (STOP12, "rank", False),
+    ("-the", "rank", False),
+    ("tes", "rank", True),
+    # filters alone
+    ("until:2020-01-01", "rank", False),
+    ("since:7d", "rank", False),
+    ("until:2099-01-01", "rank", False),
+    ("project:webapp", "rank", False),
+    ("source:codex", "rank", False),
+    ("model:sonnet", "rank", False),
+    ("session:{session}", "rank", False),
+    ("tool:Read", "rank", False),
+    ("role:user", "rank", False),
+    ("role:tool", "rank", False),
+    # filters that match nothing
+    ("project:nonexistent", "rank", False),
+    ("model:nomatch", "rank", False),
+    ("tool:NoSuchTool", "rank", False),
+    ("role:system", "rank", False),
+    ("session:nosuchsession", "rank", False),
+    ("the tool:NoSuchTool", "rank", False),
+    ("source:nowhere role:user", "rank", False),
+    # filters combined
+    ("project:webapp role:user", "rank", False),
+    ("source:codex tool:Bash", "rank", False),
+    ("is:error tool:Bash", "rank", False),
+    ("role:user tool:Bash", "rank", False),
+    ("project:infra since:2020-01-01 role:assistant", "rank", False),
+    ("-role:user is:error", "rank", False),
+    ("model:sonnet project:docs", "rank", False),
+    ("session:{session} role:user", "rank", False),
+    ("the is:error", "rank", False),
+    ("the tool:Bash", "rank", False),
+    ("the role:user since:2020-01-01", "rank", False),
+    ("error project:webapp -role:tool", "rank", False),
+    ("the source:codex", "rank", False),
+    # phrases, ORs and words of the commonest words
+    ('"of the"', "rank", False),
+    ('"the the"', "rank", False),
+    ('"the to of and a"', "rank", False),
+    ("the to of", "rank", False),
+    ("the OR to OR of", "rank", False),
+    ("the", "rank", False),
+    ("error", "rank", False),
+    ("test", "rank", False),
+    # exclusions
+    ("-the -to", "rank", False),
+    ("the -to", "rank", False),
+    ("error -the", "rank", False),
+    ("-the -to -of -and -a", "rank", False),
+    # three-letter prefixes of common words, as typed
+    ("con", "rank", True),
+    ("err", "rank", True),
+    ("pas", "rank", True),
+    ("fil", "rank", True),
+    ("the tes", "rank", True),
+    ("fix the", "rank", True),
+    ("-the tes", "rank", True),
+    # newest first (every match, page by page)
+    ("the", "time", False),
+    ('"the to"', "time", False),
+    ("error", "time", False),
+    ("zocunireHandler", "time", False),
+    ("tes", "time", True),
+    ("-the", "time", False),
+    # rare words (the common case stays fast)
+    ("zocunireHandler", "rank", False),
+    ("behotesa dezicufa", "rank", False),
+    # CJK
+    ("顧客データの重複を削除してください", "rank", False),
+    ("重複を削除してください the", "rank", False),
+    ("重複", "rank", False),
+    ("Reactのコンポーネント", "rank", False),
+    ("データ -the", "rank", False),
+]
+
+
+def adversarial(db_path: Path, search=None, runs: int = 3, cap_s: float | None = None):
+    """(query, order, typing, hits, partial, median ms) for each adversarial query."""
+    conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+    session = conn.execute(
+        "SELECT id FROM sessions WHERE message_count > 1000 ORDER BY id LIMIT 1 OFFSET 3"
+    ).fetchone()[0]
+    conn.close()
+    if search is None:
+        db = store.open(db_path, readonly=True)
+        conn = db._db.connection()
+        from sessionscope.store.search import search_messages as search
+    else:  # an older revision's search, on the store as that revision wrote it
+        db = None
+        conn = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True, check_same_thread=False)
+        conn.text_factory = lambda b: b.decode("utf-8", "replace")
+        conn.execute("PRAGMA cache_size = -32000")
+        conn.execute("PRAGMA mmap_size = 1073741824")
+    out = []
+    for text, order, typing in ADVERSARIAL:
+        q = text.format(session=session) + ("" if typing else " ")
+        times = []
+        hits: list = []
+        for _ in range(runs):
+            if cap_s is not None:
+                deadline = time.perf_counter() + cap_s
+                conn.set_progress_handler(lambda d=deadline: int(time.perf_counter() > d), 10_000)
+            start = time.perf_counter()
+            hits = search(conn, q, limit=50, order=order)
+            times.append((time.perf_counter() - start) * 1000)
+            conn.set_progress_handler(None, 0)
+            if cap_s is not None and times[-1] > cap_s * 1000:
+                break
+        partial = getattr(hits, "partial", False)
+        out.append(
+            (
+                text.format(session=session),
+                order,
+                typing,
+                len(hits),
+                partial,
+                statistics.median(times),
+            )
+        )
+    if db is not None:
+        db.close()
+    else:
+        conn.close()
+    return out
+
+
+def baseline_search(rev: str):
+    """search_messages as it was at git revision `rev` (its search.py and query.py)."""
+    import importlib.util
+    import types
+
+    root = Path(__file__).resolve().parent.parent
+    package = "sessionscope.store"
+    modules = {}
+    for name in ("query", "search"):
+        source = subprocess.run(
+            ["git", "show", f"{rev}:src/sessionscope/store/{name}.py"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        source = source.replace("from .query import", "from ._baseline_query import")
+        full = f"{package}._baseline_{name}"
+        module = types.ModuleType(full)
+        module.__package__ = package
+        sys.modules[full] = module
+        exec(compile(source, f"{rev}:{name}.py", "exec"), module.__dict__)
+        modules[name] = module
+    del importlib
+    return modules["search"].search_messages
+
+
+def report_adversarial(rows, label: str) -> None:
+    times = [r[5] for r in rows]
+    median = statistics.median(times)
+    print(f"\n### {label}\n")
+    print("| query | order | as typed | hits | partial | median of 3 |\n|---|---|---|---|---|---|")
+    for text, order, typing, hits, partial, ms in rows:
+        shown = text if len(text) < 60 else text[:57] + "..."
+        print(
+            f"| `{shown}` | {order} | {'yes' if typing else ''} | {hits} | {'yes' if partial else ''} | {ms:.1f} ms |"
+        )
+    print(
+        f"\n{len(rows)} queries: median {median:.1f} ms, p99 {percentile(times, 0.99):.1f} ms, "
+        f"max {max(times):.1f} ms, worst/median {max(times) / median:.1f}x"
+    )
 
 
 def sample_queries(count: int, seed: int) -> list[str]:
@@ -151,8 +361,27 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1_000_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--out", type=Path, help="cache directory (default bench/out/)")
+    parser.add_argument("--adversarial", action="store_true", help="time the hard queries")
+    parser.add_argument("--baseline", help="with --adversarial: also time this git revision")
     args = parser.parse_args()
+    if args.out is not None:
+        global OUT
+        OUT = args.out
     db_path, jsonl = build(args.messages, args.seed)
+    if args.adversarial:
+        print(f"load average before: {os.getloadavg()}")
+        print(
+            f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
+            f"{platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+        )
+        if args.baseline:
+            rows = adversarial(db_path, baseline_search(args.baseline), runs=1, cap_s=10.0)
+            report_adversarial(rows, f"baseline {args.baseline} (1 run, capped at 10 s)")
+        rows = adversarial(current(db_path))
+        report_adversarial(rows, "this checkout")
+        print(f"\nload average after: {os.getloadavg()}")
+        return
     queries = sample_queries(args.queries, args.seed)
     inproc = in_process(db_path, queries)
     typed = in_process(db_path, queries, typing=True)

@@ -72,6 +72,11 @@ def quick_search(args: list[str], db: str | None = None) -> int | None:
     from .render import hits_json, hits_text
 
     try:
+        if getattr(hits, "partial", False):
+            sys.stderr.write(
+                "(partial: the search reached its time budget; more matches may exist,"
+                " narrow the query)\n"
+            )
         if opts["json"]:
             sys.stdout.write(hits_json(hits) + "\n")
         elif hits:

@@ -107,6 +107,8 @@ def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) ->
     text = " ".join(query)
     with open_from_context(must_exist=not as_json) as db:
         hits = db.search(text + " ", limit=limit, order=order)  # a typed-out query: no prefix
+    if getattr(hits, "partial", False):
+        click.echo(PARTIAL, err=True)
     if as_json:
         click.echo(hits_json(hits))
         return
@@ -121,6 +123,9 @@ def _load(db: Any, ref: str) -> Any:
     if session is None:  # deleted between resolve and load
         raise click.ClickException(f"no session has id {ref!r}.")
     return session
+
+
+PARTIAL = "(partial: the search reached its time budget; more matches may exist, narrow the query)"
 
 
 @click.command("show")

@@ -53,15 +53,40 @@ class Term:
         return quoted + "*" if self.prefix else quoted
 
 
+class Filter:
+    """One field filter: its name and value, and the SQL condition on a message row `m` joined
+    to its session `s` (already negated for `-field:`)."""
+
+    __slots__ = ("clause", "name", "negated", "params", "value")
+
+    def __init__(
+        self, name: str, value: object, negated: bool, clause: str, params: list[object]
+    ) -> None:
+        self.name = name
+        self.value = value
+        self.negated = negated
+        self.clause = clause
+        self.params = params
+
+    def __repr__(self) -> str:
+        return f"Filter({self.name!r}, {self.value!r}, negated={self.negated})"
+
+    @property
+    def on_session(self) -> bool:
+        """Whether the condition reads only the session row (`s`)."""
+        return self.name in ("project", "source", "session")
+
+
 class Query:
     """A parsed query: positive term groups (AND of ORs), exclusions, and SQL filters."""
 
-    __slots__ = ("column", "excluded", "groups", "params", "where")
+    __slots__ = ("column", "excluded", "filters", "groups", "params", "where")
 
     def __init__(self) -> None:
         self.groups: list[list[Term]] = []
         self.excluded: list[Term] = []
         self.column: str | None = None  # "text" or "tools"
+        self.filters: list[Filter] = []
         self.where: list[str] = []
         self.params: list[object] = []
 
@@ -172,17 +197,20 @@ def _add_filter(query: Query, name: str, value: str, negated: bool) -> None:
     if name == "role":
         clause, params = "m.role = ?", [value.lower()]
     elif name == "tool":
+        # EXISTS through the call and result indexes: a walk checks a few rows, never the set
         clause = (
-            "m.id IN (SELECT message_id FROM tool_calls WHERE name = ? COLLATE NOCASE"
-            " UNION ALL SELECT result_message_id FROM tool_calls"
-            " WHERE name = ? COLLATE NOCASE AND result_message_id IS NOT NULL)"
+            "(EXISTS (SELECT 1 FROM tool_calls tc WHERE tc.message_id = m.id"
+            " AND tc.name = ? COLLATE NOCASE) OR EXISTS (SELECT 1 FROM tool_calls tc"
+            " WHERE tc.result_message_id = m.id AND tc.name = ? COLLATE NOCASE))"
         )
         params = [value, value]
     elif name == "is":
         if value.lower() in ("error", "failed"):
+            value = "error"
             clause = (
-                "m.id IN (SELECT message_id FROM tool_calls WHERE is_error = 1"
-                " UNION ALL SELECT result_message_id FROM tool_calls WHERE is_error = 1)"
+                "(EXISTS (SELECT 1 FROM tool_calls tc WHERE tc.message_id = m.id"
+                " AND tc.is_error = 1) OR EXISTS (SELECT 1 FROM tool_calls tc"
+                " WHERE tc.result_message_id = m.id AND tc.is_error = 1))"
             )
         else:
             clause = "0"
@@ -193,7 +221,7 @@ def _add_filter(query: Query, name: str, value: str, negated: bool) -> None:
     elif name == "model":
         clause, params = "coalesce(m.model, s.model) LIKE ? ESCAPE '\\'", [_like(value)]
     elif name == "session":
-        clause = "m.session_id LIKE ? ESCAPE '\\'"
+        clause = "s.id LIKE ? ESCAPE '\\'"
         params = [like_escape(value) + "%"]
     elif name in ("since", "until"):
         moment = parse_when(value)
@@ -209,6 +237,7 @@ def _add_filter(query: Query, name: str, value: str, negated: bool) -> None:
         return
     if negated:
         clause = f"NOT coalesce(({clause}), 0)"
+    query.filters.append(Filter(name, params[0] if params else None, negated, clause, params))
     query.where.append(clause)
     query.params.extend(params)
 

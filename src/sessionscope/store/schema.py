@@ -383,6 +383,20 @@ def _m6_settings(db: sqlite3.Connection) -> None:
     )
 
 
+def _m7_search_indexes(db: sqlite3.Connection) -> None:
+    """Indexes the search planner walks: messages newest first (filters without
+    words stop at the page's last hit), the distinct models (`model:` that matches nothing
+    answers at once), and the failed tool calls (`is:error`)."""
+    db.executescript(
+        """
+        CREATE INDEX IF NOT EXISTS messages_created ON messages(created_at);
+        CREATE INDEX IF NOT EXISTS messages_model ON messages(model) WHERE model IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS tool_calls_error ON tool_calls(message_id, result_message_id)
+            WHERE is_error = 1;
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_sessions_messages,
     _m2_experiments,
@@ -390,5 +404,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m4_rebuild_tool_calls,
     _m5_application_id,
     _m6_settings,
+    _m7_search_indexes,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

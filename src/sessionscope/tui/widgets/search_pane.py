@@ -305,17 +305,24 @@ class SearchPane(Vertical):
         self._shown = message.generation
         self.last_elapsed = message.elapsed
         hits.set_hits(message.hits, more)
-        self._status(len(message.hits), more, message.error)
+        self._status(
+            len(message.hits), more, message.error, getattr(message.hits, "partial", False)
+        )
 
-    def _status(self, count: int, more: bool, error: str | None) -> None:
+    def _status(self, count: int, more: bool, error: str | None, partial: bool = False) -> None:
         status = self.query_one("#search-status", Static)
         if error:
             status.update(safe_text(error, limit=500))
         elif not count:
             short = len(self.query_text.strip()) < 3
-            status.update("keep typing…" if short else "no hits")
+            status.update(
+                "keep typing…" if short else "no hits (partial)" if partial else "no hits"
+            )
         else:
-            status.update(f"{count}{'+' if more else ''} hits · Enter opens · ↓ to the list")
+            # partial: the store stopped at its time budget; keep typing to narrow the query
+            more = more or partial
+            shown = f"{count}{'+' if more else ''} hits{' (partial)' if partial else ''}"
+            status.update(f"{shown} · Enter opens · ↓ to the list")
 
     @on(Input.Submitted, "#search-input")
     def _submitted(self, event: Input.Submitted) -> None:
