@@ -90,7 +90,7 @@ def _tool_output(output: Any) -> tuple[Any, bool, dict[str, Any]]:
     if isinstance(output, str):
         try:
             parsed = json.loads(output)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than it can read
             parsed = None
         if isinstance(parsed, dict) and isinstance(parsed.get("output"), str):
             info = parsed.get("metadata") if isinstance(parsed.get("metadata"), dict) else {}
@@ -122,7 +122,7 @@ def _tool_use(item: dict[str, Any], key: str) -> dict[str, Any]:
         raw = item.get("arguments")
         try:
             value = json.loads(raw) if isinstance(raw, str) else raw
-        except ValueError:
+        except (ValueError, RecursionError):
             value = None
         tool_input = value if isinstance(value, dict) else {"arguments": raw}
         name = item.get("name")

@@ -7,6 +7,7 @@ import re
 import uuid
 from typing import Any
 
+from ..store.blocks import MAX_DEPTH, too_deep
 from ..store.blocks import utf8_text as safe_id  # identifiers SQLite can bind
 from ..store.errors import InvalidInput
 from ..store.timeutil import normalize_ts
@@ -36,11 +37,27 @@ def text_field(value: Any) -> str | None:
         return None
     return safe_id(value)
 
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+
+NESTING_CUT = "[nested too deep: cut by sessionscope]"
+
+
+def _cut(value: Any, room: int) -> Any:
+    if isinstance(value, dict):
+        return {k: _cut(v, room - 1) for k, v in value.items()} if room > 0 else NESTING_CUT
+    if isinstance(value, (list, tuple)):
+        return [_cut(v, room - 1) for v in value] if room > 0 else NESTING_CUT
     return value
+
+
+def cut_nesting(value: Any, limit: int = MAX_DEPTH) -> tuple[Any, bool]:
+    """`value` with lists and dicts deeper than `limit` levels replaced by `NESTING_CUT`, and
+    whether anything was cut (the store refuses deeper content; see `store.blocks.MAX_DEPTH`).
+
+    The copy recurses at most `limit` levels, so any depth a JSON parser accepted is safe.
+    """
+    if not too_deep(value, limit):
+        return value, False
+    return _cut(value, limit), True
 
 
 def safe_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:

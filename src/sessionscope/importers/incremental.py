@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from ..store import Store
+from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from .common import safe_id
 from .jsonl import read_lines
@@ -37,7 +38,17 @@ GROUP_SECONDS = 0.5
 # A file with more new bytes than this is never put in a group: its batches commit one by one, so
 # no transaction (and no wait for the write lock) spans a whole large transcript.
 GROUP_FILE_BYTES = 2 << 20
-_UNSAVED = "_unsaved_sessions"  # import-state key: fields of sessions with no message yet
+_UNSAVED = "_unsaved_sessions"
+# What a parser may raise on a record of an unexpected shape: it costs only that line.
+# (RecursionError: content nested deeper than a helper could walk.)
+_LINE_ERRORS = (
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    IndexError,
+    RecursionError,
+)  # import-state key: fields of sessions with no message yet
 
 
 class Parser(Protocol):
@@ -226,8 +237,23 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
     def flush(final: bool) -> None:
         # Only the last batch may claim the file's size and mtime: a run killed between batches
         # must leave a state that does not look "unchanged", so the next run reads on.
+        try:
+            added, touched = write_batch(final, None)
+        except InvalidInput:
+            # A message the store refuses (whatever in it slipped past the parser) costs only
+            # its own line: write the batch again message by message, leaving those out.
+            refused: list[tuple[int, str]] = []
+            added, touched = write_batch(final, refused)
+            for refused_line, reason in refused:
+                report.skip_line(path_text, refused_line, reason)
+        sink.committed()
+        report.messages += added
+        report.touch(touched)
+        run.notify()
+
+    def write_batch(final: bool, refused: list[tuple[int, str]] | None) -> tuple[int, set[str]]:
         with db.transaction():
-            added, touched = sink.write()
+            written = sink.write(refused)
             db.set_import_state(
                 task.key,
                 source=task.fmt.source,
@@ -237,10 +263,7 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
                 line_no=line_no,
                 state={**parser.state(), _UNSAVED: sink.unsaved()},
             )
-        sink.committed()
-        report.messages += added
-        report.touch(touched)
-        run.notify()
+        return written
 
     try:
         lines = read_lines(task.path, start, line_no)
@@ -249,9 +272,10 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
                 report.skip_line(path_text, line.line_no, line.error)
             elif line.record is not None:
                 sink.line_size = line.size
+                sink.line_no = line.line_no
                 try:
                     parser.feed(line.record, line.line_no)
-                except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                except _LINE_ERRORS as exc:
                     report.skip_line(
                         path_text, line.line_no, f"unexpected record shape ({exc!s:.80})"
                     )

@@ -13,8 +13,9 @@ from collections import OrderedDict
 from typing import Any
 
 from ..store import Store
+from ..store.errors import InvalidInput
 from ..store.models import Message, SessionInfo
-from .common import safe_blocks, safe_id
+from .common import cut_nesting, safe_blocks, safe_id
 
 # Messages a parser may still extend, kept in memory for one file's import (beyond these bounds,
 # the store is asked): at most this many, weighing at most this many bytes of source lines.
@@ -47,6 +48,7 @@ class Msg:
         "dirty",
         "external_id",
         "input_tokens",
+        "line_no",
         "metadata",
         "model",
         "output_tokens",
@@ -81,6 +83,7 @@ class Msg:
         self.cache_creation_tokens = cache_creation_tokens
         self.metadata = metadata or {}
         self.weight = weight
+        self.line_no = 0
         self.written = False
         self.dirty = False
 
@@ -118,11 +121,18 @@ class Msg:
         return spec
 
 
+def bounded_blocks(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+    """`safe_blocks`, with nesting past the store's limit cut; and whether it was cut."""
+    cut_blocks, cut = cut_nesting(blocks)
+    return safe_blocks(cut_blocks), cut
+
+
 def merge_blocks(target: list[dict[str, Any]], blocks: list[dict[str, Any]]) -> bool:
     """Append the blocks `target` does not hold yet (tool_use by id, others by value)."""
     changed = False
     use_ids = {b.get("id") for b in target if b.get("type") == "tool_use"}
-    for block in safe_blocks(blocks):
+    blocks, _cut = bounded_blocks(blocks)
+    for block in blocks:
         if block.get("type") == "tool_use" and block.get("id") in use_ids:
             continue
         if block in target:
@@ -141,6 +151,7 @@ class SessionBuffer:
         self.existed = info is not None
         self.created = info is not None
         self.count = info.message_count if info else 0
+        self.next_count = self.count
         self.fields: dict[str, Any] = {}
         if info is not None:
             for key in _SESSION_KEYS:
@@ -189,7 +200,11 @@ class SessionBuffer:
         msg.external_id = safe_id(msg.external_id)
         if msg.model is not None:
             msg.model = safe_id(msg.model)
-        safe_blocks(msg.blocks)
+        msg.blocks, cut = bounded_blocks(msg.blocks)
+        msg.metadata, cut_meta = cut_nesting(msg.metadata)
+        if cut or cut_meta:
+            msg.metadata = {**msg.metadata, "nesting_cut": True}
+        msg.line_no = self.sink.line_no
         self.new.append(msg)
         self.sink.pending += 1
         if not msg.weight:
@@ -236,8 +251,12 @@ class SessionBuffer:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def write(self, db: Store) -> tuple[int, bool]:
-        """Write what is buffered; return (new messages, whether anything was written)."""
+    def write(self, db: Store, refused: list[tuple[int, str]] | None = None) -> tuple[int, bool]:
+        """Write what is buffered; return (new messages, whether anything was written).
+
+        With `refused`, each message is written on its own and one the store refuses is left
+        out and listed there as (line number, reason), so one line cannot fail the others.
+        """
         if not self.created:
             if not self.new:
                 return 0, False
@@ -251,18 +270,35 @@ class SessionBuffer:
             db.update_session(self.id, **self.changes)
         wrote = bool(self.changes) or not self.created
         if self.dirty:
-            db.append_many(self.id, [m.spec() for m in self.dirty], replace=True)
+            self._append(db, self.dirty, refused, replace=True)
             wrote = True
         added = 0
+        self.next_count = self.count
         if self.new:
-            seqs = db.append_many(self.id, [m.spec() for m in self.new])
+            seqs = self._append(db, self.new, refused, replace=False)
             added = len({s for s in seqs if s >= self.count})
-            self.count = max(self.count, max(seqs) + 1)
+            self.next_count = max([self.count, *(s + 1 for s in seqs)])
             wrote = True
         return added, wrote
 
+    def _append(
+        self, db: Store, msgs: list[Msg], refused: list[tuple[int, str]] | None, *, replace: bool
+    ) -> list[int]:
+        if refused is None:
+            return db.append_many(self.id, [m.spec() for m in msgs], replace=replace)
+        seqs: list[int] = []
+        for msg in list(msgs):
+            try:
+                with db.transaction():
+                    seqs.extend(db.append_many(self.id, [msg.spec()], replace=replace))
+            except InvalidInput as exc:
+                msgs.remove(msg)
+                refused.append((msg.line_no, f"the store refused its message ({exc!s:.100})"))
+        return seqs
+
     def committed(self) -> None:
         self.created = True
+        self.count = self.next_count
         self.changes = {}
         for msg in self.new:
             msg.written = True
@@ -282,6 +318,7 @@ class Sink:
         self.sessions: dict[str, SessionBuffer] = {}
         self.pending = 0
         self.line_size = 0  # size of the line being parsed (what a new message weighs)
+        self.line_no = 0  # its number (what a message the store refuses is reported with)
         self.recent: OrderedDict[tuple[str, str], Msg] = OrderedDict()
         self.recent_bytes = 0
 
@@ -309,12 +346,15 @@ class Sink:
             self.sessions[session_id] = buf
         return buf
 
-    def write(self) -> tuple[int, set[str]]:
-        """Write every buffer (call inside a transaction); (new messages, sessions written)."""
+    def write(self, refused: list[tuple[int, str]] | None = None) -> tuple[int, set[str]]:
+        """Write every buffer (call inside a transaction); (new messages, sessions written).
+
+        With `refused`, messages the store refuses are left out and listed there instead.
+        """
         added = 0
         touched: set[str] = set()
         for buf in self.sessions.values():
-            count, wrote = buf.write(self.db)
+            count, wrote = buf.write(self.db, refused)
             added += count
             if wrote:
                 touched.add(buf.id)
