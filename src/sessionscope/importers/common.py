@@ -93,6 +93,18 @@ def title_from(text: str) -> str | None:
     return None
 
 
+def tag_text(text: str, tag: str) -> str | None:
+    """The text between the first `<tag>` and the `</tag>` after it, stripped (None without
+    both). Two `find`s: linear in `text` whatever it holds (a regex like
+    `<tag>\\s*(.*?)\\s*</tag>` backtracks cubically on `<tag>` followed by spaces)."""
+    start = text.find(f"<{tag}>")
+    if start < 0:
+        return None
+    start += len(tag) + 2
+    end = text.find(f"</{tag}>", start)
+    return None if end < 0 else text[start:end].strip()
+
+
 def derived_id(*parts: str) -> str:
     """A stable UUID for a session the source does not name itself (subagent runs)."""
     return str(uuid.uuid5(_NAMESPACE, "/".join(safe_id(p) for p in parts)))
