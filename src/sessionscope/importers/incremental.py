@@ -5,8 +5,8 @@ the last complete line, plus the parser's own resume state. A run
 
 1. lists the files under a root and stats them (`plan`); a file whose size and mtime match its
    state is skipped without being opened;
-2. reads each changed file from its offset (from 0 when it shrank: it was replaced), feeds the
-   records to the format's parser, and every `BATCH_MESSAGES` messages (or `BATCH_BYTES` read)
+2. reads each changed file from its offset (from 0 when it was replaced: it shrank, or its first
+   `HEAD_BYTES` differ from the digest the state keeps of them), feeds the records to the format's parser, and every `BATCH_MESSAGES` messages (or `BATCH_BYTES` read)
    writes the buffered messages, the session fields and the new import state in ONE transaction.
 
 So a run killed at any moment leaves a store that the next run completes to exactly what one clean
@@ -16,6 +16,7 @@ import gives, and nothing is ever written twice (messages carry the source's ids
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -27,7 +28,7 @@ from ..store import Store
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from .common import safe_id
-from .jsonl import read_lines
+from .jsonl import open_regular, read_lines
 from .report import ImportProgress, ImportReport, ProgressCallback
 from .sink import Sink
 
@@ -39,6 +40,9 @@ GROUP_SECONDS = 0.5
 # no transaction (and no wait for the write lock) spans a whole large transcript.
 GROUP_FILE_BYTES = 2 << 20
 _UNSAVED = "_unsaved_sessions"
+# import-state key: digest of the file's first bytes, to tell a grown file from a replaced one
+_HEAD = "_head"
+HEAD_BYTES = 4096
 # What a parser may raise on a record of an unexpected shape: it costs only that line.
 # (RecursionError: content nested deeper than a helper could walk.)
 _LINE_ERRORS = (
@@ -216,14 +220,50 @@ def run_tasks(
     return report
 
 
+def read_head(path: Path, size: int) -> bytes | None:
+    """The first `size` bytes of a (regular) file, or None when it cannot be read."""
+    try:
+        fd = open_regular(path)
+    except OSError:
+        return None
+    try:
+        return os.pread(fd, size, 0)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def head_record(head: bytes) -> dict[str, Any]:
+    """What the import state keeps of a file's first bytes: their length and digest."""
+    return {"len": len(head), "sha256": hashlib.sha256(head).hexdigest()}
+
+
+def same_head(state: dict[str, Any], head: bytes | None) -> bool:
+    """False when the file's first bytes differ from those of the file imported before (it was
+    replaced); True when they match or cannot be compared (a state from an older version)."""
+    known = state.get(_HEAD)
+    if head is None or not isinstance(known, dict) or not isinstance(known.get("len"), int):
+        return True
+    length = known["len"]
+    if len(head) < length:
+        return False
+    return hashlib.sha256(head[:length]).hexdigest() == known.get("sha256")
+
+
 def import_file(db: Store, task: FileTask, run: _Run) -> bool:
     """Read one file from where the last import stopped. False when it vanished meanwhile."""
     report = run.report
     start = task.start
     previous = task.previous
+    head_bytes = read_head(task.path, min(HEAD_BYTES, task.size))
+    if start > 0 and previous is not None and not same_head(previous.state, head_bytes):
+        start = 0  # a different file now has this name: read it from the start
     resuming = start > 0 and previous is not None
     line_no = previous.line_no if resuming and previous is not None else 0
     state: dict[str, Any] = dict(previous.state) if resuming and previous is not None else {}
+    state.pop(_HEAD, None)
+    head = None if head_bytes is None else head_record(head_bytes)
     sink = Sink(db, task.fmt.source, safe_id(str(task.path)))
     unsaved = state.pop(_UNSAVED, None)
     parser = task.fmt.parser(sink, task.path, state)
@@ -261,7 +301,7 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
                 mtime=task.mtime if final else -1.0,
                 offset=offset,
                 line_no=line_no,
-                state={**parser.state(), _UNSAVED: sink.unsaved()},
+                state={**parser.state(), _UNSAVED: sink.unsaved(), _HEAD: head},
             )
         return written
 
