@@ -42,6 +42,7 @@ GROUP_FILE_BYTES = 2 << 20
 _UNSAVED = "_unsaved_sessions"
 # import-state key: digest of the file's first bytes, to tell a grown file from a replaced one
 _HEAD = "_head"
+_WRITTEN = "_written"  # import-state key: digests of the session fields this file's import wrote
 HEAD_BYTES = 4096
 # What a parser may raise on a record of an unexpected shape: it costs only that line.
 # (RecursionError: content nested deeper than a helper could walk.)
@@ -266,6 +267,7 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
     head = None if head_bytes is None else head_record(head_bytes)
     sink = Sink(db, task.fmt.source, safe_id(str(task.path)))
     unsaved = state.pop(_UNSAVED, None)
+    sink.restore({}, state.pop(_WRITTEN, None))
     parser = task.fmt.parser(sink, task.path, state)
     if isinstance(unsaved, dict):
         sink.restore(unsaved)
@@ -301,7 +303,12 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
                 mtime=task.mtime if final else -1.0,
                 offset=offset,
                 line_no=line_no,
-                state={**parser.state(), _UNSAVED: sink.unsaved(), _HEAD: head},
+                state={
+                    **parser.state(),
+                    _UNSAVED: sink.unsaved(),
+                    _WRITTEN: sink.written_state(),
+                    _HEAD: head,
+                },
             )
         return written
 

@@ -9,6 +9,7 @@ engine calls it inside the transaction that also records the file's import state
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from typing import Any
 
@@ -35,6 +36,18 @@ _SESSION_KEYS = (
     "status",
     "metadata",
 )
+
+
+# Fields an import may change on a session that exists. Each one is set only while it still holds
+# what the import itself wrote last (the sink keeps a digest of that in the file's import state):
+# a title or branch someone changed afterwards (`update_session`) is theirs and stays.
+GUARDED = ("title", "project", "cwd", "git_branch", "model", "parent_session_id", "status")
+
+
+def digest(value: Any) -> str:
+    """A short digest of a field's value, for the import state."""
+    text = str(value).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
 
 
 class Msg:
@@ -150,13 +163,24 @@ class SessionBuffer:
         self.id = session_id
         self.existed = info is not None
         self.created = info is not None
+        self.creating = False
         self.count = info.message_count if info else 0
         self.next_count = self.count
         self.fields: dict[str, Any] = {}
+        # fields someone else set since this file's import last wrote them: never overwritten
+        self.foreign: set[str] = set()
         if info is not None:
             for key in _SESSION_KEYS:
                 self.fields[key] = getattr(info, key)
             self.fields["metadata"] = dict(info.metadata)
+            mine = sink.written.get(session_id)
+            if mine is not None:
+                self.foreign = {
+                    key
+                    for key in GUARDED
+                    if self.fields.get(key) is not None
+                    and mine.get(key) != digest(self.fields[key])
+                }
         self.changes: dict[str, Any] = {}
         self.new: list[Msg] = []
         self.dirty: list[Msg] = []
@@ -168,9 +192,10 @@ class SessionBuffer:
         return self.fields.get(key)
 
     def set(self, **fields: Any) -> None:
-        """Set fields whose value is not None and differs from what the session has."""
+        """Set fields whose value is not None and differs from what the session has (unless
+        someone else changed that field after the import wrote it)."""
         for key, value in fields.items():
-            if value is not None and self.fields.get(key) != value:
+            if value is not None and self.fields.get(key) != value and key not in self.foreign:
                 self.fields[key] = value
                 self.changes[key] = value
 
@@ -266,8 +291,12 @@ class SessionBuffer:
             db.start_session(
                 id=self.id, source=self.sink.source, exist_ok=True, metadata=metadata, **fields
             )
+            self.creating = True
+            self._remember_written(db)
         elif self.changes:
             db.update_session(self.id, **self.changes)
+            if any(key in GUARDED for key in self.changes):
+                self._remember_written(db)
         wrote = bool(self.changes) or not self.created
         if self.dirty:
             self._append(db, self.dirty, refused, replace=True)
@@ -280,6 +309,14 @@ class SessionBuffer:
             self.next_count = max([self.count, *(s + 1 for s in seqs)])
             wrote = True
         return added, wrote
+
+    def _remember_written(self, db: Store) -> None:
+        """Keep digests of the guarded fields as the store now holds them (after redaction)."""
+        info = db.session(self.id)
+        if info is not None:
+            self.sink.written[self.id] = {
+                key: digest(getattr(info, key)) for key in GUARDED if getattr(info, key) is not None
+            }
 
     def _append(
         self, db: Store, msgs: list[Msg], refused: list[tuple[int, str]] | None, *, replace: bool
@@ -298,6 +335,7 @@ class SessionBuffer:
 
     def committed(self) -> None:
         self.created = True
+        self.creating = False
         self.count = self.next_count
         self.changes = {}
         for msg in self.new:
@@ -321,6 +359,8 @@ class Sink:
         self.line_no = 0  # its number (what a message the store refuses is reported with)
         self.recent: OrderedDict[tuple[str, str], Msg] = OrderedDict()
         self.recent_bytes = 0
+        # session id -> field -> digest of the value this file's import last wrote
+        self.written: dict[str, dict[str, str]] = {}
 
     def remember(self, session_id: str, msg: Msg) -> None:
         """Keep a message at hand for `SessionBuffer.find` (least recently used ones go)."""
@@ -362,7 +402,7 @@ class Sink:
 
     def committed(self) -> None:
         for buf in self.sessions.values():
-            if buf.created or buf.new:
+            if buf.created or buf.creating:
                 buf.committed()
         self.pending = 0
 
@@ -372,11 +412,25 @@ class Sink:
         return {
             buf.id: dict(buf.changes)
             for buf in self.sessions.values()
-            if not buf.created and buf.changes
+            if not (buf.created or buf.creating) and buf.changes
         }
 
-    def restore(self, unsaved: dict[str, dict[str, Any]]) -> None:
-        """Take back what `unsaved` returned at the end of the previous run."""
-        for session_id, fields in unsaved.items():
+    def restore(self, unsaved: dict[str, dict[str, Any]], written: Any = None) -> None:
+        """Take back what `unsaved` and `written_state` returned at the end of the previous run.
+
+        Fields kept for a session that exists by now are stale (an older version also kept
+        those of sessions it had just created) and are not applied again.
+        """
+        if isinstance(written, dict):
+            self.written = {
+                sid: dict(fields) for sid, fields in written.items() if isinstance(fields, dict)
+            }
+        for session_id, fields in (unsaved or {}).items():
             if isinstance(fields, dict):
-                self.session(session_id).set(**fields)
+                buf = self.session(session_id)
+                if not buf.existed:
+                    buf.set(**fields)
+
+    def written_state(self) -> dict[str, dict[str, str]]:
+        """The digests of what this file's import wrote, for the import state."""
+        return self.written
