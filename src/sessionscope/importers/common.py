@@ -5,12 +5,12 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
 from ..store.blocks import MAX_DEPTH, too_deep
 from ..store.blocks import utf8_text as safe_id  # identifiers SQLite can bind
-from ..store.errors import InvalidInput
-from ..store.timeutil import normalize_ts
+from ..store.timeutil import format_ts
 
 TITLE_MAX = 120
 _NAMESPACE = uuid.UUID("5e55105c-0a2e-4c5b-9f1d-7a3b2c1d0e9f")
@@ -18,17 +18,44 @@ _NAMESPACE = uuid.UUID("5e55105c-0a2e-4c5b-9f1d-7a3b2c1d0e9f")
 
 _CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\Z")
 
+# Timestamps are clamped to this range at import: a day inside each end of what every local time
+# zone (offsets reach +-14 h) and every platform's time functions (some refuse times before the
+# epoch) can convert, so no time read from a transcript can overflow when it is shown.
+TS_MIN = datetime(1970, 1, 2, tzinfo=UTC)
+TS_MAX = datetime(9998, 12, 31, tzinfo=UTC)
+_TS_MIN_TEXT = format_ts(TS_MIN)
+_TS_MAX_TEXT = format_ts(TS_MAX)
+
+
+def _clamped(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_ts(min(max(moment, TS_MIN), TS_MAX))
+
 
 def ts(value: Any) -> str | None:
-    """A transcript timestamp as the store's ISO form, or None when it is missing or odd."""
+    """A transcript timestamp as the store's ISO form (clamped to `TS_MIN`..`TS_MAX`), or None
+    when it is missing or not a time."""
     if isinstance(value, str) and _CANONICAL.match(value):
-        return value  # already `2026-10-02T09:14:00.020Z` (what both agents write)
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        # `2026-10-02T09:14:00.020Z`, what both agents write: kept as is when it is a real
+        # time inside the range (the digits alone could say month 13)
+        try:
+            moment = datetime.fromisoformat(value[:-1] + "+00:00")
+        except ValueError:
+            return None
+        return value if _TS_MIN_TEXT <= value <= _TS_MAX_TEXT else _clamped(moment)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    try:
-        return normalize_ts(value)
-    except (InvalidInput, ValueError, OverflowError, OSError):
+    if isinstance(value, str):
+        try:
+            return _clamped(datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+        except (ValueError, OverflowError):
+            return None
+    if not math.isfinite(value):
         return None
+    seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds
+    seconds = min(max(seconds, TS_MIN.timestamp()), TS_MAX.timestamp())
+    return _clamped(datetime.fromtimestamp(seconds, UTC))
 
 
 def text_field(value: Any) -> str | None:
