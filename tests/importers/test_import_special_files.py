@@ -68,7 +68,7 @@ def test_special_files_are_skipped_with_a_message(
     if target == "fifo":
         assert "FIFO" in report.skipped_lines[0][2]
     again = _import_within(20, lambda: import_source(db, "claude-code", root))
-    assert again.messages == 0 and again.skipped_count == 1  # still refused, still said
+    assert again.messages == 0 and again.files_unread == 1  # still refused, still said
 
 
 def test_a_special_file_swapped_in_after_planning_is_refused(tmp_path: Path) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..store import Store
+from ..store import Store, locks
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from .common import safe_id
@@ -252,7 +252,48 @@ def same_head(state: dict[str, Any], head: bytes | None) -> bool:
     return hashlib.sha256(head[:length]).hexdigest() == known.get("sha256")
 
 
+class LostLock(Exception):
+    """Another process took over a file's import lock (this one stalled past its lease)."""
+
+
+def refreshed(db: Store, task: FileTask) -> FileTask | None:
+    """`task` stat'ed again with its import state read again (None when the file is gone):
+    what another importer did before this one took the file's lock counts."""
+    try:
+        st = task.path.stat()
+    except OSError:
+        return None
+    return FileTask(
+        task.fmt, task.path, task.key, st.st_size, st.st_mtime, db.import_state(task.key)
+    )
+
+
 def import_file(db: Store, task: FileTask, run: _Run) -> bool:
+    """Import one file under its lock (one importer at a time per file; another process's file is
+    skipped with a message). False when nothing was read."""
+    token = locks.new_token()
+    holder = locks.acquire(db, task.key, token)
+    if holder is not None:
+        run.report.skip_file(
+            str(task.path), f"being imported by another process (pid {holder.pid}); not read now"
+        )
+        run.report.busy.add(task.key)
+        return False
+    try:
+        fresh = refreshed(db, task)
+        if fresh is None or fresh.unchanged:
+            return False
+        return _import_locked(db, fresh, run, token)
+    except LostLock:
+        run.report.skip_file(
+            str(task.path), "another process took the file over; it goes on from there"
+        )
+        return True
+    finally:
+        locks.release(db, task.key, token)
+
+
+def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     """Read one file from where the last import stopped. False when it vanished meanwhile."""
     report = run.report
     start = task.start
@@ -295,6 +336,8 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
 
     def write_batch(final: bool, refused: list[tuple[int, str]] | None) -> tuple[int, set[str]]:
         with db.transaction():
+            if not locks.renew(db, task.key, token):
+                raise LostLock(task.key)
             written = sink.write(refused)
             db.set_import_state(
                 task.key,
@@ -336,7 +379,7 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
     except OSError as exc:
         if offset == start:
             if not isinstance(exc, FileNotFoundError):
-                report.skip_line(path_text, 0, f"could not read the file ({exc.strerror or exc})")
+                report.skip_file(path_text, f"could not read the file ({exc.strerror or exc})")
             return False
         # Read partway: keep what was read, but do not claim the file's size and mtime, so the
         # next run goes on from here instead of taking the file as unchanged.

@@ -291,9 +291,26 @@ def _m3_import_state_tool_calls(db: sqlite3.Connection) -> None:
     )
 
 
+def _m4_import_locks(db: sqlite3.Connection) -> None:
+    """Issue 9: one importer at a time per transcript file (see `store.locks`)."""
+    db.executescript(
+        """
+        CREATE TABLE import_locks (
+            path TEXT PRIMARY KEY,
+            token TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            expires_at REAL NOT NULL,
+            taken_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_sessions_messages,
     _m2_experiments,
     _m3_import_state_tool_calls,
+    _m4_import_locks,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
