@@ -97,14 +97,14 @@ def warn_skipped(report: ImportReport, limit: int = MAX_WARNINGS) -> None:
     for path, line_no, reason in report.skipped_lines[:limit]:
         where = f"{path}:{line_no}" if line_no else path
         click.echo(f"warning: {clean_line(where)}: skipped: {clean_line(reason)}", err=True)
-    more = report.skipped_count - min(limit, len(report.skipped_lines))
+    more = report.skipped_count + report.files_unread - min(limit, len(report.skipped_lines))
     if more > 0:
         click.echo(f"warning: ... and {more:,} more malformed lines.", err=True)
 
 
 def summary_line(report: ImportReport) -> str:
     text = report.summary()
-    if report.skipped_count:
+    if report.skipped_count or report.files_unread:
         text += " (see above)"
     return text + "."
 

@@ -33,6 +33,7 @@ from .common import (
     plain_text,
     safe_id,
     session_id,
+    tag_text,
     text_field,
     title_from,
     ts,
@@ -43,7 +44,6 @@ from .sink import Msg, SessionBuffer, Sink, merge_blocks
 SOURCE = "claude-code"
 
 _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$", re.I)
-_COMMAND = re.compile(r"<command-name>\s*(.*?)\s*</command-name>", re.S)
 _OUTPUT_PREFIXES = (
     "<local-command-stdout>",
     "<local-command-stderr>",
@@ -284,10 +284,10 @@ class ClaudeCodeParser:
                 meta["kind"] = "command_output"
             else:
                 role = "user"
-                command = _COMMAND.search(text) if text.startswith("<command-") else None
-                if command:
+                command = tag_text(text, "command-name") if text.startswith("<command-") else None
+                if command is not None:
                     meta["kind"] = "command"
-                    meta["command"] = command.group(1)
+                    meta["command"] = command
                 elif text.startswith("[Request interrupted"):
                     meta["kind"] = "interrupt"  # Claude Code's marker, not something typed
         uuid = record.get("uuid")

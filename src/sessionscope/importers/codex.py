@@ -26,7 +26,16 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from .common import blocks_of, count, plain_text, session_id, text_field, title_from, ts
+from .common import (
+    blocks_of,
+    count,
+    plain_text,
+    session_id,
+    tag_text,
+    text_field,
+    title_from,
+    ts,
+)
 from .incremental import Format, walk_files
 from .sink import Msg, SessionBuffer, Sink, merge_blocks
 
@@ -40,7 +49,7 @@ _CONTEXT = {
     "<INSTRUCTIONS>": "instructions",
 }
 _ROLLOUT_ID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
-_CWD = re.compile(r"<cwd>\s*(.*?)\s*</cwd>|^Current working directory:\s*(\S.*?)\s*$", re.S | re.M)
+_CWD_LINE = "Current working directory:"
 _EXIT_CODE = re.compile(r"^\s*Exit code:\s*(-?\d+)")
 _CALLS = {"function_call", "custom_tool_call", "local_shell_call", "web_search_call"}
 _OUTPUTS = {"function_call_output", "custom_tool_call_output", "local_shell_call_output"}
@@ -49,6 +58,21 @@ _OUTPUTS = {"function_call_output", "custom_tool_call_output", "local_shell_call
 def discover(root: Path) -> list[Path]:
     """Rollout files under `root` (any .jsonl when `root` is a single file)."""
     return walk_files(root, lambda n: n.startswith("rollout-") and n.endswith(".jsonl"))
+
+
+def _context_cwd(text: str) -> str | None:
+    """The cwd an `<environment_context>` message names: its `<cwd>` tag, else a line
+    `Current working directory: …` (string searches only: linear on any text)."""
+    cwd = tag_text(text, "cwd")
+    if cwd is not None:
+        return cwd
+    at = text.find(_CWD_LINE)
+    while at > 0 and text[at - 1] != "\n":
+        at = text.find(_CWD_LINE, at + 1)
+    if at < 0:
+        return None
+    rest = text[at + len(_CWD_LINE) :].lstrip()
+    return rest.split("\n", 1)[0].strip() or None
 
 
 def _digest(text: str) -> str:
@@ -90,7 +114,7 @@ def _tool_output(output: Any) -> tuple[Any, bool, dict[str, Any]]:
     if isinstance(output, str):
         try:
             parsed = json.loads(output)
-        except ValueError:
+        except (ValueError, RecursionError):  # not JSON, or nested deeper than it can read
             parsed = None
         if isinstance(parsed, dict) and isinstance(parsed.get("output"), str):
             info = parsed.get("metadata") if isinstance(parsed.get("metadata"), dict) else {}
@@ -122,7 +146,7 @@ def _tool_use(item: dict[str, Any], key: str) -> dict[str, Any]:
         raw = item.get("arguments")
         try:
             value = json.loads(raw) if isinstance(raw, str) else raw
-        except ValueError:
+        except (ValueError, RecursionError):
             value = None
         tool_input = value if isinstance(value, dict) else {"arguments": raw}
         name = item.get("name")
@@ -304,8 +328,7 @@ class CodexParser:
                     break
         if meta:
             if meta["kind"] == "environment_context":
-                match = _CWD.search(text)
-                cwd = text_field(match.group(1) or match.group(2)) if match else None
+                cwd = text_field(_context_cwd(text))
                 buf.set_default(cwd=cwd, project=cwd)
             buf.add(Msg("system", blocks, external_id=key, created_at=stamp, metadata=meta))
             return

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+from ..store.blocks import MAX_DEPTH, too_deep
 from ..store.blocks import utf8_text as safe_id  # identifiers SQLite can bind
-from ..store.errors import InvalidInput
-from ..store.timeutil import normalize_ts
+from ..store.timeutil import format_ts
 
 TITLE_MAX = 120
 _NAMESPACE = uuid.UUID("5e55105c-0a2e-4c5b-9f1d-7a3b2c1d0e9f")
@@ -17,17 +18,44 @@ _NAMESPACE = uuid.UUID("5e55105c-0a2e-4c5b-9f1d-7a3b2c1d0e9f")
 
 _CANONICAL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z\Z")
 
+# Timestamps are clamped to this range at import: a day inside each end of what every local time
+# zone (offsets reach +-14 h) and every platform's time functions (some refuse times before the
+# epoch) can convert, so no time read from a transcript can overflow when it is shown.
+TS_MIN = datetime(1970, 1, 2, tzinfo=UTC)
+TS_MAX = datetime(9998, 12, 31, tzinfo=UTC)
+_TS_MIN_TEXT = format_ts(TS_MIN)
+_TS_MAX_TEXT = format_ts(TS_MAX)
+
+
+def _clamped(moment: datetime) -> str:
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return format_ts(min(max(moment, TS_MIN), TS_MAX))
+
 
 def ts(value: Any) -> str | None:
-    """A transcript timestamp as the store's ISO form, or None when it is missing or odd."""
+    """A transcript timestamp as the store's ISO form (clamped to `TS_MIN`..`TS_MAX`), or None
+    when it is missing or not a time."""
     if isinstance(value, str) and _CANONICAL.match(value):
-        return value  # already `2026-10-02T09:14:00.020Z` (what both agents write)
-    if not isinstance(value, (str, int, float)) or isinstance(value, bool):
+        # `2026-10-02T09:14:00.020Z`, what both agents write: kept as is when it is a real
+        # time inside the range (the digits alone could say month 13)
+        try:
+            moment = datetime.fromisoformat(value[:-1] + "+00:00")
+        except ValueError:
+            return None
+        return value if _TS_MIN_TEXT <= value <= _TS_MAX_TEXT else _clamped(moment)
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         return None
-    try:
-        return normalize_ts(value)
-    except (InvalidInput, ValueError, OverflowError, OSError):
+    if isinstance(value, str):
+        try:
+            return _clamped(datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
+        except (ValueError, OverflowError):
+            return None
+    if not math.isfinite(value):
         return None
+    seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds
+    seconds = min(max(seconds, TS_MIN.timestamp()), TS_MAX.timestamp())
+    return _clamped(datetime.fromtimestamp(seconds, UTC))
 
 
 def text_field(value: Any) -> str | None:
@@ -36,11 +64,27 @@ def text_field(value: Any) -> str | None:
         return None
     return safe_id(value)
 
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in value)
+
+NESTING_CUT = "[nested too deep: cut by sessionscope]"
+
+
+def _cut(value: Any, room: int) -> Any:
+    if isinstance(value, dict):
+        return {k: _cut(v, room - 1) for k, v in value.items()} if room > 0 else NESTING_CUT
+    if isinstance(value, (list, tuple)):
+        return [_cut(v, room - 1) for v in value] if room > 0 else NESTING_CUT
     return value
+
+
+def cut_nesting(value: Any, limit: int = MAX_DEPTH) -> tuple[Any, bool]:
+    """`value` with lists and dicts deeper than `limit` levels replaced by `NESTING_CUT`, and
+    whether anything was cut (the store refuses deeper content; see `store.blocks.MAX_DEPTH`).
+
+    The copy recurses at most `limit` levels, so any depth a JSON parser accepted is safe.
+    """
+    if not too_deep(value, limit):
+        return value, False
+    return _cut(value, limit), True
 
 
 def safe_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -88,6 +132,18 @@ def session_id(value: Any) -> str | None:
     if value.isprintable() and len(value) <= ID_MAX and value.strip() == value:
         return safe_id(value)
     return derived_id("unsafe-id", value)
+
+
+def tag_text(text: str, tag: str) -> str | None:
+    """The text between the first `<tag>` and the `</tag>` after it, stripped (None without
+    both). Two `find`s: linear in `text` whatever it holds (a regex like
+    `<tag>\\s*(.*?)\\s*</tag>` backtracks cubically on `<tag>` followed by spaces)."""
+    start = text.find(f"<{tag}>")
+    if start < 0:
+        return None
+    start += len(tag) + 2
+    end = text.find(f"</{tag}>", start)
+    return None if end < 0 else text[start:end].strip()
 
 
 def derived_id(*parts: str) -> str:

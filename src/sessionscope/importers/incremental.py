@@ -5,8 +5,8 @@ the last complete line, plus the parser's own resume state. A run
 
 1. lists the files under a root and stats them (`plan`); a file whose size and mtime match its
    state is skipped without being opened;
-2. reads each changed file from its offset (from 0 when it shrank: it was replaced), feeds the
-   records to the format's parser, and every `BATCH_MESSAGES` messages (or `BATCH_BYTES` read)
+2. reads each changed file from its offset (from 0 when it was replaced: it shrank, or its first
+   `HEAD_BYTES` differ from the digest the state keeps of them), feeds the records to the format's parser, and every `BATCH_MESSAGES` messages (or `BATCH_BYTES` read)
    writes the buffered messages, the session fields and the new import state in ONE transaction.
 
 So a run killed at any moment leaves a store that the next run completes to exactly what one clean
@@ -16,6 +16,7 @@ import gives, and nothing is ever written twice (messages carry the source's ids
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -23,10 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..store import Store
+from ..store import Store, locks
+from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from .common import safe_id
-from .jsonl import read_lines
+from .jsonl import open_regular, read_lines
 from .report import ImportProgress, ImportReport, ProgressCallback
 from .sink import Sink
 
@@ -37,7 +39,21 @@ GROUP_SECONDS = 0.5
 # A file with more new bytes than this is never put in a group: its batches commit one by one, so
 # no transaction (and no wait for the write lock) spans a whole large transcript.
 GROUP_FILE_BYTES = 2 << 20
-_UNSAVED = "_unsaved_sessions"  # import-state key: fields of sessions with no message yet
+_UNSAVED = "_unsaved_sessions"
+# import-state key: digest of the file's first bytes, to tell a grown file from a replaced one
+_HEAD = "_head"
+_WRITTEN = "_written"  # import-state key: digests of the session fields this file's import wrote
+HEAD_BYTES = 4096
+# What a parser may raise on a record of an unexpected shape: it costs only that line.
+# (RecursionError: content nested deeper than a helper could walk.)
+_LINE_ERRORS = (
+    KeyError,
+    TypeError,
+    ValueError,
+    AttributeError,
+    IndexError,
+    RecursionError,
+)  # import-state key: fields of sessions with no message yet
 
 
 class Parser(Protocol):
@@ -205,16 +221,94 @@ def run_tasks(
     return report
 
 
+def read_head(path: Path, size: int) -> bytes | None:
+    """The first `size` bytes of a (regular) file, or None when it cannot be read."""
+    try:
+        fd = open_regular(path)
+    except OSError:
+        return None
+    try:
+        return os.pread(fd, size, 0)
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def head_record(head: bytes) -> dict[str, Any]:
+    """What the import state keeps of a file's first bytes: their length and digest."""
+    return {"len": len(head), "sha256": hashlib.sha256(head).hexdigest()}
+
+
+def same_head(state: dict[str, Any], head: bytes | None) -> bool:
+    """False when the file's first bytes differ from those of the file imported before (it was
+    replaced); True when they match or cannot be compared (a state from an older version)."""
+    known = state.get(_HEAD)
+    if head is None or not isinstance(known, dict) or not isinstance(known.get("len"), int):
+        return True
+    length = known["len"]
+    if len(head) < length:
+        return False
+    return hashlib.sha256(head[:length]).hexdigest() == known.get("sha256")
+
+
+class LostLock(Exception):
+    """Another process took over a file's import lock (this one stalled past its lease)."""
+
+
+def refreshed(db: Store, task: FileTask) -> FileTask | None:
+    """`task` stat'ed again with its import state read again (None when the file is gone):
+    what another importer did before this one took the file's lock counts."""
+    try:
+        st = task.path.stat()
+    except OSError:
+        return None
+    return FileTask(
+        task.fmt, task.path, task.key, st.st_size, st.st_mtime, db.import_state(task.key)
+    )
+
+
 def import_file(db: Store, task: FileTask, run: _Run) -> bool:
+    """Import one file under its lock (one importer at a time per file; another process's file is
+    skipped with a message). False when nothing was read."""
+    token = locks.new_token()
+    holder = locks.acquire(db, task.key, token)
+    if holder is not None:
+        run.report.skip_file(
+            str(task.path), f"being imported by another process (pid {holder.pid}); not read now"
+        )
+        run.report.busy.add(task.key)
+        return False
+    try:
+        fresh = refreshed(db, task)
+        if fresh is None or fresh.unchanged:
+            return False
+        return _import_locked(db, fresh, run, token)
+    except LostLock:
+        run.report.skip_file(
+            str(task.path), "another process took the file over; it goes on from there"
+        )
+        return True
+    finally:
+        locks.release(db, task.key, token)
+
+
+def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     """Read one file from where the last import stopped. False when it vanished meanwhile."""
     report = run.report
     start = task.start
     previous = task.previous
+    head_bytes = read_head(task.path, min(HEAD_BYTES, task.size))
+    if start > 0 and previous is not None and not same_head(previous.state, head_bytes):
+        start = 0  # a different file now has this name: read it from the start
     resuming = start > 0 and previous is not None
     line_no = previous.line_no if resuming and previous is not None else 0
     state: dict[str, Any] = dict(previous.state) if resuming and previous is not None else {}
+    state.pop(_HEAD, None)
+    head = None if head_bytes is None else head_record(head_bytes)
     sink = Sink(db, task.fmt.source, safe_id(str(task.path)))
     unsaved = state.pop(_UNSAVED, None)
+    sink.restore({}, state.pop(_WRITTEN, None))
     parser = task.fmt.parser(sink, task.path, state)
     if isinstance(unsaved, dict):
         sink.restore(unsaved)
@@ -226,8 +320,25 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
     def flush(final: bool) -> None:
         # Only the last batch may claim the file's size and mtime: a run killed between batches
         # must leave a state that does not look "unchanged", so the next run reads on.
+        try:
+            added, touched = write_batch(final, None)
+        except InvalidInput:
+            # A message the store refuses (whatever in it slipped past the parser) costs only
+            # its own line: write the batch again message by message, leaving those out.
+            refused: list[tuple[int, str]] = []
+            added, touched = write_batch(final, refused)
+            for refused_line, reason in refused:
+                report.skip_line(path_text, refused_line, reason)
+        sink.committed()
+        report.messages += added
+        report.touch(touched)
+        run.notify()
+
+    def write_batch(final: bool, refused: list[tuple[int, str]] | None) -> tuple[int, set[str]]:
         with db.transaction():
-            added, touched = sink.write()
+            if not locks.renew(db, task.key, token):
+                raise LostLock(task.key)
+            written = sink.write(refused)
             db.set_import_state(
                 task.key,
                 source=task.fmt.source,
@@ -235,12 +346,14 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
                 mtime=task.mtime if final else -1.0,
                 offset=offset,
                 line_no=line_no,
-                state={**parser.state(), _UNSAVED: sink.unsaved()},
+                state={
+                    **parser.state(),
+                    _UNSAVED: sink.unsaved(),
+                    _WRITTEN: sink.written_state(),
+                    _HEAD: head,
+                },
             )
-        sink.committed()
-        report.messages += added
-        report.touch(touched)
-        run.notify()
+        return written
 
     try:
         lines = read_lines(task.path, start, line_no)
@@ -249,9 +362,10 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
                 report.skip_line(path_text, line.line_no, line.error)
             elif line.record is not None:
                 sink.line_size = line.size
+                sink.line_no = line.line_no
                 try:
                     parser.feed(line.record, line.line_no)
-                except (KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+                except _LINE_ERRORS as exc:
                     report.skip_line(
                         path_text, line.line_no, f"unexpected record shape ({exc!s:.80})"
                     )
@@ -265,7 +379,7 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
     except OSError as exc:
         if offset == start:
             if not isinstance(exc, FileNotFoundError):
-                report.skip_line(path_text, 0, f"could not read the file ({exc.strerror or exc})")
+                report.skip_file(path_text, f"could not read the file ({exc.strerror or exc})")
             return False
         # Read partway: keep what was read, but do not claim the file's size and mtime, so the
         # next run goes on from here instead of taking the file as unchanged.

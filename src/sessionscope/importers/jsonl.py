@@ -1,7 +1,9 @@
 """Stream a JSONL file from a byte offset, one record at a time, in bounded memory.
 
 The file is read in binary chunks and split on `\\n`, so memory holds one chunk plus the longest
-line, whatever the file's size. Each line may end in CRLF and may start with a UTF-8 BOM; bytes
+line, whatever the file's size; a line longer than `MAX_LINE_BYTES` is passed over without being
+held (it is returned with an `error`). Only regular files are read: a FIFO, a device or a symlink
+to one (`/dev/zero`, `/dev/urandom`) raises `NotARegularFile` without a byte read. Each line may end in CRLF and may start with a UTF-8 BOM; bytes
 that are not UTF-8 are replaced (the line is kept). A line that is not a JSON object is returned
 with an `error` and the caller goes on. A last line without a newline is an agent mid-write and is
 left for the next read, unless it already parses as a whole JSON object.
@@ -9,8 +11,11 @@ left for the next read, unless it already parses as a whole JSON object.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
+import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +24,9 @@ from typing import Any
 import orjson
 
 CHUNK_SIZE = 1 << 20
+# The longest line read (a message with several large images is a few MB; parsing a line costs
+# several times its size in memory, so a longer one is skipped with a message instead).
+MAX_LINE_BYTES = 64 << 20
 _BOM = b"\xef\xbb\xbf"
 
 
@@ -33,6 +41,44 @@ def _finite_float(text: str) -> float | str:
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 _NINETEEN_DIGITS = b"0" * 19
 _DECODER = json.JSONDecoder(parse_float=_finite_float, parse_constant=lambda text: text)
+
+
+class NotARegularFile(OSError):
+    """The path is a FIFO, a device, a socket or a directory: never read (it could block or
+    never end)."""
+
+
+def _kind(mode: int) -> str:
+    """What a non-regular file is, for the message."""
+    if stat.S_ISFIFO(mode):
+        return "a FIFO"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "a special file"
+
+
+def open_regular(path: str | Path) -> int:
+    """A read-only descriptor for `path`, checked with `fstat` to be a regular file.
+
+    Opened non-blocking, so a FIFO with no writer cannot hang the open; the check is on the
+    opened descriptor, so a file swapped for a device after a `stat` is still refused.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    try:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            kind = _kind(mode)
+            raise NotARegularFile(errno.EINVAL, f"{kind}, not a regular file")
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
 
 
 @dataclass(slots=True)
@@ -81,6 +127,10 @@ def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     return value, None
 
 
+def _mb(size: int) -> str:
+    return f"{size / (1 << 20):,.1f} MB" if size >= 1 << 20 else f"{size:,} bytes"
+
+
 def _complete(raw: bytes) -> dict[str, Any] | None:
     """The record a newline-less last line holds, if it is already a whole JSON object."""
     record, _error = parse_line(raw)
@@ -88,17 +138,27 @@ def _complete(raw: bytes) -> dict[str, Any] | None:
 
 
 def read_lines(
-    path: str | Path, offset: int = 0, line_no: int = 0, *, chunk_size: int = CHUNK_SIZE
+    path: str | Path,
+    offset: int = 0,
+    line_no: int = 0,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    max_line: int | None = None,
 ) -> Iterator[Line]:
     """Lines of `path` from byte `offset` (whose line number is `line_no + 1`), blank ones too.
 
     Stops at the end of the file; a trailing partial line is not yielded (its bytes are not
     consumed: the last yielded `end` stays before it) unless it is a complete JSON object.
+    A line longer than `max_line` (default `MAX_LINE_BYTES`) is read past without being kept
+    and yielded with an error. Raises `NotARegularFile` for anything but a regular file.
     """
-    with open(path, "rb") as handle:
+    limit = MAX_LINE_BYTES if max_line is None else max_line
+    with open(open_regular(path), "rb", closefd=True) as handle:
         handle.seek(offset)
         position = offset
         pending: list[bytes] = []
+        held = 0  # bytes in `pending`
+        skipping = 0  # bytes of an over-long line passed over so far (0: not skipping)
         while True:
             chunk = handle.read(chunk_size)
             if not chunk:
@@ -107,13 +167,28 @@ def read_lines(
             while True:
                 newline = chunk.find(b"\n", start)
                 if newline < 0:
-                    if start < len(chunk):
+                    rest = len(chunk) - start
+                    if skipping:
+                        skipping += rest
+                    elif held + rest > limit:
+                        skipping, pending, held = held + rest, [], 0
+                    elif rest:
                         pending.append(chunk[start:])
+                        held += rest
                     break
+                if skipping or held + newline - start > limit:
+                    size = skipping + held + newline - start + 1
+                    skipping, pending, held = 0, [], 0
+                    position += size
+                    line_no += 1
+                    reason = f"line of {_mb(size)} is longer than the {_mb(limit)} read"
+                    yield Line(line_no, position, size, None, reason)
+                    start = newline + 1
+                    continue
                 if pending:
                     pending.append(chunk[start:newline])
                     raw = b"".join(pending)
-                    pending = []
+                    pending, held = [], 0
                 else:
                     raw = chunk[start:newline]
                 size = len(raw) + 1

@@ -19,7 +19,9 @@ class ImportReport:
     """Counts for one import run (one source or several).
 
     `skipped_lines` holds (path, line number, reason) for malformed lines, at most
-    `MAX_SKIPPED_KEPT` of them; `skipped_count` counts them all.
+    `MAX_SKIPPED_KEPT` of them; `skipped_count` counts them all. Files not read at all (not a
+    regular file, unreadable, or being imported by another process) are listed there too, with
+    line 0, and counted in `files_unread`; `busy` holds the keys of those another process had.
     """
 
     files_seen: int = 0
@@ -32,6 +34,14 @@ class ImportReport:
     skipped_count: int = 0
     elapsed: float = 0.0
     session_ids: set[str] = field(default_factory=set, repr=False)
+    files_unread: int = 0
+    busy: set[str] = field(default_factory=set, repr=False)
+
+    def skip_file(self, path: str, reason: str) -> None:
+        """A file that was not read (it is not a malformed line)."""
+        self.files_unread += 1
+        if len(self.skipped_lines) < MAX_SKIPPED_KEPT:
+            self.skipped_lines.append((path, 0, reason))
 
     def skip_line(self, path: str, line_no: int, reason: str) -> None:
         self.skipped_count += 1
@@ -53,6 +63,8 @@ class ImportReport:
             if len(self.skipped_lines) < MAX_SKIPPED_KEPT:
                 self.skipped_lines.append((path, line_no, reason))
         self.skipped_count += other.skipped_count
+        self.files_unread += other.files_unread
+        self.busy |= other.busy
         self.touch(other.session_ids)
 
     @property
@@ -78,6 +90,8 @@ class ImportReport:
             )
         else:
             text = "No transcripts found"
+        if self.files_unread:
+            text += f"; {plural(self.files_unread, 'file')} not read"
         if self.skipped_count:
             text += f"; skipped {plural(self.skipped_count, 'malformed line')}"
         return text

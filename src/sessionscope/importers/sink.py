@@ -9,12 +9,14 @@ engine calls it inside the transaction that also records the file's import state
 
 from __future__ import annotations
 
+import hashlib
 from collections import OrderedDict
 from typing import Any
 
 from ..store import Store
+from ..store.errors import InvalidInput
 from ..store.models import Message, SessionInfo
-from .common import safe_blocks, safe_id
+from .common import cut_nesting, safe_blocks, safe_id
 from .common import session_id as normal_session_id
 
 # Messages a parser may still extend, kept in memory for one file's import (beyond these bounds,
@@ -37,6 +39,18 @@ _SESSION_KEYS = (
 )
 
 
+# Fields an import may change on a session that exists. Each one is set only while it still holds
+# what the import itself wrote last (the sink keeps a digest of that in the file's import state):
+# a title or branch someone changed afterwards (`update_session`) is theirs and stays.
+GUARDED = ("title", "project", "cwd", "git_branch", "model", "parent_session_id", "status")
+
+
+def digest(value: Any) -> str:
+    """A short digest of a field's value, for the import state."""
+    text = str(value).encode("utf-8", "surrogatepass")
+    return hashlib.blake2b(text, digest_size=8).hexdigest()
+
+
 class Msg:
     """A message being imported: the keywords of `Store.append_many`, plus write bookkeeping."""
 
@@ -48,6 +62,7 @@ class Msg:
         "dirty",
         "external_id",
         "input_tokens",
+        "line_no",
         "metadata",
         "model",
         "output_tokens",
@@ -82,6 +97,7 @@ class Msg:
         self.cache_creation_tokens = cache_creation_tokens
         self.metadata = metadata or {}
         self.weight = weight
+        self.line_no = 0
         self.written = False
         self.dirty = False
 
@@ -119,11 +135,18 @@ class Msg:
         return spec
 
 
+def bounded_blocks(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
+    """`safe_blocks`, with nesting past the store's limit cut; and whether it was cut."""
+    cut_blocks, cut = cut_nesting(blocks)
+    return safe_blocks(cut_blocks), cut
+
+
 def merge_blocks(target: list[dict[str, Any]], blocks: list[dict[str, Any]]) -> bool:
     """Append the blocks `target` does not hold yet (tool_use by id, others by value)."""
     changed = False
     use_ids = {b.get("id") for b in target if b.get("type") == "tool_use"}
-    for block in safe_blocks(blocks):
+    blocks, _cut = bounded_blocks(blocks)
+    for block in blocks:
         if block.get("type") == "tool_use" and block.get("id") in use_ids:
             continue
         if block in target:
@@ -141,12 +164,24 @@ class SessionBuffer:
         self.id = session_id
         self.existed = info is not None
         self.created = info is not None
+        self.creating = False
         self.count = info.message_count if info else 0
+        self.next_count = self.count
         self.fields: dict[str, Any] = {}
+        # fields someone else set since this file's import last wrote them: never overwritten
+        self.foreign: set[str] = set()
         if info is not None:
             for key in _SESSION_KEYS:
                 self.fields[key] = getattr(info, key)
             self.fields["metadata"] = dict(info.metadata)
+            mine = sink.written.get(session_id)
+            if mine is not None:
+                self.foreign = {
+                    key
+                    for key in GUARDED
+                    if self.fields.get(key) is not None
+                    and mine.get(key) != digest(self.fields[key])
+                }
         self.changes: dict[str, Any] = {}
         self.new: list[Msg] = []
         self.dirty: list[Msg] = []
@@ -158,9 +193,10 @@ class SessionBuffer:
         return self.fields.get(key)
 
     def set(self, **fields: Any) -> None:
-        """Set fields whose value is not None and differs from what the session has."""
+        """Set fields whose value is not None and differs from what the session has (unless
+        someone else changed that field after the import wrote it)."""
         for key, value in fields.items():
-            if value is not None and self.fields.get(key) != value:
+            if value is not None and self.fields.get(key) != value and key not in self.foreign:
                 self.fields[key] = value
                 self.changes[key] = value
 
@@ -190,7 +226,11 @@ class SessionBuffer:
         msg.external_id = safe_id(msg.external_id)
         if msg.model is not None:
             msg.model = safe_id(msg.model)
-        safe_blocks(msg.blocks)
+        msg.blocks, cut = bounded_blocks(msg.blocks)
+        msg.metadata, cut_meta = cut_nesting(msg.metadata)
+        if cut or cut_meta:
+            msg.metadata = {**msg.metadata, "nesting_cut": True}
+        msg.line_no = self.sink.line_no
         self.new.append(msg)
         self.sink.pending += 1
         if not msg.weight:
@@ -237,8 +277,12 @@ class SessionBuffer:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def write(self, db: Store) -> tuple[int, bool]:
-        """Write what is buffered; return (new messages, whether anything was written)."""
+    def write(self, db: Store, refused: list[tuple[int, str]] | None = None) -> tuple[int, bool]:
+        """Write what is buffered; return (new messages, whether anything was written).
+
+        With `refused`, each message is written on its own and one the store refuses is left
+        out and listed there as (line number, reason), so one line cannot fail the others.
+        """
         if not self.created:
             if not self.new:
                 return 0, False
@@ -248,22 +292,52 @@ class SessionBuffer:
             db.start_session(
                 id=self.id, source=self.sink.source, exist_ok=True, metadata=metadata, **fields
             )
+            self.creating = True
+            self._remember_written(db)
         elif self.changes:
             db.update_session(self.id, **self.changes)
+            if any(key in GUARDED for key in self.changes):
+                self._remember_written(db)
         wrote = bool(self.changes) or not self.created
         if self.dirty:
-            db.append_many(self.id, [m.spec() for m in self.dirty], replace=True)
+            self._append(db, self.dirty, refused, replace=True)
             wrote = True
         added = 0
+        self.next_count = self.count
         if self.new:
-            seqs = db.append_many(self.id, [m.spec() for m in self.new])
+            seqs = self._append(db, self.new, refused, replace=False)
             added = len({s for s in seqs if s >= self.count})
-            self.count = max(self.count, max(seqs) + 1)
+            self.next_count = max([self.count, *(s + 1 for s in seqs)])
             wrote = True
         return added, wrote
 
+    def _remember_written(self, db: Store) -> None:
+        """Keep digests of the guarded fields as the store now holds them (after redaction)."""
+        info = db.session(self.id)
+        if info is not None:
+            self.sink.written[self.id] = {
+                key: digest(getattr(info, key)) for key in GUARDED if getattr(info, key) is not None
+            }
+
+    def _append(
+        self, db: Store, msgs: list[Msg], refused: list[tuple[int, str]] | None, *, replace: bool
+    ) -> list[int]:
+        if refused is None:
+            return db.append_many(self.id, [m.spec() for m in msgs], replace=replace)
+        seqs: list[int] = []
+        for msg in list(msgs):
+            try:
+                with db.transaction():
+                    seqs.extend(db.append_many(self.id, [msg.spec()], replace=replace))
+            except InvalidInput as exc:
+                msgs.remove(msg)
+                refused.append((msg.line_no, f"the store refused its message ({exc!s:.100})"))
+        return seqs
+
     def committed(self) -> None:
         self.created = True
+        self.creating = False
+        self.count = self.next_count
         self.changes = {}
         for msg in self.new:
             msg.written = True
@@ -283,8 +357,11 @@ class Sink:
         self.sessions: dict[str, SessionBuffer] = {}
         self.pending = 0
         self.line_size = 0  # size of the line being parsed (what a new message weighs)
+        self.line_no = 0  # its number (what a message the store refuses is reported with)
         self.recent: OrderedDict[tuple[str, str], Msg] = OrderedDict()
         self.recent_bytes = 0
+        # session id -> field -> digest of the value this file's import last wrote
+        self.written: dict[str, dict[str, str]] = {}
 
     def remember(self, session_id: str, msg: Msg) -> None:
         """Keep a message at hand for `SessionBuffer.find` (least recently used ones go)."""
@@ -310,12 +387,15 @@ class Sink:
             self.sessions[session_id] = buf
         return buf
 
-    def write(self) -> tuple[int, set[str]]:
-        """Write every buffer (call inside a transaction); (new messages, sessions written)."""
+    def write(self, refused: list[tuple[int, str]] | None = None) -> tuple[int, set[str]]:
+        """Write every buffer (call inside a transaction); (new messages, sessions written).
+
+        With `refused`, messages the store refuses are left out and listed there instead.
+        """
         added = 0
         touched: set[str] = set()
         for buf in self.sessions.values():
-            count, wrote = buf.write(self.db)
+            count, wrote = buf.write(self.db, refused)
             added += count
             if wrote:
                 touched.add(buf.id)
@@ -323,7 +403,7 @@ class Sink:
 
     def committed(self) -> None:
         for buf in self.sessions.values():
-            if buf.created or buf.new:
+            if buf.created or buf.creating:
                 buf.committed()
         self.pending = 0
 
@@ -334,11 +414,25 @@ class Sink:
         return {
             buf.id: dict(buf.changes)
             for buf in self.sessions.values()
-            if not buf.created and not buf.new and buf.changes
+            if not (buf.created or buf.creating) and not buf.new and buf.changes
         }
 
-    def restore(self, unsaved: dict[str, dict[str, Any]]) -> None:
-        """Take back what `unsaved` returned at the end of the previous run."""
-        for session_id, fields in unsaved.items():
+    def restore(self, unsaved: dict[str, dict[str, Any]], written: Any = None) -> None:
+        """Take back what `unsaved` and `written_state` returned at the end of the previous run.
+
+        Fields kept for a session that exists by now are stale (an older version also kept
+        those of sessions it had just created) and are not applied again.
+        """
+        if isinstance(written, dict):
+            self.written = {
+                sid: dict(fields) for sid, fields in written.items() if isinstance(fields, dict)
+            }
+        for session_id, fields in (unsaved or {}).items():
             if isinstance(fields, dict):
-                self.session(session_id).set(**fields)
+                buf = self.session(session_id)
+                if not buf.existed:
+                    buf.set(**fields)
+
+    def written_state(self) -> dict[str, dict[str, str]]:
+        """The digests of what this file's import wrote, for the import state."""
+        return self.written

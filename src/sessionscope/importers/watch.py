@@ -39,6 +39,7 @@ def watch(
     stop = stop or threading.Event()
     total = ImportReport()
     known: dict[str, FileTask] = {}
+    said: set[tuple[str, str]] = set()  # files not read, already reported once
     last_scan = float("-inf")
     while not stop.is_set():
         now = time.monotonic()
@@ -54,13 +55,28 @@ def watch(
         if changed:
             report = run_tasks(db, changed)
             for task in changed:
+                if task.key in report.busy:  # another process has it: look again next round
+                    task = FileTask(task.fmt, task.path, task.key, -1, -1.0, task.previous)
                 known[task.key] = task
+            _once(report, said)
             total.merge(report)
             total.elapsed += report.elapsed
-            if on_import is not None and (report.changed or report.skipped_count):
+            if on_import is not None and (report.changed or report.skipped_lines):
                 on_import(report)
         _pause(stop, interval)
     return total
+
+
+def _once(report: ImportReport, said: set[tuple[str, str]]) -> None:
+    """Drop from `report` the files not read that an earlier round already reported."""
+    fresh = []
+    for path, line_no, reason in report.skipped_lines:
+        if line_no == 0:
+            if (path, reason) in said:
+                continue
+            said.add((path, reason))
+        fresh.append((path, line_no, reason))
+    report.skipped_lines = fresh
 
 
 class StopSignal(Protocol):

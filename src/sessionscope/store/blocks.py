@@ -31,12 +31,46 @@ _SPLIT_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 
 Content = str | list[dict[str, Any]]
 
+# How deep content may nest (lists and dicts, counting the block list itself). JSON readers
+# recurse once per level, so deeper content could be stored yet fail to read back in a caller
+# that is already some frames deep; real blocks nest a handful of levels.
+MAX_DEPTH = 100
+
+
+def too_deep(value: Any, limit: int = MAX_DEPTH) -> bool:
+    """True when `value` nests lists and dicts more than `limit` levels (or refers to itself).
+
+    Iterative and depth-first, so neither deep nor circular values can exhaust the stack.
+    """
+    if not isinstance(value, (dict, list, tuple)):
+        return False
+    stack = [iter(value.values() if isinstance(value, dict) else value)]
+    while stack:
+        for child in stack[-1]:
+            if isinstance(child, (dict, list, tuple)):
+                if len(stack) >= limit:
+                    return True
+                stack.append(iter(child.values() if isinstance(child, dict) else child))
+                break
+        else:
+            stack.pop()
+    return False
+
+
+def check_depth(value: Any, what: str = "content") -> None:
+    """Raise InvalidInput when `value` nests deeper than `MAX_DEPTH`."""
+    if too_deep(value):
+        raise InvalidInput(
+            f"{what} is nested more than {MAX_DEPTH} levels deep (or refers to itself)."
+        )
+
 
 def normalize(content: Any) -> list[dict[str, Any]]:
     """Content as a list of blocks; a string becomes one text block. Raises InvalidInput."""
     if isinstance(content, str):
         return [{"type": "text", "text": content}]
     if isinstance(content, dict) and isinstance(content.get("type"), str):
+        check_depth([content])
         return [content]
     if isinstance(content, (list, tuple)):
         blocks = list(content)
@@ -48,6 +82,7 @@ def normalize(content: Any) -> list[dict[str, Any]]:
                     f"content block {index} must be a dict with a string 'type' "
                     f"(got {type(block).__name__})."
                 )
+        check_depth(blocks)
         return blocks
     raise InvalidInput(
         f"content must be a string or a list of blocks, not {type(content).__name__}."
@@ -56,6 +91,7 @@ def normalize(content: Any) -> list[dict[str, Any]]:
 
 def encode(value: Any) -> str:
     """`value` as compact JSON that reads back equal (see `encode_checked`)."""
+    check_depth(value)
     return encode_checked(value)[0]
 
 
@@ -119,7 +155,7 @@ def _refuse_colliding_keys(value: Any) -> None:
 def decode(text: str) -> list[dict[str, Any]]:
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # deep content an older version stored
         return [{"type": "text", "text": text}]
     return value if isinstance(value, list) else [{"type": "text", "text": str(value)}]
 
@@ -137,7 +173,7 @@ def decode_metadata(text: str | None) -> dict[str, Any]:
         return {}
     try:
         value = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         return {}
     return value if isinstance(value, dict) else {}
 

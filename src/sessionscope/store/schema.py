@@ -397,6 +397,22 @@ def _m7_search_indexes(db: sqlite3.Connection) -> None:
     )
 
 
+def _m8_import_locks(db: sqlite3.Connection) -> None:
+    """One importer at a time per transcript file (see `store.locks`)."""
+    db.executescript(
+        """
+        CREATE TABLE import_locks (
+            path TEXT PRIMARY KEY,
+            token TEXT NOT NULL,
+            pid INTEGER NOT NULL,
+            host TEXT NOT NULL,
+            expires_at REAL NOT NULL,
+            taken_at TEXT NOT NULL
+        );
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_sessions_messages,
     _m2_experiments,
@@ -405,5 +421,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m5_application_id,
     _m6_settings,
     _m7_search_indexes,
+    _m8_import_locks,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
