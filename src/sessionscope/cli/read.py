@@ -154,7 +154,7 @@ def show_cmd(session: str, fmt: str) -> None:
 @click.option(
     "--format",
     "fmt",
-    type=click.Choice(["markdown", "json"]),
+    type=click.Choice(["markdown", "json", "html"]),
     default="markdown",
     show_default=True,
 )
@@ -165,19 +165,62 @@ def show_cmd(session: str, fmt: str) -> None:
     default=None,
     help="Write to this file instead of standard output.",
 )
-def export_cmd(session: str, fmt: str, output: str | None) -> None:
-    """Export one session as Markdown or JSON."""
+@click.option(
+    "--redact/--no-redact",
+    default=None,
+    help="Replace secrets and list what was replaced (the default for html).",
+)
+def export_cmd(session: str, fmt: str, output: str | None, redact: bool | None) -> None:
+    """Export one session as Markdown, JSON or a self-contained HTML page to share."""
     from .. import export
 
     with open_from_context(must_exist=True) as db:
         loaded = _load(db, session)
-    text = export.to_markdown(loaded) if fmt == "markdown" else export.to_json(loaded) + "\n"
+    if fmt == "html":
+        text = _html_export(loaded, redact is not False)
+    else:
+        if redact:
+            from ..export_html import redact_session
+
+            loaded, found = redact_session(loaded)
+            _say_redacted(found)
+        text = export.to_markdown(loaded) if fmt == "markdown" else export.to_json(loaded) + "\n"
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        _write_private(Path(output), text)
         shown = inert(loaded.title) or inert(loaded.id)
         click.echo(f"Wrote {shown} to {inert(output, 1000)}.", err=True)
     else:
         click.echo(text, nl=False)
+
+
+def _say_redacted(found: list[Any]) -> None:
+    """What redaction replaced, on stderr, before anything is written."""
+    if not found:
+        click.echo("Redacted nothing: no secret found.", err=True)
+        return
+    total = sum(r.count for r in found)
+    click.echo(f"Redacted {total} secret{'s' if total != 1 else ''}:", err=True)
+    for r in found:
+        click.echo(f"  {inert(r.where, 80)}: {inert(r.kind, 40)} x{r.count}", err=True)
+
+
+def _html_export(loaded: Any, redact: bool) -> str:
+    from ..export_html import to_html
+
+    text, found = to_html(loaded, redact=redact)
+    if redact:
+        _say_redacted(found)
+    return text
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write `text` to `path` readable by its owner only (an export may hold a whole session)."""
+    import os
+
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as out:
+        out.write(text)
+    os.chmod(path, 0o600)
 
 
 @click.command("stats")

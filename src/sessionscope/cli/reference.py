@@ -17,6 +17,8 @@ SKIP_OPTIONS = {"help", "db"}
 
 def _option(param: click.Option) -> str:
     name = max(param.opts, key=len)
+    if param.is_flag and param.secondary_opts:
+        return f"[{name}|{param.secondary_opts[0]}]"
     if param.is_flag or param.count:
         return f"[{name}]"
     metavar = param.metavar or (
