@@ -30,10 +30,11 @@ from rich.style import Style
 from rich.text import Text
 from textual.strip import Strip
 
+from ..diffs import EditDiff, edit_diff
 from ..sanitize import clean, inert
 from ..store.models import Message, tool_result_text
 from .clip import Clipped, clip, clipped_text, more_marker
-from .format import image_label, local_time, short_count, short_model, tool_summary
+from .format import image_label, local_time, short_count, short_model, short_path, tool_summary
 
 MAX_OUTPUT_LINES = 400
 MAX_INPUT_LINES = 200
@@ -278,7 +279,18 @@ class MessageRenderer:
         line = Text("  ")
         line.append("▾ " if expanded else "▸ ", s.gutter)
         line.append(name, s.tool_name)
-        summary = tool_summary(name, block.get("input"), ctx.cwd)
+        diff = edit_diff(str(block.get("name") or ""), block.get("input"))
+        if diff is not None:  # an edit folds to `Edit src/x.py +3 -1`
+            added = sum(f.added for f in diff.files)
+            removed = sum(f.removed for f in diff.files)
+            where = (
+                short_path(diff.files[0].path, ctx.cwd)
+                if len(diff.files) == 1
+                else f"{len(diff.files)} files"
+            )
+            summary = f"{inert(where, 300)} +{added} -{removed}"
+        else:
+            summary = tool_summary(name, block.get("input"), ctx.cwd)
         tail = Text()
         if is_error:
             tail.append("  ✗", s.error)
@@ -303,12 +315,37 @@ class MessageRenderer:
             for line in _lines(self.console, text, ctx.width - 6)
         ]
 
+    def diff_body(self, diff: EditDiff, ctx: Context) -> list[Strip]:
+        """An edit as a coloured unified diff: the file, then its lines (cut past a limit)."""
+        s = self.styles
+        text = Text()
+        shown = 0
+        for file in diff.files:
+            text.append(
+                f"{inert(short_path(file.path, ctx.cwd), 300)} ({file.action})\n", s.tool_arg
+            )
+            for line in file.lines:
+                if shown >= MAX_INPUT_LINES:
+                    break
+                style = {"+": s.ok, "-": s.error, "@": s.meta}.get(line[:1], Style())
+                text.append(inert(line, 2000) + "\n", style)
+                shown += 1
+        total = sum(len(f.lines) for f in diff.files)
+        if total > shown:
+            text.append(f"… {total - shown} more diff lines\n", s.meta)
+        text.rstrip()
+        return self.boxed(text, ctx)
+
     def tool_body(self, block: dict[str, Any], ctx: Context) -> list[Strip]:
         s = self.styles
-        raw = _input_text(block.get("input"))
-        shown = _cleaned(clip(raw, ctx.pattern, max_lines=MAX_INPUT_LINES))
-        highlighter = None if raw.startswith("$ ") else _JSON
-        lines = self.boxed(clipped_text(shown, "", s.meta, highlighter), ctx)
+        diff = edit_diff(str(block.get("name") or ""), block.get("input"))
+        if diff is not None:
+            lines = self.diff_body(diff, ctx)
+        else:
+            raw = _input_text(block.get("input"))
+            shown = _cleaned(clip(raw, ctx.pattern, max_lines=MAX_INPUT_LINES))
+            highlighter = None if raw.startswith("$ ") else _JSON
+            lines = self.boxed(clipped_text(shown, "", s.meta, highlighter), ctx)
         result, is_error = ctx.result_for(str(block.get("id") or ""))
         if result is None:
             lines.append(_strip([Segment("└ no output yet", s.meta)], ctx.width, indent=4))
