@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "browse": ("browse", "browse_cmd", "Open the browser without importing first."),
     "experiments": ("experiments", "experiments_cmd", "Champion/challenger experiments."),
     "metrics": ("metrics", "metrics_cmd", "Prometheus metrics read from the store."),
+    "resume": ("resume", "resume_cmd", "Resume a session in the agent that wrote it."),
     "doctor": ("doctor", "doctor_cmd", "Check the store's schema, integrity and size."),
     "redact": ("redact", "redact_cmd", "Redact secrets in the store, now and from now on."),
 }

@@ -15,7 +15,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Input
 
 from ...export import to_markdown
@@ -40,6 +39,7 @@ from ..widgets.search_pane import SearchPane
 from ..widgets.session_list import SORT_LABELS, SessionList
 from ..widgets.transcript import Transcript
 from .main_commands import MainCommands
+from .resuming import ResumeActions
 
 STATS_EVERY = 2.0
 
@@ -59,7 +59,7 @@ class FilterInput(Input):
         self.screen.query_one(SessionList).focus()
 
 
-class MainScreen(Screen[None]):
+class MainScreen(ResumeActions):
     """Three panes; every database call happens in the widgets' thread workers.
 
     The screen owns the browsing (`browsing`: the open store, its watcher, switching stores)
@@ -92,6 +92,10 @@ class MainScreen(Screen[None]):
             tooltip="filter: source:codex project:webapp since:7d until:2026-10-01",
         ),
         Binding("d", "demo", "Demo store", tooltip="build the demo store (empty store only)"),
+        Binding("R", "resume", "Resume", show=False, tooltip="resume the session in its agent"),
+        Binding(
+            "F", "fork", "Fork", show=False, tooltip="fork the session in its agent (Claude Code)"
+        ),
         Binding("q", "quit", "Quit", tooltip="quit"),
     ]
 

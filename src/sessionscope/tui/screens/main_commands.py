@@ -31,6 +31,8 @@ class BrowserScreen(Protocol):
     def action_experiments(self) -> None: ...
     def clear_experiment(self) -> None: ...
     def action_demo(self) -> None: ...
+    def action_resume(self) -> None: ...
+    def action_fork(self) -> None: ...
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None: ...
 
 
@@ -85,6 +87,14 @@ def main_commands(
         )
         if transcript.info is not None and transcript.info.parent_session_id:
             yield SystemCommand("Open parent session", "u", transcript.action_open_parent)
+        yield SystemCommand(
+            "Resume in the agent",
+            "Run the agent's resume command in the session's cwd (R)",
+            main.action_resume,
+        )
+        yield SystemCommand(
+            "Fork in the agent", "A new session from this one, in its agent (F)", main.action_fork
+        )
     yield SystemCommand(
         "Experiments",
         "Champion/challenger experiments; filter by variant (e)",

@@ -1,0 +1,126 @@
+"""Resume (or fork) a session in the agent that wrote it, in the session's working directory.
+
+Each source has a command template; a user changes or adds them in the config file
+(`~/.config/sessionscope/config.toml` on Linux):
+
+    [resume]
+    claude-code = "tmux new-window -c {cwd} claude --resume {id}"
+    [fork]
+    claude-code = "claude --resume {id} --fork-session"
+
+`{id}` and `{cwd}` are replaced (each as one argument, never through a shell). Sessions written
+through the API by no known agent have no template, and so no resume action.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .sanitize import inert
+
+RESUME: dict[str, str] = {
+    "claude-code": "claude --resume {id}",
+    "codex": "codex resume {id}",
+    "gemini-cli": "gemini --resume {id}",
+    "opencode": "opencode --session {id}",
+    "copilot-cli": "copilot --resume {id}",
+    "cursor": "cursor-agent --resume {id}",
+}
+FORK: dict[str, str] = {
+    "claude-code": "claude --resume {id} --fork-session",
+}
+
+
+class ResumeError(Exception):
+    """Why a session cannot be resumed, in one sentence for the person."""
+
+
+@dataclass(frozen=True, slots=True)
+class ResumePlan:
+    """The agent's command (`argv`) and where to run it (`cwd`)."""
+
+    argv: list[str]
+    cwd: str
+
+    def shell(self) -> str:
+        """The command as one line a person can paste (`cd` included)."""
+        return f"cd {shlex.quote(self.cwd)} && {shlex.join(self.argv)}"
+
+
+def config_path() -> Path:
+    """The user's config file (`$SESSIONSCOPE_CONFIG` moves it)."""
+    override = os.environ.get("SESSIONSCOPE_CONFIG")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("sessionscope")) / "config.toml"
+
+
+def load_config(path: Path | None = None) -> dict[str, Any]:
+    """The config file as a dict ({} when it is missing); a broken file is one sentence."""
+    path = path or config_path()
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ResumeError(f"cannot read the config file {inert(str(path), 300)}: {exc}") from exc
+
+
+def templates(config: dict[str, Any], fork: bool) -> dict[str, str]:
+    """Built-in templates with the user's `[resume]` / `[fork]` tables over them."""
+    table = config.get("fork" if fork else "resume")
+    merged = dict(FORK if fork else RESUME)
+    if isinstance(table, dict):
+        merged.update({str(k): str(v) for k, v in table.items() if isinstance(v, str)})
+    return merged
+
+
+def can_resume(source: str, config: dict[str, Any] | None = None) -> bool:
+    """True when `source` has a resume command (API sessions of no known agent have none)."""
+    return source in templates(config or {}, fork=False)
+
+
+def plan(
+    session_id: str,
+    source: str,
+    cwd: str | None,
+    *,
+    fork: bool = False,
+    config: dict[str, Any] | None = None,
+) -> ResumePlan:
+    """The command that resumes (or forks) the session, checked: its cwd exists and its agent
+    is installed. Raises ResumeError with one sentence otherwise."""
+    config = load_config() if config is None else config
+    template = templates(config, fork).get(source)
+    what = "fork" if fork else "resume"
+    if template is None:
+        if fork and source in templates(config, fork=False):
+            raise ResumeError(f"{inert(source, 40)} has no fork command; set one under [fork].")
+        raise ResumeError(
+            f"sessions from {inert(source, 40) or 'this source'} cannot be {what}d: no agent "
+            f"command is known for it (add one under [{what}] in {inert(str(config_path()), 300)})."
+        )
+    if not cwd:
+        raise ResumeError("the session has no working directory to resume it in.")
+    if not Path(cwd).is_dir():
+        raise ResumeError(f"the session's working directory {inert(cwd, 300)} no longer exists.")
+    try:
+        argv = [part.format(id=session_id, cwd=cwd) for part in shlex.split(template)]
+    except (ValueError, KeyError, IndexError) as exc:
+        raise ResumeError(
+            f"the {what} command for {inert(source, 40)} is malformed: {exc}"
+        ) from exc
+    if not argv:
+        raise ResumeError(f"the {what} command for {inert(source, 40)} is empty.")
+    if shutil.which(argv[0]) is None:
+        raise ResumeError(f"{inert(argv[0], 80)} is not installed (not found on PATH).")
+    return ResumePlan(argv=argv, cwd=cwd)
