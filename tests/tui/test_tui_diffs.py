@@ -56,3 +56,19 @@ async def test_edit_folds_to_a_summary_and_expands_to_a_diff(fixture_db: Path) -
             await pilot.press("pagedown")
             await wait_for_workers(pilot)
         assert found_add and found_del
+
+
+async def test_injected_context_folds_to_one_line_until_opened(fixture_db: Path) -> None:
+    from tui_support import SESSION_A
+
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        transcript = await open_session(pilot, SESSION_A)
+        text = "\n".join(widget_lines(transcript))
+        assert "▸ context: caveat about local commands" in text
+        assert "DO NOT respond" not in text
+        await pilot.press("g", "j")  # the first message header, then its folded context line
+        await pilot.press("space")
+        await wait_for_workers(pilot)
+        text = "\n".join(widget_lines(transcript))
+        assert "▾ context: caveat about local commands" in text and "DO NOT respond" in text

@@ -158,6 +158,8 @@ class TranscriptViewport(ScrollView):
         return block, is_error
 
     def is_open(self, seq: int, block: int, kind: str) -> bool:
+        if kind == "context":  # injected context stays folded unless opened on purpose
+            return (seq, block) in self._toggled
         default = self.reasoning_open if kind == "reasoning" else self.tools_open
         return default != ((seq, block) in self._toggled)
 
