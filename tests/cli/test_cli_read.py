@@ -288,3 +288,21 @@ def test_absurd_token_counts_are_refused(db) -> None:
     sid = db.start_session()
     with pytest.raises(store.InvalidInput, match="2\\*\\*53"):
         db.append(sid, "user", "x", input_tokens=2**63)
+
+
+def test_stats_by_day_and_model(db: store.Store) -> None:
+    from sessionscope.store.timeutil import now_iso
+
+    sid = db.start_session(title="t", source="codex", model="gpt-5")
+    db.append(
+        sid, "assistant", "x", created_at=now_iso(), input_tokens=7, output_tokens=3, cost_usd=1.5
+    )
+    db.close()
+    out = CliRunner().invoke(cli, ["stats", "--by", "model", "--json"])
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert [(r["key"], r["input_tokens"], r["cost_usd"]) for r in rows] == [("gpt-5", 7, 1.5)]
+    text = CliRunner().invoke(cli, ["stats", "--by", "day"]).stdout
+    assert "$1.50" in text and text.splitlines()[-1].startswith("total")
+    bad = CliRunner().invoke(cli, ["stats", "--by", "day", "--since", "banana"])
+    assert bad.exit_code == 1 and "since must be" in bad.stderr

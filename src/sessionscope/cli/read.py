@@ -193,6 +193,33 @@ def export_cmd(session: str, fmt: str, output: str | None, redact: bool | None) 
         click.echo(text, nl=False)
 
 
+def _usage_report(by: str, since: str | None, until: str | None, as_json: bool) -> None:
+    """`stats --by`: one row a day (or project, model, ...) with tokens and cost, then a total."""
+    with open_from_context(must_exist=not as_json) as db:
+        rows = db.usage(by=by, since=since, until=until)
+    if as_json:
+        echo_json([dataclasses.asdict(r) for r in rows])
+        return
+    if not rows:
+        click.echo(f"No messages since {inert(since)}.")
+        return
+    head = f"{by:<24} {'sessions':>8} {'messages':>9} {'input':>10} {'output':>9} "
+    click.echo(head + f"{'cache rd':>10} {'cache wr':>9} {'cost':>9}")
+    for r in rows:
+        click.echo(
+            f"{inert(r.key or '(none)', 24):<24} {r.sessions:>8} {r.messages:>9} "
+            f"{r.input_tokens:>10} {r.output_tokens:>9} {r.cache_read_tokens:>10} "
+            f"{r.cache_creation_tokens:>9} {'$' + format(r.cost_usd, '.2f'):>9}"
+        )
+    click.echo(
+        f"{'total':<24} {'':>8} {sum(r.messages for r in rows):>9} "
+        f"{sum(r.input_tokens for r in rows):>10} {sum(r.output_tokens for r in rows):>9} "
+        f"{sum(r.cache_read_tokens for r in rows):>10} "
+        f"{sum(r.cache_creation_tokens for r in rows):>9} "
+        f"{'$' + format(sum(r.cost_usd for r in rows), '.2f'):>9}"
+    )
+
+
 def _say_redacted(found: list[Any]) -> None:
     """What redaction replaced, on stderr, before anything is written."""
     if not found:
@@ -226,8 +253,19 @@ def _write_private(path: Path, text: str) -> None:
 @click.command("stats")
 @db_option
 @json_option
-def stats_cmd(as_json: bool) -> None:
-    """Counts for the whole store."""
+@click.option(
+    "--by",
+    type=click.Choice(["day", "week", "month", "project", "model", "source"]),
+    default=None,
+    help="Usage per day, week, month, project, model or source instead of the totals.",
+)
+@click.option("--since", default=None, help="With --by: from this date or age (30d, 2026-10-01).")
+@click.option("--until", default=None, help="With --by: up to this date.")
+def stats_cmd(as_json: bool, by: str | None, since: str | None, until: str | None) -> None:
+    """Counts for the whole store, or usage and cost per day, project, model, ... (--by)."""
+    if by is not None:
+        _usage_report(by, since if since is not None else "30d", until, as_json)
+        return
     with open_from_context(must_exist=not as_json) as db:
         stats = db.stats()
     if as_json:

@@ -31,6 +31,8 @@ from .redact import redact_id, redact_message, redact_session_fields
 from .schema import NO_SPACE_GLOB, SCHEMA_VERSION
 from .search import search_messages
 from .timeutil import normalize_ts, now_iso
+from .usage import UsageRow
+from .usage import usage as usage_rows
 from .windows import Window, read_window
 
 if TYPE_CHECKING:
@@ -1147,6 +1149,12 @@ class Store(ExperimentsMixin):
             }
 
         return self._db.read(run)
+
+    def usage(
+        self, by: str = "day", since: str | None = None, until: str | None = None
+    ) -> list[UsageRow]:
+        """Sessions, messages, tokens and cost per day/week/month/project/model/source."""
+        return self._db.read(lambda conn: usage_rows(conn, by, since, until))
 
     def stats(self) -> Stats:
         """Whole-store counts."""

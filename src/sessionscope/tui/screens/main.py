@@ -92,6 +92,7 @@ class MainScreen(ResumeActions):
             tooltip="filter: source:codex project:webapp since:7d until:2026-10-01",
         ),
         Binding("d", "demo", "Demo store", tooltip="build the demo store (empty store only)"),
+        Binding("u", "usage", "Usage", show=False, tooltip="usage: tokens and cost over time"),
         Binding("R", "resume", "Resume", show=False, tooltip="resume the session in its agent"),
         Binding(
             "F", "fork", "Fork", show=False, tooltip="fork the session in its agent (Claude Code)"
@@ -438,6 +439,14 @@ class MainScreen(ResumeActions):
         from .experiments import ExperimentsScreen
 
         self.app.push_screen(ExperimentsScreen(db), self._experiment_chosen)
+
+    def action_usage(self) -> None:
+        db = self.browsing.db
+        if db is None:
+            return
+        from .usage import UsageScreen
+
+        self.app.push_screen(UsageScreen(db))
 
     def _experiment_chosen(self, result: dict[str, Any] | None) -> None:
         if not result or result.get("experiment_id") is None:

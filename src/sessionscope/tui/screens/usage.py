@@ -1,0 +1,150 @@
+"""The usage screen (`u`): cost or tokens per day as a bar chart, and the period's figures by
+model and by project. Read in a thread worker from `Store.usage`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+from textual_plotext import PlotextPlot
+
+from ...store import StoreError
+from ..format import short_count
+from ..safe import safe_text
+
+if TYPE_CHECKING:
+    from ...store import Store
+    from ...store.usage import UsageRow
+
+PERIODS = ("7d", "30d", "90d", "365d")
+
+
+@dataclass
+class UsageLoaded(Message):
+    """The period's rows per day, per model and per project."""
+
+    period: str
+    days: list[UsageRow]
+    models: list[UsageRow]
+    projects: list[UsageRow]
+
+
+@dataclass
+class UsageFailed(Message):
+    error: str
+
+
+def _table(title: str) -> DataTable[Text]:
+    table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
+    table.border_title = title
+    for label, width in ((title, 28), ("sessions", 8), ("tokens", 9), ("cost", 9)):
+        table.add_column(Text(label), width=width)
+    return table
+
+
+class UsageScreen(Screen[None]):
+    """Sessions, tokens and cost over a period; `p` changes the period, `c` cost or tokens."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape,q,u", "close", "Back"),
+        Binding("p", "period", "Period"),
+        Binding("c", "measure", "Cost/tokens"),
+    ]
+
+    DEFAULT_CSS = """
+    UsageScreen { layout: vertical; }
+    #usage-title { height: 1; padding: 0 1; text-style: bold; }
+    #usage-plot { height: 1fr; min-height: 10; }
+    #usage-tables { height: 1fr; }
+    #usage-tables DataTable { width: 1fr; border: round $primary-darken-2; }
+    """
+
+    def __init__(self, db: Store, period: str = "30d") -> None:
+        super().__init__()
+        self.db = db
+        self.period = period
+        self.show_cost = True
+        self.days: list[UsageRow] = []
+
+    def compose(self) -> ComposeResult:
+        yield Static(Text("Usage · loading…"), id="usage-title")
+        yield PlotextPlot(id="usage-plot")
+        with Horizontal(id="usage-tables"):
+            yield _table("model")
+            yield _table("project")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._load(self.period)
+
+    @work(thread=True, exclusive=True, group="usage", exit_on_error=False)
+    def _load(self, period: str) -> None:
+        try:
+            days = self.db.usage(by="day", since=period)
+            models = self.db.usage(by="model", since=period)
+            projects = self.db.usage(by="project", since=period)
+        except StoreError as exc:
+            self.post_message(UsageFailed(str(exc)))
+            return
+        self.post_message(UsageLoaded(period, days, models, projects))
+
+    def on_usage_failed(self, message: UsageFailed) -> None:
+        self.query_one("#usage-title", Static).update(safe_text(f"Usage · {message.error}"))
+
+    def on_usage_loaded(self, message: UsageLoaded) -> None:
+        if message.period != self.period:
+            return
+        self.days = message.days
+        cost = sum(r.cost_usd for r in message.days)
+        tokens = sum(r.tokens for r in message.days)
+        sessions = sum(r.sessions for r in message.projects)
+        self.query_one("#usage-title", Static).update(
+            Text(
+                f"Usage · last {self.period} · {sessions} sessions · "
+                f"{short_count(tokens)} tokens · ${cost:,.2f}"
+                "   (p: period · c: cost/tokens · Esc: back)"
+            )
+        )
+        for table, rows in zip(
+            self.query(DataTable), (message.models, message.projects), strict=True
+        ):
+            table.clear()
+            for r in rows:
+                table.add_row(
+                    safe_text(r.key or "(none)", limit=60),
+                    Text(str(r.sessions), justify="right"),
+                    Text(short_count(r.tokens), justify="right"),
+                    Text(f"${r.cost_usd:,.2f}", justify="right"),
+                )
+        self._draw()
+
+    def _draw(self) -> None:
+        plot = self.query_one(PlotextPlot)
+        plt = plot.plt
+        plt.clear_data()
+        plt.clear_figure()
+        labels = [r.key[5:] for r in self.days]  # MM-DD
+        values = [r.cost_usd if self.show_cost else r.tokens / 1e6 for r in self.days]
+        if labels:
+            plt.bar(labels, values)
+        plt.title("cost per day ($)" if self.show_cost else "tokens per day (millions)")
+        plot.refresh()
+
+    def action_period(self) -> None:
+        self.period = PERIODS[(PERIODS.index(self.period) + 1) % len(PERIODS)]
+        self._load(self.period)
+
+    def action_measure(self) -> None:
+        self.show_cost = not self.show_cost
+        self._draw()
+
+    def action_close(self) -> None:
+        self.dismiss()
