@@ -32,6 +32,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "metrics": ("metrics", "metrics_cmd", "Prometheus metrics read from the store."),
     "doctor": ("doctor", "doctor_cmd", "Check the store's schema, integrity and size."),
     "redact": ("redact", "redact_cmd", "Redact secrets in the store, now and from now on."),
+    "mcp": ("mcp", "mcp_cmd", "Serve search and recall to agents over MCP (stdio or HTTP)."),
 }
 
 
