@@ -13,13 +13,13 @@ from typing import Any
 
 import anyio
 import pytest
-from mcp_support import SECRET, build
+from mcp_support import build
 
 pytest.importorskip("mcp")
 
-from mcp import ClientSession  # noqa: E402
-from mcp.client.stdio import StdioServerParameters, stdio_client  # noqa: E402
-from mcp.client.streamable_http import streamable_http_client  # noqa: E402
+from mcp import ClientSession
+from mcp.client.stdio import StdioServerParameters, stdio_client
+from mcp.client.streamable_http import streamable_http_client
 
 TOOLS = {"search", "list_sessions", "read_session", "recent_prompts", "usage"}
 
