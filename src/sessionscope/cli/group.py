@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "resume": ("resume", "resume_cmd", "Resume a session in the agent that wrote it."),
     "doctor": ("doctor", "doctor_cmd", "Check the store's schema, integrity and size."),
     "redact": ("redact", "redact_cmd", "Redact secrets in the store, now and from now on."),
+    "mcp": ("mcp", "mcp_cmd", "Serve search and recall to agents over MCP (stdio or HTTP)."),
 }
 
 
