@@ -989,6 +989,9 @@ class Store(ExperimentsMixin):
 
     def find_message(self, session_id: str, external_id: str) -> Message | None:
         """The message a session holds under the source's own id, or None."""
+        for value, name in ((session_id, "session_id"), (external_id, "external_id")):
+            if not isinstance(value, str):
+                raise InvalidInput(f"{name} must be a string, not {type(value).__name__}.")
 
         def run(conn: sqlite3.Connection) -> Message | None:
             key = redact_id(external_id) if self._redacts(conn) else external_id
