@@ -338,16 +338,22 @@ class Connections:
                 raise StoreError("the store is closed.")
             yield conn
 
-    def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection for reads, its SQLite errors translated to store errors."""
         with self.use() as conn:
             try:
-                return fn(conn)
+                yield conn
             except sqlite3.Error as exc:
                 raise translate(exc, self.path) from None
             except UnicodeEncodeError:
                 raise surrogate_error() from None
             except OverflowError:
                 raise overflow_error() from None
+
+    def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        with self.reading() as conn:
+            return fn(conn)
 
     @property
     def depth(self) -> int:
