@@ -68,7 +68,7 @@ class ScriptConnection:
         for statement in split_script(script):
             self._conn.execute(statement)
 
-    def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
         return self._conn.execute(sql, params)
 
 
@@ -292,7 +292,7 @@ class Connections:
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         ]
         self._judge(application_id, version, tables)
-        return version
+        return int(version)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         def run(c: sqlite3.Connection) -> None:

@@ -79,7 +79,7 @@ class Experiment:
     metadata: dict[str, Any] = field(default_factory=dict)
 
 
-class Assignment(tuple):
+class Assignment(tuple[str, dict[str, Any]]):
     """`(variant, config payload)`, with `.experiment_id` and `.config_id` for tagging the session.
 
     Unpacks as a pair: `variant, config = db.assign_variant(pid, key)`.
@@ -155,7 +155,7 @@ _EXPERIMENT_COLUMNS = (
 
 
 def _project(row: tuple[Any, ...]) -> Project:
-    return Project(*row[:6], metadata=blockcodec.decode_metadata(row[6]))
+    return Project(*row[:6], metadata=blockcodec.decode_metadata(row[6]))  # type: ignore[misc]
 
 
 def _config(row: tuple[Any, ...]) -> AgentConfig:
@@ -163,7 +163,7 @@ def _config(row: tuple[Any, ...]) -> AgentConfig:
 
 
 def _experiment(row: tuple[Any, ...]) -> Experiment:
-    return Experiment(*row[:11], metadata=blockcodec.decode_metadata(row[11]))
+    return Experiment(*row[:11], metadata=blockcodec.decode_metadata(row[11]))  # type: ignore[misc]
 
 
 # Per session of one experiment: its variant and fitness (NULL without signals).

@@ -102,7 +102,7 @@ def save(
     """Make the session's transcript exactly `specs`, writing only changed rows (`Store.save`)."""
     if not sessions.exists(conn, session_id):
         fields = dict(session_fields)
-        sid, values = sessions.new_values(
+        sid, new = sessions.new_values(
             session_id,
             title,
             fields.pop("source", "api"),
@@ -110,7 +110,7 @@ def save(
             fields.pop("model", None),
             fields,
         )
-        sessions.start(conn, sid, values, exist_ok=False, redacting=redacting)
+        sessions.start(conn, sid, new, exist_ok=False, redacting=redacting)
     elif title is not None or session_fields:
         validate.session_fields(session_fields)
         changes = {**({"title": title} if title else {}), **session_fields}

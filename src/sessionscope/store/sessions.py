@@ -42,7 +42,7 @@ def session_from_row(row: Sequence[Any], child_count: int = 0) -> SessionInfo:
     """A `SessionInfo` from the columns of `SESSION_COLUMNS`."""
     values = list(row)
     values[-1] = blockcodec.decode_metadata(values[-1])
-    return SessionInfo(*values[:-1], child_count=child_count, metadata=values[-1])
+    return SessionInfo(*values[:-1], child_count=child_count, metadata=values[-1])  # type: ignore[misc]
 
 
 def require(conn: sqlite3.Connection, session_id: str) -> str:

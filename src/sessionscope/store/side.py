@@ -90,7 +90,10 @@ def signals(conn: sqlite3.Connection, session_id: str) -> list[dict[str, Any]]:
 
 
 def _import_state(row: tuple[Any, ...]) -> ImportState:
-    return ImportState(*row[:6], blockcodec.decode_metadata(row[6]), row[7])
+    path, source, size, mtime, offset, line_no, state, updated_at = row
+    return ImportState(
+        path, source, size, mtime, offset, line_no, blockcodec.decode_metadata(state), updated_at
+    )
 
 
 def import_state(conn: sqlite3.Connection, path: str) -> ImportState | None:
