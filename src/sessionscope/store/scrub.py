@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import sqlite3
 import time
-from functools import partial
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from . import blocks as blockcodec
