@@ -221,7 +221,8 @@ def test_two_processes_importing_one_big_transcript_equal_a_clean_import(
         assert proc.returncode == 0, err
     with store.open(tmp_path / "clean.db") as clean:  # the clean import, of the same path
         clean.delete_session(CLAUDE_SID)
-        clean._write(lambda conn: conn.execute("DELETE FROM import_state"))
+        with clean.writing() as conn:
+            conn.execute("DELETE FROM import_state")
         import_source(clean, "claude-code", path)
         want = dump(clean)
     with store.open(db_path) as db:
@@ -261,12 +262,11 @@ def test_a_dead_or_stale_holder_does_not_block(db: store.Store, tmp_path: Path) 
     dead_pid = int(dead.stdout)
 
     def hold(pid: int, expires: float) -> None:
-        db._write(
-            lambda conn: conn.execute(
+        with db.writing() as conn:
+            conn.execute(
                 "INSERT OR REPLACE INTO import_locks VALUES (?, 'x', ?, ?, ?, 'now')",
                 (key, pid, locks.HOST, expires),
             )
-        )
 
     hold(dead_pid, time.time() + 3600)  # a crashed importer's lock: its pid is gone
     assert import_source(db, "claude-code", path).messages == 1

@@ -128,22 +128,22 @@ def test_import_killed_at_random_moments_resumes_to_a_clean_import(tmp_path: Pat
 
 BATCH = 4000
 # The agent announces each call ("start"), the moment its (first) transaction has begun ("tx": the
-# store's write function is wrapped to print it) and its return ("done", seconds since "tx").
+# store's `writing` is wrapped to print it) and its return ("done", seconds since "tx").
 AGENT = f"""
-import sys, time
+import contextlib, sys, time
 from sessionscope import store
 db = store.open(sys.argv[1])
 sid = db.start_session(title="big batches", id="batches", exist_ok=True)
-write = db._db.write
-def announcing_write(fn):
-    def run(conn):
-        global in_tx
+writing = db.writing
+@contextlib.contextmanager
+def announcing_writing():
+    global in_tx
+    with writing() as conn:
         if in_tx is None:
             in_tx = time.perf_counter()
             print("tx", b, flush=True)
-        return fn(conn)
-    return write(run)
-db._db.write = announcing_write
+        yield conn
+db.writing = announcing_writing
 first = int(sys.argv[2])
 for b in range(first, first + 1000):
     batch = [{{"role": ("user", "assistant", "tool")[j % 3],

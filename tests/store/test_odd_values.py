@@ -16,7 +16,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sessionscope import store
-from sessionscope.store.core import _MESSAGE_KEYS, _SESSION_FIELDS, Store
+from sessionscope.store.core import Store
+from sessionscope.store.validate import MESSAGE_KEYS as _MESSAGE_KEYS
+from sessionscope.store.validate import SESSION_FIELDS as _SESSION_FIELDS
 
 SKIP = {"close", "transaction", "check", "health"}  # no arguments worth fuzzing, or closes
 METHODS = sorted(

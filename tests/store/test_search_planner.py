@@ -12,20 +12,20 @@ from sessionscope.store.search import Hits, search_messages
 
 
 def _run(db: Store, query: str, **kw) -> Hits:
-    return db._db.read(lambda conn: search_messages(conn, query, **kw))
+    with db.reading() as conn:
+        return search_messages(conn, query, **kw)
 
 
 def _traced(db: Store, query: str, **kw) -> tuple[Hits, list[str]]:
     statements: list[str] = []
 
-    def run(conn):
+    with db.reading() as conn:
         conn.set_trace_callback(statements.append)
         try:
-            return search_messages(conn, query, **kw)
+            hits = search_messages(conn, query, **kw)
         finally:
             conn.set_trace_callback(None)
-
-    return db._db.read(run), statements
+    return hits, statements
 
 
 @pytest.fixture

@@ -507,8 +507,8 @@ def test_a_failed_write_inside_a_transaction_undoes_only_itself(db: Store) -> No
                     {"role": "user", "content": "x2", "external_id": "x"},
                 ],
             )
-        with pytest.raises(store.StoreError):  # a constraint failure, typed
-            db._write(lambda conn: conn.execute("INSERT INTO sessions (id) VALUES (NULL)"))
+        with pytest.raises(store.StoreError), db.writing() as conn:  # a constraint failure, typed
+            conn.execute("INSERT INTO sessions (id) VALUES (NULL)")
     loaded = db.load(sid)
     assert loaded is not None
     assert [m.text for m in loaded.messages] == ["a", "b", "c", "kept"]

@@ -165,7 +165,7 @@ def encode_metadata(metadata: dict[str, Any] | None) -> str | None:
         return None
     if not isinstance(metadata, dict):
         raise InvalidInput("metadata must be a dict.")
-    return encode(metadata)  # type: ignore[arg-type]
+    return encode(metadata)
 
 
 def decode_metadata(text: str | None) -> dict[str, Any]:

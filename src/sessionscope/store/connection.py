@@ -68,7 +68,7 @@ class ScriptConnection:
         for statement in split_script(script):
             self._conn.execute(statement)
 
-    def execute(self, sql: str, params: tuple = ()) -> sqlite3.Cursor:
+    def execute(self, sql: str, params: tuple[object, ...] = ()) -> sqlite3.Cursor:
         return self._conn.execute(sql, params)
 
 
@@ -292,7 +292,7 @@ class Connections:
             row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         ]
         self._judge(application_id, version, tables)
-        return version
+        return int(version)
 
     def _migrate(self, conn: sqlite3.Connection) -> None:
         def run(c: sqlite3.Connection) -> None:
@@ -338,16 +338,22 @@ class Connections:
                 raise StoreError("the store is closed.")
             yield conn
 
-    def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """This thread's connection for reads, its SQLite errors translated to store errors."""
         with self.use() as conn:
             try:
-                return fn(conn)
+                yield conn
             except sqlite3.Error as exc:
                 raise translate(exc, self.path) from None
             except UnicodeEncodeError:
                 raise surrogate_error() from None
             except OverflowError:
                 raise overflow_error() from None
+
+    def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        with self.reading() as conn:
+            return fn(conn)
 
     @property
     def depth(self) -> int:

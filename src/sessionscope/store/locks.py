@@ -73,7 +73,8 @@ def acquire(db: Store, path: str, token: str, lease: float = LEASE_SECONDS) -> H
         )
         return None
 
-    return db._write(run)
+    with db.writing() as conn:
+        return run(conn)
 
 
 def renew(db: Store, path: str, token: str, lease: float = LEASE_SECONDS) -> bool:
@@ -86,7 +87,8 @@ def renew(db: Store, path: str, token: str, lease: float = LEASE_SECONDS) -> boo
         )
         return cursor.rowcount == 1
 
-    return db._write(run)
+    with db.writing() as conn:
+        return run(conn)
 
 
 def release(db: Store, path: str, token: str) -> None:
@@ -95,4 +97,5 @@ def release(db: Store, path: str, token: str) -> None:
     def run(conn: sqlite3.Connection) -> None:
         conn.execute("DELETE FROM import_locks WHERE path = ? AND token = ?", (path, token))
 
-    db._write(run)
+    with db.writing() as conn:
+        run(conn)

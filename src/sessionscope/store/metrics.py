@@ -24,13 +24,16 @@ from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from operator import itemgetter
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector, CollectorRegistry
 
 from .errors import InvalidInput
 from .timeutil import format_ts
+
+if TYPE_CHECKING:
+    from .core import Store
 
 ACTIVE_WINDOW = timedelta(minutes=15)
 TOKEN_DIRECTIONS = ("input", "output", "cache_read", "cache_creation")
@@ -212,6 +215,12 @@ def _families(snap: Snapshot | None) -> Iterator[Metric]:
     yield from (sessions, messages, tokens, tools, cost, active)
 
 
+def _snapshot_of(db: Store) -> Snapshot:
+    """One snapshot of the store, read in one read transaction."""
+    with db.reading() as conn:
+        return read_snapshot(conn)
+
+
 class StoreCollector(Collector):
     """Reads the store at scrape time, at most once per `cache_seconds`.
 
@@ -222,7 +231,7 @@ class StoreCollector(Collector):
 
     def __init__(
         self,
-        db: Any,
+        db: Store,
         *,
         executor: Executor | None = None,
         label_limit: int = LABEL_LIMIT,
@@ -241,9 +250,9 @@ class StoreCollector(Collector):
 
     def _read(self) -> Snapshot:
         if self._executor is None:
-            snap: Snapshot = self._db._read(read_snapshot)
+            snap = _snapshot_of(self._db)
         else:
-            snap = self._executor.submit(self._db._read, read_snapshot).result()
+            snap = self._executor.submit(_snapshot_of, self._db).result()
         return bounded(snap, self._label_limit)
 
     def snapshot(self) -> Snapshot:
@@ -264,7 +273,7 @@ class StoreCollector(Collector):
 
 
 def registry_for(
-    db: Any,
+    db: Store,
     *,
     executor: Executor | None = None,
     label_limit: int = LABEL_LIMIT,
@@ -279,7 +288,7 @@ def registry_for(
     return registry
 
 
-def render(db: Any, *, label_limit: int = LABEL_LIMIT) -> bytes:
+def render(db: Store, *, label_limit: int = LABEL_LIMIT) -> bytes:
     """The store's metrics in Prometheus text exposition format."""
     from prometheus_client import generate_latest
 

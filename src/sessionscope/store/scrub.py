@@ -14,6 +14,7 @@ import json
 import sqlite3
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from . import blocks as blockcodec
@@ -165,7 +166,7 @@ def scrub(conns: Connections, record: Any) -> ScrubReport:
     conns.write(lambda conn: _sessions(conn, report))
     after: int | None = 0
     while after is not None:
-        after = conns.write(lambda conn, start=after: _messages(conn, start, report))
+        after = conns.write(partial(_messages, after=after, report=report))
     report.import_states = conns.write(
         lambda conn: _json_column(conn, "import_state", "path", "state", report)
     )

@@ -193,7 +193,7 @@ def _check_rows(conn: sqlite3.Connection, sessions: list[str]) -> list[str]:
 
 def _check_session(conn: sqlite3.Connection, session_id: str) -> tuple[int, int]:
     """(messages whose calls differ, calls whose pairing is wrong) in one session."""
-    want: dict[int, Counter[tuple[str | None, str]]] = {}
+    want: dict[int, Counter[tuple[str | None, str | None]]] = {}
     seqs: dict[int, int] = {}
     results: dict[str, list[tuple[int, int, Any]]] = {}  # use id -> (seq, message id, is_error)
     for mid, seq, raw in conn.execute(
@@ -214,7 +214,7 @@ def _check_session(conn: sqlite3.Connection, session_id: str) -> tuple[int, int]
                 use_id = _id_text(block.get("tool_use_id"))
                 if use_id is not None:
                     results.setdefault(use_id, []).append((seq, mid, block.get("is_error")))
-    have: dict[int, Counter[tuple[str | None, str]]] = {}
+    have: dict[int, Counter[tuple[str | None, str | None]]] = {}
     rows = conn.execute(
         "SELECT message_id, tool_use_id, name, is_error, result_message_id FROM tool_calls"
         " WHERE session_id = ?",

@@ -1,0 +1,323 @@
+"""Session rows: creating, changing, ending, deleting, finding and listing sessions.
+
+Plain functions on a `sqlite3.Connection`; the `Store` opens the transaction and passes in
+whether writes redact (see `side.redacting`).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import uuid
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from . import blocks as blockcodec
+from . import validate
+from .errors import InvalidInput, SessionNotFound
+from .models import Session, SessionInfo
+from .query import like_escape
+from .redact import redact_session_fields
+from .rows import MESSAGE_COLUMNS, message_from_row
+from .timeutil import normalize_ts, now_iso
+from .validate import int_arg, utf8_safe
+
+SESSION_COLUMNS = (
+    "id, source, source_ref, title, status, project, project_id, cwd, git_branch, model, "
+    "parent_session_id, experiment_id, variant, config_id, started_at, updated_at, ended_at, "
+    "message_count, input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, "
+    "cost_usd, metadata"
+)
+SORTS = {
+    "recent": "s.updated_at DESC, s.id",
+    "started": "s.started_at DESC, s.id",
+    "tokens": "(s.input_tokens + s.output_tokens) DESC, s.updated_at DESC",
+    "messages": "s.message_count DESC, s.updated_at DESC",
+    "cost": "s.cost_usd DESC, s.updated_at DESC",
+    "title": "s.title COLLATE NOCASE, s.updated_at DESC",
+}
+_CHILDREN = "(SELECT count(*) FROM sessions c WHERE c.parent_session_id = s.id)"
+
+
+def session_from_row(row: Sequence[Any], child_count: int = 0) -> SessionInfo:
+    """A `SessionInfo` from the columns of `SESSION_COLUMNS`."""
+    values = list(row)
+    values[-1] = blockcodec.decode_metadata(values[-1])
+    return SessionInfo(*values[:-1], child_count=child_count, metadata=values[-1])  # type: ignore[misc]
+
+
+def require(conn: sqlite3.Connection, session_id: str) -> str:
+    """The session's updated_at, or SessionNotFound."""
+    row = conn.execute("SELECT updated_at FROM sessions WHERE id = ?", (session_id,)).fetchone()
+    if row is None:
+        raise SessionNotFound(f"no session has id {session_id!r}.")
+    return str(row[0])
+
+
+def exists(conn: sqlite3.Connection, session_id: str) -> bool:
+    return conn.execute("SELECT 1 FROM sessions WHERE id = ?", (session_id,)).fetchone() is not None
+
+
+# -- writing -------------------------------------------------------------------------------------
+
+
+def column_values(
+    conn: sqlite3.Connection, values: Mapping[str, Any], redacting: bool
+) -> dict[str, Any]:
+    """Validate session fields and turn them into column values."""
+    row: dict[str, Any] = {}
+    if redacting:
+        values = redact_session_fields(dict(values))
+    for key, value in values.items():
+        if value is None and key not in ("ended_at", "parent_session_id", "title"):
+            continue
+        if key in ("started_at", "updated_at", "ended_at"):
+            value = normalize_ts(value)
+        elif key == "metadata":
+            value = blockcodec.encode_metadata(value)
+        elif key == "project" and isinstance(value, int) and not isinstance(value, bool):
+            found = conn.execute(
+                "SELECT name, root_path FROM projects WHERE id = ?", (value,)
+            ).fetchone()
+            if not found:
+                raise InvalidInput(f"no project has id {value}.")
+            row["project_id"] = value
+            value = found[1] or found[0]
+        elif key == "variant" and value not in ("champion", "challenger"):
+            raise InvalidInput(f"variant must be 'champion' or 'challenger', not {value!r}.")
+        elif key in ("experiment_id", "config_id", "project_id"):
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise InvalidInput(f"{key} must be an integer id.")
+            table = {
+                "experiment_id": "experiments",
+                "config_id": "agent_configs",
+                "project_id": "projects",
+            }[key]
+            if not conn.execute(f"SELECT 1 FROM {table} WHERE id = ?", (value,)).fetchone():
+                raise InvalidInput(f"no {table[:-1].replace('_', ' ')} has id {value}.")
+        elif value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{key} must be a string, not {type(value).__name__}.")
+        elif isinstance(value, str) and not utf8_safe(value):
+            raise InvalidInput(f"{key} holds a lone surrogate, which UTF-8 cannot store.")
+        row[key] = value
+    return row
+
+
+def start(
+    conn: sqlite3.Connection,
+    sid: str,
+    values: Mapping[str, Any],
+    *,
+    exist_ok: bool,
+    redacting: bool,
+) -> str:
+    """Insert session `sid` with validated `values` (see `Store.start_session`)."""
+    if exists(conn, sid):
+        if exist_ok:
+            return sid
+        raise InvalidInput(f"a session with id {sid} already exists.")
+    row = column_values(conn, values, redacting)
+    started = row.get("started_at") or now_iso()
+    row["started_at"] = started
+    row.setdefault("updated_at", started)
+    row["id"] = sid
+    columns = ", ".join(row)
+    marks = ", ".join("?" for _ in row)
+    conn.execute(f"INSERT INTO sessions ({columns}) VALUES ({marks})", tuple(row.values()))
+    return sid
+
+
+def update(
+    conn: sqlite3.Connection, session_id: str, fields: Mapping[str, Any], *, redacting: bool
+) -> None:
+    """Set session fields (see `Store.update_session`)."""
+    require(conn, session_id)
+    row = column_values(conn, fields, redacting)
+    if not row:
+        return
+    sets = ", ".join(f"{key} = ?" for key in row)
+    conn.execute(f"UPDATE sessions SET {sets} WHERE id = ?", (*row.values(), session_id))
+
+
+def end(conn: sqlite3.Connection, session_id: str, status: str, moment: str) -> None:
+    """Mark a session ended (see `Store.end_session`)."""
+    require(conn, session_id)
+    conn.execute(
+        "UPDATE sessions SET status = ?, ended_at = ?,"
+        " updated_at = max(updated_at, ?) WHERE id = ?",
+        (status, moment, moment, session_id),
+    )
+
+
+def delete(conn: sqlite3.Connection, session_id: str) -> bool:
+    """Delete a session and its subagent sessions with their rows; False if absent."""
+    ids = [
+        row[0]
+        for row in conn.execute(
+            "WITH RECURSIVE tree(id) AS (SELECT id FROM sessions WHERE id = ?"
+            " UNION SELECT s.id FROM sessions s JOIN tree ON s.parent_session_id = tree.id)"
+            " SELECT id FROM tree",
+            (session_id,),
+        )
+    ]
+    for sid in ids:
+        conn.execute("DELETE FROM messages WHERE session_id = ?", (sid,))
+        conn.execute("DELETE FROM signals WHERE session_id = ?", (sid,))
+        conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
+    return bool(ids)
+
+
+def recount(conn: sqlite3.Connection, session_id: str) -> None:
+    """Recompute a session's message count and token and cost totals from its messages."""
+    conn.execute(
+        "UPDATE sessions SET (message_count, input_tokens, output_tokens, cache_read_tokens,"
+        " cache_creation_tokens, cost_usd) = (SELECT count(*), coalesce(sum(input_tokens), 0),"
+        " coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0),"
+        " coalesce(sum(cache_creation_tokens), 0), coalesce(sum(cost_usd), 0)"
+        " FROM messages WHERE session_id = ?) WHERE id = ?",
+        (session_id, session_id),
+    )
+
+
+# -- reading -------------------------------------------------------------------------------------
+
+
+def get(conn: sqlite3.Connection, session_id: str) -> SessionInfo | None:
+    """One session's row (no messages), or None."""
+    row = conn.execute(
+        f"SELECT {SESSION_COLUMNS}, (SELECT count(*) FROM sessions c"
+        " WHERE c.parent_session_id = sessions.id) FROM sessions WHERE id = ?",
+        (session_id,),
+    ).fetchone()
+    return None if row is None else session_from_row(row[:-1], row[-1])
+
+
+def resolve(conn: sqlite3.Connection, ref: str) -> str:
+    """The id of the session whose id is `ref` or starts with it (at least 4 characters)."""
+    if exists(conn, ref):
+        return ref
+    if len(ref) >= 4:
+        pattern = like_escape(ref)
+        rows = conn.execute(
+            "SELECT id FROM sessions WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
+            (pattern + "%",),
+        ).fetchall()
+        if len(rows) == 1:
+            return str(rows[0][0])
+        if len(rows) > 1:
+            raise InvalidInput(f"{ref!r} matches more than one session; give more of the id.")
+    raise SessionNotFound(f"no session has id {ref!r}.")
+
+
+def load(conn: sqlite3.Connection, session_id: str) -> Session | None:
+    """A session with its whole transcript, or None when it does not exist."""
+    info = get(conn, session_id)
+    if info is None:
+        return None
+    rows = conn.execute(
+        f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE session_id = ? ORDER BY seq",
+        (session_id,),
+    ).fetchall()
+    fields = {name: getattr(info, name) for name in SessionInfo.__dataclass_fields__}
+    return Session(**fields, messages=[message_from_row(r) for r in rows])
+
+
+def listing(
+    conn: sqlite3.Connection,
+    where: str,
+    params: Sequence[Any],
+    sort: str,
+    limit: int | None,
+    offset: int,
+) -> list[SessionInfo]:
+    """Sessions matching a `filter_clause`, in a `sort_clause` order (see `Store.sessions`)."""
+    sql = (
+        f"SELECT {', '.join('s.' + c.strip() for c in SESSION_COLUMNS.split(','))}, {_CHILDREN}"
+        f" FROM sessions s {where} ORDER BY {sort} LIMIT ? OFFSET ?"
+    )
+    bounds = [-1 if limit is None else max(0, limit), max(0, offset)]
+    return [session_from_row(row[:-1], row[-1]) for row in conn.execute(sql, [*params, *bounds])]
+
+
+def sort_clause(order: object) -> str:
+    """The ORDER BY of a session order name, or InvalidInput."""
+    sort = SORTS.get(order) if isinstance(order, str) else None
+    if sort is None:
+        raise InvalidInput(f"order must be one of {', '.join(SORTS)}, not {order!r}.")
+    return sort
+
+
+def count(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> int:
+    """How many sessions match a `filter_clause`."""
+    return int(conn.execute(f"SELECT count(*) FROM sessions s {where}", params).fetchone()[0])
+
+
+def filter_clause(
+    project: str | None,
+    source: str | None,
+    since: str | None,
+    until: str | None,
+    parent: str | None,
+    top_level: bool,
+    experiment_id: int | None,
+    variant: str | None,
+) -> tuple[str, list[Any]]:
+    """The WHERE clause (on `sessions s`) and parameters of the session filters."""
+    for name, value in (
+        ("project", project),
+        ("source", source),
+        ("since", since),
+        ("until", until),
+        ("parent", parent),
+        ("variant", variant),
+    ):
+        if value is not None and not isinstance(value, str):
+            raise InvalidInput(f"{name} must be a string, not {type(value).__name__}.")
+    if experiment_id is not None:
+        int_arg(experiment_id, "experiment_id")
+    clauses: list[str] = []
+    params: list[Any] = []
+    if project:
+        clauses.append("s.project LIKE ? ESCAPE '\\'")
+        params.append("%" + like_escape(project) + "%")
+    if source:
+        clauses.append("s.source = ?")
+        params.append(source)
+    if since:
+        clauses.append("s.updated_at >= ?")
+        params.append(normalize_ts(since))
+    if until:
+        clauses.append("s.started_at <= ?")
+        params.append(normalize_ts(until))
+    if parent is not None:
+        clauses.append("s.parent_session_id = ?")
+        params.append(parent)
+    elif top_level:
+        clauses.append("s.parent_session_id IS NULL")
+    if experiment_id is not None:
+        clauses.append("s.experiment_id = ?")
+        params.append(experiment_id)
+    if variant is not None:
+        clauses.append("s.variant = ?")
+        params.append(variant)
+    return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+
+def new_values(
+    id: object,
+    title: str | None,
+    source: object,
+    project: str | int | None,
+    model: str | None,
+    fields: Mapping[str, Any],
+) -> tuple[str, dict[str, Any]]:
+    """The id and field values of a new session, checked (see `Store.start_session`)."""
+    validate.session_fields(fields)
+    sid = str(id) if id is not None else str(uuid.uuid4())
+    if not sid:
+        raise InvalidInput("a session id cannot be empty.")
+    if not isinstance(source, str) or not source:
+        raise InvalidInput("source must be a non-empty string.")
+    values: dict[str, Any] = {"title": title, "source": source, "model": model, **fields}
+    if project is not None:
+        values["project"] = project
+    return sid, values
