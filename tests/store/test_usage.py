@@ -84,3 +84,19 @@ def test_since_until_and_weeks(usage_store: store.Store) -> None:
 def test_odd_arguments_are_typed_errors(db: store.Store, by: object, since: object) -> None:
     with pytest.raises(store.InvalidInput):
         db.usage(by=by, since=since)  # type: ignore[arg-type]
+
+
+def test_one_index_scan_serves_every_grouping(usage_store: store.Store) -> None:
+    report = usage_store.usage_report(("day", "model", "project", "month"), since="2026-10-01")
+    assert report["day"] == usage_store.usage(by="day", since="2026-10-01")
+    assert [(r.key, r.messages) for r in report["month"]] == [("2026-11", 4)]
+    with usage_store.reading() as conn:
+        plan = " ".join(
+            str(row)
+            for row in conn.execute(
+                "EXPLAIN QUERY PLAN SELECT day, session_id, model, count(*) "
+                "FROM messages INDEXED BY messages_usage WHERE day >= '2026-10-01' "
+                "GROUP BY day, session_id, model"
+            )
+        )
+    assert "messages_usage" in plan and "TEMP B-TREE" not in plan

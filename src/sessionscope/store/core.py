@@ -28,7 +28,7 @@ from .errors import InvalidInput
 from .rows import Row
 from .search import search_messages
 from .timeutil import normalize_ts, now_iso
-from .usage import UsageRow
+from .usage import UsageRow, usage_report
 from .usage import usage as usage_rows
 from .validate import int_arg, message_list, message_spec, optional_int_arg, session_fields
 from .windows import Window, read_window
@@ -439,6 +439,16 @@ class Store:
         """Sessions, messages, tokens and cost per day/week/month/project/model/source."""
         with self.reading() as conn:
             return usage_rows(conn, by, since, until)
+
+    def usage_report(
+        self,
+        groups: tuple[str, ...] = ("day", "model", "project"),
+        since: str | None = None,
+        until: str | None = None,
+    ) -> dict[str, list[UsageRow]]:
+        """Several `usage` groupings of one period from one scan (the usage screen's read)."""
+        with self.reading() as conn:
+            return usage_report(conn, groups, since, until)
 
     def stats(self) -> Stats:
         """Whole-store counts."""

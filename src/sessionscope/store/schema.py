@@ -413,6 +413,21 @@ def _m8_import_locks(db: sqlite3.Connection) -> None:
     )
 
 
+def _m9_usage_index(db: sqlite3.Connection) -> None:
+    """Usage per day, model and project from one index-only scan: a virtual `day` column (the
+    UTC date of `created_at`) and an index holding the figures `store.usage` sums."""
+    columns = {row[1] for row in db.execute("PRAGMA table_xinfo(messages)")}
+    if "day" not in columns:
+        db.execute(
+            "ALTER TABLE messages ADD COLUMN day TEXT "
+            "GENERATED ALWAYS AS (substr(created_at, 1, 10)) VIRTUAL"
+        )
+    db.execute(
+        """CREATE INDEX IF NOT EXISTS messages_usage ON messages(day, session_id, model,
+               input_tokens, output_tokens, cache_read_tokens, cache_creation_tokens, cost_usd)"""
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_sessions_messages,
     _m2_experiments,
@@ -422,5 +437,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m6_settings,
     _m7_search_indexes,
     _m8_import_locks,
+    _m9_usage_index,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

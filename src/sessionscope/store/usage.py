@@ -1,30 +1,30 @@
-"""Usage over a period, grouped by day, week, project, model or source: sessions, messages,
-tokens (input, output, cache read, cache write) and cost. Read from the messages of the period
-(by their time, through the `messages_created` index), so a 30-day window costs what 30 days
-hold, however large the archive.
+"""Usage over a period, grouped by day, week, month, project, model or source: sessions,
+messages, tokens (input, output, cache read, cache write) and cost.
+
+One scan of the `messages_usage` index (day, session, model and the figures: the messages'
+blocks are never read) gives cells of (day, session, model) for the period; every grouping is
+summed from those cells in Python, so the usage screen's three tables cost one scan.
+Periods are whole days (UTC).
 """
 
 from __future__ import annotations
 
 import sqlite3
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
 
 from .errors import InvalidInput
 from .timeutil import parse_when
 
-GROUPS: dict[str, str] = {
-    "day": "substr(m.created_at, 1, 10)",
-    "week": "strftime('%Y-W%W', substr(m.created_at, 1, 19))",
-    "month": "substr(m.created_at, 1, 7)",
-    "project": "coalesce(s.project, s.cwd, '')",
-    "model": "coalesce(m.model, s.model, '')",
-    "source": "s.source",
-}
+GROUPS = ("day", "week", "month", "project", "model", "source")
+_TIMED = ("day", "week", "month")
 
 
 @dataclass(frozen=True, slots=True)
 class UsageRow:
-    """One group's figures; `key` is the day, week, project, model or source."""
+    """One group's figures; `key` is the day, week, month, project, model or source."""
 
     key: str
     sessions: int
@@ -45,38 +45,114 @@ class UsageRow:
         )
 
 
-def usage(
-    conn: sqlite3.Connection, by: str = "day", since: str | None = None, until: str | None = None
-) -> list[UsageRow]:
-    """Figures per group for messages created in [since, until] (`30d`, `2026-10-01`, ...);
-    days, weeks and months in time order, the rest by cost then tokens."""
-    group = GROUPS.get(by) if isinstance(by, str) else None
-    if group is None:
-        raise InvalidInput(f"by must be one of {', '.join(GROUPS)}, not {by!r}.")
-    where, params = ["m.created_at IS NOT NULL"], []
-    for name, value in (("since", since), ("until", until)):
-        if value is None:
-            continue
-        moment = parse_when(value) if isinstance(value, str) else None
-        if moment is None:
-            raise InvalidInput(f"{name} must be a date or an age such as 30d, not {value!r}.")
-        where.append("m.created_at >= ?" if name == "since" else "m.created_at <= ?")
-        params.append(moment)
-    timed = by in ("day", "week", "month")
-    order = "key" if timed else "cost DESC, tokens DESC, key"
+@dataclass(slots=True)
+class _Cell:
+    day: str
+    session_id: str
+    model: str | None
+    figures: tuple[int, int, int, int, int, float]  # messages, in, out, cache rd, cache wr, $
+
+
+def _day(name: str, value: str | None) -> str | None:
+    if value is None:
+        return None
+    moment = parse_when(value) if isinstance(value, str) else None
+    if moment is None:
+        raise InvalidInput(f"{name} must be a date or an age such as 30d, not {value!r}.")
+    return moment[:10]
+
+
+def _cells(conn: sqlite3.Connection, since: str | None, until: str | None) -> list[_Cell]:
+    where, params = ["day IS NOT NULL"], []
+    if since is not None:
+        where.append("day >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("day <= ?")
+        params.append(until)
     rows = conn.execute(
         f"""
-        SELECT {group} AS key, count(DISTINCT m.session_id), count(*),
-               coalesce(sum(m.input_tokens), 0), coalesce(sum(m.output_tokens), 0),
-               coalesce(sum(m.cache_read_tokens), 0), coalesce(sum(m.cache_creation_tokens), 0),
-               coalesce(sum(m.cost_usd), 0.0) AS cost,
-               coalesce(sum(m.input_tokens + m.output_tokens), 0) AS tokens
-          FROM messages AS m JOIN sessions AS s ON s.id = m.session_id
+        SELECT day, session_id, model, count(*),
+               coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),
+               coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_creation_tokens), 0),
+               coalesce(sum(cost_usd), 0.0)
+          FROM messages INDEXED BY messages_usage
          WHERE {" AND ".join(where)}
-         GROUP BY key ORDER BY {order}
+         GROUP BY day, session_id, model
         """,
         params,
     ).fetchall()
-    return [
-        UsageRow(str(r[0] or ""), r[1], r[2], r[3], r[4], r[5], r[6], float(r[7])) for r in rows
+    return [_Cell(r[0], r[1], r[2], (r[3], r[4], r[5], r[6], r[7], float(r[8]))) for r in rows]
+
+
+def _key(by: str, cell: _Cell, session: tuple[str, str, str]) -> str:
+    project, source, model = session
+    if by == "day":
+        return cell.day
+    if by == "month":
+        return cell.day[:7]
+    if by == "week":
+        try:
+            return date.fromisoformat(cell.day).strftime("%Y-W%W")
+        except ValueError:
+            return cell.day
+    if by == "project":
+        return project
+    if by == "model":
+        return cell.model or model
+    return source
+
+
+def _group(
+    by: str, cells: Iterable[_Cell], sessions: dict[str, tuple[str, str, str]]
+) -> list[UsageRow]:
+    sums: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0, 0, 0, 0.0])
+    members: dict[str, set[str]] = defaultdict(set)
+    for cell in cells:
+        key = _key(by, cell, sessions.get(cell.session_id, ("", "", "")))
+        total = sums[key]
+        for i, value in enumerate(cell.figures):
+            total[i] += value
+        members[key].add(cell.session_id)
+    rows = [
+        UsageRow(
+            key, len(members[key]), int(s[0]), int(s[1]), int(s[2]), int(s[3]), int(s[4]), s[5]
+        )
+        for key, s in sums.items()
     ]
+    if by in _TIMED:
+        return sorted(rows, key=lambda r: r.key)
+    return sorted(rows, key=lambda r: (-r.cost_usd, -r.tokens, r.key))
+
+
+def usage_report(
+    conn: sqlite3.Connection,
+    groups: Iterable[str] = ("day",),
+    since: str | None = None,
+    until: str | None = None,
+) -> dict[str, list[UsageRow]]:
+    """For each of `groups`, the figures per group for messages of the days in [since, until]
+    (`30d`, `2026-10-01`, ...); days, weeks and months in time order, the rest by cost."""
+    wanted = list(groups) if not isinstance(groups, str) else [groups]
+    for by in wanted:
+        if by not in GROUPS:
+            raise InvalidInput(f"by must be one of {', '.join(GROUPS)}, not {by!r}.")
+    cells = _cells(conn, _day("since", since), _day("until", until))
+    ids = {cell.session_id for cell in cells}
+    sessions: dict[str, tuple[str, str, str]] = {}
+    if ids:
+        for sid, project, cwd, source, model in conn.execute(
+            "SELECT id, project, cwd, source, model FROM sessions"
+        ):
+            if sid in ids:
+                sessions[sid] = (project or cwd or "", source or "", model or "")
+    return {by: _group(by, cells, sessions) for by in wanted}
+
+
+def usage(
+    conn: sqlite3.Connection, by: str = "day", since: str | None = None, until: str | None = None
+) -> list[UsageRow]:
+    """Figures per `by` group for the days in [since, until]."""
+    if not isinstance(by, str):
+        raise InvalidInput(f"by must be one of {', '.join(GROUPS)}, not {by!r}.")
+    return usage_report(conn, (by,), since, until)[by]

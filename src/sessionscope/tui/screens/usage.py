@@ -88,9 +88,8 @@ class UsageScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="usage", exit_on_error=False)
     def _load(self, period: str) -> None:
         try:
-            days = self.db.usage(by="day", since=period)
-            models = self.db.usage(by="model", since=period)
-            projects = self.db.usage(by="project", since=period)
+            report = self.db.usage_report(("day", "model", "project"), since=period)
+            days, models, projects = report["day"], report["model"], report["project"]
         except StoreError as exc:
             self.post_message(UsageFailed(str(exc)))
             return
