@@ -125,9 +125,24 @@ def import_new_with_progress(db: Store, *, progress: bool | None = None) -> Impo
     return run_import(db, dict.fromkeys(source_names()), progress=progress)
 
 
+class SourceChoice(click.Choice):
+    """The registered sources and `all`, read when checked (plug-ins load at run time)."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return (*source_names(), "all")
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        pass
+
+
 @click.command("import")
 @db_option
-@click.argument("source", type=click.Choice([*source_names(), "all"]), metavar="SOURCE|all")
+@click.argument("source", type=SourceChoice(), metavar="SOURCE|all")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="PATH")
 @click.option(
     "--watch",

@@ -9,6 +9,8 @@ tests/fixtures/README.md):
   edits, commits, test output), stored as `tool` messages; `> Model: <name>` gives the model and
   `> Tokens: 2.1k sent, 150 received. Cost: $0.01 message, …` the tokens and cost of the reply
   before it;
+- title: the first prompt that is not an Aider command (`/run …`); cwd and project: the folder
+  holding the file;
 - everything else is the assistant's reply, up to the next prompt or tool output;
 - no default location: `sessionscope import aider PATH...` (a repository, a folder of them, or
   the file itself); a file is re-read when it grows and only changed runs are written.
@@ -71,10 +73,13 @@ class _Run:
         self.lines.append(text)
 
     def output_line(self, text: str) -> None:
-        if text.startswith("Model: "):
-            self.model = text[7:].split(" with ", 1)[0].strip() or self.model
+        for prefix in ("Main model: ", "Model: "):
+            if text.startswith(prefix):
+                self.model = text[len(prefix) :].split(" with ", 1)[0].strip() or self.model
         match = _TOKENS.search(text)
         if match:
+            if self.kind != "output":
+                self.flush()
             for msg in reversed(self.messages):
                 if msg["role"] == "assistant":
                     msg["input_tokens"] = _number(match.group(1), match.group(2))
@@ -159,8 +164,10 @@ class AiderSource(SnapshotSource):
         for index, run in enumerate(parse_history(text, problems)):
             if not run.messages:
                 continue
-            prompt = next((m for m in run.messages if m["role"] == "user"), None)
-            title = title_from(prompt["content"][0]["text"]) if prompt else None
+            prompts = [m["content"][0]["text"] for m in run.messages if m["role"] == "user"]
+            # a prompt that is an Aider command (`/run …`, `/add …`) is not the run's subject
+            words = [p for p in prompts if not p.lstrip().startswith("/")] or prompts
+            title = title_from(words[0]) if words else None
             sid = derived_id(SOURCE, unit.key, str(index), run.start or "")
             fields = {
                 "started_at": run.start,

@@ -10,7 +10,8 @@ tests/fixtures/README.md):
   n-th such row gives the tokens of the n-th assistant message;
 - `task_metadata.json` `model_usage[].model_id` gives the model (the last one used);
 - title: the first prompt's `<task>` text (else its first line); the task id is the session id;
-  the task folder's `ts` (the first ui message) is the start;
+  the first and last ui messages' `ts` are its start and end; the cwd (and project) is the
+  folder `<environment_details>` names (`# Current Working Directory (<path>) Files`);
 - a task's files are rewritten as it goes, not appended: the task is parsed whole and saved by
   content hash (only changed rows are written).
 """
@@ -98,6 +99,10 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
     if isinstance(ui, list) and ui and isinstance(ui[0], dict):
         started = ts(ui[0].get("ts"))
     started = started or (ts(int(folder.name)) if folder.name.isdigit() else None)
+    ended = None
+    if isinstance(ui, list) and ui and isinstance(ui[-1], dict):
+        ended = ts(ui[-1].get("ts"))
+    cwd = None
     messages: list[dict[str, Any]] = []
     title = None
     for index, item in enumerate(history, 1):
@@ -110,6 +115,8 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
         if isinstance(item.get("ts"), (int, float)):
             msg["created_at"] = ts(item["ts"])
         if role == "user":
+            if cwd is None:
+                cwd = _cwd(plain_text(blocks))
             if any(b.get("type") == "tool_result" for b in blocks):
                 msg["role"] = "tool"
             elif title is None:
@@ -121,7 +128,22 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
         messages.append(msg)
     if not messages:
         return None
-    return ParsedSession(folder.name, messages, title, {"started_at": started, "model": model})
+    fields = {"started_at": started, "ended_at": ended, "model": model, "cwd": cwd, "project": cwd}
+    return ParsedSession(folder.name, messages, title, fields)
+
+
+def _cwd(text: str) -> str | None:
+    """The folder `<environment_details>` names: `# Current Working Directory (<path>) Files`
+    (string searches only: linear on any text)."""
+    marker = "Current Working Directory ("
+    at = text.find(marker)
+    if at < 0:
+        return None
+    end = text.find(") Files", at)
+    if end < 0:
+        end = text.find(")", at)
+    path = text[at + len(marker) : end].strip() if end > at else ""
+    return path or None
 
 
 class ClineSource(SnapshotSource):

@@ -14,8 +14,10 @@ Rules (format: google-gemini/gemini-cli `packages/core/src/services/chatRecordin
 - `tokens` are per API response: input_tokens = input - cached, cache_read_tokens = cached,
   output_tokens = output + thoughts (thinking is billed as output); `model` per reply;
 - the project folder is a slug registered in `~/.gemini/projects.json` (current releases) or the
-  SHA-256 of the project path (older ones): both map back to the path (the session's project
-  and cwd); a subagent's log lives in `chats/<parent session id>/<id>.jsonl` (parent link);
+  SHA-256 of the project path (older ones): a slug maps back through projects.json, a hash
+  through the SHA-256 of every path projects.json or `trustedFolders.json` names, else the
+  record's `directories`; the path is the session's project and cwd (an unknown folder is kept
+  in the session's metadata as `gemini_project`); a subagent's log lives in `chats/<parent session id>/<id>.jsonl` (parent link);
 - title: the record's `summary`, else the first prompt's first line.
 """
 
@@ -41,22 +43,34 @@ def gemini_home() -> Path:
     return (Path(home).expanduser() if home else Path.home()) / ".gemini"
 
 
+def _paths_in(path: Path, key: str | None) -> list[str]:
+    """The project paths a Gemini settings file lists (the keys of `key`, or of the file)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return []
+    if isinstance(data, dict) and key is not None and isinstance(data.get(key), dict):
+        data = data[key]
+    return [p for p in data if isinstance(p, str)] if isinstance(data, dict) else []
+
+
 def project_paths(gemini_dir: Path) -> dict[str, str]:
-    """Project folder name (slug or SHA-256 of the path) -> project path, from projects.json."""
+    """Project folder name -> project path: the slugs `projects.json` registers, and the SHA-256
+    of every path it or `trustedFolders.json` names (what older releases named folders by)."""
     mapping: dict[str, str] = {}
     try:
         data = json.loads((gemini_dir / "projects.json").read_text("utf-8"))
     except (OSError, ValueError, RecursionError):
-        return mapping
+        data = None
     projects = data.get("projects", data) if isinstance(data, dict) else None
-    if not isinstance(projects, dict):
-        return mapping
-    for path, slug in projects.items():
-        if not isinstance(path, str):
-            continue
-        mapping[hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest()] = path
-        if isinstance(slug, str):
-            mapping[slug] = path
+    paths = _paths_in(gemini_dir / "trustedFolders.json", None)
+    if isinstance(projects, dict):
+        for path, slug in projects.items():
+            if isinstance(path, str) and isinstance(slug, str):
+                mapping[slug] = path
+        paths.extend(p for p in projects if isinstance(p, str))
+    for path in paths:
+        mapping.setdefault(hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest(), path)
     return mapping
 
 
@@ -117,9 +131,11 @@ def _tokens(tokens: Any) -> dict[str, int]:
 
 def messages_of(record: dict[str, Any]) -> list[dict[str, Any]]:
     """The store messages one Gemini message record gives (a reply may add tool messages)."""
+    if not isinstance(record, dict):
+        raise TypeError("a message that is not a JSON object")
     mid = record["id"]
     if not isinstance(mid, str):
-        raise TypeError("message id is not a string")
+        raise TypeError("a message id that is not a string")
     kind = record.get("type")
     created = ts(record.get("timestamp"))
     texts, responses = _parts_text(record.get("content"))
@@ -298,7 +314,13 @@ class GeminiSource(SnapshotSource):
         if not isinstance(sid, str) or not sid:
             sid = derived_id(SOURCE, unit.key)
         folder = _project_folder(path)
-        project = (unit.data or {}).get(folder) or (unit.data or {}).get(meta.get("projectHash"))
+        known = unit.data or {}
+        dirs = meta.get("directories")
+        project = (
+            known.get(folder)
+            or known.get(meta.get("projectHash"))
+            or (dirs[0] if isinstance(dirs, list) and dirs and isinstance(dirs[0], str) else None)
+        )
         parent = path.parent.name if path.parent.name != "chats" else None
         title = text_field(meta.get("summary")) or (
             title_from(first_prompt) if first_prompt else None
@@ -310,6 +332,7 @@ class GeminiSource(SnapshotSource):
             "cwd": project,
             "model": model,
             "parent_session_id": parent,
+            "metadata": None if project else {"gemini_project": folder},
         }
         if not messages:
             return []
