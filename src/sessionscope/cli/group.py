@@ -67,7 +67,7 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context) -> None:
     """A local, searchable archive of AI-agent sessions, and a fast terminal browser over it.
 
-    With no command: import what is new from Claude Code and Codex CLI, then open the browser.
+    With no command: import what is new from every agent (see `sources`), then open the browser.
     """
     ctx.ensure_object(dict)
     if ctx.invoked_subcommand is None:
