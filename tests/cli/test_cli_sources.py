@@ -102,3 +102,18 @@ def test_sources_on_an_empty_machine(tmp_path: Path, monkeypatch: pytest.MonkeyP
     code, out, err = run("sources")
     assert code == 0, err
     assert all(" · " in line or "PATHs" in line for line in out.splitlines())
+
+
+def test_aider_without_a_path_says_so(home: Path, store_path: Path) -> None:
+    code, _out, err = run("import", "aider")
+    assert code == 2 and "aider reads only the PATHs you name" in err
+
+
+def test_import_all_with_one_file_picks_its_source(home: Path, store_path: Path) -> None:
+    chat = next((home / ".gemini" / "tmp").rglob("session-*.json"))
+    code, _out, err = run("import", "all", str(chat), str(home / "src"))
+    assert code == 0, err
+    with store.open(store_path) as db:
+        assert db.count_sessions(source="gemini") == 1
+        assert db.count_sessions(source="aider") == 2
+        assert db.count_sessions(source="claude-code") == 0

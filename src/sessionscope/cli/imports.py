@@ -17,6 +17,7 @@ from ..importers import (
     ImportProgress,
     ImportReport,
     ImportSourceError,
+    get_source,
     import_all,
     import_roots,
     source_names,
@@ -168,13 +169,20 @@ def import_cmd(source: str, paths: tuple[Path, ...], follow: bool, redact: bool)
             raise ImportSourceError(f"{path} does not exist.")
     if follow and len(paths) > 1:
         raise click.UsageError("--watch follows one PATH (or the default locations).")
+    if source != "all" and not paths:
+        chosen_source = get_source(source)
+        if chosen_source is not None and not chosen_source.scans_defaults:
+            raise click.UsageError(
+                f"{source} reads only the PATHs you name: import {source} PATH..."
+            )
     sources = source_names() if source == "all" else (source,)
     pairs: list[tuple[str, Path | None]] = []
-    for path in paths or (None,):
-        if source == "all" and path is not None and path.is_file():
-            pairs.append((guess_source(path), path))
+    chosen: tuple[Path | None, ...] = paths or (None,)
+    for root in chosen:
+        if source == "all" and root is not None and root.is_file():
+            pairs.append((guess_source(root), root))
         else:
-            pairs.extend((name, path) for name in sources)
+            pairs.extend((name, root) for name in sources)
     roots: dict[str, Path | None] = dict(pairs)
     # a bulk writer: no big memory map, so resident memory stays small on huge transcripts
     with open_from_context(redact=redact, mmap_mb=0) as db:

@@ -4,8 +4,9 @@ A run lists each source's units with a cheap fingerprint; a unit whose fingerpri
 import state is not opened. A changed unit is parsed whole; each of its sessions is hashed, and
 only a session whose hash differs from the one the last import recorded is written, through
 `Store.save()` (which writes only the rows that changed). Each session is saved in its own
-transaction and the unit's import state is written last, so a run killed at any point is
-completed by the next one: saving the same content again changes nothing.
+savepoint and the unit's import state is written last; units share one transaction up to
+`GROUP_MESSAGES` messages or `GROUP_SECONDS`, so a run killed at any point is completed by the
+next one: saving the same content again changes nothing.
 
 Fields the user changed after an import (a title renamed in the browser) are left alone: a field
 is written only when the store has none, or still holds what this importer wrote last time.
@@ -13,8 +14,10 @@ is written only when the store has none, or still holds what this importer wrote
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +28,7 @@ from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from .common import cut_nesting, safe_blocks, safe_id, session_id
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
+from .incremental import GROUP_MESSAGES, GROUP_SECONDS, file_key
 from .report import ImportProgress, ImportReport, ProgressCallback
 
 # What a parser may raise on input of an unexpected shape: it costs only that unit.
@@ -205,15 +209,35 @@ def run_snapshots(
 ) -> ImportReport:
     """Import every changed unit among `tasks`; unchanged ones only count as skipped."""
     state = ImportProgress(files_total=len(tasks), bytes_total=sum(t.to_read for t in tasks))
-    for task in tasks:
-        report.files_seen += 1
-        if task.unchanged:
-            report.files_skipped += 1
-        elif import_unit(db, task, report):
-            report.files_imported += 1
-        else:
-            report.files_skipped += 1
-        state.files_done += 1
+    with contextlib.ExitStack() as group:
+        # Units share one transaction up to GROUP_MESSAGES messages or GROUP_SECONDS (each
+        # session is a savepoint inside it, so one the store refuses costs only itself): a
+        # commit per session was most of the time of a tree of small sessions.
+        grouping = False
+        group_started = time.perf_counter()
+        group_messages = report.messages
+        for task in tasks:
+            report.files_seen += 1
+            if task.unchanged:
+                report.files_skipped += 1
+                state.files_done += 1
+                continue
+            if not grouping:
+                group.enter_context(db.transaction())
+                grouping = True
+                group_started = time.perf_counter()
+                group_messages = report.messages
+            if import_unit(db, task, report):
+                report.files_imported += 1
+            else:
+                report.files_skipped += 1
+            if (
+                report.messages - group_messages >= GROUP_MESSAGES
+                or time.perf_counter() - group_started >= GROUP_SECONDS
+            ):
+                group.close()
+                grouping = False
+            state.files_done += 1
         if progress is not None:
             state.bytes_read = report.bytes_read
             state.messages = report.messages
@@ -225,8 +249,6 @@ def run_snapshots(
 
 def file_unit(path: Path, data: Any = None) -> Unit | None:
     """A unit for one file (its absolute path as key; None when it cannot be stat'ed)."""
-    from .incremental import file_key
-
     try:
         st = path.stat()
     except OSError:
