@@ -35,7 +35,15 @@ def test_import_all_reads_every_agent(home: Path, store_path: Path) -> None:
     with store.open(store_path) as db:
         by_source = {
             name: db.count_sessions(source=name)
-            for name in ("claude-code", "codex", "gemini", "opencode", "cline", "roo-code")
+            for name in (
+                "claude-code",
+                "codex",
+                "gemini",
+                "opencode",
+                "cline",
+                "roo-code",
+                "copilot",
+            )
         }
         assert by_source == {
             "claude-code": 5,  # A, B, C and the subagent runs of A and B
@@ -44,13 +52,14 @@ def test_import_all_reads_every_agent(home: Path, store_path: Path) -> None:
             "opencode": 3,
             "cline": 1,
             "roo-code": 1,
+            "copilot": 3,  # events.jsonl with its subagent, and the flat layout
         }
         assert db.count_sessions(source="aider") == 0  # never scanned for
         for sid in (GEMINI_JSONL, "ses_main01", CLINE_TASK, ROO_TASK):
             assert db.message_count(sid) > 0
     # malformed input: one warning line each, file and position (Claude Code's session C has
-    # one malformed line; Gemini, OpenCode and Cline one each here)
-    assert err.count("warning:") == 5 and "session-2026-10-07T10-00-8d4f5a6b.jsonl:8" in err
+    # one malformed line; Gemini, OpenCode, Cline and Copilot one each here)
+    assert err.count("warning:") == 6 and "session-2026-10-07T10-00-8d4f5a6b.jsonl:8" in err
     code, out, _ = run("import", "all")
     assert out.startswith("Nothing new")
     code, out, _ = run("import", "aider", str(home / "src"))
@@ -69,6 +78,7 @@ def test_sources_lists_locations_existence_and_counts(home: Path, store_path: Pa
         "opencode",
         "cline",
         "roo-code",
+        "copilot",
         "aider",
     ]
     assert rows["gemini"]["location"] == str(home / ".gemini" / "tmp")
@@ -87,6 +97,7 @@ def test_sources_lists_locations_existence_and_counts(home: Path, store_path: Pa
         "opencode": 3,
         "cline": 1,
         "roo-code": 1,
+        "copilot": 3,
         "aider": 0,
     }
     code, text, _ = run("sources")

@@ -96,13 +96,14 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def test_plugin_is_registered(plugin: Path) -> None:
     assert "myagent" in source_names()
-    assert source_names()[:7] == (
+    assert source_names()[:8] == (
         "claude-code",
         "codex",
         "gemini",
         "opencode",
         "cline",
         "roo-code",
+        "copilot",
         "aider",
     )
     errors = plugin_errors()

@@ -1,5 +1,5 @@
 """Import the sessions coding agents leave on disk into the store (Claude Code, Codex CLI,
-Gemini CLI, OpenCode, Cline, Roo Code, Aider, and sources plug-ins add: see `contract`).
+Gemini CLI, OpenCode, Cline, Roo Code, GitHub Copilot CLI, Aider, and sources plug-ins add: see `contract`).
 
     from sessionscope.importers import import_all, import_source, default_roots
     report = import_source(db, "claude-code")            # ~/.claude/projects
@@ -48,6 +48,7 @@ SOURCES: tuple[str, ...] = (
     "opencode",
     "cline",
     "roo-code",
+    "copilot",
     "aider",
 )
 

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store import Store
-from . import aider, claude_code, cline, codex, gemini, opencode
+from . import aider, claude_code, cline, codex, copilot, gemini, opencode
 from .contract import LineSource, SnapshotSource, Source
 from .incremental import FileTask, run_tasks
 from .report import ImportReport, ProgressCallback
@@ -57,6 +57,7 @@ def builtin_sources() -> list[Source]:
         opencode.OpenCodeSource(),
         cline.ClineSource(),
         cline.RooCodeSource(),
+        copilot.CopilotSource(),
         aider.AiderSource(),
     ]
 
@@ -123,6 +124,8 @@ def guess_source(path: Path) -> str:
     name = path.name
     if name.startswith("rollout-"):
         return codex.SOURCE
+    if name == "events.jsonl" or "session-state" in path.parts:
+        return copilot.SOURCE
     if name == aider.FILE_NAME:
         return aider.SOURCE
     if name.endswith(".db"):
