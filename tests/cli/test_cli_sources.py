@@ -43,6 +43,7 @@ def test_import_all_reads_every_agent(home: Path, store_path: Path) -> None:
                 "cline",
                 "roo-code",
                 "copilot",
+                "cursor",
             )
         }
         assert by_source == {
@@ -53,13 +54,14 @@ def test_import_all_reads_every_agent(home: Path, store_path: Path) -> None:
             "cline": 1,
             "roo-code": 1,
             "copilot": 3,  # events.jsonl with its subagent, and the flat layout
+            "cursor": 1,
         }
         assert db.count_sessions(source="aider") == 0  # never scanned for
         for sid in (GEMINI_JSONL, "ses_main01", CLINE_TASK, ROO_TASK):
             assert db.message_count(sid) > 0
     # malformed input: one warning line each, file and position (Claude Code's session C has
-    # one malformed line; Gemini, OpenCode, Cline and Copilot one each here)
-    assert err.count("warning:") == 6 and "session-2026-10-07T10-00-8d4f5a6b.jsonl:8" in err
+    # one malformed line; Gemini, OpenCode, Cline, Copilot and Cursor one each here)
+    assert err.count("warning:") == 7 and "session-2026-10-07T10-00-8d4f5a6b.jsonl:8" in err
     code, out, _ = run("import", "all")
     assert out.startswith("Nothing new")
     code, out, _ = run("import", "aider", str(home / "src"))
@@ -79,6 +81,7 @@ def test_sources_lists_locations_existence_and_counts(home: Path, store_path: Pa
         "cline",
         "roo-code",
         "copilot",
+        "cursor",
         "aider",
     ]
     assert rows["gemini"]["location"] == str(home / ".gemini" / "tmp")
@@ -98,6 +101,7 @@ def test_sources_lists_locations_existence_and_counts(home: Path, store_path: Pa
         "cline": 1,
         "roo-code": 1,
         "copilot": 3,
+        "cursor": 1,
         "aider": 0,
     }
     code, text, _ = run("sources")

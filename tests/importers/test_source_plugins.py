@@ -96,7 +96,7 @@ def plugin(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def test_plugin_is_registered(plugin: Path) -> None:
     assert "myagent" in source_names()
-    assert source_names()[:8] == (
+    assert source_names()[:9] == (
         "claude-code",
         "codex",
         "gemini",
@@ -104,6 +104,7 @@ def test_plugin_is_registered(plugin: Path) -> None:
         "cline",
         "roo-code",
         "copilot",
+        "cursor",
         "aider",
     )
     errors = plugin_errors()

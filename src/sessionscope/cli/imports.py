@@ -160,8 +160,8 @@ class SourceChoice(click.Choice):
 def import_cmd(source: str, paths: tuple[Path, ...], follow: bool, redact: bool) -> None:
     """Import agent sessions (see `sessionscope sources` for each source's location).
 
-    SOURCE is claude-code, codex, gemini, opencode, cline, roo-code, copilot, aider, a plug-in's
-    source,
+    SOURCE is claude-code, codex, gemini, opencode, cline, roo-code, copilot, cursor, aider, a
+    plug-in's source,
     or all. PATHs (directories or files) replace the default locations; aider reads only the
     PATHs you name. Only what is new since the last import is read.
     """

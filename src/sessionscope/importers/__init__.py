@@ -1,5 +1,5 @@
 """Import the sessions coding agents leave on disk into the store (Claude Code, Codex CLI,
-Gemini CLI, OpenCode, Cline, Roo Code, GitHub Copilot CLI, Aider, and sources plug-ins add: see `contract`).
+Gemini CLI, OpenCode, Cline, Roo Code, GitHub Copilot CLI, Cursor, Aider, and sources plug-ins add: see `contract`).
 
     from sessionscope.importers import import_all, import_source, default_roots
     report = import_source(db, "claude-code")            # ~/.claude/projects
@@ -49,6 +49,7 @@ SOURCES: tuple[str, ...] = (
     "cline",
     "roo-code",
     "copilot",
+    "cursor",
     "aider",
 )
 

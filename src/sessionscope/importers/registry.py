@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store import Store
-from . import aider, claude_code, cline, codex, copilot, gemini, opencode
+from . import aider, claude_code, cline, codex, copilot, cursor, gemini, opencode
 from .contract import LineSource, SnapshotSource, Source
 from .incremental import FileTask, run_tasks
 from .report import ImportReport, ProgressCallback
@@ -58,6 +58,7 @@ def builtin_sources() -> list[Source]:
         cline.ClineSource(),
         cline.RooCodeSource(),
         copilot.CopilotSource(),
+        cursor.CursorSource(),
         aider.AiderSource(),
     ]
 
@@ -128,6 +129,8 @@ def guess_source(path: Path) -> str:
         return copilot.SOURCE
     if name == aider.FILE_NAME:
         return aider.SOURCE
+    if name.endswith(".vscdb"):
+        return cursor.SOURCE
     if name.endswith(".db"):
         return opencode.SOURCE
     if name in ("api_conversation_history.json", "ui_messages.json", "task_metadata.json"):
