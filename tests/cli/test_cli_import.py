@@ -73,8 +73,8 @@ def test_bad_path_and_bad_source_are_one_line_errors(tmp_path: Path) -> None:
     code, out, err = run("import", "codex", str(tmp_path / "missing"))
     assert code == 1 and out == ""
     assert err.strip() == f"sessionscope: error: {tmp_path / 'missing'} does not exist."
-    code, _, err = run("import", "cursor")
-    assert code != 0 and "Traceback" not in err and "cursor" in err
+    code, _, err = run("import", "nosuchagent")  # (cursor is a source since issue 13)
+    assert code != 0 and "Traceback" not in err and "nosuchagent" in err
 
 
 def test_many_malformed_lines_are_capped(tmp_path: Path) -> None:

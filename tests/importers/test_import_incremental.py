@@ -399,7 +399,7 @@ def test_missing_root(db: store.Store, tmp_path: Path, monkeypatch: pytest.Monke
     with pytest.raises(ImportSourceError):
         import_source(db, "codex", tmp_path / "nope")
     with pytest.raises(ValueError):
-        import_source(db, "cursor", tmp_path)
+        import_source(db, "nosuchagent", tmp_path)  # (cursor is a source since issue 13)
     monkeypatch.setenv("HOME", str(tmp_path / "emptyhome"))
     monkeypatch.delenv("CODEX_HOME", raising=False)
     assert import_all(db).files_seen == 0  # default roots that do not exist: nothing to do

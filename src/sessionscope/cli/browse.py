@@ -64,7 +64,7 @@ def browse_cmd(session_ref: str | None, query: str | None, readonly: bool) -> No
 
 @click.command("default", hidden=True)
 def default_cmd() -> None:
-    """Import what is new from Claude Code and Codex CLI, then open the browser."""
+    """Import what is new from every agent's default location, then open the browser."""
     path = store_path()
     _check_store(path)
     _need_terminal()

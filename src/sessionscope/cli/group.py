@@ -25,7 +25,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "show": ("read", "show_cmd", "Print one session's transcript."),
     "export": ("read", "export_cmd", "Export one session as Markdown or JSON."),
     "stats": ("read", "stats_cmd", "Counts for the whole store."),
-    "import": ("imports", "import_cmd", "Import Claude Code / Codex CLI transcripts."),
+    "import": ("imports", "import_cmd", "Import agent sessions (every source, or one)."),
+    "sources": ("sources", "sources_cmd", "List each source, its location and sessions held."),
     "demo": ("demo", "demo_cmd", "Build a realistic demo store and open the browser on it."),
     "browse": ("browse", "browse_cmd", "Open the browser without importing first."),
     "experiments": ("experiments", "experiments_cmd", "Champion/challenger experiments."),
@@ -68,7 +69,7 @@ class LazyGroup(click.Group):
 def cli(ctx: click.Context) -> None:
     """A local, searchable archive of AI-agent sessions, and a fast terminal browser over it.
 
-    With no command: import what is new from Claude Code and Codex CLI, then open the browser.
+    With no command: import what is new from every agent (see `sources`), then open the browser.
     """
     ctx.ensure_object(dict)
     if ctx.invoked_subcommand is None:

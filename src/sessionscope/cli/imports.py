@@ -1,4 +1,4 @@
-"""`sessionscope import claude-code|codex|all [PATH] [--watch]`, and the quiet import the bare
+"""`sessionscope import SOURCE|all [PATH...] [--watch]`, and the quiet import the bare
 `sessionscope` command runs before opening the browser (`import_new_with_progress`)."""
 
 from __future__ import annotations
@@ -14,13 +14,16 @@ from typing import Any
 import click
 
 from ..importers import (
-    SOURCES,
     ImportProgress,
     ImportReport,
     ImportSourceError,
+    get_source,
     import_all,
+    import_roots,
+    source_names,
     watch,
 )
+from ..importers.registry import guess_source
 from ..importers.report import plural
 from ..sanitize import clean_line
 from ..store import Store
@@ -84,11 +87,16 @@ def progress_bar(enabled: bool | None = None) -> Iterator[Any]:
 
 
 def run_import(
-    db: Store, roots: Mapping[str, Path | None], *, progress: bool | None = None
+    db: Store,
+    roots: Mapping[str, Path | None] | list[tuple[str, Path | None]],
+    *,
+    progress: bool | None = None,
 ) -> ImportReport:
-    """Import `roots` with a progress bar on a terminal (a bad path raises ImportSourceError,
-    which the CLI prints as one line)."""
+    """Import `roots` (source -> root, or (source, root) pairs) with a progress bar on a
+    terminal (a bad path raises ImportSourceError, which the CLI prints as one line)."""
     with progress_bar(progress) as callback:
+        if isinstance(roots, list):
+            return import_roots(db, roots, progress=callback)
         return import_all(db, roots, progress=callback)
 
 
@@ -115,13 +123,28 @@ def import_new_with_progress(db: Store, *, progress: bool | None = None) -> Impo
     What the bare `sessionscope` command runs before opening the browser: a progress bar on a
     terminal, no other output. Missing default folders (agent not installed) are fine.
     """
-    return run_import(db, dict.fromkeys(SOURCES), progress=progress)
+    return run_import(db, dict.fromkeys(source_names()), progress=progress)
+
+
+class SourceChoice(click.Choice):
+    """The registered sources and `all`, read when checked (plug-ins load at run time)."""
+
+    def __init__(self) -> None:
+        super().__init__([])
+
+    @property  # type: ignore[override]
+    def choices(self) -> tuple[str, ...]:
+        return (*source_names(), "all")
+
+    @choices.setter
+    def choices(self, _value: object) -> None:
+        pass
 
 
 @click.command("import")
 @db_option
-@click.argument("source", type=click.Choice([*SOURCES, "all"]), metavar="claude-code|codex|all")
-@click.argument("path", required=False, type=click.Path(path_type=Path))
+@click.argument("source", type=SourceChoice(), metavar="SOURCE|all")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="PATH")
 @click.option(
     "--watch",
     "follow",
@@ -134,22 +157,37 @@ def import_new_with_progress(db: Store, *, progress: bool | None = None) -> Impo
     help="Replace API keys, tokens, private keys and passwords with [REDACTED:<kind>] "
     "before anything is stored.",
 )
-def import_cmd(source: str, path: Path | None, follow: bool, redact: bool) -> None:
-    """Import Claude Code / Codex CLI transcripts.
+def import_cmd(source: str, paths: tuple[Path, ...], follow: bool, redact: bool) -> None:
+    """Import agent sessions (see `sessionscope sources` for each source's location).
 
-    SOURCE is claude-code (default ~/.claude/projects), codex (default $CODEX_HOME/sessions or
-    ~/.codex/sessions) or all. PATH, a directory or one .jsonl file, replaces the default
-    location. Only what is new since the last import is read.
+    SOURCE is claude-code, codex, gemini, opencode, cline, roo-code, copilot, cursor, aider, a
+    plug-in's source,
+    or all. PATHs (directories or files) replace the default locations; aider reads only the
+    PATHs you name. Only what is new since the last import is read.
     """
-    if path is not None and not path.exists():
-        raise ImportSourceError(f"{path} does not exist.")
-    sources = SOURCES if source == "all" else (source,)
-    if source == "all" and path is not None and path.is_file():
-        sources = ("codex",) if path.name.startswith("rollout-") else ("claude-code",)
-    roots: dict[str, Path | None] = dict.fromkeys(sources, path)
+    for path in paths:
+        if not path.exists():
+            raise ImportSourceError(f"{path} does not exist.")
+    if follow and len(paths) > 1:
+        raise click.UsageError("--watch follows one PATH (or the default locations).")
+    if source != "all" and not paths:
+        chosen_source = get_source(source)
+        if chosen_source is not None and not chosen_source.scans_defaults:
+            raise click.UsageError(
+                f"{source} reads only the PATHs you name: import {source} PATH..."
+            )
+    sources = source_names() if source == "all" else (source,)
+    pairs: list[tuple[str, Path | None]] = []
+    chosen: tuple[Path | None, ...] = paths or (None,)
+    for root in chosen:
+        if source == "all" and root is not None and root.is_file():
+            pairs.append((guess_source(root), root))
+        else:
+            pairs.extend((name, root) for name in sources)
+    roots: dict[str, Path | None] = dict(pairs)
     # a bulk writer: no big memory map, so resident memory stays small on huge transcripts
     with open_from_context(redact=redact, mmap_mb=0) as db:
-        report = run_import(db, roots)
+        report = run_import(db, pairs)
         warn_skipped(report)
         click.echo(summary_line(report))
         if follow:

@@ -1,4 +1,5 @@
-"""Import the transcripts coding agents leave on disk (Claude Code, Codex CLI) into the store.
+"""Import the sessions coding agents leave on disk into the store (Claude Code, Codex CLI,
+Gemini CLI, OpenCode, Cline, Roo Code, GitHub Copilot CLI, Cursor, Aider, and sources plug-ins add: see `contract`).
 
     from sessionscope.importers import import_all, import_source, default_roots
     report = import_source(db, "claude-code")            # ~/.claude/projects
@@ -14,14 +15,24 @@ in bounded memory. Malformed lines are reported in `report.skipped_lines` and sk
 
 from __future__ import annotations
 
-import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
+from typing import Any
 
 from ..store import Store
 from ..store.errors import InvalidInput
 from . import claude_code, codex
-from .incremental import FileTask, Format, plan, run_tasks
+from .contract import LineSource, ParsedSession, Problem, SnapshotSource, Source, Unit, UnitError
+from .incremental import Format
+from .registry import (
+    get_source,
+    load_sources,
+    plan_defaults,
+    plan_root,
+    plugin_errors,
+    run,
+    source_names,
+)
 from .report import ImportProgress, ImportReport, ProgressCallback
 from .watch import watch
 
@@ -29,7 +40,18 @@ FORMATS: dict[str, Format] = {
     claude_code.SOURCE: claude_code.FORMAT,
     codex.SOURCE: codex.FORMAT,
 }
-SOURCES: tuple[str, ...] = tuple(FORMATS)
+# The built-in sources' names (plug-ins add more: see `source_names()`).
+SOURCES: tuple[str, ...] = (
+    "claude-code",
+    "codex",
+    "gemini",
+    "opencode",
+    "cline",
+    "roo-code",
+    "copilot",
+    "cursor",
+    "aider",
+)
 
 
 class ImportSourceError(InvalidInput):
@@ -37,41 +59,37 @@ class ImportSourceError(InvalidInput):
 
 
 def default_roots() -> dict[str, Path]:
-    """Where each source keeps its transcripts: `~/.claude/projects` and
-    `$CODEX_HOME/sessions` (default `~/.codex/sessions`)."""
-    codex_home = os.environ.get("CODEX_HOME")
-    codex_root = (
-        Path(codex_home).expanduser() if codex_home else Path.home() / ".codex"
-    ) / "sessions"
-    return {
-        claude_code.SOURCE: Path.home() / ".claude" / "projects",
-        codex.SOURCE: codex_root,
-    }
+    """Each source's first default location on this machine (existing or not), e.g.
+    `~/.claude/projects` and `$CODEX_HOME/sessions` (default `~/.codex/sessions`)."""
+    roots: dict[str, Path] = {}
+    for name, source in load_sources().items():
+        found = source.existing_locations() or source.default_locations()
+        if found:
+            roots[name] = found[0]
+    return roots
 
 
-def _format(source: str) -> Format:
-    fmt = FORMATS.get(source)
-    if fmt is None:
-        raise InvalidInput(f"unknown source {source!r}; expected one of {', '.join(SOURCES)}.")
-    return fmt
+def _source(name: str) -> Source:
+    source = get_source(name)
+    if source is None:
+        raise InvalidInput(f"unknown source {name!r}; expected one of {', '.join(source_names())}.")
+    return source
 
 
-def plan_source(db: Store, source: str, root: Path | None = None) -> list[FileTask]:
-    """The files one source would import from `root` (default root when None), stat'ed.
+def plan_source(db: Store, source: str, root: Path | None = None) -> list[Any]:
+    """The units one source would import from `root` (its default locations when None).
 
-    An explicit root that does not exist is an error; a missing default root is just empty.
+    An explicit root that does not exist is an error; a missing default location is just empty.
     """
-    fmt = _format(source)
+    chosen = _source(source)
     if root is None:
-        root = default_roots()[source]
-        if not root.exists():
-            return []
+        return plan_defaults(db, chosen)
     root = Path(root).expanduser()
     if not root.exists():
         raise ImportSourceError(f"{root} does not exist.")
     if not (root.is_dir() or root.is_file()):
         raise ImportSourceError(f"{root} is not a file or a directory.")
-    return plan(db, fmt, root)
+    return plan_root(db, chosen, root)
 
 
 def import_source(
@@ -81,9 +99,10 @@ def import_source(
     *,
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Import one source's transcripts from `root` (a directory or one .jsonl file)."""
+    """Import one source's sessions from `root` (a directory or one file; default locations
+    when None)."""
     tasks = plan_source(db, source, None if root is None else Path(root))
-    return run_tasks(db, tasks, progress=progress)
+    return run(db, tasks, progress=progress)
 
 
 def import_all(
@@ -92,15 +111,28 @@ def import_all(
     *,
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
-    """Import every source (`roots` maps source -> root; default: `default_roots()`).
+    """Import every source (`roots` maps source -> root; default: every registered source in
+    its default locations).
 
-    A source missing from `roots` is not imported; a None root means its default location.
+    A source missing from `roots` is not imported; a None root means its default locations.
     """
-    chosen: Mapping[str, Path | str | None] = roots if roots is not None else dict.fromkeys(SOURCES)
-    tasks: list[FileTask] = []
-    for source, root in chosen.items():
+    chosen: Mapping[str, Path | str | None] = (
+        roots if roots is not None else dict.fromkeys(source_names())
+    )
+    return import_roots(db, list(chosen.items()), progress=progress)
+
+
+def import_roots(
+    db: Store,
+    pairs: Iterable[tuple[str, Path | str | None]],
+    *,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import (source, root) pairs in one run (a None root: that source's default locations)."""
+    tasks: list[Any] = []
+    for source, root in pairs:
         tasks.extend(plan_source(db, source, None if root is None else Path(root)))
-    return run_tasks(db, tasks, progress=progress)
+    return run(db, tasks, progress=progress)
 
 
 __all__ = [
@@ -109,10 +141,22 @@ __all__ = [
     "ImportProgress",
     "ImportReport",
     "ImportSourceError",
+    "LineSource",
+    "ParsedSession",
+    "Problem",
     "ProgressCallback",
+    "SnapshotSource",
+    "Source",
+    "Unit",
+    "UnitError",
     "default_roots",
+    "get_source",
     "import_all",
+    "import_roots",
     "import_source",
+    "load_sources",
     "plan_source",
+    "plugin_errors",
+    "source_names",
     "watch",
 ]

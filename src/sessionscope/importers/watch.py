@@ -13,10 +13,11 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from ..store import Store
-from .incremental import FileTask, run_tasks
+from .incremental import FileTask
+from .registry import run
 from .report import ImportReport
 
 
@@ -33,19 +34,21 @@ def watch(
 
     `on_import` receives the report of each round that found changed files. Returns the total.
     """
-    from . import SOURCES, plan_source
+    from . import plan_source, source_names
 
-    chosen: Mapping[str, Path | str | None] = roots if roots is not None else dict.fromkeys(SOURCES)
+    chosen: Mapping[str, Path | str | None] = (
+        roots if roots is not None else dict.fromkeys(source_names())
+    )
     stop = stop or threading.Event()
     total = ImportReport()
-    known: dict[str, FileTask] = {}
+    known: dict[str, Any] = {}
     said: set[tuple[str, str]] = set()  # files not read, already reported once
     last_scan = float("-inf")
     while not stop.is_set():
         now = time.monotonic()
         if now - last_scan >= rescan:
             last_scan = now
-            tasks: list[FileTask] = []
+            tasks: list[Any] = []
             for source, root in chosen.items():
                 tasks.extend(plan_source(db, source, None if root is None else Path(root)))
             known = {task.key: task for task in tasks}
@@ -53,9 +56,11 @@ def watch(
         else:
             changed = _changed(db, known)
         if changed:
-            report = run_tasks(db, changed)
+            report = run(db, changed)
             for task in changed:
-                if task.key in report.busy:  # another process has it: look again next round
+                if task.key in report.busy and isinstance(
+                    task, FileTask
+                ):  # another process has it: look again next round
                     task = FileTask(task.fmt, task.path, task.key, -1, -1.0, task.previous)
                 known[task.key] = task
             _once(report, said)
@@ -95,10 +100,13 @@ def _pause(stop: StopSignal, seconds: float) -> None:
         time.sleep(min(left, 0.05))
 
 
-def _changed(db: Store, known: dict[str, FileTask]) -> list[FileTask]:
-    """Known files whose size or mtime moved since they were last imported."""
+def _changed(db: Store, known: dict[str, Any]) -> list[FileTask]:
+    """Known files whose size or mtime moved since they were last imported (snapshot units
+    are looked at again at each rescan)."""
     changed: list[FileTask] = []
     for key, task in known.items():
+        if not isinstance(task, FileTask):
+            continue
         try:
             st = os.stat(task.path)
         except OSError:

@@ -133,9 +133,14 @@ def usage_report(
 ) -> dict[str, list[UsageRow]]:
     """For each of `groups`, the figures per group for messages of the days in [since, until]
     (`30d`, `2026-10-01`, ...); days, weeks and months in time order, the rest by cost."""
-    wanted = list(groups) if not isinstance(groups, str) else [groups]
+    if isinstance(groups, str):
+        wanted = [groups]
+    elif isinstance(groups, (list, tuple)):
+        wanted = list(groups)
+    else:
+        raise InvalidInput(f"groups must be a list of {', '.join(GROUPS)}, not {groups!r}.")
     for by in wanted:
-        if by not in GROUPS:
+        if not isinstance(by, str) or by not in GROUPS:
             raise InvalidInput(f"by must be one of {', '.join(GROUPS)}, not {by!r}.")
     cells = _cells(conn, _day("since", since), _day("until", until))
     ids = {cell.session_id for cell in cells}

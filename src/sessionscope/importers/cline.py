@@ -1,0 +1,197 @@
+"""Cline and Roo Code: VS Code global storage `<extension>/tasks/<task id>/`.
+
+Rules (format: cline/cline `src/core/task` and `src/core/storage/disk.ts`; facts in
+tests/fixtures/README.md):
+- `api_conversation_history.json` is the transcript: a list of Anthropic messages
+  `{role, content}` (content a string or blocks: text, image, tool_use, tool_result); a user
+  message holding tool_result blocks is stored as a `tool` message;
+- `ui_messages.json` lists what the panel showed; each `say: api_req_started` row's `text` is
+  JSON with the request's `tokensIn`, `tokensOut`, `cacheReads`, `cacheWrites` and `cost`: the
+  n-th such row gives the tokens of the n-th assistant message;
+- `task_metadata.json` `model_usage[].model_id` gives the model (the last one used);
+- title: the first prompt's `<task>` text (else its first line); the task id is the session id;
+  the first and last ui messages' `ts` are its start and end; the cwd (and project) is the
+  folder `<environment_details>` names (`# Current Working Directory (<path>) Files`);
+- a task's files are rewritten as it goes, not appended: the task is parsed whole and saved by
+  content hash (only changed rows are written).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .common import blocks_of, count, plain_text, tag_text, title_from, ts
+from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
+from .incremental import file_key
+
+CLINE = "saoudrizwan.claude-dev"
+ROO = "rooveterinaryinc.roo-cline"
+EDITORS = ("Code", "Code - Insiders", "Cursor", "VSCodium")
+_FILES = ("api_conversation_history.json", "ui_messages.json", "task_metadata.json")
+
+
+def task_roots(extension: str, system: str) -> list[Path]:
+    """`<editor>/User/globalStorage/<extension>/tasks` for each editor, on Linux or macOS."""
+    base = (
+        Path.home() / "Library" / "Application Support"
+        if system == MACOS
+        else Path.home() / ".config"
+    )
+    return [base / editor / "User" / "globalStorage" / extension / "tasks" for editor in EDITORS]
+
+
+def _read_json(path: Path) -> Any:
+    try:
+        return json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise UnitError(f"could not read {path.name} ({exc.strerror or exc})") from exc
+    except (ValueError, RecursionError) as exc:
+        raise UnitError(f"{path.name} is not valid JSON") from exc
+
+
+def _usage(ui: Any, problems: list[Problem]) -> list[dict[str, Any]]:
+    """Token counts of each API request, in order (from ui_messages.json)."""
+    usage: list[dict[str, Any]] = []
+    for index, row in enumerate(ui if isinstance(ui, list) else [], 1):
+        if not isinstance(row, dict) or row.get("say") != "api_req_started":
+            continue
+        try:
+            info = json.loads(row.get("text") or "{}")
+        except (ValueError, RecursionError, TypeError):
+            problems.append(Problem(index, "ui_messages.json: an api_req_started without JSON"))
+            continue
+        if not isinstance(info, dict):
+            continue
+        cost = info.get("cost")
+        usage.append(
+            {
+                "input_tokens": count(info.get("tokensIn")),
+                "output_tokens": count(info.get("tokensOut")),
+                "cache_read_tokens": count(info.get("cacheReads")),
+                "cache_creation_tokens": count(info.get("cacheWrites")),
+                "cost_usd": cost if isinstance(cost, (int, float)) and cost >= 0 else 0.0,
+            }
+        )
+    return usage
+
+
+def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
+    """One task folder as a session (None when it holds no conversation)."""
+    history = _read_json(folder / "api_conversation_history.json")
+    if history is None:
+        return None
+    if not isinstance(history, list):
+        raise UnitError("api_conversation_history.json is not a list of messages")
+    ui = _read_json(folder / "ui_messages.json")
+    meta = _read_json(folder / "task_metadata.json")
+    usage = iter(_usage(ui, problems))
+    models = [
+        u.get("model_id")
+        for u in (meta.get("model_usage") if isinstance(meta, dict) else None) or []
+        if isinstance(u, dict) and isinstance(u.get("model_id"), str)
+    ]
+    model = models[-1] if models else None
+    started = None
+    if isinstance(ui, list) and ui and isinstance(ui[0], dict):
+        started = ts(ui[0].get("ts"))
+    started = started or (ts(int(folder.name)) if folder.name.isdigit() else None)
+    ended = None
+    if isinstance(ui, list) and ui and isinstance(ui[-1], dict):
+        ended = ts(ui[-1].get("ts"))
+    cwd = None
+    messages: list[dict[str, Any]] = []
+    title = None
+    for index, item in enumerate(history, 1):
+        if not isinstance(item, dict) or item.get("role") not in ("user", "assistant"):
+            problems.append(Problem(index, f"message {index} is not a user or assistant message"))
+            continue
+        blocks = blocks_of(item.get("content"))
+        role = item["role"]
+        msg: dict[str, Any] = {"role": role, "content": blocks, "external_id": f"{index - 1}"}
+        if isinstance(item.get("ts"), (int, float)):
+            msg["created_at"] = ts(item["ts"])
+        if role == "user":
+            if cwd is None:
+                cwd = _cwd(plain_text(blocks))
+            if any(b.get("type") == "tool_result" for b in blocks):
+                msg["role"] = "tool"
+            elif title is None:
+                text = plain_text(blocks)
+                title = title_from(tag_text(text, "task") or text)
+        else:
+            msg["model"] = model
+            msg.update(next(usage, {}))
+        messages.append(msg)
+    if not messages:
+        return None
+    fields = {"started_at": started, "ended_at": ended, "model": model, "cwd": cwd, "project": cwd}
+    return ParsedSession(folder.name, messages, title, fields)
+
+
+def _cwd(text: str) -> str | None:
+    """The folder `<environment_details>` names: `# Current Working Directory (<path>) Files`
+    (string searches only: linear on any text)."""
+    marker = "Current Working Directory ("
+    at = text.find(marker)
+    if at < 0:
+        return None
+    end = text.find(") Files", at)
+    if end < 0:
+        end = text.find(")", at)
+    path = text[at + len(marker) : end].strip() if end > at else ""
+    return path or None
+
+
+class ClineSource(SnapshotSource):
+    """Cline tasks in VS Code, VS Code Insiders, Cursor and VSCodium."""
+
+    name = "cline"
+    title = "Cline"
+    extension = CLINE
+
+    def default_locations(self, system: str | None = None) -> list[Path]:
+        return task_roots(self.extension, system or this_system())
+
+    def units(self, root: Path) -> list[Unit]:
+        if root.is_file():
+            root = root.parent
+        if (root / _FILES[0]).is_file():
+            folders = [root]
+        else:
+            tasks = root / "tasks" if (root / "tasks").is_dir() else root
+            try:
+                folders = sorted(p for p in tasks.iterdir() if (p / _FILES[0]).is_file())
+            except OSError:
+                return []
+        units = []
+        for folder in folders:
+            size, mtime = 0, 0.0
+            for name in _FILES:
+                try:
+                    st = (folder / name).stat()
+                except OSError:
+                    continue
+                size, mtime = size + st.st_size, max(mtime, st.st_mtime)
+            units.append(Unit(file_key(folder / _FILES[0]), str(folder), size, mtime))
+        return units
+
+    def parse(
+        self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
+    ) -> list[ParsedSession]:
+        session = parse_task(Path(unit.ref), problems)
+        return [] if session is None else [session]
+
+
+class RooCodeSource(ClineSource):
+    """Roo Code tasks (the same layout as Cline's, another extension folder)."""
+
+    name = "roo-code"
+    title = "Roo Code"
+    extension = ROO
+
+
+__all__ = ["CLINE", "ROO", "ClineSource", "RooCodeSource"]

@@ -1,0 +1,273 @@
+"""GitHub Copilot CLI: `~/.copilot/session-state/<id>/events.jsonl` (with `workspace.yaml`, since
+v1.0.11) and the older flat `~/.copilot/session-state/<id>.jsonl` (0.0.x).
+
+Rules (format: the events' own `type` fields, as github/copilot-sdk's generated
+`session-events.ts` describes them; facts in tests/fixtures/README.md):
+- each line is an event `{type, data, id, timestamp, parentId, agentId?}`;
+- `session.start` / `session.resume`: the session id (`data.sessionId`), start time and
+  `data.context` (cwd, branch); `session.model_change` the model; `session.title_changed` the
+  title; `workspace.yaml` (`cwd`, `branch`, `summary`) fills what the events do not say
+  (title: the last `session.title_changed`, else the summary, else the first prompt);
+- `user.message` -> a user prompt (`data.content`); `assistant.message` -> an assistant message
+  (`reasoningText` as thinking, `content` as text, each `toolRequests[]` as tool_use with its
+  `arguments`, an object or JSON text); `tool.execution_complete` -> a tool message with the
+  tool_result (`result.content`, or `error.message` with is_error when `success` is false);
+- `assistant.usage` (model, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cost)
+  is one model call: added to the latest assistant message;
+- `session.info` / `session.warning` / `session.error` -> system messages (`data.message`);
+- events of a subagent (`agentId`, or the older `data.parentToolCallId`) form a child session
+  of the main one, named from the session and the agent;
+- other event types (turn start/end, deltas, hooks, permissions) carry no transcript text;
+- the log is re-read whole when it changes and saved by content hash (only changed rows).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .common import count, derived_id, text_field, title_from, ts
+from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
+from .incremental import walk_files
+from .snapshot import file_unit
+
+SOURCE = "copilot"
+_LEVELS = {"session.info": "info", "session.warning": "warning", "session.error": "error"}
+
+
+def _workspace(folder: Path) -> dict[str, str]:
+    """The flat `key: value` lines of a session's workspace.yaml (no YAML library needed)."""
+    out: dict[str, str] = {}
+    try:
+        text = (folder / "workspace.yaml").read_text("utf-8", errors="replace")
+    except OSError:
+        return out
+    for line in text.splitlines():
+        if ":" in line and not line.startswith((" ", "\t", "#", "-")):
+            key, value = line.split(":", 1)
+            value = value.strip().strip("'\"")
+            if value:
+                out[key.strip()] = value
+    return out
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _arguments(value: Any) -> dict[str, Any]:
+    if isinstance(value, str):
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):
+            return {"arguments": value}
+    return value if isinstance(value, dict) else {}
+
+
+class _Session:
+    def __init__(self, sid: str) -> None:
+        self.id = sid
+        self.messages: list[dict[str, Any]] = []
+        self.fields: dict[str, Any] = {}
+        self.title: str | None = None
+        self.first_prompt: str | None = None
+
+    def last_assistant(self) -> dict[str, Any] | None:
+        for msg in reversed(self.messages):
+            if msg["role"] == "assistant":
+                return msg
+        return None
+
+
+def parse_events(
+    text: str, fallback_id: str, problems: list[Problem], summary: str | None = None
+) -> list[ParsedSession]:
+    """The main session and its subagents' sessions a log holds (title: the last
+    `session.title_changed`, else `summary`, else the first prompt)."""
+    main = _Session(fallback_id)
+    subs: dict[str, _Session] = {}
+    model: str | None = None
+    for line_no, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            event = json.loads(line)
+        except (ValueError, RecursionError):
+            problems.append(Problem(line_no, "not valid JSON"))
+            continue
+        if not isinstance(event, dict) or not isinstance(event.get("type"), str):
+            problems.append(Problem(line_no, "not an event (no type)"))
+            continue
+        data = _dict(event.get("data"))
+        kind, when = event["type"], ts(event.get("timestamp"))
+        eid = str(event.get("id") or line_no)
+        agent = event.get("agentId") or data.get("parentToolCallId")
+        target = main
+        if isinstance(agent, str) and agent:
+            target = subs.get(agent) or subs.setdefault(agent, _Session(agent))
+        if kind in ("session.start", "session.resume"):
+            sid = text_field(data.get("sessionId"))
+            if sid and kind == "session.start":
+                main.id = sid
+            context = _dict(data.get("context"))
+            main.fields.setdefault("started_at", ts(data.get("startTime")) or when)
+            main.fields.setdefault("cwd", text_field(context.get("cwd")))
+            main.fields.setdefault("git_branch", text_field(context.get("branch")))
+        elif kind == "session.model_change":
+            model = text_field(data.get("newModel") or data.get("model")) or model
+        elif kind == "session.title_changed":
+            main.title = text_field(data.get("title")) or main.title
+        elif kind == "user.message":
+            content = data.get("content")
+            if isinstance(content, str) and content:
+                target.messages.append(
+                    {"role": "user", "content": content, "created_at": when, "external_id": eid}
+                )
+                target.first_prompt = target.first_prompt or content
+        elif kind == "assistant.message":
+            blocks: list[dict[str, Any]] = []
+            if isinstance(data.get("reasoningText"), str) and data["reasoningText"]:
+                blocks.append({"type": "thinking", "thinking": data["reasoningText"]})
+            if isinstance(data.get("content"), str) and data["content"]:
+                blocks.append({"type": "text", "text": data["content"]})
+            for request in data.get("toolRequests") or []:
+                if isinstance(request, dict) and request.get("toolCallId"):
+                    blocks.append(
+                        {
+                            "type": "tool_use",
+                            "id": str(request["toolCallId"]),
+                            "name": str(request.get("name") or "tool"),
+                            "input": _arguments(request.get("arguments")),
+                        }
+                    )
+            if blocks:
+                target.messages.append(
+                    {
+                        "role": "assistant",
+                        "content": blocks,
+                        "created_at": when,
+                        "external_id": str(data.get("messageId") or eid),
+                        "model": model,
+                        "output_tokens": count(data.get("outputTokens")),
+                    }
+                )
+        elif kind == "assistant.usage":
+            last = target.last_assistant()
+            used = text_field(data.get("model"))
+            model = used or model
+            if last is not None:
+                last["model"] = used or last.get("model")
+                last["input_tokens"] = last.get("input_tokens", 0) + count(data.get("inputTokens"))
+                # outputTokens of the message itself are replaced by the call's own count
+                last["output_tokens"] = count(data.get("outputTokens")) or last["output_tokens"]
+                last["cache_read_tokens"] = last.get("cache_read_tokens", 0) + count(
+                    data.get("cacheReadTokens")
+                )
+                last["cache_creation_tokens"] = last.get("cache_creation_tokens", 0) + count(
+                    data.get("cacheWriteTokens")
+                )
+                cost = data.get("cost")
+                if isinstance(cost, (int, float)) and cost >= 0:
+                    last["cost_usd"] = last.get("cost_usd", 0.0) + cost
+        elif kind == "tool.execution_complete":
+            call_id = data.get("toolCallId")
+            if not isinstance(call_id, str):
+                problems.append(Problem(line_no, "a tool completion without toolCallId"))
+                continue
+            ok = data.get("success") is not False
+            result = _dict(data.get("result"))
+            error = _dict(data.get("error"))
+            output = result.get("content") if ok else error.get("message")
+            target.messages.append(
+                {
+                    "role": "tool",
+                    "content": [
+                        {
+                            "type": "tool_result",
+                            "tool_use_id": call_id,
+                            "content": output if isinstance(output, str) else "",
+                            "is_error": not ok,
+                        }
+                    ],
+                    "created_at": when,
+                    "external_id": eid,
+                }
+            )
+        elif kind in _LEVELS:
+            message = data.get("message")
+            if isinstance(message, str) and message:
+                target.messages.append(
+                    {
+                        "role": "system",
+                        "content": message,
+                        "created_at": when,
+                        "external_id": eid,
+                        "metadata": {"level": _LEVELS[kind]},
+                    }
+                )
+        if when:
+            main.fields["ended_at"] = when
+    main.fields["model"] = model
+    out = []
+    if main.messages:
+        title = (
+            main.title or summary or (title_from(main.first_prompt) if main.first_prompt else None)
+        )
+        out.append(ParsedSession(main.id, main.messages, title, main.fields))
+    for agent, sub in subs.items():
+        if sub.messages:
+            out.append(
+                ParsedSession(
+                    derived_id(main.id, "agent-" + agent),
+                    sub.messages,
+                    title_from(sub.first_prompt) if sub.first_prompt else None,
+                    {"parent_session_id": main.id, "cwd": main.fields.get("cwd")},
+                )
+            )
+    return out
+
+
+class CopilotSource(SnapshotSource):
+    """GitHub Copilot CLI session logs."""
+
+    name = SOURCE
+    title = "GitHub Copilot CLI"
+
+    def default_locations(self, system: str | None = None) -> list[Path]:
+        del system  # the same on Linux and macOS
+        return [Path.home() / ".copilot" / "session-state"]
+
+    def units(self, root: Path) -> list[Unit]:
+        def accept(name: str) -> bool:
+            return name.endswith(".jsonl")
+
+        paths = [p for p in walk_files(root, accept) if root.is_file() or _is_log(root, p)]
+        return [u for u in (file_unit(p) for p in paths) if u is not None]
+
+    def parse(
+        self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
+    ) -> list[ParsedSession]:
+        path = Path(unit.ref)
+        try:
+            text = path.read_text("utf-8", errors="replace")
+        except OSError as exc:
+            raise UnitError(f"could not read it ({exc.strerror or exc})") from exc
+        folder = path.parent if path.name == "events.jsonl" else None
+        fallback = folder.name if folder is not None else path.stem
+        workspace = _workspace(folder) if folder is not None else {}
+        sessions = parse_events(text, fallback, problems, text_field(workspace.get("summary")))
+        if workspace and sessions:
+            main = sessions[0]
+            main.fields["cwd"] = main.fields.get("cwd") or text_field(workspace.get("cwd"))
+            main.fields["git_branch"] = main.fields.get("git_branch") or text_field(
+                workspace.get("branch")
+            )
+        for session in sessions:
+            session.fields.setdefault("project", session.fields.get("cwd"))
+        return sessions
+
+
+def _is_log(root: Path, path: Path) -> bool:
+    """`<root>/<id>/events.jsonl` or the flat `<root>/<id>.jsonl`."""
+    return path.name == "events.jsonl" or path.parent == root

@@ -1,0 +1,359 @@
+"""Gemini CLI: `~/.gemini/tmp/<project>/chats/session-*.json` and `*.jsonl`.
+
+Rules (format: google-gemini/gemini-cli `packages/core/src/services/chatRecordingTypes.ts` and
+`chatRecordingService.ts`; facts in tests/fixtures/README.md):
+- a `.json` file is one ConversationRecord `{sessionId, projectHash, startTime, lastUpdated,
+  summary?, kind?, messages: [...]}`, rewritten as the session goes;
+- a `.jsonl` file (since v0.39) is a log to replay: a `{sessionId, projectHash, ...}` line starts
+  it, a record with an `id` upserts that message (a later one with the same id replaces it in
+  place), `{"$set": {...}}` updates the session's fields, `{"$rewindTo": id}` drops that message
+  and every later one (all of them when the id is unknown);
+- messages: `user` (prompt), `gemini` (reply: `thoughts` as thinking blocks, `content` as text,
+  `toolCalls` as tool_use, each call's `result` as a tool message with a tool_result; status
+  `error`/`cancelled` marks it an error), `info`/`warning`/`error` as system messages;
+- `tokens` are per API response: input_tokens = input - cached, cache_read_tokens = cached,
+  output_tokens = output + thoughts (thinking is billed as output); `model` per reply;
+- the project folder is a slug registered in `~/.gemini/projects.json` (current releases) or the
+  SHA-256 of the project path (older ones): a slug maps back through projects.json, a hash
+  through the SHA-256 of every path projects.json or `trustedFolders.json` names, else the
+  record's `directories`; the path is the session's project and cwd (an unknown folder is kept
+  in the session's metadata as `gemini_project`); a subagent's log lives in `chats/<parent session id>/<id>.jsonl` (parent link);
+- title: the record's `summary`, else the first prompt's first line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .common import blocks_of, count, derived_id, text_field, title_from, ts
+from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
+from .incremental import walk_files
+from .snapshot import file_unit
+
+SOURCE = "gemini"
+_LEVELS = {"info", "warning", "error"}
+
+
+def gemini_home() -> Path:
+    home = os.environ.get("GEMINI_CLI_HOME")
+    return (Path(home).expanduser() if home else Path.home()) / ".gemini"
+
+
+def _paths_in(path: Path, key: str | None) -> list[str]:
+    """The project paths a Gemini settings file lists (the keys of `key`, or of the file)."""
+    try:
+        data = json.loads(path.read_text("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return []
+    if isinstance(data, dict) and key is not None and isinstance(data.get(key), dict):
+        data = data[key]
+    return [p for p in data if isinstance(p, str)] if isinstance(data, dict) else []
+
+
+def project_paths(gemini_dir: Path) -> dict[str, str]:
+    """Project folder name -> project path: the slugs `projects.json` registers, and the SHA-256
+    of every path it or `trustedFolders.json` names (what older releases named folders by)."""
+    mapping: dict[str, str] = {}
+    try:
+        data = json.loads((gemini_dir / "projects.json").read_text("utf-8"))
+    except (OSError, ValueError, RecursionError):
+        data = None
+    projects = data.get("projects", data) if isinstance(data, dict) else None
+    paths = _paths_in(gemini_dir / "trustedFolders.json", None)
+    if isinstance(projects, dict):
+        for path, slug in projects.items():
+            if isinstance(path, str) and isinstance(slug, str):
+                mapping[slug] = path
+        paths.extend(p for p in projects if isinstance(p, str))
+    for path in paths:
+        mapping.setdefault(hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest(), path)
+    return mapping
+
+
+def _parts_text(content: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """(text blocks, functionResponse parts) of a Gemini PartListUnion."""
+    if isinstance(content, str):
+        return blocks_of(content), []
+    parts = content if isinstance(content, list) else [content] if isinstance(content, dict) else []
+    texts: list[dict[str, Any]] = []
+    responses: list[dict[str, Any]] = []
+    for part in parts:
+        if isinstance(part, str):
+            texts.extend(blocks_of(part))
+        elif isinstance(part, dict):
+            if isinstance(part.get("text"), str) and not part.get("thought"):
+                if part["text"]:
+                    texts.append({"type": "text", "text": part["text"]})
+            elif isinstance(part.get("functionResponse"), dict):
+                responses.append(part["functionResponse"])
+    return texts, responses
+
+
+def _response_text(response: Any) -> str:
+    """The output a functionResponse carries (`response.output`, `.error`, else its JSON)."""
+    body = response.get("response") if isinstance(response, dict) else response
+    if isinstance(body, dict):
+        for key in ("output", "error", "content"):
+            if isinstance(body.get(key), str):
+                return body[key]
+    if isinstance(body, str):
+        return body
+    return json.dumps(body, ensure_ascii=False, default=str)
+
+
+def _result_text(call: dict[str, Any]) -> str | None:
+    result = call.get("result")
+    if result is None:
+        display = call.get("resultDisplay")
+        return display if isinstance(display, str) else None
+    texts, responses = _parts_text(result)
+    if responses:
+        return "\n".join(_response_text(r) for r in responses)
+    if texts:
+        return "\n".join(b["text"] for b in texts)
+    return json.dumps(result, ensure_ascii=False, default=str)
+
+
+def _tokens(tokens: Any) -> dict[str, int]:
+    if not isinstance(tokens, dict):
+        return {}
+    cached = count(tokens.get("cached"))
+    return {
+        "input_tokens": max(0, count(tokens.get("input")) - cached),
+        "cache_read_tokens": cached,
+        "output_tokens": count(tokens.get("output")) + count(tokens.get("thoughts")),
+    }
+
+
+def messages_of(record: dict[str, Any]) -> list[dict[str, Any]]:
+    """The store messages one Gemini message record gives (a reply may add tool messages)."""
+    if not isinstance(record, dict):
+        raise TypeError("a message that is not a JSON object")
+    mid = record["id"]
+    if not isinstance(mid, str):
+        raise TypeError("a message id that is not a string")
+    kind = record.get("type")
+    created = ts(record.get("timestamp"))
+    texts, responses = _parts_text(record.get("content"))
+    if kind == "user":
+        out: list[dict[str, Any]] = []
+        if texts:
+            out.append(
+                {"role": "user", "content": texts, "created_at": created, "external_id": mid}
+            )
+        if responses:  # older logs sent tool results back as user parts
+            answers: list[dict[str, Any]] = [
+                {
+                    "type": "tool_result",
+                    "tool_use_id": str(r.get("id") or r.get("name") or mid),
+                    "content": _response_text(r),
+                }
+                for r in responses
+            ]
+            out.append(
+                {
+                    "role": "tool",
+                    "content": answers,
+                    "created_at": created,
+                    "external_id": mid + "/r",
+                }
+            )
+        return out
+    if kind in _LEVELS:
+        return [
+            {
+                "role": "system",
+                "content": texts,
+                "created_at": created,
+                "external_id": mid,
+                "metadata": {"level": kind},
+            }
+        ]
+    if kind != "gemini":
+        return []
+    blocks: list[dict[str, Any]] = []
+    for thought in record.get("thoughts") or []:
+        if isinstance(thought, dict):
+            subject, desc = thought.get("subject"), thought.get("description")
+            text = "\n".join(s for s in (subject, desc) if isinstance(s, str) and s)
+            if text:
+                blocks.append({"type": "thinking", "thinking": text})
+    blocks.extend(texts)
+    results: list[dict[str, Any]] = []
+    for call in record.get("toolCalls") or []:
+        if not isinstance(call, dict):
+            continue
+        call_id = str(call.get("id") or f"{mid}/{len(blocks)}")
+        args = call.get("args")
+        blocks.append(
+            {
+                "type": "tool_use",
+                "id": call_id,
+                "name": str(call.get("name") or "tool"),
+                "input": args if isinstance(args, dict) else {},
+            }
+        )
+        output = _result_text(call)
+        if output is not None:
+            results.append(
+                {
+                    "type": "tool_result",
+                    "tool_use_id": call_id,
+                    "content": output,
+                    "is_error": call.get("status") in ("error", "cancelled"),
+                }
+            )
+    model = record.get("model") if isinstance(record.get("model"), str) else None
+    reply: dict[str, Any] = {
+        "role": "assistant",
+        "content": blocks,
+        "created_at": created,
+        "external_id": mid,
+        "model": model,
+        **_tokens(record.get("tokens")),
+    }
+    out = [reply]
+    if results:
+        out.append(
+            {"role": "tool", "content": results, "created_at": created, "external_id": mid + "/r"}
+        )
+    return out
+
+
+def replay_jsonl(text: str, problems: list[Problem]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """(session fields, message records) a JSONL log leaves once replayed."""
+    meta: dict[str, Any] = {}
+    records: dict[str, dict[str, Any]] = {}
+    for line_no, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            problems.append(Problem(line_no, "not valid JSON"))
+            continue
+        if not isinstance(record, dict):
+            problems.append(Problem(line_no, "not a JSON object"))
+        elif isinstance(record.get("$rewindTo"), str):
+            ids = list(records)
+            target = record["$rewindTo"]
+            keep = ids[: ids.index(target)] if target in ids else []
+            records = {k: records[k] for k in keep}
+        elif isinstance(record.get("id"), str):
+            record["_line"] = line_no
+            records[record["id"]] = record
+        elif isinstance(record.get("$set"), dict):
+            meta.update(record["$set"])
+        elif isinstance(record.get("sessionId"), str):
+            meta.update(record)
+        else:
+            problems.append(Problem(line_no, "a record of no known kind"))
+    return meta, list(records.values())
+
+
+class GeminiSource(SnapshotSource):
+    """Gemini CLI chat recordings (JSON documents and JSONL logs)."""
+
+    name = SOURCE
+    title = "Gemini CLI"
+
+    def default_locations(self, system: str | None = None) -> list[Path]:
+        del system  # the same on Linux and macOS
+        return [gemini_home() / "tmp"]
+
+    def units(self, root: Path) -> list[Unit]:
+        def accept(name: str) -> bool:
+            return name.endswith((".json", ".jsonl"))
+
+        paths = [p for p in walk_files(root, accept) if root.is_file() or "chats" in p.parent.parts]
+        projects = project_paths(root.parent if root.is_dir() else _home_of(root))
+        units = []
+        for path in paths:
+            unit = file_unit(path, projects)
+            if unit is not None:
+                units.append(unit)
+        return units
+
+    def parse(
+        self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
+    ) -> list[ParsedSession]:
+        path = Path(unit.ref)
+        try:
+            text = path.read_text("utf-8", errors="replace")
+        except OSError as exc:
+            raise UnitError(f"could not read it ({exc.strerror or exc})") from exc
+        if path.suffix == ".jsonl":
+            meta, records = replay_jsonl(text, problems)
+        else:
+            try:
+                doc = json.loads(text)
+            except (ValueError, RecursionError) as exc:
+                raise UnitError("not a Gemini CLI session (not valid JSON)") from exc
+            if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
+                raise UnitError("not a Gemini CLI session (no messages list)")
+            meta, records = doc, doc["messages"]
+        messages: list[dict[str, Any]] = []
+        first_prompt = model = None
+        for index, record in enumerate(records, 1):
+            position = record.get("_line", index) if isinstance(record, dict) else index
+            try:
+                got = messages_of(record)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                problems.append(Problem(position, f"unexpected message shape ({exc!s:.80})"))
+                continue
+            for msg in got:
+                if msg["role"] == "user" and first_prompt is None:
+                    first_prompt = "\n".join(b["text"] for b in msg["content"] if "text" in b)
+                model = msg.get("model") or model
+            messages.extend(got)
+        sid = meta.get("sessionId")
+        if not isinstance(sid, str) or not sid:
+            sid = derived_id(SOURCE, unit.key)
+        folder = _project_folder(path)
+        known = unit.data or {}
+        dirs = meta.get("directories")
+        project = (
+            known.get(folder)
+            or known.get(meta.get("projectHash"))
+            or (dirs[0] if isinstance(dirs, list) and dirs and isinstance(dirs[0], str) else None)
+        )
+        parent = path.parent.name if path.parent.name != "chats" else None
+        title = text_field(meta.get("summary")) or (
+            title_from(first_prompt) if first_prompt else None
+        )
+        fields = {
+            "started_at": ts(meta.get("startTime")),
+            "ended_at": ts(meta.get("lastUpdated")),
+            "project": project,
+            "cwd": project,
+            "model": model,
+            "parent_session_id": parent,
+            "metadata": None if project else {"gemini_project": folder},
+        }
+        if not messages:
+            return []
+        return [ParsedSession(sid, messages, title, fields)]
+
+
+def _project_folder(path: Path) -> str | None:
+    """The `<project>` of `.../tmp/<project>/chats/[<parent>/]file`."""
+    parts = path.parts
+    if "chats" not in parts:
+        return None
+    at = len(parts) - 1 - parts[::-1].index("chats")
+    return parts[at - 1] if at > 0 else None
+
+
+def _home_of(path: Path) -> Path:
+    """The `.gemini` folder above a session file (for projects.json)."""
+    for parent in path.parents:
+        if parent.name == "tmp":
+            return parent.parent
+    return gemini_home()
+
+
+__all__ = ["SOURCE", "GeminiSource"]

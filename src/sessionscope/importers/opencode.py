@@ -1,0 +1,371 @@
+"""OpenCode: its SQLite store `~/.local/share/opencode/opencode.db` (or `opencode-<channel>.db`)
+and the legacy JSON layout `~/.local/share/opencode/storage/{session,message,part}/`.
+
+Rules (format: sst/opencode `packages/opencode/src/session/message-v2.ts`, `session.sql.ts`;
+facts in tests/fixtures/README.md):
+- tables `session` (id, project_id, parent_id, directory, title, time_created, time_updated),
+  `message` (id, session_id, time_*, `data`: the message info JSON) and `part` (id, message_id,
+  session_id, time_*, `data`: one part JSON); `project.worktree` is the project path;
+- a message's content is its parts in id order: `text` -> text, `reasoning` -> thinking,
+  `tool` -> tool_use (`callID`, `tool`, `state.input`) and, once it has run, a tool message with
+  a tool_result (`state.output`, or `state.error` with is_error), `file` -> a text line naming
+  it; step-start/step-finish/snapshot/patch parts carry no text and are left out;
+- an assistant message's `tokens` {input, output, reasoning, cache {read, write}} and `cost`:
+  input_tokens = input, output_tokens = output + reasoning, cache read/creation = cache read/
+  write, cost_usd = cost; model = `modelID`;
+- a session's `parent_id`/`parentID` (a subagent's run) links it to its parent;
+- the foreign database is never modified: without a WAL it is opened `mode=ro&immutable=1`;
+  with a non-empty WAL, the database and WAL are copied to a temporary folder and the copy is
+  read, so neither file (nor the -shm) is written, locked or checkpointed;
+- incremental by OpenCode's own update times: a session whose latest `time_updated` (of the
+  session, its messages and parts) matches the last import is not read again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from .common import count, text_field, title_from, ts
+from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError
+from .incremental import file_key, walk_files
+from .snapshot import file_unit
+
+SOURCE = "opencode"
+
+
+def data_home(system: str) -> Path:
+    """OpenCode's data folder: `$XDG_DATA_HOME/opencode` (default `~/.local/share/opencode`, on
+    macOS too: OpenCode follows XDG there)."""
+    del system
+    xdg = os.environ.get("XDG_DATA_HOME")
+    return (Path(xdg).expanduser() if xdg else Path.home() / ".local" / "share") / "opencode"
+
+
+def _dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _json(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, (str, bytes)):
+        parsed = json.loads(value)
+        if isinstance(parsed, dict):
+            return parsed
+    raise ValueError("not a JSON object")
+
+
+def convert(info: dict[str, Any], parts: list[dict[str, Any]], mid: str) -> list[dict[str, Any]]:
+    """The store messages of one OpenCode message (its info and its parts, in order)."""
+    role = info.get("role")
+    time = _dict(info.get("time"))
+    created = ts(time.get("created"))
+    blocks: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
+    for part in parts:
+        kind = part.get("type")
+        if kind == "text" and isinstance(part.get("text"), str) and part["text"]:
+            blocks.append({"type": "text", "text": part["text"]})
+        elif kind == "reasoning" and isinstance(part.get("text"), str) and part["text"]:
+            blocks.append({"type": "thinking", "thinking": part["text"]})
+        elif kind == "file":
+            name = part.get("filename") or part.get("url") or "file"
+            blocks.append({"type": "text", "text": f"[file: {name}]"})
+        elif kind == "tool":
+            state = _dict(part.get("state"))
+            call_id = str(part.get("callID") or part.get("id") or f"{mid}/{len(blocks)}")
+            args = state.get("input")
+            blocks.append(
+                {
+                    "type": "tool_use",
+                    "id": call_id,
+                    "name": str(part.get("tool") or "tool"),
+                    "input": args if isinstance(args, dict) else {},
+                }
+            )
+            status = state.get("status")
+            if status in ("completed", "error"):
+                output = state.get("output") if status == "completed" else state.get("error")
+                results.append(
+                    {
+                        "type": "tool_result",
+                        "tool_use_id": call_id,
+                        "content": output if isinstance(output, str) else json.dumps(output),
+                        "is_error": status == "error",
+                    }
+                )
+    if role not in ("user", "assistant"):
+        return []
+    msg: dict[str, Any] = {
+        "role": role,
+        "content": blocks,
+        "created_at": created,
+        "external_id": mid,
+    }
+    if role == "assistant":
+        tokens = _dict(info.get("tokens"))
+        cache = _dict(tokens.get("cache"))
+        msg.update(
+            model=info.get("modelID") if isinstance(info.get("modelID"), str) else None,
+            input_tokens=count(tokens.get("input")),
+            output_tokens=count(tokens.get("output")) + count(tokens.get("reasoning")),
+            cache_read_tokens=count(cache.get("read")),
+            cache_creation_tokens=count(cache.get("write")),
+            cost_usd=info.get("cost") if isinstance(info.get("cost"), (int, float)) else 0.0,
+        )
+    out = [msg]
+    if results:
+        out.append(
+            {"role": "tool", "content": results, "created_at": created, "external_id": mid + "/r"}
+        )
+    return out
+
+
+def _session(
+    info: dict[str, Any], messages: list[dict[str, Any]], project: str | None, version: Any
+) -> ParsedSession:
+    time = _dict(info.get("time"))
+    first = next((m for m in messages if m["role"] == "user"), None)
+    prompt = "\n".join(b.get("text", "") for b in first["content"]) if first else ""
+    title = text_field(info.get("title")) or title_from(prompt)
+    models = [m.get("model") for m in messages if m.get("model")]
+    fields = {
+        "started_at": ts(info.get("time_created") or time.get("created")),
+        "ended_at": ts(info.get("time_updated") or time.get("updated")),
+        "cwd": text_field(info.get("directory")),
+        "project": project or text_field(info.get("directory")),
+        "parent_session_id": text_field(info.get("parent_id") or info.get("parentID")),
+        "model": models[-1] if models else None,
+    }
+    return ParsedSession(str(info["id"]), messages, title, fields, version)
+
+
+# -- the SQLite store ------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection that cannot change `path`, its WAL or its -shm (see the module docstring)."""
+    wal = Path(str(path) + "-wal")
+    tmp: str | None = None
+    try:
+        if wal.exists() and wal.stat().st_size > 0:
+            tmp = tempfile.mkdtemp(prefix="sessionscope-opencode-")
+            copy = Path(tmp) / "copy.db"
+            shutil.copyfile(path, copy)
+            shutil.copyfile(wal, Path(tmp) / "copy.db-wal")
+            conn = sqlite3.connect(copy)
+        else:
+            uri = f"file:{quote(str(path))}?mode=ro&immutable=1"
+            conn = sqlite3.connect(uri, uri=True)
+        try:
+            conn.row_factory = sqlite3.Row
+            yield conn
+        finally:
+            conn.close()
+    except (sqlite3.Error, OSError) as exc:
+        raise UnitError(f"could not read the OpenCode database ({exc!s:.100})") from exc
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _row(row: sqlite3.Row) -> dict[str, Any]:
+    """A row as a dict, its `data` JSON merged in (columns win)."""
+    out = dict(row)
+    data = out.pop("data", None)
+    if data is not None:
+        out = {**_json(data), **out}
+    return out
+
+
+def _max_time(conn: sqlite3.Connection, table: str) -> str:
+    cols = {r[1] for r in conn.execute(f"PRAGMA table_info({table})")}
+    return "time_updated" if "time_updated" in cols else "0"
+
+
+def read_database(
+    path: Path, problems: list[Problem], versions: dict[str, Any]
+) -> list[ParsedSession]:
+    with open_readonly(path) as conn:
+        tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"session", "message", "part"} <= tables:
+            raise UnitError("not an OpenCode database (no session, message and part tables)")
+        projects: dict[str, str] = {}
+        if "project" in tables:
+            for row in conn.execute("SELECT id, worktree FROM project"):
+                projects[row[0]] = row[1]
+        m_time, p_time = _max_time(conn, "message"), _max_time(conn, "part")
+        sessions = conn.execute(
+            f"SELECT s.*, max(coalesce(s.time_updated, 0),"
+            f" coalesce((SELECT max({m_time}) FROM message m WHERE m.session_id = s.id), 0),"
+            f" coalesce((SELECT max({p_time}) FROM part p WHERE p.session_id = s.id), 0))"
+            f" AS _version FROM session s"
+            if "time_updated" in {r[1] for r in conn.execute("PRAGMA table_info(session)")}
+            else "SELECT s.*, NULL AS _version FROM session s"
+        ).fetchall()
+        out: list[ParsedSession] = []
+        for index, srow in enumerate(sessions, 1):
+            try:
+                info = _row(srow)
+                sid = str(info["id"])
+                version = info.pop("_version")
+                if version is not None and versions.get(sid) == version:
+                    continue
+                messages = _db_messages(conn, sid, problems)
+                project = projects.get(str(info.get("project_id") or info.get("projectID")))
+                out.append(_session(info, messages, project, version))
+            except (KeyError, TypeError, ValueError) as exc:
+                problems.append(Problem(index, f"session row {index}: {exc!s:.80}"))
+        return out
+
+
+def _db_messages(
+    conn: sqlite3.Connection, sid: str, problems: list[Problem]
+) -> list[dict[str, Any]]:
+    parts: dict[str, list[dict[str, Any]]] = {}
+    for prow in conn.execute("SELECT * FROM part WHERE session_id = ? ORDER BY id", (sid,)):
+        try:
+            part = _row(prow)
+        except (ValueError, RecursionError):
+            problems.append(Problem(0, f"part {prow['id']}: its data is not a JSON object"))
+            continue
+        parts.setdefault(str(part.get("message_id")), []).append(part)
+    messages: list[dict[str, Any]] = []
+    for mrow in conn.execute("SELECT * FROM message WHERE session_id = ? ORDER BY id", (sid,)):
+        try:
+            info = _row(mrow)
+        except (ValueError, RecursionError):
+            problems.append(Problem(0, f"message {mrow['id']}: its data is not a JSON object"))
+            continue
+        messages.extend(convert(info, parts.get(str(info["id"]), []), str(info["id"])))
+    return messages
+
+
+# -- the legacy JSON layout ------------------------------------------------------------------
+
+
+def _load(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+    try:
+        return _json(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        problems.append(Problem(0, f"{path.name}: not a readable JSON object"))
+        return None
+
+
+def read_storage_session(path: Path, problems: list[Problem]) -> list[ParsedSession]:
+    """One legacy `storage/session/<project>/<id>.json` with its messages and parts."""
+    storage = path.parents[2]
+    info = _load(path, problems)
+    if info is None or not isinstance(info.get("id"), str):
+        raise UnitError("not an OpenCode session (no id)")
+    sid = info["id"]
+    project = None
+    proj = _load_quiet(storage / "project" / f"{info.get('projectID')}.json")
+    if proj is not None:
+        project = text_field(proj.get("worktree"))
+    messages: list[dict[str, Any]] = []
+    for mpath in sorted((storage / "message" / sid).glob("*.json")):
+        minfo = _load(mpath, problems)
+        if minfo is None or not isinstance(minfo.get("id"), str):
+            continue
+        parts = [
+            p
+            for p in (
+                _load(ppath, problems)
+                for ppath in sorted((storage / "part" / minfo["id"]).glob("*.json"))
+            )
+            if p is not None
+        ]
+        messages.extend(convert(minfo, parts, minfo["id"]))
+    return [_session(info, messages, project, None)]
+
+
+def _load_quiet(path: Path) -> dict[str, Any] | None:
+    try:
+        return _json(path.read_bytes())
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def _tree_stamp(storage: Path, sid: str) -> tuple[int, float]:
+    """(bytes, latest mtime) of a legacy session's message and part files: its fingerprint."""
+    size, mtime = 0, 0.0
+    mdir = storage / "message" / sid
+    for mpath in mdir.glob("*.json") if mdir.is_dir() else []:
+        with contextlib.suppress(OSError):
+            st = mpath.stat()
+            size, mtime = size + st.st_size, max(mtime, st.st_mtime)
+        pdir = storage / "part" / mpath.stem
+        for ppath in pdir.glob("*.json") if pdir.is_dir() else []:
+            with contextlib.suppress(OSError):
+                st = ppath.stat()
+                size, mtime = size + st.st_size, max(mtime, st.st_mtime)
+    return size, mtime
+
+
+class OpenCodeSource(SnapshotSource):
+    """OpenCode sessions: the SQLite store, and the legacy JSON storage folders."""
+
+    name = SOURCE
+    title = "OpenCode"
+
+    def default_locations(self, system: str | None = None) -> list[Path]:
+        return [data_home(system or MACOS)]
+
+    def units(self, root: Path) -> list[Unit]:
+        units: list[Unit] = []
+        if root.is_file():
+            dbs = [root] if root.suffix == ".db" else []
+            sessions = [root] if root.suffix == ".json" else []
+        else:
+            dbs = sorted(p for p in root.glob("opencode*.db") if p.is_file())
+            storage = root / "storage" if (root / "storage").is_dir() else root
+            sdir = storage / "session"
+            sessions = walk_files(sdir, lambda n: n.endswith(".json")) if sdir.is_dir() else []
+        for db in dbs:
+            unit = self._db_unit(db)
+            if unit is not None:
+                units.append(unit)
+        for spath in sessions:
+            unit = file_unit(spath)
+            if unit is None or len(spath.parents) < 3:
+                continue
+            size, mtime = _tree_stamp(spath.parents[2], spath.stem)
+            units.append(
+                Unit(unit.key, unit.ref, unit.size + size, max(unit.mtime, mtime), "storage")
+            )
+        return units
+
+    @staticmethod
+    def _db_unit(path: Path) -> Unit | None:
+        unit = file_unit(path, "db")
+        if unit is None:
+            return None
+        wal = Path(str(path) + "-wal")
+        with contextlib.suppress(OSError):
+            st = wal.stat()
+            unit.size += st.st_size
+            unit.mtime = max(unit.mtime, st.st_mtime)
+        unit.key = file_key(path)
+        return unit
+
+    def parse(
+        self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
+    ) -> list[ParsedSession]:
+        path = Path(unit.ref)
+        if unit.data == "db":
+            sessions = read_database(path, problems, versions)
+        else:
+            sessions = read_storage_session(path, problems)
+        # parents first, so a subagent's link points at a session that exists
+        return sorted(sessions, key=lambda s: s.fields.get("parent_session_id") is not None)

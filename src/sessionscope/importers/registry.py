@@ -1,0 +1,181 @@
+"""Every source sessionscope knows: the built-in ones and those plug-ins add.
+
+Plug-ins are found at run time through the entry-point group `sessionscope.sources`
+(`importlib.metadata.entry_points`), the way `llm` and `pytest` load theirs. In a plug-in's
+pyproject.toml:
+
+    [project.entry-points."sessionscope.sources"]
+    myagent = "myagent_sessions:source"
+
+where `source` is a `contract.Source` instance, a `Source` subclass, or a function returning one.
+A plug-in that fails to load, or whose name a built-in source already has, is left out and listed
+in `plugin_errors()`; it never stops an import of the others.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Sequence
+from importlib.metadata import entry_points
+from pathlib import Path
+from typing import Any
+
+from ..store import Store
+from . import aider, claude_code, cline, codex, copilot, cursor, gemini, opencode
+from .contract import LineSource, SnapshotSource, Source
+from .incremental import FileTask, run_tasks
+from .report import ImportReport, ProgressCallback
+from .snapshot import SnapshotTask, plan_units, run_snapshots
+
+GROUP = "sessionscope.sources"
+
+
+def _claude_locations(system: str) -> list[Path]:
+    return [Path.home() / ".claude" / "projects"]
+
+
+def _codex_locations(system: str) -> list[Path]:
+    home = os.environ.get("CODEX_HOME")
+    return [(Path(home).expanduser() if home else Path.home() / ".codex") / "sessions"]
+
+
+def builtin_sources() -> list[Source]:
+    """The sources sessionscope ships with, in the order `sources` lists them."""
+    return [
+        LineSource(
+            claude_code.SOURCE,
+            claude_code.FORMAT.discover,
+            claude_code.FORMAT.parser,
+            _claude_locations,
+            "Claude Code",
+        ),
+        LineSource(
+            codex.SOURCE, codex.FORMAT.discover, codex.FORMAT.parser, _codex_locations, "Codex CLI"
+        ),
+        gemini.GeminiSource(),
+        opencode.OpenCodeSource(),
+        cline.ClineSource(),
+        cline.RooCodeSource(),
+        copilot.CopilotSource(),
+        cursor.CursorSource(),
+        aider.AiderSource(),
+    ]
+
+
+_loaded: dict[str, Source] | None = None
+_errors: list[str] = []
+
+
+def _from_entry_point(obj: Any) -> Source:
+    if isinstance(obj, Source):
+        return obj
+    if isinstance(obj, type) and issubclass(obj, Source):
+        return obj()
+    if callable(obj):
+        made = obj()
+        if isinstance(made, Source):
+            return made
+    raise TypeError("it is not a sessionscope Source (nor a class or function giving one)")
+
+
+def load_sources(*, reload: bool = False) -> dict[str, Source]:
+    """Every source by name: built-ins first, then plug-ins (loaded once per process)."""
+    global _loaded
+    if _loaded is not None and not reload:
+        return _loaded
+    found: dict[str, Source] = {s.name: s for s in builtin_sources()}
+    _errors.clear()
+    for ep in entry_points(group=GROUP):
+        try:
+            source = _from_entry_point(ep.load())
+        except Exception as exc:  # a broken plug-in must not stop the others
+            _errors.append(f"plug-in {ep.name!r} ({ep.value}) did not load: {exc!s:.120}")
+            continue
+        if not source.name or source.name in found or source.name == "all":
+            _errors.append(f"plug-in {ep.name!r}: source name {source.name!r} is taken or empty")
+            continue
+        found[source.name] = source
+    _loaded = found
+    return found
+
+
+def plugin_errors() -> list[str]:
+    """Why plug-ins were left out at the last load."""
+    load_sources()
+    return list(_errors)
+
+
+def source_names() -> tuple[str, ...]:
+    return tuple(load_sources())
+
+
+def get_source(name: str) -> Source | None:
+    return load_sources().get(name)
+
+
+def default_root(source: Source) -> Path | None:
+    """The first default location of `source` that exists here (None: none does)."""
+    found = source.existing_locations()
+    return found[0] if found else None
+
+
+def guess_source(path: Path) -> str:
+    """Which built-in source a single file most likely belongs to (for `import all FILE`)."""
+    name = path.name
+    if name.startswith("rollout-"):
+        return codex.SOURCE
+    if name == "events.jsonl" or "session-state" in path.parts:
+        return copilot.SOURCE
+    if name == aider.FILE_NAME:
+        return aider.SOURCE
+    if name.endswith(".vscdb"):
+        return cursor.SOURCE
+    if name.endswith(".db"):
+        return opencode.SOURCE
+    if name in ("api_conversation_history.json", "ui_messages.json", "task_metadata.json"):
+        return "roo-code" if cline.ROO in str(path) else "cline"
+    if name.startswith("session-") or "chats" in path.parts:
+        return gemini.SOURCE
+    if name.endswith(".json") and "storage" in path.parts:
+        return opencode.SOURCE
+    return claude_code.SOURCE
+
+
+def plan_root(db: Store, source: Source, root: Path) -> list[Any]:
+    """The units of `source` under `root` (FileTasks or SnapshotTasks)."""
+    if isinstance(source, LineSource):
+        return source.plan(db, root)
+    if isinstance(source, SnapshotSource):
+        return plan_units(db, source, root)
+    raise TypeError(f"source {source.name!r} is neither a LineSource nor a SnapshotSource")
+
+
+def plan_defaults(db: Store, source: Source) -> list[Any]:
+    """The units of `source` in every default location that exists (none for sources that
+    only read paths the user names)."""
+    if not source.scans_defaults:
+        return []
+    tasks: list[Any] = []
+    for location in source.existing_locations():
+        tasks.extend(plan_root(db, source, location))
+    return tasks
+
+
+def run(
+    db: Store,
+    tasks: Sequence[Any],
+    report: ImportReport | None = None,
+    progress: ProgressCallback | None = None,
+) -> ImportReport:
+    """Import planned tasks of any kind into one report."""
+    report = report if report is not None else ImportReport()
+    lines = [t for t in tasks if isinstance(t, FileTask)]
+    snaps = [t for t in tasks if isinstance(t, SnapshotTask)]
+    if lines or not snaps:
+        run_tasks(db, lines, report, progress)
+    if snaps:
+        started = time.perf_counter()
+        run_snapshots(db, snaps, report, progress)
+        report.elapsed += time.perf_counter() - started
+    return report

@@ -1,0 +1,117 @@
+"""Cline and Roo Code import: task folders in VS Code-family global storage, tokens from
+ui_messages.json, model from task_metadata.json, re-import of rewritten files by content hash."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from sources_support import CLINE_TASK, ROO_TASK, make_home
+
+from sessionscope import store
+from sessionscope.importers import get_source, import_source
+from sessionscope.importers.contract import LINUX, MACOS
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    return make_home(tmp_path, monkeypatch)
+
+
+def _task(home: Path) -> Path:
+    return next(home.rglob(f"tasks/{CLINE_TASK}"))
+
+
+def test_cline_task_facts(db: store.Store, home: Path) -> None:
+    report = import_source(db, "cline")
+    assert (report.sessions, report.messages) == (1, 4)
+    s = db.session(CLINE_TASK)
+    assert s is not None
+    assert (s.source, s.title, s.cwd, s.model) == (
+        "cline",
+        "Rename getUser to fetchUser everywhere",
+        "/home/dev/webapp",
+        "claude-sonnet-4-5-20250929",
+    )
+    assert (s.started_at, s.ended_at) == ("2026-10-06T09:00:00.000Z", "2026-10-06T09:00:06.000Z")
+    msgs = db.messages(CLINE_TASK)
+    assert [m.role for m in msgs] == ["user", "assistant", "tool", "assistant"]
+    assert msgs[1].blocks[1] == {
+        "type": "tool_use",
+        "id": "toolu_01",
+        "name": "search_files",
+        "input": {"path": "src", "regex": "getUser"},
+    }
+    assert msgs[2].blocks[0]["tool_use_id"] == "toolu_01"
+    # the n-th api_req_started row gives the n-th reply's tokens and cost
+    assert [(m.input_tokens, m.output_tokens, m.cache_read_tokens) for m in msgs[1::2]] == [
+        (2400, 90, 0),
+        (150, 40, 2000),
+    ]
+    assert s.cost_usd == pytest.approx(0.0123)
+
+
+def test_roo_code_task_in_cursor(db: store.Store, home: Path) -> None:
+    import_source(db, "roo-code")
+    s = db.session(ROO_TASK)
+    assert s is not None
+    assert (s.source, s.title, s.model, s.message_count) == (
+        "roo-code",
+        "Write a README for the CLI",
+        "gpt-5",
+        2,
+    )
+    assert (s.input_tokens, s.output_tokens) == (800, 300)
+    assert db.messages(ROO_TASK)[0].created_at == "2026-10-06T10:00:00.000Z"
+
+
+def test_malformed_message_reported_and_skipped(db: store.Store, home: Path) -> None:
+    report = import_source(db, "cline")
+    assert report.skipped_count == 1
+    path, position, reason = report.skipped_lines[0]
+    assert path.endswith(CLINE_TASK) and position == 5 and "not a user or assistant" in reason
+    (_task(home) / "api_conversation_history.json").write_text("[{broken")
+    again = import_source(db, "cline")
+    assert again.files_unread == 1 and "not valid JSON" in again.skipped_lines[0][2]
+    assert db.message_count(CLINE_TASK) == 4
+
+
+def test_rewritten_task_is_saved_by_content_hash(db: store.Store, home: Path) -> None:
+    import_source(db, "cline")
+    task = _task(home)
+    assert import_source(db, "cline").files_imported == 0
+    # touched but identical content: read, hashed, nothing written
+    history = task / "api_conversation_history.json"
+    history.write_text(history.read_text())
+    same = import_source(db, "cline")
+    assert (same.files_imported, same.messages, same.sessions) == (1, 0, 0)
+    # rewritten with the last reply changed and one more turn
+    items = json.loads(history.read_text())
+    items[3]["content"][0]["text"] = "Renamed it in src/api.ts and src/routes.ts."
+    items.insert(4, {"role": "user", "content": [{"type": "text", "text": "thanks"}]})
+    history.write_text(json.dumps(items))
+    report = import_source(db, "cline")
+    assert report.messages == 1
+    msgs = db.messages(CLINE_TASK)
+    assert len(msgs) == 5
+    assert msgs[3].blocks[0]["text"] == "Renamed it in src/api.ts and src/routes.ts."
+    assert msgs[4].blocks[0]["text"] == "thanks"
+
+
+def test_default_locations_cover_the_editors_on_linux_and_macos() -> None:
+    cline = get_source("cline")
+    assert cline is not None
+    linux = [str(p) for p in cline.default_locations(LINUX)]
+    mac = [str(p) for p in cline.default_locations(MACOS)]
+    for editor in ("Code", "Code - Insiders", "Cursor", "VSCodium"):
+        assert any(
+            f"/.config/{editor}/User/globalStorage/saoudrizwan.claude-dev/tasks" in p for p in linux
+        )
+        assert any(
+            f"/Library/Application Support/{editor}/User/globalStorage/saoudrizwan.claude-dev" in p
+            for p in mac
+        )
+    roo = get_source("roo-code")
+    assert roo is not None
+    assert all("rooveterinaryinc.roo-cline" in str(p) for p in roo.default_locations(LINUX))
