@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    Interrupted,
     InvalidInput,
     NotAStore,
     NotFound,
@@ -30,6 +31,7 @@ from .errors import (
 from .schema import SCHEMA_VERSION
 
 if TYPE_CHECKING:
+    from .connection import CancelToken
     from .core import Store
     from .decision import ArmStats, Decision
     from .experiments import AgentConfig, Assignment, Experiment, Project
@@ -38,6 +40,7 @@ if TYPE_CHECKING:
 # Loaded on first use, so that `sessionscope search` starts fast.
 _LAZY = {
     "Store": "core",
+    "CancelToken": "connection",
     "ArmStats": "decision",
     "Decision": "decision",
     "AgentConfig": "experiments",
@@ -99,10 +102,12 @@ __all__ = [
     "AgentConfig",
     "ArmStats",
     "Assignment",
+    "CancelToken",
     "Decision",
     "Experiment",
     "Hit",
     "ImportState",
+    "Interrupted",
     "InvalidInput",
     "Message",
     "NotAStore",

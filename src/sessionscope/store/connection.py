@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from .errors import (
+    Interrupted,
     InvalidInput,
     NotAStore,
     SchemaTooNew,
@@ -39,6 +40,65 @@ CLOSE_WAIT_S = 5.0
 _NO_WAL_INDEX = ("SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_CANTINIT", "SQLITE_CANTOPEN")
 # Tables a sessionscope store has from migration 1 on; a version-0 file with other tables is not ours.
 _OUR_TABLES = {"sessions", "messages"}
+
+
+# Virtual-machine steps between two looks at the cancel flag of the running call.
+PROGRESS_STEPS = 1_000
+_active = threading.local()  # the CancelToken of this thread's cancellable call, if any
+
+
+class CancelToken:
+    """Cancels the store reads made under it (`Store.cancellable(token)`), from any thread.
+
+    `cancel()` marks the token and interrupts the SQLite statement running under it; every
+    later read under it raises `Interrupted` before it starts. A UI worker makes a new token
+    for each query and cancels the previous one, so a superseded query stops at once.
+    """
+
+    def __init__(self) -> None:
+        self.cancelled = False
+        self._lock = threading.Lock()
+        self._conns: list[sqlite3.Connection] = []
+
+    def cancel(self) -> None:
+        """Stop the reads under this token (a no-op once they have finished)."""
+        with self._lock:
+            self.cancelled = True
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(sqlite3.Error):
+                conn.interrupt()
+
+    def _attach(self, conn: sqlite3.Connection | None) -> None:
+        with self._lock:
+            if self.cancelled:
+                raise Interrupted("the read was cancelled by a newer one.")
+            if conn is not None:
+                self._conns.append(conn)
+
+    def _detach(self, conn: sqlite3.Connection | None) -> None:
+        with self._lock:
+            if conn is not None:
+                self._conns.remove(conn)
+
+
+def cancel_requested() -> bool:
+    """Whether this thread's cancellable call was cancelled (for other progress handlers)."""
+    token = getattr(_active, "token", None)
+    return token is not None and token.cancelled
+
+
+def _progress() -> int:
+    return 1 if cancel_requested() else 0
+
+
+def restore_progress(conn: sqlite3.Connection) -> None:
+    """Put back the cancel check of this thread's cancellable call (or none) on `conn`, for a
+    caller that had installed a progress handler of its own."""
+    if getattr(_active, "token", None) is not None:
+        conn.set_progress_handler(_progress, PROGRESS_STEPS)
+    else:
+        conn.set_progress_handler(None, 0)
 
 
 def _decode_text(data: bytes) -> str:
@@ -76,6 +136,8 @@ def translate(exc: sqlite3.Error, path: str) -> StoreError:
     """A sqlite3 error as a typed store error with one clear sentence."""
     text = str(exc)
     lower = text.lower()
+    if "interrupt" in lower and cancel_requested():
+        return Interrupted("the read was cancelled by a newer one.")
     if isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)) and "binding" in lower:
         return InvalidInput(f"a value has a type the store cannot hold ({text}).")
     if "not a database" in lower or "malformed" in lower or "corrupt" in lower:
@@ -337,6 +399,34 @@ class Connections:
             if self._closed:
                 raise StoreError("the store is closed.")
             yield conn
+
+    @contextlib.contextmanager
+    def cancellable(self, token: CancelToken | None) -> Iterator[None]:
+        """Run this thread's reads in the block under `token`: `token.cancel()` (from any
+        thread) stops the running statement, and the block raises `Interrupted`, also when
+        it was cancelled after its last statement (its result is stale either way)."""
+        if token is None:
+            yield
+            return
+        with self.use() as conn:
+            outer = getattr(_active, "token", None)
+            # a per-thread connection may be interrupted from another thread; the shared
+            # `:memory:` one serves other threads too, so there only the handler stops it
+            token._attach(None if self.memory else conn)
+            _active.token = token
+            conn.set_progress_handler(_progress, PROGRESS_STEPS)
+            try:
+                yield
+            except StoreError:
+                if token.cancelled:
+                    raise Interrupted("the read was cancelled by a newer one.") from None
+                raise
+            finally:
+                _active.token = outer
+                restore_progress(conn)
+                token._detach(None if self.memory else conn)
+            if token.cancelled:
+                raise Interrupted("the read was cancelled by a newer one.")
 
     def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
         with self.use() as conn:

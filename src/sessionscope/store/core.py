@@ -1334,6 +1334,10 @@ class Store(ExperimentsMixin):
 
     # -- escape hatch for the rest of the store package -----------------------------------------
 
+    def cancellable(self, token: Any) -> Any:
+        """Reads in this block stop with `Interrupted` once `token` (a `CancelToken`) is cancelled."""
+        return self._db.cancellable(token)
+
     def _read(self, fn: Any) -> Any:
         return self._db.read(fn)
 
