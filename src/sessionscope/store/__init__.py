@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import importlib
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from .errors import (
     Interrupted,
@@ -30,7 +28,11 @@ from .errors import (
 )
 from .schema import SCHEMA_VERSION
 
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
     from .connection import CancelToken
     from .core import Store
     from .decision import ArmStats, Decision
@@ -70,7 +72,11 @@ def default_path() -> Path:
     """`$SESSIONSCOPE_DB`, else `sessions.db` in the user data directory."""
     env = os.environ.get(ENV_VAR)
     if env:
+        from pathlib import Path
+
         return Path(env).expanduser()
+    from pathlib import Path
+
     import platformdirs
 
     return Path(platformdirs.user_data_dir("sessionscope", appauthor=False)) / "sessions.db"

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from .errors import InvalidInput
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
+if TYPE_CHECKING:
+    from typing import Any
 
 # Scripts written without spaces between words; messages holding them also go to a trigram index
 # so that any substring of three or more characters can be found.
@@ -29,7 +32,7 @@ def utf8_text(value: str) -> str:
 # reader joins into one astral character, so they cannot be stored exactly.
 _SPLIT_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
 
-Content = str | list[dict[str, Any]]
+Content = "str | list[dict[str, Any]]"
 
 # How deep content may nest (lists and dicts, counting the block list itself). JSON readers
 # recurse once per level, so deeper content could be stored yet fail to read back in a caller

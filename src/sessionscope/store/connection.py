@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
-from typing import TypeVar
 
 from .errors import (
     Interrupted,
@@ -28,10 +25,16 @@ from .errors import (
     StoreReadOnly,
     UnsafePath,
 )
-from .fileid import APPLICATION_ID, identify
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
-T = TypeVar("T")
+# pathlib, random and fileid (dataclasses) are imported where used: `sessionscope search` opens
+# a connection without them
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
 RETRY_DEADLINE_S = 300.0
@@ -198,6 +201,8 @@ def check_path(target: Path) -> None:
             f"{target} is a symbolic link to a missing file ({os.readlink(target)}); "
             "refusing to create a store through it."
         )
+    from pathlib import Path
+
     for path in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
         problem = _owner_problem(path)
         if problem:
@@ -255,6 +260,8 @@ class Connections:
         read-only directory. When no `-wal` is pending (the last writer closed cleanly), the file
         alone is the whole store and is opened immutable; otherwise that is a clear error.
         """
+        from pathlib import Path
+
         uri = Path(self.path).absolute().as_uri()
         conn = sqlite3.connect(
             uri + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
@@ -282,6 +289,8 @@ class Connections:
         be a sessionscope store of this version or older, and owned by this user.
         """
         if not self.memory:
+            from pathlib import Path
+
             target = Path(self.path)
             check_path(target)
             if not target.exists():
@@ -318,6 +327,8 @@ class Connections:
 
     def _inspect(self) -> None:
         """Refuse a foreign or newer file from what is on disk, before SQLite opens it."""
+        from .fileid import identify
+
         try:
             found = identify(self.path)
         except sqlite3.Error as exc:
@@ -328,6 +339,8 @@ class Connections:
 
     def _judge(self, application_id: int, version: int, tables: Iterable[str]) -> None:
         """Raise NotAStore or SchemaTooNew unless the file is a store this version can open."""
+        from .fileid import APPLICATION_ID
+
         if application_id not in (0, APPLICATION_ID):
             raise NotAStore(
                 f"{self.path} is an SQLite database of another application (application id "
@@ -452,6 +465,8 @@ class Connections:
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc) or time.monotonic() > deadline:
                     raise
+                import random
+
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 0.25)
 

@@ -10,7 +10,7 @@ import unicodedata
 
 from ..sanitize import clean_line
 from .connection import cancel_requested, restore_progress
-from .models import Hit
+from .hit import Hit
 from .query import Filter, Query, Term, fts_expression, like_escape, parse
 from .schema import NO_SPACE_SCRIPTS
 
