@@ -1334,6 +1334,10 @@ class Store(ExperimentsMixin):
 
     # -- escape hatch for the rest of the store package -----------------------------------------
 
+    def bulk(self) -> Any:
+        """Bulk-import settings for this thread's writes in the block (fewer WAL checkpoints)."""
+        return self._db.bulk()
+
     def cancellable(self, token: Any) -> Any:
         """Reads in this block stop with `Interrupted` once `token` (a `CancelToken`) is cancelled."""
         return self._db.cancellable(token)
