@@ -11,6 +11,8 @@ TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-
 if TYPE_CHECKING:
     from typing import Any
 
+    Content = str | list[dict[str, Any]]
+
 # Scripts written without spaces between words; messages holding them also go to a trigram index
 # so that any substring of three or more characters can be found.
 NO_SPACE_SCRIPTS = "\u0e00-\u0e7f\u3040-\ud7af\uf900-\ufaff"
@@ -31,8 +33,6 @@ def utf8_text(value: str) -> str:
 # A high then a low surrogate as two code points: JSON escapes them as a pair, which every JSON
 # reader joins into one astral character, so they cannot be stored exactly.
 _SPLIT_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
-
-Content = "str | list[dict[str, Any]]"
 
 # How deep content may nest (lists and dicts, counting the block list itself). JSON readers
 # recurse once per level, so deeper content could be stored yet fail to read back in a caller
