@@ -195,58 +195,97 @@ async def until(pilot: Any, predicate: Any, timeout: float = 30.0) -> float:
 # -- first frame -------------------------------------------------------------------------------
 
 
+BARE_APP = """
+from textual.app import App
+from textual.widgets import Label
+
+class Bare(App):
+    def compose(self):
+        yield Label("Bare label drawn")
+
+Bare().run()
+"""
+
+
+def _spawn_until(cmd: list[str], env: dict[str, str], needles: list[bytes]) -> list[float]:
+    """Run `cmd` in a 120x36 pseudo-terminal: seconds until each of `needles` has appeared."""
+    master, slave = pty.openpty()
+    ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        cmd, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=ROOT, start_new_session=True
+    )
+    os.close(slave)
+    seen = b""
+    found: list[float | None] = [None] * len(needles)
+    try:
+        while found[-1] is None and time.perf_counter() - started < 30:
+            ready, _, _ = select.select([master], [], [], 0.5)
+            if not ready:
+                continue
+            try:
+                chunk = os.read(master, 1 << 16)
+            except OSError:
+                break
+            seen += chunk
+            now = time.perf_counter() - started
+            for i in range(len(needles)):
+                if found[i] is None and all(n in seen for n in needles[: i + 1]):
+                    found[i] = now
+    finally:
+        os.killpg(child.pid, signal.SIGTERM)
+        child.wait(timeout=10)
+        os.close(master)
+    if any(t is None for t in found):
+        raise RuntimeError("no frame seen: " + seen[-400:].decode(errors="replace"))
+    return [t for t in found if t is not None]
+
+
 def first_frame(path: Path, runs: int) -> dict[str, Any]:
-    """Spawn `sessionscope browse` in a 120x36 pseudo-terminal; time the first frames."""
+    """Spawn `sessionscope browse` in a 120x36 pseudo-terminal; time the first frames, against
+    a bare Textual app drawing one label, spawned alternately in the same run.
+
+    Bytecode is compiled first (PYTHONPYCACHEPREFIX in a temporary directory, compileall of the
+    package, one warm-up run of each with bytecode writing on), as a user's install has it."""
+    import tempfile
+
     with store.open(path, readonly=True) as db:
         newest = db.sessions(limit=1, top_level=True)[0].title or ""
     needle = newest[:20].encode()
-    shell_times, data_times = [], []
-    for _ in range(runs):
-        master, slave = pty.openpty()
-        ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 36, 120, 0, 0))
+    browse = [sys.executable, "-m", "sessionscope", "--db", str(path), "browse"]
+    bare = [sys.executable, "-c", BARE_APP]
+    shell_times, data_times, bare_times = [], [], []
+    with tempfile.TemporaryDirectory(prefix="tui-pyc-") as pyc:
         env = {**os.environ, "TERM": "xterm-256color", "COLORTERM": "truecolor"}
         env.pop("NO_COLOR", None)
-        started = time.perf_counter()
-        child = subprocess.Popen(
-            [sys.executable, "-m", "sessionscope", "--db", str(path), "browse"],
-            stdin=slave,
-            stdout=slave,
-            stderr=slave,
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = pyc
+        subprocess.run(
+            [sys.executable, "-m", "compileall", "-q", str(ROOT / "src" / "sessionscope")],
             env=env,
-            cwd=ROOT,
-            start_new_session=True,
+            check=True,
         )
-        os.close(slave)
-        seen = b""
-        shell = data = None
-        try:
-            while data is None and time.perf_counter() - started < 30:
-                ready, _, _ = select.select([master], [], [], 0.5)
-                if not ready:
-                    continue
-                try:
-                    chunk = os.read(master, 1 << 16)
-                except OSError:
-                    break
-                seen += chunk
-                now = time.perf_counter() - started
-                if shell is None and b"Sessions" in seen:
-                    shell = now
-                if needle in seen and b"Sessions" in seen:
-                    data = now
-        finally:
-            os.killpg(child.pid, signal.SIGTERM)
-            child.wait(timeout=10)
-            os.close(master)
-        if shell is None or data is None:
-            raise RuntimeError("no frame seen: " + seen[-400:].decode(errors="replace"))
-        shell_times.append(shell)
-        data_times.append(data)
+        _spawn_until(browse, env, [b"Sessions", needle])  # warm-up: compiles the rest
+        _spawn_until(bare, env, [b"Bare label drawn"])
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        load_before = os.getloadavg()
+        for _ in range(runs):
+            shell, data = _spawn_until(browse, env, [b"Sessions", needle])
+            shell_times.append(shell)
+            data_times.append(data)
+            bare_times.append(_spawn_until(bare, env, [b"Bare label drawn"])[0])
+        load_after = os.getloadavg()
+    base = statistics.median(bare_times)
     return {
         "first frame (median s)": round(statistics.median(shell_times), 3),
         "first frame with the newest session (median s)": round(statistics.median(data_times), 3),
+        "bare Textual app, one label (median s)": round(base, 3),
+        "ratio: newest session / bare app": round(statistics.median(data_times) / base, 2),
         "runs": runs,
         "all (s)": [round(t, 3) for t in data_times],
+        "bare (s)": [round(t, 3) for t in bare_times],
+        "load before/after": [round(load_before[0], 2), round(load_after[0], 2)],
+        "bytecode": "compiled first (PYTHONPYCACHEPREFIX temp dir + compileall + warm-up)",
     }
 
 

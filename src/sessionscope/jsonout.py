@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
+if TYPE_CHECKING:
+    from typing import Any
 
 # Escaped in JSON output: lone surrogates (UTF-8 cannot carry them) and characters a terminal
 # would act on or that hide text (DEL, C1 controls, bidi overrides, zero-width, line separators).

@@ -15,25 +15,33 @@ never as a markup string.
 from __future__ import annotations
 
 import re
-from typing import Any
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
+if TYPE_CHECKING:
+    from typing import Any
 
 # ESC-introduced sequences and their 8-bit C1 twins. Linear: every quantifier is possessive and
 # the payload of a string sequence stops at the next ESC or C1 byte, so an unterminated OSC is
 # scanned only up to the next introducer (never to the end of the text once per introducer).
-_ESCAPES = re.compile(
-    r"""
+_ESCAPES_PATTERN = r"""
       (?:\x1b\[|\x9b)[0-?]*+[ -/]*+[@-~]?             # CSI ... final byte
     | (?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])         # OSC, DCS, SOS, PM, APC ...
       [^\x07\x1b\x80-\x9f]*+(?:\x07|\x1b\\|\x9c)      # ... up to BEL or ST; unterminated, only
                                                       # the introducer goes (text after it stays)
     | \x1b[ -/]*+[0-~]?                                # other ESC sequences (charset, keypad...)
-    """,
-    re.VERBOSE,
-)
-_CONTROLS = re.compile(
+    """
+_CONTROLS_PATTERN = (
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069"
     "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff]"
 )
+_compiled: list[re.Pattern[str]] = []  # compiled on first use: most text needs no cleaning
+
+
+def _patterns() -> list[re.Pattern[str]]:
+    if not _compiled:
+        _compiled[:] = [re.compile(_ESCAPES_PATTERN, re.VERBOSE), re.compile(_CONTROLS_PATTERN)]
+    return _compiled
+
 
 DISPLAY_CHARS = 300
 """What a one-line label shows of any store field (a title, an id, a path, a name)."""
@@ -45,8 +53,9 @@ def clean(text: str) -> str:
         return ""
     if text.isprintable():
         return text
-    text = _ESCAPES.sub("", text.replace("\r\n", "\n"))
-    return _CONTROLS.sub("", text)
+    escapes, controls = _patterns()
+    text = escapes.sub("", text.replace("\r\n", "\n"))
+    return controls.sub("", text)
 
 
 def clean_line(text: str) -> str:
@@ -73,4 +82,4 @@ def inert(value: Any, limit: int | None = DISPLAY_CHARS) -> str:
 
 def is_inert(text: str) -> bool:
     """True when `text` holds nothing a terminal would interpret (newline and tab allowed)."""
-    return _CONTROLS.search(text) is None and "\x1b" not in text
+    return _patterns()[1].search(text) is None and "\x1b" not in text

@@ -698,3 +698,66 @@ async def test_failed_call_is_marked_in_short_and_very_long_sessions(
         await wait_for_workers(pilot)
         failed = [line for line in _text(transcript).splitlines() if "✗" in line]
         assert failed and "▸ " in failed[0]
+
+
+async def test_a_newer_search_interrupts_the_running_one(fixture_db: Path) -> None:
+    """Typing on while a slow query runs: its SQLite statement stops, the newest hits show."""
+    import asyncio
+    import threading
+    import time as _time
+
+    from sessionscope.store import Interrupted
+
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        pane = app.screen.query_one(SearchPane)
+        db = pane.db
+        assert db is not None
+        original = db.search
+        calls = {"slow": 0, "at_cancel": 0}
+        outcome: list[object] = []
+        started = threading.Event()
+
+        def slow(value: int) -> int:
+            calls["slow"] += 1
+            started.set()
+            _time.sleep(0.001)
+            return value
+
+        def search(query: str, *args: object, **kwargs: object) -> object:
+            if query != "zzslow":
+                return original(query, *args, **kwargs)
+
+            def run(conn):  # type: ignore[no-untyped-def]
+                conn.create_function("slow", 1, slow)
+                sql = (
+                    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+                    " WHERE i < 20000) SELECT sum(slow(i)) FROM n"
+                )
+                return conn.execute(sql).fetchone()
+
+            try:
+                db._db.read(run)
+            except Interrupted as exc:
+                outcome.append(exc)
+                raise
+            outcome.append("finished")
+            return []
+
+        db.search = search  # type: ignore[method-assign]
+        await pilot.press("slash", *"zzslow")
+        for _ in range(200):
+            if started.is_set():
+                break
+            await asyncio.sleep(0.01)
+        assert started.is_set()
+        calls["at_cancel"] = calls["slow"]
+        await pilot.press(*["backspace"] * 6, *"NEEDLE")
+        await wait_for_workers(pilot)
+        hits = app.screen.query_one(HitList).hits
+        assert any("NEEDLE-7f3a9c" in h.snippet for h in hits)
+        assert outcome and isinstance(outcome[0], Interrupted)
+        # 20,000 rows of 1 ms each: it stopped long before the end
+        assert calls["slow"] - calls["at_cancel"] < 2_000
+        assert "cancelled" not in screen_text(app)

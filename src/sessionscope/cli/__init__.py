@@ -8,7 +8,10 @@ and any search option the lean path does not know, goes to the click group in `g
 from __future__ import annotations
 
 import sys
-from typing import Any
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
+if TYPE_CHECKING:
+    from typing import Any
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -180,7 +180,7 @@ def run_tasks(
     report = report if report is not None else ImportReport()
     started = time.perf_counter()
     run = _Run(report, progress, tasks)
-    with contextlib.ExitStack() as group:
+    with db.bulk(), contextlib.ExitStack() as group:
         # Small files share one transaction (up to GROUP_MESSAGES messages or GROUP_SECONDS):
         # a commit per file was a sixth of a large import's time. A big file is imported
         # outside any group, so it commits every batch; a kill rolls back only the open group.

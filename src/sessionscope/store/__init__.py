@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import importlib
 import os
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from .errors import (
+    Interrupted,
     InvalidInput,
     NotAStore,
     NotFound,
@@ -29,7 +28,12 @@ from .errors import (
 )
 from .schema import SCHEMA_VERSION
 
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
 if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Any
+
+    from .connection import CancelToken
     from .core import Store
     from .decision import ArmStats, Decision
     from .experiments import AgentConfig, Assignment, Experiment, Project
@@ -38,6 +42,7 @@ if TYPE_CHECKING:
 # Loaded on first use, so that `sessionscope search` starts fast.
 _LAZY = {
     "Store": "core",
+    "CancelToken": "connection",
     "ArmStats": "decision",
     "Decision": "decision",
     "AgentConfig": "experiments",
@@ -67,7 +72,11 @@ def default_path() -> Path:
     """`$SESSIONSCOPE_DB`, else `sessions.db` in the user data directory."""
     env = os.environ.get(ENV_VAR)
     if env:
+        from pathlib import Path
+
         return Path(env).expanduser()
+    from pathlib import Path
+
     import platformdirs
 
     return Path(platformdirs.user_data_dir("sessionscope", appauthor=False)) / "sessions.db"
@@ -99,10 +108,12 @@ __all__ = [
     "AgentConfig",
     "ArmStats",
     "Assignment",
+    "CancelToken",
     "Decision",
     "Experiment",
     "Hit",
     "ImportState",
+    "Interrupted",
     "InvalidInput",
     "Message",
     "NotAStore",

@@ -4,9 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
 
 from .errors import InvalidInput
+
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
+if TYPE_CHECKING:
+    from typing import Any
+
+    Content = str | list[dict[str, Any]]
 
 # Scripts written without spaces between words; messages holding them also go to a trigram index
 # so that any substring of three or more characters can be found.
@@ -28,8 +33,6 @@ def utf8_text(value: str) -> str:
 # A high then a low surrogate as two code points: JSON escapes them as a pair, which every JSON
 # reader joins into one astral character, so they cannot be stored exactly.
 _SPLIT_PAIR = re.compile("[\ud800-\udbff][\udc00-\udfff]")
-
-Content = str | list[dict[str, Any]]
 
 # How deep content may nest (lists and dicts, counting the block list itself). JSON readers
 # recurse once per level, so deeper content could be stored yet fail to read back in a caller
@@ -101,6 +104,49 @@ def encode_checked(value: Any) -> tuple[str, bool]:
     Text stays readable UTF-8 (so the store is pleasant in `sqlite3`); strings holding lone
     surrogates, which UTF-8 cannot carry, are written with JSON escapes instead (plain=False).
     """
+    text = _fast_json(value)
+    if text is not None:
+        return text, True
+    return _encode_std(value)
+
+
+def _fast_json(value: Any) -> str | None:
+    """`value` encoded by orjson when that is byte for byte what `json.dumps` writes, else None.
+
+    orjson writes the same compact JSON for strings (valid UTF-8 only: it refuses lone
+    surrogates), 64-bit integers, booleans, null, lists and dicts with string keys; floats (some
+    exponents differ: 1e-05 / 0.00001), other key types and any other type go the standard way.
+    """
+    import orjson  # loaded on the first write: reads (a search) never need it
+
+    try:
+        raw = orjson.dumps(value)  # refuses cycles, deep nesting, surrogates, >64-bit integers
+    except (TypeError, ValueError):
+        return None
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is dict:
+            for key, child in item.items():
+                if type(key) is not str:
+                    return None
+                if type(child) not in _PLAIN:
+                    stack.append(child)
+        elif kind is list or kind is tuple:
+            for child in item:
+                if type(child) not in _PLAIN:
+                    stack.append(child)
+        elif kind not in _PLAIN:
+            return None
+    return raw.decode()
+
+
+_PLAIN = frozenset({str, int, bool, type(None)})
+
+
+def _encode_std(value: Any) -> tuple[str, bool]:
+    """`encode_checked` through the standard library (every value it accepts)."""
     try:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:

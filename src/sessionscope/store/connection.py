@@ -9,15 +9,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-import random
 import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
-from typing import TypeVar
 
 from .errors import (
+    Interrupted,
     InvalidInput,
     NotAStore,
     SchemaTooNew,
@@ -27,18 +25,85 @@ from .errors import (
     StoreReadOnly,
     UnsafePath,
 )
-from .fileid import APPLICATION_ID, identify
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
-T = TypeVar("T")
+# pathlib, random and fileid (dataclasses) are imported where used: `sessionscope search` opens
+# a connection without them
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import TypeVar
+
+    T = TypeVar("T")
 
 BUSY_TIMEOUT_MS = 10_000
+# During a bulk import, a WAL checkpoint every this many pages (about 64 MB at 4 KB pages)
+BULK_CHECKPOINT_PAGES = 16_000
 RETRY_DEADLINE_S = 300.0
 CLOSE_WAIT_S = 5.0
 # Errors of a read-only open of a WAL file whose -shm index cannot be created.
 _NO_WAL_INDEX = ("SQLITE_READONLY_DIRECTORY", "SQLITE_READONLY_CANTINIT", "SQLITE_CANTOPEN")
 # Tables a sessionscope store has from migration 1 on; a version-0 file with other tables is not ours.
 _OUR_TABLES = {"sessions", "messages"}
+
+
+# Virtual-machine steps between two looks at the cancel flag of the running call.
+PROGRESS_STEPS = 1_000
+_active = threading.local()  # the CancelToken of this thread's cancellable call, if any
+
+
+class CancelToken:
+    """Cancels the store reads made under it (`Store.cancellable(token)`), from any thread.
+
+    `cancel()` marks the token and interrupts the SQLite statement running under it; every
+    later read under it raises `Interrupted` before it starts. A UI worker makes a new token
+    for each query and cancels the previous one, so a superseded query stops at once.
+    """
+
+    def __init__(self) -> None:
+        self.cancelled = False
+        self._lock = threading.Lock()
+        self._conns: list[sqlite3.Connection] = []
+
+    def cancel(self) -> None:
+        """Stop the reads under this token (a no-op once they have finished)."""
+        with self._lock:
+            self.cancelled = True
+            conns = list(self._conns)
+        for conn in conns:
+            with contextlib.suppress(sqlite3.Error):
+                conn.interrupt()
+
+    def _attach(self, conn: sqlite3.Connection | None) -> None:
+        with self._lock:
+            if self.cancelled:
+                raise Interrupted("the read was cancelled by a newer one.")
+            if conn is not None:
+                self._conns.append(conn)
+
+    def _detach(self, conn: sqlite3.Connection | None) -> None:
+        with self._lock:
+            if conn is not None:
+                self._conns.remove(conn)
+
+
+def cancel_requested() -> bool:
+    """Whether this thread's cancellable call was cancelled (for other progress handlers)."""
+    token = getattr(_active, "token", None)
+    return token is not None and token.cancelled
+
+
+def _progress() -> int:
+    return 1 if cancel_requested() else 0
+
+
+def restore_progress(conn: sqlite3.Connection) -> None:
+    """Put back the cancel check of this thread's cancellable call (or none) on `conn`, for a
+    caller that had installed a progress handler of its own."""
+    if getattr(_active, "token", None) is not None:
+        conn.set_progress_handler(_progress, PROGRESS_STEPS)
+    else:
+        conn.set_progress_handler(None, 0)
 
 
 def _decode_text(data: bytes) -> str:
@@ -76,6 +141,8 @@ def translate(exc: sqlite3.Error, path: str) -> StoreError:
     """A sqlite3 error as a typed store error with one clear sentence."""
     text = str(exc)
     lower = text.lower()
+    if "interrupt" in lower and cancel_requested():
+        return Interrupted("the read was cancelled by a newer one.")
     if isinstance(exc, (sqlite3.ProgrammingError, sqlite3.InterfaceError)) and "binding" in lower:
         return InvalidInput(f"a value has a type the store cannot hold ({text}).")
     if "not a database" in lower or "malformed" in lower or "corrupt" in lower:
@@ -136,6 +203,8 @@ def check_path(target: Path) -> None:
             f"{target} is a symbolic link to a missing file ({os.readlink(target)}); "
             "refusing to create a store through it."
         )
+    from pathlib import Path
+
     for path in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
         problem = _owner_problem(path)
         if problem:
@@ -193,6 +262,8 @@ class Connections:
         read-only directory. When no `-wal` is pending (the last writer closed cleanly), the file
         alone is the whole store and is opened immutable; otherwise that is a clear error.
         """
+        from pathlib import Path
+
         uri = Path(self.path).absolute().as_uri()
         conn = sqlite3.connect(
             uri + "?mode=ro", uri=True, isolation_level=None, check_same_thread=False
@@ -220,6 +291,8 @@ class Connections:
         be a sessionscope store of this version or older, and owned by this user.
         """
         if not self.memory:
+            from pathlib import Path
+
             target = Path(self.path)
             check_path(target)
             if not target.exists():
@@ -256,6 +329,8 @@ class Connections:
 
     def _inspect(self) -> None:
         """Refuse a foreign or newer file from what is on disk, before SQLite opens it."""
+        from .fileid import identify
+
         try:
             found = identify(self.path)
         except sqlite3.Error as exc:
@@ -266,6 +341,8 @@ class Connections:
 
     def _judge(self, application_id: int, version: int, tables: Iterable[str]) -> None:
         """Raise NotAStore or SchemaTooNew unless the file is a store this version can open."""
+        from .fileid import APPLICATION_ID
+
         if application_id not in (0, APPLICATION_ID):
             raise NotAStore(
                 f"{self.path} is an SQLite database of another application (application id "
@@ -339,6 +416,53 @@ class Connections:
             yield conn
 
     @contextlib.contextmanager
+    def cancellable(self, token: CancelToken | None) -> Iterator[None]:
+        """Run this thread's reads in the block under `token`: `token.cancel()` (from any
+        thread) stops the running statement, and the block raises `Interrupted`, also when
+        it was cancelled after its last statement (its result is stale either way)."""
+        if token is None:
+            yield
+            return
+        with self.use() as conn:
+            outer = getattr(_active, "token", None)
+            # a per-thread connection may be interrupted from another thread; the shared
+            # `:memory:` one serves other threads too, so there only the handler stops it
+            token._attach(None if self.memory else conn)
+            _active.token = token
+            conn.set_progress_handler(_progress, PROGRESS_STEPS)
+            try:
+                yield
+            except StoreError:
+                if token.cancelled:
+                    raise Interrupted("the read was cancelled by a newer one.") from None
+                raise
+            finally:
+                _active.token = outer
+                restore_progress(conn)
+                token._detach(None if self.memory else conn)
+            if token.cancelled:
+                raise Interrupted("the read was cancelled by a newer one.")
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Settings for a bulk import on this thread's connection, for the block: the WAL is
+        checkpointed at most every BULK_CHECKPOINT_PAGES pages (not every 1,000), and once at
+        the end (PASSIVE: never waits for readers). The WAL stays bounded by that page count."""
+        if self.readonly or self.memory:
+            yield
+            return
+        with self.use() as conn:
+            before = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
+            conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+            try:
+                yield
+            finally:
+                conn.execute(f"PRAGMA wal_autocheckpoint = {before}")
+                if not conn.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+
+    @contextlib.contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
         """This thread's connection for reads, its SQLite errors translated to store errors."""
         with self.use() as conn:
@@ -368,6 +492,8 @@ class Connections:
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc) or time.monotonic() > deadline:
                     raise
+                import random
+
                 time.sleep(delay * (0.5 + random.random()))
                 delay = min(delay * 2, 0.25)
 

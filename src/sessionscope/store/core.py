@@ -13,6 +13,7 @@ is never re-run, so a `with` block keeps exactly the retry behaviour of the call
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -23,7 +24,7 @@ from . import experiments as exp
 from . import messages as msgs
 from . import sessions as rows_of_sessions
 from . import side, summary
-from .connection import Connections
+from .connection import CancelToken, Connections
 from .errors import InvalidInput
 from .rows import Row
 from .search import search_messages
@@ -542,6 +543,14 @@ class Store:
         return report
 
     # -- projects, configs and experiments (see experiments.py) --------------------------------
+
+    def bulk(self) -> contextlib.AbstractContextManager[None]:
+        """Bulk-import settings for this thread's writes in the block (fewer WAL checkpoints)."""
+        return self._db.bulk()
+
+    def cancellable(self, token: CancelToken | None) -> contextlib.AbstractContextManager[None]:
+        """Reads in this block stop with `Interrupted` once `token` is cancelled."""
+        return self._db.cancellable(token)
 
     def create_project(
         self,

@@ -31,6 +31,10 @@ class StoreBusy(StoreError):
     """Other writers held the database for longer than the retry deadline."""
 
 
+class Interrupted(StoreError):
+    """A read was cancelled because a newer one superseded it (its result would be stale)."""
+
+
 class InvalidInput(StoreError, ValueError):
     """A caller passed content, a role, a value or an option the store cannot accept."""
 

@@ -9,7 +9,8 @@ import time
 import unicodedata
 
 from ..sanitize import clean_line
-from .models import Hit
+from .connection import cancel_requested, restore_progress
+from .hit import Hit
 from .query import Filter, Query, Term, fts_expression, like_escape, parse
 from .schema import NO_SPACE_SCRIPTS
 
@@ -82,7 +83,8 @@ class _Clock:
             self.conn.set_progress_handler(self._tick, 2_000)
 
     def _tick(self) -> int:
-        if self.expired:
+        if self.expired or cancel_requested():
+            self.expired = True
             return 1
         if self.deadline is not None and (
             time.thread_time() > self.deadline or time.perf_counter() > self.wall
@@ -99,7 +101,7 @@ class _Clock:
 
     def stop(self) -> None:
         if self.deadline is not None:
-            self.conn.set_progress_handler(None, 0)
+            restore_progress(self.conn)
             self.deadline = None
 
     def stream(self, sql: str, params: list[object]):

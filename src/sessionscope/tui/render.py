@@ -20,11 +20,8 @@ from functools import lru_cache
 from itertools import pairwise
 from typing import Any
 
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.highlighter import JSONHighlighter
-from rich.markdown import Markdown
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -41,31 +38,7 @@ MAX_INPUT_LINES = 200
 MAX_MARKDOWN_CHARS = 40_000  # longer prose is shown as plain text (Markdown costs ~2 µs a char)
 MAX_MARKDOWN_LINES = 600  # ... and a highlighted code line ~0.15 ms
 PREVIEW_CHARS = 1_000  # what a one-line preview or summary looks at
-_PARSER = MarkdownIt("commonmark", {"html": False}).enable("strikethrough").enable("table")
 _JSON = JSONHighlighter()
-
-
-def _inert_tokens(tokens: list[Token]) -> list[Token]:
-    """`tokens` with every text the renderer may show cleaned: the parser decodes entities
-    (`&#x202E;`, `&#x200B;`, `&#xFEFF;`), so what was inert before parsing may not be after."""
-    for token in tokens:
-        token.content = clean(token.content)
-        token.info = clean(token.info)
-        if token.attrs:
-            token.attrs = {k: clean(v) if isinstance(v, str) else v for k, v in token.attrs.items()}
-        if token.children:
-            _inert_tokens(token.children)
-    return tokens
-
-
-class SafeMarkdown(Markdown):
-    """Rich Markdown with raw HTML off (shown as text, never dropped), links as plain text, and
-    the parsed tokens made inert (after entities are decoded)."""
-
-    def __init__(self, text: str, code_theme: str = "monokai") -> None:
-        super().__init__("", code_theme=code_theme, hyperlinks=False)
-        self.markup = text
-        self.parsed = _inert_tokens(_PARSER.parse(text))
 
 
 @dataclass(frozen=True, slots=True)
@@ -257,6 +230,8 @@ class MessageRenderer:
             and len(body) <= MAX_MARKDOWN_CHARS
             and len(shown.lines) <= MAX_MARKDOWN_LINES
         ):
+            from .markdown import SafeMarkdown  # loaded with the first prose shown, not at start
+
             renderable = SafeMarkdown(body, code_theme=self.styles.code_theme)
             if shown.below:
                 more = Text(more_marker(shown.below), self.styles.meta)

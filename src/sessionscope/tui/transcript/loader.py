@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ...store import StoreError
+from ...store import CancelToken, Interrupted, StoreError
 from ..messages import MatchesLoaded, MessagesLoaded, SessionOpened, ToolCallsLoaded, TranscriptGrew
 from .matches import MATCH_PAGE
 from .window import CALLS_LIMIT, WINDOW_AFTER, open_range
@@ -28,13 +28,33 @@ class TranscriptLoader:
     def __init__(self, node: Widget) -> None:
         self.node = node
         self.db: Store | None = None
+        # the running read of each group: a newer read of the group cancels it (its SQLite
+        # statement stops); windows share one token, which a newer `open` cancels
+        self._tokens: dict[str, CancelToken] = {}
+
+    def _token(self, name: str, exclusive: bool) -> CancelToken:
+        stale = [name, "window"] if name == "open" else [name] if exclusive else []
+        for group in stale:
+            old = self._tokens.pop(group, None)
+            if old is not None:
+                old.cancel()
+        return self._tokens.setdefault(name, CancelToken())
 
     def _run(self, work: Callable[[Store], None], name: str, *, exclusive: bool = True) -> None:
         db = self.db
         if db is None:
             return
+        token = self._token(name, exclusive)
+
+        def run() -> None:
+            try:
+                with db.cancellable(token):
+                    work(db)
+            except Interrupted:
+                pass  # superseded: a newer read of the same group is running
+
         self.node.run_worker(
-            lambda: work(db),
+            run,
             name=name,
             group=f"transcript-{name}",
             exclusive=exclusive,
@@ -58,6 +78,8 @@ class TranscriptLoader:
                     session_calls_limit=self.calls_limit,
                     children=True,
                 )
+            except Interrupted:
+                raise
             except StoreError as exc:
                 self.node.app.call_from_thread(
                     self.node.notify, str(exc), severity="error", markup=False

@@ -19,7 +19,7 @@ from textual.timer import Timer
 from textual.widgets import Input, Static
 
 from ...sanitize import inert
-from ...store import Hit, StoreError
+from ...store import CancelToken, Hit, Interrupted, StoreError
 from ..format import age
 from ..messages import HitChosen, HitsLoaded, SearchClosed
 from ..safe import safe_text
@@ -203,6 +203,7 @@ class SearchPane(Vertical):
         self._generation = 0
         self._shown = 0
         self._timer: Timer | None = None
+        self._token = CancelToken()  # the running query's: a newer query cancels it
         self.last_elapsed: float | None = None
 
     def compose(self) -> ComposeResult:
@@ -258,21 +259,28 @@ class SearchPane(Vertical):
     def _start(self, query: str, generation: int) -> None:
         if generation != self._generation:
             return
-        self._search(query, generation)
+        self._token.cancel()  # the older query's statement stops; this one starts at once
+        self._token = CancelToken()
+        self._search(query, generation, self._token)
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
-    def _search(self, query: str, generation: int) -> None:
-        self._run_search(query, generation, 0)
+    def _search(self, query: str, generation: int, token: CancelToken) -> None:
+        self._run_search(query, generation, 0, token)
 
-    def _run_search(self, query: str, generation: int, offset: int) -> None:
+    def _run_search(
+        self, query: str, generation: int, offset: int, token: CancelToken | None = None
+    ) -> None:
         """(In a worker thread.) One page of hits, posted back as HitsLoaded."""
         db = self.db
         if db is None:
             return
         started = time.perf_counter()
         try:
-            hits = db.search(query, limit=PAGE, offset=offset)
+            with db.cancellable(token):
+                hits = db.search(query, limit=PAGE, offset=offset)
             error = None
+        except Interrupted:
+            return  # superseded: a newer query is running
         except StoreError as exc:
             hits, error = [], str(exc)
         self.post_message(
@@ -284,11 +292,11 @@ class SearchPane(Vertical):
         event.stop()
         hits = self.query_one(HitList)
         if self._shown == self._generation and len(hits.hits) < MAX_HITS:
-            self._search_more(self.query_text, self._generation, len(hits.hits))
+            self._search_more(self.query_text, self._generation, len(hits.hits), self._token)
 
     @work(thread=True, group="search-more", exit_on_error=False)
-    def _search_more(self, query: str, generation: int, offset: int) -> None:
-        self._run_search(query, generation, offset)
+    def _search_more(self, query: str, generation: int, offset: int, token: CancelToken) -> None:
+        self._run_search(query, generation, offset, token)
 
     def on_hits_loaded(self, message: HitsLoaded) -> None:
         message.stop()

@@ -18,7 +18,7 @@ from textual.message import Message as TextualMessage
 from textual.strip import Strip
 
 from ...sanitize import inert
-from ...store import StoreError
+from ...store import CancelToken, Interrupted, StoreError
 from ..format import SessionFilter, age, short_count
 from ..messages import SessionChildren, SessionRow, SessionsPage
 from ..safe import safe_text
@@ -88,6 +88,7 @@ class SessionList(RowList):
         self.loaded = False
         self.open_id: str | None = None
         self._generation = 0
+        self._token = CancelToken()  # the current listing's reads: a reload cancels them
         self._pages: dict[int, list[SessionRow]] = {}
         self._pending: set[int] = set()
         self._expanded: dict[str, list[SessionRow] | None] = {}
@@ -110,6 +111,8 @@ class SessionList(RowList):
         current = self.row(self.cursor) if keep_place else None
         self._select_after_load = current.id if current else None
         self._generation += 1
+        self._token.cancel()  # a listing still being read is stale: stop its statement
+        self._token = CancelToken()
         self._pending.clear()
         if keep_place:
             first = self.cursor_page()
@@ -130,11 +133,22 @@ class SessionList(RowList):
         top = self.top_index(self.cursor)
         return max(0, top // PAGE)
 
-    @work(thread=True, group="session-pages", exit_on_error=False)
     def _fetch(self, page: int, generation: int) -> None:
+        self._fetch_under(page, generation, self._token)
+
+    @work(thread=True, group="session-pages", exit_on_error=False)
+    def _fetch_under(self, page: int, generation: int, token: CancelToken) -> None:
+        """(In a worker thread.) One page, read under the listing's cancel token."""
         db = self.db
         if db is None:
             return
+        try:
+            with db.cancellable(token):
+                self._fetch_page(db, page, generation)
+        except Interrupted:
+            return  # superseded by a newer sort or filter: its result would be stale
+
+    def _fetch_page(self, db: Store, page: int, generation: int) -> None:
         f = self.filter
         try:
             rows = db.sessions(
@@ -155,6 +169,8 @@ class SessionList(RowList):
                 total = db.count_sessions(
                     project=f.project, source=f.source, since=f.since, until=f.until, top_level=True
                 )
+        except Interrupted:
+            raise
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return

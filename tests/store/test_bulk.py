@@ -1,0 +1,35 @@
+"""Bulk-import settings hold for the block only, and the WAL is checkpointed at its end."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sessionscope import store
+from sessionscope.importers import import_all
+from sessionscope.store.connection import BULK_CHECKPOINT_PAGES
+
+
+def _autocheckpoint(db: store.Store) -> int:
+    return int(db._db.read(lambda c: c.execute("PRAGMA wal_autocheckpoint").fetchone()[0]))
+
+
+def test_bulk_raises_the_checkpoint_interval_for_the_block_only(db: store.Store) -> None:
+    before = _autocheckpoint(db)
+    with db.bulk():
+        assert _autocheckpoint(db) == BULK_CHECKPOINT_PAGES
+        sid = db.start_session(title="bulk")
+        db.append(sid, "user", "written in bulk")
+    assert _autocheckpoint(db) == before
+    assert [h.session_title for h in db.search("bulk")] == ["bulk"]
+
+
+def test_an_import_leaves_the_default_interval_and_a_small_wal(
+    db: store.Store, fixture_tree: Path, store_path: Path
+) -> None:
+    before = _autocheckpoint(db)
+    report = import_all(db, {"claude-code": fixture_tree / "claude-code" / "projects"})
+    assert report.messages > 0
+    assert _autocheckpoint(db) == before
+    # the PASSIVE checkpoint at the end copied the WAL into the file (nothing else reads it)
+    frames = db._db.read(lambda c: c.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
+    assert frames[0] == 0 and frames[1] == frames[2]

@@ -1,0 +1,36 @@
+"""The browser's first frame does not wait for what it does not draw (issue 17 item 3)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+LATER = ["markdown_it", "rich.markdown", "rich.syntax", "pygments"]
+
+PROBE = """
+import json, sys
+from sessionscope.tui import create_app
+from sessionscope.tui.screens.main import MainScreen
+print(json.dumps(sorted(m for m in sys.modules if m in %r)))
+"""
+
+
+def test_the_app_and_its_main_screen_load_without_markdown() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE % (LATER,)], capture_output=True, text=True, check=True
+    )
+    assert json.loads(result.stdout) == []
+
+
+def test_prose_still_renders_as_markdown_once_loaded() -> None:
+    from rich.console import Console
+
+    from sessionscope.tui.markdown import SafeMarkdown
+
+    console = Console(width=60, record=True, color_system=None)
+    console.print(SafeMarkdown("**bold** and `code`\n\n- one\n- two &#x202E;x"))
+    text = console.export_text()
+    assert "bold and code" in text
+    assert "• one" in text
+    assert "\u202e" not in text
