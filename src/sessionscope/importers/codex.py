@@ -11,8 +11,9 @@ Rules (see tests/fixtures/README.md):
 - `event_msg` `user_message` / `agent_message` / `agent_reasoning` repeat response items and are
   not stored again; `token_count` is cumulative: the session's totals are the last one. Each
   count's increase over the previous one is added to the latest assistant message, so the
-  per-message tokens sum exactly to the last `token_count` (input includes cached input, as
-  Codex counts it; cached input is also in `cache_read_tokens`);
+  per-message tokens sum exactly to the last `token_count` (input EXCLUDES cached input, one
+  meaning for every source: Codex's `input_tokens` minus `cached_input_tokens`; cached input is
+  in `cache_read_tokens`);
 - the older layout without the `{timestamp, type, payload}` envelope: the first line holds the
   session id and timestamp, the items follow bare, `record_type: state` lines are skipped;
 - unknown record, item and event types are skipped silently.
@@ -392,7 +393,8 @@ class CodexParser:
 
     @staticmethod
     def _add_tokens(buf: SessionBuffer, msg: Msg, delta: list[int]) -> None:
-        msg.input_tokens += delta[0]
+        # Codex's input counts cached input; the store's input excludes cache reads
+        msg.input_tokens += max(0, delta[0] - delta[1])
         msg.cache_read_tokens += delta[1]
         msg.output_tokens += delta[2]
         buf.touch(msg)

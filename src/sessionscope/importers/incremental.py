@@ -29,7 +29,7 @@ from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from .common import safe_id
 from .jsonl import open_regular, read_lines
-from .report import ImportProgress, ImportReport, ProgressCallback
+from .report import DRIFT_UNKNOWN_SHARE, FileTypes, ImportProgress, ImportReport, ProgressCallback
 from .sink import Sink
 
 BATCH_MESSAGES = 1000
@@ -355,12 +355,14 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
             )
         return written
 
+    records = 0
     try:
         lines = read_lines(task.path, start, line_no)
         for line in lines:
             if line.error is not None:
                 report.skip_line(path_text, line.line_no, line.error)
             elif line.record is not None:
+                records += 1
                 sink.line_size = line.size
                 sink.line_no = line.line_no
                 try:
@@ -388,5 +390,23 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
         )
         flush(final=False)
         return True
+    finish = getattr(parser, "finish", None)
+    if finish is not None:
+        finish()
     flush(final=True)
+    report.add_file(file_types(path_text, records, sink, from_start=start == 0))
     return True
+
+
+def file_types(path: str, records: int, sink: Sink, *, from_start: bool) -> FileTypes:
+    """What one file's run skipped, and whether it looks like format drift: a whole file read
+    without one message, prompts without an assistant turn, or over a fifth unknown records."""
+    info = FileTypes(path, records, dict(sink.noise), dict(sink.unknown))
+    unknown = sum(sink.unknown.values())
+    if from_start and records and not sink.roles:
+        info.drift.append("no messages")
+    elif from_start and sink.roles.get("user") and not sink.roles.get("assistant"):
+        info.drift.append("prompts but no assistant turn")
+    if records and unknown > records * DRIFT_UNKNOWN_SHARE:
+        info.drift.append(f"{unknown} of {records} records of unknown types")
+    return info

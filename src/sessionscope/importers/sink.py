@@ -231,6 +231,8 @@ class SessionBuffer:
         if cut or cut_meta:
             msg.metadata = {**msg.metadata, "nesting_cut": True}
         msg.line_no = self.sink.line_no
+        roles = self.sink.roles
+        roles[msg.role] = roles.get(msg.role, 0) + 1
         self.new.append(msg)
         self.sink.pending += 1
         if not msg.weight:
@@ -362,6 +364,16 @@ class Sink:
         self.recent_bytes = 0
         # session id -> field -> digest of the value this file's import last wrote
         self.written: dict[str, dict[str, str]] = {}
+        # record / item / event types skipped in this run: known noise, and unknown ones
+        self.noise: dict[str, int] = {}
+        self.unknown: dict[str, int] = {}
+        self.roles: dict[str, int] = {}  # messages added in this run, by role
+
+    def skipped(self, kind: str, *, noise: bool) -> None:
+        """Count a record, item or event type the parser did not store."""
+        table = self.noise if noise else self.unknown
+        kind = safe_id(kind[:64])
+        table[kind] = table.get(kind, 0) + 1
 
     def remember(self, session_id: str, msg: Msg) -> None:
         """Keep a message at hand for `SessionBuffer.find` (least recently used ones go)."""
