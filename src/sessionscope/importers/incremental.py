@@ -43,6 +43,7 @@ _UNSAVED = "_unsaved_sessions"
 # import-state key: digest of the file's first bytes, to tell a grown file from a replaced one
 _HEAD = "_head"
 _WRITTEN = "_written"  # import-state key: digests of the session fields this file's import wrote
+_TYPES = "_types"  # import-state key: record types skipped over all runs, and drift (doctor)
 HEAD_BYTES = 4096
 # What a parser may raise on a record of an unexpected shape: it costs only that line.
 # (RecursionError: content nested deeper than a helper could walk.)
@@ -308,6 +309,8 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     head = None if head_bytes is None else head_record(head_bytes)
     sink = Sink(db, task.fmt.source, safe_id(str(task.path)))
     unsaved = state.pop(_UNSAVED, None)
+    earlier_types = state.pop(_TYPES, None)
+    types_state: dict[str, Any] | None = earlier_types if isinstance(earlier_types, dict) else None
     sink.restore({}, state.pop(_WRITTEN, None))
     parser = task.fmt.parser(sink, task.path, state)
     if isinstance(unsaved, dict):
@@ -351,6 +354,7 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
                     _UNSAVED: sink.unsaved(),
                     _WRITTEN: sink.written_state(),
                     _HEAD: head,
+                    _TYPES: types_state,
                 },
             )
         return written
@@ -393,8 +397,10 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     finish = getattr(parser, "finish", None)
     if finish is not None:
         finish()
+    info = file_types(path_text, records, sink, from_start=start == 0)
+    types_state = info.stored(types_state if resuming else None)
     flush(final=True)
-    report.add_file(file_types(path_text, records, sink, from_start=start == 0))
+    report.add_file(info)
     return True
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 # How many malformed lines a report keeps with their place (the count goes on beyond it).
 MAX_SKIPPED_KEPT = 1000
@@ -30,6 +31,18 @@ class FileTypes:
             "unknown": dict(self.unknown),
             "drift": list(self.drift),
         }
+
+    def stored(self, earlier: dict[str, Any] | None) -> dict[str, Any]:
+        """What the file's import state keeps: counts over every run (added to `earlier`), and
+        this run's drift (an appended file that imports fine clears it)."""
+        earlier = earlier or {}
+        noise = dict(earlier.get("noise") or {})
+        unknown = dict(earlier.get("unknown") or {})
+        _add(noise, self.noise)
+        _add(unknown, self.unknown)
+        drift = self.drift or (earlier.get("drift") if not self.records else None) or []
+        records = int(earlier.get("records") or 0) + self.records
+        return {"records": records, "noise": noise, "unknown": unknown, "drift": drift}
 
     def warning(self) -> str:
         """`possible format drift in FILE: no messages; unknown types: a (3), b (1)`."""
