@@ -4,6 +4,7 @@ Fixtures: tests/importers/fixtures/claude-code-2x (see tests/fixtures/README.md)
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 from pathlib import Path
@@ -97,3 +98,41 @@ def test_skipped_types_are_counted_per_file_and_in_total(db: store.Store, root: 
     (info,) = report.files
     assert info.path.endswith(f"{S}.jsonl") and info.drift == []
     assert info.noise["progress"] == 1
+
+
+def test_cost_from_the_price_table_with_cache_pricing(db2: store.Store) -> None:
+    # claude-sonnet-4-5: $3 / M input, $0.30 / M cache read, $3.75 / M cache write, $15 / M out
+    first = db2.find_message(S, "msg_s1")
+    assert first is not None
+    expected = 100 * 3e-6 + 2000 * 0.3e-6 + 300 * 3.75e-6 + 40 * 15e-6
+    assert first.cost_usd == pytest.approx(expected)
+    s = db2.session(S)
+    assert s is not None and s.cost_usd == pytest.approx(
+        expected + 20 * 3e-6 + 2500 * 0.3e-6 + 30 * 15e-6
+    )
+    assert db2.stats().unpriced_messages == 0
+
+
+def test_unknown_model_is_unpriced_not_free(db: store.Store, tmp_path: Path) -> None:
+    sid = "e4000000-0000-4000-8000-000000000004"
+    path = tmp_path / "p" / f"{sid}.jsonl"
+    path.parent.mkdir()
+    record = {
+        "type": "assistant",
+        "uuid": "u1",
+        "sessionId": sid,
+        "timestamp": "2026-11-03T10:00:00.000Z",
+        "message": {
+            "id": "msg_x",
+            "role": "assistant",
+            "model": "claude-imaginary-9",
+            "content": [{"type": "text", "text": "hi"}],
+            "usage": {"input_tokens": 10, "output_tokens": 5},
+        },
+    }
+    path.write_text(json.dumps(record) + "\n")
+    import_source(db, "claude-code", path)
+    msg = db.find_message(sid, "msg_x")
+    assert msg is not None and msg.metadata["unpriced"] is True and msg.cost_usd == 0
+    stats = db.stats()
+    assert stats.unpriced_messages == 1

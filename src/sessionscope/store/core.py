@@ -1167,6 +1167,14 @@ class Store(ExperimentsMixin):
             calls, failed = conn.execute(
                 "SELECT count(*), coalesce(sum(is_error = 1), 0) FROM tool_calls"
             ).fetchone()
+            cache_read, cache_write = conn.execute(
+                "SELECT coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_creation_tokens), 0)"
+                " FROM sessions"
+            ).fetchone()
+            unpriced = conn.execute(  # the partial index messages_unpriced (migration 9)
+                "SELECT count(*) FROM messages WHERE role = 'assistant'"
+                " AND json_extract(metadata, '$.unpriced') = 1"
+            ).fetchone()[0]
             size = 0
             if not self._db.memory:
                 for suffix in ("", "-wal"):
@@ -1188,6 +1196,9 @@ class Store(ExperimentsMixin):
                 schema_version=SCHEMA_VERSION,
                 path=self.path,
                 file_bytes=size,
+                cache_read_tokens=cache_read,
+                cache_creation_tokens=cache_write,
+                unpriced_messages=unpriced,
             )
 
         return self._db.read(run)

@@ -417,7 +417,8 @@ def _m9_import_fidelity(db: sqlite3.Connection) -> None:
     """One meaning for input tokens (issue 11): Codex counted cached input inside
     `input_tokens`; every source now stores input excluding cache reads (cache reads are in
     `cache_read_tokens`). Fixes Codex messages and their sessions' totals. Also indexes imported
-    API errors (what `is:error` finds besides failed tool calls)."""
+    API errors (what `is:error` finds besides failed tool calls) and messages whose model has no
+    known price (what `stats` counts as unpriced)."""
     db.executescript(
         """
         UPDATE messages SET input_tokens = max(0, input_tokens - cache_read_tokens)
@@ -427,6 +428,8 @@ def _m9_import_fidelity(db: sqlite3.Connection) -> None:
             WHERE source = 'codex' AND cache_read_tokens > 0;
         CREATE INDEX IF NOT EXISTS messages_api_error ON messages(id)
             WHERE role = 'system' AND json_extract(metadata, '$.kind') = 'api_error';
+        CREATE INDEX IF NOT EXISTS messages_unpriced ON messages(id)
+            WHERE role = 'assistant' AND json_extract(metadata, '$.unpriced') = 1;
         """
     )
 
