@@ -17,8 +17,8 @@ from ..store import Store
 from ..store.errors import InvalidInput
 from ..store.models import Message, SessionInfo
 from .common import cut_nesting, safe_blocks, safe_id
-from .pricing import price
 from .common import session_id as normal_session_id
+from .pricing import price
 
 # Messages a parser may still extend, kept in memory for one file's import (beyond these bounds,
 # the store is asked): at most this many, weighing at most this many bytes of source lines.
