@@ -304,12 +304,10 @@ class ClaudeCodeParser:
         return self.sink.session(self.main)
 
     def _adopt_subagents(self, buf: SessionBuffer) -> None:
-        """Link subagent sessions imported before their parent (parent file came later)."""
-        folder = self.path.with_suffix("") / "subagents"
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            return
+        """Link subagent sessions imported before their parent (parent file came later): the
+        nested `<session>/subagents/agent-*.jsonl` and the older flat `agent-*.jsonl` beside."""
+        names = _agent_files(self.path.with_suffix("") / "subagents")
+        names += _agent_files(self.path.parent)
         for name in names:
             if name.startswith("agent-") and name.endswith(".jsonl"):
                 child = derived_id(buf.id, "agent-" + _agent_id_of(Path(name)))
@@ -320,6 +318,8 @@ class ClaudeCodeParser:
     def _agent_session(self, record: dict[str, Any], sid: str | None) -> SessionBuffer:
         if self.main is None:
             parent = sid
+            if parent is not None and parent.startswith("agent-"):
+                parent = None  # the agent's own id (beside an `agent-*.meta.json`), not its parent
             if parent is None and self.path.parent.name == "subagents":
                 parent = session_id(self.path.parent.parent.name)
             agent = record.get("agentId")
@@ -327,6 +327,8 @@ class ClaudeCodeParser:
             self.main = derived_id(parent or "", "agent-" + agent)
             buf = self.sink.session(self.main)
             buf.set_meta(agent_id=agent)
+            if agent.startswith("acompact"):
+                buf.set_meta(kind="compaction_agent")  # folded away in the list
             if parent is not None:
                 if buf.get("parent_session_id") is None and self.sink.db.session(parent):
                     buf.set(parent_session_id=parent)
@@ -418,6 +420,8 @@ class ClaudeCodeParser:
                 metadata=meta,
             )
         )
+        if role == "user" and text.strip() == "Warmup" and (self.is_agent or buf.id != self.main):
+            buf.set_meta(kind="warmup")  # a 2.0.x prewarm sidechain, not subagent work
         if role == "user" and not meta and not text.startswith(_NOT_A_TITLE):
             self._title(buf, title_from(text), "prompt")
         elif meta.get("kind") == "command" and isinstance(meta.get("command"), str):
@@ -528,6 +532,30 @@ class ClaudeCodeParser:
                 metadata={k: v for k, v in meta.items() if v is not None},
             )
         )
+
+
+_DIR_CACHE: OrderedDict[tuple[str, int], list[str]] = OrderedDict()
+
+
+def _agent_files(folder: Path) -> list[str]:
+    """The `agent-*.jsonl` names in `folder` (a listing kept per directory version, so a full
+    import lists a big project folder once, not once per session)."""
+    try:
+        key = (str(folder), os.stat(folder).st_mtime_ns)
+    except OSError:
+        return []
+    names = _DIR_CACHE.get(key)
+    if names is None:
+        try:
+            names = [
+                n for n in os.listdir(folder) if n.startswith("agent-") and n.endswith(".jsonl")
+            ]
+        except OSError:
+            names = []
+        _DIR_CACHE[key] = names
+        while len(_DIR_CACHE) > 64:
+            _DIR_CACHE.popitem(last=False)
+    return list(names)
 
 
 def _queue_digest(sid: str, text: str) -> str:
