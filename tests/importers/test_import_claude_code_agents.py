@@ -60,5 +60,5 @@ def test_warmup_and_compaction_agents_are_marked(db: store.Store, root: Path) ->
     assert kinds[COMPACT] == "compaction_agent"
     assert kinds[FLAT] is None and kinds[META] is None
     (warmup,) = [sid for sid, kind in kinds.items() if kind == "warmup"]
-    assert [m.text for m in db.messages(warmup)][0] == "Warmup"
+    assert db.messages(warmup)[0].text == "Warmup"
     assert import_source(db, "claude-code", root).messages == 0
