@@ -216,7 +216,8 @@ class ClaudeCodeParser:
             Msg(
                 "user",
                 [{"type": "text", "text": text}],
-                external_id=f"queued:{key}:{line_no}",
+                # keyed by text and time, not line: a line number moves when lines are inserted
+                external_id=f"queued:{key}:{record.get('timestamp')}",
                 created_at=ts(record.get("timestamp")),
                 metadata={"queued": True},
             )
