@@ -38,7 +38,13 @@ def dump(db: store.Store, sources: tuple[str, ...] | None = None) -> dict[str, A
             continue
         messages = db.messages(info.id)
         sessions[info.id] = {
-            "info": {name: getattr(info, name) for name in SESSION_FIELDS},
+            # a session's cost is a float sum, added batch by batch: rounding differs in the
+            # last bits with the batch boundaries, so it is compared to the nano-dollar
+            "info": {
+                name: round(v, 9) if name == "cost_usd" and isinstance(v, float) else v
+                for name in SESSION_FIELDS
+                for v in (getattr(info, name),)
+            },
             "messages": [{name: getattr(m, name) for name in MESSAGE_FIELDS} for m in messages],
             "tool_calls": db.tool_calls(info.id),
         }

@@ -30,9 +30,10 @@ def test_import_all_then_nothing_new(fixture_tree: Path, store_path: Path) -> No
     code, out, err = run("import", "all", str(fixture_tree))
     assert code == 0, err
     assert out.strip() == (
-        "Imported 5 files: 6 sessions, 45 messages (0.3 MB) in "
+        "Imported 5 files: 6 sessions, 46 messages (0.3 MB) in "
         + out.split(" in ")[1].split(" s")[0]
-        + " s; skipped 1 malformed line (see above)."
+        + " s; skipped 1 malformed line; skipped 4 noise records and 1 record of unknown types"
+        + " (see above)."
     )
     c_file = fixture_tree / "claude-code/projects/-home-dev-data-pipeline" / f"{C}.jsonl"
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]
@@ -48,7 +49,7 @@ def test_import_all_then_nothing_new(fixture_tree: Path, store_path: Path) -> No
 
 def test_import_one_source_and_one_file(fixture_tree: Path, store_path: Path) -> None:
     code, out, _ = run("import", "claude-code", str(fixture_tree / "claude-code"))
-    assert code == 0 and out.startswith("Imported 4 files: 5 sessions, 36 messages")
+    assert code == 0 and out.startswith("Imported 4 files: 5 sessions, 37 messages")
     rollout = next((fixture_tree / "codex").rglob("rollout-*.jsonl"))
     code, out, _ = run("import", "all", str(rollout))  # one file: its name says which format
     assert code == 0 and out.startswith("Imported 1 file: 1 session, 9 messages")
@@ -93,12 +94,16 @@ def test_many_malformed_lines_are_capped(tmp_path: Path) -> None:
     code, out, err = run("import", "claude-code", str(path))
     assert code == 0
     warnings = err.strip().splitlines()
-    assert len(warnings) == 21
+    assert len(warnings) == 22
     assert (
         warnings[0] == f"warning: {path}:2: skipped: invalid JSON: Expecting property name "
         "enclosed in double quotes (column 2)"
     )
-    assert warnings[-1] == "warning: ... and 10 more malformed lines."
+    assert warnings[-2] == "warning: ... and 10 more malformed lines."
+    # a prompt and no assistant turn: flagged as possible format drift
+    assert warnings[-1] == (
+        f"warning: possible format drift in {path}: prompts but no assistant turn"
+    )
     assert "skipped 30 malformed lines (see above)." in out
 
 
@@ -112,7 +117,7 @@ def test_import_new_with_progress_uses_default_roots(
     monkeypatch.setenv("CODEX_HOME", str(fixture_tree / "codex"))
     with store.open() as db:
         report = import_new_with_progress(db)
-        assert (report.files_imported, report.sessions, report.messages) == (5, 6, 45)
+        assert (report.files_imported, report.sessions, report.messages) == (5, 6, 46)
         again = import_new_with_progress(db)
         assert (again.files_skipped, again.files_imported, again.messages) == (5, 0, 0)
 

@@ -66,7 +66,7 @@ def fixture_files(tree: Path) -> list[Path]:
 
 def test_import_twice_changes_nothing(db: store.Store, fixture_tree: Path) -> None:
     first = import_all(db, roots(fixture_tree))
-    assert (first.files_seen, first.files_imported, first.sessions, first.messages) == (5, 5, 6, 45)
+    assert (first.files_seen, first.files_imported, first.sessions, first.messages) == (5, 5, 6, 46)
     before = dump(db)
     marker = db.change_marker()
     second = import_all(db, roots(fixture_tree))
@@ -413,7 +413,7 @@ def test_progress_reports_files_messages_bytes(db: store.Store, fixture_tree: Pa
     last = seen[-1]
     assert last.files_total == last.files_done == 5
     assert last.bytes_total == last.bytes_read == report.bytes_read > 200_000
-    assert last.messages == 45
+    assert last.messages == 46
     assert any(p.path and p.path.endswith(f"{C}.jsonl") for p in seen)
 
 

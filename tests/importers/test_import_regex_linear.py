@@ -27,7 +27,7 @@ from importer_support import (
 )
 
 from sessionscope import export, store
-from sessionscope.importers import claude_code, codex, common, import_source, jsonl
+from sessionscope.importers import claude_code, codex, codex_items, common, import_source, jsonl
 from sessionscope.store import query, search, timeutil
 from sessionscope.tui import format as tui_format
 
@@ -36,6 +36,7 @@ from sessionscope.tui import format as tui_format
 MODULES: tuple[ModuleType, ...] = (
     claude_code,
     codex,
+    codex_items,
     common,
     jsonl,
     export,
@@ -122,7 +123,7 @@ PATTERNS = _patterns()
 
 def test_the_audit_sees_the_importers_patterns() -> None:
     names = {name.rsplit(".", 1)[-1] for name, _ in PATTERNS}
-    assert {"_CANONICAL", "_ROLLOUT_ID", "_EXIT_CODE", "_UUID"} <= names
+    assert {"_CANONICAL", "ROLLOUT_ID", "EXIT_CODE", "PROCESS_EXIT", "_UUID"} <= names
 
 
 @pytest.mark.parametrize(("name", "pattern"), PATTERNS, ids=[n for n, _ in PATTERNS])
@@ -136,7 +137,7 @@ def test_every_pattern_is_linear(name: str, pattern: re.Pattern[str]) -> None:
     [
         ("tag_text(command-name)", lambda t: common.tag_text(t, "command-name")),
         ("tag_text(cwd)", lambda t: common.tag_text(t, "cwd")),
-        ("codex._context_cwd", codex._context_cwd),
+        ("codex_items.context_cwd", codex_items.context_cwd),
         ("title_from", common.title_from),
         ("ts", common.ts),
     ],

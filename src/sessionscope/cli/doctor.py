@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..jsonout import echo_json
+from ..sanitize import clean_line
 from ..store import SCHEMA_VERSION, StoreError
 from ..store import open as open_store
 from .options import db_option, json_option, store_path
@@ -16,6 +17,24 @@ from .options import db_option, json_option, store_path
 
 def _size(path: Path) -> int:
     return path.stat().st_size if path.exists() else 0
+
+
+def import_types(db: Any) -> dict[str, Any]:
+    """Record types the imports skipped (noise / unknown, over every file) and the files flagged
+    as possible format drift, from the import states."""
+    noise: dict[str, int] = {}
+    unknown: dict[str, int] = {}
+    drift: list[dict[str, Any]] = []
+    for key, state in db.import_states().items():
+        types = state.state.get("_types") if isinstance(state.state, dict) else None
+        if not isinstance(types, dict):
+            continue
+        for into, name in ((noise, "noise"), (unknown, "unknown")):
+            for kind, n in (types.get(name) or {}).items():
+                into[kind] = into.get(kind, 0) + int(n)
+        if types.get("drift"):
+            drift.append({"path": key, "drift": types["drift"], "unknown": types.get("unknown")})
+    return {"noise": noise, "unknown": unknown, "drift": drift}
 
 
 def diagnose(path: str, *, full: bool) -> dict[str, Any]:
@@ -51,10 +70,25 @@ def diagnose(path: str, *, full: bool) -> dict[str, Any]:
             report["schema_version"] = health.schema_version
             report["sessions"], report["messages"] = health.sessions, health.messages
             report["problems"].extend(health.problems)
+            report["imports"] = import_types(db)
     except StoreError as exc:
         report["problems"].append(str(exc))
     report["ok"] = not report["problems"]
     return report
+
+
+def _echo_imports(imports: dict[str, Any] | None) -> None:
+    if not imports:
+        return
+    noise, unknown = sum(imports["noise"].values()), sum(imports["unknown"].values())
+    line = f"imports     skipped {noise:,} noise records, {unknown:,} of unknown types"
+    if unknown:
+        top = sorted(imports["unknown"].items(), key=lambda kv: -kv[1])[:5]
+        line += " (" + ", ".join(f"{clean_line(k)} {n:,}" for k, n in top) + ")"
+    click.echo(line)
+    for item in imports["drift"]:
+        reasons = "; ".join(clean_line(str(r)) for r in item["drift"])
+        click.echo(f"  possible format drift: {clean_line(item['path'])}: {reasons}")
 
 
 @click.command("doctor")
@@ -89,6 +123,7 @@ def doctor_cmd(as_json: bool, full: bool) -> None:
                     else "off (`sessionscope redact` turns it on)"
                 )
             )
+        _echo_imports(report.get("imports"))
         click.echo(f"checks      {'full' if full else 'quick'}: {mark}")
         for problem in report["problems"]:
             click.echo(f"  - {problem}")

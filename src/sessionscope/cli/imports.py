@@ -25,6 +25,7 @@ from ..importers import (
 )
 from ..importers.registry import guess_source
 from ..importers.report import plural
+from ..jsonout import echo_json
 from ..sanitize import clean_line
 from ..store import Store
 from .options import db_option, open_from_context
@@ -110,6 +111,32 @@ def warn_skipped(report: ImportReport, limit: int = MAX_WARNINGS) -> None:
         click.echo(f"warning: ... and {more:,} more malformed lines.", err=True)
 
 
+def warn_drift(report: ImportReport, limit: int = MAX_WARNINGS) -> None:
+    """One warning per file that looks like format drift (naming its unknown types)."""
+    drifting = report.drifting
+    for info in drifting[:limit]:
+        click.echo(f"warning: {clean_line(info.warning())}", err=True)
+    if len(drifting) > limit:
+        click.echo(f"warning: ... and {len(drifting) - limit:,} more drifting files.", err=True)
+
+
+def report_json(report: ImportReport) -> dict[str, object]:
+    """What `import --json` prints: the counts, skipped types in total and per file, drift."""
+    return {
+        "files_seen": report.files_seen,
+        "files_imported": report.files_imported,
+        "files_unchanged": report.files_skipped,
+        "files_unread": report.files_unread,
+        "sessions": report.sessions,
+        "messages": report.messages,
+        "bytes_read": report.bytes_read,
+        "malformed_lines": report.skipped_count,
+        "skipped_types": {"noise": dict(report.noise), "unknown": dict(report.unknown)},
+        "files": [info.as_dict() for info in report.files],
+        "drift": [info.as_dict() for info in report.drifting],
+    }
+
+
 def summary_line(report: ImportReport) -> str:
     text = report.summary()
     if report.skipped_count or report.files_unread:
@@ -157,7 +184,10 @@ class SourceChoice(click.Choice):
     help="Replace API keys, tokens, private keys and passwords with [REDACTED:<kind>] "
     "before anything is stored.",
 )
-def import_cmd(source: str, paths: tuple[Path, ...], follow: bool, redact: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def import_cmd(
+    source: str, paths: tuple[Path, ...], follow: bool, redact: bool, as_json: bool = False
+) -> None:
     """Import agent sessions (see `sessionscope sources` for each source's location).
 
     SOURCE is claude-code, codex, gemini, opencode, cline, roo-code, copilot, cursor, aider, a
@@ -187,9 +217,13 @@ def import_cmd(source: str, paths: tuple[Path, ...], follow: bool, redact: bool)
     roots: dict[str, Path | None] = dict(pairs)
     # a bulk writer: no big memory map, so resident memory stays small on huge transcripts
     with open_from_context(redact=redact, mmap_mb=0) as db:
-        report = run_import(db, pairs)
+        report = run_import(db, pairs, progress=False if as_json else None)
         warn_skipped(report)
-        click.echo(summary_line(report))
+        warn_drift(report)
+        if as_json:
+            echo_json(report_json(report))
+        else:
+            click.echo(summary_line(report))
         if follow:
             _follow(db, roots)
 
@@ -219,6 +253,7 @@ def _follow(db: Store, roots: Mapping[str, Path | None]) -> None:
 
     def on_import(report: ImportReport) -> None:
         warn_skipped(report)
+        warn_drift(report)
         stamp = time.strftime("%H:%M:%S")
         click.echo(
             f"{stamp} +{plural(report.messages, 'message')} in {plural(report.sessions, 'session')}"

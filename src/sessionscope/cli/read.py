@@ -282,8 +282,14 @@ def stats_cmd(as_json: bool, by: str | None, since: str | None, until: str | Non
         f"messages     {stats.messages}  "
         + "  ".join(f"{inert(k)}: {v}" for k, v in stats.by_role.items())
     )
-    click.echo(f"tokens       {stats.input_tokens} in, {stats.output_tokens} out")
-    click.echo(f"cost         ${stats.cost_usd:.2f}")
+    click.echo(
+        f"tokens       {stats.input_tokens} in, {stats.output_tokens} out, "
+        f"{stats.cache_read_tokens} cache read, {stats.cache_creation_tokens} cache write"
+    )
+    cost = f"cost         ${stats.cost_usd:.2f}"
+    if stats.unpriced_messages:
+        cost += f" (+ {stats.unpriced_messages} unpriced messages: model not in the price table)"
+    click.echo(cost)
     click.echo(f"tool calls   {stats.tool_calls} ({stats.failed_tool_calls} failed)")
     if stats.first_at:
         click.echo(f"span         {inert(stats.first_at)} .. {inert(stats.last_at)}")

@@ -10,18 +10,27 @@ Rules (see tests/fixtures/README.md):
   (and the older `agent-*.jsonl` beside the sessions) and inline `isSidechain` runs. A subagent
   whose parent is not in the store stays a session of its own; it is linked when the parent is
   imported;
-- the title is the `summary` record's (matched to the session by `leafUuid`), else the first real
-  prompt (not a `<command-name>` slash-command wrapper);
+- titles, strongest first: `custom-title` (/rename), `ai-title`, `summary` (matched to the session by
+  `leafUuid`), the first real prompt or a first slash command with arguments (`/cmd args`); a bare
+  slash command (`/model`) titles a session only until a prompt comes; the latest of a kind wins;
+- prompts typed while the agent worked (`queue-operation` `enqueue`, `attachment` `queued_command`)
+  are user messages at their time unless a later `user` record holds the same text;
+- `<task-notification>` / `<bash-notification>` user records are `system` notices, not prompts;
+  `system` `api_error` / `error` records (no content, an `error` object) are `system` messages
+  saying what failed (`is:error` finds them);
+- a session with no timestamp at all starts at the file's mtime;
 - records are keyed by their `uuid` (assistant messages by `message.id`), so records replayed by a
   resumed session, or written twice, are stored once. A record carrying another session's
   `sessionId` (history a resumed session copied) goes to that session;
-- `file-history-snapshot`, `queue-operation` and unknown record types are skipped silently.
+- `file-history-snapshot`, `progress` and the other `NOISE` types are skipped and counted as noise;
+  other record types are counted as unknown (format drift; see `importers.drift`).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import zlib
 from collections import OrderedDict
 from pathlib import Path
 from typing import Any
@@ -51,6 +60,14 @@ _OUTPUT_PREFIXES = (
     "<bash-stderr>",
 )
 _NOT_A_TITLE = ("<command-", "<local-command", "<bash-", "Caveat:", "[Request interrupted")
+_NOTICES = {"<task-notification>": "task_notification", "<bash-notification>": "bash_notification"}
+# Record types that carry nothing to store (counted as noise, not as unknown).
+NOISE = frozenset(
+    {"progress", "file-history-snapshot", "queue-operation", "attachment", "last-prompt", "tag"}
+)
+# Title sources, weakest first: a later title replaces one of the same or a weaker kind.
+_TITLE_RANK = {"command": 0, "prompt": 1, "summary": 2, "ai": 3, "custom": 4}
+_QUEUED_MAX = 256
 _CHAIN_MAX = 256
 _SUMMARY_MAX = 64
 _UUIDS_MAX = 4096
@@ -88,6 +105,10 @@ class ClaudeCodeParser:
         self.summaries: OrderedDict[str, str] = OrderedDict(state.get("summaries") or {})
         self.uuids: OrderedDict[str, str] = OrderedDict()
         self.last_fields: dict[str, tuple[Any, Any, Any]] = {}
+        # queued prompts stored as messages: digest -> sid (a later `user` record with the
+        # same text is the same prompt, sent: not stored again)
+        self.queued_done: OrderedDict[str, str] = OrderedDict(state.get("queued_done") or {})
+        self.mtime: float | None = None
         in_subagents = path.parent.name == "subagents"
         slug_dir = path.parent.parent.parent if in_subagents else path.parent
         self.project_hint = decode_slug(safe_id(slug_dir.name))
@@ -99,6 +120,7 @@ class ClaudeCodeParser:
             "chains": dict(self.chains),
             "last_chain": self.last_chain,
             "summaries": dict(self.summaries),
+            "queued_done": dict(self.queued_done),
         }
 
     # -- records ---------------------------------------------------------------------------
@@ -107,6 +129,11 @@ class ClaudeCodeParser:
         kind = record.get("type")
         if kind == "summary":
             self._summary(record)
+        elif kind == "custom-title" or kind == "ai-title":
+            self._named_title(record, kind)
+        elif kind == "queue-operation" or kind == "attachment":
+            if not self._queued(record, line_no):
+                self.sink.skipped(str(kind), noise=True)
         elif kind in ("user", "assistant", "system"):
             buf = self._target(record, line_no)
             if buf is None:
@@ -120,6 +147,86 @@ class ClaudeCodeParser:
                 self._system(buf, record, line_no)
             if isinstance(uuid, str):
                 self._seen(uuid, buf)
+        else:
+            name = kind if isinstance(kind, str) else "(no type)"
+            self.sink.skipped(name, noise=name in NOISE)
+
+    def finish(self) -> None:
+        """End of what the file holds now: a session with no timestamp starts at the file's
+        mtime."""
+        for buf in list(self.sink.sessions.values()):
+            if buf.get("started_at") is None and (buf.new or buf.created):
+                buf.set(started_at=self._mtime())
+
+    def _mtime(self) -> str | None:
+        try:
+            return ts(self.path.stat().st_mtime)
+        except OSError:
+            return None
+
+    # -- titles and queued prompts -----------------------------------------------------------
+
+    @staticmethod
+    def _title(buf: SessionBuffer, text: str | None, kind: str) -> None:
+        """Set the title from a source of `kind` unless a stronger source titled it."""
+        if not text:
+            return
+        meta = buf.get("metadata") or {}
+        have = meta.get("title_source")
+        have_rank = _TITLE_RANK.get(str(have), 1) if buf.get("title") is not None else -1
+        rank = _TITLE_RANK[kind]
+        if kind in ("prompt", "command") and have_rank >= rank:
+            return  # the first prompt titles, not a later one
+        if rank < have_rank:
+            return
+        buf.set(title=text)
+        buf.set_meta(title_source=kind)
+
+    def _named_title(self, record: dict[str, Any], kind: str) -> None:
+        value = record.get("customTitle" if kind == "custom-title" else "aiTitle")
+        text = title_from(value) if isinstance(value, str) else None
+        if not text:
+            return
+        sid = session_id(record.get("sessionId"))
+        if self.is_agent:
+            return
+        buf = self._main_session(sid) if sid in (None, self.main) else self.sink.session(sid)
+        self._title(buf, text, "custom" if kind == "custom-title" else "ai")
+
+    def _queued(self, record: dict[str, Any], line_no: int) -> bool:
+        """A prompt typed while the agent worked; False when the record holds none."""
+        if record.get("type") == "queue-operation":
+            if record.get("operation") != "enqueue":
+                return False
+            value = record.get("content")
+        else:
+            att = record.get("attachment")
+            if not isinstance(att, dict) or att.get("type") != "queued_command":
+                return False
+            value = att.get("prompt", att.get("content"))
+        text = plain_text(blocks_of(value)).strip()
+        if not text or self.is_agent:
+            return False
+        sid = session_id(record.get("sessionId"))
+        buf = self._main_session(sid) if sid in (None, self.main) else self.sink.session(sid)
+        key = _queue_digest(buf.id, text)
+        if key in self.queued_done:
+            return True  # the same prompt again (its enqueue, then its attachment)
+        buf.add(
+            Msg(
+                "user",
+                [{"type": "text", "text": text}],
+                # keyed by text and time, not line: a line number moves when lines are inserted
+                external_id=f"queued:{key}:{record.get('timestamp')}",
+                created_at=ts(record.get("timestamp")),
+                metadata={"queued": True},
+            )
+        )
+        self._title(buf, title_from(text), "prompt")
+        self.queued_done[key] = buf.id
+        while len(self.queued_done) > _QUEUED_MAX:
+            self.queued_done.popitem(last=False)
+        return True
 
     def _summary(self, record: dict[str, Any]) -> None:
         summary = record.get("summary")
@@ -133,7 +240,7 @@ class ClaudeCodeParser:
         if owner is None and leaf:
             owner = self._stored_owner(leaf)
         if owner is not None:
-            self.sink.session(owner).set(title=text)
+            self._title(self.sink.session(owner), text, "summary")
             return
         self.summaries[leaf] = text
         self.summaries.move_to_end(leaf)
@@ -160,7 +267,7 @@ class ClaudeCodeParser:
             if title is None and buf.id == self.main:
                 title = self.summaries.pop("", None)
             if title is not None:
-                buf.set(title=title)
+                self._title(buf, title, "summary")
 
     # -- which session a record belongs to ---------------------------------------------------
 
@@ -198,12 +305,10 @@ class ClaudeCodeParser:
         return self.sink.session(self.main)
 
     def _adopt_subagents(self, buf: SessionBuffer) -> None:
-        """Link subagent sessions imported before their parent (parent file came later)."""
-        folder = self.path.with_suffix("") / "subagents"
-        try:
-            names = os.listdir(folder)
-        except OSError:
-            return
+        """Link subagent sessions imported before their parent (parent file came later): the
+        nested `<session>/subagents/agent-*.jsonl` and the older flat `agent-*.jsonl` beside."""
+        names = _agent_files(self.path.with_suffix("") / "subagents")
+        names += _agent_files(self.path.parent)
         for name in names:
             if name.startswith("agent-") and name.endswith(".jsonl"):
                 child = derived_id(buf.id, "agent-" + _agent_id_of(Path(name)))
@@ -214,6 +319,8 @@ class ClaudeCodeParser:
     def _agent_session(self, record: dict[str, Any], sid: str | None) -> SessionBuffer:
         if self.main is None:
             parent = sid
+            if parent is not None and parent.startswith("agent-"):
+                parent = None  # the agent's own id (beside an `agent-*.meta.json`), not its parent
             if parent is None and self.path.parent.name == "subagents":
                 parent = session_id(self.path.parent.parent.name)
             agent = record.get("agentId")
@@ -221,6 +328,8 @@ class ClaudeCodeParser:
             self.main = derived_id(parent or "", "agent-" + agent)
             buf = self.sink.session(self.main)
             buf.set_meta(agent_id=agent)
+            if agent.startswith("acompact"):
+                buf.set_meta(kind="compaction_agent")  # folded away in the list
             if parent is not None:
                 if buf.get("parent_session_id") is None and self.sink.db.session(parent):
                     buf.set(parent_session_id=parent)
@@ -279,17 +388,29 @@ class ClaudeCodeParser:
                 meta["subagent_session_id"] = derived_id(buf.id, "agent-" + result["agentId"])
         else:
             text = plain_text(blocks).lstrip()
+            notice = next((k for p, k in _NOTICES.items() if text.startswith(p)), None)
             if text.startswith(_OUTPUT_PREFIXES):
                 role = "system"
                 meta["kind"] = "command_output"
+            elif notice is not None:
+                role = "system"
+                meta["kind"] = notice  # injected by the agent, not typed
             else:
                 role = "user"
                 command = tag_text(text, "command-name") if text.startswith("<command-") else None
                 if command is not None:
                     meta["kind"] = "command"
                     meta["command"] = command
+                    args = tag_text(text, "command-args")
+                    if args:
+                        meta["command_args"] = args
                 elif text.startswith("[Request interrupted"):
                     meta["kind"] = "interrupt"  # Claude Code's marker, not something typed
+                elif self._repeats_queued(buf, text.strip()):
+                    uuid = record.get("uuid")
+                    if isinstance(uuid, str):
+                        self._seen(uuid, buf)
+                    return
         uuid = record.get("uuid")
         buf.add(
             Msg(
@@ -300,20 +421,31 @@ class ClaudeCodeParser:
                 metadata=meta,
             )
         )
-        if (
-            role == "user"
-            and not meta
-            and buf.get("title") is None
-            and not text.startswith(_NOT_A_TITLE)
-        ):
-            buf.set(title=title_from(text))
+        if role == "user" and text.strip() == "Warmup" and (self.is_agent or buf.id != self.main):
+            buf.set_meta(kind="warmup")  # a 2.0.x prewarm sidechain, not subagent work
+        if role == "user" and not meta and not text.startswith(_NOT_A_TITLE):
+            self._title(buf, title_from(text), "prompt")
+        elif meta.get("kind") == "command" and isinstance(meta.get("command"), str):
+            args = meta.get("command_args")
+            name = meta["command"]
+            self._title(
+                buf,
+                title_from(f"{name} {args}" if args else name),
+                ("prompt" if args else "command"),
+            )
+
+    def _repeats_queued(self, buf: SessionBuffer, text: str) -> bool:
+        """True when `text` is a queued prompt already stored: this record repeats it."""
+        if not self.queued_done:
+            return False
+        return self.queued_done.pop(_queue_digest(buf.id, text), None) is not None
 
     def _assistant(self, buf: SessionBuffer, record: dict[str, Any], line_no: int) -> None:
         message = record.get("message")
         if not isinstance(message, dict):
             return
         blocks = blocks_of(message.get("content"))
-        usage = message.get("usage") if isinstance(message.get("usage"), dict) else {}
+        usage: dict[str, Any] = message["usage"] if isinstance(message.get("usage"), dict) else {}
         tokens = (
             count(usage.get("input_tokens")),
             count(usage.get("output_tokens")),
@@ -386,6 +518,9 @@ class ClaudeCodeParser:
             text = content
             if isinstance(record.get("level"), str):
                 meta["level"] = record["level"]
+        elif subtype in ("api_error", "error") or isinstance(record.get("error"), dict):
+            meta["kind"] = "api_error"
+            text = _api_error_text(record, meta)
         else:
             return
         uuid = record.get("uuid")
@@ -398,6 +533,77 @@ class ClaudeCodeParser:
                 metadata={k: v for k, v in meta.items() if v is not None},
             )
         )
+
+
+_DIR_CACHE: OrderedDict[tuple[str, int], list[str]] = OrderedDict()
+
+
+def _agent_files(folder: Path) -> list[str]:
+    """The `agent-*.jsonl` names in `folder` (a listing kept per directory version, so a full
+    import lists a big project folder once, not once per session)."""
+    try:
+        key = (str(folder), os.stat(folder).st_mtime_ns)
+    except OSError:
+        return []
+    names = _DIR_CACHE.get(key)
+    if names is None:
+        try:
+            names = [
+                n for n in os.listdir(folder) if n.startswith("agent-") and n.endswith(".jsonl")
+            ]
+        except OSError:
+            names = []
+        _DIR_CACHE[key] = names
+        while len(_DIR_CACHE) > 64:
+            _DIR_CACHE.popitem(last=False)
+    return list(names)
+
+
+def _queue_digest(sid: str, text: str) -> str:
+    return format(zlib.crc32(f"{sid}\0{text}".encode("utf-8", "surrogatepass")), "08x")
+
+
+def _dig(value: Any, *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value
+
+
+def _api_error_text(record: dict[str, Any], meta: dict[str, Any]) -> str:
+    """`API error 529 (overloaded_error): Overloaded; retry 2 of 10` from an error record."""
+    error = record.get("error")
+    status = _dig(error, "status")
+    detail = next(
+        (
+            d
+            for d in (
+                _dig(error, "error", "error"),
+                _dig(error, "error"),
+                error,
+            )
+            if isinstance(d, dict) and (d.get("message") or d.get("type"))
+        ),
+        {},
+    )
+    kind = detail.get("type") if isinstance(detail.get("type"), str) else None
+    message = detail.get("message") if isinstance(detail.get("message"), str) else None
+    if message is None and isinstance(record.get("cause"), dict):
+        message = record["cause"].get("message")
+    text = "API error"
+    if isinstance(status, int) and not isinstance(status, bool):
+        text += f" {status}"
+        meta["status"] = status
+    if kind and kind != "error":
+        text += f" ({kind})"
+    if isinstance(message, str) and message:
+        text += f": {message}"
+    attempt, most = record.get("retryAttempt"), record.get("maxRetries")
+    if isinstance(attempt, int) and not isinstance(attempt, bool):
+        meta["retry_attempt"] = attempt
+        text += f"; retry {attempt}" + (f" of {most}" if isinstance(most, int) else "")
+    return text
 
 
 FORMAT = Format(SOURCE, discover, ClaudeCodeParser)

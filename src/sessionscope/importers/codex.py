@@ -8,30 +8,49 @@ Rules (see tests/fixtures/README.md):
   `custom_tool_call` / `local_shell_call` (-> `tool_use`) and their `*_output` (-> a `tool`
   message with a `tool_result`), paired by `call_id`. Consecutive assistant-side items
   (reasoning, calls, reply) form one assistant message;
-- `event_msg` `user_message` / `agent_message` / `agent_reasoning` repeat response items and are
-  not stored again; `token_count` is cumulative: the session's totals are the last one. Each
+- `event_msg` `user_message` is what the user typed: a prompt written only as this event is the
+  user message, and a `response_item` user message of the same turn that no `user_message` event
+  repeats is injected context (`system`, kind `context`); `agent_message` / `agent_reasoning`
+  repeat response items and are not stored again;
+- a failed command is `is_error`: an `Exit code: N` or unified-exec `Process exited with code N`
+  line in its output, or an `exec_command_end` / `patch_apply_end` event saying so;
+- `compacted` (with its `replacement_history`) and `context_compacted` are `system` markers of
+  kind `compaction`; `turn_aborted` one of kind `interrupt`; `thread_name_updated` titles the
+  session; a rollout with token counts and no items is kept with its tokens;
+- a subagent thread (`session_meta.payload.source.subagent.thread_spawn.parent_thread_id`, or
+  `forked_from_id`) is a child of its parent session when the parent is in the store;
+- `token_count` is cumulative: the session's totals are the last one. Each
   count's increase over the previous one is added to the latest assistant message, so the
-  per-message tokens sum exactly to the last `token_count` (input includes cached input, as
-  Codex counts it; cached input is also in `cache_read_tokens`);
+  per-message tokens sum exactly to the last `token_count` (input EXCLUDES cached input, one
+  meaning for every source: Codex's `input_tokens` minus `cached_input_tokens`; cached input is
+  in `cache_read_tokens`);
 - the older layout without the `{timestamp, type, payload}` envelope: the first line holds the
   session id and timestamp, the items follow bare, `record_type: state` lines are skipped;
-- unknown record, item and event types are skipped silently.
+- other record, item and event types are counted (noise or unknown; see `importers.drift`).
 """
 
 from __future__ import annotations
 
 import json
-import re
-import zlib
 from pathlib import Path
 from typing import Any
 
+from .codex_items import (
+    CALLS,
+    CONTEXT,
+    NOISE,
+    OUTPUTS,
+    ROLLOUT_ID,
+    content_blocks,
+    context_cwd,
+    digest,
+    tool_output,
+    tool_use,
+)
 from .common import (
-    blocks_of,
     count,
     plain_text,
     session_id,
-    tag_text,
     text_field,
     title_from,
     ts,
@@ -42,126 +61,12 @@ from .sink import Msg, SessionBuffer, Sink, merge_blocks
 SOURCE = "codex"
 
 _ENVELOPE = {"session_meta", "response_item", "event_msg", "turn_context", "compacted"}
-_CONTEXT = {
-    "<environment_context>": "environment_context",
-    "<user_instructions>": "instructions",
-    "# AGENTS.md instructions": "instructions",
-    "<INSTRUCTIONS>": "instructions",
-}
-_ROLLOUT_ID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
-_CWD_LINE = "Current working directory:"
-_EXIT_CODE = re.compile(r"^\s*Exit code:\s*(-?\d+)")
-_CALLS = {"function_call", "custom_tool_call", "local_shell_call", "web_search_call"}
-_OUTPUTS = {"function_call_output", "custom_tool_call_output", "local_shell_call_output"}
+_FAILED_MAX = 512
 
 
 def discover(root: Path) -> list[Path]:
     """Rollout files under `root` (any .jsonl when `root` is a single file)."""
     return walk_files(root, lambda n: n.startswith("rollout-") and n.endswith(".jsonl"))
-
-
-def _context_cwd(text: str) -> str | None:
-    """The cwd an `<environment_context>` message names: its `<cwd>` tag, else a line
-    `Current working directory: …` (string searches only: linear on any text)."""
-    cwd = tag_text(text, "cwd")
-    if cwd is not None:
-        return cwd
-    at = text.find(_CWD_LINE)
-    while at > 0 and text[at - 1] != "\n":
-        at = text.find(_CWD_LINE, at + 1)
-    if at < 0:
-        return None
-    rest = text[at + len(_CWD_LINE) :].lstrip()
-    return rest.split("\n", 1)[0].strip() or None
-
-
-def _digest(text: str) -> str:
-    return format(zlib.crc32(text.encode("utf-8", "surrogatepass")), "08x")
-
-
-def _content_blocks(content: Any) -> list[dict[str, Any]]:
-    """Codex content items (input_text, output_text, input_image) as Anthropic blocks."""
-    if not isinstance(content, list):
-        return blocks_of(content)
-    blocks: list[dict[str, Any]] = []
-    for item in content:
-        if not isinstance(item, dict):
-            blocks.extend(blocks_of(item))
-            continue
-        kind = item.get("type")
-        if kind in ("input_text", "output_text", "text") and isinstance(item.get("text"), str):
-            blocks.append({"type": "text", "text": item["text"]})
-        elif kind == "input_image" and isinstance(item.get("image_url"), str):
-            url = item["image_url"]
-            if url.startswith("data:") and ";base64," in url:
-                media, data = url[5:].split(";base64,", 1)
-                blocks.append(
-                    {
-                        "type": "image",
-                        "source": {"type": "base64", "media_type": media, "data": data},
-                    }
-                )
-            else:
-                blocks.append({"type": "image", "source": {"type": "url", "url": url}})
-        elif isinstance(item.get("text"), str):
-            blocks.append({"type": "text", "text": item["text"]})
-    return blocks
-
-
-def _tool_output(output: Any) -> tuple[Any, bool, dict[str, Any]]:
-    """(content, is_error, metadata) of a call's output, whichever shape Codex wrote."""
-    meta: dict[str, Any] = {}
-    if isinstance(output, str):
-        try:
-            parsed = json.loads(output)
-        except (ValueError, RecursionError):  # not JSON, or nested deeper than it can read
-            parsed = None
-        if isinstance(parsed, dict) and isinstance(parsed.get("output"), str):
-            info = parsed.get("metadata") if isinstance(parsed.get("metadata"), dict) else {}
-            code = info.get("exit_code")
-            if isinstance(code, int) and not isinstance(code, bool):
-                meta["exit_code"] = code
-            if isinstance(info.get("duration_seconds"), (int, float)):
-                meta["duration_seconds"] = info["duration_seconds"]
-            return parsed["output"], meta.get("exit_code", 0) != 0, meta
-        match = _EXIT_CODE.match(output)
-        if match:
-            meta["exit_code"] = int(match.group(1))
-        return output, meta.get("exit_code", 0) != 0, meta
-    if isinstance(output, dict):
-        content = output.get("content", output.get("output"))
-        failed = output.get("success") is False
-        if isinstance(content, list):
-            content = plain_text(_content_blocks(content))
-        return content if isinstance(content, str) else json.dumps(output), failed, meta
-    if isinstance(output, list):
-        return plain_text(_content_blocks(output)), False, meta
-    return "" if output is None else str(output), False, meta
-
-
-def _tool_use(item: dict[str, Any], key: str) -> dict[str, Any]:
-    kind = item.get("type")
-    call_id = item.get("call_id") or item.get("id") or key
-    if kind == "function_call":
-        raw = item.get("arguments")
-        try:
-            value = json.loads(raw) if isinstance(raw, str) else raw
-        except (ValueError, RecursionError):
-            value = None
-        tool_input = value if isinstance(value, dict) else {"arguments": raw}
-        name = item.get("name")
-    elif kind == "custom_tool_call":
-        tool_input = {"input": item.get("input")}
-        name = item.get("name")
-    elif kind == "local_shell_call":
-        action = item.get("action")
-        tool_input = action if isinstance(action, dict) else {"action": action}
-        name = "local_shell"
-    else:
-        action = item.get("action")
-        tool_input = action if isinstance(action, dict) else {}
-        name = "web_search"
-    return {"type": "tool_use", "id": str(call_id), "name": str(name or kind), "input": tool_input}
 
 
 class CodexParser:
@@ -178,6 +83,11 @@ class CodexParser:
         self.last: str | None = state.get("last")
         self.base_ts: str | None = state.get("ts")
         self.last_ts: str | None = state.get("last_ts")
+        self.failed: dict[str, int] = dict(state.get("failed") or {})  # call id -> exit code
+        # [key, text digest] of this turn's `response_item` user messages no `user_message`
+        # event confirmed yet
+        self.unconfirmed: list[list[str]] = list(state.get("unconfirmed") or [])
+        self.prompts: int = state.get("prompts") or 0  # `user_message` events seen
 
     def state(self) -> dict[str, Any]:
         return {
@@ -189,6 +99,9 @@ class CodexParser:
             "last": self.last,
             "ts": self.base_ts,
             "last_ts": self.last_ts,
+            "failed": self.failed,
+            "unconfirmed": self.unconfirmed,
+            "prompts": self.prompts,
         }
 
     def feed(self, record: dict[str, Any], line_no: int) -> None:
@@ -205,10 +118,9 @@ class CodexParser:
             elif kind == "response_item":
                 self._item(payload, stamp or self.last_ts, self._key(payload, stamp, line_no))
             elif kind == "event_msg":
-                if payload.get("type") == "token_count":
-                    self._tokens(payload)
+                self._event(payload, stamp or self.last_ts, line_no)
             else:
-                self._compacted(payload, stamp or self.last_ts, f"{stamp}:compacted")
+                self._compacted(payload, stamp or self.last_ts, f"compacted:{line_no}")
             return
         if "record_type" in record:
             return  # older layout: state snapshots
@@ -217,12 +129,37 @@ class CodexParser:
             return
         if isinstance(kind, str):
             self._item(record, self.last_ts or self.base_ts, self._key(record, None, line_no))
+        else:
+            self.sink.skipped("(no type)", noise=False)
+
+    def finish(self) -> None:
+        """End of what the rollout holds now: token counts with no message to carry them (a
+        rollout with no items) are kept on a marker, so the session exists with its tokens."""
+        if not any(self.pending) or self.sid is None:
+            return
+        buf = self._session()
+        if buf.created or buf.new:
+            return
+        msg = buf.add(
+            Msg(
+                "system",
+                [{"type": "text", "text": "Token counts only: the rollout holds no items"}],
+                external_id="token-counts",
+                created_at=self.last_ts or self.base_ts,
+                model=self.model,
+                metadata={"kind": "token_usage"},
+            ),
+            extendable=True,
+        )
+        self._add_tokens(buf, msg, self.pending)
+        self.pending = [0, 0, 0]
+        self.last = msg.external_id
 
     # -- session -----------------------------------------------------------------------------
 
     def _session(self) -> SessionBuffer:
         if self.sid is None:
-            match = _ROLLOUT_ID.search(self.path.stem)
+            match = ROLLOUT_ID.search(self.path.stem)
             self.sid = match.group(1) if match else self.path.stem
         return self.sink.session(self.sid)
 
@@ -244,6 +181,19 @@ class CodexParser:
             cli_version=text_field(payload.get("cli_version")),
             originator=text_field(payload.get("originator")),
         )
+        spawn = payload.get("source")
+        spawn = spawn.get("subagent") if isinstance(spawn, dict) else None
+        spawn = spawn.get("thread_spawn") if isinstance(spawn, dict) else None
+        parent = session_id(spawn.get("parent_thread_id")) if isinstance(spawn, dict) else None
+        forked = session_id(payload.get("forked_from_id"))
+        if forked is not None:
+            buf.set_meta(forked_from=forked)
+        parent = parent or forked
+        if parent is not None and parent != buf.id and buf.get("parent_session_id") is None:
+            if self.sink.db.session(parent) is not None:
+                buf.set(parent_session_id=parent)
+            else:
+                buf.set_meta(parent_session_hint=parent)
 
     def _turn(self, payload: dict[str, Any]) -> None:
         model = text_field(payload.get("model"))
@@ -258,17 +208,17 @@ class CodexParser:
         kind = item.get("type")
         call_id = item.get("call_id")
         if isinstance(call_id, str) and call_id:
-            if kind in _CALLS:
+            if kind in CALLS:
                 return f"call:{call_id}"
-            if kind in _OUTPUTS:
+            if kind in OUTPUTS:
                 return f"result:{call_id}"
         if stamp is None:
             return f"line-{line_no}"
         if kind == "message":
-            body = plain_text(_content_blocks(item.get("content")))
-            return f"{stamp}:{item.get('role')}:{_digest(body)}"
+            body = plain_text(content_blocks(item.get("content")))
+            return f"{stamp}:{item.get('role')}:{digest(body)}"
         if kind == "reasoning":
-            return f"{stamp}:reasoning:{_digest(json.dumps(item.get('summary'), sort_keys=True))}"
+            return f"{stamp}:reasoning:{digest(json.dumps(item.get('summary'), sort_keys=True))}"
         return f"{stamp}:{kind}:{line_no}"
 
     # -- items -------------------------------------------------------------------------------
@@ -276,7 +226,7 @@ class CodexParser:
     def _item(self, item: dict[str, Any], stamp: str | None, key: str) -> None:
         kind = item.get("type")
         if kind == "message":
-            blocks = _content_blocks(item.get("content"))
+            blocks = content_blocks(item.get("content"))
             if not blocks:
                 return
             role = item.get("role")
@@ -298,11 +248,22 @@ class CodexParser:
                 ]
             if texts:
                 self._assistant([{"type": "thinking", "thinking": "\n\n".join(texts)}], stamp, key)
-        elif kind in _CALLS:
-            self._assistant([_tool_use(item, key)], stamp, key)
-        elif kind in _OUTPUTS:
+        elif kind in CALLS:
+            self._assistant([tool_use(item, key)], stamp, key)
+        elif kind == "image_generation_call":
+            self._image(item, stamp, key)
+        elif kind == "agent_message":
+            text = item.get("message", item.get("content"))
+            blocks = content_blocks(text)
+            if blocks:
+                self._assistant(blocks, stamp, key)
+        elif kind in OUTPUTS:
             call_id = item.get("call_id")
-            content, failed, meta = _tool_output(item.get("output"))
+            raw = item.get("output", item.get("tools"))
+            content, failed, meta = tool_output(raw)
+            if call_id in self.failed:
+                meta["exit_code"] = self.failed.pop(str(call_id))
+                failed = failed or meta["exit_code"] != 0
             block = {
                 "type": "tool_result",
                 "tool_use_id": str(call_id or ""),
@@ -311,8 +272,151 @@ class CodexParser:
             }
             self.open = None
             self._session().add(
-                Msg("tool", [block], external_id=key, created_at=stamp, metadata=meta)
+                Msg("tool", [block], external_id=key, created_at=stamp, metadata=meta),
+                extendable=True,  # an `exec_command_end` after it may mark it failed
             )
+        else:
+            name = kind if isinstance(kind, str) else "(no type)"
+            self.sink.skipped(name, noise=name in NOISE)
+
+    def _image(self, item: dict[str, Any], stamp: str | None, key: str) -> None:
+        """An `image_generation_call`: its prompt, and the image when it has one."""
+        blocks: list[dict[str, Any]] = []
+        prompt = item.get("revised_prompt") or item.get("prompt")
+        blocks.append({"type": "text", "text": f"Generated image: {prompt or '(no prompt)'}"})
+        result = item.get("result")
+        if isinstance(result, str) and result:
+            blocks.append(
+                {
+                    "type": "image",
+                    "source": {"type": "base64", "media_type": "image/png", "data": result},
+                }
+            )
+        self._assistant(blocks, stamp, key)
+
+    # -- events ------------------------------------------------------------------------------
+
+    def _event(self, payload: dict[str, Any], stamp: str | None, line_no: int) -> None:
+        kind = payload.get("type")
+        if kind == "token_count":
+            self._tokens(payload)
+        elif kind == "user_message":
+            self._user_event(payload, stamp, line_no)
+        elif kind in ("exec_command_end", "patch_apply_end"):
+            self._command_end(payload)
+        elif kind == "context_compacted":
+            self._marker("Conversation compacted", stamp, f"compacted:{line_no}", "compaction")
+        elif kind == "turn_aborted":
+            reason = payload.get("reason")
+            text = "Turn aborted" + (f" ({reason})" if isinstance(reason, str) else "")
+            self._marker(text, stamp, f"aborted:{line_no}", "interrupt")
+        elif kind == "thread_name_updated":
+            name = payload.get("thread_name", payload.get("name"))
+            title = title_from(name) if isinstance(name, str) else None
+            if title:
+                buf = self._session()
+                buf.set(title=title)
+                buf.set_meta(title_source="thread_name")
+        elif kind == "web_search_end":
+            call_id = payload.get("call_id")
+            query = payload.get("query")
+            block = {
+                "type": "tool_use",
+                "id": str(call_id or f"web-search-{line_no}"),
+                "name": "web_search",
+                "input": {"query": query} if isinstance(query, str) else {},
+            }
+            self._assistant([block], stamp, f"call:{block['id']}")
+        else:
+            name = kind if isinstance(kind, str) else "(no type)"
+            self.sink.skipped(name, noise=name in NOISE)
+
+    def _marker(self, text: str, stamp: str | None, key: str, kind: str) -> None:
+        self.open = None
+        self._session().add(
+            Msg(
+                "system",
+                [{"type": "text", "text": text}],
+                external_id=key,
+                created_at=stamp,
+                metadata={"kind": kind},
+            )
+        )
+
+    def _command_end(self, payload: dict[str, Any]) -> None:
+        """A command's end event: a non-zero exit (or a failed patch) makes its result an error."""
+        call_id = payload.get("call_id")
+        code = payload.get("exit_code")
+        if payload.get("type") == "patch_apply_end":
+            code = 1 if payload.get("success") is False else 0
+        if not isinstance(call_id, str) or not isinstance(code, int) or isinstance(code, bool):
+            return
+        if code == 0:
+            return
+        buf = self._session()
+        msg = buf.find(f"result:{call_id}")
+        if msg is None:
+            self.failed[call_id] = code  # the output comes later
+            while len(self.failed) > _FAILED_MAX:
+                self.failed.pop(next(iter(self.failed)))
+            return
+        changed = False
+        for block in msg.blocks:
+            if block.get("type") == "tool_result" and block.get("is_error") is not True:
+                block["is_error"] = True
+                changed = True
+        if changed or msg.metadata.get("exit_code") != code:
+            msg.metadata = {**msg.metadata, "exit_code": code}
+            buf.touch(msg)
+
+    def _user_event(self, payload: dict[str, Any], stamp: str | None, line_no: int) -> None:
+        """What the user typed: confirms this turn's prompt (the other user items of the turn
+        were injected context), or is the prompt when no response item holds it."""
+        text = payload.get("message")
+        if not isinstance(text, str):
+            return
+        kind = payload.get("kind")
+        if isinstance(kind, str) and kind != "plain":
+            return  # older versions: context announced as a user message of another kind
+        self.prompts += 1
+        buf = self._session()
+        typed = digest(text.strip())
+        confirmed = None
+        for key, seen in self.unconfirmed:
+            if seen == typed:
+                confirmed = key
+        for key, _seen in self.unconfirmed:
+            if key != confirmed:
+                self._as_context(buf, key)
+        self.unconfirmed = []
+        if confirmed is not None or not text.strip():
+            return
+        images = payload.get("images")
+        blocks: list[dict[str, Any]] = [{"type": "text", "text": text}]
+        if isinstance(images, list):
+            blocks += content_blocks([{"type": "input_image", "image_url": u} for u in images])
+        self.open = None
+        buf.add(
+            Msg(
+                "user",
+                blocks,
+                external_id=f"{stamp}:user:{typed}" if stamp else f"line-{line_no}",
+                created_at=stamp,
+            )
+        )
+        if buf.get("title") is None or (buf.get("metadata") or {}).get("title_source") == "context":
+            buf.set(title=title_from(text))
+
+    def _as_context(self, buf: SessionBuffer, key: str) -> None:
+        """A user item the `user_message` events did not repeat: injected context."""
+        msg = buf.find(key)
+        if msg is None or msg.role != "user":
+            return
+        msg.role = "system"
+        msg.metadata = {**msg.metadata, "kind": "context"}
+        buf.touch(msg)
+        if buf.get("title") == title_from(plain_text(msg.blocks).lstrip()):
+            buf.set_meta(title_source="context")  # the next typed prompt titles the session
 
     def _prompt(self, role: Any, blocks: list[dict[str, Any]], stamp: str | None, key: str) -> None:
         buf = self._session()
@@ -322,17 +426,18 @@ class CodexParser:
         if role != "user":
             meta["kind"] = str(role)
         else:
-            for prefix, kind in _CONTEXT.items():
+            for prefix, kind in CONTEXT.items():
                 if text.startswith(prefix):
                     meta["kind"] = kind
                     break
         if meta:
             if meta["kind"] == "environment_context":
-                cwd = text_field(_context_cwd(text))
+                cwd = text_field(context_cwd(text))
                 buf.set_default(cwd=cwd, project=cwd)
             buf.add(Msg("system", blocks, external_id=key, created_at=stamp, metadata=meta))
             return
-        buf.add(Msg("user", blocks, external_id=key, created_at=stamp))
+        buf.add(Msg("user", blocks, external_id=key, created_at=stamp), extendable=True)
+        self.unconfirmed.append([key, digest(text.strip())])
         if buf.get("title") is None:
             buf.set(title=title_from(text))
 
@@ -354,18 +459,32 @@ class CodexParser:
         self.last = msg.external_id
 
     def _compacted(self, payload: dict[str, Any], stamp: str | None, key: str) -> None:
+        """A compaction: its summary message, or what its replacement history kept."""
         text = payload.get("message")
-        if isinstance(text, str) and text.strip():
-            self.open = None
-            self._session().add(
-                Msg(
-                    "system",
-                    [{"type": "text", "text": text}],
-                    external_id=key,
-                    created_at=stamp,
-                    metadata={"kind": "compaction"},
-                )
+        history = payload.get("replacement_history")
+        meta: dict[str, Any] = {"kind": "compaction"}
+        if not (isinstance(text, str) and text.strip()):
+            kept = []
+            if isinstance(history, list):
+                meta["replacement_items"] = len(history)
+                for item in history:
+                    if isinstance(item, dict) and item.get("type") == "message":
+                        body = plain_text(content_blocks(item.get("content"))).strip()
+                        if body:
+                            kept.append(f"{item.get('role')}: {body}")
+            text = "Conversation compacted"
+            if kept:
+                text += "; kept:\n" + "\n\n".join(kept)
+        self.open = None
+        self._session().add(
+            Msg(
+                "system",
+                [{"type": "text", "text": text}],
+                external_id=key,
+                created_at=stamp,
+                metadata=meta,
             )
+        )
 
     # -- tokens ------------------------------------------------------------------------------
 
@@ -392,7 +511,8 @@ class CodexParser:
 
     @staticmethod
     def _add_tokens(buf: SessionBuffer, msg: Msg, delta: list[int]) -> None:
-        msg.input_tokens += delta[0]
+        # Codex's input counts cached input; the store's input excludes cache reads
+        msg.input_tokens += max(0, delta[0] - delta[1])
         msg.cache_read_tokens += delta[1]
         msg.output_tokens += delta[2]
         buf.touch(msg)

@@ -29,7 +29,7 @@ from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from .common import safe_id
 from .jsonl import open_regular, read_lines
-from .report import ImportProgress, ImportReport, ProgressCallback
+from .report import DRIFT_UNKNOWN_SHARE, FileTypes, ImportProgress, ImportReport, ProgressCallback
 from .sink import Sink
 
 BATCH_MESSAGES = 1000
@@ -43,6 +43,7 @@ _UNSAVED = "_unsaved_sessions"
 # import-state key: digest of the file's first bytes, to tell a grown file from a replaced one
 _HEAD = "_head"
 _WRITTEN = "_written"  # import-state key: digests of the session fields this file's import wrote
+_TYPES = "_types"  # import-state key: record types skipped over all runs, and drift (doctor)
 HEAD_BYTES = 4096
 # What a parser may raise on a record of an unexpected shape: it costs only that line.
 # (RecursionError: content nested deeper than a helper could walk.)
@@ -308,6 +309,8 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     head = None if head_bytes is None else head_record(head_bytes)
     sink = Sink(db, task.fmt.source, safe_id(str(task.path)))
     unsaved = state.pop(_UNSAVED, None)
+    earlier_types = state.pop(_TYPES, None)
+    types_state: dict[str, Any] | None = earlier_types if isinstance(earlier_types, dict) else None
     sink.restore({}, state.pop(_WRITTEN, None))
     parser = task.fmt.parser(sink, task.path, state)
     if isinstance(unsaved, dict):
@@ -351,16 +354,19 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
                     _UNSAVED: sink.unsaved(),
                     _WRITTEN: sink.written_state(),
                     _HEAD: head,
+                    _TYPES: types_state,
                 },
             )
         return written
 
+    records = 0
     try:
         lines = read_lines(task.path, start, line_no)
         for line in lines:
             if line.error is not None:
                 report.skip_line(path_text, line.line_no, line.error)
             elif line.record is not None:
+                records += 1
                 sink.line_size = line.size
                 sink.line_no = line.line_no
                 try:
@@ -388,5 +394,25 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
         )
         flush(final=False)
         return True
+    finish = getattr(parser, "finish", None)
+    if finish is not None:
+        finish()
+    info = file_types(path_text, records, sink, from_start=start == 0)
+    types_state = info.stored(types_state if resuming else None)
     flush(final=True)
+    report.add_file(info)
     return True
+
+
+def file_types(path: str, records: int, sink: Sink, *, from_start: bool) -> FileTypes:
+    """What one file's run skipped, and whether it looks like format drift: a whole file read
+    without one message, prompts without an assistant turn, or over a fifth unknown records."""
+    info = FileTypes(path, records, dict(sink.noise), dict(sink.unknown))
+    unknown = sum(sink.unknown.values())
+    if from_start and records and not sink.roles:
+        info.drift.append("no messages")
+    elif from_start and sink.roles.get("user") and not sink.roles.get("assistant"):
+        info.drift.append("prompts but no assistant turn")
+    if records and unknown > records * DRIFT_UNKNOWN_SHARE:
+        info.drift.append(f"{unknown} of {records} records of unknown types")
+    return info

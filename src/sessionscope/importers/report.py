@@ -4,9 +4,58 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 # How many malformed lines a report keeps with their place (the count goes on beyond it).
 MAX_SKIPPED_KEPT = 1000
+# A file is possible format drift when more than this share of its records are of unknown types.
+DRIFT_UNKNOWN_SHARE = 0.2
+
+
+@dataclass(slots=True)
+class FileTypes:
+    """What one file's import skipped: record types counted as noise and as unknown, and why the
+    file looks like format drift (empty when it does not)."""
+
+    path: str
+    records: int = 0
+    noise: dict[str, int] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)
+    drift: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "path": self.path,
+            "records": self.records,
+            "noise": dict(self.noise),
+            "unknown": dict(self.unknown),
+            "drift": list(self.drift),
+        }
+
+    def stored(self, earlier: dict[str, Any] | None) -> dict[str, Any]:
+        """What the file's import state keeps: counts over every run (added to `earlier`), and
+        this run's drift (an appended file that imports fine clears it)."""
+        earlier = earlier or {}
+        noise = dict(earlier.get("noise") or {})
+        unknown = dict(earlier.get("unknown") or {})
+        _add(noise, self.noise)
+        _add(unknown, self.unknown)
+        drift = self.drift or (earlier.get("drift") if not self.records else None) or []
+        records = int(earlier.get("records") or 0) + self.records
+        return {"records": records, "noise": noise, "unknown": unknown, "drift": drift}
+
+    def warning(self) -> str:
+        """`possible format drift in FILE: no messages; unknown types: a (3), b (1)`."""
+        text = f"possible format drift in {self.path}: {'; '.join(self.drift)}"
+        if self.unknown:
+            kinds = sorted(self.unknown.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+            text += "; unknown types: " + ", ".join(f"{k} ({n})" for k, n in kinds)
+        return text
+
+
+def _add(into: dict[str, int], counts: dict[str, int]) -> None:
+    for key, n in counts.items():
+        into[key] = into.get(key, 0) + n
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:
@@ -36,6 +85,22 @@ class ImportReport:
     session_ids: set[str] = field(default_factory=set, repr=False)
     files_unread: int = 0
     busy: set[str] = field(default_factory=set, repr=False)
+    # types skipped, in total; per file (only files that skipped something); drifting files
+    noise: dict[str, int] = field(default_factory=dict)
+    unknown: dict[str, int] = field(default_factory=dict)
+    files: list[FileTypes] = field(default_factory=list, repr=False)
+
+    def add_file(self, info: FileTypes) -> None:
+        """Count what one file skipped (and keep it when it skipped anything or drifts)."""
+        _add(self.noise, info.noise)
+        _add(self.unknown, info.unknown)
+        if (info.noise or info.unknown or info.drift) and len(self.files) < MAX_SKIPPED_KEPT:
+            self.files.append(info)
+
+    @property
+    def drifting(self) -> list[FileTypes]:
+        """Files flagged as possible format drift."""
+        return [f for f in self.files if f.drift]
 
     def skip_file(self, path: str, reason: str) -> None:
         """A file that was not read (it is not a malformed line)."""
@@ -65,6 +130,9 @@ class ImportReport:
         self.skipped_count += other.skipped_count
         self.files_unread += other.files_unread
         self.busy |= other.busy
+        _add(self.noise, other.noise)
+        _add(self.unknown, other.unknown)
+        self.files.extend(other.files[: max(0, MAX_SKIPPED_KEPT - len(self.files))])
         self.touch(other.session_ids)
 
     @property
@@ -94,6 +162,11 @@ class ImportReport:
             text += f"; {plural(self.files_unread, 'file')} not read"
         if self.skipped_count:
             text += f"; skipped {plural(self.skipped_count, 'malformed line')}"
+        if self.noise or self.unknown:
+            noise, unknown = sum(self.noise.values()), sum(self.unknown.values())
+            text += f"; skipped {plural(noise, 'noise record')}"
+            if unknown:
+                text += f" and {plural(unknown, 'record')} of unknown types"
         return text
 
 

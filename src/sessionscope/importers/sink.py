@@ -18,6 +18,7 @@ from ..store.errors import InvalidInput
 from ..store.models import Message, SessionInfo
 from .common import cut_nesting, safe_blocks, safe_id
 from .common import session_id as normal_session_id
+from .pricing import price
 
 # Messages a parser may still extend, kept in memory for one file's import (beyond these bounds,
 # the store is asked): at most this many, weighing at most this many bytes of source lines.
@@ -130,9 +131,30 @@ class Msg:
             "cache_read_tokens": self.cache_read_tokens,
             "cache_creation_tokens": self.cache_creation_tokens,
         }
+        if self.role == "assistant" or self.model is not None:
+            self._price(spec)
         if self.metadata:
             spec["metadata"] = self.metadata
         return spec
+
+    def _price(self, spec: dict[str, Any]) -> None:
+        """The message's cost from its model and tokens; one the price table cannot price is
+        marked `unpriced` (its cost is unknown, not $0)."""
+        tokens = (
+            self.input_tokens,
+            self.output_tokens,
+            self.cache_read_tokens,
+            self.cache_creation_tokens,
+        )
+        if not any(tokens):
+            return
+        cost = price(self.model, *tokens)
+        if cost is None:
+            self.metadata = {**self.metadata, "unpriced": True}
+        else:
+            spec["cost_usd"] = cost
+            if self.metadata.get("unpriced"):
+                self.metadata = {k: v for k, v in self.metadata.items() if k != "unpriced"}
 
 
 def bounded_blocks(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
@@ -231,6 +253,8 @@ class SessionBuffer:
         if cut or cut_meta:
             msg.metadata = {**msg.metadata, "nesting_cut": True}
         msg.line_no = self.sink.line_no
+        roles = self.sink.roles
+        roles[msg.role] = roles.get(msg.role, 0) + 1
         self.new.append(msg)
         self.sink.pending += 1
         if not msg.weight:
@@ -362,6 +386,16 @@ class Sink:
         self.recent_bytes = 0
         # session id -> field -> digest of the value this file's import last wrote
         self.written: dict[str, dict[str, str]] = {}
+        # record / item / event types skipped in this run: known noise, and unknown ones
+        self.noise: dict[str, int] = {}
+        self.unknown: dict[str, int] = {}
+        self.roles: dict[str, int] = {}  # messages added in this run, by role
+
+    def skipped(self, kind: str, *, noise: bool) -> None:
+        """Count a record, item or event type the parser did not store."""
+        table = self.noise if noise else self.unknown
+        kind = safe_id(kind[:64])
+        table[kind] = table.get(kind, 0) + 1
 
     def remember(self, session_id: str, msg: Msg) -> None:
         """Keep a message at hand for `SessionBuffer.find` (least recently used ones go)."""

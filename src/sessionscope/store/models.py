@@ -158,3 +158,8 @@ class Stats:
     schema_version: int
     path: str
     file_bytes: int
+    # issue 11: cache columns (input excludes cache reads) and messages the price table could
+    # not price (their cost is unknown, not in `cost_usd`)
+    cache_read_tokens: int = 0
+    cache_creation_tokens: int = 0
+    unpriced_messages: int = 0

@@ -22,6 +22,11 @@ _NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+# An imported API error (a `system` message of kind `api_error`): `is:error` finds it too; the
+# partial index `messages_api_error` (migration 10) holds exactly these rows.
+API_ERROR_SQL = "(m.role = 'system' AND json_extract(m.metadata, '$.kind') = 'api_error')"
+
+
 class Term:
     """One word or phrase of a query (a plain class: this module is on the CLI's start-up path)."""
 
@@ -210,7 +215,7 @@ def _add_filter(query: Query, name: str, value: str, negated: bool) -> None:
             clause = (
                 "(EXISTS (SELECT 1 FROM tool_calls tc WHERE tc.message_id = m.id"
                 " AND tc.is_error = 1) OR EXISTS (SELECT 1 FROM tool_calls tc"
-                " WHERE tc.result_message_id = m.id AND tc.is_error = 1))"
+                " WHERE tc.result_message_id = m.id AND tc.is_error = 1) OR " + API_ERROR_SQL + ")"
             )
         else:
             clause = "0"

@@ -428,6 +428,27 @@ def _m9_usage_index(db: sqlite3.Connection) -> None:
     )
 
 
+def _m10_import_fidelity(db: sqlite3.Connection) -> None:
+    """One meaning for input tokens: Codex counted cached input inside
+    `input_tokens`; every source now stores input excluding cache reads (cache reads are in
+    `cache_read_tokens`). Fixes Codex messages and their sessions' totals. Also indexes imported
+    API errors (what `is:error` finds besides failed tool calls) and messages whose model has no
+    known price (what `stats` counts as unpriced)."""
+    db.executescript(
+        """
+        UPDATE messages SET input_tokens = max(0, input_tokens - cache_read_tokens)
+            WHERE cache_read_tokens > 0
+            AND session_id IN (SELECT id FROM sessions WHERE source = 'codex');
+        UPDATE sessions SET input_tokens = max(0, input_tokens - cache_read_tokens)
+            WHERE source = 'codex' AND cache_read_tokens > 0;
+        CREATE INDEX IF NOT EXISTS messages_api_error ON messages(id)
+            WHERE role = 'system' AND json_extract(metadata, '$.kind') = 'api_error';
+        CREATE INDEX IF NOT EXISTS messages_unpriced ON messages(id)
+            WHERE role = 'assistant' AND json_extract(metadata, '$.unpriced') = 1;
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_sessions_messages,
     _m2_experiments,
@@ -438,5 +459,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m7_search_indexes,
     _m8_import_locks,
     _m9_usage_index,
+    _m10_import_fidelity,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

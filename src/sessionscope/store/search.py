@@ -11,7 +11,7 @@ import unicodedata
 from ..sanitize import clean_line
 from .connection import cancel_requested, restore_progress
 from .hit import Hit
-from .query import Filter, Query, Term, fts_expression, like_escape, parse
+from .query import API_ERROR_SQL, Filter, Query, Term, fts_expression, like_escape, parse
 from .schema import NO_SPACE_SCRIPTS
 
 OPEN, CLOSE = "\ue000", "\ue001"  # private-use marks FTS5 puts around matches in snippets
@@ -432,7 +432,11 @@ def _any_match(conn: sqlite3.Connection, f: Filter) -> bool:
     elif f.name == "tool":
         sql, params = "SELECT 1 FROM tool_calls WHERE name = ? COLLATE NOCASE LIMIT 1", [f.value]
     elif f.name == "is":
-        sql, params = "SELECT 1 FROM tool_calls WHERE is_error = 1 LIMIT 1", []
+        sql, params = (
+            "SELECT 1 FROM tool_calls WHERE is_error = 1 UNION ALL SELECT 1 FROM messages m"
+            f" WHERE {API_ERROR_SQL} LIMIT 1",
+            [],
+        )
     elif f.name == "model":
         return bool(_models(conn, str(f.value)))
     else:
@@ -532,6 +536,13 @@ def _resolve_calls(conn: sqlite3.Connection, query: Query, plan: _Plan) -> None:
                 params * 2,
             )
         }
+        if f.name == "is":  # imported API errors are errors too (an index holds them)
+            api = conn.execute(
+                f"SELECT m.id FROM messages m WHERE {API_ERROR_SQL} LIMIT ?", [SMALL // 2 + 1]
+            ).fetchall()
+            if len(api) > SMALL // 2:
+                continue
+            ids |= {r[0] for r in api}
         if plan.ids is not None:
             ids &= set(plan.ids)
         plan.ids = sorted(ids)

@@ -38,6 +38,14 @@ def stats(conn: sqlite3.Connection, path: str, *, memory: bool) -> Stats:
     calls, failed = conn.execute(
         "SELECT count(*), coalesce(sum(is_error = 1), 0) FROM tool_calls"
     ).fetchone()
+    cache_read, cache_write = conn.execute(
+        "SELECT coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_creation_tokens), 0)"
+        " FROM sessions"
+    ).fetchone()
+    unpriced = conn.execute(  # the partial index messages_unpriced
+        "SELECT count(*) FROM messages WHERE role = 'assistant'"
+        " AND json_extract(metadata, '$.unpriced') = 1"
+    ).fetchone()[0]
     size = 0
     if not memory:
         for suffix in ("", "-wal"):
@@ -59,4 +67,7 @@ def stats(conn: sqlite3.Connection, path: str, *, memory: bool) -> Stats:
         schema_version=SCHEMA_VERSION,
         path=path,
         file_bytes=size,
+        cache_read_tokens=cache_read,
+        cache_creation_tokens=cache_write,
+        unpriced_messages=unpriced,
     )

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 
 PAGE = 200
 SORTS = ("recent", "tokens", "messages")
+HIDDEN_KINDS = frozenset({"warmup", "compaction_agent"})  # session metadata kinds not listed
 SORT_LABELS = {"recent": "newest", "tokens": "most tokens", "messages": "most messages"}
 
 
@@ -217,6 +218,8 @@ class SessionList(RowList):
             rows = db.sessions(limit=None, parent=parent_id, order="started")
         except StoreError:
             return
+        # prewarm and compaction agents (issue 11) are not subagent work: folded away
+        rows = [i for i in rows if i.metadata.get("kind") not in HIDDEN_KINDS]
         rows.sort(key=lambda i: (i.started_at or "", i.id))
         self.post_message(
             SessionChildren(generation, parent_id, [SessionRow.from_info(i) for i in rows])
