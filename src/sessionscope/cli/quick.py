@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 import sqlite3
 import sys
+from typing import Any
 
 
-def _parse(args: list[str]) -> dict | None:
-    opts: dict = {"words": [], "json": False, "limit": 50, "order": "rank", "db": None}
+def _parse(args: list[str]) -> dict[str, Any] | None:
+    opts: dict[str, Any] = {"words": [], "json": False, "limit": 50, "order": "rank", "db": None}
     i = 0
     words_only = False
     while i < len(args):

@@ -313,7 +313,7 @@ class ClaudeCodeParser:
         if not isinstance(message, dict):
             return
         blocks = blocks_of(message.get("content"))
-        usage = message.get("usage") if isinstance(message.get("usage"), dict) else {}
+        usage = got if isinstance(got := message.get("usage"), dict) else {}
         tokens = (
             count(usage.get("input_tokens")),
             count(usage.get("output_tokens")),

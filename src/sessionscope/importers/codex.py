@@ -117,7 +117,7 @@ def _tool_output(output: Any) -> tuple[Any, bool, dict[str, Any]]:
         except (ValueError, RecursionError):  # not JSON, or nested deeper than it can read
             parsed = None
         if isinstance(parsed, dict) and isinstance(parsed.get("output"), str):
-            info = parsed.get("metadata") if isinstance(parsed.get("metadata"), dict) else {}
+            info = got if isinstance(got := parsed.get("metadata"), dict) else {}
             code = info.get("exit_code")
             if isinstance(code, int) and not isinstance(code, bool):
                 meta["exit_code"] = code

@@ -7,11 +7,13 @@ import re
 import sqlite3
 import time
 import unicodedata
+from collections.abc import Iterator, Sequence
+from typing import Any
 
 from ..sanitize import clean_line
+from .blocks import NO_SPACE_SCRIPTS
 from .models import Hit
 from .query import Filter, Query, Term, fts_expression, like_escape, parse
-from .schema import NO_SPACE_SCRIPTS
 
 OPEN, CLOSE = "\ue000", "\ue001"  # private-use marks FTS5 puts around matches in snippets
 SNIPPET_TOKENS = 14
@@ -53,7 +55,7 @@ _CHUNK = 256
 _READS_SESSION = re.compile(r"\bs\.")
 
 
-class Hits(list):
+class Hits(list[Hit]):
     """The hits of one search, best first. `partial` is True when the search reached its time
     budget before it had looked at everything it meant to: the hits shown are real matches, but
     better or newer ones may exist (ask again with a narrower query)."""
@@ -84,9 +86,9 @@ class _Clock:
     def _tick(self) -> int:
         if self.expired:
             return 1
-        if self.deadline is not None and (
-            time.thread_time() > self.deadline or time.perf_counter() > self.wall
-        ):
+        if self.deadline is None or self.wall is None:
+            return 0
+        if time.thread_time() > self.deadline or time.perf_counter() > self.wall:
             self.expired = True
             return 1
         return 0
@@ -102,7 +104,7 @@ class _Clock:
             self.conn.set_progress_handler(None, 0)
             self.deadline = None
 
-    def stream(self, sql: str, params: list[object]):
+    def stream(self, sql: str, params: list[object]) -> Iterator[Any]:
         """The rows of a query as SQLite produces them, ending quietly at the deadline."""
         self._tick()
         if self.expired:
@@ -216,9 +218,9 @@ def _resolve(conn: sqlite3.Connection, query: Query, session_id: str | None) -> 
         if f.negated:
             continue
         if f.name == "since":
-            plan.since = max(plan.since or f.value, f.value)  # type: ignore[type-var]
+            plan.since = max(plan.since or str(f.value), str(f.value))
         elif f.name == "until":
-            plan.until = min(plan.until or f.value, f.value)  # type: ignore[type-var]
+            plan.until = min(plan.until or str(f.value), str(f.value))
         if not _any_match(conn, f):
             plan.empty = True
             return plan
@@ -322,7 +324,8 @@ def _common(conn: sqlite3.Connection, plan: _Plan, expr: str) -> bool:
     ).fetchone()
     if row is None:
         return False
-    return _DENSITY_SAMPLE * plan.top > COMMON * max(1, plan.top - row[0] + 1)
+    oldest: int = row[0]
+    return _DENSITY_SAMPLE * plan.top > COMMON * max(1, plan.top - oldest + 1)
 
 
 _ALNUM_WORD = re.compile(r"[^\W_]+")
@@ -640,7 +643,9 @@ def _newest(clock: _Clock, plan: _Plan, limit: int, offset: int) -> list[tuple[i
     return list(clock.stream(sql, [*params, *plan.params, limit, offset]))
 
 
-def _matches(clock: _Clock, plan: _Plan, low: int | None, high: int | None):
+def _matches(
+    clock: _Clock, plan: _Plan, low: int | None, high: int | None
+) -> Iterator[tuple[int, Any]]:
     """(message id, passes the conditions) for the text's matches, newest (highest id) first."""
     bounds, params = "", []
     if low is not None:
@@ -660,7 +665,9 @@ def _matches(clock: _Clock, plan: _Plan, low: int | None, high: int | None):
     return clock.stream(sql, [plan.expr, *params])
 
 
-def _absent(clock: _Clock, plan: _Plan, low: int | None, high: int | None):
+def _absent(
+    clock: _Clock, plan: _Plan, low: int | None, high: int | None
+) -> Iterator[tuple[int, Any]]:
     """(message id, passes the conditions) for the messages the excluded words do not match,
     newest first: the messages and the words' matches are both read in id order and merged,
     so `-the` reads a few thousand ids, never the words' million matches."""
@@ -688,7 +695,7 @@ def _absent(clock: _Clock, plan: _Plan, low: int | None, high: int | None):
     yield from _check(clock, plan, batch)
 
 
-def _check(clock: _Clock, plan: _Plan, batch: list[int]):
+def _check(clock: _Clock, plan: _Plan, batch: list[int]) -> Iterator[tuple[int, Any]]:
     if not plan.cond:
         yield from ((mid, 1) for mid in batch)
         return
@@ -703,11 +710,13 @@ def _check(clock: _Clock, plan: _Plan, batch: list[int]):
     yield from ((mid, mid in ok) for mid in batch)
 
 
-def _probe(clock: _Clock, plan: _Plan, target: int, need: int):
+def _probe(
+    clock: _Clock, plan: _Plan, target: int, need: int
+) -> tuple[list[int], bool, int | None]:
     """Read the matches newest first (by message id) until `target` pass the conditions (or
     SCAN were read and `need` passed). Returns (passing ids newest first, whether every match
     was read, the lowest id read)."""
-    spans = plan.spans or [(None, None)]
+    spans: Sequence[tuple[int | None, int | None]] = plan.spans or [(None, None)]
     passing: list[int] = []
     scanned = 0
     floor: int | None = None
@@ -860,7 +869,9 @@ def _rerank(
     return [(rowid, score * factors.get(rowid, 1.0)) for rowid, score in order] + ranked[RERANK:]
 
 
-def _rows(conn: sqlite3.Connection, plan: _Plan, ids: list[tuple[int, float]]) -> list[tuple]:
+def _rows(
+    conn: sqlite3.Connection, plan: _Plan, ids: list[tuple[int, float]]
+) -> list[tuple[Any, ...]]:
     """The hits' rows, in the order of `ids`, with their snippets."""
     if not ids:
         return []
@@ -953,7 +964,7 @@ def _cut(text: str, pattern: re.Pattern[str], width: int = 120) -> str:
     return prefix + marked + suffix
 
 
-def _hit(row, highlight: list[str]) -> Hit:
+def _hit(row: tuple[Any, ...], highlight: list[str]) -> Hit:
     mid, sid, seq, role, created, title, project, source, raw, score = row
     snippet, spans = _spans(raw or "", highlight)
     return Hit(

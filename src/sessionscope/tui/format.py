@@ -189,7 +189,7 @@ def tool_summary(name: str | None, tool_input: Any, cwd: str | None = None) -> s
 
 def image_label(block: dict[str, Any]) -> str:
     """`image/png · 68 B` for an image block (the size of the decoded payload)."""
-    source = block.get("source") if isinstance(block.get("source"), dict) else {}
+    source = got if isinstance(got := block.get("source"), dict) else {}
     media = inert(source.get("media_type") or "image", 80)
     data = source.get("data")
     if isinstance(data, str) and data:
