@@ -315,16 +315,9 @@ class Store(StoreBase):
         `session_calls_limit` messages), its subagent sessions (`children`), and the messages
         from seq `tail` to the end, at most the last `tail_limit` of them (`tail`).
         """
-        start, stop = optional_int_arg(start, "start"), optional_int_arg(stop, "stop")
-        tail, tail_limit = (
-            optional_int_arg(tail, "tail"),
-            optional_int_arg(tail_limit, "tail_limit"),
-        )
-        session_calls_limit = int_arg(session_calls_limit, "session_calls_limit")
         with self.reading() as conn:
             return read_window(
                 conn,
-                self,
                 session_id,
                 start,
                 stop,
