@@ -45,3 +45,11 @@ def test_import_contracts_hold() -> None:
         text=True,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_mypy_is_clean() -> None:
+    """`mypy` with the pyproject configuration (all of src/, strict for the store) finds nothing."""
+    beside = Path(sys.executable).parent / "mypy"  # the one that sees this install
+    mypy = str(beside) if beside.exists() else shutil.which("mypy") or str(beside)
+    proc = subprocess.run([mypy], cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -64,7 +64,7 @@ def _claude(name: str, data: dict[str, Any]) -> EditDiff | None:
     path = _text(data.get("file_path")) or _text(data.get("path"))
     if name == "Write":
         content = _text(data.get("content"))
-        lines = ["+" + line for line in content.splitlines()][:MAX_DIFF_LINES]
+        lines: list[str] = ["+" + line for line in content.splitlines()][:MAX_DIFF_LINES]
         return EditDiff(name, [_file(path or "?", lines, "write")])
     if name == "Edit":
         old, new = _text(data.get("old_string")), _text(data.get("new_string"))
@@ -74,7 +74,7 @@ def _claude(name: str, data: dict[str, Any]) -> EditDiff | None:
     edits = data.get("edits")
     if not isinstance(edits, list):
         return None
-    lines: list[str] = []
+    lines = []
     for edit in edits:
         if isinstance(edit, dict):
             lines += _unified(_text(edit.get("old_string")), _text(edit.get("new_string")))

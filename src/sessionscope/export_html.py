@@ -70,7 +70,8 @@ def _markdown(text: str) -> str:
     from markdown_it import MarkdownIt
 
     md = MarkdownIt("commonmark", {"html": False}).disable("image")
-    return md.render(text)
+    rendered: str = md.render(text)
+    return rendered
 
 
 def _clip(text: str) -> str:
@@ -132,7 +133,7 @@ def _tool_use(block: dict[str, Any], result: dict[str, Any] | None) -> str:
 
 
 def _image(block: dict[str, Any]) -> str:
-    source = block.get("source") if isinstance(block.get("source"), dict) else {}
+    source = got if isinstance(got := block.get("source"), dict) else {}
     media = str(source.get("media_type") or "")
     data = source.get("data")
     if media in _IMAGE_TYPES and isinstance(data, str) and _BASE64.fullmatch(data):
@@ -188,7 +189,7 @@ def redact_session(session: Session) -> tuple[Session, list[Redaction]]:
     from .store.redact import kinds_in, redact, redact_text
 
     found: list[Redaction] = []
-    fields = {}
+    fields: dict[str, Any] = {}
     for name in ("title", "project", "cwd", "git_branch", "model"):
         value = getattr(session, name, None)
         if isinstance(value, str):

@@ -139,12 +139,12 @@ def test_the_search_time_budget_honours_the_cancel(
 ) -> None:
     """The search installs its own progress handler (its time budget): a cancel still stops
     it, and the cancel check is back on the connection once the search's clock stops."""
-    from sessionscope.store import search
+    from sessionscope.store.search import clock
 
     sid = db.start_session(title="many")
     db.append_many(sid, [{"role": "user", "content": f"needle {i}"} for i in range(50)])
     token = CancelToken()
-    original = search._Clock.stream
+    original = clock.Clock.stream
     statements = 0
 
     def stream(self, sql, params):  # type: ignore[no-untyped-def]
@@ -153,9 +153,9 @@ def test_the_search_time_budget_honours_the_cancel(
         token.cancel()
         return original(self, sql, params)
 
-    monkeypatch.setattr(search._Clock, "stream", stream)
+    monkeypatch.setattr(clock.Clock, "stream", stream)
     with pytest.raises(Interrupted), db.cancellable(token):
         db.search("needle")
     assert statements >= 1
-    monkeypatch.setattr(search._Clock, "stream", original)
+    monkeypatch.setattr(clock.Clock, "stream", original)
     assert len(db.search("needle", limit=5)) == 5

@@ -9,6 +9,7 @@ import stat
 from pathlib import Path
 
 import pytest
+import sqlite_utils
 
 from sessionscope import store
 from sessionscope.store.connection import ScriptConnection
@@ -96,6 +97,53 @@ EXPECTED_COLUMNS = {
         "metadata",
     },
 }
+
+
+EXPECTED_INDEXES = {
+    "experiments": {"experiments_one_running"},
+    "messages": {
+        "messages_api_error",
+        "messages_created",
+        "messages_external",
+        "messages_model",
+        "messages_role_created",
+        "messages_unpriced",
+        "messages_usage",
+    },
+    "sessions": {"sessions_experiment", "sessions_parent", "sessions_project", "sessions_updated"},
+    "signals": {"signals_session"},
+    "tool_calls": {
+        "tool_calls_error",
+        "tool_calls_message",
+        "tool_calls_name",
+        "tool_calls_pair",
+        "tool_calls_result",
+    },
+}
+EXPECTED_TRIGGERS = {"messages_ad", "messages_au", "tool_calls_ad", "tool_calls_au"}
+EXPECTED_VIEWS = {"message_text"}
+
+
+def _shape(path: Path) -> dict[str, object]:
+    """The store's schema as sqlite-utils introspects it: each table's columns and named
+    indexes (SQLite's automatic ones left out), the triggers and the views."""
+    conn = sqlite3.connect(path)
+    try:
+        db = sqlite_utils.Database(conn)
+        tables = {
+            t.name: (
+                {c.name for c in t.columns},
+                {i.name for i in t.indexes if not i.name.startswith("sqlite_autoindex")},
+            )
+            for t in db.tables
+        }
+        return {
+            "tables": tables,
+            "triggers": {t.name for t in db.triggers},
+            "views": set(db.view_names()),
+        }
+    finally:
+        conn.close()
 
 
 def _digest(path: Path) -> str:
@@ -251,3 +299,28 @@ def test_read_only_file_opens_for_reading(store_path: Path) -> None:
     with pytest.raises(store.StoreReadOnly):
         ro.start_session(title="nope")
     ro.close()
+
+
+def test_schema_after_every_migration_is_the_expected_one(store_path: Path) -> None:
+    """Tables, columns, indexes, triggers and views of a new store, read with sqlite-utils."""
+    store.open().close()
+    shape = _shape(store_path)
+    tables = shape["tables"]
+    assert isinstance(tables, dict)
+    assert set(tables) >= EXPECTED_TABLES
+    for table, columns in EXPECTED_COLUMNS.items():
+        assert columns <= tables[table][0], (table, columns - tables[table][0])
+    indexes = {t: names for t, (_, names) in tables.items() if names}
+    assert indexes == EXPECTED_INDEXES
+    assert shape["triggers"] == EXPECTED_TRIGGERS
+    assert shape["views"] == EXPECTED_VIEWS
+
+
+@pytest.mark.parametrize("version", [0, 1, SCHEMA_VERSION // 2, SCHEMA_VERSION - 1])
+def test_migrating_from_an_old_version_gives_the_new_schema(tmp_path: Path, version: int) -> None:
+    """A store migrated from an earlier version has exactly a new store's schema."""
+    fresh, old = tmp_path / "fresh.db", tmp_path / "old.db"
+    store.open(fresh).close()
+    _build_at_version(old, version)
+    store.open(old).close()
+    assert _shape(old) == _shape(fresh)

@@ -295,14 +295,14 @@ def test_snippets_are_inert(db: Store) -> None:
 
 
 def test_broad_queries_rank_the_recent_window_then_fall_back(db: Store, monkeypatch) -> None:
-    from sessionscope.store import search as search_module
+    from sessionscope.store.search import walk as search_walk
 
     sid = db.start_session()
     db.append_many(
         sid, [{"role": "user", "content": f"common word number {i}"} for i in range(200)]
     )
     db.append(sid, "user", "rare needle common")
-    monkeypatch.setattr(search_module, "BROAD", 50)
+    monkeypatch.setattr(search_walk, "BROAD", 50)
     broad = db.search("common ", limit=20)
     assert len(broad) == 20
     assert all(h.seq >= 150 for h in broad)  # ranked within the recent window

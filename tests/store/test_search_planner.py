@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 
 from sessionscope.store import Store
-from sessionscope.store import search as search_module
 from sessionscope.store.search import Hits, search_messages
+from sessionscope.store.search import planner as search_planner
 
 
 def _run(db: Store, query: str, **kw) -> Hits:
@@ -143,7 +143,7 @@ def test_exclusions_alone_list_every_other_message_newest_first(db: Store, archi
 
 def test_common_words_rank_without_bm25_and_find_the_same(db: Store, archive, monkeypatch) -> None:
     before = {(h.session_id, h.seq) for h in _run(db, "the widget ", limit=100)}
-    monkeypatch.setattr(search_module, "COMMON", 0)  # every word counts as common
+    monkeypatch.setattr(search_planner, "COMMON", 0)  # every word counts as common
     after = _run(db, "the widget ", limit=100)
     assert {(h.session_id, h.seq) for h in after} == before
     assert not after.partial
@@ -152,7 +152,7 @@ def test_common_words_rank_without_bm25_and_find_the_same(db: Store, archive, mo
 
 
 def test_broad_typed_prefixes_expand_from_recent_words(db: Store, archive, monkeypatch) -> None:
-    monkeypatch.setattr(search_module, "PREFIX_DOCS", 0)
+    monkeypatch.setattr(search_planner, "PREFIX_DOCS", 0)
     hits = _run(db, "wid", limit=100)
     assert hits.partial  # expanded from a sample: more may exist
     assert {(h.session_id, h.seq) for h in hits} == set(_brute(db, {"widget"}))

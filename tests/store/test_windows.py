@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 
 from sessionscope import store
-from sessionscope.store import Store
+from sessionscope.store import Store, messages
 
 
 def _session(db: Store, count: int) -> str:
@@ -65,14 +66,17 @@ def test_window_is_one_snapshot(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     path = tmp_path / "snapshot.db"
     with store.open(path) as db, store.open(path) as other:
         sid = _session(db, 10)
-        count = db.message_count
+        count = messages.count  # the window's first read, on the window's connection
+        rewritten: list[bool] = []
 
-        def count_then_rewrite(session_id: str) -> int:
-            total = count(session_id)
-            other.save(sid, [{"role": "user", "content": "only one now"}])
+        def count_then_rewrite(conn: sqlite3.Connection, session_id: str) -> int:
+            total = count(conn, session_id)
+            if not rewritten:
+                rewritten.append(True)
+                other.save(sid, [{"role": "user", "content": "only one now"}])
             return total
 
-        monkeypatch.setattr(db, "message_count", count_then_rewrite)
+        monkeypatch.setattr(messages, "count", count_then_rewrite)
         window = db.window(sid, 0, None, info=True, calls=True, children=True, tail=5)
         assert window.total == 10 and len(window.messages) == 10
         assert window.info is not None and window.info.message_count == 10

@@ -49,7 +49,8 @@ class LazyGroup(click.Group):
         if spec is None:
             return None
         module = importlib.import_module(f"{__package__}.{spec[0]}")
-        return getattr(module, spec[1])
+        command: click.Command = getattr(module, spec[1])
+        return command
 
     def invoke(self, ctx: click.Context) -> Any:
         with handle_errors():

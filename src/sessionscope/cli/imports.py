@@ -153,13 +153,13 @@ def import_new_with_progress(db: Store, *, progress: bool | None = None) -> Impo
     return run_import(db, dict.fromkeys(source_names()), progress=progress)
 
 
-class SourceChoice(click.Choice):
+class SourceChoice(click.Choice[str]):
     """The registered sources and `all`, read when checked (plug-ins load at run time)."""
 
     def __init__(self) -> None:
         super().__init__([])
 
-    @property  # type: ignore[override]
+    @property
     def choices(self) -> tuple[str, ...]:
         return (*source_names(), "all")
 

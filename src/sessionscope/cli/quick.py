@@ -11,9 +11,13 @@ import os
 import sqlite3
 import sys
 
+TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
+if TYPE_CHECKING:
+    from typing import Any
 
-def _parse(args: list[str]) -> dict | None:
-    opts: dict = {"words": [], "json": False, "limit": 50, "order": "rank", "db": None}
+
+def _parse(args: list[str]) -> dict[str, Any] | None:
+    opts: dict[str, Any] = {"words": [], "json": False, "limit": 50, "order": "rank", "db": None}
     i = 0
     words_only = False
     while i < len(args):

@@ -5,47 +5,16 @@ from __future__ import annotations
 import dataclasses
 import shutil
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
+from ..display import age, fit, short_count
 from ..jsonout import echo_json
 from ..sanitize import inert
 from .options import db_option, json_option, limit_option, open_from_context
 from .render import hits_json, hits_text
-
-
-def age(stamp: str | None, now: datetime | None = None) -> str:
-    """`3m`, `5h`, `2d`, `7w` ago; empty when unknown."""
-    if not stamp:
-        return ""
-    try:
-        moment = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=UTC)
-        seconds = max(0, int(((now or datetime.now(UTC)) - moment).total_seconds()))
-    except (ValueError, OverflowError):  # odd, or out of the calendar's range (year 1, 9999)
-        return ""
-    for unit, size in (("y", 31_536_000), ("w", 604_800), ("d", 86_400), ("h", 3_600), ("m", 60)):
-        if seconds >= size:
-            return f"{seconds // size}{unit}"
-    return f"{seconds}s"
-
-
-def short_number(value: int) -> str:
-    if value >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M"
-    if value >= 10_000:
-        return f"{value / 1000:.0f}k"
-    if value >= 1000:
-        return f"{value / 1000:.1f}k"
-    return str(value)
-
-
-def _fit(text: str, width: int) -> str:
-    return inert(text, width)
 
 
 @click.command("sessions")
@@ -83,10 +52,11 @@ def sessions_cmd(
     for r in rows:
         indent = "  ↳ " if r.parent_session_id else ""
         click.echo(
-            f"{inert(r.id)[:8]}  {inert(r.source)[:12]:<12}  {age(r.updated_at):>5}  "
-            f"{r.message_count:>6}  {short_number(r.total_tokens):>6}  "
-            f"{_fit(Path(r.project or '').name or '-', 18):<18}  "
-            f"{_fit(indent + (r.title or '(untitled)'), title_width)}"
+            f"{inert(r.id)[:8]}  {fit(r.source, 12, pad=True)}  "
+            f"{age(r.updated_at or r.started_at):>5}  "
+            f"{r.message_count:>6}  {short_count(r.total_tokens):>6}  "
+            f"{fit(Path(r.project or '').name or '-', 18, pad=True)}  "
+            f"{fit(indent + (r.title or '(untitled)'), title_width)}"
         )
 
 

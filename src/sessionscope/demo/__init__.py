@@ -28,7 +28,7 @@ from typing import Any
 from .. import store
 from ..store.errors import InvalidInput, StoreError
 from .experiments import populate
-from .transcripts import GENERATOR_VERSION
+from .transcripts import GENERATOR_VERSION as GENERATOR_VERSION
 
 DEMO_MARKER = "sessionscope:demo"
 DEMO_SOURCE = "demo"

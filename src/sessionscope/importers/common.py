@@ -8,9 +8,10 @@ import uuid
 from datetime import UTC, datetime
 from typing import Any
 
-from ..store.blocks import MAX_DEPTH, too_deep
-from ..store.blocks import utf8_text as safe_id  # identifiers SQLite can bind
+from ..store.blocks import MAX_DEPTH, too_deep, utf8_text
 from ..store.timeutil import format_ts
+
+safe_id = utf8_text  # identifiers SQLite can bind
 
 TITLE_MAX = 120
 _NAMESPACE = uuid.UUID("5e55105c-0a2e-4c5b-9f1d-7a3b2c1d0e9f")

@@ -74,6 +74,8 @@ class _Session:
         self.first_prompt: str | None = None
 
     def last_assistant(self) -> dict[str, Any] | None:
+        """The last assistant message (the dict itself: usage events update it in place)."""
+        msg: dict[str, Any]
         for msg in reversed(self.messages):
             if msg["role"] == "assistant":
                 return msg

@@ -98,8 +98,9 @@ def _response_text(response: Any) -> str:
     body = response.get("response") if isinstance(response, dict) else response
     if isinstance(body, dict):
         for key in ("output", "error", "content"):
-            if isinstance(body.get(key), str):
-                return body[key]
+            value = body.get(key)
+            if isinstance(value, str):
+                return value
     if isinstance(body, str):
         return body
     return json.dumps(body, ensure_ascii=False, default=str)

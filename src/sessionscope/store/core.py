@@ -13,18 +13,15 @@ is never re-run, so a `with` block keeps exactly the retry behaviour of the call
 
 from __future__ import annotations
 
-import contextlib
-import sqlite3
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, contextmanager
-from pathlib import Path
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from . import experiment_args as exp_args
 from . import experiments as exp
 from . import messages as msgs
 from . import sessions as rows_of_sessions
 from . import side, summary
-from .connection import CancelToken, Connections
+from .base import StoreBase
 from .errors import InvalidInput
 from .rows import Row
 from .search import search_messages
@@ -42,7 +39,7 @@ if TYPE_CHECKING:
     from .scrub import ScrubReport
 
 
-class Store:
+class Store(StoreBase):
     """One sessionscope store: a single SQLite file, safe to share between threads.
 
     Open it with `sessionscope.store.open()`. Every write is one transaction; `transaction()`
@@ -53,86 +50,6 @@ class Store:
     memory-maps (it speeds up searching a large store; bulk writers can pass 0 to keep their
     resident memory small).
     """
-
-    def __init__(
-        self,
-        path: str | Path,
-        *,
-        readonly: bool = False,
-        redact: bool = False,
-        mmap_mb: int = 1024,
-    ) -> None:
-        self.path = str(path)
-        self._db = Connections(self.path, readonly=readonly, mmap_mb=mmap_mb)
-        self._db.open()
-        self._redacting = False
-        if redact and not self._db.readonly:
-            with self.writing() as conn:
-                side.record_redaction(conn)
-        with self.reading() as conn:
-            self._redacting = redact or side.redaction_recorded(conn)
-
-    @property
-    def redact(self) -> bool:
-        """True when everything written to this store is redacted (a property of the store:
-        recorded in it the first time `redact=True` or `sessionscope redact` asked for it)."""
-        if self._redacting:
-            return True
-        with self.reading() as conn:
-            return self._redacts(conn)
-
-    def _redacts(self, conn: sqlite3.Connection) -> bool:
-        """Whether writes redact (checked inside each write: another process may turn it on)."""
-        if not self._redacting and side.redaction_recorded(conn):
-            self._redacting = True
-        return self._redacting
-
-    # -- transactions and housekeeping -----------------------------------------------------------
-
-    def reading(self) -> AbstractContextManager[sqlite3.Connection]:
-        """`with db.reading() as conn:` this thread's connection for reads (typed errors)."""
-        return self._db.reading()
-
-    def writing(self) -> AbstractContextManager[sqlite3.Connection]:
-        """`with db.writing() as conn:` one all-or-nothing write transaction (re-entrant)."""
-        return self._db.transaction()
-
-    @property
-    def readonly(self) -> bool:
-        """True when the file could only be opened for reading."""
-        return self._db.readonly
-
-    def close(self) -> None:
-        self._db.close()
-
-    def __enter__(self) -> Store:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def __repr__(self) -> str:
-        return f"<Store {self.path!r}>"
-
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Make every store write inside the `with` block one all-or-nothing transaction."""
-        with self._db.transaction():
-            yield
-
-    def schema_version(self) -> int:
-        with self.reading() as conn:
-            return int(conn.execute("PRAGMA user_version").fetchone()[0])
-
-    def data_version(self) -> int:
-        """A number that changes whenever another connection commits (cheap change polling)."""
-        with self.reading() as conn:
-            return int(conn.execute("PRAGMA data_version").fetchone()[0])
-
-    def change_marker(self) -> tuple[int, int]:
-        """Changes when anyone, this connection included, has committed since the last call."""
-        with self.reading() as conn:
-            return int(conn.execute("PRAGMA data_version").fetchone()[0]), conn.total_changes
 
     # -- sessions ------------------------------------------------------------------------------
 
@@ -398,16 +315,9 @@ class Store:
         `session_calls_limit` messages), its subagent sessions (`children`), and the messages
         from seq `tail` to the end, at most the last `tail_limit` of them (`tail`).
         """
-        start, stop = optional_int_arg(start, "start"), optional_int_arg(stop, "stop")
-        tail, tail_limit = (
-            optional_int_arg(tail, "tail"),
-            optional_int_arg(tail_limit, "tail_limit"),
-        )
-        session_calls_limit = int_arg(session_calls_limit, "session_calls_limit")
         with self.reading() as conn:
             return read_window(
                 conn,
-                self,
                 session_id,
                 start,
                 stop,
@@ -544,14 +454,6 @@ class Store:
 
     # -- projects, configs and experiments (see experiments.py) --------------------------------
 
-    def bulk(self) -> contextlib.AbstractContextManager[None]:
-        """Bulk-import settings for this thread's writes in the block (fewer WAL checkpoints)."""
-        return self._db.bulk()
-
-    def cancellable(self, token: CancelToken | None) -> contextlib.AbstractContextManager[None]:
-        """Reads in this block stop with `Interrupted` once `token` is cancelled."""
-        return self._db.cancellable(token)
-
     def create_project(
         self,
         name: str,
@@ -562,7 +464,7 @@ class Store:
         exist_ok: bool = False,
     ) -> int:
         """Create a project and return its id. With `exist_ok`, an existing name returns its id."""
-        encoded = exp.project_args(name, root_path, adapter, metadata)
+        encoded = exp_args.project_args(name, root_path, adapter, metadata)
         with self.writing() as conn:
             return exp.create_project(conn, name, root_path, adapter, encoded, exist_ok)
 
@@ -584,7 +486,7 @@ class Store:
         role "champion" makes it the project's champion (the previous one becomes historical);
         "challenger" readies it for `start_experiment`. Returns the config id.
         """
-        text, digest = exp.config_args(project_id, payload, role)
+        text, digest = exp_args.config_args(project_id, payload, role)
         with self.writing() as conn:
             return exp.add_config(conn, project_id, text, digest, role)
 
@@ -609,7 +511,7 @@ class Store:
     ) -> int:
         """Run `challenger_config_id` against the project's champion on `traffic_share` of its
         sessions (0 < share < 1). A project runs at most one experiment at a time."""
-        started, encoded = exp.experiment_args(
+        started, encoded = exp_args.experiment_args(
             project_id, challenger_config_id, traffic_share, started_at, metadata
         )
         with self.writing() as conn:
@@ -621,7 +523,7 @@ class Store:
         self, project_id: int | None = None, status: str | None = None
     ) -> list[Experiment]:
         """Experiments, newest first; optionally of one project and/or with one status."""
-        where, params = exp.filter_args(project_id, status)
+        where, params = exp_args.filter_args(project_id, status)
         with self.reading() as conn:
             return exp.experiments(conn, where, params)
 
@@ -642,7 +544,7 @@ class Store:
         variant, and about `traffic_share` of keys get the challenger. Without a running
         experiment every session gets the champion (and `.experiment_id` is None).
         """
-        exp.assign_args(project_id, session_key)
+        exp_args.assign_args(project_id, session_key)
         with self.reading() as conn:
             return exp.assign_variant(conn, project_id, session_key)
 
@@ -688,6 +590,6 @@ class Store:
     def _finish(
         self, experiment_id: int, status: str, *, force: bool, decided_at: str | None
     ) -> Decision:
-        moment = exp.finish_args(experiment_id, decided_at)
+        moment = exp_args.finish_args(experiment_id, decided_at)
         with self.writing() as conn:
             return exp.finish(conn, experiment_id, status, force=force, moment=moment)

@@ -9,29 +9,12 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
+from . import messages as msgs
+from . import sessions
 from .models import Message, SessionInfo
-
-
-class _Reads(Protocol):
-    """The `Store` reads a window is made of (a protocol: this module never imports core)."""
-
-    def session(self, session_id: str) -> SessionInfo | None: ...
-
-    def message_count(self, session_id: str) -> int: ...
-
-    def messages(
-        self, session_id: str, start: int = 0, stop: int | None = None
-    ) -> list[Message]: ...
-
-    def tool_calls(
-        self, session_id: str, start: int = 0, stop: int | None = None
-    ) -> dict[str, dict[str, Any]]: ...
-
-    def sessions(
-        self, limit: int | None = 100, *, order: str = "recent", parent: str | None = None
-    ) -> list[SessionInfo]: ...
+from .validate import int_arg, optional_int_arg
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +44,6 @@ def _resolve(index: int | None, total: int, default: int) -> int:
 
 def read_window(
     conn: sqlite3.Connection,
-    reads: _Reads,
     session_id: str,
     start: int | None = 0,
     stop: int | None = None,
@@ -73,31 +55,38 @@ def read_window(
     tail: int | None = None,
     tail_limit: int | None = None,
 ) -> Window:
-    """One `Window`, every read inside one read transaction on `conn` (see `Store.window`)."""
+    """One `Window`, every read inside one read transaction on `conn` (see `Store.window`);
+    the arguments are checked first (InvalidInput)."""
+    start, stop = optional_int_arg(start, "start"), optional_int_arg(stop, "stop")
+    tail, tail_limit = optional_int_arg(tail, "tail"), optional_int_arg(tail_limit, "tail_limit")
+    session_calls_limit = int_arg(session_calls_limit, "session_calls_limit")
     began = not conn.in_transaction
     if began:
         conn.execute("BEGIN")  # deferred: one snapshot for every read below, no lock taken
     try:
-        row = reads.session(session_id) if info else None
-        total = reads.message_count(session_id)
+        row = sessions.get(conn, session_id) if info else None
+        total = msgs.count(conn, session_id)
         first = _resolve(start, total, 0)
         end = max(first, _resolve(stop, total, total))
-        messages = reads.messages(session_id, first, end) if end > first else []
+        messages = msgs.in_range(conn, session_id, first, end) if end > first else []
         call_map = None
         if calls:
             whole = total <= session_calls_limit
-            call_map = (
-                reads.tool_calls(session_id) if whole else reads.tool_calls(session_id, first, end)
+            call_map = msgs.tool_calls(
+                conn, session_id, 0 if whole else first, None if whole else end
             )
         kids = None
         if children:
-            kids = reads.sessions(limit=None, parent=session_id, order="started")
+            where, params = sessions.filter_clause(
+                None, None, None, None, session_id, False, None, None
+            )
+            kids = sessions.listing(conn, where, params, sessions.sort_clause("started"), None, 0)
             kids.sort(key=lambda c: (c.started_at or "", c.id))
         tail_start, tail_messages = total, []
         if tail is not None:
             tail_start = max(0, tail, total - tail_limit if tail_limit is not None else 0)
             if total > tail_start:
-                tail_messages = reads.messages(session_id, tail_start, total)
+                tail_messages = msgs.in_range(conn, session_id, tail_start, total)
     finally:
         if began and conn.in_transaction:
             conn.execute("ROLLBACK")  # a read: nothing to keep

@@ -45,7 +45,7 @@ class SessionscopeApp(App[None]):
         super().__init__()
         self.options = options
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.options)
 
     def notify(

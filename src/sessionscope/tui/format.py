@@ -1,4 +1,5 @@
-"""Pure formatting helpers for the browser: ages, token counts, tool-call summaries, filters.
+"""Pure formatting helpers for the browser: tool-call summaries, paths, models, filters (ages,
+counts and sizes come from `sessionscope.display`, shared with the CLI).
 
 Nothing here imports Textual, so these are cheap to test and reuse.
 """
@@ -8,49 +9,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from typing import Any
 
+from ..display import age as age
+from ..display import human_bytes as human_bytes
+from ..display import parse_ts as parse_ts
+from ..display import short_count as short_count
 from ..sanitize import DISPLAY_CHARS, clean_line, inert
 from ..store.timeutil import parse_when
-
-
-def parse_ts(value: str | None) -> datetime | None:
-    """A stored ISO timestamp as an aware datetime (None when missing or odd)."""
-    if not value:
-        return None
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
-def age(value: str | None, now: datetime) -> str:
-    """How long ago `value` was, in the shortest useful unit: `now`, `5m`, `3h`, `3d`, `2w`, `4mo`, `2y`."""
-    moment = parse_ts(value)
-    if moment is None:
-        return ""
-    try:
-        seconds = (now - moment).total_seconds()
-    except OverflowError:  # cannot happen for two aware datetimes today; never let it reach the UI
-        return ""
-    if seconds < 60:
-        return "now"
-    minutes = seconds / 60
-    if minutes < 60:
-        return f"{int(minutes)}m"
-    hours = minutes / 60
-    if hours < 24:
-        return f"{int(hours)}h"
-    days = hours / 24
-    if days < 14:
-        return f"{int(days)}d"
-    if days < 60:
-        return f"{int(days // 7)}w"
-    if days < 365:
-        return f"{int(days // 30)}mo"
-    return f"{int(days // 365)}y"
 
 
 def local_time(value: str | None, tz: tzinfo | None, *, seconds: bool = True) -> str:
@@ -67,30 +34,6 @@ def local_time(value: str | None, tz: tzinfo | None, *, seconds: bool = True) ->
         pass  # shown in the offset it was stored with
     shown = f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d} {moment.hour:02d}:{moment.minute:02d}"
     return shown + f":{moment.second:02d}" if seconds else shown
-
-
-def short_count(n: int) -> str:
-    """`950`, `1.2k`, `12k`, `1.3M`."""
-    n = int(n or 0)
-    if n < 1000:
-        return str(n)
-    if n < 10_000:
-        return f"{n / 1000:.1f}k"
-    if n < 1_000_000:
-        return f"{n // 1000}k"
-    if n < 10_000_000:
-        return f"{n / 1_000_000:.1f}M"
-    return f"{n // 1_000_000}M"
-
-
-def human_bytes(n: int) -> str:
-    """`68 B`, `12.5 KB`, `3.1 MB`."""
-    size = float(max(0, n))
-    for unit in ("B", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
-        size /= 1024
-    return f"{size:.1f} GB"  # pragma: no cover
 
 
 def short_project(project: str | None) -> str:
@@ -189,7 +132,7 @@ def tool_summary(name: str | None, tool_input: Any, cwd: str | None = None) -> s
 
 def image_label(block: dict[str, Any]) -> str:
     """`image/png · 68 B` for an image block (the size of the decoded payload)."""
-    source = block.get("source") if isinstance(block.get("source"), dict) else {}
+    source = got if isinstance(got := block.get("source"), dict) else {}
     media = inert(source.get("media_type") or "image", 80)
     data = source.get("data")
     if isinstance(data, str) and data:

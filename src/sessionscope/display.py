@@ -1,0 +1,104 @@
+"""How the CLI and the browser show numbers, ages and text in a column: one implementation, so
+`sessionscope sessions` and the session list say the same `2mo` and `27k` for one session.
+
+Plain functions (no Textual, no Rich): ages (`now 3m 5h 2d 7w 2mo 1y`), counts
+(`950 1.2k 12k 1.3M`), sizes (`68 B 12.5 KB`) and text fitted to a number of terminal cells
+(`…` marks a cut).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+
+from .sanitize import inert
+
+
+def parse_ts(value: str | None) -> datetime | None:
+    """A stored ISO timestamp as an aware datetime (None when missing or odd)."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def age(value: str | None, now: datetime | None = None) -> str:
+    """How long before `now` (default: this moment) `value` was, in the shortest useful unit:
+    `now`, `5m`, `3h`, `3d`, `2w`, `4mo`, `2y`; empty when unknown or unreadable."""
+    moment = parse_ts(value)
+    if moment is None:
+        return ""
+    try:
+        seconds = ((now or datetime.now(UTC)) - moment).total_seconds()
+    except (OverflowError, TypeError):  # out of the calendar's range, or a naive `now`
+        return ""
+    if seconds < 60:
+        return "now"
+    minutes = seconds / 60
+    if minutes < 60:
+        return f"{int(minutes)}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{int(hours)}h"
+    days = hours / 24
+    if days < 14:
+        return f"{int(days)}d"
+    if days < 60:
+        return f"{int(days // 7)}w"
+    if days < 365:
+        return f"{int(days // 30)}mo"
+    return f"{int(days // 365)}y"
+
+
+def short_count(n: int | None) -> str:
+    """`950`, `1.2k`, `12k`, `1.3M`, `12M` (whole thousands and millions rounded down)."""
+    n = int(n or 0)
+    if n < 1000:
+        return str(n)
+    if n < 10_000:
+        return f"{n / 1000:.1f}k"
+    if n < 1_000_000:
+        return f"{n // 1000}k"
+    if n < 10_000_000:
+        return f"{n / 1_000_000:.1f}M"
+    return f"{n // 1_000_000}M"
+
+
+def human_bytes(n: int) -> str:
+    """`68 B`, `12.5 KB`, `3.1 MB`."""
+    size = float(max(0, n))
+    for unit in ("B", "KB", "MB"):
+        if size < 1024:
+            return f"{int(size)} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def cells(text: str) -> int:
+    """How many terminal cells `text` takes (wide East Asian characters take two)."""
+    if text.isascii():
+        return len(text)
+    return sum(
+        0 if unicodedata.combining(c) else 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+        for c in text
+    )
+
+
+def fit(value: object, width: int, *, pad: bool = False) -> str:
+    """Any value as one inert line of at most `width` terminal cells, `…` marking a cut; with
+    `pad`, filled with spaces to exactly `width` cells (a column)."""
+    width = max(0, width)
+    text = inert(value, width)
+    if cells(text) > width:
+        cut, used = [], 0
+        for c in text:
+            size = cells(c)
+            if used + size > width - 1:
+                break
+            cut.append(c)
+            used += size
+        text = "".join(cut) + "…"
+    return text + " " * (width - cells(text)) if pad else text

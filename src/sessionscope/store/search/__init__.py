@@ -1,0 +1,93 @@
+"""Run a parsed query against the FTS5 indexes and turn rows into `Hit`s.
+
+The search is planned (planner.py: filters on their indexes, terms expanded, CJK text on the
+trigram index in cjk.py), walked under a time budget (walk.py, clock.py), re-ranked (rank.py)
+and its rows read with snippets (snippets.py).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+
+from ..hit import Hit
+from ..query import Query, parse
+from .clock import BUDGET, Clock
+from .planner import resolve
+from .rank import rerank
+from .snippets import hit_rows, to_hit
+from .walk import by_seq, newest, text_newest, text_ranked
+
+__all__ = ["Hits", "search_messages"]
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+class Hits(list[Hit]):
+    """The hits of one search, best first. `partial` is True when the search reached its time
+    budget before it had looked at everything it meant to: the hits shown are real matches, but
+    better or newer ones may exist (ask again with a narrower query)."""
+
+    partial: bool = False
+
+
+def search_messages(
+    conn: sqlite3.Connection,
+    text: str | Query,
+    *,
+    limit: int = 50,
+    offset: int = 0,
+    order: str = "rank",
+    session_id: str | None = None,
+    budget: float | None = BUDGET,
+) -> Hits:
+    """Hits for a query: ranked (bm25 then what people mean), newest first (`order="time"`,
+    every match, page by page) or by position (`order="seq"`, within a session). `budget` is
+    the time in seconds the search may plan and walk before it returns what it has, marked
+    `partial` (None: no limit)."""
+    out = Hits()
+    if isinstance(text, str) and not text.isascii():
+        text = _LONE_SURROGATE.sub(" ", text)  # never part of a word, and SQLite cannot bind it
+    if session_id is not None and _LONE_SURROGATE.search(session_id):
+        return out  # no session id holds one
+    query = parse(text) if isinstance(text, str) else text
+    limit = max(0, min(int(limit), 10_000))
+    offset = max(0, int(offset))
+    if limit <= 0:
+        return out
+    if not query.groups and not query.filters and not query.excluded and session_id is None:
+        return out  # nothing asked
+    clock = Clock(conn, budget)
+    try:
+        with clock:
+            plan = resolve(conn, query, session_id)  # bounded index look-ups
+            if plan.empty:
+                return out
+            clock.start()
+            if (
+                plan.table is None
+                and plan.absent is None
+                and not plan.cond
+                and plan.session_ids is None
+            ):
+                return out  # only an in: filter
+            if order == "seq":
+                ids = by_seq(clock, plan, limit, offset)
+            elif plan.table is None and plan.absent is None:
+                ids = newest(clock, plan, limit, offset)
+            elif plan.table is None or order == "time":
+                ids = text_newest(clock, plan, limit, offset)
+            else:
+                ids = text_ranked(clock, plan, limit, offset)
+        # past the budget only bounded work: re-rank the best RERANK, read the page's rows
+        out.partial = clock.expired or plan.approximate
+        if plan.rerank:
+            ids = rerank(conn, plan, ids)[offset : offset + limit]
+        rows = hit_rows(conn, plan, ids)
+    except sqlite3.OperationalError:
+        # Past the budget while resolving filters: nothing found yet. Otherwise a safety net:
+        # the parser quotes every term, so this is not a path users should see.
+        out.partial = clock.expired
+        return out
+    out.extend(to_hit(row, plan.highlight) for row in rows)
+    return out
