@@ -363,7 +363,7 @@ class MainScreen(Screen[None]):
         sessions = self.query_one(SessionList)
         field.value = sessions.filter.text
         field.display = True
-        field.focus()
+        self.set_focus(field)  # now, not later: keys typed right after `f` go to it
 
     @on(Input.Submitted, "#filter-input")
     def _filter_submitted(self, event: Input.Submitted) -> None:

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
@@ -348,6 +350,11 @@ class SessionList(RowList):
             parts.append(f"{row.child_count} sub")
         text = marker + Text(indent + "  ") + Text(" · ".join(parts), meta_style)
         return text_strip(text, width, console)
+
+    def cursor_strip(self, strip: Strip, style: Style) -> Strip:
+        """The cursor row in the cursor's own colours, every cell of both lines: the rows' cells
+        carry the list's background, so the cursor goes over them (bold and the like are kept)."""
+        return Strip(Segment.apply_style(iter(strip), post_style=style), strip.cell_length)
 
     def update_header(self) -> None:
         label = SORT_LABELS.get(self.order, self.order)
