@@ -5,6 +5,7 @@ These run with animations ON (Textual's default: `make_app` does not turn them o
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from rich.color import Color
@@ -12,8 +13,8 @@ from rich.style import Style
 from textual import events
 from textual.pilot import Pilot
 from textual.theme import BUILTIN_THEMES
-from textual.widgets import Input
-from tui_support import import_fixtures, make_app, wait_for_workers, widget_strips
+from textual.widgets import Input, Static
+from tui_support import border_text, import_fixtures, make_app, wait_for_workers, widget_strips
 
 from sessionscope import store
 from sessionscope.tui.widgets.session_list import SessionList
@@ -191,3 +192,85 @@ async def test_type_ahead_after_ctrl_p_lands_in_the_command_palette(
             await _burst(pilot, ["ctrl+p", *"ZEBRA"])
         await pilot.pause()
         assert app.screen.query_one(CommandInput).value == "ZEBRA"
+
+
+def _chips(app: Any) -> str:
+    chips = app.screen.query_one("#filter-chips", Static)
+    return str(chips.render()) if chips.display else ""
+
+
+async def _filter(pilot: Pilot, text: str) -> None:
+    await pilot.press("f")
+    field = pilot.app.screen.query_one("#filter-input", Input)
+    field.value = text
+    await pilot.press("enter")
+    await wait_for_workers(pilot)
+
+
+async def test_list_filter_speaks_the_search_language_with_chips_and_inline_errors(
+    fixture_db: Path,
+) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        sessions = app.screen.query_one(SessionList)
+        sessions.focus()
+        await _filter(pilot, "source:CODEX")  # values are case-insensitive
+        assert sessions.total == 1 and sessions.row(0).source == "codex"
+        assert "source:CODEX" in _chips(app) and "Esc clears" in _chips(app)
+        await _filter(pilot, "login")  # a bare word matches titles, not a project
+        titles = [sessions.row(i).title for i in range(sessions.row_count())]
+        assert titles and all("login" in t.lower() for t in titles), titles
+        assert "title:login" in _chips(app)
+        await _filter(pilot, "since:banana")  # refused, inline, the list keeps its filter
+        field = app.screen.query_one("#filter-input", Input)
+        assert field.display and "since:banana is not a date" in _chips(app)
+        assert "since:banana" not in border_text(sessions, "subtitle")
+        assert all("login" in sessions.row(i).title.lower() for i in range(sessions.row_count()))
+        await pilot.press("escape")  # Escape clears every filter
+        await wait_for_workers(pilot)
+        assert sessions.total == 4 and _chips(app) == "" and app.focused is sessions
+        with store.open(fixture_db) as db:
+            infos = db.sessions(limit=None, top_level=True)
+        model = next(i.model for i in infos if i.model)
+        wanted = sum(1 for i in infos if i.model and model.lower() in i.model.lower())
+        await _filter(pilot, f"model:{model.upper()}")
+        assert sessions.total == wanted > 0
+        assert f"model:{model.upper()}" in _chips(app)
+
+
+async def test_escape_and_an_empty_filter_clear_the_experiment_filter(tmp_path: Path) -> None:
+    from test_tui_experiments import build
+
+    path = tmp_path / "exp.db"
+    with store.open(path) as db:
+        build(db)
+    app = make_app(path)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await wait_for_workers(pilot)
+        sessions = app.screen.query_one(SessionList)
+        everything = sessions.total
+        for leave in ("escape", "empty f", "e escape"):
+            sessions.focus()
+            await pilot.press("e")
+            await wait_for_workers(pilot)
+            await pilot.press("enter")  # the webapp project: its arms
+            await wait_for_workers(pilot)
+            await pilot.press("enter")  # an arm: filters the list
+            await wait_for_workers(pilot)
+            assert sessions.filter.experiment_id is not None, leave
+            assert sessions.total < everything
+            assert "experiment #" in _chips(app)
+            if leave == "escape":
+                await pilot.press("escape")
+            elif leave == "empty f":
+                await pilot.press("f")
+                app.screen.query_one("#filter-input", Input).value = ""
+                await pilot.press("enter")
+            else:
+                await pilot.press("e")
+                await wait_for_workers(pilot)
+                await pilot.press("escape")
+            await wait_for_workers(pilot)
+            assert sessions.filter.experiment_id is None, leave
+            assert sessions.total == everything and _chips(app) == "", leave

@@ -14,6 +14,7 @@ from . import toolcalls
 from .connection import Connections
 from .errors import InvalidInput, SessionNotFound
 from .experiments import ExperimentsMixin
+from .listfilter import ListFilter, parse_list_filter
 from .models import (
     ROLES,
     Hit,
@@ -857,15 +858,18 @@ class Store(ExperimentsMixin):
         top_level: bool = False,
         experiment_id: int | None = None,
         variant: str | None = None,
+        match: str | ListFilter | None = None,
     ) -> list[SessionInfo]:
         """Sessions, newest activity first (or by `order`: tokens, messages, cost, started, title).
 
         `project` matches a substring of the project path or name; `parent` lists the subagent
-        sessions of one session; `top_level` leaves subagent sessions out.
+        sessions of one session; `top_level` leaves subagent sessions out; `match` is a list
+        filter in the search language (`store.listfilter`), parsed or as typed.
         """
         where, params = self._session_filter(
             project, source, since, until, parent, top_level, experiment_id, variant
         )
+        where, params = _with_match(where, params, match)
         sort = _SORTS.get(order) if isinstance(order, str) else None
         if sort is None:
             raise InvalidInput(f"order must be one of {', '.join(_SORTS)}, not {order!r}.")
@@ -891,11 +895,13 @@ class Store(ExperimentsMixin):
         until: str | None = None,
         parent: str | None = None,
         top_level: bool = False,
+        match: str | ListFilter | None = None,
     ) -> int:
         """How many sessions `sessions()` would list with the same filters and no limit."""
         where, params = self._session_filter(
             project, source, since, until, parent, top_level, None, None
         )
+        where, params = _with_match(where, params, match)
         return self._db.read(
             lambda conn: conn.execute(
                 f"SELECT count(*) FROM sessions s {where}", params
@@ -1366,3 +1372,21 @@ def _message_spec(message: Mapping[str, Any] | Message) -> Mapping[str, Any]:
     if not isinstance(message, Mapping):
         raise InvalidInput(f"a message must be a dict, not {type(message).__name__}.")
     return message
+
+
+def _with_match(
+    where: str, params: list[Any], match: str | ListFilter | None
+) -> tuple[str, list[Any]]:
+    """`where` and `params` with a list filter's conditions added (an invalid one refused)."""
+    if match is None:
+        return where, params
+    if isinstance(match, str):
+        match = parse_list_filter(match)
+    elif not isinstance(match, ListFilter):
+        raise InvalidInput(f"match must be a string, not {type(match).__name__}.")
+    if match.errors:
+        raise InvalidInput(match.errors[0])
+    if not match.clauses:
+        return where, params
+    joined = " AND ".join(match.clauses)
+    return (f"{where} AND {joined}" if where else f"WHERE {joined}"), [*params, *match.params]

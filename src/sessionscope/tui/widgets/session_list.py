@@ -56,7 +56,15 @@ class SessionList(RowList):
             tooltip="fold subagents, back to the parent",
         ),
         Binding("s", "cycle_sort", "Sort", tooltip="sort: newest, most tokens, most messages"),
-        Binding("f", "filter", "Filter", tooltip="filter the list (source:, project:, since:)"),
+        Binding(
+            "f",
+            "filter",
+            "Filter",
+            tooltip="filter: title words, source:, project:, model:, since:",
+        ),
+        Binding(
+            "escape", "clear_filters", "Clear filters", show=False, tooltip="clear every filter"
+        ),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -143,20 +151,15 @@ class SessionList(RowList):
                 limit=None if f.experiment_id is not None else PAGE,
                 offset=0 if f.experiment_id is not None else page * PAGE,
                 order=self.order,
-                project=f.project,
-                source=f.source,
-                since=f.since,
-                until=f.until,
                 top_level=True,
                 experiment_id=f.experiment_id,
                 variant=f.variant,
+                match=f.match,
             )
             if f.experiment_id is not None:
                 total = len(rows)
             else:
-                total = db.count_sessions(
-                    project=f.project, source=f.source, since=f.since, until=f.until, top_level=True
-                )
+                total = db.count_sessions(top_level=True, match=f.match)
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
@@ -384,6 +387,10 @@ class SessionList(RowList):
 
     def action_filter(self) -> None:
         self.screen.action_filter()  # type: ignore[attr-defined]
+
+    def action_clear_filters(self) -> None:
+        if self.filter.active or self.filter.text:
+            self.screen.clear_filter()  # type: ignore[attr-defined]
 
     def action_toggle_children(self) -> None:
         row = self.row(self.cursor)

@@ -1,0 +1,64 @@
+"""Issue 12 CLI papercuts: the list filter's since/until values, column header, honest messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sessionscope import store
+from sessionscope.cli import cli
+from sessionscope.store import InvalidInput
+from sessionscope.store.listfilter import parse_list_filter
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+@pytest.fixture
+def two(store_path: Path) -> None:
+    with store.open() as db:
+        db.start_session(title="Old one", source="codex", started_at="2020-01-01T09:00:00Z")
+        sid = db.start_session(title="Fresh Login fix", source="claude-code", model="gpt-5")
+        db.append(sid, "user", "hello")
+
+
+def test_sessions_since_takes_what_the_browser_takes(two: None) -> None:
+    code, out, err = run("sessions", "--since", "7d")
+    assert code == 0, err
+    assert "Fresh Login fix" in out and "Old one" not in out
+    assert out.splitlines()[0].split() == [
+        "ID",
+        "SOURCE",
+        "AGE",
+        "MSGS",
+        "TOKENS",
+        "PROJECT",
+        "TITLE",
+    ]
+    code, out, err = run("sessions", "--until", "2020-01-01")
+    assert code == 0 and "Old one" in out and "Fresh" not in out
+    code, out, err = run("sessions", "--since", "banana")
+    assert code != 0 and "not a date" in err and "Traceback" not in err
+
+
+def test_sessions_with_a_filter_matching_nothing_says_so(two: None) -> None:
+    code, out, err = run("sessions", "--source", "nope")
+    assert code == 0 and out == ""
+    assert "No session matches these filters." in err and "Import" not in err
+
+
+def test_the_store_applies_the_list_filter_language(two: None) -> None:
+    with store.open() as db:
+        assert [i.title for i in db.sessions(match="login")] == ["Fresh Login fix"]
+        assert [i.title for i in db.sessions(match="source:CODEX")] == ["Old one"]
+        assert [i.title for i in db.sessions(match="model:GPT")] == ["Fresh Login fix"]
+        assert [i.title for i in db.sessions(match="-login")] == ["Old one"]
+        assert db.count_sessions(match='"login fix" source:claude-code') == 1
+        with pytest.raises(InvalidInput, match="not a date"):
+            db.sessions(match="since:banana")
+    spec = parse_list_filter("tool:Bash OR x")
+    assert len(spec.errors) == 2 and spec.chips == ["title:x"]
