@@ -59,7 +59,9 @@ async def test_markup_in_titles_sources_models_and_filter_shows_literally(tmp_pa
         await pilot.press("enter")
         await wait_for_workers(pilot)
         assert app.is_running
-        assert "[/bold] [red]x[/red] [@click=app.quit]q[/]" in border_text(sessions, "subtitle")
+        assert "title:[/bold] title:[red]x[/red] title:[@click=app.quit]q[/]" in border_text(
+            sessions, "subtitle"
+        )
         assert "[red]x[/red]" in screen_text(app)
         # nothing in a border carries a click action
         for widget in (sessions, app.screen.query_one(Transcript)):

@@ -175,6 +175,26 @@ async def test_type_ahead_lands_in_the_input_the_key_opened(
         assert app.focused is value
 
 
+async def test_type_ahead_keeps_its_order_and_slash_f_are_text_in_an_input(
+    fixture_db: Path,
+) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        app.screen.query_one(SessionList).focus()
+        await _burst(pilot, "fsource:codex")
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        # the filter reopens with its text selected: what is typed in the same burst
+        # replaces it, `/` and `f` included (text in an input, not keys that open one)
+        await _burst(pilot, "fsince:7d /f")
+        field = app.screen.query_one("#filter-input", Input)
+        assert field.value == "since:7d /f"
+        await pilot.press("escape")
+        await _burst(pilot, "/fix a/b")
+        assert app.screen.query_one("#search-input", Input).value == "fix a/b"
+
+
 @pytest.mark.parametrize("how", ["press", "burst"])
 async def test_type_ahead_after_ctrl_p_lands_in_the_command_palette(
     fixture_db: Path, how: str

@@ -4,24 +4,20 @@ CLI, the tests and the scripts. The main screen owns the browsing: see `screens/
 from __future__ import annotations
 
 import contextlib
-import weakref
 from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from textual import events
 from textual.app import App
 from textual.screen import Screen
-from textual.widgets import Input
 
 from ..sanitize import inert
 from .options import BrowserOptions
 from .screens.main import MainScreen
 
 STYLE_FILES = ("app.tcss", "transcript.tcss")
-_REDIRECTED: weakref.WeakSet[events.Key] = weakref.WeakSet()
 
 
 def styles_dir() -> Path:
@@ -48,19 +44,6 @@ class SessionscopeApp(App[None]):
     def __init__(self, options: BrowserOptions) -> None:
         super().__init__()
         self.options = options
-
-    async def _on_key(self, event: events.Key) -> None:
-        """Type-ahead: a key that reached the app after an input took the focus (typed in the
-        same burst as the `/`, `f` or ctrl+p that opened it, so queued for the widget that had
-        the focus) goes to that input, in order, instead of being lost or run as a binding."""
-        focused = self.focused
-        if isinstance(focused, Input) and event not in _REDIRECTED:
-            event.stop()
-            event.prevent_default()  # App._on_key (bindings) runs after this one otherwise
-            again = events.Key(event.key, event.character)
-            again.set_sender(self)
-            _REDIRECTED.add(again)
-            focused._forward_event(again)
 
     def get_default_screen(self) -> Screen:
         return MainScreen(self.options)

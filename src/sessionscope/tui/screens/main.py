@@ -73,7 +73,9 @@ class MainScreen(Screen[None]):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", tooltip="search every message (live)"),
+        # priority: run as the key is read, before the next key is handed out, so what is
+        # typed right after `/` or `f` lands in the input they open (not while typing in one)
+        Binding("slash", "search", "Search", tooltip="search every message (live)", priority=True),
         Binding("question_mark", "help", "Help", tooltip="this help"),
         Binding(
             "e",
@@ -90,6 +92,7 @@ class MainScreen(Screen[None]):
             "filter",
             "Filter",
             show=False,
+            priority=True,
             tooltip="filter: source:codex project:webapp since:7d until:2026-10-01",
         ),
         Binding("d", "demo", "Demo store", tooltip="build the demo store (empty store only)"),
@@ -278,7 +281,8 @@ class MainScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo":
             return self._empty
-        return True
+        # a `/` or `f` typed into an input is text
+        return not (action in ("search", "filter") and isinstance(self.focused, Input))
 
     # -- opening sessions ----------------------------------------------------------------------
 
