@@ -62,3 +62,22 @@ def test_the_store_applies_the_list_filter_language(two: None) -> None:
             db.sessions(match="since:banana")
     spec = parse_list_filter("tool:Bash OR x")
     assert len(spec.errors) == 2 and spec.chips == ["title:x"]
+
+
+def test_opening_a_store_never_creates_a_missing_directory(tmp_path: Path) -> None:
+    from sessionscope.store import StoreError
+
+    target = tmp_path / "nonexistent" / "x.db"
+    with pytest.raises(StoreError, match="does not exist"):
+        store.open(target)
+    assert not (tmp_path / "nonexistent").exists()
+    code, out, err = run("import", "all", "--db", str(target))
+    assert code != 0 and "Traceback" not in err
+    assert not (tmp_path / "nonexistent").exists()
+
+
+def test_the_default_store_directory_is_still_created(store_path: Path) -> None:
+    assert not store_path.parent.exists()
+    with store.open() as db:
+        assert db.count_sessions() == 0
+    assert store_path.exists()
