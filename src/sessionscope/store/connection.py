@@ -157,10 +157,9 @@ def _default_dirs() -> set[Path]:
 def _create(target: Path) -> None:
     """Create an empty store file readable by this user only (never through a symlink)."""
     parent = target.parent
-    if not parent.is_dir():
-        if parent.resolve() not in _default_dirs():
-            # a mistyped --db path must not leave directories (and an empty store) behind
-            raise StoreError(f"cannot create {target}: the directory {parent} does not exist.")
+    if not parent.is_dir() and parent.resolve() not in _default_dirs():
+        # a mistyped --db path must not leave directories (and an empty store) behind
+        raise StoreError(f"cannot create {target}: the directory {parent} does not exist.")
     try:
         parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL | os.O_NOFOLLOW, 0o600)
