@@ -71,7 +71,7 @@ def test_opening_a_store_never_creates_a_missing_directory(tmp_path: Path) -> No
     with pytest.raises(StoreError, match="does not exist"):
         store.open(target)
     assert not (tmp_path / "nonexistent").exists()
-    code, out, err = run("import", "all", "--db", str(target))
+    code, _out, err = run("import", "all", "--db", str(target))
     assert code != 0 and "Traceback" not in err
     assert not (tmp_path / "nonexistent").exists()
 

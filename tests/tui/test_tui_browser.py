@@ -336,7 +336,8 @@ async def test_empty_store_shows_what_to_do(tmp_path: Path) -> None:
         await wait_for_workers(pilot)
         text = _text(app.screen.query_one(Transcript))
         assert "This store has no sessions yet." in text
-        assert "sessionscope import" in text
+        assert "sessionscope import all" in text
+        assert "claude-code: ~/.claude/projects" in text and "codex:" in text
         assert app.screen.query_one(SessionList).total == 0
 
 

@@ -45,6 +45,17 @@ from .main_commands import MainCommands
 STATS_EVERY = 2.0
 
 
+def _import_roots() -> dict[str, str]:
+    """Where `sessionscope import all` looks, `~` for the home directory."""
+    from ...importers import default_roots
+
+    home = str(Path.home())
+    return {
+        source: ("~" + str(path)[len(home) :] if str(path).startswith(home + "/") else str(path))
+        for source, path in default_roots().items()
+    }
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
     return slug[:48].strip("-") or "session"
@@ -264,7 +275,12 @@ class MainScreen(Screen[None]):
             Text("  This store has no sessions yet.", style="bold"),
             Text(""),
             Text("  Import what your coding agents left on disk (Claude Code, Codex CLI):"),
-            Text("      sessionscope import", style="bold"),
+            Text("      sessionscope import all", style="bold"),
+            Text("  It looks in:"),
+            *(
+                safe_text(f"      {source}: {where}", limit=300)
+                for source, where in _import_roots().items()
+            ),
             Text("  or write sessions from your own agent with the Python API:"),
             Text("      from sessionscope import store; db = store.open()", style="bold"),
         ]
