@@ -81,3 +81,22 @@ def test_the_default_store_directory_is_still_created(store_path: Path) -> None:
     with store.open() as db:
         assert db.count_sessions() == 0
     assert store_path.exists()
+
+
+def test_show_takes_the_refs_search_prints_and_short_prefixes_say_ambiguous(
+    store_path: Path,
+) -> None:
+    with store.open() as db:
+        sid = db.start_session(title="Refs", source="api", id="abcdef12-0000")
+        for i in range(3):
+            db.append(sid, "user", f"message number {i}")
+    code, out, err = run("show", "abcdef12#1")
+    assert code == 0, err
+    assert "message number 1" in out and "message number 2" in out
+    assert "message number 0" not in out
+    code, out, err = run("show", "abcdef12#9")
+    assert code != 0 and "no message #9" in err
+    code, out, err = run("show", "ab")
+    assert code != 0 and "ambiguous" in err and "no session has id" not in err
+    code, out, err = run("show", "zz")
+    assert code != 0 and "no session has id" in err

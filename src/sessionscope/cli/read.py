@@ -165,13 +165,26 @@ PARTIAL = "(partial: the search reached its time budget; more matches may exist,
     show_default=True,
 )
 def show_cmd(session: str, fmt: str) -> None:
-    """Print one session's transcript (SESSION is an id or a unique prefix of one)."""
+    """Print one session's transcript (SESSION is an id, a unique prefix of one, or the
+    `ID#SEQ` that search prints: from that message on). Paged on a terminal ($PAGER, less -R)."""
     from .. import export
 
+    ref, mark, seq_text = session.rpartition("#") if "#" in session else (session, "", "")
+    if mark and not seq_text.isdigit():
+        raise click.UsageError(f"{session!r}: after # comes a message number (ID#SEQ).")
     with open_from_context(must_exist=True) as db:
-        loaded = _load(db, session)
+        loaded = _load(db, ref)
+    if mark:
+        seq = int(seq_text)
+        if not any(m.seq == seq for m in loaded.messages):
+            raise click.ClickException(f"session {inert(loaded.id)[:8]} has no message #{seq}.")
+        loaded = dataclasses.replace(loaded, messages=[m for m in loaded.messages if m.seq >= seq])
     render = {"text": export.to_text, "markdown": export.to_markdown, "json": export.to_json}
-    click.echo(render[fmt](loaded), nl=fmt == "json")
+    text = render[fmt](loaded)
+    if fmt == "text" and sys.stdout.isatty():
+        click.echo_via_pager(text)
+    else:
+        click.echo(text, nl=fmt == "json")
 
 
 @click.command("export")
