@@ -100,3 +100,17 @@ def test_show_takes_the_refs_search_prints_and_short_prefixes_say_ambiguous(
     assert code != 0 and "ambiguous" in err and "no session has id" not in err
     code, out, err = run("show", "zz")
     assert code != 0 and "no session has id" in err
+
+
+def test_doctor_on_a_missing_path_says_so_in_one_sentence(tmp_path: Path) -> None:
+    code, out, err = run("doctor", "--db", str(tmp_path / "nothing.db"))
+    assert code == 1 and out == ""
+    assert err.startswith("sessionscope: error: no store at ") and err.count("\n") == 1
+    assert "schema None" not in err and "readable by others" not in err
+
+
+def test_demo_says_how_other_commands_reach_the_demo_store(tmp_path: Path) -> None:
+    target = tmp_path / "demo.db"
+    code, _out, err = run("demo", "--db", str(target), "--no-open", "--sessions", "3")
+    assert code == 0, err
+    assert f"--db {target}" in err and f"SESSIONSCOPE_DB={target}" in err

@@ -9,6 +9,7 @@ from typing import Any
 import click
 
 from ..jsonout import echo_json
+from ..sanitize import clean_line
 from ..store import SCHEMA_VERSION, StoreError
 from ..store import open as open_store
 from .options import db_option, json_option, store_path
@@ -70,6 +71,12 @@ def doctor_cmd(as_json: bool, full: bool) -> None:
     report = diagnose(store_path(), full=full)
     if as_json:
         echo_json([report])
+    elif not report["exists"]:
+        click.echo(
+            f"sessionscope: error: no store at {clean_line(str(report['path']))} "
+            "(check --db or $SESSIONSCOPE_DB; `sessionscope import all` creates one).",
+            err=True,
+        )
     else:
         mark = "ok" if report["ok"] else "PROBLEMS"
         click.echo(f"store       {report['path']}")
