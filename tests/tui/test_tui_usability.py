@@ -4,6 +4,7 @@ These run with animations ON (Textual's default: `make_app` does not turn them o
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -294,3 +295,23 @@ async def test_escape_and_an_empty_filter_clear_the_experiment_filter(tmp_path: 
             await wait_for_workers(pilot)
             assert sessions.filter.experiment_id is None, leave
             assert sessions.total == everything and _chips(app) == "", leave
+
+
+async def test_the_chosen_theme_is_kept_across_restarts(fixture_db: Path, tmp_path: Path) -> None:
+    config = tmp_path / "config" / "config.json"
+    app = make_app(fixture_db, config_path=str(config))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await wait_for_workers(pilot)
+        app.theme = "textual-light"
+        await pilot.pause()
+    assert json.loads(config.read_text())["theme"] == "textual-light"
+    assert config.stat().st_mode & 0o777 == 0o600
+    again = make_app(fixture_db, config_path=str(config))
+    async with again.run_test(size=(100, 30)) as pilot:
+        await wait_for_workers(pilot)
+        assert again.theme == "textual-light"
+    config.write_text("{not json")
+    third = make_app(fixture_db, config_path=str(config))
+    async with third.run_test(size=(100, 30)) as pilot:  # an odd file is ignored
+        await wait_for_workers(pilot)
+        assert third.theme == "textual-dark"
