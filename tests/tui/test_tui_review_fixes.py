@@ -77,6 +77,7 @@ async def test_markup_in_titles_sources_models_and_filter_shows_literally(tmp_pa
 
 async def _open_single(tmp_path: Path, role: str, content: object, size=(120, 40)):  # type: ignore[no-untyped-def]
     path = tmp_path / "big.db"
+    path.parent.mkdir(exist_ok=True)
     with store.open(path) as db:
         sid = db.start_session(title="big", source="api")
         db.append(sid, role, content, created_at="2026-10-10T10:00:00Z")
