@@ -541,6 +541,7 @@ def readonly_store(fixture_tree: Path) -> Iterator[Path]:
     base = Path(tempfile.mkdtemp(prefix="sessionscope-ro-"))
     base.chmod(0o755)  # reachable once root's overrides are dropped
     path = base / "store" / "sessions.db"
+    path.parent.mkdir()
     with store.open(path) as db:
         import_all(
             db, {"claude-code": fixture_tree / "claude-code", "codex": fixture_tree / "codex"}

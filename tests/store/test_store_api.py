@@ -390,9 +390,12 @@ def test_resolve_session_by_prefix(db: Store) -> None:
     assert db.resolve_session(sid) == sid
     with pytest.raises(store.InvalidInput, match="more than one"):
         db.resolve_session("abcd")
-    for literal in ("abc_", "abc%", "zzzz", "abc"):  # wildcards are literal; short refs exact only
+    for literal in ("abc_", "abc%", "zzzz", "ab_"):  # wildcards are literal
         with pytest.raises(store.SessionNotFound):
             db.resolve_session(literal)
+    # a short prefix that matches is ambiguous (issue 12), not "no session has id"
+    with pytest.raises(store.InvalidInput, match="ambiguous"):
+        db.resolve_session("abc")
 
 
 def test_surrogates_in_tool_ids_do_not_break_writes(db: Store) -> None:

@@ -337,7 +337,10 @@ def test_hostile_fields_never_reach_a_real_terminal_from_show_and_export(tmp_pat
 
     path = tmp_path / "hostile-fields.db"
     hostile_fields_store(path)
-    env = {"SESSIONSCOPE_DB": str(path)}
+    env = {
+        "SESSIONSCOPE_DB": str(path),
+        "PAGER": "cat",
+    }  # show pages on a terminal: the pager's own codes are not data
     exported = tmp_path / "out.md"
     for argv in (
         ["show", "sess"],

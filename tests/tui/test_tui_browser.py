@@ -336,7 +336,8 @@ async def test_empty_store_shows_what_to_do(tmp_path: Path) -> None:
         await wait_for_workers(pilot)
         text = _text(app.screen.query_one(Transcript))
         assert "This store has no sessions yet." in text
-        assert "sessionscope import" in text
+        assert "sessionscope import all" in text
+        assert "claude-code: ~/.claude/projects" in text and "codex:" in text
         assert app.screen.query_one(SessionList).total == 0
 
 
@@ -532,8 +533,7 @@ async def test_experiments_screen_result_filters_the_list(tmp_path: Path) -> Non
         app.screen.dismiss({"experiment_id": experiment_id, "variant": "challenger"})
         await wait_for_workers(pilot)
         assert sessions.total == expected < everything
-        assert f"experiment:{experiment_id}" in sessions.border_subtitle
-        assert "variant:challenger" in sessions.border_subtitle
+        assert f"experiment #{experiment_id} · challenger" in sessions.border_subtitle
         # each row and the open transcript's header say which arm the session ran in
         assert "webapp · api · challenger · 4 msg" in "\n".join(widget_lines(sessions))
         first = sessions.row(0)

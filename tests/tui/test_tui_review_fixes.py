@@ -59,7 +59,9 @@ async def test_markup_in_titles_sources_models_and_filter_shows_literally(tmp_pa
         await pilot.press("enter")
         await wait_for_workers(pilot)
         assert app.is_running
-        assert "[/bold] [red]x[/red] [@click=app.quit]q[/]" in border_text(sessions, "subtitle")
+        assert "title:[/bold] title:[red]x[/red] title:[@click=app.quit]q[/]" in border_text(
+            sessions, "subtitle"
+        )
         assert "[red]x[/red]" in screen_text(app)
         # nothing in a border carries a click action
         for widget in (sessions, app.screen.query_one(Transcript)):
@@ -75,6 +77,7 @@ async def test_markup_in_titles_sources_models_and_filter_shows_literally(tmp_pa
 
 async def _open_single(tmp_path: Path, role: str, content: object, size=(120, 40)):  # type: ignore[no-untyped-def]
     path = tmp_path / "big.db"
+    path.parent.mkdir(exist_ok=True)
     with store.open(path) as db:
         sid = db.start_session(title="big", source="api")
         db.append(sid, role, content, created_at="2026-10-10T10:00:00Z")

@@ -12,9 +12,9 @@ from textual.binding import Binding
 
 from sessionscope.store.models import Message
 from sessionscope.tui.format import (
+    SessionFilter,
     age,
     image_label,
-    parse_filter,
     short_count,
     short_model,
     short_project,
@@ -105,14 +105,16 @@ def test_image_label_reports_type_and_decoded_size() -> None:
     assert image_label(block) == "image/png · 75 B"
 
 
-def test_filters_parse_without_raising() -> None:
-    f = parse_filter("source:codex project:webapp since:7d", now=NOW)
-    assert f.source == "codex" and f.project == "webapp"
-    assert f.since is not None and f.since.startswith("2026-10-05")
-    odd = parse_filter('since:yesterdayish weird:thing "', now=NOW)
-    assert (
-        odd.since is None and "since:yesterdayish" in odd.unknown and "weird:thing" in odd.unknown
-    )
+def test_filters_parse_with_the_store_language_without_raising() -> None:
+    f = SessionFilter.parse("source:CODEX project:webapp since:7d login", now=NOW)
+    assert f.errors == [] and f.match is not None
+    assert f.chips() == ["source:CODEX", "project:webapp", "since:7d", "title:login"]
+    assert any(str(p).startswith("2026-10-05") for p in f.match.params)
+    odd = SessionFilter.parse('since:yesterdayish weird:thing role:user "', now=NOW)
+    assert odd.match is None and not odd.active
+    assert "since:yesterdayish is not a date" in odd.errors[0]
+    assert any("unknown filter weird:" in e for e in odd.errors)
+    assert any("role: filters messages" in e for e in odd.errors)
 
 
 def test_highlight_marks_terms_case_insensitively_across_segments() -> None:

@@ -14,7 +14,9 @@ from .options import db_option, store_path
 def open_browser(db_path: str | None, **opts: Any) -> None:
     """Run the browser on the store at `db_path` until the person quits."""
     from ..tui import create_app
+    from ..tui.settings import default_config_path
 
+    opts.setdefault("config_path", str(default_config_path()))
     create_app(db_path, **opts).run()
 
 

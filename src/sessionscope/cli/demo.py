@@ -178,5 +178,10 @@ def demo_cmd(no_open: bool, sessions: int, seed: int, rebuild: bool) -> None:
             err=True,
         )
     click.echo(str(path))
+    click.echo(
+        f"Other commands use your own store; for this one add --db {shown} "
+        f"(or export SESSIONSCOPE_DB={shown}), e.g. `sessionscope --db {shown} sessions`.",
+        err=True,
+    )
     if not no_open:
         _open_browser(path)

@@ -104,6 +104,12 @@ def doctor_cmd(as_json: bool, full: bool) -> None:
     report = diagnose(store_path(), full=full)
     if as_json:
         echo_json([report])
+    elif not report["exists"]:
+        click.echo(
+            f"sessionscope: error: no store at {clean_line(str(report['path']))} "
+            "(check --db or $SESSIONSCOPE_DB; `sessionscope import all` creates one).",
+            err=True,
+        )
     else:
         mark = "ok" if report["ok"] else "PROBLEMS"
         click.echo(f"store       {report['path']}")

@@ -23,7 +23,10 @@ from .render import hits_json, hits_text
 @limit_option(50)
 @click.option("--project", "-p", help="Only sessions whose project contains this text.")
 @click.option("--source", "-s", help="Only sessions from this source (claude-code, codex, ...).")
-@click.option("--since", help="Only sessions active since this date (ISO 8601).")
+@click.option(
+    "--since", help="Only sessions active since then: 7d, 12h, yesterday, 2026-10-01 (as in `f`)."
+)
+@click.option("--until", help="Only sessions started by then (same values as --since).")
 @click.option(
     "--sort",
     type=click.Choice(["recent", "started", "tokens", "messages", "cost", "title"]),
@@ -36,19 +39,42 @@ def sessions_cmd(
     project: str | None,
     source: str | None,
     since: str | None,
+    until: str | None,
     sort: str,
 ) -> None:
     """List sessions, newest activity first."""
+    from ..store.listfilter import when_value
+
+    bounds: dict[str, str | None] = {}
+    for name, value in (("since", since), ("until", until)):
+        bounds[name] = None if value is None else when_value(name, value)
+        if value is not None and bounds[name] is None:
+            raise click.UsageError(
+                f"--{name} {value!r} is not a date (use 7d, 12h, yesterday or 2026-10-01)."
+            )
     with open_from_context(must_exist=not as_json) as db:
-        rows = db.sessions(limit=limit, project=project, source=source, since=since, order=sort)
+        rows = db.sessions(
+            limit=limit,
+            project=project,
+            source=source,
+            since=bounds["since"],
+            until=bounds["until"],
+            order=sort,
+        )
     if as_json:
         echo_json([dataclasses.asdict(r) for r in rows])
         return
     if not rows:
-        click.echo("No sessions. Import some with `sessionscope import all`.", err=True)
+        if any(v is not None for v in (project, source, since, until)):
+            click.echo("No session matches these filters.", err=True)
+        else:
+            click.echo("No sessions. Import some with `sessionscope import all`.", err=True)
         return
     width = shutil.get_terminal_size((120, 24)).columns
     title_width = max(20, width - 8 - 2 - 12 - 2 - 5 - 2 - 6 - 2 - 6 - 2 - 18 - 2)
+    click.echo(
+        f"{'ID':<8}  {'SOURCE':<12}  {'AGE':>5}  {'MSGS':>6}  {'TOKENS':>6}  {'PROJECT':<18}  TITLE"
+    )
     for r in rows:
         indent = "  ↳ " if r.parent_session_id else ""
         click.echo(
@@ -109,13 +135,26 @@ PARTIAL = "(partial: the search reached its time budget; more matches may exist,
     show_default=True,
 )
 def show_cmd(session: str, fmt: str) -> None:
-    """Print one session's transcript (SESSION is an id or a unique prefix of one)."""
+    """Print one session's transcript (SESSION is an id, a unique prefix of one, or the
+    `ID#SEQ` that search prints: from that message on). Paged on a terminal ($PAGER, less -R)."""
     from .. import export
 
+    ref, mark, seq_text = session.rpartition("#") if "#" in session else (session, "", "")
+    if mark and not seq_text.isdigit():
+        raise click.UsageError(f"{session!r}: after # comes a message number (ID#SEQ).")
     with open_from_context(must_exist=True) as db:
-        loaded = _load(db, session)
+        loaded = _load(db, ref)
+    if mark:
+        seq = int(seq_text)
+        if not any(m.seq == seq for m in loaded.messages):
+            raise click.ClickException(f"session {inert(loaded.id)[:8]} has no message #{seq}.")
+        loaded = dataclasses.replace(loaded, messages=[m for m in loaded.messages if m.seq >= seq])
     render = {"text": export.to_text, "markdown": export.to_markdown, "json": export.to_json}
-    click.echo(render[fmt](loaded), nl=fmt == "json")
+    text = render[fmt](loaded)
+    if fmt == "text" and sys.stdout.isatty():
+        click.echo_via_pager(text)
+    else:
+        click.echo(text, nl=fmt == "json")
 
 
 @click.command("export")

@@ -211,10 +211,28 @@ def check_path(target: Path) -> None:
             raise UnsafePath(problem)
 
 
+def _default_dirs() -> set[Path]:
+    """The directories of the default store ($SESSIONSCOPE_DB, the user data directory): the
+    only parents a store creates when missing."""
+    from pathlib import Path
+
+    import platformdirs
+
+    dirs = {Path(platformdirs.user_data_dir("sessionscope", appauthor=False)).resolve()}
+    env = os.environ.get("SESSIONSCOPE_DB")
+    if env:
+        dirs.add(Path(env).expanduser().resolve().parent)
+    return dirs
+
+
 def _create(target: Path) -> None:
     """Create an empty store file readable by this user only (never through a symlink)."""
+    parent = target.parent
+    if not parent.is_dir() and parent.resolve() not in _default_dirs():
+        # a mistyped --db path must not leave directories (and an empty store) behind
+        raise StoreError(f"cannot create {target}: the directory {parent} does not exist.")
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL | os.O_NOFOLLOW, 0o600)
         os.close(fd)
     except FileExistsError:

@@ -23,6 +23,7 @@ from . import sessions as rows_of_sessions
 from . import side, summary
 from .base import StoreBase
 from .errors import InvalidInput
+from .listfilter import ListFilter, with_match
 from .rows import Row
 from .search import search_messages
 from .timeutil import normalize_ts, now_iso
@@ -195,15 +196,18 @@ class Store(StoreBase):
         top_level: bool = False,
         experiment_id: int | None = None,
         variant: str | None = None,
+        match: str | ListFilter | None = None,
     ) -> list[SessionInfo]:
         """Sessions, newest activity first (or by `order`: tokens, messages, cost, started, title).
 
         `project` matches a substring of the project path or name; `parent` lists the subagent
-        sessions of one session; `top_level` leaves subagent sessions out.
+        sessions of one session; `top_level` leaves subagent sessions out; `match` is a list
+        filter in the search language (`store.listfilter`), parsed or as typed.
         """
         where, params = rows_of_sessions.filter_clause(
             project, source, since, until, parent, top_level, experiment_id, variant
         )
+        where, params = with_match(where, params, match)
         sort = rows_of_sessions.sort_clause(order)
         limit, offset = optional_int_arg(limit, "limit"), int_arg(offset, "offset")
         with self.reading() as conn:
@@ -218,11 +222,13 @@ class Store(StoreBase):
         until: str | None = None,
         parent: str | None = None,
         top_level: bool = False,
+        match: str | ListFilter | None = None,
     ) -> int:
         """How many sessions `sessions()` would list with the same filters and no limit."""
         where, params = rows_of_sessions.filter_clause(
             project, source, since, until, parent, top_level, None, None
         )
+        where, params = with_match(where, params, match)
         with self.reading() as conn:
             return rows_of_sessions.count(conn, where, params)
 

@@ -205,6 +205,13 @@ def resolve(conn: sqlite3.Connection, ref: str) -> str:
             return str(rows[0][0])
         if len(rows) > 1:
             raise InvalidInput(f"{ref!r} matches more than one session; give more of the id.")
+    elif (
+        ref
+        and conn.execute(
+            "SELECT 1 FROM sessions WHERE id LIKE ? ESCAPE '\\' LIMIT 1", (like_escape(ref) + "%",)
+        ).fetchone()
+    ):
+        raise InvalidInput(f"{ref!r} is ambiguous: give at least 4 characters of the session id.")
     raise SessionNotFound(f"no session has id {ref!r}.")
 
 

@@ -14,6 +14,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from ..sanitize import inert
+from . import settings
 from .options import BrowserOptions
 from .screens.main import MainScreen
 
@@ -44,6 +45,21 @@ class SessionscopeApp(App[None]):
     def __init__(self, options: BrowserOptions) -> None:
         super().__init__()
         self.options = options
+        self._keep_theme = False  # set once the saved theme is applied
+
+    def on_mount(self) -> None:
+        path = self.options.config_path
+        if path:
+            theme = settings.load(path).get("theme")
+            if isinstance(theme, str) and theme in self.available_themes:
+                self.theme = theme
+        self._keep_theme = True
+
+    def watch_theme(self, theme: str) -> None:
+        """Keep the chosen theme for the next run (when there is a settings file)."""
+        path = self.options.config_path
+        if path and self._keep_theme and settings.load(path).get("theme") != theme:
+            settings.save(path, theme=theme)
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.options)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, tzinfo
 from typing import Any
 
@@ -17,7 +17,7 @@ from ..display import human_bytes as human_bytes
 from ..display import parse_ts as parse_ts
 from ..display import short_count as short_count
 from ..sanitize import DISPLAY_CHARS, clean_line, inert
-from ..store.timeutil import parse_when
+from ..store.listfilter import ListFilter, parse_list_filter
 
 
 def local_time(value: str | None, tz: tzinfo | None, *, seconds: bool = True) -> str:
@@ -147,68 +147,43 @@ def image_label(block: dict[str, Any]) -> str:
 
 @dataclass
 class SessionFilter:
-    """What the session list shows: filters the store can apply, and the sort order."""
+    """What the session list shows: a list filter in the search language (parsed by the
+    store's `parse_list_filter`) and the experiment arm picked with `e`."""
 
-    source: str | None = None
-    project: str | None = None
-    since: str | None = None
-    until: str | None = None
+    text: str = ""
+    spec: ListFilter | None = None
     experiment_id: int | None = None
     variant: str | None = None
-    unknown: list[str] = field(default_factory=list)
-    text: str = ""
+
+    @classmethod
+    def parse(cls, text: str, *, now: datetime | None = None) -> SessionFilter:
+        cleaned = clean_line(text or "").strip()
+        return cls(text=cleaned, spec=parse_list_filter(cleaned, now=now) if cleaned else None)
+
+    @property
+    def errors(self) -> list[str]:
+        return list(self.spec.errors) if self.spec is not None else []
+
+    @property
+    def match(self) -> ListFilter | None:
+        """What the store applies (None: no text filter, or one with errors)."""
+        return self.spec if self.spec is not None and not self.spec.errors else None
 
     @property
     def active(self) -> bool:
-        return any(
-            v is not None
-            for v in (
-                self.source,
-                self.project,
-                self.since,
-                self.until,
-                self.experiment_id,
-                self.variant,
-            )
-        )
+        return self.match is not None or self.experiment_id is not None
+
+    def chips(self) -> list[str]:
+        """The active filters, one chip each (`source:codex`, `title:zebra`, `experiment #2`)."""
+        chips = list(self.match.chips) if self.match is not None else []
+        if self.experiment_id is not None:
+            arm = f" · {self.variant}" if self.variant is not None else ""
+            chips.append(f"experiment #{self.experiment_id}{arm}")
+        return chips
 
     def describe(self) -> str:
-        """What the filter holds, as the person typed it."""
-        parts = [self.text.strip()] if self.text.strip() else []
-        if self.experiment_id is not None:
-            parts.append(f"experiment:{self.experiment_id}")
-            if self.variant is not None:
-                parts.append(f"variant:{self.variant}")
-        return " ".join(parts)
-
-
-def parse_filter(text: str, now: datetime | None = None) -> SessionFilter:
-    """`source:codex project:webapp since:7d until:2026-10-01` -> a SessionFilter (never raises).
-
-    Bare words are taken as a project name; anything not understood is listed in `unknown`.
-    """
-    result = SessionFilter(text=clean_line(text or ""))
-    for word in (text or "").split():
-        name, colon, value = word.partition(":")
-        key = name.lower()
-        if colon and value:
-            if key == "source":
-                result.source = value
-            elif key == "project":
-                result.project = value
-            elif key in ("since", "until"):
-                when = parse_when(value, now=now)
-                if when is None:
-                    result.unknown.append(word)
-                else:
-                    setattr(result, key, when)
-            else:
-                result.unknown.append(word)
-        elif not colon:
-            result.project = word if result.project is None else result.project
-        else:
-            result.unknown.append(word)
-    return result
+        """The active filters as one line."""
+        return " ".join(self.chips())
 
 
 def terms_pattern(terms: list[str]) -> re.Pattern[str] | None:

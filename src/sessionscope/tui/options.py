@@ -17,7 +17,8 @@ class BrowserOptions:
     `clock` returns "now" (ages such as `3d` are computed from it; None: the real time), `tz`
     is the time zone for message times (None: local), `poll_interval` the seconds between
     change checks, `session`/`seq`/`query` what to open at start, `demo_sessions` the size of
-    the demo store the empty screen offers to build.
+    the demo store the empty screen offers to build, `config_path` the settings file that
+    keeps the chosen theme across runs (None: nothing is kept).
     """
 
     db_path: str | None = None
@@ -29,6 +30,7 @@ class BrowserOptions:
     seq: int | None = None
     query: str | None = None
     demo_sessions: int = DEMO_SESSIONS
+    config_path: str | None = None
 
     def now(self) -> datetime:
         """The clock's time, or the real time in UTC."""

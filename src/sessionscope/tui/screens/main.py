@@ -9,19 +9,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, ClassVar
 
+from rich.style import Style
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input
+from textual.widgets import Footer, Input, Static
 
 from ...export import to_markdown
 from ...store import Store, StoreError
 from ..browsing import Browsing
 from ..commands import SessionCommands
-from ..format import SessionFilter, parse_filter
+from ..format import SessionFilter
 from ..messages import (
     DemoBuilt,
     HitChosen,
@@ -44,6 +45,17 @@ from .resuming import ResumeActions
 STATS_EVERY = 2.0
 
 
+def _import_roots() -> dict[str, str]:
+    """Where `sessionscope import all` looks, `~` for the home directory."""
+    from ...importers import default_roots
+
+    home = str(Path.home())
+    return {
+        source: ("~" + str(path)[len(home) :] if str(path).startswith(home + "/") else str(path))
+        for source, path in default_roots().items()
+    }
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
     return slug[:48].strip("-") or "session"
@@ -55,8 +67,8 @@ class FilterInput(Input):
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def action_cancel(self) -> None:
-        self.display = False
-        self.screen.query_one(SessionList).focus()
+        """Escape clears every filter (the experiment's too) and goes back to the list."""
+        self.screen.clear_filter()  # type: ignore[attr-defined]
 
 
 class MainScreen(ResumeActions):
@@ -72,7 +84,9 @@ class MainScreen(ResumeActions):
     }
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("slash", "search", "Search", tooltip="search every message (live)"),
+        # priority: run as the key is read, before the next key is handed out, so what is
+        # typed right after `/` or `f` lands in the input they open (not while typing in one)
+        Binding("slash", "search", "Search", tooltip="search every message (live)", priority=True),
         Binding("question_mark", "help", "Help", tooltip="this help"),
         Binding(
             "e",
@@ -89,6 +103,7 @@ class MainScreen(ResumeActions):
             "filter",
             "Filter",
             show=False,
+            priority=True,
             tooltip="filter: source:codex project:webapp since:7d until:2026-10-01",
         ),
         Binding("d", "demo", "Demo store", tooltip="build the demo store (empty store only)"),
@@ -125,9 +140,11 @@ class MainScreen(ResumeActions):
         with Horizontal(id="panes"):
             with Vertical(id="left"):
                 yield FilterInput(
-                    placeholder="filter: source:codex project:webapp since:7d (Enter)",
+                    placeholder="filter: words of the title, source:codex project:webapp "
+                    "model:gpt since:7d (Enter; Esc clears)",
                     id="filter-input",
                 )
+                yield Static(id="filter-chips", markup=False)
                 yield SearchPane(id="search", clock=self.options.clock)
                 yield SessionList(id="sessions", clock=self.options.clock)
             yield Transcript(id="transcript", tz=self.options.tz)
@@ -244,7 +261,7 @@ class MainScreen(ResumeActions):
                 [
                     Text("  No session matches the filter."),
                     Text(""),
-                    Text("  Press f and clear it (Enter on an empty filter)."),
+                    Text("  Press Escape to clear every filter (or f and Enter on an empty one)."),
                 ]
             )
         else:
@@ -263,7 +280,12 @@ class MainScreen(ResumeActions):
             Text("  This store has no sessions yet.", style="bold"),
             Text(""),
             Text("  Import what your coding agents left on disk (Claude Code, Codex CLI):"),
-            Text("      sessionscope import", style="bold"),
+            Text("      sessionscope import all", style="bold"),
+            Text("  It looks in:"),
+            *(
+                safe_text(f"      {source}: {where}", limit=300)
+                for source, where in _import_roots().items()
+            ),
             Text("  or write sessions from your own agent with the Python API:"),
             Text("      from sessionscope import store; db = store.open()", style="bold"),
         ]
@@ -280,7 +302,8 @@ class MainScreen(ResumeActions):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "demo":
             return self._empty
-        return True
+        # a `/` or `f` typed into an input is text
+        return not (action in ("search", "filter") and isinstance(self.focused, Input))
 
     # -- opening sessions ----------------------------------------------------------------------
 
@@ -368,34 +391,59 @@ class MainScreen(ResumeActions):
         sessions = self.query_one(SessionList)
         field.value = sessions.filter.text
         field.display = True
-        field.focus()
+        self.set_focus(field)  # now, not later: keys typed right after `f` go to it
 
     @on(Input.Submitted, "#filter-input")
     def _filter_submitted(self, event: Input.Submitted) -> None:
         event.stop()
+        if not event.value.strip():
+            self.clear_filter()  # an empty filter clears every filter, the experiment's too
+            return
         sessions = self.query_one(SessionList)
-        new = parse_filter(event.value, now=self.now())
+        new = SessionFilter.parse(event.value, now=self.now())
+        if new.errors:
+            # shown under the input, which stays open; the list keeps its current filter
+            self.show_chips(error=new.errors[0])
+            return
         new.experiment_id = sessions.filter.experiment_id
         new.variant = sessions.filter.variant
-        if new.unknown:
-            self.notify(
-                f"Not understood: {' '.join(new.unknown)} (use source:, project:, since:, until:).",
-                severity="warning",
-                markup=False,
-            )
-        event.input.display = bool(new.text)
+        event.input.display = False
+        self.apply_filter(new)
+
+    def apply_filter(self, new: SessionFilter) -> None:
+        sessions = self.query_one(SessionList)
         sessions.set_filter(new)
+        self.show_chips()
+        sessions.display = True
         sessions.focus()
+
+    def show_chips(self, *, error: str | None = None) -> None:
+        """The line over the list: the active filters as chips (or why a filter is refused)."""
+        chips = self.query_one("#filter-chips", Static)
+        chips.set_class(error is not None, "-error")
+        if error is not None:
+            chips.update(safe_text(f"✗ {error}", limit=400))
+            chips.display = True
+            return
+        active = self.query_one(SessionList).filter.chips()
+        line = Text()
+        for chip in active:
+            line.append_text(safe_text(f" {chip} ", Style(reverse=True), limit=200))
+            line.append(" ")
+        line.append("Esc clears")
+        chips.update(line)
+        chips.display = bool(active)
 
     def set_sort(self, order: str) -> None:
         self.query_one(SessionList).set_order(order)
         self.notify(f"Sorted by {SORT_LABELS.get(order, order)}.", timeout=2, markup=False)
 
     def clear_filter(self) -> None:
+        """Every filter off (text and experiment), back to the list."""
         field = self.query_one("#filter-input", FilterInput)
         field.value = ""
         field.display = False
-        self.query_one(SessionList).set_filter(SessionFilter())
+        self.apply_filter(SessionFilter())
 
     # -- other actions -------------------------------------------------------------------------
 
@@ -450,22 +498,24 @@ class MainScreen(ResumeActions):
 
     def _experiment_chosen(self, result: dict[str, Any] | None) -> None:
         if not result or result.get("experiment_id") is None:
+            # Escape out of the experiments: no experiment filter left behind
+            if self.query_one(SessionList).filter.experiment_id is not None:
+                self.clear_experiment()
             return
-        sessions = self.query_one(SessionList)
-        current = sessions.filter
-        new = parse_filter(current.text, now=self.now())
-        new.experiment_id = int(result["experiment_id"])
-        new.variant = result.get("variant")
-        sessions.set_filter(new)
-        sessions.display = True
+        current = self.query_one(SessionList).filter
+        new = SessionFilter(
+            text=current.text,
+            spec=current.spec,
+            experiment_id=int(result["experiment_id"]),
+            variant=result.get("variant"),
+        )
         self.query_one(SearchPane).display = False
-        sessions.focus()
+        self.apply_filter(new)
         self.notify(f"Showing sessions of {new.describe()}.", timeout=3, markup=False)
 
     def clear_experiment(self) -> None:
-        sessions = self.query_one(SessionList)
-        new = parse_filter(sessions.filter.text, now=self.now())
-        sessions.set_filter(new)
+        current = self.query_one(SessionList).filter
+        self.apply_filter(SessionFilter(text=current.text, spec=current.spec))
 
     def action_demo(self) -> None:
         if self._demo_running:

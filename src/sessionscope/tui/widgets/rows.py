@@ -19,6 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...sanitize import clean_line
+from ..contrast import readable_segments
 
 
 def text_strip(text: Text, width: int, console) -> Strip:  # type: ignore[no-untyped-def]
@@ -103,8 +104,14 @@ class RowList(ScrollView, can_focus=True):
         strip = self.render_row(index, line, width)
         if index == self.cursor:
             name = "rows--cursor" if self.has_focus else "rows--cursor-blur"
-            strip = strip.apply_style(self.get_component_rich_style(name))
-        return strip.apply_style(self.rich_style)
+            strip = self.cursor_strip(strip, self.get_component_rich_style(name))
+        strip = strip.apply_style(self.rich_style)
+        return Strip(readable_segments(list(strip)), strip.cell_length)
+
+    def cursor_strip(self, strip: Strip, style: Style) -> Strip:
+        """The cursor row: `style` under the row's own colours (lists whose rows carry no
+        background of their own, such as the hits)."""
+        return strip.apply_style(style)
 
     def on_focus(self) -> None:
         self.refresh()

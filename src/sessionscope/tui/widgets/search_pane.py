@@ -228,7 +228,8 @@ class SearchPane(Vertical):
         self.db = db
 
     def focus_input(self) -> None:
-        self.query_one(SearchInput).focus()
+        # now, not after a refresh: keys typed right after `/` must land in the input
+        self.screen.set_focus(self.query_one(SearchInput))
 
     def set_query(self, text: str) -> None:
         field = self.query_one(SearchInput)

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
+from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding, BindingType
@@ -55,7 +57,15 @@ class SessionList(RowList):
             tooltip="fold subagents, back to the parent",
         ),
         Binding("s", "cycle_sort", "Sort", tooltip="sort: newest, most tokens, most messages"),
-        Binding("f", "filter", "Filter", tooltip="filter the list (source:, project:, since:)"),
+        Binding(
+            "f",
+            "filter",
+            "Filter",
+            tooltip="filter: title words, source:, project:, model:, since:",
+        ),
+        Binding(
+            "escape", "clear_filters", "Clear filters", show=False, tooltip="clear every filter"
+        ),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -156,20 +166,15 @@ class SessionList(RowList):
                 limit=None if f.experiment_id is not None else PAGE,
                 offset=0 if f.experiment_id is not None else page * PAGE,
                 order=self.order,
-                project=f.project,
-                source=f.source,
-                since=f.since,
-                until=f.until,
                 top_level=True,
                 experiment_id=f.experiment_id,
                 variant=f.variant,
+                match=f.match,
             )
             if f.experiment_id is not None:
                 total = len(rows)
             else:
-                total = db.count_sessions(
-                    project=f.project, source=f.source, since=f.since, until=f.until, top_level=True
-                )
+                total = db.count_sessions(top_level=True, match=f.match)
         except Interrupted:
             raise
         except StoreError as exc:
@@ -368,6 +373,11 @@ class SessionList(RowList):
         text = marker + Text(indent + "  ") + Text(" · ".join(parts), meta_style)
         return text_strip(text, width, console)
 
+    def cursor_strip(self, strip: Strip, style: Style) -> Strip:
+        """The cursor row in the cursor's own colours, every cell of both lines: the rows' cells
+        carry the list's background, so the cursor goes over them (bold and the like are kept)."""
+        return Strip(Segment.apply_style(iter(strip), post_style=style), strip.cell_length)
+
     def update_header(self) -> None:
         label = SORT_LABELS.get(self.order, self.order)
         self.border_title = Text(
@@ -396,6 +406,10 @@ class SessionList(RowList):
 
     def action_filter(self) -> None:
         self.screen.action_filter()  # type: ignore[attr-defined]
+
+    def action_clear_filters(self) -> None:
+        if self.filter.active or self.filter.text:
+            self.screen.clear_filter()  # type: ignore[attr-defined]
 
     def action_toggle_children(self) -> None:
         row = self.row(self.cursor)

@@ -39,6 +39,7 @@ class Transcript(TranscriptReader, can_focus=True):
             "j", "next_item", "Next", show=False, tooltip="next message, tool call or reasoning"
         ),
         Binding("k", "prev_item", "Prev", show=False, tooltip="previous item"),
+        Binding("b", "page_up", "Page up", show=False, tooltip="a page up (as in less)"),
         Binding("g,home", "go_start", "Top", show=False, tooltip="start (instant, any length)"),
         Binding("G,end", "go_end", "End", show=False, tooltip="end (instant, any length)"),
         Binding(

@@ -273,6 +273,10 @@ class TranscriptViewport(ScrollView):
             self._adjusting = False
 
     def _restore_anchor(self) -> None:
+        if self.app.animator.is_being_animated(self, "scroll_y"):
+            # a keyboard scroll in flight (animations on): its steps move the anchor, and a
+            # restore here would cancel it (PageDown moved once, then stuck)
+            return
         if self._pinned:
             self._set_scroll(max(0, self.window.heights.total - self.view_height))
         else:

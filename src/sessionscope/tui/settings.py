@@ -1,0 +1,39 @@
+"""What the browser remembers between runs (the theme), in a small JSON file under the user
+config directory. Unreadable or odd files are ignored: settings never stop the browser."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+
+def default_config_path() -> Path:
+    """`config.json` in the user config directory (platformdirs)."""
+    import platformdirs
+
+    return Path(platformdirs.user_config_dir("sessionscope", appauthor=False)) / "config.json"
+
+
+def load(path: str | Path) -> dict[str, object]:
+    """The settings at `path` ({} when missing or unreadable)."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save(path: str | Path, **values: object) -> None:
+    """Merge `values` into the settings at `path` (mode 0600, written whole then renamed)."""
+    target = Path(path)
+    data = load(target) | values
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temp = target.with_name(target.name + ".tmp")
+        fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            json.dump(data, out, indent=2, sort_keys=True)
+        os.replace(temp, target)
+    except OSError:
+        pass  # a setting that cannot be kept is not worth an error
