@@ -1,6 +1,6 @@
 """Write SVG screenshots of the real browser on the demo store to `screenshots/`.
 
-    python scripts/screenshots.py            # main.svg, search.svg, tool-call.svg, help.svg
+    python scripts/screenshots.py  # main, search, tool-call, diff, usage and help .svg
 
 The demo store is built with a fixed seed and a fixed "now" (so the pictures only change when the
 app or the generator does), in a temporary directory; the app runs headless at 120x36.
@@ -131,6 +131,27 @@ async def shoot(path: Path, out: Path) -> list[Path]:
         await pilot.press("enter")
         await settle(pilot)
         await save(tool, "tool-call.svg")
+
+    edits = app()
+    async with edits.run_test(size=SIZE) as pilot:
+        transcript = await open_session(pilot)
+        for _ in range(300):  # walk to the first file edit and expand it: a diff
+            found = transcript.item_at_cursor()
+            if found is not None and found[1].kind == "tool":
+                info = transcript.window.calls.get(found[1].tool_use_id or "", {})
+                if info.get("name") in ("Edit", "MultiEdit", "apply_patch"):
+                    break
+            await pilot.press("j")
+        await pilot.press("enter")
+        await settle(pilot)
+        await save(edits, "diff.svg")
+
+    usage = app()
+    async with usage.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("u")
+        await settle(pilot)
+        await save(usage, "usage.svg")
 
     helps = app()
     async with helps.run_test(size=SIZE) as pilot:

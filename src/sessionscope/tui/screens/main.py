@@ -494,7 +494,7 @@ class MainScreen(ResumeActions):
             return
         from .usage import UsageScreen
 
-        self.app.push_screen(UsageScreen(db))
+        self.app.push_screen(UsageScreen(db, now=self.now))
 
     def _experiment_chosen(self, result: dict[str, Any] | None) -> None:
         if not result or result.get("experiment_id") is None:

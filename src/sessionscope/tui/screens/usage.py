@@ -3,7 +3,9 @@ model and by project. Read in a thread worker from `Store.usage`."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
@@ -67,9 +69,12 @@ class UsageScreen(Screen[None]):
     #usage-tables DataTable { width: 1fr; border: round $primary-darken-2; }
     """
 
-    def __init__(self, db: Store, period: str = "30d") -> None:
+    def __init__(
+        self, db: Store, period: str = "30d", now: Callable[[], datetime] | None = None
+    ) -> None:
         super().__init__()
         self.db = db
+        self.now = now or (lambda: datetime.now(UTC))
         self.period = period
         self.show_cost = True
         self.days: list[UsageRow] = []
@@ -88,7 +93,9 @@ class UsageScreen(Screen[None]):
     @work(thread=True, exclusive=True, group="usage", exit_on_error=False)
     def _load(self, period: str) -> None:
         try:
-            report = self.db.usage_report(("day", "model", "project"), since=period)
+            span = timedelta(days=int(period.rstrip("d")))
+            since = (self.now() - span).date().isoformat()
+            report = self.db.usage_report(("day", "model", "project"), since=since)
             days, models, projects = report["day"], report["model"], report["project"]
         except StoreError as exc:
             self.post_message(UsageFailed(str(exc)))
