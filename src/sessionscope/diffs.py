@@ -11,7 +11,6 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-EDIT_TOOLS = frozenset({"Edit", "MultiEdit", "Write", "apply_patch"})
 MAX_DIFF_LINES = 2000  # a diff longer than this is cut (the call's input stays whole in the store)
 
 

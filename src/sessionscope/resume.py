@@ -84,11 +84,6 @@ def templates(config: dict[str, Any], fork: bool) -> dict[str, str]:
     return merged
 
 
-def can_resume(source: str, config: dict[str, Any] | None = None) -> bool:
-    """True when `source` has a resume command (API sessions of no known agent have none)."""
-    return source in templates(config or {}, fork=False)
-
-
 def plan(
     session_id: str,
     source: str,

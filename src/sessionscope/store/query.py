@@ -95,10 +95,6 @@ class Query:
         self.where: list[str] = []
         self.params: list[object] = []
 
-    @property
-    def has_terms(self) -> bool:
-        return bool(self.groups)
-
     def terms(self) -> list[str]:
         """The positive words and phrases, for highlighting matches in a transcript."""
         return [t.text for group in self.groups for t in group]

@@ -65,12 +65,6 @@ def short_path(path: str, cwd: str | None) -> str:
     return path
 
 
-def role_label(role: str) -> str:
-    return {"assistant": "assistant", "user": "user", "system": "system", "tool": "tool"}.get(
-        role, inert(role, 40) or "?"
-    )
-
-
 _PATCH_FILE = re.compile(r"^\*\*\* (?:Update|Add|Delete) File: (.+)$", re.MULTILINE)
 SUMMARY_CHARS = 1_000
 

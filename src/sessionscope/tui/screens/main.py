@@ -119,7 +119,6 @@ class MainScreen(ResumeActions):
         super().__init__()
         self.options = options
         self.browsing = Browsing(self, options)
-        self._came_from = "list"
         self._stats_at = 0.0
         self._stats_cost = 0.0
         self._stats_timer: Any = None
@@ -337,7 +336,6 @@ class MainScreen(ResumeActions):
         row = sessions.row(event.index)
         if row is None:
             return
-        self._came_from = "list"
         transcript = self.query_one(Transcript)
         transcript.open(row.id)
         sessions.open_id = row.id
@@ -352,7 +350,6 @@ class MainScreen(ResumeActions):
 
     def on_hit_chosen(self, message: HitChosen) -> None:
         message.stop()
-        self._came_from = "hits"
         hit = message.hit
         self.open_session(hit.session_id, seq=hit.seq, query=message.query)
 
