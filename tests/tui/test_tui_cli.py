@@ -144,3 +144,21 @@ def test_wheel_ships_the_styles_and_the_app_finds_them(tmp_path: Path) -> None:
         check=True,
     ).stdout.strip()
     assert Path(found) == target / "sessionscope" / "styles"
+
+
+def test_bare_command_says_what_the_import_found_after_the_browser(
+    tmp_path: Path, runs: list[Any], monkeypatch: pytest.MonkeyPatch, fixture_tree: Path
+) -> None:
+    from sessionscope.cli import imports
+
+    def import_fixtures(db: Any, **_: Any) -> Any:
+        roots = {"claude-code": fixture_tree / "claude-code" / "projects"}
+        return imports.run_import(db, roots, progress=False)
+
+    monkeypatch.setattr(imports, "import_new_with_progress", import_fixtures)
+    result = CliRunner().invoke(cli, ["--db", str(tmp_path / "warn.db")])
+    assert result.exit_code == 0, result.output
+    assert len(runs) == 1
+    # session C's malformed line 5 is reported with file and line once the browser has closed
+    assert "skipped" in result.stderr and ".jsonl:5" in result.stderr
+    assert "Imported" in result.stderr or "imported" in result.stderr

@@ -70,8 +70,9 @@ def default_cmd() -> None:
     path = store_path()
     _check_store(path)
     _need_terminal()
-    from .imports import import_new_with_progress
+    from .imports import import_new_with_progress, summary_line, warn_drift, warn_skipped
 
+    report = None
     try:
         with store.open(path) as db:
             if db.readonly:
@@ -79,7 +80,11 @@ def default_cmd() -> None:
                     "sessionscope: the store is read-only; browsing without importing.", err=True
                 )
             else:
-                import_new_with_progress(db)
+                report = import_new_with_progress(db)
     except (store.StoreError, OSError) as exc:
         click.echo(f"sessionscope: import skipped: {exc}", err=True)
     open_browser(path)
+    if report is not None:  # the browser covered the terminal: say what the import found now
+        click.echo(summary_line(report), err=True)
+        warn_skipped(report)
+        warn_drift(report)
