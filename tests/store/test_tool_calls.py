@@ -190,3 +190,23 @@ def _write_and_compare(db: store.Store, sid: str, batches, data) -> None:
 def _canon_row(row: tuple) -> tuple:
     """Seq, id and name, with runs of U+FFFD as one (see toolcalls._canon)."""
     return (row[0], toolcalls._canon(row[1]), toolcalls._canon(row[2]))
+
+
+def test_a_result_pairs_earlier_calls_even_when_its_message_repeats_the_id(
+    db: store.Store,
+) -> None:
+    """A message holding a call and a result with one id used to pair only its own call, leaving
+    an earlier unpaired call with that id unpaired (found by the hostile-append fuzz, seed 13)."""
+    sid = db.start_session(title="repeated ids", source="api")
+    db.append(sid, "assistant", [{"type": "tool_use", "id": "x", "name": "Bash", "input": {}}])
+    db.append(
+        sid,
+        "tool",
+        [
+            {"type": "tool_use", "id": "x", "name": "Bash", "input": {}},
+            {"type": "tool_result", "tool_use_id": "x", "content": "boom", "is_error": True},
+        ],
+    )
+    calls = db.tool_calls(sid)
+    assert db.check(full=True) == []
+    assert all(info["result_seq"] == 1 and info["is_error"] for info in calls.values())

@@ -159,10 +159,10 @@ def write_new_rows(
     fts: list[tuple[int, str | None, str | None]] = []
     cjk: list[tuple[int, str]] = []
     by_sql: list[tuple[int]] = []
-    calls: dict[str, list[list[Any]]] = {}
+    calls: dict[str, list[tuple[int, list[Any]]]] = {}  # use id -> (seq, row) of each call
     unnamed_calls: list[tuple[Any, ...]] = []
-    results: list[tuple[str, int, int]] = []
-    for mid, (_seq, row) in zip(ids, rows, strict=True):
+    results: list[tuple[str, int, int, int]] = []  # (use id, message id, is_error, seq)
+    for mid, (seq, row) in zip(ids, rows, strict=True):
         if row.projection is None:
             by_sql.append((mid,))
         else:
@@ -173,11 +173,11 @@ def write_new_rows(
         for use_id, name in toolcalls.calls_in(row.blocks):
             call = [mid, session_id, use_id, name, None, None]
             if use_id is not None:
-                calls.setdefault(use_id, []).append(call)  # a repeated id keeps every call
+                calls.setdefault(use_id, []).append((seq, call))  # a repeated id keeps every call
             else:
                 unnamed_calls.append(tuple(call))
         for use_id, is_error in toolcalls.results_in(row.blocks):
-            results.append((use_id, mid, is_error))
+            results.append((use_id, mid, is_error, seq))
     conn.executemany("INSERT INTO messages_fts (rowid, text, tools) VALUES (?, ?, ?)", fts)
     conn.executemany("INSERT INTO messages_cjk (rowid, body) VALUES (?, ?)", cjk)
     if by_sql:
@@ -193,22 +193,22 @@ def write_new_rows(
             f" GLOB '{NO_SPACE_GLOB}'",
             by_sql,
         )
-    pending: list[tuple[int, int, str, str]] = []
-    for use_id, mid, is_error in results:
-        batch_calls = calls.get(use_id)
-        if batch_calls is not None:
-            for call in batch_calls:
+    # A call pairs with the latest result at or after it (results are in seq order, so a later
+    # one overwrites): the calls of earlier writes first, before this batch's rows exist ...
+    conn.executemany(
+        "UPDATE tool_calls SET result_message_id = ?, is_error = ?"
+        " WHERE session_id = ? AND tool_use_id = ?"
+        " AND (SELECT seq FROM messages WHERE id = tool_calls.message_id) <= ?",
+        [(mid, is_error, session_id, use_id, seq) for use_id, mid, is_error, seq in results],
+    )
+    # ... then this batch's own calls, each with a result of the batch at or after it
+    for use_id, mid, is_error, result_seq in results:
+        for call_seq, call in calls.get(use_id, ()):
+            if call_seq <= result_seq:
                 call[4], call[5] = is_error, mid
-        else:
-            pending.append((mid, is_error, session_id, use_id))
     conn.executemany(
         "INSERT INTO tool_calls (message_id, session_id, tool_use_id, name, is_error,"
         " result_message_id) VALUES (?, ?, ?, ?, ?, ?)",
-        [tuple(c) for group in calls.values() for c in group] + unnamed_calls,
-    )
-    conn.executemany(
-        "UPDATE tool_calls SET result_message_id = ?, is_error = ?"
-        " WHERE session_id = ? AND tool_use_id = ?",
-        pending,
+        [tuple(c) for group in calls.values() for _seq, c in group] + unnamed_calls,
     )
     return ids
