@@ -8,8 +8,7 @@ import os
 import click
 
 from ..mcp.config import CLIENTS, snippet
-from ..store import InvalidInput
-from .options import open_from_context, store_path
+from .options import host_port, open_from_context, store_path
 
 EXTRA_MISSING = (
     "sessionscope mcp needs the MCP SDK: pip install 'sessionscope[mcp]' (or: pip install mcp)."
@@ -18,12 +17,7 @@ EXTRA_MISSING = (
 
 def parse_http(value: str) -> tuple[str, int]:
     """`HOST:PORT`, `:PORT` or `PORT` (both 127.0.0.1), or `[v6]:PORT`, as (host, port)."""
-    host, _sep, port = value.rpartition(":")
-    if not port.isdigit() or not 0 < int(port) <= 65535:
-        raise InvalidInput(f"--http expects HOST:PORT (e.g. 127.0.0.1:8765), not {value!r}.")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    return host or "127.0.0.1", int(port)
+    return host_port(value, "--http", "127.0.0.1:8765", bare_port=True, port_zero=False)
 
 
 @click.command("mcp")

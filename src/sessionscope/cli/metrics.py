@@ -22,8 +22,8 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import click
 
-from ..store import InvalidInput, StoreError
-from .options import open_from_context
+from ..store import StoreError
+from .options import host_port, open_from_context
 
 IDLE_TIMEOUT = 5.0  # seconds a client may stay silent (or not read the answer)
 REQUEST_TIMEOUT = 10.0  # seconds a client has to send its whole request
@@ -31,13 +31,8 @@ POLL_INTERVAL = 0.1  # how often the accept loop and the main thread look for a 
 
 
 def parse_address(value: str) -> tuple[str, int]:
-    """`HOST:PORT`, `:PORT` (127.0.0.1) or `[v6]:PORT` as (host, port)."""
-    host, sep, port = value.rpartition(":")
-    if not sep or not port.isdigit() or int(port) > 65535:
-        raise InvalidInput(f"--serve expects HOST:PORT (e.g. 127.0.0.1:9464), not {value!r}.")
-    if host.startswith("[") and host.endswith("]"):
-        host = host[1:-1]
-    return host or "127.0.0.1", int(port)
+    """`HOST:PORT`, `:PORT` (127.0.0.1) or `[v6]:PORT` as (host, port); port 0 picks one."""
+    return host_port(value, "--serve", "127.0.0.1:9464", bare_port=False, port_zero=True)
 
 
 @click.command("metrics")

@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from ..sanitize import inert
-from ..store import ENV_VAR, Store, StoreError, default_path
+from ..store import ENV_VAR, InvalidInput, Store, StoreError, default_path
 from ..store import open as open_store
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -110,3 +110,17 @@ def handle_errors() -> Iterator[None]:
             err=True,
         )
         sys.exit(1)
+
+
+def host_port(
+    value: str, option: str, example: str, *, bare_port: bool, port_zero: bool
+) -> tuple[str, int]:
+    """`HOST:PORT`, `:PORT` (127.0.0.1) or `[v6]:PORT` as (host, port); with `bare_port` a
+    PORT alone too, with `port_zero` port 0 (the system picks a free one). InvalidInput else."""
+    host, sep, port = value.rpartition(":")
+    lowest = 0 if port_zero else 1
+    if (not sep and not bare_port) or not port.isdigit() or not lowest <= int(port) <= 65535:
+        raise InvalidInput(f"{option} expects HOST:PORT (e.g. {example}), not {value!r}.")
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host or "127.0.0.1", int(port)
