@@ -146,19 +146,17 @@ async def shoot(path: Path, out: Path) -> list[Path]:
         await settle(pilot)
         await save(edits, "diff.svg")
 
-    usage = app()
-    async with usage.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("u")
-        await settle(pilot)
-        await save(usage, "usage.svg")
+    async def after_keys(name: str, *keys: str) -> None:
+        """A fresh app, `keys` pressed on the session list, then its screenshot."""
+        shown = app()
+        async with shown.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            await pilot.press(*keys)
+            await settle(pilot)
+            await save(shown, name)
 
-    helps = app()
-    async with helps.run_test(size=SIZE) as pilot:
-        await settle(pilot)
-        await pilot.press("question_mark")
-        await settle(pilot)
-        await save(helps, "help.svg")
+    await after_keys("usage.svg", "u")
+    await after_keys("help.svg", "question_mark")
     return written
 
 
