@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 # Escaped in JSON output: lone surrogates (UTF-8 cannot carry them) and characters a terminal
 # would act on or that hide text (DEL, C1 controls, bidi overrides, zero-width, line separators).
 # json.dumps already escapes C0; the escapes read back exactly.
-_ESCAPE_IN_JSON = re.compile(
+_ESCAPE_IN_JSON = (  # a pattern string: `re` caches it once compiled, on the first non-ASCII text
     "[\ud800-\udfff\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
 )
 
@@ -24,7 +24,7 @@ def json_text(value: Any, indent: int | None = 2) -> str:
     text = json.dumps(value, ensure_ascii=False, indent=indent)
     if text.isascii():
         return text
-    return _ESCAPE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_ESCAPE_IN_JSON, lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def echo_json(value: Any) -> None:

@@ -10,10 +10,13 @@ from pathlib import Path
 from sessionscope import store
 
 # Modules the lean search path must not load: the click group, the full store (dataclasses of
-# every result type, the Store class), typing, pathlib (and urllib/ipaddress behind it), random.
+# every result type, the Store class), typing, pathlib (and urllib/ipaddress behind it), random,
+# dataclasses and inspect (`Hit` is a plain class).
 HEAVY = [
     "click",
     "typing",
+    "dataclasses",
+    "inspect",
     "pathlib",
     "random",
     "sessionscope.store.core",

@@ -11,14 +11,13 @@ from __future__ import annotations
 
 import re
 
-from .blocks import NO_SPACE_SCRIPTS
+from .blocks import has_no_space_script
 from .timeutil import parse_when
 
 # A shorter last word is matched whole: a one- or two-letter prefix would expand to a large
 # share of the vocabulary, and FTS5 merges every expanded term's postings.
 MIN_PREFIX = 3
 FIELDS = ("role", "tool", "project", "source", "model", "since", "until", "session", "in", "is")
-_NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
@@ -51,7 +50,7 @@ class Term:
 
     @property
     def no_space(self) -> bool:
-        return bool(_NO_SPACE.search(self.text))
+        return has_no_space_script(self.text)
 
     def fts(self) -> str:
         quoted = '"' + self.text.replace('"', '""') + '"'

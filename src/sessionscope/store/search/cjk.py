@@ -6,12 +6,11 @@ import json
 import re
 import sqlite3
 
-from ..blocks import NO_SPACE_SCRIPTS
+from ..blocks import has_no_space_script
 from ..query import Term, like_escape
 from .plan import Plan
 
 _GLUED_MAX = 200
-_CJK_CHAR = re.compile(f"[{NO_SPACE_SCRIPTS}]")
 
 
 def exists(table: str, expr: str) -> tuple[str, list[object]]:
@@ -79,7 +78,7 @@ def glued(conn: sqlite3.Connection, plan: Plan, term: Term) -> list[int]:
         for m in pattern.finditer(body or ""):
             before = body[m.start() - 1] if m.start() else ""
             after = body[m.end()] if m.end() < len(body) else ""
-            if _CJK_CHAR.match(before) or _CJK_CHAR.match(after):
+            if has_no_space_script(before) or has_no_space_script(after):
                 found.append(rowid)
                 break
         if len(found) >= _GLUED_MAX:
