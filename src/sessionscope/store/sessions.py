@@ -299,7 +299,10 @@ def filter_clause(
         clauses.append("s.parent_session_id = ?")
         params.append(parent)
     elif top_level:
-        clauses.append("s.parent_session_id IS NULL")
+        # unary +: not through the parent index (nearly every row is top-level), so that the
+        # newest-first order walks sessions_updated and stops after a page (40 ms -> 1 ms at
+        # 10,000 sessions)
+        clauses.append("+s.parent_session_id IS NULL")
     if experiment_id is not None:
         clauses.append("s.experiment_id = ?")
         params.append(experiment_id)

@@ -18,12 +18,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ...sanitize import inert
 from ...store import Store
 from ...store.decision import ArmStats, Decision, is_win
 from ...store.experiments import AgentConfig, Experiment, Project
+from ..widgets.footer import KeyFooter
 
 BAR_CELLS = 10
 TREND_POINTS = 12
@@ -268,7 +269,7 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
             arms.add_column(Text("P(better)", justify="right"), key="p")
             arms.add_column(Text("Decision"), key="decision")
             yield arms
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#exp-projects", DataTable).focus()

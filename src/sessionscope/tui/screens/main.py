@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from ...export import to_markdown
 from ...store import Store, StoreError
@@ -35,6 +35,7 @@ from ..messages import (
 )
 from ..options import BrowserOptions
 from ..safe import safe_text
+from ..widgets.footer import KeyFooter
 from ..widgets.header import AppHeader
 from ..widgets.search_pane import SearchPane
 from ..widgets.session_list import SORT_LABELS, SessionList
@@ -147,7 +148,7 @@ class MainScreen(ResumeActions):
                 yield SearchPane(id="search", clock=self.options.clock)
                 yield SessionList(id="sessions", clock=self.options.clock)
             yield Transcript(id="transcript", tz=self.options.tz)
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self.query_one("#filter-input").display = False

@@ -15,12 +15,13 @@ from textual.binding import Binding, BindingType
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from ...store import StoreError
 from ..format import short_count
 from ..safe import safe_text
+from ..widgets.footer import KeyFooter
 
 if TYPE_CHECKING:
     from ...store import Store
@@ -85,7 +86,7 @@ class UsageScreen(Screen[None]):
         with Horizontal(id="usage-tables"):
             yield _table("model")
             yield _table("project")
-        yield Footer()
+        yield KeyFooter()
 
     def on_mount(self) -> None:
         self._load(self.period)
