@@ -16,7 +16,7 @@ from textual.widget import Widget
 
 from .. import store
 from ..store import Store, StoreError
-from .messages import DemoBuilt, StoreChanged, StoreFailed, StoreOpened
+from .messages import DemoBuilt, SessionRow, StoreChanged, StoreFailed, StoreOpened
 from .options import BrowserOptions
 
 
@@ -91,7 +91,13 @@ class Browsing:
         except OSError as exc:
             self.owner.post_message(StoreFailed(f"cannot open {path}: {exc.strerror or exc}"))
             return
-        self.owner.post_message(StoreOpened(db, db.readonly))
+        from .widgets.session_list import read_page
+
+        try:  # the list's first page, read now: it is drawn with the store's first frame
+            first: tuple[list[SessionRow], int] | None = read_page(db)
+        except StoreError:
+            first = None
+        self.owner.post_message(StoreOpened(db, db.readonly, first))
 
     def opened(self, db: Store) -> None:
         """Browse `db` (just opened, see `StoreOpened`) and watch it for other writers."""

@@ -20,10 +20,12 @@ from ..store.windows import Window
 
 @dataclass
 class StoreOpened(Message):
-    """The store file is open (and migrated); `readonly` when it could only be read."""
+    """The store file is open (and migrated); `readonly` when it could only be read.
+    `first_page`: the list's first page in its default order (rows, total), read with it."""
 
     db: Store
     readonly: bool
+    first_page: tuple[list[SessionRow], int] | None = None
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -55,6 +57,20 @@ def _import_roots() -> dict[str, str]:
         source: ("~" + str(path)[len(home) :] if str(path).startswith(home + "/") else str(path))
         for source, path in default_roots().items()
     }
+
+
+def warm_up_imports() -> None:
+    """Import, in a background thread, what opening a session needs and the first frame does
+    not (Markdown: markdown-it, Rich's Markdown, Pygments; ~180 ms): called once the first page
+    of the list is drawn, so that the first Enter on a session does not wait for it."""
+
+    def load() -> None:
+        with contextlib.suppress(Exception):
+            import importlib
+
+            importlib.import_module("sessionscope.tui.markdown")
+
+    threading.Thread(target=load, name="sessionscope-warm-up", daemon=True).start()
 
 
 def _slug(text: str) -> str:
@@ -125,6 +141,7 @@ class MainScreen(ResumeActions):
         self._stats_timer: Any = None
         self._empty = False
         self._demo_running = False
+        self._warmed = False
 
     @property
     def db(self) -> Store | None:
@@ -190,7 +207,7 @@ class MainScreen(ResumeActions):
                 markup=False,
             )
         self.query_one(Transcript).set_placeholder(self._select_hint())
-        self.query_one(SessionList).reload()
+        self.query_one(SessionList).reload(first=message.first_page)
         self._load_stats()
         options = self.options
         if options.query:
@@ -247,6 +264,9 @@ class MainScreen(ResumeActions):
     @on(SessionList.Listed)
     def _list_loaded(self, event: SessionList.Listed) -> None:
         event.stop()
+        if not self._warmed:
+            self._warmed = True
+            self.call_after_refresh(warm_up_imports)
         total = event.total
         sessions = self.query_one(SessionList)
         empty = total == 0 and not sessions.filter.active

@@ -35,6 +35,28 @@ HIDDEN_KINDS = frozenset({"warmup", "compaction_agent"})  # session metadata kin
 SORT_LABELS = {"recent": "newest", "tokens": "most tokens", "messages": "most messages"}
 
 
+def read_page(
+    db: Store, order: str = "recent", listing: SessionFilter | None = None, page: int = 0
+) -> tuple[list[SessionRow], int]:
+    """(In a worker thread.) One page of the list in `order` under `listing`, and how many
+    sessions the listing holds (an experiment's listing comes whole)."""
+    f = listing or SessionFilter()
+    rows = db.sessions(
+        limit=None if f.experiment_id is not None else PAGE,
+        offset=0 if f.experiment_id is not None else page * PAGE,
+        order=order,
+        top_level=True,
+        experiment_id=f.experiment_id,
+        variant=f.variant,
+        match=f.match,
+    )
+    if f.experiment_id is not None:
+        total = len(rows)
+    else:
+        total = db.count_sessions(top_level=True, match=f.match)
+    return [SessionRow.from_info(i) for i in rows], total
+
+
 class SessionList(RowList):
     """Every top-level session, newest first; a parent's subagents open beneath it."""
 
@@ -116,9 +138,12 @@ class SessionList(RowList):
     def now(self) -> datetime:
         return self.clock() if self.clock else datetime.now(UTC)
 
-    def reload(self, *, keep_place: bool = False) -> None:
+    def reload(
+        self, *, keep_place: bool = False, first: tuple[list[SessionRow], int] | None = None
+    ) -> None:
         """Fetch the list again: from the top after a sort/filter change, or keeping the
-        reader's place (same session under the cursor) when the store changed."""
+        reader's place (same session under the cursor) when the store changed. `first` is the
+        default listing's first page when it was already read (see `read_page`)."""
         current = self.row(self.cursor) if keep_place else None
         self._select_after_load = current.id if current else None
         self._generation += 1
@@ -126,18 +151,26 @@ class SessionList(RowList):
         self._token = CancelToken()
         self._pending.clear()
         if keep_place:
-            first = self.cursor_page()
+            page = self.cursor_page()
             for parent_id in self._expanded:
                 self._fetch_children(parent_id, self._generation)
         else:
-            first = 0
+            page = 0
             self.cursor = 0
             self.scroll_to(y=0, animate=False, immediate=True)
             self._pages = {}
             self._expanded = {}
             self._layout = []
-        self._pending.add(first)
-        self._fetch(first, self._generation)
+        if (
+            first is not None
+            and not keep_place
+            and self.order == "recent"
+            and not self.filter.active
+        ):
+            self.on_sessions_page(SessionsPage(self._generation, 0, *first))
+            return
+        self._pending.add(page)
+        self._fetch(page, self._generation)
         self.update_header()
 
     def cursor_page(self) -> int:
@@ -160,29 +193,14 @@ class SessionList(RowList):
             return  # superseded by a newer sort or filter: its result would be stale
 
     def _fetch_page(self, db: Store, page: int, generation: int) -> None:
-        f = self.filter
         try:
-            rows = db.sessions(
-                limit=None if f.experiment_id is not None else PAGE,
-                offset=0 if f.experiment_id is not None else page * PAGE,
-                order=self.order,
-                top_level=True,
-                experiment_id=f.experiment_id,
-                variant=f.variant,
-                match=f.match,
-            )
-            if f.experiment_id is not None:
-                total = len(rows)
-            else:
-                total = db.count_sessions(top_level=True, match=f.match)
+            rows, total = read_page(db, self.order, self.filter, page)
         except Interrupted:
             raise
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
-        self.post_message(
-            SessionsPage(generation, page * PAGE, [SessionRow.from_info(i) for i in rows], total)
-        )
+        self.post_message(SessionsPage(generation, page * PAGE, rows, total))
 
     def on_sessions_page(self, message: SessionsPage) -> None:
         message.stop()
