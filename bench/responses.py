@@ -140,8 +140,7 @@ async def _one(db: str, action: str) -> float:
             return await _timed(
                 pilot,
                 ["p"],
-                lambda: palette.query_one(CommandList).option_count > 0
-                and not palette._show_busy,  # type: ignore[attr-defined]
+                lambda: palette.query_one(CommandList).option_count > 0 and not palette._show_busy,  # type: ignore[attr-defined]
             )
     raise ValueError(action)
 
@@ -265,10 +264,12 @@ def main() -> None:
             envs[tree] = env
         browse = [sys.executable, "-m", "sessionscope", "--db", str(db), "browse"]
         bare = [sys.executable, "-c", BARE_QUIT]
-        for tree, env in envs.items():  # warm-up, writing bytecode
+        for env in envs.values():  # warm-up, writing bytecode
             if in_app:
                 subprocess.run(
-                    [sys.executable, __file__, "--child", str(db)], env=env, check=True,
+                    [sys.executable, __file__, "--child", str(db)],
+                    env=env,
+                    check=True,
                     stdout=subprocess.DEVNULL,
                 )
             if QUIT in chosen:
