@@ -26,7 +26,15 @@ def main(argv: list[str] | None = None) -> Any:
             return code
     from .group import run
 
-    return run(args)
+    if argv is not None:  # called from Python (tests, scripts): a normal return
+        return run(args)
+    try:
+        return run(args)
+    except SystemExit as done:
+        fastexit = sys.modules.get(f"{__name__}.fastexit")
+        if fastexit is not None and fastexit.BROWSER_QUIT:
+            fastexit.exit_now(done.code)  # the browser quit: skip the interpreter's teardown
+        raise
 
 
 def _peel_db(args: list[str]) -> tuple[str | None, list[str]]:

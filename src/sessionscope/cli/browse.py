@@ -18,6 +18,9 @@ def open_browser(db_path: str | None, **opts: Any) -> None:
 
     opts.setdefault("config_path", str(default_config_path()))
     create_app(db_path, **opts).run()
+    from . import fastexit
+
+    fastexit.BROWSER_QUIT = True  # the console entry point may now leave without teardown
 
 
 def _need_terminal() -> None:
