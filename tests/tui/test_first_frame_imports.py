@@ -34,3 +34,21 @@ def test_prose_still_renders_as_markdown_once_loaded() -> None:
     assert "bold and code" in text
     assert "• one" in text
     assert "\u202e" not in text
+
+
+WARM = """
+import json, sys
+from sessionscope.tui.warmup import warm_up_imports
+before = "sessionscope.tui.markdown" in sys.modules
+warm_up_imports().join(timeout=60)
+print(json.dumps([before, sorted(m for m in sys.modules if m in %r)]))
+"""
+
+
+def test_what_the_first_frame_leaves_out_is_imported_in_the_background_after_it() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", WARM % (LATER,)], capture_output=True, text=True, check=True
+    )
+    before, loaded = json.loads(result.stdout)
+    assert before is False
+    assert loaded == sorted(LATER)

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import re
-import threading
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -37,6 +35,7 @@ from ..messages import (
 )
 from ..options import BrowserOptions
 from ..safe import safe_text
+from ..warmup import warm_up_imports
 from ..widgets.footer import KeyFooter
 from ..widgets.header import AppHeader
 from ..widgets.search_pane import SearchPane
@@ -57,20 +56,6 @@ def _import_roots() -> dict[str, str]:
         source: ("~" + str(path)[len(home) :] if str(path).startswith(home + "/") else str(path))
         for source, path in default_roots().items()
     }
-
-
-def warm_up_imports() -> None:
-    """Import, in a background thread, what opening a session needs and the first frame does
-    not (Markdown: markdown-it, Rich's Markdown, Pygments; ~180 ms): called once the first page
-    of the list is drawn, so that the first Enter on a session does not wait for it."""
-
-    def load() -> None:
-        with contextlib.suppress(Exception):
-            import importlib
-
-            importlib.import_module("sessionscope.tui.markdown")
-
-    threading.Thread(target=load, name="sessionscope-warm-up", daemon=True).start()
 
 
 def _slug(text: str) -> str:
