@@ -1,11 +1,13 @@
 """The code base keeps a shape a newcomer can read: no module in `src/` over about 600 lines, no
-class holding over 20 instance attributes of its own."""
+class holding over 20 instance attributes of its own, no import cycle."""
 
 from __future__ import annotations
 
 import ast
 import importlib
 from pathlib import Path
+
+import grimp
 
 SRC = Path(__file__).resolve().parent.parent / "src"
 MAX_MODULE_LINES = 620  # "about 600": a one-line fix near the limit does not trip it
@@ -124,3 +126,17 @@ def test_the_attribute_count_sees_what_a_class_sets() -> None:
     (_, outer), (_, inner) = _classes(tree)
     assert self_attributes(outer) == {"a", "b", "c", "d", "e", "f"}
     assert self_attributes(inner) == {"g"}
+
+
+def test_the_import_graph_has_no_cycle() -> None:
+    """No module imports, directly or through others, one that imports it back; a package and
+    its own modules included (import-linter's `acyclic_siblings` contract leaves those out), and
+    imports inside functions counted."""
+    graph = grimp.build_graph("sessionscope")
+    cycles = {
+        " <-> ".join(sorted((module, imported)))
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if graph.chain_exists(importer=imported, imported=module)
+    }
+    assert not cycles, f"import cycles: {sorted(cycles)}"

@@ -95,7 +95,6 @@ MESSAGES = (
     "permission denied",
 )
 LANG_FENCE = {"ts": "tsx", "py": "python", "go": "go", "tf": "hcl", "kt": "kotlin", "rs": "rust"}
-COMMENT = {"ts": "//", "py": "#", "go": "//", "tf": "#", "kt": "//", "rs": "//"}
 INDENT = {"ts": "  ", "py": "    ", "go": "\t", "tf": "  ", "kt": "    ", "rs": "    "}
 
 _STATEMENTS: dict[str, tuple[str, ...]] = {
