@@ -12,6 +12,7 @@ import pytest
 import sqlite_utils
 
 from sessionscope import store
+from sessionscope.store import health
 from sessionscope.store.connection import ScriptConnection
 from sessionscope.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -324,3 +325,20 @@ def test_migrating_from_an_old_version_gives_the_new_schema(tmp_path: Path, vers
     _build_at_version(old, version)
     store.open(old).close()
     assert _shape(old) == _shape(fresh)
+
+
+def test_schema_check_judges_a_store_by_its_own_version(store_path: Path) -> None:
+    """A store at the first version lacks nothing that version should have (what later
+    migrations add is not asked of it); with one of its indexes dropped, it does."""
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    _build_at_version(store_path, 1)
+    conn = sqlite3.connect(store_path)
+    try:
+        assert health.schema_problems(conn, 1) == []
+        assert health.schema_problems(conn, SCHEMA_VERSION)  # later migrations' tables
+        conn.execute("DROP INDEX sessions_updated")
+        assert health.schema_problems(conn, 1) == [
+            "schema: index sessions_updated on sessions is missing"
+        ]
+    finally:
+        conn.close()

@@ -44,7 +44,7 @@ def examine(conn: sqlite3.Connection, *, full: bool = False) -> Health:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
         messages = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
-        problems.extend(schema_problems(conn))
+        problems.extend(schema_problems(conn, version))
         pragma = "integrity_check" if full else "quick_check"
         for (row,) in conn.execute(f"PRAGMA {pragma}"):
             if row != "ok":
@@ -95,23 +95,23 @@ def shape(conn: sqlite3.Connection) -> Shape:
 
 
 @functools.cache
-def expected_shape() -> Shape:
-    """The schema this version's migrations give a new store (built in memory, once)."""
+def expected_shape(version: int) -> Shape:
+    """The schema the first `version` migrations give a new store (built in memory, once)."""
     conn = sqlite3.connect(":memory:", isolation_level=None)
     try:
         script = ScriptConnection(conn)
-        for migration in MIGRATIONS:
+        for migration in MIGRATIONS[:version]:
             migration(script)  # type: ignore[arg-type]
         return shape(conn)
     finally:
         conn.close()
 
 
-def schema_problems(conn: sqlite3.Connection) -> list[str]:
-    """What this version's schema has and the store lacks: a missing table, column, index,
-    trigger or view (a dropped trigger silently stops the search index following edits).
-    What the store has beyond it (a user's own index, say) is no problem."""
-    want, have = expected_shape(), shape(conn)
+def schema_problems(conn: sqlite3.Connection, version: int) -> list[str]:
+    """What the schema of a store at `version` has and this store lacks: a missing table,
+    column, index, trigger or view (a dropped trigger silently stops the search index following
+    edits). What the store has beyond it (a user's own index, say) is no problem."""
+    want, have = expected_shape(min(version, len(MIGRATIONS))), shape(conn)
     problems: list[str] = []
     for table, columns in want.columns.items():
         if table not in have.columns:
