@@ -5,7 +5,7 @@
     corpus.roots  # {"claude-code": .../claude-code/projects, "codex": .../codex/sessions}
 
 The same seed (and `now`) always gives byte-identical files. Sessions are coding work across
-several projects (see `projects.py`): prompts, Markdown replies, Bash/Read/Edit/Grep/Task calls with
+several projects (see `projects/`): prompts, Markdown replies, Bash/Read/Edit/Grep/Task calls with
 plausible outputs, failures, subagents (files and inline sidechains), compactions, slash commands,
 images, and a few very long sessions. Files are streamed: memory stays bounded whatever the size.
 """

@@ -251,12 +251,6 @@ class SearchPane(Vertical):
             return
         self._timer = self.set_timer(DEBOUNCE, lambda: self._start(event.value, generation))
 
-    def refresh_hits(self) -> None:
-        """Run the current query again (the store changed)."""
-        if self.query_text.strip():
-            self._generation += 1
-            self._start(self.query_text, self._generation)
-
     def _start(self, query: str, generation: int) -> None:
         if generation != self._generation:
             return
