@@ -18,9 +18,7 @@ def fake_tool(bin_dir: Path, name: str, *, status: int = 0, sleep: float = 0) ->
     script.write_text(
         "#!/bin/sh\n"
         f'echo "$@" > "{record}.args"\n'
-        f'/bin/cat > "{record}"\n'
-        + (f"/bin/sleep {sleep}\n" if sleep else "")
-        + f"exit {status}\n"
+        f'/bin/cat > "{record}"\n' + (f"/bin/sleep {sleep}\n" if sleep else "") + f"exit {status}\n"
     )
     script.chmod(0o755)
     return record
@@ -79,9 +77,7 @@ def test_nothing_copied_says_why(tmp_path: Path) -> None:
     (tmp_path / "bin").mkdir()
     result = clipboard.copy("abc", env=x11(tmp_path / "bin"), platform="linux")
     assert not result.ok and result.via == ""
-    assert result.message == (
-        "Nothing copied: xclip is not installed; xsel is not installed."
-    )
+    assert result.message == ("Nothing copied: xclip is not installed; xsel is not installed.")
     headless = clipboard.copy("abc", env={"PATH": str(tmp_path / "bin")}, platform="linux")
     assert not headless.ok and headless.message.startswith("Nothing copied: no display")
 

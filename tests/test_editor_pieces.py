@@ -93,7 +93,7 @@ def test_what_cannot_be_opened_is_one_sentence(
     said: str,
 ) -> None:
     work, default_env = _work(tmp_path)
-    where = {"WORK": str(work), "MISSING": str(tmp_path / "gone")}.get(cwd or "", None)
+    where = {"WORK": str(work), "MISSING": str(tmp_path / "gone")}.get(cwd or "")
     with pytest.raises(EditorError) as caught:
         plan_edit(refs, where, env if env is not None else default_env)
     assert said in str(caught.value) and "\n" not in str(caught.value)
