@@ -102,7 +102,11 @@ class SessionActions(ResumeActions):
 
                 text, found = to_html(session, redact=True)
                 count = sum(r.count for r in found)
-                redacted = f", {count} secret{'s' if count != 1 else ''} redacted"
+                redacted = (
+                    f", {count} secret{'s' if count != 1 else ''} redacted"
+                    if count
+                    else ", no secret found to redact"
+                )
             elif kind == "JSON":
                 text = to_json(session) + "\n"
             else:
