@@ -120,6 +120,23 @@ async def test_c_copies_the_session_id_from_the_list_and_the_transcript(
         assert await copied(pilot, clip_tool) == sid
 
 
+async def test_c_on_a_search_hit_copies_that_hits_session_id(
+    work_db: tuple[Path, str, Path], clip_tool: Path
+) -> None:
+    path, sid, _work = work_db
+    with store.open(path) as db:  # newer: the list's cursor is on it, not on the hit's session
+        other = db.start_session(title="another", source="api")
+        db.append(other, "user", "zebra crossing")
+    app = make_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"greet")
+        await wait_for_workers(pilot)
+        await pilot.press("down")  # to the hits
+        await pilot.press("c")
+        assert await copied(pilot, clip_tool) == sid != other
+
+
 async def test_y_copies_the_code_block_the_command_or_the_output_under_the_cursor(
     work_db: tuple[Path, str, Path], clip_tool: Path
 ) -> None:
