@@ -12,6 +12,7 @@ import click
 
 from ..display import age, fit, short_count
 from ..jsonout import echo_json
+from ..private import write_private
 from ..sanitize import inert
 from .options import db_option, json_option, limit_option, open_from_context
 from .render import hits_json, hits_text
@@ -195,7 +196,7 @@ def export_cmd(session: str, fmt: str, output: str | None, redact: bool | None) 
             _say_redacted(found)
         text = export.to_markdown(loaded) if fmt == "markdown" else export.to_json(loaded) + "\n"
     if output:
-        _write_private(Path(output), text)
+        write_private(output, text)
         shown = inert(loaded.title) or inert(loaded.id)
         click.echo(f"Wrote {shown} to {inert(output, 1000)}.", err=True)
     else:
@@ -247,16 +248,6 @@ def _html_export(loaded: Any, redact: bool) -> str:
     if redact:
         _say_redacted(found)
     return text
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write `text` to `path` readable by its owner only (an export may hold a whole session)."""
-    import os
-
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.chmod(path, 0o600)
 
 
 @click.command("stats")

@@ -12,6 +12,7 @@ from dataclasses import KW_ONLY, dataclass
 
 from textual.message import Message
 
+from ..pieces import FileRef
 from ..store import Hit, SessionInfo, Store
 from ..store.windows import Window
 
@@ -133,6 +134,15 @@ class OpenSession(Message):
     query: str | None = None
     _: KW_ONLY
     focus: bool = True
+
+
+@dataclass
+class OpenFile(Message):
+    """Ask the screen to open one of `refs` (the first that is a file) in the person's editor;
+    relative paths are taken from `cwd` (the session's working directory)."""
+
+    refs: list[FileRef]
+    cwd: str | None
 
 
 # -- the transcript ----------------------------------------------------------------------------

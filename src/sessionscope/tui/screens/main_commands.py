@@ -28,6 +28,7 @@ class BrowserScreen(Protocol):
     def clear_filter(self) -> None: ...
     def set_sort(self, order: str) -> None: ...
     def action_export(self) -> None: ...
+    def action_copy_id(self) -> None: ...
     def action_experiments(self) -> None: ...
     def clear_experiment(self) -> None: ...
     def action_demo(self) -> None: ...
@@ -72,18 +73,28 @@ def main_commands(
     yield SystemCommand("Previous match", "N", transcript.action_prev_match)
     if transcript.session_id is not None:
         yield SystemCommand(
-            "Export session to Markdown",
-            "Write <title>-<id>.md in the current directory (x)",
+            "Export session",
+            "Asks where; Markdown, .html (redacted) or .json, readable by you only (x)",
             main.action_export,
         )
         yield SystemCommand(
             "Copy focused message",
-            "Copy the message under the cursor as Markdown (y)",
+            "Copy the whole message under the cursor as Markdown",
             transcript.action_copy_message,
         )
         yield SystemCommand(
+            "Copy the block under the cursor",
+            "The code block, command or tool output (else the message) (y)",
+            transcript.action_copy_block,
+        )
+        yield SystemCommand(
+            "Open the file under the cursor",
+            "In $VISUAL/$EDITOR at its line; on a Task line, its subagent (o)",
+            transcript.action_open,
+        )
+        yield SystemCommand(
             "Open subagent",
-            "Open the subagent of the Task line under the cursor (o)",
+            "Open the subagent of the Task line under the cursor",
             transcript.action_open_subagent,
         )
         if transcript.info is not None and transcript.info.parent_session_id:
@@ -96,6 +107,7 @@ def main_commands(
         yield SystemCommand(
             "Fork in the agent", "A new session from this one, in its agent (F)", main.action_fork
         )
+    yield SystemCommand("Copy the session id", "Of the chosen session (c)", main.action_copy_id)
     yield SystemCommand(
         "Usage and cost", "Tokens and cost per day, model and project (u)", main.action_usage
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
@@ -333,7 +334,12 @@ class TranscriptViewport(ScrollView):
             index = self.cursor[1]
             if index < len(items) and items[index].line == line:
                 name = "transcript--cursor" if self.has_focus else "transcript--cursor-blur"
-                strip = strip.apply_style(self.get_component_rich_style(name))
+                cursor = self.get_component_rich_style(name)
+                if items[index].kind == "code":
+                    # a code block draws its own background: mark its first line in the margin
+                    strip = Strip.join([Strip([Segment("▶ ", cursor)]), strip.crop(2)])
+                else:
+                    strip = strip.apply_style(cursor)
         return strip.crop_extend(0, width, None).apply_style(self.rich_style)
 
     # -- title ---------------------------------------------------------------------------------
