@@ -8,7 +8,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from layer_support import mark_layer
 
 HERE = Path(__file__).parent
