@@ -55,3 +55,7 @@ _.selected_row
 # feature list (read through prose.Filler's slot table)
 expires_at
 features
+
+# CopyResult.via: which way the text went (a tool's name, "osc52" or ""), part of the result the
+# browser and tests read
+via

@@ -321,10 +321,6 @@ class MessageRenderer:
         text.rstrip()
         return self.boxed(text, ctx)
 
-    def tool_body(self, block: dict[str, Any], ctx: Context) -> list[Strip]:
-        """The input of an open tool call, then its output (see `tool_input`, `tool_output`)."""
-        return self.tool_input(block, ctx) + self.tool_output(block, ctx)
-
     def tool_input(self, block: dict[str, Any], ctx: Context) -> list[Strip]:
         s = self.styles
         diff = edit_diff(str(block.get("name") or ""), block.get("input"))
