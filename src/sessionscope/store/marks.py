@@ -28,15 +28,18 @@ NOTE_CHARS = 10_000
 _TAG = re.compile(r"[^\W_][\w.+/-]*")
 
 
-def clean_tag(value: object) -> str:
+def clean_tag(value: object, *, strict: bool = True) -> str:
     """One tag as stored: NFKC, case-folded, a leading `#` dropped; InvalidInput when it is
-    not a word of letters, digits and `- _ . + /` of at most TAG_CHARS characters."""
+    not a word of letters, digits and `- _ . + /` of at most TAG_CHARS characters (without
+    `strict`, for removing: any string, so that a tag another program stored can go)."""
     if not isinstance(value, str):
         raise InvalidInput(f"a tag must be a string, not {type(value).__name__}.")
     text = unicodedata.normalize("NFKC", value.strip()).casefold()
     text = text[1:] if text.startswith("#") else text
     if not text:
         raise InvalidInput("a tag cannot be empty.")
+    if not strict:
+        return text
     if len(text) > TAG_CHARS:
         raise InvalidInput(f"a tag has at most {TAG_CHARS} characters ({len(text)} given).")
     if not _TAG.fullmatch(text):
@@ -48,13 +51,13 @@ def clean_tag(value: object) -> str:
     return text
 
 
-def clean_tags(values: Iterable[object]) -> list[str]:
+def clean_tags(values: Iterable[object], *, strict: bool = True) -> list[str]:
     """Tags as stored, each once, in the order given (see `clean_tag`)."""
     if isinstance(values, str):
         values = [values]
     out: list[str] = []
     for value in values:
-        tag = clean_tag(value)
+        tag = clean_tag(value, strict=strict)
         if tag not in out:
             out.append(tag)
     return out

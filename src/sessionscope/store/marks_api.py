@@ -21,7 +21,7 @@ class MarksAPI(StoreBase):
 
     def untag(self, session_id: str, *tags: str | Iterable[str]) -> list[str]:
         """Remove tags (absent ones are ignored); return the session's tags, sorted."""
-        cleaned = marks.clean_tags(_flat(tags))
+        cleaned = marks.clean_tags(_flat(tags), strict=False)
         with self.writing() as conn:
             return marks.remove_tags(conn, session_id, cleaned)
 

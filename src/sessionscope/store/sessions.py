@@ -36,10 +36,10 @@ SORTS = {
     "title": "s.title COLLATE NOCASE, s.updated_at DESC",
 }
 _CHILDREN = "(SELECT count(*) FROM sessions c WHERE c.parent_session_id = s.id)"
-# what a person added (store.marks): tags (space-separated: a tag holds no space), pin, note
+# what a person added (store.marks): tags (joined by the unit separator), pin, note
 PINNED_IDS = "SELECT session_id FROM session_marks WHERE pinned_at IS NOT NULL"
 _MARKS = (
-    "(SELECT group_concat(tag, ' ') FROM (SELECT tag FROM session_tags t"
+    "(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM session_tags t"
     " WHERE t.session_id = s.id ORDER BY tag)), k.pinned_at IS NOT NULL, k.note"
 )
 _FROM = "FROM sessions s LEFT JOIN session_marks k ON k.session_id = s.id"
@@ -57,7 +57,7 @@ def session_from_row(row: Sequence[Any], child_count: int = 0) -> SessionInfo:
     if len(extra) == 4:
         child_count = int(extra[0])
         marks = {
-            "tags": tuple(extra[1].split(" ")) if extra[1] else (),
+            "tags": tuple(extra[1].split("\x1f")) if extra[1] else (),
             "pinned": bool(extra[2]),
             "note": extra[3],
         }
