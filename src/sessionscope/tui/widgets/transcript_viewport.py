@@ -349,6 +349,8 @@ class TranscriptViewport(ScrollView):
         title = inert(info.title) or inert(info.id) or "(untitled)"
         self.border_title = safe_text((f"{PIN_MARK} " if info.pinned else "") + title)
         parts = [inert(info.source, 40)]
+        if info.note:  # what the person added first: the subtitle is cut at the pane's width
+            parts.insert(0, f"{NOTE_MARK} {note_line(info.note, 60)}")
         if info.tags:
             parts.insert(0, tag_list(info.tags[:20]))
         if info.model:
@@ -361,6 +363,5 @@ class TranscriptViewport(ScrollView):
         matches = self.match_cursor.title()
         if matches is not None:
             parts.append(matches)
-        if info.note:
-            parts.append(f"{NOTE_MARK} {note_line(info.note, 120)}")
+
         self.border_subtitle = safe_text(" · ".join(parts), limit=400)
