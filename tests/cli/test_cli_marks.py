@@ -25,7 +25,7 @@ def two(store_path: Path) -> None:
 
 
 def run(*args: str, input: str | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), input=input)
+    result = CliRunner().invoke(cli, list(args), input=input, env={"COLUMNS": "200"})
     return result.exit_code, result.stdout, result.stderr
 
 

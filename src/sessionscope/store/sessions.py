@@ -262,6 +262,8 @@ def listing(
         return _page(conn, where, params, sort, limit, offset)
     pinned_where = _and(where, f"s.id IN ({PINNED_IDS})")
     pinned = count(conn, pinned_where, params)
+    if not pinned:
+        return _page(conn, where, params, sort, limit, offset)
     rows = _page(conn, pinned_where, params, sort, limit, offset) if offset < pinned else []
     if limit is not None and len(rows) >= limit:
         return rows
@@ -289,7 +291,13 @@ def _page(
     limit: int | None,
     offset: int,
 ) -> list[SessionInfo]:
-    sql = f"{_SELECT}, {_CHILDREN}, {_MARKS} {_FROM} {where} ORDER BY {sort} LIMIT ? OFFSET ?"
+    # the page first, then its children counts and marks: computed for the rows shown only
+    # (a subquery with LIMIT under a join is never flattened)
+    sql = (
+        f"{_SELECT}, {_CHILDREN}, {_MARKS} FROM (SELECT * FROM sessions s {where}"
+        f" ORDER BY {sort} LIMIT ? OFFSET ?) s"
+        f" LEFT JOIN session_marks k ON k.session_id = s.id ORDER BY {sort}"
+    )
     bounds = [-1 if limit is None else max(0, limit), max(0, offset)]
     return [session_from_row(row) for row in conn.execute(sql, [*params, *bounds])]
 
