@@ -86,6 +86,9 @@ def test_pin_and_unpin(db: store.Store) -> None:
     assert db.session(a).pinned and not db.session(b).pinned  # type: ignore[union-attr]
     assert db.pin(a, False) is True
     assert not db.session(a).pinned  # type: ignore[union-attr]
+    with pytest.raises(store.InvalidInput):
+        db.pin(a, "no")  # type: ignore[arg-type]
+    assert not db.session(a).pinned  # type: ignore[union-attr]
 
 
 def test_note_set_replace_and_clear(db: store.Store) -> None:

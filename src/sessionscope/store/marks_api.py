@@ -7,6 +7,7 @@ from collections.abc import Iterable
 
 from . import marks
 from .base import StoreBase
+from .errors import InvalidInput
 from .timeutil import now_iso
 
 
@@ -37,8 +38,10 @@ class MarksAPI(StoreBase):
 
     def pin(self, session_id: str, pinned: bool = True) -> bool:
         """Pin (or with `pinned=False` unpin) a session; return whether it was pinned before."""
+        if not isinstance(pinned, bool):
+            raise InvalidInput(f"pinned must be True or False, not {pinned!r}.")
         with self.writing() as conn:
-            return marks.pin(conn, session_id, bool(pinned), now_iso())
+            return marks.pin(conn, session_id, pinned, now_iso())
 
     def set_note(self, session_id: str, text: str | None) -> str | None:
         """Attach a note to a session (None or blank removes it); return the note as stored
