@@ -27,6 +27,8 @@ EXPECTED_TABLES = {
     "signals",
     "import_state",
     "tool_calls",
+    "session_tags",
+    "session_marks",
 }
 EXPECTED_COLUMNS = {
     "sessions": {
@@ -113,6 +115,8 @@ EXPECTED_INDEXES = {
     },
     "sessions": {"sessions_experiment", "sessions_parent", "sessions_project", "sessions_updated"},
     "signals": {"signals_session"},
+    "session_tags": {"session_tags_tag"},
+    "session_marks": {"session_marks_pinned"},
     "tool_calls": {
         "tool_calls_error",
         "tool_calls_message",
@@ -340,5 +344,33 @@ def test_schema_check_judges_a_store_by_its_own_version(store_path: Path) -> Non
         assert health.schema_problems(conn, 1) == [
             "schema: index sessions_updated on sessions is missing"
         ]
+    finally:
+        conn.close()
+
+
+def test_migration_11_session_marks(tmp_path: Path) -> None:
+    """Migration 11 (tags, pins, notes): its tables and indexes on a store of version 10, whose
+    sessions are kept; the tables hold no foreign key (marks outlive a session's rewrite)."""
+    from sessionscope.store.schema import _m11_session_marks
+
+    path = tmp_path / "v10.db"
+    number = MIGRATIONS.index(_m11_session_marks)
+    _build_at_version(path, number)
+    with store.open(path) as db:
+        assert db.session("old") is not None
+        assert db.tag("old", "Legacy") == ["legacy"]
+        assert db.session("old").pinned is False  # type: ignore[union-attr]
+    shape = _shape(path)
+    tables = shape["tables"]
+    assert isinstance(tables, dict)
+    assert tables["session_tags"] == ({"session_id", "tag", "created_at"}, {"session_tags_tag"})
+    assert tables["session_marks"] == (
+        {"session_id", "pinned_at", "note", "updated_at"},
+        {"session_marks_pinned"},
+    )
+    conn = sqlite3.connect(path)
+    try:
+        for table in ("session_tags", "session_marks"):
+            assert conn.execute(f"PRAGMA foreign_key_list({table})").fetchall() == []
     finally:
         conn.close()

@@ -180,6 +180,25 @@ class SessionFilter:
         return " ".join(self.chips())
 
 
+def tag_edit(text: str, current: tuple[str, ...] | list[str]) -> tuple[list[str], list[str]]:
+    """What the tags field (`#`) means: (tags to add, tags to remove). Words are separated by
+    spaces or commas; the words left are the session's tags, and `-tag` removes one. A word
+    that is not a tag raises the store's InvalidInput (see `store.marks.clean_tag`)."""
+    from ..store.marks import clean_tag
+
+    keep: list[str] = []
+    drop: list[str] = []
+    for word in re.split(r"[\s,]+", text.strip()):
+        if word.startswith("-"):
+            drop.append(clean_tag(word[1:], strict=False))
+        elif word and word not in current:
+            keep.append(clean_tag(word))
+        elif word:
+            keep.append(word)  # held already (as the store wrote it)
+    final = [t for t in dict.fromkeys(keep) if t not in drop]
+    return [t for t in final if t not in current], [t for t in current if t not in final]
+
+
 def terms_pattern(terms: list[str]) -> re.Pattern[str] | None:
     """A case-insensitive regex matching any of `terms` (longest first), or None."""
     cleaned = sorted({t.strip() for t in terms if t and t.strip()}, key=len, reverse=True)

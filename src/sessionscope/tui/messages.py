@@ -82,9 +82,13 @@ class SessionRow:
     status: str
     variant: str | None = None  # champion / challenger when the session ran in an experiment
     experiment_id: int | None = None
+    pinned: bool = False
+    tags: str = ""  # `#ci #flaky`, inert
+    note: str = ""  # the note on one line, inert and cut
 
     @classmethod
     def from_info(cls, info: SessionInfo) -> SessionRow:
+        from ..display import note_line, tag_list
         from ..sanitize import inert
         from .format import short_project
 
@@ -103,6 +107,9 @@ class SessionRow:
             status=info.status,
             variant=inert(info.variant, 40) or None,
             experiment_id=info.experiment_id,
+            pinned=info.pinned,
+            tags=tag_list(info.tags[:20]),
+            note=note_line(info.note, 40),
         )
 
 

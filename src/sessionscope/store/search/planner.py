@@ -317,7 +317,7 @@ def _resolve_sessions(
 def _resolve_calls(conn: sqlite3.Connection, query: Query, plan: Plan) -> None:
     """A selective tool: or is:error filter (at most SMALL calls) names the candidate messages."""
     for f in query.filters:
-        if f.negated or f.name not in ("tool", "is"):
+        if f.negated or f.on_session or f.name not in ("tool", "is"):
             continue
         if f.name == "tool":
             match, params = "name = ? COLLATE NOCASE", [f.value]

@@ -37,8 +37,8 @@ from ..widgets.header import AppHeader
 from ..widgets.search_pane import SearchPane
 from ..widgets.session_list import SORT_LABELS, SessionList
 from ..widgets.transcript import Transcript
-from .acting import SessionActions
 from .main_commands import MainCommands
+from .marking import MarkActions
 
 STATS_EVERY = 2.0
 
@@ -64,7 +64,7 @@ class FilterInput(Input):
         self.screen.clear_filter()  # type: ignore[attr-defined]
 
 
-class MainScreen(SessionActions):
+class MainScreen(MarkActions):
     """Three panes; every database call happens in the widgets' thread workers.
 
     The screen owns the browsing (`browsing`: the open store, its watcher, switching stores)
@@ -102,7 +102,7 @@ class MainScreen(SessionActions):
             "Filter",
             show=False,
             priority=True,
-            tooltip="filter: source:codex project:webapp since:7d until:2026-10-01",
+            tooltip="filter: source:codex project:webapp since:7d tag:flaky is:pinned",
         ),
         Binding("d", "demo", "Demo store", tooltip="build the demo store (empty store only)"),
         Binding("u", "usage", "Usage", show=False, tooltip="usage: tokens and cost over time"),
@@ -138,7 +138,7 @@ class MainScreen(SessionActions):
             with Vertical(id="left"):
                 yield FilterInput(
                     placeholder="filter: words of the title, source:codex project:webapp "
-                    "model:gpt since:7d (Enter; Esc clears)",
+                    "model:gpt since:7d tag:flaky is:pinned (Enter; Esc clears)",
                     id="filter-input",
                 )
                 yield Static(id="filter-chips", markup=False)
@@ -403,6 +403,15 @@ class MainScreen(SessionActions):
         new.experiment_id = sessions.filter.experiment_id
         new.variant = sessions.filter.variant
         event.input.display = False
+        self.apply_filter(new)
+
+    def apply_filter_text(self, text: str) -> None:
+        """Filter the list by `text` in the list filter's language (the palette's shortcuts)."""
+        current = self.query_one(SessionList).filter
+        new = SessionFilter.parse(text, now=self.now())
+        new.experiment_id, new.variant = current.experiment_id, current.variant
+        self.query_one(SearchPane).display = False
+        self.query_one("#filter-input", FilterInput).display = False
         self.apply_filter(new)
 
     def apply_filter(self, new: SessionFilter) -> None:

@@ -35,6 +35,10 @@ class BrowserScreen(Protocol):
     def action_usage(self) -> None: ...
     def action_resume(self) -> None: ...
     def action_fork(self) -> None: ...
+    def action_pin(self) -> None: ...
+    def action_tags(self) -> None: ...
+    def action_note(self) -> None: ...
+    def apply_filter_text(self, text: str) -> None: ...
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None: ...
 
 
@@ -49,6 +53,20 @@ def main_commands(
     )
     if sessions.filter.active:
         yield SystemCommand("Clear the session filter", "Show every session", main.clear_filter)
+    yield SystemCommand(
+        "Pin or unpin the session", "Pinned sessions come first in the list (b)", main.action_pin
+    )
+    yield SystemCommand(
+        "Edit the session's tags", "Space separated; -tag removes one (#)", main.action_tags
+    )
+    yield SystemCommand(
+        "Attach or edit a note", "A note on the session, for yourself (N)", main.action_note
+    )
+    yield SystemCommand(
+        "Show pinned sessions",
+        "Filter the list: is:pinned",
+        lambda: main.apply_filter_text("is:pinned"),
+    )
     for order, label in (
         ("recent", "newest first"),
         ("tokens", "most tokens"),

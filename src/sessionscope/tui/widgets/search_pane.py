@@ -40,6 +40,7 @@ HELP_LINES = [
     "  tool:Bash  in:tools  in:text  is:error",
     "  project:webapp  source:codex  model:gpt-5",
     "  since:7d  until:2026-10-01  session:ID",
+    "  tag:flaky  is:pinned  (what you added: #, b)",
     "",
     "↓/Tab: to the hits · Enter: open · Esc: back",
 ]

@@ -19,6 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message as TextualMessage
 from textual.strip import Strip
 
+from ...display import NOTE_MARK, PIN_MARK
 from ...sanitize import inert
 from ...store import CancelToken, Interrupted, StoreError
 from ..format import SessionFilter, age, short_count
@@ -61,11 +62,15 @@ class SessionList(RowList):
             "f",
             "filter",
             "Filter",
-            tooltip="filter: title words, source:, project:, model:, since:",
+            tooltip="filter: title words, source:, project:, model:, since:, tag:, is:pinned",
         ),
         Binding(
             "escape", "clear_filters", "Clear filters", show=False, tooltip="clear every filter"
         ),
+        Binding(
+            "b", "pin", "Pin", show=False, tooltip="pin or unpin the session (pinned come first)"
+        ),
+        Binding("N", "note", "Note", show=False, tooltip="attach or edit the session's note"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -75,6 +80,8 @@ class SessionList(RowList):
         "session-list--open",
         "session-list--child",
         "session-list--loading",
+        "session-list--pin",
+        "session-list--tag",
     }
 
     @dataclass
@@ -167,6 +174,7 @@ class SessionList(RowList):
                 offset=0 if f.experiment_id is not None else page * PAGE,
                 order=self.order,
                 top_level=True,
+                pinned_first=True,
                 experiment_id=f.experiment_id,
                 variant=f.variant,
                 match=f.match,
@@ -356,6 +364,8 @@ class SessionList(RowList):
                 text.append("▾ " if expanded else "▸ ", meta_style)
             else:
                 text.append("  ")
+            if row.pinned:
+                text.append(PIN_MARK + " ", self.get_component_rich_style("session-list--pin"))
             title = Text(row.title, title_style)
             room = width - text.cell_len - right.cell_len
             if title.cell_len > room:
@@ -370,7 +380,17 @@ class SessionList(RowList):
             parts.append(f"{short_count(row.tokens)} tok")
         if row.child_count:
             parts.append(f"{row.child_count} sub")
-        text = marker + Text(indent + "  ") + Text(" · ".join(parts), meta_style)
+        text = marker + Text(indent + "  ")
+        # what the person added comes first: the meta line is cut at the list's width
+        if row.tags:
+            text.append(row.tags, self.get_component_rich_style("session-list--tag"))
+            text.append(" · ", meta_style)
+        if row.note:
+            text.append(
+                f"{NOTE_MARK} {row.note}", self.get_component_rich_style("session-list--tag")
+            )
+            text.append(" · ", meta_style)
+        text.append(" · ".join(parts), meta_style)
         return text_strip(text, width, console)
 
     def cursor_strip(self, strip: Strip, style: Style) -> Strip:
@@ -406,6 +426,12 @@ class SessionList(RowList):
 
     def action_filter(self) -> None:
         self.screen.action_filter()  # type: ignore[attr-defined]
+
+    def action_pin(self) -> None:
+        self.screen.action_pin()  # type: ignore[attr-defined]
+
+    def action_note(self) -> None:
+        self.screen.action_note()  # type: ignore[attr-defined]
 
     def action_clear_filters(self) -> None:
         if self.filter.active or self.filter.text:

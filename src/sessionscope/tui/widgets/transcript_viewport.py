@@ -18,6 +18,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...display import NOTE_MARK, PIN_MARK, note_line, tag_list
 from ...sanitize import inert
 from ..render import Context, MessageRenderer, Rendered, Styles
 from ..safe import safe_text
@@ -351,8 +352,13 @@ class TranscriptViewport(ScrollView):
         # the id is as untrusted as the title (it comes from the transcript): both are made
         # inert; Text, never a str: a str border title is parsed as markup (a title like
         # `[/bold]` would crash the app, `[@click=…]` would become a live action)
-        self.border_title = safe_text(inert(info.title) or inert(info.id) or "(untitled)")
+        title = inert(info.title) or inert(info.id) or "(untitled)"
+        self.border_title = safe_text((f"{PIN_MARK} " if info.pinned else "") + title)
         parts = [inert(info.source, 40)]
+        if info.note:  # what the person added first: the subtitle is cut at the pane's width
+            parts.insert(0, f"{NOTE_MARK} {note_line(info.note, 60)}")
+        if info.tags:
+            parts.insert(0, tag_list(info.tags[:20]))
         if info.model:
             parts.append(inert(info.model, 80))
         parts.append(f"{self.total} msg")
@@ -363,4 +369,5 @@ class TranscriptViewport(ScrollView):
         matches = self.match_cursor.title()
         if matches is not None:
             parts.append(matches)
+
         self.border_subtitle = safe_text(" · ".join(parts), limit=400)
