@@ -13,7 +13,9 @@ Rules (facts in tests/fixtures/README.md):
   silently; the database is opened as OpenCode's is: never modified (immutable, or a copy of it
   and its WAL while the WAL holds data);
 - incremental by `lastUpdatedAt`: a conversation that did not change is not read again.
-The agent CLI's `~/.cursor/projects/<p>/agent-transcripts/` are not read yet.
+The agent CLI's transcripts (`~/.cursor/projects/<p>/agent-transcripts/`) are this source's
+second location, read by `cursor_transcripts` (a conversation the IDE database holds is read
+from there only).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from typing import Any
 
 from .common import count, text_field, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
+from .cursor_transcripts import TRANSCRIPTS, cursor_home, parse_transcript, transcript_files
 from .opencode import open_readonly
 from .snapshot import file_unit
 
@@ -181,8 +184,21 @@ def _bubbles(
     return out
 
 
+def composer_ids(path: Path) -> set[str]:
+    """The conversation ids the IDE database holds (empty when it cannot be read)."""
+    try:
+        with open_readonly(path) as conn:
+            rows = conn.execute(
+                "SELECT key FROM cursorDiskKV WHERE key >= 'composerData:'"
+                " AND key < 'composerData;'"
+            ).fetchall()
+    except (UnitError, sqlite3.Error):
+        return set()
+    return {str(r[0]).split(":", 1)[1] for r in rows}
+
+
 class CursorSource(SnapshotSource):
-    """Cursor's conversations in the IDE's global state database."""
+    """Cursor's conversations: the IDE's global state database and the agent's transcripts."""
 
     name = SOURCE
     title = "Cursor"
@@ -193,9 +209,14 @@ class CursorSource(SnapshotSource):
             if (system or this_system()) == MACOS
             else Path.home() / ".config"
         )
-        return [base / "Cursor" / "User" / "globalStorage" / "state.vscdb"]
+        return [
+            base / "Cursor" / "User" / "globalStorage" / "state.vscdb",
+            cursor_home() / "projects",
+        ]
 
     def units(self, root: Path) -> list[Unit]:
+        if _holds_transcripts(root):
+            return self._transcript_units(root)
         path = root if root.is_file() else root / "state.vscdb"
         if not path.is_file():
             found = sorted(root.rglob("globalStorage/state.vscdb")) if root.is_dir() else []
@@ -212,7 +233,31 @@ class CursorSource(SnapshotSource):
             unit.mtime = max(unit.mtime, st.st_mtime)
         return [unit]
 
+    def _transcript_units(self, root: Path) -> list[Unit]:
+        in_ide: set[str] = set()
+        db = self.default_locations()[0]
+        if db.is_file():
+            in_ide = composer_ids(db)
+        units = []
+        for path in transcript_files(root):
+            if path.stem in in_ide:
+                continue
+            unit = file_unit(path, "transcript")
+            if unit is not None:
+                units.append(unit)
+        return units
+
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
+        if unit.data == "transcript":
+            return parse_transcript(unit, problems, versions)
         return read_state_db(Path(unit.ref), problems, versions)
+
+
+def _holds_transcripts(root: Path) -> bool:
+    """True for `~/.cursor/projects`, one project, an `agent-transcripts` folder or a file
+    in one (not for the IDE's database or user folder)."""
+    if TRANSCRIPTS in root.parts or root.name == "projects":
+        return True
+    return root.is_dir() and (root / TRANSCRIPTS).is_dir()

@@ -123,6 +123,8 @@ def default_root(source: Source) -> Path | None:
 def guess_source(path: Path) -> str:
     """Which built-in source a single file most likely belongs to (for `import all FILE`)."""
     name = path.name
+    if "agent-transcripts" in path.parts:
+        return cursor.SOURCE
     if name.startswith("rollout-"):
         return codex.SOURCE
     if name == "events.jsonl" or "session-state" in path.parts:
