@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ from .common import count, text_field, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .cursor_transcripts import TRANSCRIPTS, cursor_home, parse_transcript, transcript_files
 from .opencode import open_readonly
-from .snapshot import file_unit
+from .snapshot import file_unit, max_unit_bytes
 
 SOURCE = "cursor"
 
@@ -114,19 +115,26 @@ def bubble_messages(bubble: dict[str, Any], bid: str) -> list[dict[str, Any]]:
 
 def read_state_db(
     path: Path, problems: list[Problem], versions: dict[str, Any]
-) -> list[ParsedSession]:
+) -> Iterator[ParsedSession]:
+    """The database's changed conversations, one at a time (the database is often a GB: its
+    keys are listed first, then each conversation's values are read as it is parsed)."""
+    limit = max_unit_bytes()
     with open_readonly(path) as conn:
         try:
-            rows = conn.execute(
-                "SELECT key, value FROM cursorDiskKV WHERE key LIKE 'composerData:%'"
+            keys = conn.execute(
+                "SELECT key, length(value) FROM cursorDiskKV"
+                " WHERE key >= 'composerData:' AND key < 'composerData;'"
             ).fetchall()
         except sqlite3.Error as exc:
             raise UnitError(f"not a Cursor state database ({exc!s:.80})") from exc
-        out: list[ParsedSession] = []
-        for row in rows:
-            cid = str(row[0]).split(":", 1)[1]
+        for key, size in keys:
+            cid = str(key).split(":", 1)[1]
+            if (size or 0) > limit:
+                problems.append(Problem(0, f"composer {cid}: too large to read ({size:,} bytes)"))
+                continue
+            row = conn.execute("SELECT value FROM cursorDiskKV WHERE key = ?", (key,)).fetchone()
             try:
-                composer = _json(row[1])
+                composer = _json(row[0] if row else None)
             except (ValueError, UnicodeDecodeError, RecursionError):
                 problems.append(Problem(0, f"composer {cid}: not JSON (an older binary value)"))
                 continue
@@ -135,7 +143,7 @@ def read_state_db(
             version = composer.get("lastUpdatedAt")
             if version is not None and versions.get(cid) == version:
                 continue
-            bubbles = _bubbles(conn, cid, composer, problems)
+            bubbles = _bubbles(conn, cid, composer, problems, limit)
             messages = [m for bid, b in bubbles for m in bubble_messages(b, bid)]
             if not messages:
                 continue
@@ -149,12 +157,15 @@ def read_state_db(
                 "ended_at": ts(version),
                 "model": models[-1] if models else None,
             }
-            out.append(ParsedSession(cid, messages, title, fields, version))
-        return out
+            yield ParsedSession(cid, messages, title, fields, version)
 
 
 def _bubbles(
-    conn: sqlite3.Connection, cid: str, composer: dict[str, Any], problems: list[Problem]
+    conn: sqlite3.Connection,
+    cid: str,
+    composer: dict[str, Any],
+    problems: list[Problem],
+    limit: int,
 ) -> list[tuple[str, dict[str, Any]]]:
     """(bubble id, bubble) in conversation order."""
     inline = composer.get("conversation")
@@ -170,9 +181,14 @@ def _bubbles(
         if not isinstance(bid, str):
             continue
         row = conn.execute(
-            "SELECT value FROM cursorDiskKV WHERE key = ?", (f"bubbleId:{cid}:{bid}",)
+            "SELECT CASE WHEN length(value) > ? THEN NULL ELSE value END, length(value)"
+            " FROM cursorDiskKV WHERE key = ?",
+            (limit, f"bubbleId:{cid}:{bid}"),
         ).fetchone()
         if row is None:
+            continue
+        if (row[1] or 0) > limit:
+            problems.append(Problem(0, f"bubble {cid}:{bid}: too large to read"))
             continue
         try:
             bubble = _json(row[0])
@@ -226,6 +242,7 @@ class CursorSource(SnapshotSource):
         unit = file_unit(path)
         if unit is None:
             return []
+        unit.streamed = True
         wal = Path(f"{path}-wal")
         if wal.exists():
             st = wal.stat()
@@ -249,7 +266,7 @@ class CursorSource(SnapshotSource):
 
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
-    ) -> list[ParsedSession]:
+    ) -> Iterable[ParsedSession]:
         if unit.data == "transcript":
             return parse_transcript(unit, problems, versions)
         return read_state_db(Path(unit.ref), problems, versions)
