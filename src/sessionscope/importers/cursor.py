@@ -251,9 +251,12 @@ class CursorSource(SnapshotSource):
         return [unit]
 
     def _transcript_units(self, root: Path) -> list[Unit]:
+        # the IDE's own conversations also leave transcripts: those the IDE database (on this
+        # machine, for the transcripts in their default place) holds are read from there
         in_ide: set[str] = set()
-        db = self.default_locations()[0]
-        if db.is_file():
+        db, projects = self.default_locations()[:2]
+        under = root.resolve()
+        if db.is_file() and (under == projects.resolve() or projects.resolve() in under.parents):
             in_ide = composer_ids(db)
         units = []
         for path in transcript_files(root):

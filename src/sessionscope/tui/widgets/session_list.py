@@ -21,7 +21,7 @@ from textual.strip import Strip
 
 from ...sanitize import inert
 from ...store import CancelToken, Interrupted, StoreError
-from ..format import SessionFilter, age, short_count
+from ..format import SessionFilter, age, short_count, source_colour
 from ..messages import SessionChildren, SessionRow, SessionsPage
 from ..safe import safe_text
 from .rows import RowList, text_strip
@@ -370,7 +370,13 @@ class SessionList(RowList):
             parts.append(f"{short_count(row.tokens)} tok")
         if row.child_count:
             parts.append(f"{row.child_count} sub")
-        text = marker + Text(indent + "  ") + Text(" · ".join(parts), meta_style)
+        meta = Text(" · ".join(parts), meta_style)
+        colour = source_colour(row.source)
+        if colour is not None and row.source:
+            # the source in its colour (strings here are already inert: see SessionRow)
+            at = len(f"{row.project} · ") if row.project else 0
+            meta.stylize(Style(color=colour), at, at + len(row.source))
+        text = marker + Text(indent + "  ") + meta
         return text_strip(text, width, console)
 
     def cursor_strip(self, strip: Strip, style: Style) -> Strip:
