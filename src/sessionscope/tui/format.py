@@ -43,11 +43,11 @@ SOURCE_COLOURS: dict[str, str] = {
     "claude-code": "#d97757",
     "codex": "#10a37f",
     "gemini": "#4e86f7",
-    "opencode": "#c08a1e",
+    "opencode": "#c9a227",
     "cline": "#8f6fe8",
-    "roo-code": "#d9568a",
-    "copilot": "#3fa0a8",
-    "cursor": "#8a94a6",
+    "roo-code": "#e0528a",
+    "copilot": "#2fa7b8",
+    "cursor": "#c158d6",
     "aider": "#5aa832",
 }
 PALETTE = ("#c9743b", "#3b8fc9", "#8cab2f", "#b15fc9", "#2fab8c", "#c94f5f")
