@@ -4,13 +4,17 @@ also holds read once (facts in tests/fixtures/README.md)."""
 
 from __future__ import annotations
 
+import json
+import threading
+import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sources_support import CURSOR_COMPOSER, make_home
 
 from sessionscope import store
-from sessionscope.importers import import_source
+from sessionscope.importers import import_source, watch
 from sessionscope.importers.cursor_transcripts import project_path
 
 NESTED = "a1b2c3d4-8888-4c9d-8e0f-000000000008"
@@ -127,3 +131,52 @@ def test_a_project_that_exists_here_is_the_session_project(db: store.Store, tmp_
     import_source(db, "cursor", tmp_path / "projects")
     s = db.session("11111111-2222-4333-8444-555555555555")
     assert s is not None and (s.project, s.cwd) == (str(work), str(work))
+
+
+SECRET = "ghp_abcdefghijklmnopqrstuvwxyz0123456789"
+
+
+def test_watch_and_redact_follow_a_transcript(home: Path, store_path: Path) -> None:
+    """`--watch` picks up a line Cursor appends; `--redact` stores it redacted."""
+    path = next(_projects(home).rglob(f"{FLAT}.jsonl"))
+    line = {
+        "role": "user",
+        "message": {"content": [{"type": "text", "text": f"push with {SECRET}"}]},
+    }
+    with store.open(store_path, redact=True) as db:
+        stop = threading.Event()
+        thread = threading.Thread(
+            target=watch,
+            args=(db, {"cursor": None}),
+            kwargs={"stop": stop, "rescan": 0.2},
+            daemon=True,
+        )
+        thread.start()
+        try:
+            _wait_for(lambda: db.message_count(FLAT) == 4)
+            with path.open("a") as handle:
+                handle.write(json.dumps(line) + "\n")
+            _wait_for(lambda: db.message_count(FLAT) == 5)
+        finally:
+            stop.set()
+            thread.join(timeout=10)
+        assert not thread.is_alive()
+        text = db.messages(FLAT)[-1].blocks[0]["text"]
+    assert SECRET not in text and "[REDACTED:github_token]" in text
+
+
+def test_import_all_with_a_transcript_file_picks_cursor(db: store.Store, home: Path) -> None:
+    from sessionscope.importers.registry import guess_source
+
+    path = next(_projects(home).rglob(f"{TEXT}.txt"))
+    assert guess_source(path) == "cursor"
+    assert import_source(db, "cursor", path).sessions == 1
+
+
+def _wait_for(condition: Any, timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the watcher did not import the change in time")
