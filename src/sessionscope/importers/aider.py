@@ -22,13 +22,14 @@ tests/fixtures/README.md):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError, aider_roots
-from .common import derived_id, title_from, ts
-from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
+from .common import derived_id, text_lines, title_from, ts
+from .contract import ParsedSession, Problem, SnapshotSource, Unit
 from .incremental import walk_files
 from .snapshot import file_unit
 
@@ -94,12 +95,12 @@ class _Run:
         self.add("output", text)
 
 
-def parse_history(text: str, problems: list[Problem]) -> list[_Run]:
+def parse_history(lines: Iterable[str], problems: list[Problem]) -> list[_Run]:
     """The runs of one chat history file, in order."""
     runs: list[_Run] = []
     run: _Run | None = None
     fence = False
-    for line_no, line in enumerate(text.splitlines(), 1):
+    for line_no, line in enumerate(lines, 1):
         if line.startswith(_HEADER) and not fence:
             if run is not None:
                 run.flush()
@@ -164,13 +165,9 @@ class AiderSource(SnapshotSource):
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
         path = Path(unit.ref)
-        try:
-            text = path.read_text("utf-8", errors="replace")
-        except OSError as exc:
-            raise UnitError(f"could not read it ({exc.strerror or exc})") from exc
         folder = str(path.parent.resolve())
         out = []
-        for index, run in enumerate(parse_history(text, problems)):
+        for index, run in enumerate(parse_history(text_lines(path), problems)):
             if not run.messages:
                 continue
             prompts = [m["content"][0]["text"] for m in run.messages if m["role"] == "user"]

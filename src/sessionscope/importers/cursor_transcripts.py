@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .common import blocks_of, derived_id, plain_text, tag_text, title_from, ts
-from .contract import ParsedSession, Problem, Unit, UnitError
+from .common import blocks_of, derived_id, plain_text, tag_text, text_lines, title_from, ts
+from .contract import ParsedSession, Problem, Unit
 
 TRANSCRIPTS = "agent-transcripts"
 SUBAGENTS = "subagents"
@@ -112,10 +113,10 @@ def _prompt(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str | N
     return [{"type": "text", "text": query}, *others], around or None
 
 
-def parse_jsonl(text: str, sid: str, problems: list[Problem]) -> list[dict[str, Any]]:
+def parse_jsonl(lines: Iterable[str], sid: str, problems: list[Problem]) -> list[dict[str, Any]]:
     """The store messages of a JSONL transcript (no times: see the module docstring)."""
     messages: list[dict[str, Any]] = []
-    for line_no, line in enumerate(text.splitlines(), 1):
+    for line_no, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -236,10 +237,10 @@ class _TextTranscript:
             self.lines.append(line)
 
 
-def parse_text(text: str, sid: str) -> list[dict[str, Any]]:
+def parse_text(lines: Iterable[str], sid: str) -> list[dict[str, Any]]:
     """The store messages of a `.txt` transcript."""
     reader = _TextTranscript(sid)
-    for line in text.splitlines():
+    for line in lines:
         reader.line(line)
     reader.flush()
     out = []
@@ -258,17 +259,13 @@ def parse_transcript(
 ) -> list[ParsedSession]:
     """One transcript file as a session (none when it holds no message)."""
     path = Path(unit.ref)
-    try:
-        text = path.read_text("utf-8", errors="replace")
-    except OSError as exc:
-        raise UnitError(f"could not read it ({exc.strerror or exc})") from exc
     sid, parent = conversation_ids(path)
     if not sid:
         sid = derived_id("cursor", unit.key)
     if path.suffix == ".jsonl":
-        messages = parse_jsonl(text, sid, problems)
+        messages = parse_jsonl(text_lines(path), sid, problems)
     else:
-        messages = parse_text(text, sid)
+        messages = parse_text(text_lines(path), sid)
     if not messages:
         return []
     when = ts(unit.mtime)
