@@ -118,6 +118,8 @@ def get_source(name: str) -> Source | None:
 def guess_source(path: Path) -> str:
     """Which built-in source a single file most likely belongs to (for `import all FILE`)."""
     name = path.name
+    if "agent-transcripts" in path.parts:
+        return cursor.SOURCE
     if name.startswith("rollout-"):
         return codex.SOURCE
     if name == "events.jsonl" or "session-state" in path.parts:

@@ -22,7 +22,7 @@ from textual.strip import Strip
 from ...display import NOTE_MARK, PIN_MARK
 from ...sanitize import inert
 from ...store import CancelToken, Interrupted, StoreError
-from ..format import SessionFilter, age, short_count
+from ..format import SessionFilter, age, short_count, source_colour
 from ..messages import SessionChildren, SessionRow, SessionsPage
 from ..safe import safe_text
 from .rows import RowList, text_strip
@@ -380,6 +380,12 @@ class SessionList(RowList):
             parts.append(f"{short_count(row.tokens)} tok")
         if row.child_count:
             parts.append(f"{row.child_count} sub")
+        meta = Text(" · ".join(parts), meta_style)
+        colour = source_colour(row.source)
+        if colour is not None and row.source:
+            # the source in its colour (strings here are already inert: see SessionRow)
+            at = len(f"{row.project} · ") if row.project else 0
+            meta.stylize(Style(color=colour), at, at + len(row.source))
         text = marker + Text(indent + "  ")
         # what the person added comes first: the meta line is cut at the list's width
         if row.tags:
@@ -390,7 +396,7 @@ class SessionList(RowList):
                 f"{NOTE_MARK} {row.note}", self.get_component_rich_style("session-list--tag")
             )
             text.append(" · ", meta_style)
-        text.append(" · ".join(parts), meta_style)
+        text.append_text(meta)
         return text_strip(text, width, console)
 
     def cursor_strip(self, strip: Strip, style: Style) -> Strip:
