@@ -1,12 +1,16 @@
-"""Import throughput of the snapshot sources (Gemini CLI, OpenCode, Cline, Aider).
+"""Import throughput of every source: Claude Code and Codex CLI (the JSONL line engine), Gemini
+CLI, OpenCode, Cline, Roo Code, GitHub Copilot CLI, Cursor (IDE database and agent transcripts)
+and Aider (the snapshot engine).
 
-    python bench/import_sources.py [--mb 20] [--no-results]
+    python bench/import_sources.py [--mb 20] [--only copilot,cursor] [--no-results]
 
-Generates, for each format, a tree of about --mb MB in the real on-disk layout (the shapes of
-tests/importers/importer_fixtures/home, with realistic text and tool calls; cached in
-bench/out/sources/), imports it into a fresh store with `import_source` and reports MB/s and
-messages/s, then the re-import of the unchanged tree. Prints a Markdown table and (unless
---no-results) replaces the `## Import of the other agents (issue 13)` section of bench/RESULTS.md.
+Generates, for each format, a tree of about --mb MB in the real on-disk layout (Claude Code and
+Codex by the demo's `generate_tree`; Copilot and Cursor by the demo's `transcripts.agents`
+writers; the others by the generators here; cached in bench/out/sources/), imports it into a
+fresh store with `import_source` and reports MB/s and messages/s, their ratio to Claude Code's in
+the same run (the machine is shared: ratios are what compare), then the re-import of the
+unchanged tree. Prints a Markdown table and (unless --no-results) replaces the
+`## Import of the other agents (issue 13)` section of bench/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -25,6 +29,14 @@ from pathlib import Path
 from typing import Any
 
 from sessionscope import store
+from sessionscope.demo.transcripts import generate_tree
+from sessionscope.demo.transcripts.agent_turns import Conversation
+from sessionscope.demo.transcripts.agents import (
+    conversation,
+    write_copilot,
+    write_cursor_transcripts,
+)
+from sessionscope.demo.transcripts.agents_db import write_cursor_db
 from sessionscope.importers import import_source
 
 HERE = Path(__file__).resolve().parent
@@ -249,26 +261,78 @@ def gen_aider(root: Path, mb: int, rng: random.Random) -> None:
         n += 1
 
 
-GENERATORS: dict[str, Callable[[Path, int, random.Random], None]] = {
-    "gemini": gen_gemini,
-    "opencode": gen_opencode,
-    "cline": gen_cline,
-    "aider": gen_aider,
+def gen_claude(root: Path, mb: int, rng: random.Random) -> None:
+    generate_tree(
+        root, seed=7, sessions=None, target_bytes=mb * MB, now=1_790_000_000, codex_share=0
+    )
+
+
+def gen_codex(root: Path, mb: int, rng: random.Random) -> None:
+    generate_tree(
+        root, seed=7, sessions=None, target_bytes=mb * MB, now=1_790_000_000, codex_share=1
+    )
+
+
+def _conversations(
+    agent: str, mb: int, rng: random.Random, bytes_each: float
+) -> list[Conversation]:
+    count = max(1, round(mb * MB / bytes_each))
+    return [conversation(rng, agent, 1_790_000_000_000, 28) for _ in range(count)]
+
+
+def _sized(write: Callable[[Path, list[Conversation]], Path], agent: str):  # type: ignore[no-untyped-def]
+    """A generator writing demo conversations with `write` until about `mb` MB (the size of a
+    conversation in this format measured on a sample first)."""
+
+    def gen(root: Path, mb: int, rng: random.Random) -> None:
+        sample = root.parent / f".sample-{root.name}"
+        shutil.rmtree(sample, ignore_errors=True)
+        sample.mkdir(parents=True)
+        write(sample, _conversations(agent, 1, random.Random(1), MB / 20))
+        each = size_of(sample) / 20
+        shutil.rmtree(sample)
+        root.mkdir(parents=True)
+        write(root, _conversations(agent, mb, rng, each))
+
+    return gen
+
+
+# label -> (source, generator, where the source's root is in the generated tree)
+GENERATORS: dict[str, tuple[str, Callable[[Path, int, random.Random], None], str]] = {
+    "claude-code": ("claude-code", gen_claude, "claude-code/projects"),
+    "codex": ("codex", gen_codex, "codex/sessions"),
+    "gemini": ("gemini", gen_gemini, ""),
+    "opencode": ("opencode", gen_opencode, ""),
+    "cline": ("cline", gen_cline, ""),
+    "roo-code": ("roo-code", gen_cline, ""),
+    "copilot": ("copilot", _sized(write_copilot, "copilot"), ".copilot/session-state"),
+    "cursor (IDE database)": (
+        "cursor",
+        _sized(write_cursor_db, "cursor"),
+        ".config/Cursor/User/globalStorage/state.vscdb",
+    ),
+    "cursor (agent transcripts)": (
+        "cursor",
+        _sized(write_cursor_transcripts, "cursor"),
+        ".cursor/projects",
+    ),
+    "aider": ("aider", gen_aider, ""),
 }
 
 
-def tree(source: str, mb: int) -> Path:
-    root = OUT / f"{source}-{mb}mb"
+def tree(label: str, mb: int) -> Path:
+    _source, generate, inner = GENERATORS[label]
+    name = label.replace(" ", "-").replace("(", "").replace(")", "")
+    root = OUT / f"{name}-{mb}mb"
     marker = root / ".done"
     if not marker.exists():
         shutil.rmtree(root, ignore_errors=True)
-        GENERATORS[source](root, mb, random.Random(7))
+        generate(root, mb, random.Random(7))
         marker.write_text("ok")
-    return root
+    return root / inner if inner else root
 
 
-def measure(source: str, root: Path, work: Path) -> dict[str, float]:
-    db_path = work / f"{source}.db"
+def measure(source: str, root: Path, db_path: Path) -> dict[str, float]:
     with store.open(db_path, mmap_mb=0) as db:
         started = time.perf_counter()
         report = import_source(db, source, root)
@@ -276,8 +340,9 @@ def measure(source: str, root: Path, work: Path) -> dict[str, float]:
         started = time.perf_counter()
         again = import_source(db, source, root)
         second = time.perf_counter() - started
-    assert not report.skipped_count and not again.messages
-    size = size_of(root) - (marker.stat().st_size if (marker := root / ".done").exists() else 0)
+    assert not report.skipped_count and not again.messages, report.skipped_lines[:3]
+    size = root.stat().st_size if root.is_file() else size_of(root)
+    size -= marker.stat().st_size if (marker := root / ".done").exists() else 0
     return {
         "mb": size / MB,
         "seconds": first,
@@ -290,36 +355,56 @@ def measure(source: str, root: Path, work: Path) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=int, default=20)
+    parser.add_argument("--only", default="", help="comma-separated labels (default: all)")
     parser.add_argument("--no-results", action="store_true")
     args = parser.parse_args()
     work = OUT / "stores"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
+    wanted = [label for label in GENERATORS if not args.only or label in args.only.split(",")]
+    roots = {label: tree(label, args.mb) for label in wanted}  # generated before timing
+    load_before = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    results = {}
+    for label in wanted:
+        source = GENERATORS[label][0]
+        db_path = work / (label.replace(" ", "-").replace("(", "").replace(")", "") + ".db")
+        results[label] = measure(source, roots[label], db_path)
+    load_after = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+    base = results.get("claude-code")
     rows = []
-    for source in GENERATORS:
-        r = measure(source, tree(source, args.mb), work)
-        rows.append(
-            f"| {source} | {r['mb']:.1f} MB, {r['sessions']:,} sessions, {r['messages']:,} messages "
-            f"| {r['seconds']:.1f} s: **{r['mb'] / r['seconds']:.1f} MB/s**, "
-            f"**{r['messages'] / r['seconds']:,.0f} messages/s** | {r['reimport'] * 1000:.0f} ms |"
+    for label, r in results.items():
+        mbs, mps = r["mb"] / r["seconds"], r["messages"] / r["seconds"]
+        ratio = (
+            f"{mbs / (base['mb'] / base['seconds']):.2f}x / "
+            f"{mps / (base['messages'] / base['seconds']):.2f}x"
+            if base
+            else "–"
         )
-    load = " / ".join(f"{x:.1f}" for x in os.getloadavg())
+        rows.append(
+            f"| {label} | {r['mb']:.1f} MB, {r['sessions']:,} sessions, {r['messages']:,} messages "
+            f"| {r['seconds']:.1f} s: **{mbs:.1f} MB/s**, **{mps:,.0f} messages/s** | {ratio} "
+            f"| {r['reimport'] * 1000:.0f} ms |"
+        )
     text = "\n".join(
         [
             SECTION,
             "",
             f"Command: `python bench/import_sources.py --mb {args.mb}` (from the repository root). "
             f"Machine: {os.cpu_count()} cores, `{platform.platform()}`, Python "
-            f"{sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}; load average {load} at the end "
-            "(shared machine: absolute figures are noisy).",
+            f"{sys.version.split()[0]}, SQLite {sqlite3.sqlite_version}; load average "
+            f"{load_before} before, {load_after} after (shared machine: absolute figures are "
+            "noisy, the ratios to Claude Code in the same run are what compare).",
             "",
-            "Each tree is generated in the format's real layout (40 turns a session, text, a tool call "
-            "and its output a turn) and imported into a fresh store with `import_source`; a unit is "
-            "parsed whole and saved with `Store.save()`. (`bench/import.py` measures the Claude Code "
-            "tree; the JSONL line engine is unchanged.)",
+            "Each tree is generated in the format's real layout and imported into a fresh store "
+            "with `import_source`: Claude Code and Codex by the demo's `generate_tree` (read by the "
+            "JSONL line engine, incrementally); Copilot and Cursor by the demo's "
+            "`transcripts.agents` writers (short coding sessions: prompts, replies, tool calls "
+            "with their outputs); Gemini, OpenCode, Cline/Roo Code and Aider by this script (40 "
+            "turns a session, text, a tool call and its output a turn). A snapshot unit is parsed "
+            "whole (a database one session at a time) and saved with `Store.save()`.",
             "",
-            "| source | tree | import | re-import, unchanged |",
-            "|---|---|---|---|",
+            "| source | tree | import | MB/s, messages/s vs Claude Code | re-import, unchanged |",
+            "|---|---|---|---|---|",
             *rows,
             "",
         ]

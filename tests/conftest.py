@@ -21,6 +21,8 @@ def store_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv(store.ENV_VAR, str(path))
     monkeypatch.setenv("NO_COLOR", "1")
     monkeypatch.delenv("SESSIONSCOPE_DEBUG", raising=False)
+    # no test reads the config file of the person running the tests (it names Aider roots)
+    monkeypatch.setenv("SESSIONSCOPE_CONFIG", str(tmp_path / "config" / "config.toml"))
     return path
 
 

@@ -102,3 +102,22 @@ def fit(value: object, width: int, *, pad: bool = False) -> str:
             used += size
         text = "".join(cut) + "…"
     return text + " " * (width - cells(text)) if pad else text
+
+
+# -- what a person added to a session (tags, pin, note): the same marks in the CLI and browser --
+
+PIN_MARK = "★"
+NOTE_MARK = "✎"
+
+
+def tag_list(tags: tuple[str, ...] | list[str]) -> str:
+    """`#ci #flaky`: a session's tags as shown (made inert: a tag is checked when stored, but a
+    store written by something else may hold anything)."""
+    return " ".join("#" + inert(tag, 40) for tag in tags)
+
+
+def note_line(note: str | None, limit: int = 200) -> str:
+    """A note on one line (its line breaks shown as ` ⏎ `), inert and cut to `limit` characters."""
+    if not note:
+        return ""
+    return inert(" ⏎ ".join(part.strip() for part in note[: limit * 2].splitlines()), limit)

@@ -14,14 +14,13 @@ through the API by no known agent have no template, and so no resume action.
 
 from __future__ import annotations
 
-import os
 import shlex
 import shutil
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .config import ConfigError, config_path, read_config
 from .sanitize import inert
 
 RESUME: dict[str, str] = {
@@ -53,26 +52,12 @@ class ResumePlan:
         return f"cd {shlex.quote(self.cwd)} && {shlex.join(self.argv)}"
 
 
-def config_path() -> Path:
-    """The user's config file (`$SESSIONSCOPE_CONFIG` moves it)."""
-    override = os.environ.get("SESSIONSCOPE_CONFIG")
-    if override:
-        return Path(override).expanduser()
-    from platformdirs import user_config_dir
-
-    return Path(user_config_dir("sessionscope")) / "config.toml"
-
-
 def load_config(path: Path | None = None) -> dict[str, Any]:
     """The config file as a dict ({} when it is missing); a broken file is one sentence."""
-    path = path or config_path()
     try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
-    except FileNotFoundError:
-        return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise ResumeError(f"cannot read the config file {inert(str(path), 300)}: {exc}") from exc
+        return read_config(path)
+    except ConfigError as exc:
+        raise ResumeError(str(exc)) from exc
 
 
 def templates(config: dict[str, Any], fork: bool) -> dict[str, str]:

@@ -22,7 +22,7 @@ from sessionscope.demo import (
     demo_info,
     is_demo_store,
 )
-from sessionscope.demo.transcripts import generate_tree
+from sessionscope.demo.transcripts import PROJECTS, generate_tree
 from sessionscope.importers import import_all
 
 NOW = 1_790_000_000.0  # a fixed anchor: same seed + same now = same bytes
@@ -171,6 +171,35 @@ def test_demo_store_is_realistic(demo_store: Path) -> None:
         assert db.recent_inputs(5)
 
 
+NEW_SOURCES = ("gemini", "opencode", "cline", "roo-code", "copilot", "cursor", "aider")
+
+
+def test_demo_store_holds_a_few_sessions_of_every_other_agent(demo_store: Path) -> None:
+    """Written in each agent's layout by demo.transcripts.agents, read by the real importers."""
+    with store.open(demo_store, readonly=True) as db:
+        counts = {name: db.count_sessions(source=name) for name in NEW_SOURCES}
+        assert counts == {**dict.fromkeys(NEW_SOURCES, 3), "cursor": 6}  # IDE + transcripts
+        projects = {p.cwd for p in PROJECTS}
+        for name in NEW_SOURCES:
+            sessions = db.sessions(limit=None, source=name)
+            for info in sessions:
+                assert info.title and info.message_count >= 2, (name, info)
+                assert info.project in projects, (name, info.project)  # never a temporary path
+                roles = {m.role for m in db.messages(info.id)}
+                assert {"user", "assistant"} <= roles, (name, roles)
+            if name == "aider":  # Aider's own output (`> Applied edit…`), no tool calls
+                assert any(m.role == "tool" for s in sessions for m in db.messages(s.id))
+            else:
+                assert any(db.tool_calls(s.id) for s in sessions), name
+            if name != "cursor":  # Cursor's transcripts carry no model or tokens
+                assert all(s.model for s in sessions), name
+                assert sum(s.output_tokens for s in sessions) > 0, name
+        assert db.search("source:gemini test", limit=3) or db.search("source:gemini the", limit=3)
+        # the demo's files are dated by the generator, not by when it ran
+        newest = max(s.started_at for s in db.sessions(limit=None, source="cursor"))
+        assert newest < "2026-09-22"
+
+
 def test_demo_store_is_marked_and_deterministic(demo_store: Path, tmp_path: Path) -> None:
     info = demo_info(demo_store)
     assert info is not None and (info.seed, info.sessions) == (7, 60)
@@ -179,9 +208,16 @@ def test_demo_store_is_marked_and_deterministic(demo_store: Path, tmp_path: Path
     again = build_demo(tmp_path / "again.db", seed=7, sessions=3, now=NOW)
 
     def shape(path: Path) -> list[tuple]:
+        # Aider's session ids derive from the history file's path: the demo's is temporary
         with store.open(path, readonly=True) as db:
             return sorted(
-                (s.id, s.title, s.message_count, s.output_tokens, s.parent_session_id)
+                (
+                    "aider" if s.source == "aider" else s.id,
+                    s.title,
+                    s.message_count,
+                    s.output_tokens,
+                    s.parent_session_id,
+                )
                 for s in db.sessions(limit=10_000)
                 if s.source != "api"
             )
@@ -209,7 +245,11 @@ def test_build_demo_replaces_an_older_demo_store(tmp_path: Path) -> None:
     info = demo_info(path)
     assert info is not None and (info.seed, info.sessions) == (2, 3)
     with store.open(path, readonly=True) as db:
-        imported = [s for s in db.sessions(limit=1000, top_level=True) if s.source != "api"]
+        imported = [
+            s
+            for s in db.sessions(limit=1000, top_level=True)
+            if s.source in ("claude-code", "codex")
+        ]
         assert len(imported) == 3
     assert sorted(p.name for p in tmp_path.iterdir() if "building" in p.name) == []
 

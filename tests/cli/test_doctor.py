@@ -41,6 +41,27 @@ def test_stale_index_and_loose_permissions_are_problems(store_path: Path) -> Non
     assert "readable by others" in result.stdout and "disagree" in result.stdout
 
 
+def test_a_dropped_trigger_index_or_table_is_a_problem(store_path: Path) -> None:
+    """A store missing part of this version's schema (here a trigger that keeps the search index
+    following edits, an index, and a whole table) is unhealthy, and doctor names each part."""
+    with store.open() as db:
+        sid = db.start_session(title="t")
+        db.append(sid, "user", "hello there")
+        conn = db._db.connection()
+        conn.execute("DROP TRIGGER messages_au")
+        conn.execute("DROP INDEX sessions_updated")
+        conn.execute("DROP TABLE import_locks")
+        conn.execute("CREATE INDEX my_own ON sessions(title)")  # extra objects are no problem
+    result = CliRunner().invoke(cli, ["doctor"])
+    assert result.exit_code == 1, result.output
+    report = json.loads(CliRunner().invoke(cli, ["doctor", "--json"]).stdout)[0]
+    assert sorted(p for p in report["problems"] if p.startswith("schema:")) == [
+        "schema: index sessions_updated on sessions is missing",
+        "schema: table import_locks is missing",
+        "schema: trigger messages_au on messages is missing",
+    ]
+
+
 def test_corrupt_and_missing_stores(tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"garbage" * 500)

@@ -52,6 +52,19 @@ def test_cline_task_facts(db: store.Store, home: Path) -> None:
     assert s.cost_usd == pytest.approx(0.0123)
 
 
+def test_messages_without_a_time_take_their_requests_time(db: store.Store, home: Path) -> None:
+    """The history has no `ts`: assistant messages take their api_req_started row's, the others
+    the time before them (never the time of the import)."""
+    import_source(db, "cline")
+    times = [m.created_at for m in db.messages(CLINE_TASK)]
+    assert times == [
+        "2026-10-06T09:00:00.000Z",  # the task's start
+        "2026-10-06T09:00:01.000Z",  # the first request
+        "2026-10-06T09:00:01.000Z",  # its tool result
+        "2026-10-06T09:00:05.000Z",  # the second request
+    ]
+
+
 def test_roo_code_task_in_cursor(db: store.Store, home: Path) -> None:
     import_source(db, "roo-code")
     s = db.session(ROO_TASK)

@@ -86,3 +86,17 @@ def test_malformed_line_reported_and_reimport_idempotent(db: store.Store, home: 
     again = import_source(db, "copilot")
     assert (again.messages, again.sessions) == (1, 1)
     assert db.messages(MAIN)[-1].blocks[0]["text"] == "thanks"
+
+
+def test_a_line_separator_inside_a_string_does_not_split_the_event(
+    db: store.Store, tmp_path: Path
+) -> None:
+    """Logs are read a line at a time: only \\n ends a line, not U+2028 inside JSON text."""
+    log = tmp_path / "session-state" / "5b4c3d2e-0000-4000-8000-000000000001.jsonl"
+    log.parent.mkdir(parents=True)
+    text = "first line\u2028second line\u0085third"
+    event = {"type": "user.message", "data": {"content": text}, "id": "e1"}
+    log.write_text(json.dumps(event, ensure_ascii=False) + "\n", encoding="utf-8")
+    report = import_source(db, "copilot", tmp_path / "session-state")
+    assert report.skipped_count == 0 and report.sessions == 1
+    assert db.messages("5b4c3d2e-0000-4000-8000-000000000001")[0].blocks[0]["text"] == text

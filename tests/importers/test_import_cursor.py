@@ -24,7 +24,7 @@ def _db(home: Path) -> Path:
 
 
 def test_conversation_facts(db: store.Store, home: Path) -> None:
-    report = import_source(db, "cursor")
+    report = import_source(db, "cursor", _db(home))
     assert (report.sessions, report.messages) == (1, 4)
     s = db.session(CURSOR_COMPOSER)
     assert s is not None
@@ -42,7 +42,7 @@ def test_conversation_facts(db: store.Store, home: Path) -> None:
 
 
 def test_binary_values_are_counted_and_reported(db: store.Store, home: Path) -> None:
-    report = import_source(db, "cursor")
+    report = import_source(db, "cursor", _db(home))
     assert report.skipped_count == 1
     assert "old-binary" in report.skipped_lines[0][2]
 
@@ -51,9 +51,9 @@ def test_never_modified_and_incremental(db: store.Store, home: Path) -> None:
     path = _db(home)
     files = [path, Path(f"{path}-wal"), Path(f"{path}-shm"), Path(f"{path}-journal")]
     before = digests(*files)
-    import_source(db, "cursor")
+    import_source(db, "cursor", _db(home))
     assert digests(*files) == before
-    assert import_source(db, "cursor").files_imported == 0
+    assert import_source(db, "cursor", _db(home)).files_imported == 0
     conn = sqlite3.connect(path)
     key = f"composerData:{CURSOR_COMPOSER}"
     composer = json.loads(
@@ -69,7 +69,7 @@ def test_never_modified_and_incremental(db: store.Store, home: Path) -> None:
     )
     conn.commit()
     conn.close()
-    report = import_source(db, "cursor")
+    report = import_source(db, "cursor", _db(home))
     assert (report.sessions, report.messages) == (1, 1)
     assert db.messages(CURSOR_COMPOSER)[-1].blocks[0]["text"] == "and the refresh token?"
 

@@ -131,3 +131,18 @@ def test_record_signal_needs_allow_writes(tmp_path: Path) -> None:
 def test_since_iso() -> None:
     assert since_iso(None) is None and since_iso(" ") is None
     assert since_iso("7d").endswith("Z") and since_iso("2026-01-01") == "2026-01-01"
+
+
+def test_session_summaries_carry_tags_pin_and_a_redacted_note(tmp_path: Path) -> None:
+    path = tmp_path / "marks.db"
+    ids = build(path)
+    with store.open(path) as db:
+        db.tag(ids["flaky"], "flaky", "ci")
+        db.pin(ids["flaky"])
+        db.set_note(ids["flaky"], f"token was {SECRET}")
+    with store.open(path, readonly=True) as db:
+        recall = Recall(db)
+        listed = recall.list_sessions()
+        assert listed.count("(pinned | #ci #flaky | note: token was") == 1, listed
+        assert SECRET not in listed  # redacted on the way out, though the store does not redact
+        assert "#ci #flaky" in recall.read_session(ids["flaky"])

@@ -12,6 +12,7 @@ import pytest
 import sqlite_utils
 
 from sessionscope import store
+from sessionscope.store import health
 from sessionscope.store.connection import ScriptConnection
 from sessionscope.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -26,6 +27,8 @@ EXPECTED_TABLES = {
     "signals",
     "import_state",
     "tool_calls",
+    "session_tags",
+    "session_marks",
 }
 EXPECTED_COLUMNS = {
     "sessions": {
@@ -112,6 +115,8 @@ EXPECTED_INDEXES = {
     },
     "sessions": {"sessions_experiment", "sessions_parent", "sessions_project", "sessions_updated"},
     "signals": {"signals_session"},
+    "session_tags": {"session_tags_tag"},
+    "session_marks": {"session_marks_pinned"},
     "tool_calls": {
         "tool_calls_error",
         "tool_calls_message",
@@ -151,14 +156,13 @@ def _digest(path: Path) -> str:
 
 
 def _schema(path: Path) -> dict[str, set[str]]:
+    """Each table's and view's columns, as sqlite-utils reads them."""
     conn = sqlite3.connect(path)
-    tables = {
-        row[0]
-        for row in conn.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'view')")
-    }
-    out = {t: {r[1] for r in conn.execute(f"PRAGMA table_info('{t}')")} for t in tables}
-    conn.close()
-    return out
+    try:
+        db = sqlite_utils.Database(conn)
+        return {t.name: {c.name for c in t.columns} for t in [*db.tables, *db.views]}
+    finally:
+        conn.close()
 
 
 def _build_at_version(path: Path, version: int) -> None:
@@ -211,6 +215,7 @@ def test_migrates_from_each_earlier_version(store_path: Path, version: int) -> N
     sid = db.start_session(title="after migration")
     db.append(sid, "user", "fresh words")
     assert db.search("fresh words")[0].session_id == sid
+    assert db.health().problems == []  # doctor finds this version's whole schema
     db.close()
     schema = _schema(store_path)
     for table, columns in EXPECTED_COLUMNS.items():
@@ -324,3 +329,48 @@ def test_migrating_from_an_old_version_gives_the_new_schema(tmp_path: Path, vers
     _build_at_version(old, version)
     store.open(old).close()
     assert _shape(old) == _shape(fresh)
+
+
+def test_schema_check_judges_a_store_by_its_own_version(store_path: Path) -> None:
+    """A store at the first version lacks nothing that version should have (what later
+    migrations add is not asked of it); with one of its indexes dropped, it does."""
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    _build_at_version(store_path, 1)
+    conn = sqlite3.connect(store_path)
+    try:
+        assert health.schema_problems(conn, 1) == []
+        assert health.schema_problems(conn, SCHEMA_VERSION)  # later migrations' tables
+        conn.execute("DROP INDEX sessions_updated")
+        assert health.schema_problems(conn, 1) == [
+            "schema: index sessions_updated on sessions is missing"
+        ]
+    finally:
+        conn.close()
+
+
+def test_migration_11_session_marks(tmp_path: Path) -> None:
+    """Migration 11 (tags, pins, notes): its tables and indexes on a store of version 10, whose
+    sessions are kept; the tables hold no foreign key (marks outlive a session's rewrite)."""
+    from sessionscope.store.schema import _m11_session_marks
+
+    path = tmp_path / "v10.db"
+    number = MIGRATIONS.index(_m11_session_marks)
+    _build_at_version(path, number)
+    with store.open(path) as db:
+        assert db.session("old") is not None
+        assert db.tag("old", "Legacy") == ["legacy"]
+        assert db.session("old").pinned is False  # type: ignore[union-attr]
+    shape = _shape(path)
+    tables = shape["tables"]
+    assert isinstance(tables, dict)
+    assert tables["session_tags"] == ({"session_id", "tag", "created_at"}, {"session_tags_tag"})
+    assert tables["session_marks"] == (
+        {"session_id", "pinned_at", "note", "updated_at"},
+        {"session_marks_pinned"},
+    )
+    conn = sqlite3.connect(path)
+    try:
+        for table in ("session_tags", "session_marks"):
+            assert conn.execute(f"PRAGMA foreign_key_list({table})").fetchall() == []
+    finally:
+        conn.close()

@@ -467,16 +467,19 @@ async def test_small_terminal_still_works(fixture_db: Path) -> None:
 async def test_copy_and_export_the_open_session(
     fixture_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("sessionscope.tui.screens.acting.default_export_dir", lambda: tmp_path)
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:
-        await open_session(pilot, SESSION_A)
-        await pilot.press("j")
-        await pilot.press("y")
+        transcript = await open_session(pilot, SESSION_A)
+        found = transcript.item_at_cursor()
+        assert found is not None and found[1].kind == "header"
+        await pilot.press("y")  # on a message's header: the whole message
         assert app.clipboard.startswith("### ")
         await pilot.press("x")
+        await pilot.pause()
+        await pilot.press("enter")  # the proposed path
         await wait_for_workers(pilot)
-        exported = list(tmp_path.glob("fix-login-form-validation-*.md"))
+        exported = list(tmp_path.glob("sessionscope-*.md"))
         assert len(exported) == 1
         assert "# Fix login form validation" in exported[0].read_text()
 

@@ -100,7 +100,10 @@ def _echo_imports(imports: dict[str, Any] | None) -> None:
     help="Also run the slow checks: integrity_check and a rebuild-and-compare of the index.",
 )
 def doctor_cmd(as_json: bool, full: bool) -> None:
-    """Check the store: schema version, integrity, search index, counts, file and WAL size."""
+    """Check the store: schema, integrity, search index, counts, file and WAL size.
+
+    The schema check looks for every table, column, index, trigger and view this version's
+    migrations create; what the store has beyond them is left alone."""
     report = diagnose(store_path(), full=full)
     if as_json:
         echo_json([report])

@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "doctor": ("doctor", "doctor_cmd", "Check the store's schema, integrity and size."),
     "redact": ("redact", "redact_cmd", "Redact secrets in the store, now and from now on."),
     "mcp": ("mcp", "mcp_cmd", "Serve search and recall to agents over MCP (stdio or HTTP)."),
+    "tag": ("marks", "tag_cmd", "Add tags to a session (or remove them with --remove)."),
+    "tags": ("marks", "tags_cmd", "List every tag in use, or one session's tags, pin and note."),
+    "pin": ("marks", "pin_cmd", "Pin a session (or unpin it with --off)."),
+    "note": ("marks", "note_cmd", "Attach, print or clear a session's note."),
 }
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from ..config import ConfigError, aider_roots, config_path
 from ..importers import (
     ImportProgress,
     ImportReport,
@@ -191,20 +192,34 @@ def import_cmd(
     """Import agent sessions (see `sessionscope sources` for each source's location).
 
     SOURCE is claude-code, codex, gemini, opencode, cline, roo-code, copilot, cursor, aider, a
-    plug-in's source,
-    or all. PATHs (directories or files) replace the default locations; aider reads only the
-    PATHs you name. Only what is new since the last import is read.
+    plug-in's source, or all. PATHs (directories or files) replace the default locations; aider
+    reads the PATHs you name and the folders `[aider] roots` lists in the config file (never
+    the whole disk). Only what is new since the last import is read.
     """
     for path in paths:
         if not path.exists():
             raise ImportSourceError(f"{path} does not exist.")
     if follow and len(paths) > 1:
         raise click.UsageError("--watch follows one PATH (or the default locations).")
+    if source in ("all", "aider") and not paths:
+        try:
+            aider_roots()
+        except ConfigError as exc:
+            if source == "aider":
+                raise
+            click.echo(f"warning: {clean_line(str(exc))} (Aider histories not imported)", err=True)
     if source != "all" and not paths:
         chosen_source = get_source(source)
-        if chosen_source is not None and not chosen_source.scans_defaults:
+        if chosen_source is not None and (
+            not chosen_source.scans_defaults or not chosen_source.default_locations()
+        ):
+            hint = (
+                f" or the folders [aider] roots lists in {config_path()}"
+                if source == "aider"
+                else ""
+            )
             raise click.UsageError(
-                f"{source} reads only the PATHs you name: import {source} PATH..."
+                f"{source} reads only the PATHs you name{hint}: import {source} PATH..."
             )
     sources = source_names() if source == "all" else (source,)
     pairs: list[tuple[str, Path | None]] = []

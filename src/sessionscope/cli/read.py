@@ -10,8 +10,9 @@ from typing import Any
 
 import click
 
-from ..display import age, fit, short_count
+from ..display import PIN_MARK, age, fit, short_count, tag_list
 from ..jsonout import echo_json
+from ..private import write_private
 from ..sanitize import inert
 from .options import db_option, json_option, limit_option, open_from_context
 from .render import hits_json, hits_text
@@ -28,6 +29,11 @@ from .render import hits_json, hits_text
 )
 @click.option("--until", help="Only sessions started by then (same values as --since).")
 @click.option(
+    "--filter",
+    "match",
+    help="A list filter as typed at `f` in the browser: tag:flaky is:pinned source:codex words.",
+)
+@click.option(
     "--sort",
     type=click.Choice(["recent", "started", "tokens", "messages", "cost", "title"]),
     default="recent",
@@ -40,10 +46,11 @@ def sessions_cmd(
     source: str | None,
     since: str | None,
     until: str | None,
+    match: str | None,
     sort: str,
 ) -> None:
-    """List sessions, newest activity first."""
-    from ..store.listfilter import when_value
+    """List sessions, newest activity first (pinned ones marked ★, tags after the title)."""
+    from ..store.listfilter import parse_list_filter, when_value
 
     bounds: dict[str, str | None] = {}
     for name, value in (("since", since), ("until", until)):
@@ -52,6 +59,9 @@ def sessions_cmd(
             raise click.UsageError(
                 f"--{name} {value!r} is not a date (use 7d, 12h, yesterday or 2026-10-01)."
             )
+    spec = None if match is None else parse_list_filter(match)
+    if spec is not None and spec.errors:
+        raise click.UsageError(f"--filter: {spec.errors[0]}")
     with open_from_context(must_exist=not as_json) as db:
         rows = db.sessions(
             limit=limit,
@@ -60,12 +70,13 @@ def sessions_cmd(
             since=bounds["since"],
             until=bounds["until"],
             order=sort,
+            match=spec if spec is not None and spec.active else None,
         )
     if as_json:
         echo_json([dataclasses.asdict(r) for r in rows])
         return
     if not rows:
-        if any(v is not None for v in (project, source, since, until)):
+        if any(v is not None for v in (project, source, since, until, match)):
             click.echo("No session matches these filters.", err=True)
         else:
             click.echo("No sessions. Import some with `sessionscope import all`.", err=True)
@@ -77,12 +88,15 @@ def sessions_cmd(
     )
     for r in rows:
         indent = "  ↳ " if r.parent_session_id else ""
+        title = indent + (f"{PIN_MARK} " if r.pinned else "") + (r.title or "(untitled)")
+        if r.tags:
+            title += "  " + tag_list(r.tags)
         click.echo(
             f"{inert(r.id)[:8]}  {fit(r.source, 12, pad=True)}  "
             f"{age(r.updated_at or r.started_at):>5}  "
             f"{r.message_count:>6}  {short_count(r.total_tokens):>6}  "
             f"{fit(Path(r.project or '').name or '-', 18, pad=True)}  "
-            f"{fit(indent + (r.title or '(untitled)'), title_width)}"
+            f"{fit(title, title_width)}"
         )
 
 
@@ -195,7 +209,7 @@ def export_cmd(session: str, fmt: str, output: str | None, redact: bool | None) 
             _say_redacted(found)
         text = export.to_markdown(loaded) if fmt == "markdown" else export.to_json(loaded) + "\n"
     if output:
-        _write_private(Path(output), text)
+        write_private(output, text)
         shown = inert(loaded.title) or inert(loaded.id)
         click.echo(f"Wrote {shown} to {inert(output, 1000)}.", err=True)
     else:
@@ -247,16 +261,6 @@ def _html_export(loaded: Any, redact: bool) -> str:
     if redact:
         _say_redacted(found)
     return text
-
-
-def _write_private(path: Path, text: str) -> None:
-    """Write `text` to `path` readable by its owner only (an export may hold a whole session)."""
-    import os
-
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as out:
-        out.write(text)
-    os.chmod(path, 0o600)
 
 
 @click.command("stats")

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from ..config import ConfigError, aider_roots, config_path
 from ..importers import load_sources, plugin_errors
 from ..jsonout import echo_json
 from ..sanitize import inert
@@ -47,12 +48,18 @@ def sources_cmd(as_json: bool) -> None:
     rows = source_rows(counts)
     for problem in plugin_errors():
         click.echo(f"warning: {inert(problem, 300)}", err=True)
+    try:
+        aider_roots()
+    except ConfigError as exc:
+        click.echo(f"warning: {inert(str(exc), 400)}", err=True)
     if as_json:
         echo_json(rows)
         return
     width = max(len(r["source"]) for r in rows)
     for row in rows:
-        if not row["scans_defaults"] and row["location"] is None:
+        if row["source"] == "aider" and row["location"] is None:
+            where, mark = f"(only the PATHs you name, or [aider] roots in {config_path()})", " "
+        elif not row["scans_defaults"] and row["location"] is None:
             where, mark = "(only the PATHs you name)", " "
         else:
             where = row["location"] or "(no default location)"

@@ -1,10 +1,12 @@
-"""Build a realistic demo store: synthetic Claude Code and Codex CLI transcripts, imported.
+"""Build a realistic demo store: synthetic transcripts of every supported agent, imported.
 
     from sessionscope.demo import build_demo
     build_demo("demo.db", seed=7, sessions=300)
 
-The transcripts are generated in the real on-disk formats (`demo.transcripts`) into a temporary
-directory and imported with the real importers, so the demo exercises exactly what a user's own
+The transcripts are generated in the real on-disk formats (`demo.transcripts`: Claude Code and
+Codex CLI, `sessions` of them; and a few sessions each of Gemini CLI, OpenCode, Cursor, GitHub
+Copilot CLI, Cline, Roo Code and Aider, `demo.transcripts.agents`) into a temporary directory and
+imported with the real importers, so the demo exercises exactly what a user's own
 transcripts would. Then the experiments data (`demo.experiments`) is added. The store is built in
 a temporary file beside `path` and moved into place at the end, so
 an interrupted build never leaves a half-built store behind.
@@ -122,8 +124,9 @@ def build_demo(
     raises NotADemoStore. `now` (epoch seconds, default: this hour) anchors the timestamps, which
     spread over the last four weeks. Same seed and `now`, same store contents.
     """
-    from ..importers import import_all
-    from .transcripts import generate_tree
+    from ..importers import import_roots
+    from .transcripts import anchor_ms, generate_tree
+    from .transcripts.agents import relocate, write_agents
 
     if sessions < 1:
         raise InvalidInput("sessions must be at least 1.")
@@ -144,13 +147,21 @@ def build_demo(
                 if progress is None
                 else (lambda c: progress("generate", sum(c.sessions.values()), sessions)),
             )
+            others = write_agents(
+                Path(tmp) / "agents",
+                seed=seed,
+                now_ms=anchor_ms(now),
+                per_agent=min(3, max(1, sessions // 20)),
+            )
             with store.open(building) as db:
 
                 def on_import(p: Any) -> None:
                     if progress is not None:
                         progress("import", p.bytes_read, max(p.bytes_total, 1))
 
-                report = import_all(db, roots=corpus.roots, progress=on_import)
+                pairs = [*corpus.roots.items(), *others.pairs]
+                report = import_roots(db, pairs, progress=on_import)
+                relocate(db, others)
                 if progress is not None:
                     progress("experiments", 0, 1)
                 populate(db, seed, now=None if now is None else datetime.fromtimestamp(now, UTC))

@@ -20,15 +20,14 @@ from pathlib import Path
 from typing import Any
 
 from ..store import Store
-from ..store.errors import InvalidInput
 from . import claude_code, codex
 from .contract import LineSource, ParsedSession, Problem, SnapshotSource, Source, Unit, UnitError
 from .incremental import Format
 from .registry import (
+    ImportSourceError,
     get_source,
     load_sources,
-    plan_defaults,
-    plan_root,
+    plan_source,
     plugin_errors,
     run,
     source_names,
@@ -54,10 +53,6 @@ SOURCES: tuple[str, ...] = (
 )
 
 
-class ImportSourceError(InvalidInput):
-    """An import was asked for a path that does not exist or cannot be read."""
-
-
 def default_roots() -> dict[str, Path]:
     """Each source's first default location on this machine (existing or not), e.g.
     `~/.claude/projects` and `$CODEX_HOME/sessions` (default `~/.codex/sessions`)."""
@@ -67,29 +62,6 @@ def default_roots() -> dict[str, Path]:
         if found:
             roots[name] = found[0]
     return roots
-
-
-def _source(name: str) -> Source:
-    source = get_source(name)
-    if source is None:
-        raise InvalidInput(f"unknown source {name!r}; expected one of {', '.join(source_names())}.")
-    return source
-
-
-def plan_source(db: Store, source: str, root: Path | None = None) -> list[Any]:
-    """The units one source would import from `root` (its default locations when None).
-
-    An explicit root that does not exist is an error; a missing default location is just empty.
-    """
-    chosen = _source(source)
-    if root is None:
-        return plan_defaults(db, chosen)
-    root = Path(root).expanduser()
-    if not root.exists():
-        raise ImportSourceError(f"{root} does not exist.")
-    if not (root.is_dir() or root.is_file()):
-        raise ImportSourceError(f"{root} is not a file or a directory.")
-    return plan_root(db, chosen, root)
 
 
 def import_source(

@@ -12,19 +12,24 @@ tests/fixtures/README.md):
 - title: the first prompt that is not an Aider command (`/run …`); cwd and project: the folder
   holding the file;
 - everything else is the assistant's reply, up to the next prompt or tool output;
-- no default location: `sessionscope import aider PATH...` (a repository, a folder of them, or
-  the file itself); a file is re-read when it grows and only changed runs are written.
+- no built-in location (never a scan of the whole disk): the folders `[aider] roots` lists in
+  the config file (`config.toml`, see `sessionscope.config`) are its default locations, read by
+  `import all` and the bare command; `sessionscope import aider PATH...` reads others (a
+  repository, a folder of them, or the file itself); a file is re-read when it grows and only
+  changed runs are written.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from .common import derived_id, title_from, ts
-from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
+from ..config import ConfigError, aider_roots
+from .common import derived_id, text_lines, title_from, ts
+from .contract import ParsedSession, Problem, SnapshotSource, Unit
 from .incremental import walk_files
 from .snapshot import file_unit
 
@@ -90,12 +95,12 @@ class _Run:
         self.add("output", text)
 
 
-def parse_history(text: str, problems: list[Problem]) -> list[_Run]:
+def parse_history(lines: Iterable[str], problems: list[Problem]) -> list[_Run]:
     """The runs of one chat history file, in order."""
     runs: list[_Run] = []
     run: _Run | None = None
     fence = False
-    for line_no, line in enumerate(text.splitlines(), 1):
+    for line_no, line in enumerate(lines, 1):
         if line.startswith(_HEADER) and not fence:
             if run is not None:
                 run.flush()
@@ -135,15 +140,20 @@ def parse_history(text: str, problems: list[Problem]) -> list[_Run]:
 
 
 class AiderSource(SnapshotSource):
-    """Aider's chat history files, from paths the user names (never a scan of the disk)."""
+    """Aider's chat history files, from the roots the config file lists and the paths the
+    user names (never a scan of the disk)."""
 
     name = SOURCE
     title = "Aider"
-    scans_defaults = False
 
     def default_locations(self, system: str | None = None) -> list[Path]:
+        """The config file's `[aider] roots` (none when it lists none or cannot be read:
+        `import` and `sources` report a broken config file)."""
         del system
-        return []
+        try:
+            return aider_roots()
+        except ConfigError:
+            return []
 
     def units(self, root: Path) -> list[Unit]:
         paths = [root] if root.is_file() else walk_files(root, lambda n: n == FILE_NAME)
@@ -155,13 +165,9 @@ class AiderSource(SnapshotSource):
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
         path = Path(unit.ref)
-        try:
-            text = path.read_text("utf-8", errors="replace")
-        except OSError as exc:
-            raise UnitError(f"could not read it ({exc.strerror or exc})") from exc
         folder = str(path.parent.resolve())
         out = []
-        for index, run in enumerate(parse_history(text, problems)):
+        for index, run in enumerate(parse_history(text_lines(path), problems)):
             if not run.messages:
                 continue
             prompts = [m["content"][0]["text"] for m in run.messages if m["role"] == "user"]

@@ -7,7 +7,9 @@ tests/fixtures/README.md):
   message holding tool_result blocks is stored as a `tool` message;
 - `ui_messages.json` lists what the panel showed; each `say: api_req_started` row's `text` is
   JSON with the request's `tokensIn`, `tokensOut`, `cacheReads`, `cacheWrites` and `cost`: the
-  n-th such row gives the tokens of the n-th assistant message;
+  n-th such row gives the tokens (and, when the message has no `ts` of its own, the time) of
+  the n-th assistant message; other messages without a `ts` take the time of the one before
+  (the task's start for the first), never the time of the import;
 - `task_metadata.json` `model_usage[].model_id` gives the model (the last one used);
 - title: the first prompt's `<task>` text (else its first line); the task id is the session id;
   the first and last ui messages' `ts` are its start and end; the cwd (and project) is the
@@ -69,6 +71,7 @@ def _usage(ui: Any, problems: list[Problem]) -> list[dict[str, Any]]:
         cost = info.get("cost")
         usage.append(
             {
+                "created_at": ts(row.get("ts")),
                 "input_tokens": count(info.get("tokensIn")),
                 "output_tokens": count(info.get("tokensOut")),
                 "cache_read_tokens": count(info.get("cacheReads")),
@@ -105,6 +108,7 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
     cwd = None
     messages: list[dict[str, Any]] = []
     title = None
+    last_time = started
     for index, item in enumerate(history, 1):
         if not isinstance(item, dict) or item.get("role") not in ("user", "assistant"):
             problems.append(Problem(index, f"message {index} is not a user or assistant message"))
@@ -124,7 +128,14 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
                 title = title_from(tag_text(text, "task") or text)
         else:
             msg["model"] = model
-            msg.update(next(usage, {}))
+            got = next(usage, {})
+            when = got.pop("created_at", None)
+            if when and "created_at" not in msg:
+                msg["created_at"] = when
+            msg.update(got)
+        # without a time of its own: its request's (assistant), else the one before it
+        msg.setdefault("created_at", last_time)
+        last_time = msg["created_at"] or last_time
         messages.append(msg)
     if not messages:
         return None

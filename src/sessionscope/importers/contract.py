@@ -9,9 +9,14 @@ database: `plan`) and how to read them into the store. Two kinds cover every age
   per line that writes through `sink.Sink`/`SessionBuffer`). Claude Code and Codex use it.
 - `SnapshotSource`: files or rows that are rewritten rather than appended (JSON documents, logs
   that rewind, SQLite databases). It lists `Unit`s with a cheap fingerprint (size and mtime, or
-  the foreign database's update times); a changed unit is parsed whole into `ParsedSession`s,
-  and a session whose content hash differs from the last import is written with `Store.save()`
+  the foreign database's update times); a changed unit is parsed into `ParsedSession`s, and a
+  session whose content hash differs from the last import is written with `Store.save()`
   (only changed rows are written). See `snapshot.py`.
+
+Memory: `parse` may yield its sessions one at a time (a database of any size then costs one
+session at a time: OpenCode's and Cursor's databases do, `Unit.streamed`); a unit read whole (a
+JSON document, a task folder, a log) is refused above `snapshot.max_unit_bytes()` (256 MB, or
+`$SESSIONSCOPE_MAX_UNIT_MB`), reported with its size, never read.
 
 Third-party packages add sources through the entry-point group `sessionscope.sources`: the
 entry point names a `Source` instance, a `Source` subclass or a function returning one.
@@ -21,7 +26,7 @@ from __future__ import annotations
 
 import platform
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,13 +70,15 @@ class Unit:
     """One thing a snapshot source imports as a whole: a file, a task folder, a database.
 
     `key` names it in the store's import state; `size` and `mtime` are its fingerprint (an
-    unchanged fingerprint is not read again); `ref` is what reports and `source_ref` show."""
+    unchanged fingerprint is not read again); `ref` is what reports and `source_ref` show.
+    `streamed`: the source reads it a session at a time (a database), so no size limit applies."""
 
     key: str
     ref: str
     size: int
     mtime: float
     data: Any = None
+    streamed: bool = False
 
 
 class Source(ABC):
@@ -127,8 +134,8 @@ class SnapshotSource(Source):
     @abstractmethod
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
-    ) -> list[ParsedSession]:
-        """The sessions of one unit. `versions` maps session ids to the `version` each had at
+    ) -> Iterable[ParsedSession]:
+        """The sessions of one unit (a list, or a generator yielding them one at a time). `versions` maps session ids to the `version` each had at
         the last import: a source with update times may leave out sessions that did not change.
         Records it cannot read go to `problems` (and are skipped); a unit it cannot read at
         all raises `UnitError`."""

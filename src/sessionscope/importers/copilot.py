@@ -24,11 +24,12 @@ Rules (format: the events' own `type` fields, as github/copilot-sdk's generated
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .common import count, derived_id, text_field, title_from, ts
-from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
+from .common import count, derived_id, text_field, text_lines, title_from, ts
+from .contract import ParsedSession, Problem, SnapshotSource, Unit
 from .incremental import walk_files
 from .snapshot import file_unit
 
@@ -83,14 +84,14 @@ class _Session:
 
 
 def parse_events(
-    text: str, fallback_id: str, problems: list[Problem], summary: str | None = None
+    lines: Iterable[str], fallback_id: str, problems: list[Problem], summary: str | None = None
 ) -> list[ParsedSession]:
     """The main session and its subagents' sessions a log holds (title: the last
     `session.title_changed`, else `summary`, else the first prompt)."""
     main = _Session(fallback_id)
     subs: dict[str, _Session] = {}
     model: str | None = None
-    for line_no, line in enumerate(text.splitlines(), 1):
+    for line_no, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -251,14 +252,11 @@ class CopilotSource(SnapshotSource):
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
         path = Path(unit.ref)
-        try:
-            text = path.read_text("utf-8", errors="replace")
-        except OSError as exc:
-            raise UnitError(f"could not read it ({exc.strerror or exc})") from exc
         folder = path.parent if path.name == "events.jsonl" else None
         fallback = folder.name if folder is not None else path.stem
         workspace = _workspace(folder) if folder is not None else {}
-        sessions = parse_events(text, fallback, problems, text_field(workspace.get("summary")))
+        summary = text_field(workspace.get("summary"))
+        sessions = parse_events(text_lines(path), fallback, problems, summary)
         if workspace and sessions:
             main = sessions[0]
             main.fields["cwd"] = main.fields.get("cwd") or text_field(workspace.get("cwd"))

@@ -13,20 +13,24 @@ Rules (facts in tests/fixtures/README.md):
   silently; the database is opened as OpenCode's is: never modified (immutable, or a copy of it
   and its WAL while the WAL holds data);
 - incremental by `lastUpdatedAt`: a conversation that did not change is not read again.
-The agent CLI's `~/.cursor/projects/<p>/agent-transcripts/` are not read yet.
+The agent CLI's transcripts (`~/.cursor/projects/<p>/agent-transcripts/`) are this source's
+second location, read by `cursor_transcripts` (a conversation the IDE database holds is read
+from there only).
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from .common import count, text_field, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
+from .cursor_transcripts import TRANSCRIPTS, cursor_home, parse_transcript, transcript_files
 from .opencode import open_readonly
-from .snapshot import file_unit
+from .snapshot import file_unit, max_unit_bytes
 
 SOURCE = "cursor"
 
@@ -111,19 +115,26 @@ def bubble_messages(bubble: dict[str, Any], bid: str) -> list[dict[str, Any]]:
 
 def read_state_db(
     path: Path, problems: list[Problem], versions: dict[str, Any]
-) -> list[ParsedSession]:
+) -> Iterator[ParsedSession]:
+    """The database's changed conversations, one at a time (the database is often a GB: its
+    keys are listed first, then each conversation's values are read as it is parsed)."""
+    limit = max_unit_bytes()
     with open_readonly(path) as conn:
         try:
-            rows = conn.execute(
-                "SELECT key, value FROM cursorDiskKV WHERE key LIKE 'composerData:%'"
+            keys = conn.execute(
+                "SELECT key, length(value) FROM cursorDiskKV"
+                " WHERE key >= 'composerData:' AND key < 'composerData;'"
             ).fetchall()
         except sqlite3.Error as exc:
             raise UnitError(f"not a Cursor state database ({exc!s:.80})") from exc
-        out: list[ParsedSession] = []
-        for row in rows:
-            cid = str(row[0]).split(":", 1)[1]
+        for key, size in keys:
+            cid = str(key).split(":", 1)[1]
+            if (size or 0) > limit:
+                problems.append(Problem(0, f"composer {cid}: too large to read ({size:,} bytes)"))
+                continue
+            row = conn.execute("SELECT value FROM cursorDiskKV WHERE key = ?", (key,)).fetchone()
             try:
-                composer = _json(row[1])
+                composer = _json(row[0] if row else None)
             except (ValueError, UnicodeDecodeError, RecursionError):
                 problems.append(Problem(0, f"composer {cid}: not JSON (an older binary value)"))
                 continue
@@ -132,7 +143,7 @@ def read_state_db(
             version = composer.get("lastUpdatedAt")
             if version is not None and versions.get(cid) == version:
                 continue
-            bubbles = _bubbles(conn, cid, composer, problems)
+            bubbles = _bubbles(conn, cid, composer, problems, limit)
             messages = [m for bid, b in bubbles for m in bubble_messages(b, bid)]
             if not messages:
                 continue
@@ -146,12 +157,15 @@ def read_state_db(
                 "ended_at": ts(version),
                 "model": models[-1] if models else None,
             }
-            out.append(ParsedSession(cid, messages, title, fields, version))
-        return out
+            yield ParsedSession(cid, messages, title, fields, version)
 
 
 def _bubbles(
-    conn: sqlite3.Connection, cid: str, composer: dict[str, Any], problems: list[Problem]
+    conn: sqlite3.Connection,
+    cid: str,
+    composer: dict[str, Any],
+    problems: list[Problem],
+    limit: int,
 ) -> list[tuple[str, dict[str, Any]]]:
     """(bubble id, bubble) in conversation order."""
     inline = composer.get("conversation")
@@ -167,9 +181,14 @@ def _bubbles(
         if not isinstance(bid, str):
             continue
         row = conn.execute(
-            "SELECT value FROM cursorDiskKV WHERE key = ?", (f"bubbleId:{cid}:{bid}",)
+            "SELECT CASE WHEN length(value) > ? THEN NULL ELSE value END, length(value)"
+            " FROM cursorDiskKV WHERE key = ?",
+            (limit, f"bubbleId:{cid}:{bid}"),
         ).fetchone()
         if row is None:
+            continue
+        if (row[1] or 0) > limit:
+            problems.append(Problem(0, f"bubble {cid}:{bid}: too large to read"))
             continue
         try:
             bubble = _json(row[0])
@@ -181,8 +200,21 @@ def _bubbles(
     return out
 
 
+def composer_ids(path: Path) -> set[str]:
+    """The conversation ids the IDE database holds (empty when it cannot be read)."""
+    try:
+        with open_readonly(path) as conn:
+            rows = conn.execute(
+                "SELECT key FROM cursorDiskKV WHERE key >= 'composerData:'"
+                " AND key < 'composerData;'"
+            ).fetchall()
+    except (UnitError, sqlite3.Error):
+        return set()
+    return {str(r[0]).split(":", 1)[1] for r in rows}
+
+
 class CursorSource(SnapshotSource):
-    """Cursor's conversations in the IDE's global state database."""
+    """Cursor's conversations: the IDE's global state database and the agent's transcripts."""
 
     name = SOURCE
     title = "Cursor"
@@ -193,9 +225,14 @@ class CursorSource(SnapshotSource):
             if (system or this_system()) == MACOS
             else Path.home() / ".config"
         )
-        return [base / "Cursor" / "User" / "globalStorage" / "state.vscdb"]
+        return [
+            base / "Cursor" / "User" / "globalStorage" / "state.vscdb",
+            cursor_home() / "projects",
+        ]
 
     def units(self, root: Path) -> list[Unit]:
+        if _holds_transcripts(root):
+            return self._transcript_units(root)
         path = root if root.is_file() else root / "state.vscdb"
         if not path.is_file():
             found = sorted(root.rglob("globalStorage/state.vscdb")) if root.is_dir() else []
@@ -205,6 +242,7 @@ class CursorSource(SnapshotSource):
         unit = file_unit(path)
         if unit is None:
             return []
+        unit.streamed = True
         wal = Path(f"{path}-wal")
         if wal.exists():
             st = wal.stat()
@@ -212,7 +250,34 @@ class CursorSource(SnapshotSource):
             unit.mtime = max(unit.mtime, st.st_mtime)
         return [unit]
 
+    def _transcript_units(self, root: Path) -> list[Unit]:
+        # the IDE's own conversations also leave transcripts: those the IDE database (on this
+        # machine, for the transcripts in their default place) holds are read from there
+        in_ide: set[str] = set()
+        db, projects = self.default_locations()[:2]
+        under = root.resolve()
+        if db.is_file() and (under == projects.resolve() or projects.resolve() in under.parents):
+            in_ide = composer_ids(db)
+        units = []
+        for path in transcript_files(root):
+            if path.stem in in_ide:
+                continue
+            unit = file_unit(path, "transcript")
+            if unit is not None:
+                units.append(unit)
+        return units
+
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
-    ) -> list[ParsedSession]:
+    ) -> Iterable[ParsedSession]:
+        if unit.data == "transcript":
+            return parse_transcript(unit, problems, versions)
         return read_state_db(Path(unit.ref), problems, versions)
+
+
+def _holds_transcripts(root: Path) -> bool:
+    """True for `~/.cursor/projects`, one project, an `agent-transcripts` folder or a file
+    in one (not for the IDE's database or user folder)."""
+    if TRANSCRIPTS in root.parts or root.name == "projects":
+        return True
+    return root.is_dir() and (root / TRANSCRIPTS).is_dir()

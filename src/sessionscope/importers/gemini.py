@@ -26,10 +26,11 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .common import blocks_of, count, derived_id, text_field, title_from, ts
+from .common import blocks_of, count, derived_id, text_field, text_lines, title_from, ts
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
 from .incremental import walk_files
 from .snapshot import file_unit
@@ -225,11 +226,13 @@ def messages_of(record: dict[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
-def replay_jsonl(text: str, problems: list[Problem]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+def replay_jsonl(
+    lines: Iterable[str], problems: list[Problem]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """(session fields, message records) a JSONL log leaves once replayed."""
     meta: dict[str, Any] = {}
     records: dict[str, dict[str, Any]] = {}
-    for line_no, line in enumerate(text.splitlines(), 1):
+    for line_no, line in enumerate(lines, 1):
         if not line.strip():
             continue
         try:
@@ -283,15 +286,11 @@ class GeminiSource(SnapshotSource):
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
         path = Path(unit.ref)
-        try:
-            text = path.read_text("utf-8", errors="replace")
-        except OSError as exc:
-            raise UnitError(f"could not read it ({exc.strerror or exc})") from exc
         if path.suffix == ".jsonl":
-            meta, records = replay_jsonl(text, problems)
+            meta, records = replay_jsonl(text_lines(path), problems)
         else:
             try:
-                doc = json.loads(text)
+                doc = json.loads(path.read_text("utf-8", errors="replace"))
             except (ValueError, RecursionError) as exc:
                 raise UnitError("not a Gemini CLI session (not valid JSON)") from exc
             if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):

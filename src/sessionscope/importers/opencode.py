@@ -29,7 +29,7 @@ import os
 import shutil
 import sqlite3
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -195,7 +195,9 @@ def _max_time(conn: sqlite3.Connection, table: str) -> str:
 
 def read_database(
     path: Path, problems: list[Problem], versions: dict[str, Any]
-) -> list[ParsedSession]:
+) -> Iterator[ParsedSession]:
+    """The database's changed sessions, parents first, one at a time (a database of any size
+    holds one session's messages in memory at once)."""
     with open_readonly(path) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
         if not {"session", "message", "part"} <= tables:
@@ -205,28 +207,37 @@ def read_database(
             for row in conn.execute("SELECT id, worktree FROM project"):
                 projects[row[0]] = row[1]
         m_time, p_time = _max_time(conn, "message"), _max_time(conn, "part")
-        sessions = conn.execute(
-            f"SELECT s.*, max(coalesce(s.time_updated, 0),"
+        columns = {r[1] for r in conn.execute("PRAGMA table_info(session)")}
+        parent = "parent_id" if "parent_id" in columns else "NULL"
+        version = (
+            f"max(coalesce(s.time_updated, 0),"
             f" coalesce((SELECT max({m_time}) FROM message m WHERE m.session_id = s.id), 0),"
             f" coalesce((SELECT max({p_time}) FROM part p WHERE p.session_id = s.id), 0))"
-            f" AS _version FROM session s"
-            if "time_updated" in {r[1] for r in conn.execute("PRAGMA table_info(session)")}
-            else "SELECT s.*, NULL AS _version FROM session s"
+            if "time_updated" in columns
+            else "NULL"
+        )
+        # ids and versions first (small), then each changed session's row and messages
+        listed = conn.execute(
+            f"SELECT s.id, {version} FROM session s ORDER BY s.{parent} IS NOT NULL, s.rowid"
+            if parent != "NULL"
+            else f"SELECT s.id, {version} FROM session s ORDER BY s.rowid"
         ).fetchall()
-        out: list[ParsedSession] = []
-        for index, srow in enumerate(sessions, 1):
+        for index, (sid_value, stamp) in enumerate(listed, 1):
+            sid = str(sid_value)
+            if stamp is not None and versions.get(sid) == stamp:
+                continue
             try:
-                info = _row(srow)
-                sid = str(info["id"])
-                version = info.pop("_version")
-                if version is not None and versions.get(sid) == version:
+                srow = conn.execute("SELECT * FROM session WHERE id = ?", (sid_value,)).fetchone()
+                if srow is None:
                     continue
+                info = _row(srow)
                 messages = _db_messages(conn, sid, problems)
                 project = projects.get(str(info.get("project_id") or info.get("projectID")))
-                out.append(_session(info, messages, project, version))
+                session = _session(info, messages, project, stamp)
             except (KeyError, TypeError, ValueError) as exc:
                 problems.append(Problem(index, f"session row {index}: {exc!s:.80}"))
-        return out
+                continue
+            yield session
 
 
 def _db_messages(
@@ -351,6 +362,7 @@ class OpenCodeSource(SnapshotSource):
         unit = file_unit(path, "db")
         if unit is None:
             return None
+        unit.streamed = True
         wal = Path(str(path) + "-wal")
         with contextlib.suppress(OSError):
             st = wal.stat()
@@ -361,11 +373,8 @@ class OpenCodeSource(SnapshotSource):
 
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
-    ) -> list[ParsedSession]:
+    ) -> Iterable[ParsedSession]:
         path = Path(unit.ref)
-        if unit.data == "db":
-            sessions = read_database(path, problems, versions)
-        else:
-            sessions = read_storage_session(path, problems)
-        # parents first, so a subagent's link points at a session that exists
-        return sorted(sessions, key=lambda s: s.fields.get("parent_session_id") is not None)
+        if unit.data == "db":  # parents first, so a subagent's link points at a session
+            return read_database(path, problems, versions)
+        return read_storage_session(path, problems)

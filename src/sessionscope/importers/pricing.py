@@ -72,10 +72,7 @@ def rates(model: str) -> tuple[float, float, float, float] | None:
 
 def _lookup(model: str) -> tuple[float, float, float, float] | None:
     """The four rates from the price table itself (slow the first time: loads the table)."""
-    try:
-        from genai_prices import Usage, calc_price
-    except ImportError:  # pragma: no cover - a declared dependency
-        return None
+    from genai_prices import Usage, calc_price
 
     def cost(**usage: int) -> float:
         return float(calc_price(Usage(**usage), model).total_price) / _PROBE

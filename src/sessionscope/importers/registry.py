@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store import Store
+from ..store.errors import InvalidInput
 from . import aider, claude_code, cline, codex, copilot, cursor, gemini, opencode
 from .contract import LineSource, SnapshotSource, Source
 from .incremental import FileTask, run_tasks
@@ -114,15 +115,11 @@ def get_source(name: str) -> Source | None:
     return load_sources().get(name)
 
 
-def default_root(source: Source) -> Path | None:
-    """The first default location of `source` that exists here (None: none does)."""
-    found = source.existing_locations()
-    return found[0] if found else None
-
-
 def guess_source(path: Path) -> str:
     """Which built-in source a single file most likely belongs to (for `import all FILE`)."""
     name = path.name
+    if "agent-transcripts" in path.parts:
+        return cursor.SOURCE
     if name.startswith("rollout-"):
         return codex.SOURCE
     if name == "events.jsonl" or "session-state" in path.parts:
@@ -160,6 +157,33 @@ def plan_defaults(db: Store, source: Source) -> list[Any]:
     for location in source.existing_locations():
         tasks.extend(plan_root(db, source, location))
     return tasks
+
+
+class ImportSourceError(InvalidInput):
+    """An import was asked for a path that does not exist or cannot be read."""
+
+
+def _source(name: str) -> Source:
+    source = get_source(name)
+    if source is None:
+        raise InvalidInput(f"unknown source {name!r}; expected one of {', '.join(source_names())}.")
+    return source
+
+
+def plan_source(db: Store, source: str, root: Path | None = None) -> list[Any]:
+    """The units one source would import from `root` (its default locations when None).
+
+    An explicit root that does not exist is an error; a missing default location is just empty.
+    """
+    chosen = _source(source)
+    if root is None:
+        return plan_defaults(db, chosen)
+    root = Path(root).expanduser()
+    if not root.exists():
+        raise ImportSourceError(f"{root} does not exist.")
+    if not (root.is_dir() or root.is_file()):
+        raise ImportSourceError(f"{root} is not a file or a directory.")
+    return plan_root(db, chosen, root)
 
 
 def run(

@@ -17,8 +17,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -34,6 +35,18 @@ from .report import ImportProgress, ImportReport, ProgressCallback
 # What a parser may raise on input of an unexpected shape: it costs only that unit.
 _SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
 _FIELD_KEYS = ("title", "project", "cwd", "git_branch", "model", "parent_session_id")
+MAX_UNIT_MB = 256
+LIMIT_VAR = "SESSIONSCOPE_MAX_UNIT_MB"
+
+
+def max_unit_bytes() -> int:
+    """The largest unit read whole (`$SESSIONSCOPE_MAX_UNIT_MB`, default 256 MB): parsing a
+    JSON document takes several times its size in memory, so a bigger one is refused."""
+    try:
+        mb = float(os.environ.get(LIMIT_VAR, MAX_UNIT_MB))
+    except ValueError:
+        mb = MAX_UNIT_MB
+    return int(max(mb, 0.001) * 1_000_000)
 
 
 @dataclass(slots=True)
@@ -139,32 +152,54 @@ def import_unit(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
         locks.release(db, unit.key, token)
 
 
+class _Guarded:
+    """The sessions a parse yields, stopping (and remembering why) at an error that costs the
+    whole unit: sessions saved before it stay, the unit's import state is not written."""
+
+    def __init__(self, parsed: Iterable[ParsedSession]) -> None:
+        self.parsed = parsed
+        self.failure: str | None = None
+
+    def __iter__(self) -> Iterator[ParsedSession]:
+        try:
+            yield from self.parsed
+        except UnitError as exc:
+            self.failure = str(exc)
+        except OSError as exc:
+            self.failure = f"could not read it ({exc.strerror or exc})"
+        except _SHAPE_ERRORS as exc:
+            self.failure = f"unexpected shape ({exc!s:.80})"
+
+
 def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
     source, unit = task.source, task.unit
+    limit = max_unit_bytes()
+    if not unit.streamed and unit.size > limit:
+        report.skip_file(
+            unit.ref,
+            f"too large to read whole ({unit.size / 1e6:,.0f} MB; the limit is "
+            f"{limit / 1e6:,.0f} MB, ${LIMIT_VAR})",
+        )
+        return False
     state = dict(task.previous.state) if task.previous is not None else {}
     hashes: dict[str, str] = dict(state.get("hashes") or {})
     versions: dict[str, Any] = dict(state.get("versions") or {})
     written: dict[str, dict[str, Any]] = dict(state.get("written") or {})
     problems: list[Problem] = []
+    guarded = _Guarded(())
     try:
-        parsed = source.parse(unit, problems, versions)
+        guarded = _Guarded(source.parse(unit, problems, versions))
     except UnitError as exc:
-        report.skip_file(unit.ref, str(exc))
-        return False
+        guarded.failure = str(exc)
     except OSError as exc:
-        report.skip_file(unit.ref, f"could not read it ({exc.strerror or exc})")
-        return False
+        guarded.failure = f"could not read it ({exc.strerror or exc})"
     except _SHAPE_ERRORS as exc:
-        report.skip_file(unit.ref, f"unexpected shape ({exc!s:.80})")
-        return False
-    for problem in problems:
-        report.skip_line(unit.ref, problem.position, problem.reason)
-    report.bytes_read += unit.size
+        guarded.failure = f"unexpected shape ({exc!s:.80})"
     touched: set[str] = set()
-    for session in parsed:
+    for session in guarded:
         sid = session_id(session.id)
         if sid is None:
-            report.skip_line(unit.ref, 0, "a session without an id")
+            problems.append(Problem(0, "a session without an id"))
             continue
         digest = session_digest(session)
         if hashes.get(sid) == digest and db.session(sid) is not None:
@@ -177,7 +212,7 @@ def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
             with db.transaction():
                 result = db.save(sid, messages, **fields)
         except InvalidInput as exc:
-            report.skip_line(unit.ref, 0, f"session {sid}: the store refused it ({exc!s:.100})")
+            problems.append(Problem(0, f"session {sid}: the store refused it ({exc!s:.100})"))
             continue
         report.messages += result.inserted
         touched.add(sid)
@@ -189,6 +224,12 @@ def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
             if fields.get(key, wrote.get(key)) is not None
         }
     report.touch(touched)
+    if guarded.failure is not None:
+        report.skip_file(unit.ref, guarded.failure)
+        return False
+    for problem in problems:
+        report.skip_line(unit.ref, problem.position, problem.reason)
+    report.bytes_read += unit.size
     with db.transaction():
         db.set_import_state(
             unit.key,
@@ -238,12 +279,12 @@ def run_snapshots(
                 group.close()
                 grouping = False
             state.files_done += 1
-        if progress is not None:
-            state.bytes_read = report.bytes_read
-            state.messages = report.messages
-            state.path = task.unit.ref
-            state.source = task.source.name
-            progress(state)
+            if progress is not None:
+                state.bytes_read = report.bytes_read
+                state.messages = report.messages
+                state.path = task.unit.ref
+                state.source = task.source.name
+                progress(state)
     return report
 
 

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from ..store import Store
 from .incremental import FileTask
-from .registry import run
+from .registry import plan_source, run, source_names
 from .report import ImportReport
 
 
@@ -34,8 +34,6 @@ def watch(
 
     `on_import` receives the report of each round that found changed files. Returns the total.
     """
-    from . import plan_source, source_names
-
     chosen: Mapping[str, Path | str | None] = (
         roots if roots is not None else dict.fromkeys(source_names())
     )

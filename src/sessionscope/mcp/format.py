@@ -125,7 +125,17 @@ def session_line(info: Any, *, cited: bool = True) -> str:
         f"{info.input_tokens + info.output_tokens:,} tokens",
     ]
     title = one_line(info.title, 160)
-    return " ".join(parts[:2]) + " | " + " | ".join(parts[2:]) + (f"\n  {title}" if title else "")
+    line = " ".join(parts[:2]) + " | " + " | ".join(parts[2:]) + (f"\n  {title}" if title else "")
+    marks = [
+        *(["pinned"] if getattr(info, "pinned", False) else []),
+        *(
+            [" ".join("#" + one_line(t, 40) for t in info.tags)]
+            if getattr(info, "tags", ())
+            else []
+        ),
+        *([f"note: {one_line(info.note, 300)}"] if getattr(info, "note", None) else []),
+    ]
+    return line + (f"\n  ({' | '.join(marks)})" if marks else "")
 
 
 def hit_text(hit: Any) -> str:

@@ -11,8 +11,6 @@ TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-
 if TYPE_CHECKING:
     from typing import Any
 
-    Content = str | list[dict[str, Any]]
-
 # Scripts written without spaces between words; messages holding them also go to a trigram index
 # so that any substring of three or more characters can be found.
 NO_SPACE_SCRIPTS = "\u0e00-\u0e7f\u3040-\ud7af\uf900-\ufaff"

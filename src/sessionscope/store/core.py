@@ -21,9 +21,9 @@ from . import experiments as exp
 from . import messages as msgs
 from . import sessions as rows_of_sessions
 from . import side, summary
-from .base import StoreBase
 from .errors import InvalidInput
 from .listfilter import ListFilter, with_match
+from .marks_api import MarksAPI
 from .rows import Row
 from .search import search_messages
 from .timeutil import normalize_ts, now_iso
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
     from .scrub import ScrubReport
 
 
-class Store(StoreBase):
+class Store(MarksAPI):
     """One sessionscope store: a single SQLite file, safe to share between threads.
 
     Open it with `sessionscope.store.open()`. Every write is one transaction; `transaction()`
@@ -197,12 +197,13 @@ class Store(StoreBase):
         experiment_id: int | None = None,
         variant: str | None = None,
         match: str | ListFilter | None = None,
+        pinned_first: bool = False,
     ) -> list[SessionInfo]:
         """Sessions, newest activity first (or by `order`: tokens, messages, cost, started, title).
 
         `project` matches a substring of the project path or name; `parent` lists the subagent
         sessions of one session; `top_level` leaves subagent sessions out; `match` is a list
-        filter in the search language (`store.listfilter`), parsed or as typed.
+        filter in the search language (`store.listfilter`); `pinned_first`: pinned ones first.
         """
         where, params = rows_of_sessions.filter_clause(
             project, source, since, until, parent, top_level, experiment_id, variant
@@ -211,7 +212,7 @@ class Store(StoreBase):
         sort = rows_of_sessions.sort_clause(order)
         limit, offset = optional_int_arg(limit, "limit"), int_arg(offset, "offset")
         with self.reading() as conn:
-            return rows_of_sessions.listing(conn, where, params, sort, limit, offset)
+            return rows_of_sessions.listing(conn, where, params, sort, limit, offset, pinned_first)
 
     def count_sessions(
         self,
@@ -394,12 +395,7 @@ class Store(StoreBase):
         payload: Any = None,
     ) -> int:
         """Score a session: kind explicit or implicit, value in [0, 1]. Returns the signal id."""
-        if kind not in ("explicit", "implicit"):
-            raise InvalidInput(f"signal kind must be 'explicit' or 'implicit', not {kind!r}.")
-        if not isinstance(source, str) or not source:
-            raise InvalidInput("signal source must be a non-empty string.")
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-            raise InvalidInput(f"signal value must be a number in [0, 1], not {value!r}.")
+        side.signal_args(kind, source, value)
         with self.writing() as conn:
             redacting = self._redacts(conn)
             return side.record_signal(

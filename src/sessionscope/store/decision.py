@@ -21,8 +21,6 @@ MIN_SESSIONS = 20
 # Weighted means of values like 0.1 can land a hair under 0.5; this much is treated as equal.
 _TOLERANCE = 1e-9
 
-DECISIONS = ("promote", "hold", "need-more-data")
-
 
 @dataclass(frozen=True, slots=True)
 class ArmStats:
@@ -49,10 +47,6 @@ class ArmStats:
     def beta(self) -> int:
         """The Beta posterior's second parameter: 1 + losses."""
         return 1 + self.losses
-
-    @property
-    def posterior_mean(self) -> float:
-        return self.alpha / (self.alpha + self.beta)
 
 
 @dataclass(frozen=True, slots=True)

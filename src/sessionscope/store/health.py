@@ -1,13 +1,17 @@
-"""Integrity checks for a store: SQLite's own, the FTS indexes', and index-versus-content."""
+"""Integrity checks for a store: its schema against this version's, SQLite's own, the FTS
+indexes', and index-versus-content."""
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from . import toolcalls
+from .connection import ScriptConnection
+from .schema import MIGRATIONS
 
 _TOKENIZE = "unicode61 remove_diacritics 2"
 
@@ -25,7 +29,8 @@ class Health:
 def examine(conn: sqlite3.Connection, *, full: bool = False) -> Health:
     """Check a store (an empty `problems` list means healthy), with its counts.
 
-    Always: `PRAGMA quick_check` (`integrity_check` with `full`), FTS5's own integrity checks,
+    Always: the schema (every table, column, index, trigger and view this version's migrations
+    create is there), `PRAGMA quick_check` (`integrity_check` with `full`), FTS5's own integrity checks,
     and tool_calls against the messages. With `full`, also rebuild the full-text index from the
     messages in a temporary table and compare every term's document and occurrence counts with
     the stored index (catches stale or missing entries; costs about as much as indexing the
@@ -39,6 +44,7 @@ def examine(conn: sqlite3.Connection, *, full: bool = False) -> Health:
         version = conn.execute("PRAGMA user_version").fetchone()[0]
         sessions = conn.execute("SELECT count(*) FROM sessions").fetchone()[0]
         messages = conn.execute("SELECT count(*) FROM messages").fetchone()[0]
+        problems.extend(schema_problems(conn, version))
         pragma = "integrity_check" if full else "quick_check"
         for (row,) in conn.execute(f"PRAGMA {pragma}"):
             if row != "ok":
@@ -57,6 +63,70 @@ def examine(conn: sqlite3.Connection, *, full: bool = False) -> Health:
 def check(conn: sqlite3.Connection, *, full: bool = False) -> list[str]:
     """Problems found by `examine` (an empty list means healthy)."""
     return examine(conn, full=full).problems
+
+
+@dataclass(frozen=True)
+class Shape:
+    """A store's schema as sqlite-utils introspects it (SQLite's automatic indexes left out)."""
+
+    columns: dict[str, frozenset[str]]  # table -> its columns
+    indexes: dict[str, str]  # index -> its table
+    triggers: dict[str, str]  # trigger -> its table
+    views: frozenset[str]
+
+
+def shape(conn: sqlite3.Connection) -> Shape:
+    """The schema of the database behind `conn` (read only: no pragma set, no plug-in run)."""
+    import sqlite_utils  # only doctor needs it: the store's import stays light
+
+    db = sqlite_utils.Database(conn, recursive_triggers=False, execute_plugins=False)
+    tables = db.tables
+    return Shape(
+        columns={t.name: frozenset(c.name for c in t.columns) for t in tables},
+        indexes={
+            i.name: t.name
+            for t in tables
+            for i in t.indexes
+            if not i.name.startswith("sqlite_autoindex_")
+        },
+        triggers={t.name: t.table for t in db.triggers},
+        views=frozenset(db.view_names()),
+    )
+
+
+@functools.cache
+def expected_shape(version: int) -> Shape:
+    """The schema the first `version` migrations give a new store (built in memory, once)."""
+    conn = sqlite3.connect(":memory:", isolation_level=None)
+    try:
+        script = ScriptConnection(conn)
+        for migration in MIGRATIONS[:version]:
+            migration(script)  # type: ignore[arg-type]
+        return shape(conn)
+    finally:
+        conn.close()
+
+
+def schema_problems(conn: sqlite3.Connection, version: int) -> list[str]:
+    """What the schema of a store at `version` has and this store lacks: a missing table,
+    column, index, trigger or view (a dropped trigger silently stops the search index following
+    edits). What the store has beyond it (a user's own index, say) is no problem."""
+    want, have = expected_shape(min(version, len(MIGRATIONS))), shape(conn)
+    problems: list[str] = []
+    for table, columns in want.columns.items():
+        if table not in have.columns:
+            problems.append(f"schema: table {table} is missing")
+        elif missing := sorted(columns - have.columns[table]):
+            problems.append(f"schema: table {table} lacks column(s) {', '.join(missing)}")
+    for kind, wanted, found in (
+        ("index", want.indexes, have.indexes),
+        ("trigger", want.triggers, have.triggers),
+    ):
+        for name, table in wanted.items():
+            if name not in found and table in have.columns:
+                problems.append(f"schema: {kind} {name} on {table} is missing")
+    problems.extend(f"schema: view {name} is missing" for name in sorted(want.views - have.views))
+    return problems
 
 
 @contextmanager

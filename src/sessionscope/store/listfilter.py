@@ -1,8 +1,8 @@
 """The session-list filter: the search language (`query.py`'s tokens) applied to sessions.
 
 `source:` `project:` `model:` `since:` `until:` filter the session row (values are
-case-insensitive), bare words and "phrases" must appear in the title, `-word` / `-field:`
-exclude. What the list cannot apply (message filters such as `role:`, an unreadable date, an
+case-insensitive), `tag:` and `is:pinned` what a person added to it (`marks.py`), bare words
+and "phrases" must appear in the title, `-word` / `-field:` exclude. What the list cannot apply (message filters such as `role:`, an unreadable date, an
 unknown `name:`) is an error, never silently ignored. The browser (`f`) and the CLI
 (`sessions --since 7d`) parse here; `Store.sessions(match=...)` applies the result.
 """
@@ -14,11 +14,11 @@ from datetime import datetime
 from typing import Any
 
 from .errors import InvalidInput
-from .query import FIELDS, _tokens, like_escape
+from .query import FIELDS, PINNED, PINNED_SQL, TAG_SQL, _tokens, like_escape, tag_value
 from .timeutil import parse_when
 
-LIST_FIELDS = ("source", "project", "model", "since", "until")
-HELP = "use source:, project:, model:, since:, until: and words of the title"
+LIST_FIELDS = ("source", "project", "model", "since", "until", "tag", "is")
+HELP = "use source:, project:, model:, since:, until:, tag:, is:pinned and words of the title"
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NAMED = re.compile(r"^[A-Za-z_]+:")
 
@@ -70,13 +70,17 @@ def parse_list_filter(text: str, *, now: datetime | None = None) -> ListFilter:
             if not value:
                 result.errors.append(f"{name}: needs a value.")
                 continue
+            if name == "is" and value.lower() not in PINNED:
+                result.errors.append(f"is:{value} filters messages, not sessions ({HELP}).")
+                continue
             clause, param = _field(name, value, now)
             if clause is None:
                 result.errors.append(
                     f"{name}:{value} is not a date (use 7d, 12h, yesterday or 2026-10-01)."
                 )
                 continue
-            chip = f"{sign}{name}:{value}"
+            shown = {"is": "pinned", "tag": tag_value(value)}.get(name, value)
+            chip = f"{sign}{name}:{shown}"
         else:
             if not value:
                 continue
@@ -88,7 +92,8 @@ def parse_list_filter(text: str, *, now: datetime | None = None) -> ListFilter:
         if negated:
             clause = f"NOT coalesce(({clause}), 0)"
         result.clauses.append(clause)
-        result.params.append(param)
+        if param is not None:
+            result.params.append(param)
         result.chips.append(chip)
     return result
 
@@ -100,6 +105,10 @@ def _field(name: str, value: str, now: datetime | None) -> tuple[str | None, obj
         return "s.project LIKE ? ESCAPE '\\'", "%" + like_escape(value) + "%"
     if name == "model":
         return "s.model LIKE ? ESCAPE '\\'", "%" + like_escape(value) + "%"
+    if name == "tag":
+        return TAG_SQL, tag_value(value)
+    if name == "is":
+        return PINNED_SQL, None
     moment = when_value(name, value, now=now)
     if moment is None:
         return None, None

@@ -103,6 +103,10 @@ class SessionInfo:
     cost_usd: float = 0.0
     child_count: int = 0
     metadata: dict[str, Any] = field(default_factory=dict)
+    # what a person added (`Store.tag`, `pin`, `set_note`): sorted tags, pinned, the note
+    tags: tuple[str, ...] = ()
+    pinned: bool = False
+    note: str | None = None
 
     @property
     def total_tokens(self) -> int:

@@ -2,7 +2,8 @@
 
 Plain words must all match (the last word, from three characters on, is a prefix while typing), `"quoted phrase"`,
 `-word` excludes, `OR` between two terms, and filters: `role:` `tool:` `project:` `source:`
-`model:` `since:` `until:` `session:` `in:tools|text` `is:error`. FTS5 syntax is never passed
+`model:` `since:` `until:` `session:` `in:tools|text` `is:error`, and what a person added to
+sessions: `tag:` and `is:pinned` (see `marks.py`). FTS5 syntax is never passed
 through: every term is quoted. Terms in scripts written without spaces (CJK, Thai) are matched
 as substrings through the trigram index.
 """
@@ -17,13 +18,40 @@ from .timeutil import parse_when
 # A shorter last word is matched whole: a one- or two-letter prefix would expand to a large
 # share of the vocabulary, and FTS5 merges every expanded term's postings.
 MIN_PREFIX = 3
-FIELDS = ("role", "tool", "project", "source", "model", "since", "until", "session", "in", "is")
+FIELDS = (
+    "role",
+    "tool",
+    "project",
+    "source",
+    "model",
+    "since",
+    "until",
+    "session",
+    "in",
+    "is",
+    "tag",
+)
+SESSION_FIELDS = ("project", "source", "session", "tag")  # filters reading only the session row
 _DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 # An imported API error (a `system` message of kind `api_error`): `is:error` finds it too; the
 # partial index `messages_api_error` (migration 10) holds exactly these rows.
 API_ERROR_SQL = "(m.role = 'system' AND json_extract(m.metadata, '$.kind') = 'api_error')"
+# Session marks (migration 11) on the session row `s`: its tag, its pin.
+TAG_SQL = "EXISTS (SELECT 1 FROM session_tags t WHERE t.session_id = s.id AND t.tag = ?)"
+PINNED_SQL = (
+    "EXISTS (SELECT 1 FROM session_marks k WHERE k.session_id = s.id AND k.pinned_at IS NOT NULL)"
+)
+PINNED = ("pinned", "pin")
+
+
+def tag_value(value: str) -> str:
+    """A `tag:` value as tags are stored (NFKC, case-folded, without a leading `#`)."""
+    import unicodedata
+
+    text = unicodedata.normalize("NFKC", value.strip()).casefold()
+    return text[1:] if text.startswith("#") else text
 
 
 class Term:
@@ -78,7 +106,7 @@ class Filter:
     @property
     def on_session(self) -> bool:
         """Whether the condition reads only the session row (`s`)."""
-        return self.name in ("project", "source", "session")
+        return self.name in SESSION_FIELDS or (self.name == "is" and self.value == "pinned")
 
 
 class Query:
@@ -204,8 +232,13 @@ def _add_filter(query: Query, name: str, value: str, negated: bool) -> None:
             " WHERE tc.result_message_id = m.id AND tc.name = ? COLLATE NOCASE))"
         )
         params = [value, value]
+    elif name == "tag":
+        clause, params = TAG_SQL, [tag_value(value)]
     elif name == "is":
-        if value.lower() in ("error", "failed"):
+        if value.lower() in PINNED:
+            clause, params = PINNED_SQL, []
+            value = "pinned"
+        elif value.lower() in ("error", "failed"):
             value = "error"
             clause = (
                 "(EXISTS (SELECT 1 FROM tool_calls tc WHERE tc.message_id = m.id"
@@ -237,7 +270,8 @@ def _add_filter(query: Query, name: str, value: str, negated: bool) -> None:
         return
     if negated:
         clause = f"NOT coalesce(({clause}), 0)"
-    query.filters.append(Filter(name, params[0] if params else None, negated, clause, params))
+    shown = params[0] if params else (value if name == "is" else None)
+    query.filters.append(Filter(name, shown, negated, clause, params))
     query.where.append(clause)
     query.params.extend(params)
 

@@ -449,6 +449,31 @@ def _m10_import_fidelity(db: sqlite3.Connection) -> None:
     )
 
 
+def _m11_session_marks(db: sqlite3.Connection) -> None:
+    """What a person adds to a session: tags, a pin and a note (see `store.marks`). Keyed by
+    session id without a foreign key: re-imports, `save()` rewrites and a session written again
+    under its id keep them; `delete_session` removes them."""
+    db.executescript(
+        """
+        CREATE TABLE IF NOT EXISTS session_tags (
+            session_id TEXT NOT NULL,
+            tag TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            PRIMARY KEY (session_id, tag)
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS session_tags_tag ON session_tags(tag, session_id);
+        CREATE TABLE IF NOT EXISTS session_marks (
+            session_id TEXT PRIMARY KEY,
+            pinned_at TEXT,
+            note TEXT,
+            updated_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS session_marks_pinned ON session_marks(session_id)
+            WHERE pinned_at IS NOT NULL;
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_sessions_messages,
     _m2_experiments,
@@ -460,5 +485,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m8_import_locks,
     _m9_usage_index,
     _m10_import_fidelity,
+    _m11_session_marks,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

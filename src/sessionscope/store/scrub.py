@@ -18,6 +18,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from . import blocks as blockcodec
+from .marks import redact_notes
 from .redact import (
     SESSION_TEXT_FIELDS,
     kinds_in,
@@ -40,6 +41,7 @@ class ScrubReport:
     messages: int = 0
     import_states: int = 0
     signals: int = 0
+    notes: int = 0
     kinds: dict[str, int] = field(default_factory=dict)
     wal_emptied: bool = True
     seconds: float = 0.0
@@ -61,6 +63,7 @@ class ScrubReport:
         places = (
             f"{self.sessions} sessions, {self.messages} messages, "
             f"{self.import_states} import states, {self.signals} signals"
+            + (f", {self.notes} notes" if self.notes else "")
         )
         wal = "" if self.wal_emptied else " (the WAL is still in use by another process)"
         return (
@@ -145,6 +148,12 @@ def _json_column(
     return changed
 
 
+def _notes(conn: sqlite3.Connection, report: ScrubReport) -> int:
+    changed, old, new = redact_notes(conn)
+    report.count(old, new)
+    return changed
+
+
 def _rebuild_indexes(conn: sqlite3.Connection) -> None:
     """Rebuild both full-text indexes from the rewritten messages (no old segment survives)."""
     # ('rebuild' refuses a view as external content: empty it and index every message again)
@@ -173,6 +182,7 @@ def scrub(conns: Connections, record: Any) -> ScrubReport:
     report.signals = conns.write(
         lambda conn: _json_column(conn, "signals", "id", "payload", report)
     )
+    report.notes = conns.write(lambda conn: _notes(conn, report))
     conns.write(_rebuild_indexes)
     if not conns.memory:
         with conns.use() as conn:

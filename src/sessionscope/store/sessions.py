@@ -36,13 +36,32 @@ SORTS = {
     "title": "s.title COLLATE NOCASE, s.updated_at DESC",
 }
 _CHILDREN = "(SELECT count(*) FROM sessions c WHERE c.parent_session_id = s.id)"
+# what a person added (store.marks): tags (joined by the unit separator), pin, note
+PINNED_IDS = "SELECT session_id FROM session_marks WHERE pinned_at IS NOT NULL"
+_MARKS = (
+    "(SELECT group_concat(tag, char(31)) FROM (SELECT tag FROM session_tags t"
+    " WHERE t.session_id = s.id ORDER BY tag)), k.pinned_at IS NOT NULL, k.note"
+)
+_FROM = "FROM sessions s LEFT JOIN session_marks k ON k.session_id = s.id"
+_N_COLUMNS = len(SESSION_COLUMNS.split(","))
+_SELECT = f"SELECT {', '.join('s.' + c.strip() for c in SESSION_COLUMNS.split(','))}"
 
 
 def session_from_row(row: Sequence[Any], child_count: int = 0) -> SessionInfo:
-    """A `SessionInfo` from the columns of `SESSION_COLUMNS`."""
+    """A `SessionInfo` from the columns of `SESSION_COLUMNS` (and, when the row holds them
+    after those, the child count and the marks: tags, pinned, note)."""
     values = list(row)
-    values[-1] = blockcodec.decode_metadata(values[-1])
-    return SessionInfo(*values[:-1], child_count=child_count, metadata=values[-1])  # type: ignore[misc]
+    base, extra = values[:_N_COLUMNS], values[_N_COLUMNS:]
+    metadata = blockcodec.decode_metadata(base[-1])
+    marks: dict[str, Any] = {}
+    if len(extra) == 4:
+        child_count = int(extra[0])
+        marks = {
+            "tags": tuple(extra[1].split("\x1f")) if extra[1] else (),
+            "pinned": bool(extra[2]),
+            "note": extra[3],
+        }
+    return SessionInfo(*base[:-1], child_count=child_count, metadata=metadata, **marks)  # type: ignore[misc]
 
 
 def require(conn: sqlite3.Connection, session_id: str) -> str:
@@ -162,6 +181,8 @@ def delete(conn: sqlite3.Connection, session_id: str) -> bool:
     for sid in ids:
         conn.execute("DELETE FROM messages WHERE session_id = ?", (sid,))
         conn.execute("DELETE FROM signals WHERE session_id = ?", (sid,))
+        conn.execute("DELETE FROM session_tags WHERE session_id = ?", (sid,))
+        conn.execute("DELETE FROM session_marks WHERE session_id = ?", (sid,))
         conn.execute("DELETE FROM sessions WHERE id = ?", (sid,))
     return bool(ids)
 
@@ -184,11 +205,9 @@ def recount(conn: sqlite3.Connection, session_id: str) -> None:
 def get(conn: sqlite3.Connection, session_id: str) -> SessionInfo | None:
     """One session's row (no messages), or None."""
     row = conn.execute(
-        f"SELECT {SESSION_COLUMNS}, (SELECT count(*) FROM sessions c"
-        " WHERE c.parent_session_id = sessions.id) FROM sessions WHERE id = ?",
-        (session_id,),
+        f"{_SELECT}, {_CHILDREN}, {_MARKS} {_FROM} WHERE s.id = ?", (session_id,)
     ).fetchone()
-    return None if row is None else session_from_row(row[:-1], row[-1])
+    return None if row is None else session_from_row(row)
 
 
 def resolve(conn: sqlite3.Connection, ref: str) -> str:
@@ -235,14 +254,52 @@ def listing(
     sort: str,
     limit: int | None,
     offset: int,
+    pinned_first: bool = False,
 ) -> list[SessionInfo]:
-    """Sessions matching a `filter_clause`, in a `sort_clause` order (see `Store.sessions`)."""
+    """Sessions matching a `filter_clause`, in a `sort_clause` order (see `Store.sessions`);
+    with `pinned_first`, the pinned ones first (each part in that order)."""
+    if not pinned_first:
+        return _page(conn, where, params, sort, limit, offset)
+    pinned_where = _and(where, f"s.id IN ({PINNED_IDS})")
+    pinned = count(conn, pinned_where, params)
+    if not pinned:
+        return _page(conn, where, params, sort, limit, offset)
+    rows = _page(conn, pinned_where, params, sort, limit, offset) if offset < pinned else []
+    if limit is not None and len(rows) >= limit:
+        return rows
+    rest = None if limit is None else limit - len(rows)
+    others = _page(
+        conn,
+        _and(where, f"s.id NOT IN ({PINNED_IDS})"),
+        params,
+        sort,
+        rest,
+        max(0, offset - pinned),
+    )
+    return rows + others
+
+
+def _and(where: str, clause: str) -> str:
+    return f"{where} AND {clause}" if where else f"WHERE {clause}"
+
+
+def _page(
+    conn: sqlite3.Connection,
+    where: str,
+    params: Sequence[Any],
+    sort: str,
+    limit: int | None,
+    offset: int,
+) -> list[SessionInfo]:
+    # the page first, then its children counts and marks: computed for the rows shown only
+    # (a subquery with LIMIT under a join is never flattened)
     sql = (
-        f"SELECT {', '.join('s.' + c.strip() for c in SESSION_COLUMNS.split(','))}, {_CHILDREN}"
-        f" FROM sessions s {where} ORDER BY {sort} LIMIT ? OFFSET ?"
+        f"{_SELECT}, {_CHILDREN}, {_MARKS} FROM (SELECT * FROM sessions s {where}"
+        f" ORDER BY {sort} LIMIT ? OFFSET ?) s"
+        f" LEFT JOIN session_marks k ON k.session_id = s.id ORDER BY {sort}"
     )
     bounds = [-1 if limit is None else max(0, limit), max(0, offset)]
-    return [session_from_row(row[:-1], row[-1]) for row in conn.execute(sql, [*params, *bounds])]
+    return [session_from_row(row) for row in conn.execute(sql, [*params, *bounds])]
 
 
 def sort_clause(order: object) -> str:

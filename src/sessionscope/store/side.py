@@ -10,6 +10,7 @@ from typing import Any
 
 from . import blocks as blockcodec
 from . import sessions
+from .errors import InvalidInput
 from .models import ImportState
 from .redact import redact as redact_secrets
 from .timeutil import now_iso
@@ -41,6 +42,16 @@ def record_redaction(conn: sqlite3.Connection) -> None:
 
 
 # -- signals -------------------------------------------------------------------------------------
+
+
+def signal_args(kind: object, source: object, value: object) -> None:
+    """Check a signal's kind (explicit or implicit), source and value (a number in [0, 1])."""
+    if kind not in ("explicit", "implicit"):
+        raise InvalidInput(f"signal kind must be 'explicit' or 'implicit', not {kind!r}.")
+    if not isinstance(source, str) or not source:
+        raise InvalidInput("signal source must be a non-empty string.")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise InvalidInput(f"signal value must be a number in [0, 1], not {value!r}.")
 
 
 def record_signal(

@@ -36,6 +36,33 @@ def local_time(value: str | None, tz: tzinfo | None, *, seconds: bool = True) ->
     return shown + f":{moment.second:02d}" if seconds else shown
 
 
+# Each source's colour in the session list (what the agents' own brands suggest, toned to read
+# on dark and light backgrounds; rows pass `contrast.readable_segments`, which moves a colour
+# that does not read towards black or white). Plug-ins' sources take one of PALETTE by name.
+SOURCE_COLOURS: dict[str, str] = {
+    "claude-code": "#d97757",
+    "codex": "#10a37f",
+    "gemini": "#4e86f7",
+    "opencode": "#c9a227",
+    "cline": "#8f6fe8",
+    "roo-code": "#e0528a",
+    "copilot": "#2fa7b8",
+    "cursor": "#c158d6",
+    "aider": "#5aa832",
+}
+PALETTE = ("#c9743b", "#3b8fc9", "#8cab2f", "#b15fc9", "#2fab8c", "#c94f5f")
+
+
+def source_colour(source: str | None) -> str | None:
+    """The colour the session list draws `source` in (None for no source)."""
+    if not source:
+        return None
+    known = SOURCE_COLOURS.get(source)
+    if known is not None:
+        return known
+    return PALETTE[sum(source.encode("utf-8", "replace")) % len(PALETTE)]
+
+
 def short_project(project: str | None) -> str:
     """The last component of a project path (`/home/dev/webapp` -> `webapp`)."""
     if not project:
@@ -178,6 +205,25 @@ class SessionFilter:
     def describe(self) -> str:
         """The active filters as one line."""
         return " ".join(self.chips())
+
+
+def tag_edit(text: str, current: tuple[str, ...] | list[str]) -> tuple[list[str], list[str]]:
+    """What the tags field (`#`) means: (tags to add, tags to remove). Words are separated by
+    spaces or commas; the words left are the session's tags, and `-tag` removes one. A word
+    that is not a tag raises the store's InvalidInput (see `store.marks.clean_tag`)."""
+    from ..store.marks import clean_tag
+
+    keep: list[str] = []
+    drop: list[str] = []
+    for word in re.split(r"[\s,]+", text.strip()):
+        if word.startswith("-"):
+            drop.append(clean_tag(word[1:], strict=False))
+        elif word and word not in current:
+            keep.append(clean_tag(word))
+        elif word:
+            keep.append(word)  # held already (as the store wrote it)
+    final = [t for t in dict.fromkeys(keep) if t not in drop]
+    return [t for t in final if t not in current], [t for t in current if t not in final]
 
 
 def terms_pattern(terms: list[str]) -> re.Pattern[str] | None:

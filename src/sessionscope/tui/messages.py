@@ -12,6 +12,7 @@ from dataclasses import KW_ONLY, dataclass
 
 from textual.message import Message
 
+from ..pieces import FileRef
 from ..store import Hit, SessionInfo, Store
 from ..store.windows import Window
 
@@ -83,9 +84,13 @@ class SessionRow:
     status: str
     variant: str | None = None  # champion / challenger when the session ran in an experiment
     experiment_id: int | None = None
+    pinned: bool = False
+    tags: str = ""  # `#ci #flaky`, inert
+    note: str = ""  # the note on one line, inert and cut
 
     @classmethod
     def from_info(cls, info: SessionInfo) -> SessionRow:
+        from ..display import note_line, tag_list
         from ..sanitize import inert
         from .format import short_project
 
@@ -104,6 +109,9 @@ class SessionRow:
             status=info.status,
             variant=inert(info.variant, 40) or None,
             experiment_id=info.experiment_id,
+            pinned=info.pinned,
+            tags=tag_list(info.tags[:20]),
+            note=note_line(info.note, 40),
         )
 
 
@@ -135,6 +143,15 @@ class OpenSession(Message):
     query: str | None = None
     _: KW_ONLY
     focus: bool = True
+
+
+@dataclass
+class OpenFile(Message):
+    """Ask the screen to open one of `refs` (the first that is a file) in the person's editor;
+    relative paths are taken from `cwd` (the session's working directory)."""
+
+    refs: list[FileRef]
+    cwd: str | None
 
 
 # -- the transcript ----------------------------------------------------------------------------

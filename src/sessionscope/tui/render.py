@@ -28,6 +28,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 from ..diffs import EditDiff, edit_diff
+from ..pieces import code_blocks
 from ..sanitize import clean, inert
 from ..store.models import Message, tool_result_text
 from .clip import Clipped, clip, clipped_text, more_marker
@@ -45,11 +46,13 @@ _JSON = JSONHighlighter()
 class Item:
     """A place the cursor can stop in a rendered message: its header or a foldable block."""
 
-    kind: str  # "header", "tool", "reasoning", "result", "context"
+    kind: str  # "header", "tool", "output" (of an open tool), "reasoning", "result", "context",
+    # "code" (a fenced code block of a text block)
     block: int  # index into message.blocks (-1 for the header)
     line: int  # first line within the message
     height: int  # lines the item covers
     tool_use_id: str | None = None
+    part: int = -1  # "code": which code block of the text block
 
 
 @dataclass(slots=True)
@@ -318,24 +321,26 @@ class MessageRenderer:
         text.rstrip()
         return self.boxed(text, ctx)
 
-    def tool_body(self, block: dict[str, Any], ctx: Context) -> list[Strip]:
+    def tool_input(self, block: dict[str, Any], ctx: Context) -> list[Strip]:
         s = self.styles
         diff = edit_diff(str(block.get("name") or ""), block.get("input"))
         if diff is not None:
-            lines = self.diff_body(diff, ctx)
-        else:
-            raw = _input_text(block.get("input"))
-            shown = _cleaned(clip(raw, ctx.pattern, max_lines=MAX_INPUT_LINES))
-            highlighter = None if raw.startswith("$ ") else _JSON
-            lines = self.boxed(clipped_text(shown, "", s.meta, highlighter), ctx)
+            return self.diff_body(diff, ctx)
+        raw = _input_text(block.get("input"))
+        shown = _cleaned(clip(raw, ctx.pattern, max_lines=MAX_INPUT_LINES))
+        highlighter = None if raw.startswith("$ ") else _JSON
+        return self.boxed(clipped_text(shown, "", s.meta, highlighter), ctx)
+
+    def tool_output(self, block: dict[str, Any], ctx: Context) -> list[Strip]:
+        """`├ output` (or `├ error`) and the result of the call, or `└ no output yet`."""
+        s = self.styles
         result, is_error = ctx.result_for(str(block.get("id") or ""))
         if result is None:
-            lines.append(_strip([Segment("└ no output yet", s.meta)], ctx.width, indent=4))
-            return lines
+            return [_strip([Segment("└ no output yet", s.meta)], ctx.width, indent=4)]
         label = Text("├ output", s.meta)
         if is_error:
             label = Text("├ error", s.error)
-        lines.append(_strip(label.render(self.console, end=""), ctx.width, indent=4))
+        lines = [_strip(label.render(self.console, end=""), ctx.width, indent=4)]
         lines.extend(self.result_body(result, ctx, bool(is_error)))
         return lines
 
@@ -379,9 +384,9 @@ class MessageRenderer:
                     lines.extend(self.prose(text, message.role, ctx.width, ctx.pattern))
                 items.append(Item("context", index, start, len(lines) - start))
             elif kind == "text":
-                lines.extend(
-                    self.prose(str(block.get("text") or ""), message.role, ctx.width, ctx.pattern)
-                )
+                text = str(block.get("text") or "")
+                lines.extend(self.prose(text, message.role, ctx.width, ctx.pattern))
+                items.extend(code_items(text, index, lines, start))
             elif kind == "thinking" or kind == "redacted_thinking":
                 text = str(block.get("thinking") or block.get("text") or "")
                 expanded = ctx.is_open(message.seq, index, "reasoning")
@@ -390,11 +395,18 @@ class MessageRenderer:
             elif kind == "tool_use":
                 use_id = str(block.get("id") or "")
                 expanded = ctx.is_open(message.seq, index, "tool")
-                _result, is_error = ctx.result_for(use_id)
+                result, is_error = ctx.result_for(use_id)
                 lines.append(self.tool_line(block, expanded, ctx, is_error))
+                output: Item | None = None
                 if expanded:
-                    lines.extend(self.tool_body(block, ctx))
+                    lines.extend(self.tool_input(block, ctx))
+                    below = self.tool_output(block, ctx)
+                    if result is not None:
+                        output = Item("output", index, len(lines), len(below), use_id or None)
+                    lines.extend(below)
                 items.append(Item("tool", index, start, len(lines) - start, use_id or None))
+                if output is not None:
+                    items.append(output)
             elif kind == "tool_result":
                 expanded = ctx.is_open(message.seq, index, "result")
                 is_error = bool(block.get("is_error"))
@@ -435,6 +447,34 @@ class MessageRenderer:
         if ctx.pattern is not None:
             lines = [lines[0]] + [highlight(line, ctx.pattern, s.match) for line in lines[1:]]
         return Rendered(lines, items)
+
+
+def code_items(text: str, block: int, lines: list[Strip], start: int) -> list[Item]:
+    """An item for each fenced code block of `text`, found in its rendered `lines[start:]`
+    by its first and last lines (a block cut from view gets none)."""
+    items: list[Item] = []
+    at = start
+    for part, code in enumerate(code_blocks(text)):
+        rows = [row.strip() for row in code.split("\n") if row.strip()]
+        if not rows:
+            continue
+        first = _find_line(lines, at, rows[0])
+        if first is None:
+            continue
+        last = _find_line(lines, first, rows[-1]) if len(rows) > 1 else first
+        last = first if last is None else last
+        items.append(Item("code", block, first, last - first + 1, part=part))
+        at = last + 1
+    return items
+
+
+def _find_line(lines: list[Strip], start: int, row: str) -> int | None:
+    """The first of `lines[start:]` that shows (the start of) `row`."""
+    probe = clean(row[:24]).strip()
+    for number in range(start, len(lines)):
+        if probe in lines[number].text:
+            return number
+    return None
 
 
 # What agents inject into a transcript that no person typed: label by how the text starts.

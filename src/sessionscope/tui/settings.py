@@ -4,8 +4,9 @@ config directory. Unreadable or odd files are ignored: settings never stop the b
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
+
+from ..private import write_private
 
 
 def default_config_path() -> Path:
@@ -30,10 +31,6 @@ def save(path: str | Path, **values: object) -> None:
     data = load(target) | values
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
-        temp = target.with_name(target.name + ".tmp")
-        fd = os.open(temp, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, sort_keys=True)
-        os.replace(temp, target)
+        write_private(target, json.dumps(data, indent=2, sort_keys=True))
     except OSError:
         pass  # a setting that cannot be kept is not worth an error

@@ -5,7 +5,7 @@
     corpus.roots  # {"claude-code": .../claude-code/projects, "codex": .../codex/sessions}
 
 The same seed (and `now`) always gives byte-identical files. Sessions are coding work across
-several projects (see `projects.py`): prompts, Markdown replies, Bash/Read/Edit/Grep/Task calls with
+several projects (see `projects/`): prompts, Markdown replies, Bash/Read/Edit/Grep/Task calls with
 plausible outputs, failures, subagents (files and inline sidechains), compactions, slash commands,
 images, and a few very long sessions. Files are streamed: memory stays bounded whatever the size.
 """
@@ -56,7 +56,7 @@ class Corpus:
     seconds: float = 0.0
 
 
-def _now_ms(now: float | None) -> int:
+def anchor_ms(now: float | None) -> int:
     """`now` (epoch seconds) or the current time floored to the hour, in ms."""
     if now is None:
         now = time.time() // 3600 * 3600
@@ -229,7 +229,7 @@ def generate_tree(
     )
     for path in corpus.roots.values():
         path.mkdir(parents=True, exist_ok=True)
-    now_ms = _now_ms(now)
+    now_ms = anchor_ms(now)
     index = 0
     while True:
         if sessions is not None and index >= sessions:
@@ -270,7 +270,7 @@ def write_big_session(
         compact_every=300,
         big_outputs=0.02,
     )
-    now_ms = _now_ms(now)
+    now_ms = anchor_ms(now)
     steps = session_script(rng, plan, sub_model=SUB_MODEL)
     return claude_code.write_session(
         str(path),

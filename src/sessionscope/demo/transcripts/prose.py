@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 
-from . import codegen
+from . import codegen, command_output
 from .codegen import LANG_FENCE, Ident
 from .projects import Project
 
@@ -233,9 +233,9 @@ class Filler:
             bug = values["bug"]
             return bug[:1].upper() + bug[1:]
         if key == "failure":
-            return codegen.test_run(rng, p, values["test"], fail=True)
+            return command_output.test_run(rng, p, values["test"], fail=True)
         if key == "trace":
-            return codegen.stack_trace(rng, p)
+            return command_output.stack_trace(rng, p)
         if key == "goal":
             return rng.choice(
                 (

@@ -14,7 +14,7 @@ import struct
 import zlib
 from typing import Any
 
-from . import codegen
+from . import codegen, command_output
 from .projects import Project
 from .prose import Filler
 from .steps import Call, SubRun
@@ -345,7 +345,7 @@ class Toolbox:
     def test(self, fail: bool) -> Call:
         rng, p = self.rng, self.project
         cmd = rng.choice(p.tests)
-        out = codegen.test_run(rng, p, cmd, fail, ansi=self.claude and rng.random() < 0.3)
+        out = command_output.test_run(rng, p, cmd, fail, ansi=self.claude and rng.random() < 0.3)
         return self.bash(
             cmd,
             out,
@@ -359,7 +359,7 @@ class Toolbox:
         cmd = rng.choice(p.checks)
         return self.bash(
             cmd,
-            codegen.check_run(rng, p, cmd, fail),
+            command_output.check_run(rng, p, cmd, fail),
             exit_code=2 if fail else 0,
             description=rng.choice(
                 (
@@ -381,7 +381,9 @@ class Toolbox:
                 f"cat runs/latest/train.log | tail -{lines}",
             )
         )
-        return self.bash(cmd, codegen.long_log(rng, p, lines), description="Show recent logs")
+        return self.bash(
+            cmd, command_output.long_log(rng, p, lines), description="Show recent logs"
+        )
 
     def git(self, sub: str, message: str = "") -> Call:
         p, branch = self.project, self.fill.branch
@@ -398,7 +400,9 @@ class Toolbox:
             "commit": f"git add -A && git commit -m {json.dumps(message, ensure_ascii=False)}",
         }[sub]
         return self.bash(
-            cmd, codegen.git_output(self.rng, p, sub, branch, message), description=f"git {sub}"
+            cmd,
+            command_output.git_output(self.rng, p, sub, branch, message),
+            description=f"git {sub}",
         )
 
     def rejected(self) -> Call:

@@ -2,6 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
+
+@dataclass
+class TermSample:
+    """The newest messages' text, read once per query to judge typed prefixes, and what it told
+    about how common each term it expanded to is."""
+
+    texts: list[str] | None = None
+    known: dict[str, bool] = field(default_factory=dict)  # term -> whether it is common
+
 
 class Plan:
     """A parsed query resolved against the store: the text to match, per-row conditions, and
@@ -17,16 +28,13 @@ class Plan:
         self.spans: list[tuple[int, int]] | None = None  # message id ranges, newest first
         self.session_ids: list[str] | None = None
         self.ids: list[int] | None = None  # candidate message ids (a selective tool filter)
-        self.since: str | None = None
-        self.until: str | None = None
         self.highlight: list[str] = []
         self.words: list[tuple[str, bool]] = []  # positive words (and if a prefix), re-ranking
         self.rank_expr: str | None = None  # the phrases bm25 ranks by (the uncommon ones)
         self.absent: str | None = None  # no positive text: the excluded words' expression
         self.approximate = False  # a prefix was expanded from a sample
         self.top = 0  # the highest message id
-        self.sample: list[str] | None = None
-        self.known: dict[str, bool] = {}  # whether a term is common, when the sample told
+        self.sample = TermSample()
         self.glued: list[int] = []  # matches of a Latin word glued to CJK text (Reactの)
         self.marks: list[tuple[str, bool]] = []  # words to mark in snippets (and if prefixes)
         self.rerank = False  # ids hold the best hits of a ranked window, to re-rank and page

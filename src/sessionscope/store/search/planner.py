@@ -47,6 +47,8 @@ def resolve(conn: sqlite3.Connection, query: Query, session_id: str | None) -> P
     plan = Plan()
     plan.top = conn.execute("SELECT coalesce(max(id), 0) FROM messages").fetchone()[0]
     on_session = [f for f in query.filters if f.on_session]
+    since: str | None = None
+    until: str | None = None
     for f in query.filters:
         if f.clause == "0" and not f.negated:
             plan.empty = True
@@ -60,16 +62,16 @@ def resolve(conn: sqlite3.Connection, query: Query, session_id: str | None) -> P
         if f.negated:
             continue
         if f.name == "since":
-            plan.since = max(plan.since or str(f.value), str(f.value))
+            since = max(since or str(f.value), str(f.value))
         elif f.name == "until":
-            plan.until = min(plan.until or str(f.value), str(f.value))
+            until = min(until or str(f.value), str(f.value))
         if not _any_match(conn, f):
             plan.empty = True
             return plan
-    if plan.since is not None or plan.until is not None:
+    if since is not None or until is not None:
         found = conn.execute(
             "SELECT 1 FROM messages WHERE created_at >= ? AND created_at <= ? LIMIT 1",
-            (plan.since or "", plan.until or "\U0010ffff"),
+            (since or "", until or "\U0010ffff"),
         ).fetchone()
         if found is None:
             plan.empty = True
@@ -173,8 +175,8 @@ def _common(conn: sqlite3.Connection, plan: Plan, expr: str) -> bool:
 def _common_term(conn: sqlite3.Connection, plan: Plan, query: Query, term: Term) -> bool:
     """Whether a term is common: a phrase is when any of its words is (bm25 would read that
     word's every match to count the phrase's), a prefix when it is estimated so."""
-    if term.fts() in plan.known:
-        return plan.known[term.fts()]
+    if term.fts() in plan.sample.known:
+        return plan.sample.known[term.fts()]
     words = ALNUM_WORD.findall(term.text.lower())
     if len(words) <= 1:
         return _common(conn, plan, _with_column(query, term.fts()))
@@ -192,8 +194,8 @@ def _expand(conn: sqlite3.Connection, plan: Plan, term: Term) -> list[Term]:
     whole words it starts in the newest messages."""
     if not term.prefix or term.no_space or not ALNUM_WORD.fullmatch(term.text):
         return [term]
-    if plan.sample is None:
-        plan.sample = [
+    if plan.sample.texts is None:
+        plan.sample.texts = [
             blocks.lower().replace("\\n", " ")
             for (blocks,) in conn.execute(
                 "SELECT substr(blocks, 1, ?) FROM messages ORDER BY id DESC LIMIT ?",
@@ -204,13 +206,13 @@ def _expand(conn: sqlite3.Connection, plan: Plan, term: Term) -> list[Term]:
     starts = re.compile(r"(?<![^\W_])" + re.escape(prefix) + r"[^\W_]*")
     words: dict[str, int] = {}
     docs = 0
-    for text in plan.sample:
+    for text in plan.sample.texts:
         found = set(starts.findall(text))
         if found:
             docs += 1
             for word in found:
                 words[word] = words.get(word, 0) + 1
-    if not plan.sample or docs * plan.top <= PREFIX_DOCS * len(plan.sample):
+    if not plan.sample.texts or docs * plan.top <= PREFIX_DOCS * len(plan.sample.texts):
         return [term]
     plan.approximate = True
     chosen = sorted(words, key=lambda w: (-words[w], w))[:_PREFIX_WORDS]
@@ -219,7 +221,9 @@ def _expand(conn: sqlite3.Connection, plan: Plan, term: Term) -> list[Term]:
         if _fold(word) != prefix:
             out.append(Term(_fold(word)))
             # how common each word is, from the same sample (no probe per word)
-            plan.known[out[-1].fts()] = words[word] * plan.top > COMMON * len(plan.sample)
+            plan.sample.known[out[-1].fts()] = words[word] * plan.top > COMMON * len(
+                plan.sample.texts
+            )
     return out
 
 
@@ -313,7 +317,7 @@ def _resolve_sessions(
 def _resolve_calls(conn: sqlite3.Connection, query: Query, plan: Plan) -> None:
     """A selective tool: or is:error filter (at most SMALL calls) names the candidate messages."""
     for f in query.filters:
-        if f.negated or f.name not in ("tool", "is"):
+        if f.negated or f.on_session or f.name not in ("tool", "is"):
             continue
         if f.name == "tool":
             match, params = "name = ? COLLATE NOCASE", [f.value]

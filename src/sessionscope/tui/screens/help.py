@@ -28,6 +28,7 @@ _KEY_NAMES = {
     "space": "Space",
     "escape": "Esc",
     "tab": "Tab",
+    "number_sign": "#",
 }
 
 Row = tuple[str, str]
@@ -82,6 +83,7 @@ def sections(screen: type | None = None) -> list[tuple[str, list[Row]]]:
             [
                 ("typing", 'words (all must match), "phrase", -word, a OR b'),
                 ("filters", "role: tool: project: source: since: in:tools is:error"),
+                ("", "tag:NAME is:pinned (also in the list filter, f)"),
                 *binding_rows(SearchInput, HitList),
             ],
         ),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -18,7 +17,6 @@ from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
-from ...export import to_markdown
 from ...store import Store, StoreError
 from ..browsing import Browsing
 from ..commands import SessionCommands
@@ -42,7 +40,7 @@ from ..widgets.search_pane import SearchPane
 from ..widgets.session_list import SORT_LABELS, SessionList
 from ..widgets.transcript import Transcript
 from .main_commands import MainCommands
-from .resuming import ResumeActions
+from .marking import MarkActions
 
 STATS_EVERY = 2.0
 
@@ -58,11 +56,6 @@ def _import_roots() -> dict[str, str]:
     }
 
 
-def _slug(text: str) -> str:
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-").lower()
-    return slug[:48].strip("-") or "session"
-
-
 class FilterInput(Input):
     """The filter bar over the session list (`f`)."""
 
@@ -73,7 +66,7 @@ class FilterInput(Input):
         self.screen.clear_filter()  # type: ignore[attr-defined]
 
 
-class MainScreen(ResumeActions):
+class MainScreen(MarkActions):
     """Three panes; every database call happens in the widgets' thread workers.
 
     The screen owns the browsing (`browsing`: the open store, its watcher, switching stores)
@@ -98,15 +91,20 @@ class MainScreen(ResumeActions):
             tooltip="experiments (filter the list by variant)",
         ),
         Binding(
-            "x", "export", "Export", show=False, tooltip="export the session to Markdown (in .)"
+            "x",
+            "export",
+            "Export",
+            show=False,
+            tooltip="export the open session: asks where (Markdown, .html or .json), mode 0600",
         ),
+        Binding("c", "copy_id", "Copy id", show=False, tooltip="copy the session's id"),
         Binding(
             "f",
             "filter",
             "Filter",
             show=False,
             priority=True,
-            tooltip="filter: source:codex project:webapp since:7d until:2026-10-01",
+            tooltip="filter: source:codex project:webapp since:7d tag:flaky is:pinned",
         ),
         Binding("d", "demo", "Demo store", tooltip="build the demo store (empty store only)"),
         Binding("u", "usage", "Usage", show=False, tooltip="usage: tokens and cost over time"),
@@ -143,7 +141,7 @@ class MainScreen(ResumeActions):
             with Vertical(id="left"):
                 yield FilterInput(
                     placeholder="filter: words of the title, source:codex project:webapp "
-                    "model:gpt since:7d (Enter; Esc clears)",
+                    "model:gpt since:7d tag:flaky is:pinned (Enter; Esc clears)",
                     id="filter-input",
                 )
                 yield Static(id="filter-chips", markup=False)
@@ -413,6 +411,15 @@ class MainScreen(ResumeActions):
         event.input.display = False
         self.apply_filter(new)
 
+    def apply_filter_text(self, text: str) -> None:
+        """Filter the list by `text` in the list filter's language (the palette's shortcuts)."""
+        current = self.query_one(SessionList).filter
+        new = SessionFilter.parse(text, now=self.now())
+        new.experiment_id, new.variant = current.experiment_id, current.variant
+        self.query_one(SearchPane).display = False
+        self.query_one("#filter-input", FilterInput).display = False
+        self.apply_filter(new)
+
     def apply_filter(self, new: SessionFilter) -> None:
         sessions = self.query_one(SessionList)
         sessions.set_filter(new)
@@ -457,31 +464,6 @@ class MainScreen(ResumeActions):
 
     def action_quit(self) -> None:
         self.app.exit()
-
-    def action_export(self) -> None:
-        transcript = self.query_one(Transcript)
-        if transcript.session_id is None:
-            self.notify("Open a session first.", timeout=2)
-            return
-        self._export(transcript.session_id, Path.cwd())
-
-    @work(thread=True, group="export", exit_on_error=False)
-    def _export(self, session_id: str, directory: Path) -> None:
-        db = self.browsing.db
-        if db is None:
-            return
-        try:
-            session = db.load(session_id)
-            if session is None:
-                raise StoreError("that session no longer exists.")
-            target = directory / f"{_slug(session.title or session.id)}-{session.id[:8]}.md"
-            target.write_text(to_markdown(session), encoding="utf-8")
-        except (StoreError, OSError) as exc:
-            self.app.call_from_thread(
-                self.notify, f"Export failed: {exc}", severity="error", markup=False
-            )
-            return
-        self.app.call_from_thread(self.notify, f"Exported to {target}", markup=False)
 
     def action_experiments(self) -> None:
         db = self.browsing.db

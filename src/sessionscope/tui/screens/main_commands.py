@@ -28,12 +28,17 @@ class BrowserScreen(Protocol):
     def clear_filter(self) -> None: ...
     def set_sort(self, order: str) -> None: ...
     def action_export(self) -> None: ...
+    def action_copy_id(self) -> None: ...
     def action_experiments(self) -> None: ...
     def clear_experiment(self) -> None: ...
     def action_demo(self) -> None: ...
     def action_usage(self) -> None: ...
     def action_resume(self) -> None: ...
     def action_fork(self) -> None: ...
+    def action_pin(self) -> None: ...
+    def action_tags(self) -> None: ...
+    def action_note(self) -> None: ...
+    def apply_filter_text(self, text: str) -> None: ...
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None: ...
 
 
@@ -48,6 +53,20 @@ def main_commands(
     )
     if sessions.filter.active:
         yield SystemCommand("Clear the session filter", "Show every session", main.clear_filter)
+    yield SystemCommand(
+        "Pin or unpin the session", "Pinned sessions come first in the list (b)", main.action_pin
+    )
+    yield SystemCommand(
+        "Edit the session's tags", "Space separated; -tag removes one (#)", main.action_tags
+    )
+    yield SystemCommand(
+        "Attach or edit a note", "A note on the session, for yourself (N)", main.action_note
+    )
+    yield SystemCommand(
+        "Show pinned sessions",
+        "Filter the list: is:pinned",
+        lambda: main.apply_filter_text("is:pinned"),
+    )
     for order, label in (
         ("recent", "newest first"),
         ("tokens", "most tokens"),
@@ -72,18 +91,28 @@ def main_commands(
     yield SystemCommand("Previous match", "N", transcript.action_prev_match)
     if transcript.session_id is not None:
         yield SystemCommand(
-            "Export session to Markdown",
-            "Write <title>-<id>.md in the current directory (x)",
+            "Export session",
+            "Asks where; Markdown, .html (redacted) or .json, readable by you only (x)",
             main.action_export,
         )
         yield SystemCommand(
             "Copy focused message",
-            "Copy the message under the cursor as Markdown (y)",
+            "Copy the whole message under the cursor as Markdown",
             transcript.action_copy_message,
         )
         yield SystemCommand(
+            "Copy the block under the cursor",
+            "The code block, command or tool output (else the message) (y)",
+            transcript.action_copy_block,
+        )
+        yield SystemCommand(
+            "Open the file under the cursor",
+            "In $VISUAL/$EDITOR at its line; on a Task line, its subagent (o)",
+            transcript.action_open,
+        )
+        yield SystemCommand(
             "Open subagent",
-            "Open the subagent of the Task line under the cursor (o)",
+            "Open the subagent of the Task line under the cursor",
             transcript.action_open_subagent,
         )
         if transcript.info is not None and transcript.info.parent_session_id:
@@ -96,6 +125,7 @@ def main_commands(
         yield SystemCommand(
             "Fork in the agent", "A new session from this one, in its agent (F)", main.action_fork
         )
+    yield SystemCommand("Copy the session id", "Of the chosen session (c)", main.action_copy_id)
     yield SystemCommand(
         "Usage and cost", "Tokens and cost per day, model and project (u)", main.action_usage
     )

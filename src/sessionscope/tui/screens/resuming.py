@@ -80,17 +80,24 @@ class ResumeActions(Screen[None]):
 
     def on_resume_ready(self, message: ResumeReady) -> None:
         command = message.plan
-        try:
-            with self.app.suspend():
-                code = subprocess.call(command.argv, cwd=command.cwd)
-        except SuspendNotSupported:
-            self.notify(
-                f"This terminal cannot hand over to the agent; run: {command.shell()}",
-                timeout=10,
-            )
-            return
-        except OSError as exc:
-            self.notify(f"The agent did not start: {exc}", severity="error")
-            return
+        code = self.run_suspended(command.argv, command.cwd, "the agent", command.shell())
         if code:
             self.notify(f"The agent exited with status {code}.", timeout=4)
+
+    def run_suspended(self, argv: list[str], cwd: str, who: str, shell: str) -> int | None:
+        """Hand the terminal to `argv` (run in `cwd`) and come back: its exit status, or None
+        when it did not run (said in a toast: `who` names it, `shell` is what to run instead)."""
+        try:
+            with self.app.suspend():
+                return subprocess.call(argv, cwd=cwd)
+        except SuspendNotSupported:
+            self.notify(
+                f"This terminal cannot hand over to {who}; run: {shell}",
+                timeout=10,
+                markup=False,
+            )
+        except OSError as exc:
+            self.notify(
+                f"{who[:1].upper()}{who[1:]} did not start: {exc}", severity="error", markup=False
+            )
+        return None

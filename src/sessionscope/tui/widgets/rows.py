@@ -187,7 +187,3 @@ class RowList(ScrollView, can_focus=True):
 
     def click_row(self, index: int, event: events.Click) -> None:
         self.post_message(self.Selected(self, index))
-
-
-def blank_segments(width: int, style: Style | None = None) -> list[Segment]:
-    return [Segment(" " * width, style)]

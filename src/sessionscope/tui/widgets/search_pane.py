@@ -40,6 +40,7 @@ HELP_LINES = [
     "  tool:Bash  in:tools  in:text  is:error",
     "  project:webapp  source:codex  model:gpt-5",
     "  since:7d  until:2026-10-01  session:ID",
+    "  tag:flaky  is:pinned  (what you added: #, b)",
     "",
     "↓/Tab: to the hits · Enter: open · Esc: back",
 ]
@@ -250,12 +251,6 @@ class SearchPane(Vertical):
             self.query_one("#search-status", Static).update("")
             return
         self._timer = self.set_timer(DEBOUNCE, lambda: self._start(event.value, generation))
-
-    def refresh_hits(self) -> None:
-        """Run the current query again (the store changed)."""
-        if self.query_text.strip():
-            self._generation += 1
-            self._start(self.query_text, self._generation)
 
     def _start(self, query: str, generation: int) -> None:
         if generation != self._generation:

@@ -19,9 +19,10 @@ from textual.binding import Binding, BindingType
 from textual.message import Message as TextualMessage
 from textual.strip import Strip
 
+from ...display import NOTE_MARK, PIN_MARK
 from ...sanitize import inert
 from ...store import CancelToken, Interrupted, StoreError
-from ..format import SessionFilter, age, short_count
+from ..format import SessionFilter, age, short_count, source_colour
 from ..messages import SessionChildren, SessionRow, SessionsPage
 from ..safe import safe_text
 from .rows import RowList, text_strip
@@ -46,6 +47,7 @@ def read_page(
         offset=0 if f.experiment_id is not None else page * PAGE,
         order=order,
         top_level=True,
+        pinned_first=True,
         experiment_id=f.experiment_id,
         variant=f.variant,
         match=f.match,
@@ -83,11 +85,15 @@ class SessionList(RowList):
             "f",
             "filter",
             "Filter",
-            tooltip="filter: title words, source:, project:, model:, since:",
+            tooltip="filter: title words, source:, project:, model:, since:, tag:, is:pinned",
         ),
         Binding(
             "escape", "clear_filters", "Clear filters", show=False, tooltip="clear every filter"
         ),
+        Binding(
+            "b", "pin", "Pin", show=False, tooltip="pin or unpin the session (pinned come first)"
+        ),
+        Binding("N", "note", "Note", show=False, tooltip="attach or edit the session's note"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -97,6 +103,8 @@ class SessionList(RowList):
         "session-list--open",
         "session-list--child",
         "session-list--loading",
+        "session-list--pin",
+        "session-list--tag",
     }
 
     @dataclass
@@ -374,6 +382,8 @@ class SessionList(RowList):
                 text.append("▾ " if expanded else "▸ ", meta_style)
             else:
                 text.append("  ")
+            if row.pinned:
+                text.append(PIN_MARK + " ", self.get_component_rich_style("session-list--pin"))
             title = Text(row.title, title_style)
             room = width - text.cell_len - right.cell_len
             if title.cell_len > room:
@@ -388,7 +398,23 @@ class SessionList(RowList):
             parts.append(f"{short_count(row.tokens)} tok")
         if row.child_count:
             parts.append(f"{row.child_count} sub")
-        text = marker + Text(indent + "  ") + Text(" · ".join(parts), meta_style)
+        meta = Text(" · ".join(parts), meta_style)
+        colour = source_colour(row.source)
+        if colour is not None and row.source:
+            # the source in its colour (strings here are already inert: see SessionRow)
+            at = len(f"{row.project} · ") if row.project else 0
+            meta.stylize(Style(color=colour), at, at + len(row.source))
+        text = marker + Text(indent + "  ")
+        # what the person added comes first: the meta line is cut at the list's width
+        if row.tags:
+            text.append(row.tags, self.get_component_rich_style("session-list--tag"))
+            text.append(" · ", meta_style)
+        if row.note:
+            text.append(
+                f"{NOTE_MARK} {row.note}", self.get_component_rich_style("session-list--tag")
+            )
+            text.append(" · ", meta_style)
+        text.append_text(meta)
         return text_strip(text, width, console)
 
     def cursor_strip(self, strip: Strip, style: Style) -> Strip:
@@ -424,6 +450,12 @@ class SessionList(RowList):
 
     def action_filter(self) -> None:
         self.screen.action_filter()  # type: ignore[attr-defined]
+
+    def action_pin(self) -> None:
+        self.screen.action_pin()  # type: ignore[attr-defined]
+
+    def action_note(self) -> None:
+        self.screen.action_note()  # type: ignore[attr-defined]
 
     def action_clear_filters(self) -> None:
         if self.filter.active or self.filter.text:

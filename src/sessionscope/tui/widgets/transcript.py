@@ -60,9 +60,19 @@ class Transcript(TranscriptReader, can_focus=True):
         Binding("n", "next_match", "Next match", tooltip="next search match"),
         Binding("N", "prev_match", "Prev match", show=False, tooltip="previous search match"),
         Binding(
-            "y,c", "copy_message", "Copy", show=False, tooltip="copy the message under the cursor"
+            "y",
+            "copy_block",
+            "Copy",
+            show=False,
+            tooltip="copy the code block, command or tool output under the cursor (else the message)",
         ),
-        Binding("o", "open_subagent", "Subagent", show=False, tooltip="open the subagent"),
+        Binding(
+            "o",
+            "open",
+            "Open",
+            show=False,
+            tooltip="open the file under the cursor in $VISUAL/$EDITOR (on a Task line: its subagent)",
+        ),
         Binding("u", "open_parent", "Parent", show=False, tooltip="go to the parent session"),
     ]
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from textual import events
 
 from ...export import message_markdown
+from ...pieces import FileRef, code_blocks, input_refs, text_refs, tool_command
 from ...store import SessionInfo
-from ...store.models import Message
-from ..messages import OpenSession
+from ...store.models import Message, tool_result_text
+from ..copying import copy_text
+from ..messages import OpenFile, OpenSession
 from ..render import Item, Rendered, message_has_term
 from .transcript_viewport import TranscriptViewport
 
@@ -221,13 +223,18 @@ class TranscriptReader(TranscriptViewport):
         if found is None:
             return
         seq, item, _rendered = found
-        if item.kind == "header":
+        if item.kind in ("header", "code"):
             return
+        kind = item.kind
+        if kind == "output":  # folding the output folds its call: the cursor goes back to it
+            kind = "tool"
+            assert self.cursor is not None
+            self.cursor = (seq, self.cursor[1] - 1)
         self._toggled ^= {(seq, item.block)}
         self.window.forget(seq)
         self.settle()
         self._reveal_cursor()
-        if self.is_open(seq, item.block, item.kind):
+        if self.is_open(seq, item.block, kind):
             self._show_item_body()
 
     def _show_item_body(self) -> None:
@@ -302,12 +309,46 @@ class TranscriptReader(TranscriptViewport):
         return self.window.messages.get(self._anchor[0])
 
     def action_copy_message(self) -> None:
+        """Copy the whole message under the cursor, as Markdown."""
         message = self.focused_message()
         if message is None:
             self.notify("No message to copy.", timeout=2)
             return
-        self.app.copy_to_clipboard(message_markdown(message))
-        self.notify(f"Copied message #{message.seq} to the clipboard.", timeout=2)
+        copy_text(self, message_markdown(message), f"message #{message.seq}")
+
+    def action_copy_block(self) -> None:
+        """`y`: the code block, tool command or tool output under the cursor, else the message."""
+        found = self.item_at_cursor()
+        piece = self._piece(found[0], found[1]) if found is not None else None
+        if piece is None:
+            self.action_copy_message()
+            return
+        text, what = piece
+        copy_text(self, text, what)
+
+    def _piece(self, seq: int, item: Item) -> tuple[str, str] | None:
+        """(text, what it is) of the item `y` copies on its own; None: the whole message."""
+        message = self.window.messages.get(seq)
+        if message is None or not 0 <= item.block < len(message.blocks):
+            return None
+        block = message.blocks[item.block]
+        if item.kind == "code":
+            blocks = code_blocks(str(block.get("text") or ""))
+            if 0 <= item.part < len(blocks):
+                return blocks[item.part], "the code block"
+        elif item.kind == "tool":
+            return tool_command(block.get("input")), "the command"
+        elif item.kind == "output":
+            result = self.window.result_for(item.tool_use_id or "")[0]
+            if result is not None:
+                return tool_result_text(result), "the tool output"
+        elif item.kind == "result":
+            return tool_result_text(block), "the tool output"
+        elif item.kind == "reasoning":
+            return str(block.get("thinking") or block.get("text") or ""), "the reasoning"
+        elif item.kind == "context":
+            return str(block.get("text") or ""), "the context"
+        return None
 
     def child_at_cursor(self) -> SessionInfo | None:
         found = self.item_at_cursor()
@@ -323,6 +364,61 @@ class TranscriptReader(TranscriptViewport):
             self.notify("Put the cursor on a Task line to open its subagent.", timeout=2)
             return
         self.post_message(OpenSession(child.id))
+
+    def action_open(self) -> None:
+        """`o`: on a Task line its subagent; else the file named under the cursor, in the
+        person's editor (the screen runs it); else the session's only subagent."""
+        child = self.child_at_cursor()
+        if child is not None:
+            self.post_message(OpenSession(child.id))
+            return
+        refs = self.refs_at_cursor()
+        if refs:
+            self.post_message(OpenFile(refs, self.info.cwd if self.info else None))
+            return
+        if len(self.window.children) == 1:
+            self.post_message(OpenSession(self.window.children[0].id))
+            return
+        self.notify(
+            "No file path under the cursor (o opens a file a tool call or message names, or a "
+            "Task's subagent).",
+            timeout=3,
+        )
+
+    def refs_at_cursor(self) -> list[FileRef]:
+        """Files the item under the cursor names: a tool's input fields first, then paths in
+        its text (the whole message on its header)."""
+        found = self.item_at_cursor()
+        if found is None:
+            return []
+        seq, item, _rendered = found
+        message = self.window.messages.get(seq)
+        if message is None:
+            return []
+        if item.kind == "header":
+            blocks = list(enumerate(message.blocks))
+        else:
+            blocks = [(item.block, message.blocks[item.block])] if item.block >= 0 else []
+        named: list[FileRef] = []
+        texts: list[str] = []
+        for _index, block in blocks:
+            kind = block.get("type")
+            if kind == "tool_use":
+                if item.kind != "output":
+                    named += input_refs(str(block.get("name") or ""), block.get("input"))
+                    texts.append(tool_command(block.get("input")))
+                if item.kind in ("tool", "output"):
+                    result = self.window.result_for(str(block.get("id") or ""))[0]
+                    if result is not None:
+                        texts.append(tool_result_text(result))
+            elif kind == "tool_result":
+                texts.append(tool_result_text(block))
+            elif item.kind == "code":
+                parts = code_blocks(str(block.get("text") or ""))
+                texts.append(parts[item.part] if 0 <= item.part < len(parts) else "")
+            else:
+                texts.append(str(block.get("text") or block.get("thinking") or ""))
+        return named + [ref for text in texts for ref in text_refs(text)]
 
     def action_open_parent(self) -> None:
         if self.info is not None and self.info.parent_session_id:
@@ -341,10 +437,12 @@ class TranscriptReader(TranscriptViewport):
         rendered = self.render_message(seq)
         if rendered is None:
             return
-        for index, item in enumerate(rendered.items):
+        # the innermost item under the mouse (a tool's output lies within the tool call)
+        for index in reversed(range(len(rendered.items))):
+            item = rendered.items[index]
             if item.line <= line < item.line + max(1, item.height):
                 self.cursor = (seq, index)
-                if item.line == line and item.kind != "header":
+                if item.line == line and item.kind not in ("header", "code", "output"):
                     self.action_activate()
                 self.refresh()
                 return

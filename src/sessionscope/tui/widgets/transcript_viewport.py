@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
+from rich.segment import Segment
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
@@ -17,6 +18,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from ...display import NOTE_MARK, PIN_MARK, note_line, tag_list
 from ...sanitize import inert
 from ..render import Context, MessageRenderer, Rendered, Styles
 from ..safe import safe_text
@@ -333,7 +335,12 @@ class TranscriptViewport(ScrollView):
             index = self.cursor[1]
             if index < len(items) and items[index].line == line:
                 name = "transcript--cursor" if self.has_focus else "transcript--cursor-blur"
-                strip = strip.apply_style(self.get_component_rich_style(name))
+                cursor = self.get_component_rich_style(name)
+                if items[index].kind == "code":
+                    # a code block draws its own background: mark its first line in the margin
+                    strip = Strip.join([Strip([Segment("▶ ", cursor)]), strip.crop(2)])
+                else:
+                    strip = strip.apply_style(cursor)
         return strip.crop_extend(0, width, None).apply_style(self.rich_style)
 
     # -- title ---------------------------------------------------------------------------------
@@ -345,8 +352,13 @@ class TranscriptViewport(ScrollView):
         # the id is as untrusted as the title (it comes from the transcript): both are made
         # inert; Text, never a str: a str border title is parsed as markup (a title like
         # `[/bold]` would crash the app, `[@click=…]` would become a live action)
-        self.border_title = safe_text(inert(info.title) or inert(info.id) or "(untitled)")
+        title = inert(info.title) or inert(info.id) or "(untitled)"
+        self.border_title = safe_text((f"{PIN_MARK} " if info.pinned else "") + title)
         parts = [inert(info.source, 40)]
+        if info.note:  # what the person added first: the subtitle is cut at the pane's width
+            parts.insert(0, f"{NOTE_MARK} {note_line(info.note, 60)}")
+        if info.tags:
+            parts.insert(0, tag_list(info.tags[:20]))
         if info.model:
             parts.append(inert(info.model, 80))
         parts.append(f"{self.total} msg")
@@ -357,4 +369,5 @@ class TranscriptViewport(ScrollView):
         matches = self.match_cursor.title()
         if matches is not None:
             parts.append(matches)
+
         self.border_subtitle = safe_text(" · ".join(parts), limit=400)
