@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 
-
-@dataclass
 class TermSample:
     """The newest messages' text, read once per query to judge typed prefixes, and what it told
-    about how common each term it expanded to is."""
+    about how common each term it expanded to is. (A plain class: no dataclasses on the search
+    path, see tests/cli/test_startup_imports.py.)"""
 
-    texts: list[str] | None = None
-    known: dict[str, bool] = field(default_factory=dict)  # term -> whether it is common
+    __slots__ = ("known", "texts")
+
+    def __init__(
+        self, texts: list[str] | None = None, known: dict[str, bool] | None = None
+    ) -> None:
+        self.texts = texts
+        self.known: dict[str, bool] = {} if known is None else known  # term -> is it common
 
 
 class Plan:
