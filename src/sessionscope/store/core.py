@@ -232,6 +232,22 @@ class Store(StoreBase):
         with self.reading() as conn:
             return rows_of_sessions.count(conn, where, params)
 
+    def session_totals(
+        self,
+        *,
+        top_level: bool = False,
+        experiment_id: int | None = None,
+        variant: str | None = None,
+        match: str | ListFilter | None = None,
+    ) -> tuple[int, float]:
+        """(How many sessions `sessions()` would list, their cost with their subagents')."""
+        where, params = rows_of_sessions.filter_clause(
+            None, None, None, None, None, top_level, experiment_id, variant
+        )
+        where, params = with_match(where, params, match)
+        with self.reading() as conn:
+            return rows_of_sessions.totals(conn, where, params)
+
     def messages(self, session_id: str, start: int = 0, stop: int | None = None) -> list[Message]:
         """Messages with `start <= seq < stop`, in order."""
         start, stop = int_arg(start, "start"), optional_int_arg(stop, "stop")
@@ -345,8 +361,8 @@ class Store(StoreBase):
         with self.reading() as conn:
             return msgs.recent_inputs(conn, limit)
 
-    def counts(self) -> dict[str, int]:
-        """Sessions, messages and token totals from the sessions table alone (cheap, for headers)."""
+    def counts(self) -> dict[str, float]:
+        """Sessions, messages, tokens and cost from the sessions table alone (cheap, headers)."""
         with self.reading() as conn:
             return summary.counts(conn)
 

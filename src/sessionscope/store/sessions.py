@@ -258,6 +258,25 @@ def count(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> int:
     return int(conn.execute(f"SELECT count(*) FROM sessions s {where}", params).fetchone()[0])
 
 
+def totals(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> tuple[int, float]:
+    """How many sessions match a `filter_clause`, and their cost with their subagents' (each
+    subagent session counted once, however deep, and never twice when it matches too)."""
+    row = conn.execute(
+        f"""
+        WITH RECURSIVE listed(id) AS (SELECT s.id FROM sessions s {where}),
+        work(id) AS (
+            SELECT id FROM listed
+            UNION
+            SELECT c.id FROM sessions c JOIN work ON c.parent_session_id = work.id
+        )
+        SELECT (SELECT count(*) FROM listed),
+               (SELECT coalesce(sum(s.cost_usd), 0.0) FROM sessions s JOIN work USING (id))
+        """,
+        params,
+    ).fetchone()
+    return int(row[0]), float(row[1])
+
+
 def filter_clause(
     project: str | None,
     source: str | None,

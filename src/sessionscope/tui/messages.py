@@ -49,7 +49,7 @@ class StoreChanged(Message):
 class StatsLoaded(Message):
     """Whole-store counts for the header (`Store.counts`); newer counts replace older ones."""
 
-    stats: dict[str, int]
+    stats: dict[str, float]
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, StatsLoaded)
@@ -81,6 +81,7 @@ class SessionRow:
     status: str
     variant: str | None = None  # champion / challenger when the session ran in an experiment
     experiment_id: int | None = None
+    cost_usd: float = 0.0  # what its own messages were priced at (0: none priced)
 
     @classmethod
     def from_info(cls, info: SessionInfo) -> SessionRow:
@@ -102,17 +103,20 @@ class SessionRow:
             status=info.status,
             variant=inert(info.variant, 40) or None,
             experiment_id=info.experiment_id,
+            cost_usd=info.cost_usd,
         )
 
 
 @dataclass
 class SessionsPage(Message):
-    """One page of top-level sessions (rows `offset`..) and the total the filter matches."""
+    """One page of top-level sessions (rows `offset`..), how many the filter matches and their
+    cost with their subagents'."""
 
     generation: int
     offset: int
     rows: list[SessionRow]
     total: int
+    cost_usd: float = 0.0
 
 
 @dataclass

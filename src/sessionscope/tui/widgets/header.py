@@ -9,7 +9,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...sanitize import inert
-from ..format import short_count
+from ..format import money, short_count
 
 
 def display_path(path: str) -> str:
@@ -21,7 +21,8 @@ def display_path(path: str) -> str:
 
 
 class AppHeader(Static):
-    """`sessionscope  ~/…/sessions.db · 1,234 sessions · 56,789 messages`."""
+    """`sessionscope  ~/…/sessions.db · 1,234 sessions · 56,789 messages · 1.2M tokens · $12.34`
+    (the whole store's figures; the session list's title has those of its filter)."""
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
         "app-header--name",
@@ -32,7 +33,7 @@ class AppHeader(Static):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__("", id=id, markup=False)
         self.path = ""
-        self.stats: dict[str, int] | None = None
+        self.stats: dict[str, float] | None = None
         self.readonly = False
         self.redacted = False
         self.state = "opening"
@@ -40,7 +41,7 @@ class AppHeader(Static):
     def show(
         self,
         path: str | None = None,
-        stats: dict[str, int] | None = None,
+        stats: dict[str, float] | None = None,
         readonly: bool | None = None,
         state: str | None = None,
         redacted: bool | None = None,
@@ -82,9 +83,11 @@ class AppHeader(Static):
         if self.stats is not None:
             s = self.stats
             text.append(
-                f" · {s['sessions']:,} sessions · {s['messages']:,} messages"
-                f" · {short_count(s['input_tokens'] + s['output_tokens'])} tokens"
+                f" · {int(s['sessions']):,} sessions · {int(s['messages']):,} messages"
+                f" · {short_count(int(s['input_tokens'] + s['output_tokens']))} tokens"
             )
+            if s.get("cost_usd", 0) > 0:  # nothing priced: no figure rather than `$0.00`
+                text.append(f" · {money(s['cost_usd'])}")
         elif self.state == "opening":
             text.append(" · opening…")
         return text

@@ -21,7 +21,7 @@ from textual.strip import Strip
 
 from ...sanitize import inert
 from ...store import CancelToken, Interrupted, StoreError
-from ..format import SessionFilter, age, short_count
+from ..format import SessionFilter, age, money, short_count
 from ..messages import SessionChildren, SessionRow, SessionsPage
 from ..safe import safe_text
 from .rows import RowList, text_strip
@@ -96,6 +96,7 @@ class SessionList(RowList):
         self.order = "recent"
         self.filter = SessionFilter()
         self.total = 0
+        self.total_cost = 0.0  # of the listed sessions and their subagents (0: none priced)
         self.loaded = False
         self.open_id: str | None = None
         self._generation = 0
@@ -162,6 +163,9 @@ class SessionList(RowList):
     def _fetch_page(self, db: Store, page: int, generation: int) -> None:
         f = self.filter
         try:
+            total, cost = db.session_totals(
+                top_level=True, experiment_id=f.experiment_id, variant=f.variant, match=f.match
+            )
             rows = db.sessions(
                 limit=None if f.experiment_id is not None else PAGE,
                 offset=0 if f.experiment_id is not None else page * PAGE,
@@ -171,17 +175,15 @@ class SessionList(RowList):
                 variant=f.variant,
                 match=f.match,
             )
-            if f.experiment_id is not None:
-                total = len(rows)
-            else:
-                total = db.count_sessions(top_level=True, match=f.match)
         except Interrupted:
             raise
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         self.post_message(
-            SessionsPage(generation, page * PAGE, [SessionRow.from_info(i) for i in rows], total)
+            SessionsPage(
+                generation, page * PAGE, [SessionRow.from_info(i) for i in rows], total, cost
+            )
         )
 
     def on_sessions_page(self, message: SessionsPage) -> None:
@@ -201,6 +203,7 @@ class SessionList(RowList):
         else:
             self._pages[page] = message.rows
         self.total = message.total
+        self.total_cost = message.cost_usd
         self.loaded = True
         self._rebuild_layout()
         self.update_size()
@@ -371,6 +374,15 @@ class SessionList(RowList):
         if row.child_count:
             parts.append(f"{row.child_count} sub")
         text = marker + Text(indent + "  ") + Text(" · ".join(parts), meta_style)
+        if row.cost_usd > 0:  # under the age, a column of costs; unpriced rows show none
+            cost = Text(
+                f" {money(row.cost_usd)}", self.get_component_rich_style("session-list--age")
+            )
+            room = width - cost.cell_len
+            if text.cell_len > room:
+                text.truncate(max(1, room), overflow="ellipsis")
+            text.append(" " * max(0, room - text.cell_len))
+            text.append_text(cost)
         return text_strip(text, width, console)
 
     def cursor_strip(self, strip: Strip, style: Style) -> Strip:
@@ -380,9 +392,10 @@ class SessionList(RowList):
 
     def update_header(self) -> None:
         label = SORT_LABELS.get(self.order, self.order)
-        self.border_title = Text(
-            f"Sessions · {short_count(self.total)}" if self.loaded else "Sessions"
-        )
+        title = f"Sessions · {short_count(self.total)}" if self.loaded else "Sessions"
+        if self.loaded and self.total_cost > 0:  # what the listed sessions (and subagents) cost
+            title += f" · {money(self.total_cost)}"
+        self.border_title = Text(title)
         described = inert(self.filter.describe())
         # Text, never a str: the filter is user input and a str subtitle is parsed as markup
         self.border_subtitle = safe_text(f"{label}" + (f" · {described}" if described else ""))
