@@ -28,6 +28,7 @@ from ..importers.report import plural
 from ..jsonout import echo_json
 from ..sanitize import clean_line
 from ..store import Store
+from .errors import fail
 from .options import db_option, open_from_context
 
 MAX_WARNINGS = 20
@@ -199,13 +200,11 @@ def import_cmd(
         if not path.exists():
             raise ImportSourceError(f"{path} does not exist.")
     if follow and len(paths) > 1:
-        raise click.UsageError("--watch follows one PATH (or the default locations).")
+        fail("--watch follows one PATH (or the default locations).")
     if source != "all" and not paths:
         chosen_source = get_source(source)
         if chosen_source is not None and not chosen_source.scans_defaults:
-            raise click.UsageError(
-                f"{source} reads only the PATHs you name: import {source} PATH..."
-            )
+            fail(f"{source} reads only the PATHs you name: import {source} PATH...")
     sources = source_names() if source == "all" else (source,)
     pairs: list[tuple[str, Path | None]] = []
     chosen: tuple[Path | None, ...] = paths or (None,)

@@ -13,6 +13,7 @@ import click
 from ..display import age, fit, short_count
 from ..jsonout import echo_json
 from ..sanitize import inert
+from .errors import fail
 from .options import db_option, json_option, limit_option, open_from_context
 from .render import hits_json, hits_text
 
@@ -49,9 +50,7 @@ def sessions_cmd(
     for name, value in (("since", since), ("until", until)):
         bounds[name] = None if value is None else when_value(name, value)
         if value is not None and bounds[name] is None:
-            raise click.UsageError(
-                f"--{name} {value!r} is not a date (use 7d, 12h, yesterday or 2026-10-01)."
-            )
+            fail(f"--{name} {value!r} is not a date (use 7d, 12h, yesterday or 2026-10-01).")
     with open_from_context(must_exist=not as_json) as db:
         rows = db.sessions(
             limit=limit,
@@ -61,6 +60,8 @@ def sessions_cmd(
             until=bounds["until"],
             order=sort,
         )
+        if not rows and source is not None:
+            _known_source(db, source)
     if as_json:
         echo_json([dataclasses.asdict(r) for r in rows])
         return
@@ -86,6 +87,15 @@ def sessions_cmd(
         )
 
 
+def _known_source(db: Any, source: str) -> None:
+    """Fail when no importer reads `source` and no stored session names it (a typo)."""
+    from ..importers import source_names
+
+    names = source_names()
+    if source not in names and db.count_sessions(source=source) == 0:
+        fail(f"no source is named {source!r} (sources: {', '.join(names)}, or one the API wrote).")
+
+
 @click.command("search")
 @db_option
 @click.argument("query", nargs=-1, required=True)
@@ -100,7 +110,11 @@ def sessions_cmd(
 )
 def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) -> None:
     """Search every message. Words all match; "phrases", -exclude, OR, role:, tool:, project: ..."""
+    from ..store.query import problems
+
     text = " ".join(query)
+    for problem in problems(text):
+        fail(problem)
     with open_from_context(must_exist=not as_json) as db:
         hits = db.search(text + " ", limit=limit, order=order)  # a typed-out query: no prefix
     if getattr(hits, "partial", False):
@@ -117,7 +131,7 @@ def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) ->
 def _load(db: Any, ref: str) -> Any:
     session = db.load(db.resolve_session(ref))
     if session is None:  # deleted between resolve and load
-        raise click.ClickException(f"no session has id {ref!r}.")
+        fail(f"no session has id {ref!r}.")
     return session
 
 
@@ -141,13 +155,13 @@ def show_cmd(session: str, fmt: str) -> None:
 
     ref, mark, seq_text = session.rpartition("#") if "#" in session else (session, "", "")
     if mark and not seq_text.isdigit():
-        raise click.UsageError(f"{session!r}: after # comes a message number (ID#SEQ).")
+        fail(f"{session!r}: after # comes a message number (ID#SEQ).")
     with open_from_context(must_exist=True) as db:
         loaded = _load(db, ref)
     if mark:
         seq = int(seq_text)
         if not any(m.seq == seq for m in loaded.messages):
-            raise click.ClickException(f"session {inert(loaded.id)[:8]} has no message #{seq}.")
+            fail(f"session {inert(loaded.id)[:8]} has no message #{seq}.")
         loaded = dataclasses.replace(loaded, messages=[m for m in loaded.messages if m.seq >= seq])
     render = {"text": export.to_text, "markdown": export.to_markdown, "json": export.to_json}
     text = render[fmt](loaded)
