@@ -40,7 +40,7 @@ from ..widgets.search_pane import SearchPane
 from ..widgets.session_list import SORT_LABELS, SessionList
 from ..widgets.transcript import Transcript
 from .main_commands import MainCommands
-from .resuming import ResumeActions
+from .panes import OnePane
 
 STATS_EVERY = 2.0
 
@@ -71,7 +71,7 @@ class FilterInput(Input):
         self.screen.clear_filter()  # type: ignore[attr-defined]
 
 
-class MainScreen(ResumeActions):
+class MainScreen(OnePane):
     """Three panes; every database call happens in the widgets' thread workers.
 
     The screen owns the browsing (`browsing`: the open store, its watcher, switching stores)
@@ -327,6 +327,7 @@ class MainScreen(ResumeActions):
             sessions.select_session(session_id)
         sessions.refresh()
         if focus:
+            self.show_pane("transcript")
             transcript.focus()
 
     @on(SessionList.Selected)
@@ -340,6 +341,7 @@ class MainScreen(ResumeActions):
         transcript.open(row.id)
         sessions.open_id = row.id
         sessions.refresh()
+        self.show_pane("transcript")
         transcript.focus()
 
     def on_open_session(self, message: OpenSession) -> None:
@@ -356,6 +358,7 @@ class MainScreen(ResumeActions):
     @on(Transcript.Back)
     def _back(self, event: Transcript.Back) -> None:
         event.stop()
+        self.show_pane("left")
         search = self.query_one(SearchPane)
         if search.display:
             hits = search.query_one("#hits")
@@ -366,6 +369,7 @@ class MainScreen(ResumeActions):
     # -- search --------------------------------------------------------------------------------
 
     def action_search(self) -> None:
+        self.show_pane("left")
         search = self.query_one(SearchPane)
         search.display = True
         self.query_one(SessionList).display = False
@@ -382,6 +386,7 @@ class MainScreen(ResumeActions):
     # -- filter and sort -----------------------------------------------------------------------
 
     def action_filter(self) -> None:
+        self.show_pane("left")
         if self.query_one(SearchPane).display:
             self.on_search_closed(SearchClosed())
         field = self.query_one("#filter-input", FilterInput)

@@ -76,18 +76,34 @@ class AppHeader(Static):
             text.append(
                 "redacted ", self.get_component_rich_style("app-header--path", partial=True)
             )
-        text.append(
-            inert(display_path(self.path)),
-            self.get_component_rich_style("app-header--path", partial=True),
-        )
-        if self.stats is not None:
-            s = self.stats
-            text.append(
-                f" · {int(s['sessions']):,} sessions · {int(s['messages']):,} messages"
-                f" · {short_count(int(s['input_tokens'] + s['output_tokens']))} tokens"
-            )
-            if s.get("cost_usd", 0) > 0:  # nothing priced: no figure rather than `$0.00`
-                text.append(f" · {money(s['cost_usd'])}")
-        elif self.state == "opening":
-            text.append(" · opening…")
+        figures = self._figures()
+        path = inert(display_path(self.path))
+        width = self.size.width or 10_000  # before the first layout: no limit yet
+        # a narrow screen drops the messages, then the tokens; then cuts the path's start
+        while len(figures) > 2 and text.cell_len + len(path) + len(" · ".join(figures)) + 3 > width:
+            figures.pop(1)
+        shown = " · ".join(figures)
+        room = width - text.cell_len - (len(shown) + 3 if shown else 0)
+        if len(path) > room:
+            path = "…" + path[len(path) - max(0, room - 1) :] if room > 1 else ""
+        text.append(path, self.get_component_rich_style("app-header--path", partial=True))
+        if shown:
+            text.append(" · " + shown)
         return text
+
+    def on_resize(self) -> None:
+        self.update(self._text())
+
+    def _figures(self) -> list[str]:
+        """The store's figures, most wanted first and last (the middle ones go first)."""
+        if self.stats is None:
+            return ["opening…"] if self.state == "opening" else []
+        s = self.stats
+        figures = [
+            f"{int(s['sessions']):,} sessions",
+            f"{int(s['messages']):,} messages",
+            f"{short_count(int(s['input_tokens'] + s['output_tokens']))} tokens",
+        ]
+        if s.get("cost_usd", 0) > 0:  # nothing priced: no figure rather than `$0.00`
+            figures.append(money(s["cost_usd"]))
+        return figures
