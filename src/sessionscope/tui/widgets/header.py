@@ -73,9 +73,7 @@ class AppHeader(Static):
             )
             text.append(" ")
         if self.redacted:
-            text.append(
-                "redacted ", self.get_component_rich_style("app-header--path", partial=True)
-            )
+            text.append("redacted ", self.get_component_rich_style("app-header--path"))
         figures = self._figures()
         path = inert(display_path(self.path))
         width = self.size.width or 10_000  # before the first layout: no limit yet
@@ -86,7 +84,7 @@ class AppHeader(Static):
         room = width - text.cell_len - (len(shown) + 3 if shown else 0)
         if len(path) > room:
             path = "…" + path[len(path) - max(0, room - 1) :] if room > 1 else ""
-        text.append(path, self.get_component_rich_style("app-header--path", partial=True))
+        text.append(path, self.get_component_rich_style("app-header--path"))
         if shown:
             text.append(" · " + shown)
         return text

@@ -104,14 +104,15 @@ class HitPreview(Static):
         if hit is None:
             self.update("")
             return
-        title_style = self.get_component_rich_style("hit-preview--title", partial=True)
-        meta_style = self.get_component_rich_style("hit-preview--meta", partial=True)
-        match_style = self.get_component_rich_style("hit-preview--match", partial=True)
+        title_style = self.get_component_rich_style("hit-preview--title")
+        meta_style = self.get_component_rich_style("hit-preview--meta")
+        match_style = self.get_component_rich_style("hit-preview--match")
         title = inert(hit.session_title) or inert(hit.session_id)[:8] or "(untitled)"
         now = self.clock() if self.clock else datetime.now(UTC)
         where = [short_project(hit.project), hit.source, hit.role, age(hit.created_at, now)]
         where.append(f"#{hit.seq}")
-        text = safe_text(title, title_style, limit=400)
+        text = Text()  # no base style: each part carries its own
+        text.append_text(safe_text(title, title_style, limit=400))
         text.append("\n")
         text.append_text(safe_text(" · ".join(w for w in where if w), meta_style, limit=300))
         text.append("\n")
