@@ -55,13 +55,13 @@ def _cost_store(path: Path) -> Path:
 def test_store_totals_add_up_by_hand(tmp_path: Path) -> None:
     with store.open(_cost_store(tmp_path / "c.db")) as db:
         assert round(db.counts()["cost_usd"], 6) == 3.35
-        count, cost = db.session_totals(top_level=True)
-        assert count == 3 and round(cost, 6) == 3.35  # the subagent's $0.10 counted once
-        count, cost = db.session_totals(top_level=True, match="project:webapp")
-        assert count == 1 and round(cost, 6) == 1.35
+        count, cost = db.session_totals()
+        assert count == 3 and round(cost, 6) == 3.35  # the subagent's $0.10 with its parent
         count, cost = db.session_totals(match="project:webapp")  # the subagent matches too
-        assert count == 2 and round(cost, 6) == 1.35
-        assert db.session_totals(top_level=True, match="project:nothing") == (0, 0.0)
+        assert count == 1 and round(cost, 6) == 1.35  # ... and is counted once
+        assert db.session_totals(match="project:nothing") == (0, 0.0)
+        count, cost = db.session_totals(match="source:codex")
+        assert count == 2 and round(cost, 6) == 2.00  # api's $2.00; unpriced adds nothing
 
 
 async def test_cost_in_header_rows_and_transcript(tmp_path: Path) -> None:

@@ -235,14 +235,13 @@ class Store(StoreBase):
     def session_totals(
         self,
         *,
-        top_level: bool = False,
         experiment_id: int | None = None,
         variant: str | None = None,
         match: str | ListFilter | None = None,
     ) -> tuple[int, float]:
-        """(How many sessions `sessions()` would list, their cost with their subagents')."""
+        """(How many top-level sessions match, their cost with their subagents'): the list's."""
         where, params = rows_of_sessions.filter_clause(
-            None, None, None, None, None, top_level, experiment_id, variant
+            None, None, None, None, None, True, experiment_id, variant
         )
         where, params = with_match(where, params, match)
         with self.reading() as conn:

@@ -259,22 +259,20 @@ def count(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> int:
 
 
 def totals(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> tuple[int, float]:
-    """How many sessions match a `filter_clause`, and their cost with their subagents' (each
-    subagent session counted once, however deep, and never twice when it matches too)."""
-    row = conn.execute(
-        f"""
-        WITH RECURSIVE listed(id) AS (SELECT s.id FROM sessions s {where}),
-        work(id) AS (
-            SELECT id FROM listed
-            UNION
-            SELECT c.id FROM sessions c JOIN work ON c.parent_session_id = work.id
-        )
-        SELECT (SELECT count(*) FROM listed),
-               (SELECT coalesce(sum(s.cost_usd), 0.0) FROM sessions s JOIN work USING (id))
-        """,
+    """How many top-level sessions match a `filter_clause` (one with `top_level`), and their
+    cost with their subagents' (the sessions whose parent they are). Two reads: the matching
+    rows, then the subagents (fewer) each joined to its parent by primary key."""
+    count, cost = conn.execute(
+        f"SELECT count(*), total(s.cost_usd) FROM sessions s {where}", params
+    ).fetchone()
+    joined = where.replace("WHERE ", "AND ", 1)
+    (children,) = conn.execute(
+        "SELECT total(c.cost_usd) FROM sessions c INDEXED BY sessions_parent"
+        " CROSS JOIN sessions s ON s.id = c.parent_session_id"
+        f" WHERE c.parent_session_id IS NOT NULL {joined}",
         params,
     ).fetchone()
-    return int(row[0]), float(row[1])
+    return int(count), float(cost) + float(children)
 
 
 def filter_clause(

@@ -109,14 +109,20 @@ class SessionRow:
 
 @dataclass
 class SessionsPage(Message):
-    """One page of top-level sessions (rows `offset`..), how many the filter matches and their
-    cost with their subagents'."""
+    """One page of top-level sessions (rows `offset`..) and the total the filter matches."""
 
     generation: int
     offset: int
     rows: list[SessionRow]
     total: int
-    cost_usd: float = 0.0
+
+
+@dataclass
+class ListCost(Message):
+    """What the sessions the list shows (and their subagents) cost (`Store.session_totals`)."""
+
+    generation: int
+    cost_usd: float
 
 
 @dataclass

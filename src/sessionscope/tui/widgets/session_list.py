@@ -22,7 +22,7 @@ from textual.strip import Strip
 from ...sanitize import inert
 from ...store import CancelToken, Interrupted, StoreError
 from ..format import SessionFilter, age, money, short_count
-from ..messages import SessionChildren, SessionRow, SessionsPage
+from ..messages import ListCost, SessionChildren, SessionRow, SessionsPage
 from ..safe import safe_text
 from .rows import RowList, text_strip
 
@@ -139,6 +139,7 @@ class SessionList(RowList):
             self._layout = []
         self._pending.add(first)
         self._fetch(first, self._generation)
+        self._fetch_cost(self._generation, self._token)
         self.update_header()
 
     def cursor_page(self) -> int:
@@ -163,9 +164,6 @@ class SessionList(RowList):
     def _fetch_page(self, db: Store, page: int, generation: int) -> None:
         f = self.filter
         try:
-            total, cost = db.session_totals(
-                top_level=True, experiment_id=f.experiment_id, variant=f.variant, match=f.match
-            )
             rows = db.sessions(
                 limit=None if f.experiment_id is not None else PAGE,
                 offset=0 if f.experiment_id is not None else page * PAGE,
@@ -175,16 +173,40 @@ class SessionList(RowList):
                 variant=f.variant,
                 match=f.match,
             )
+            if f.experiment_id is not None:
+                total = len(rows)
+            else:
+                total = db.count_sessions(top_level=True, match=f.match)
         except Interrupted:
             raise
         except StoreError as exc:
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         self.post_message(
-            SessionsPage(
-                generation, page * PAGE, [SessionRow.from_info(i) for i in rows], total, cost
-            )
+            SessionsPage(generation, page * PAGE, [SessionRow.from_info(i) for i in rows], total)
         )
+
+    @work(thread=True, exclusive=True, group="session-cost", exit_on_error=False)
+    def _fetch_cost(self, generation: int, token: CancelToken) -> None:
+        """(In a worker thread.) What the listing's sessions and their subagents cost: once a
+        listing (a reload), not on every page."""
+        db, f = self.db, self.filter
+        if db is None:
+            return
+        try:
+            with db.cancellable(token):
+                _count, cost = db.session_totals(
+                    experiment_id=f.experiment_id, variant=f.variant, match=f.match
+                )
+        except (Interrupted, StoreError):
+            return  # superseded, or unreadable: the title shows no cost rather than a wrong one
+        self.post_message(ListCost(generation, cost))
+
+    def on_list_cost(self, message: ListCost) -> None:
+        message.stop()
+        if message.generation == self._generation:
+            self.total_cost = message.cost_usd
+            self.update_header()
 
     def on_sessions_page(self, message: SessionsPage) -> None:
         message.stop()
@@ -203,7 +225,6 @@ class SessionList(RowList):
         else:
             self._pages[page] = message.rows
         self.total = message.total
-        self.total_cost = message.cost_usd
         self.loaded = True
         self._rebuild_layout()
         self.update_size()
