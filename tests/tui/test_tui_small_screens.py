@@ -117,6 +117,28 @@ async def test_wide_keeps_both_panes_and_no_preview(fixture_db: Path) -> None:
         assert not screen.has_class("-narrow") and _shown(transcript)
 
 
+async def test_z_gives_one_pane_at_a_time_on_a_wide_screen(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=WIDE) as pilot:
+        await wait_for_workers(pilot)
+        screen = app.screen
+        sessions, transcript = screen.query_one(SessionList), screen.query_one(Transcript)
+        await pilot.press("z")
+        await pilot.pause()
+        assert sessions.outer_size.width == 120 and not _shown(transcript)
+        sessions.move_cursor(sessions.index_of(SESSION_A))
+        await pilot.press("enter")
+        await wait_for_workers(pilot)
+        assert transcript.outer_size.width == 120 and not _shown(sessions)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert sessions.has_focus and not _shown(transcript)
+        await pilot.press("z")  # both panes again, the open session beside the list
+        await pilot.pause()
+        assert _shown(sessions) and _shown(transcript) and transcript.session_id == SESSION_A
+        assert sessions.outer_size.width + transcript.outer_size.width == 120
+
+
 async def test_header_keeps_sessions_and_cost_at_80_columns(tmp_path: Path) -> None:
     from test_tui_cost import _cost_store
 

@@ -108,6 +108,13 @@ class MainScreen(OnePane):
         ),
         Binding("d", "demo", "Demo store", tooltip="build the demo store (empty store only)"),
         Binding("u", "usage", "Usage", show=False, tooltip="usage: tokens and cost over time"),
+        Binding(
+            "z",
+            "one_pane",
+            "One pane",
+            show=False,
+            tooltip="one pane at a time, full width (again: both)",
+        ),
         Binding("R", "resume", "Resume", show=False, tooltip="resume the session in its agent"),
         Binding(
             "F", "fork", "Fork", show=False, tooltip="fork the session in its agent (Claude Code)"

@@ -1,9 +1,11 @@
 """One pane at a time on a small screen: under `NARROW_BELOW` columns the main screen shows the
-list (or the search) or the transcript, full width, never both squeezed side by side.
+list (or the search) or the transcript, full width, never both squeezed side by side; on a wider
+screen `z` asks for the same (and `z` again for both panes).
 
 Opening a session (Enter on a row or a hit) shows the transcript; Escape in the transcript goes
 back to the list or the search it came from. The screen carries the class `-narrow` while it is
-narrow and `-reading` while the transcript is the pane shown; `styles/app.tcss` does the rest.
+narrow, `-single` after `z`, and `-reading` while the transcript is the pane shown;
+`styles/app.tcss` does the rest.
 """
 
 from __future__ import annotations
@@ -21,7 +23,21 @@ class OnePane(ResumeActions):
 
     @property
     def narrow(self) -> bool:
-        return self.has_class("-narrow")
+        """One pane at a time: a narrow screen, or `z`."""
+        return self.has_class("-narrow") or self.has_class("-single")
+
+    def action_one_pane(self) -> None:
+        """`z`: one pane at a time, full width (the focused one), or both panes again."""
+        single = not self.has_class("-single")
+        self.set_class(single, "-single")
+        if self.has_class("-narrow"):
+            return  # a narrow screen shows one pane anyway
+        self.notify(
+            "One pane at a time (Escape in the transcript goes back; z: both panes)."
+            if single
+            else "Both panes.",
+            timeout=2,
+        )
 
     @property
     def pane(self) -> str:
