@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from ..display import age, fit, short_count
+from ..display import age, fit, money, short_count
 from ..jsonout import echo_json
 from ..sanitize import inert
 from .errors import fail
@@ -232,14 +232,14 @@ def _usage_report(by: str, since: str | None, until: str | None, as_json: bool) 
         click.echo(
             f"{inert(r.key or '(none)', 24):<24} {r.sessions:>8} {r.messages:>9} "
             f"{r.input_tokens:>10} {r.output_tokens:>9} {r.cache_read_tokens:>10} "
-            f"{r.cache_creation_tokens:>9} {'$' + format(r.cost_usd, '.2f'):>9}"
+            f"{r.cache_creation_tokens:>9} {money(r.cost_usd):>9}"
         )
     click.echo(
         f"{'total':<24} {'':>8} {sum(r.messages for r in rows):>9} "
         f"{sum(r.input_tokens for r in rows):>10} {sum(r.output_tokens for r in rows):>9} "
         f"{sum(r.cache_read_tokens for r in rows):>10} "
         f"{sum(r.cache_creation_tokens for r in rows):>9} "
-        f"{'$' + format(sum(r.cost_usd for r in rows), '.2f'):>9}"
+        f"{money(sum(r.cost_usd for r in rows)):>9}"
     )
 
 
@@ -309,7 +309,7 @@ def stats_cmd(as_json: bool, by: str | None, since: str | None, until: str | Non
         f"tokens       {stats.input_tokens} in, {stats.output_tokens} out, "
         f"{stats.cache_read_tokens} cache read, {stats.cache_creation_tokens} cache write"
     )
-    cost = f"cost         ${stats.cost_usd:.2f}"
+    cost = f"cost         {money(stats.cost_usd)}"
     if stats.unpriced_messages:
         cost += f" (+ {stats.unpriced_messages} unpriced messages: model not in the price table)"
     click.echo(cost)
