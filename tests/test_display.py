@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sessionscope.display import age, cells, fit, short_count
+from sessionscope.display import age, cells, fit, money, short_count
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
@@ -48,3 +48,14 @@ def test_fit_cuts_by_terminal_cells_and_pads_a_column() -> None:
     assert cells(wide) <= 9 and wide.endswith("…")
     assert cells(fit("日本語のタイトルです", 9, pad=True)) == 9
     assert fit("evil\x1b[31mred\u202e", 20) == "evilred"  # inert: no escape sequence, no bidi
+
+
+def test_money_never_shows_an_unpriced_cost_as_zero() -> None:
+    assert [money(0.42), money(12.345), money(999.99), money(1234.5), money(0.004)] == [
+        "$0.42",
+        "$12.35",
+        "$999.99",
+        "$1,234",
+        "<$0.01",
+    ]
+    assert money(None) == money(0) == money(0.0) == money(float("nan")) == "—"

@@ -2,8 +2,8 @@
 `sessionscope sessions` and the session list say the same `2mo` and `27k` for one session.
 
 Plain functions (no Textual, no Rich): ages (`now 3m 5h 2d 7w 2mo 1y`), counts
-(`950 1.2k 12k 1.3M`), sizes (`68 B 12.5 KB`) and text fitted to a number of terminal cells
-(`…` marks a cut).
+(`950 1.2k 12k 1.3M`), costs (`$0.42`, `—` when unpriced), sizes (`68 B 12.5 KB`) and text
+fitted to a number of terminal cells (`…` marks a cut).
 """
 
 from __future__ import annotations
@@ -65,6 +65,19 @@ def short_count(n: int | None) -> str:
     if n < 10_000_000:
         return f"{n / 1_000_000:.1f}M"
     return f"{n // 1_000_000}M"
+
+
+def money(usd: float | None) -> str:
+    """A cost in US dollars: `$0.42`, `$12.34`, `$1,234`; `<$0.01` for a priced fraction of a
+    cent; `—` when nothing was priced (None or 0: an unpriced session costs an unknown amount,
+    never `$0.00`)."""
+    if usd is None or usd != usd or usd <= 0:  # None, NaN, zero: nothing was priced
+        return "—"
+    if usd < 0.01:
+        return "<$0.01"
+    if usd < 1000:
+        return f"${usd:,.2f}"
+    return f"${usd:,.0f}"
 
 
 def human_bytes(n: int) -> str:

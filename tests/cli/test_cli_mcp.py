@@ -69,7 +69,7 @@ def test_missing_extra_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
     code, _, err = _run("mcp")
     assert code == 1
     assert err.strip().splitlines() == [
-        "Error: sessionscope mcp needs the MCP SDK: pip install 'sessionscope[mcp]'"
+        "sessionscope: error: sessionscope mcp needs the MCP SDK: pip install 'sessionscope[mcp]'"
         " (or: pip install mcp)."
     ]
 

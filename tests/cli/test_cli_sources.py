@@ -177,7 +177,7 @@ def test_sources_on_an_empty_machine(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 def test_aider_without_a_path_says_so(home: Path, store_path: Path) -> None:
     code, _out, err = run("import", "aider")
-    assert code == 2 and "aider reads only the PATHs you name" in err
+    assert code == 1 and "aider reads only the PATHs you name" in err
 
 
 def test_import_all_with_one_file_picks_its_source(home: Path, store_path: Path) -> None:

@@ -46,9 +46,11 @@ def test_sessions_since_takes_what_the_browser_takes(two: None) -> None:
 
 
 def test_sessions_with_a_filter_matching_nothing_says_so(two: None) -> None:
-    code, out, err = run("sessions", "--source", "nope")
+    code, out, err = run("sessions", "--source", "gemini")  # a source, with no session here
     assert code == 0 and out == ""
     assert "No session matches these filters." in err and "Import" not in err
+    code, out, err = run("sessions", "--source", "nope")  # no such source: a typo, an error
+    assert code == 1 and out == "" and err.startswith("sessionscope: error: no source is named")
 
 
 def test_the_store_applies_the_list_filter_language(two: None) -> None:

@@ -475,7 +475,13 @@ def test_tool_calls_in_a_seq_window_and_cheap_counts(db: Store) -> None:
     assert list(window) == ["c2", "c3"]
     assert window["c2"] == {"name": "Bash", "is_error": False, "seq": 4, "result_seq": 5}
     assert len(db.tool_calls(sid)) == 10
-    assert db.counts() == {"sessions": 1, "messages": 20, "input_tokens": 0, "output_tokens": 20}
+    assert db.counts() == {
+        "sessions": 1,
+        "messages": 20,
+        "input_tokens": 0,
+        "output_tokens": 20,
+        "cost_usd": 0.0,
+    }
 
 
 def test_save_moves_messages_with_external_ids(db: Store) -> None:

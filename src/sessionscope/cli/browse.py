@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from .. import store
+from .errors import fail
 from .options import db_option, store_path
 
 
@@ -25,7 +26,7 @@ def open_browser(db_path: str | None, **opts: Any) -> None:
 
 def _need_terminal() -> None:
     if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        raise click.ClickException(
+        fail(
             "the browser needs a terminal; for scripts use `sessionscope sessions`, "
             "`sessionscope search` or `sessionscope show`."
         )

@@ -12,6 +12,7 @@ from ..jsonout import echo_json
 from ..sanitize import clean_line
 from ..store import SCHEMA_VERSION, StoreError
 from ..store import open as open_store
+from .errors import fail
 from .options import db_option, json_option, store_path
 
 
@@ -108,10 +109,9 @@ def doctor_cmd(as_json: bool, full: bool) -> None:
     if as_json:
         echo_json([report])
     elif not report["exists"]:
-        click.echo(
-            f"sessionscope: error: no store at {clean_line(str(report['path']))} "
-            "(check --db or $SESSIONSCOPE_DB; `sessionscope import all` creates one).",
-            err=True,
+        fail(
+            f"no store at {clean_line(str(report['path']))} "
+            "(check --db or $SESSIONSCOPE_DB; `sessionscope import all` creates one)."
         )
     else:
         mark = "ok" if report["ok"] else "PROBLEMS"

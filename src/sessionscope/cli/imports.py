@@ -29,6 +29,7 @@ from ..importers.report import plural
 from ..jsonout import echo_json
 from ..sanitize import clean_line
 from ..store import Store
+from .errors import fail
 from .options import db_option, open_from_context
 
 MAX_WARNINGS = 20
@@ -200,7 +201,7 @@ def import_cmd(
         if not path.exists():
             raise ImportSourceError(f"{path} does not exist.")
     if follow and len(paths) > 1:
-        raise click.UsageError("--watch follows one PATH (or the default locations).")
+        fail("--watch follows one PATH (or the default locations).")
     if source in ("all", "aider") and not paths:
         try:
             aider_roots()
@@ -218,9 +219,7 @@ def import_cmd(
                 if source == "aider"
                 else ""
             )
-            raise click.UsageError(
-                f"{source} reads only the PATHs you name{hint}: import {source} PATH..."
-            )
+            fail(f"{source} reads only the PATHs you name{hint}: import {source} PATH...")
     sources = source_names() if source == "all" else (source,)
     pairs: list[tuple[str, Path | None]] = []
     chosen: tuple[Path | None, ...] = paths or (None,)

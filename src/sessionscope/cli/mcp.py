@@ -8,6 +8,7 @@ import os
 import click
 
 from ..mcp.config import CLIENTS, snippet
+from .errors import fail
 from .options import host_port, open_from_context, store_path
 
 EXTRA_MISSING = (
@@ -69,7 +70,7 @@ def mcp_cmd(
         return
     address = parse_http(http) if http else None
     if importlib.util.find_spec("mcp") is None or importlib.util.find_spec("mcp.server") is None:
-        raise click.ClickException(EXTRA_MISSING)
+        fail(EXTRA_MISSING)
     from ..mcp.server import serve
     from ..mcp.tools import Recall
 

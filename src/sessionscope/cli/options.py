@@ -13,6 +13,7 @@ import click
 from ..sanitize import inert
 from ..store import ENV_VAR, InvalidInput, Store, StoreError, default_path
 from ..store import open as open_store
+from .errors import fail
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -74,22 +75,22 @@ def open_from_context(*, readonly: bool = False, must_exist: bool = False, **opt
     """
     path = store_path()
     if must_exist and not os.path.exists(path):
-        raise click.ClickException(
-            f"no store at {path}; run `sessionscope import all` or `sessionscope demo` first."
-        )
+        fail(f"no store at {path}; run `sessionscope import all` or `sessionscope demo` first.")
     return open_store(path, readonly=readonly, **options)
 
 
 @contextlib.contextmanager
 def handle_errors() -> Iterator[None]:
-    """Turn store errors and unexpected failures into one sentence and exit status 1."""
+    """Turn store errors, a command's own `ClickException` and unexpected failures into one
+    sentence (`errors.fail`) and exit status 1."""
     try:
         yield
     except StoreError as exc:
-        click.echo(f"sessionscope: error: {inert(str(exc), 1000)}", err=True)
-        sys.exit(1)
-    except (click.exceptions.Exit, click.ClickException, click.Abort):
+        fail(exc)
+    except (click.exceptions.Exit, click.UsageError, click.Abort):
         raise  # click prints these itself: a usage error, a bad parameter, Ctrl-C
+    except click.ClickException as exc:  # one a command (or a library) raised: our format
+        fail(exc.format_message(), exc.exit_code or 1)
     except KeyboardInterrupt:
         click.echo("sessionscope: interrupted.", err=True)
         sys.exit(130)
@@ -99,17 +100,14 @@ def handle_errors() -> Iterator[None]:
         sys.exit(0)
     except OSError as exc:
         where = inert(exc.filename or "", 1000)
-        click.echo(f"sessionscope: error: {inert(exc.strerror or exc, 1000)} ({where}).", err=True)
-        sys.exit(1)
+        fail(f"{inert(exc.strerror or exc, 1000)} ({where})." if where else exc)
     except Exception as exc:  # never a traceback for a user
         if os.environ.get("SESSIONSCOPE_DEBUG"):
             raise
-        click.echo(
-            f"sessionscope: internal error: {type(exc).__name__}: {inert(str(exc), 1000)} "
-            "(set SESSIONSCOPE_DEBUG=1 for details).",
-            err=True,
+        fail(
+            f"internal error ({type(exc).__name__}: {inert(str(exc), 1000)}); "
+            "set SESSIONSCOPE_DEBUG=1 for details."
         )
-        sys.exit(1)
 
 
 def host_port(

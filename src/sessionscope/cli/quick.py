@@ -1,8 +1,9 @@
 """The lean path for `sessionscope search`: parse a few options by hand, query, print.
 
 It handles QUERY words, `--json`, `--limit/-n N`, `--order rank|time` and `--db PATH`. For anything
-else (help, an unknown option, a missing or old or damaged store) it returns None and the click
-command takes over, so behaviour and errors stay those of `sessionscope search`.
+else (help, an unknown option, a filter that cannot mean anything, a missing or old or damaged
+store) it returns None and the click command takes over, so behaviour and errors stay those of
+`sessionscope search` (one format: `cli/errors.py`).
 """
 
 from __future__ import annotations
@@ -59,6 +60,11 @@ def quick_search(args: list[str], db: str | None = None) -> int | None:
     path = opts["db"] or db or os.environ.get(ENV_VAR) or str(default_path())
     if not os.path.isfile(path):
         return None
+    if any(":" in word for word in opts["words"]):
+        from ..store.query import problems
+
+        if problems(" ".join(opts["words"])):
+            return None  # the click command says what is wrong, in the one error format
     connections = Connections(path)
     try:
         conn = connections.connection()

@@ -10,10 +10,11 @@ from typing import Any
 
 import click
 
-from ..display import PIN_MARK, age, fit, short_count, tag_list
+from ..display import PIN_MARK, age, fit, money, short_count, tag_list
 from ..jsonout import echo_json
 from ..private import write_private
 from ..sanitize import inert
+from .errors import fail
 from .options import db_option, json_option, limit_option, open_from_context
 from .render import hits_json, hits_text
 
@@ -56,12 +57,10 @@ def sessions_cmd(
     for name, value in (("since", since), ("until", until)):
         bounds[name] = None if value is None else when_value(name, value)
         if value is not None and bounds[name] is None:
-            raise click.UsageError(
-                f"--{name} {value!r} is not a date (use 7d, 12h, yesterday or 2026-10-01)."
-            )
+            fail(f"--{name} {value!r} is not a date (use 7d, 12h, yesterday or 2026-10-01).")
     spec = None if match is None else parse_list_filter(match)
     if spec is not None and spec.errors:
-        raise click.UsageError(f"--filter: {spec.errors[0]}")
+        fail(f"--filter: {spec.errors[0]}")
     with open_from_context(must_exist=not as_json) as db:
         rows = db.sessions(
             limit=limit,
@@ -72,6 +71,8 @@ def sessions_cmd(
             order=sort,
             match=spec if spec is not None and spec.active else None,
         )
+        if not rows and source is not None:
+            _known_source(db, source)
     if as_json:
         echo_json([dataclasses.asdict(r) for r in rows])
         return
@@ -100,6 +101,15 @@ def sessions_cmd(
         )
 
 
+def _known_source(db: Any, source: str) -> None:
+    """Fail when no importer reads `source` and no stored session names it (a typo)."""
+    from ..importers import source_names
+
+    names = source_names()
+    if source not in names and db.count_sessions(source=source) == 0:
+        fail(f"no source is named {source!r} (sources: {', '.join(names)}, or one the API wrote).")
+
+
 @click.command("search")
 @db_option
 @click.argument("query", nargs=-1, required=True)
@@ -114,7 +124,11 @@ def sessions_cmd(
 )
 def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) -> None:
     """Search every message. Words all match; "phrases", -exclude, OR, role:, tool:, project: ..."""
+    from ..store.query import problems
+
     text = " ".join(query)
+    for problem in problems(text):
+        fail(problem)
     with open_from_context(must_exist=not as_json) as db:
         hits = db.search(text + " ", limit=limit, order=order)  # a typed-out query: no prefix
     if getattr(hits, "partial", False):
@@ -131,7 +145,7 @@ def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) ->
 def _load(db: Any, ref: str) -> Any:
     session = db.load(db.resolve_session(ref))
     if session is None:  # deleted between resolve and load
-        raise click.ClickException(f"no session has id {ref!r}.")
+        fail(f"no session has id {ref!r}.")
     return session
 
 
@@ -155,13 +169,13 @@ def show_cmd(session: str, fmt: str) -> None:
 
     ref, mark, seq_text = session.rpartition("#") if "#" in session else (session, "", "")
     if mark and not seq_text.isdigit():
-        raise click.UsageError(f"{session!r}: after # comes a message number (ID#SEQ).")
+        fail(f"{session!r}: after # comes a message number (ID#SEQ).")
     with open_from_context(must_exist=True) as db:
         loaded = _load(db, ref)
     if mark:
         seq = int(seq_text)
         if not any(m.seq == seq for m in loaded.messages):
-            raise click.ClickException(f"session {inert(loaded.id)[:8]} has no message #{seq}.")
+            fail(f"session {inert(loaded.id)[:8]} has no message #{seq}.")
         loaded = dataclasses.replace(loaded, messages=[m for m in loaded.messages if m.seq >= seq])
     render = {"text": export.to_text, "markdown": export.to_markdown, "json": export.to_json}
     text = render[fmt](loaded)
@@ -232,14 +246,14 @@ def _usage_report(by: str, since: str | None, until: str | None, as_json: bool) 
         click.echo(
             f"{inert(r.key or '(none)', 24):<24} {r.sessions:>8} {r.messages:>9} "
             f"{r.input_tokens:>10} {r.output_tokens:>9} {r.cache_read_tokens:>10} "
-            f"{r.cache_creation_tokens:>9} {'$' + format(r.cost_usd, '.2f'):>9}"
+            f"{r.cache_creation_tokens:>9} {money(r.cost_usd):>9}"
         )
     click.echo(
         f"{'total':<24} {'':>8} {sum(r.messages for r in rows):>9} "
         f"{sum(r.input_tokens for r in rows):>10} {sum(r.output_tokens for r in rows):>9} "
         f"{sum(r.cache_read_tokens for r in rows):>10} "
         f"{sum(r.cache_creation_tokens for r in rows):>9} "
-        f"{'$' + format(sum(r.cost_usd for r in rows), '.2f'):>9}"
+        f"{money(sum(r.cost_usd for r in rows)):>9}"
     )
 
 
@@ -299,7 +313,7 @@ def stats_cmd(as_json: bool, by: str | None, since: str | None, until: str | Non
         f"tokens       {stats.input_tokens} in, {stats.output_tokens} out, "
         f"{stats.cache_read_tokens} cache read, {stats.cache_creation_tokens} cache write"
     )
-    cost = f"cost         ${stats.cost_usd:.2f}"
+    cost = f"cost         {money(stats.cost_usd)}"
     if stats.unpriced_messages:
         cost += f" (+ {stats.unpriced_messages} unpriced messages: model not in the price table)"
     click.echo(cost)

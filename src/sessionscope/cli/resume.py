@@ -3,19 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
-from typing import NoReturn
 
 import click
 
 from ..resume import ResumeError, plan
 from ..sanitize import inert
+from .errors import fail
 from .options import db_option, open_from_context
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"sessionscope: error: {message}", err=True)
-    sys.exit(1)
 
 
 @click.command("resume")
@@ -31,11 +25,11 @@ def resume_cmd(session: str, fork: bool, print_only: bool) -> None:
         session_id = db.resolve_session(session)
         info = db.session(session_id)
     if info is None:
-        _fail(f"no session {inert(session, 80)}.")
+        fail(f"no session {inert(session, 80)}.")
     try:
         command = plan(info.id, info.source, info.cwd, fork=fork)
     except ResumeError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     if print_only:
         click.echo(command.shell())
         return

@@ -315,6 +315,23 @@ def count(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> int:
     return int(conn.execute(f"SELECT count(*) FROM sessions s {where}", params).fetchone()[0])
 
 
+def totals(conn: sqlite3.Connection, where: str, params: Sequence[Any]) -> tuple[int, float]:
+    """How many top-level sessions match a `filter_clause` (one with `top_level`), and their
+    cost with their subagents' (the sessions whose parent they are). Two reads: the matching
+    rows, then the subagents (fewer) each joined to its parent by primary key."""
+    count, cost = conn.execute(
+        f"SELECT count(*), total(s.cost_usd) FROM sessions s {where}", params
+    ).fetchone()
+    joined = where.replace("WHERE ", "AND ", 1)
+    (children,) = conn.execute(
+        "SELECT total(c.cost_usd) FROM sessions c INDEXED BY sessions_parent"
+        " CROSS JOIN sessions s ON s.id = c.parent_session_id"
+        f" WHERE c.parent_session_id IS NOT NULL {joined}",
+        params,
+    ).fetchone()
+    return int(count), float(cost) + float(children)
+
+
 def filter_clause(
     project: str | None,
     source: str | None,

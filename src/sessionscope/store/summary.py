@@ -9,17 +9,19 @@ from .models import Stats
 from .schema import SCHEMA_VERSION
 
 
-def counts(conn: sqlite3.Connection) -> dict[str, int]:
-    """Sessions, messages and token totals from the sessions table alone (cheap, for headers)."""
-    sessions, messages, tokens_in, tokens_out = conn.execute(
+def counts(conn: sqlite3.Connection) -> dict[str, float]:
+    """Sessions, messages, token and cost totals from the sessions table alone (cheap, for
+    headers); `cost_usd` sums what was priced (unpriced messages add nothing)."""
+    sessions, messages, tokens_in, tokens_out, cost = conn.execute(
         "SELECT count(*), coalesce(sum(message_count), 0), coalesce(sum(input_tokens), 0),"
-        " coalesce(sum(output_tokens), 0) FROM sessions"
+        " coalesce(sum(output_tokens), 0), coalesce(sum(cost_usd), 0.0) FROM sessions"
     ).fetchone()
     return {
         "sessions": sessions,
         "messages": messages,
         "input_tokens": tokens_in,
         "output_tokens": tokens_out,
+        "cost_usd": float(cost),
     }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..display import age as age
 from ..display import human_bytes as human_bytes
+from ..display import money as money
 from ..display import parse_ts as parse_ts
 from ..display import short_count as short_count
 from ..sanitize import DISPLAY_CHARS, clean_line, inert

@@ -52,7 +52,7 @@ class StoreChanged(Message):
 class StatsLoaded(Message):
     """Whole-store counts for the header (`Store.counts`); newer counts replace older ones."""
 
-    stats: dict[str, int]
+    stats: dict[str, float]
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, StatsLoaded)
@@ -87,6 +87,7 @@ class SessionRow:
     pinned: bool = False
     tags: str = ""  # `#ci #flaky`, inert
     note: str = ""  # the note on one line, inert and cut
+    cost_usd: float = 0.0  # what its own messages were priced at (0: none priced)
 
     @classmethod
     def from_info(cls, info: SessionInfo) -> SessionRow:
@@ -112,6 +113,7 @@ class SessionRow:
             pinned=info.pinned,
             tags=tag_list(info.tags[:20]),
             note=note_line(info.note, 40),
+            cost_usd=info.cost_usd,
         )
 
 
@@ -123,6 +125,14 @@ class SessionsPage(Message):
     offset: int
     rows: list[SessionRow]
     total: int
+
+
+@dataclass
+class ListCost(Message):
+    """What the sessions the list shows (and their subagents) cost (`Store.session_totals`)."""
+
+    generation: int
+    cost_usd: float
 
 
 @dataclass

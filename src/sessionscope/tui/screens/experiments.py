@@ -33,6 +33,32 @@ _SPARKS = "▁▂▃▄▅▆▇█"
 DECISION_STYLES = {"promote": "bold green", "hold": "yellow", "need-more-data": "dim"}
 STATUS_STYLES = {"running": "bold cyan", "promoted": "green", "held": "yellow", "aborted": "red"}
 VARIANT_STYLES = {"champion": "bold", "challenger": "bold magenta"}
+NARROW_BELOW = 100  # columns: narrower screens get the narrow tables
+
+# (header, key, width on a wide screen (None: as wide as the cells), width on a narrow one
+# (None: left out; the detail pane under the table still names the configs)); P(better) and
+# Decision keep their width, so they stay on screen at 80 columns
+PROJECT_COLUMNS: tuple[tuple[str, str, int | None, int | None], ...] = (
+    ("Project", "project", 16, 13),
+    ("Champion", "champion", 22, None),
+    ("Experiment", "experiment", 12, 12),
+    ("Sessions ch/cl", "sessions", 14, 8),
+    ("Win rate ch/cl", "rates", 14, 9),
+    ("P(better)", "p", 9, 9),
+    ("Decision", "decision", 16, 14),
+)
+ARM_COLUMNS: tuple[tuple[str, str, int | None, int | None], ...] = (
+    ("Experiment", "experiment", None, 11),
+    ("Arm", "arm", None, 10),
+    ("Config", "config", None, None),
+    ("Sessions", "sessions", None, 8),
+    ("Wins", "wins", None, 5),
+    ("Win rate", "rate", None, 8),
+    ("Trend", "trend", None, None),
+    ("P(better)", "p", None, 9),
+    ("Decision", "decision", None, 14),
+)
+RIGHT_ALIGNED = {"sessions", "wins", "p"}
 
 
 # -- what the worker reads ---------------------------------------------------------------------
@@ -238,40 +264,51 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
         self._poll_enabled = poll
         self._marker: tuple[Any, ...] | None = None
         self._project_key: str | None = None
+        self.narrow = False  # the tables' narrow columns (under NARROW_BELOW columns)
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Experiments · champion vs challenger"), id="exp-title")
         with Vertical(id="exp-body"):
             yield Static(Text("Projects"), classes="exp-label")
-            projects: DataTable[Any] = DataTable(
-                id="exp-projects", cursor_type="row", zebra_stripes=False
-            )
             # fixed widths: auto-sized columns could draw the header before the rows widened
-            # them, which made the layout depend on timing
-            projects.add_column(Text("Project"), key="project", width=16)
-            projects.add_column(Text("Champion"), key="champion", width=22)
-            projects.add_column(Text("Experiment"), key="experiment", width=12)
-            projects.add_column(Text("Sessions ch/cl"), key="sessions", width=14)
-            projects.add_column(Text("Win rate ch/cl"), key="rates", width=14)
-            projects.add_column(Text("P(better)"), key="p", width=9)
-            projects.add_column(Text("Decision"), key="decision", width=16)
-            yield projects
+            # them, which made the layout depend on timing (columns: `_set_columns`)
+            yield DataTable(id="exp-projects", cursor_type="row", zebra_stripes=False)
             yield Static(Text("Loading…", style="dim"), id="exp-detail")
             yield Static(Text("Arms (Enter lists the arm's sessions)"), classes="exp-label")
-            arms: DataTable[Any] = DataTable(id="exp-arms", cursor_type="row")
-            arms.add_column(Text("Experiment"), key="experiment")
-            arms.add_column(Text("Arm"), key="arm")
-            arms.add_column(Text("Config"), key="config")
-            arms.add_column(Text("Sessions", justify="right"), key="sessions")
-            arms.add_column(Text("Wins", justify="right"), key="wins")
-            arms.add_column(Text("Win rate"), key="rate")
-            arms.add_column(Text("Trend"), key="trend")
-            arms.add_column(Text("P(better)", justify="right"), key="p")
-            arms.add_column(Text("Decision"), key="decision")
-            yield arms
+            yield DataTable(id="exp-arms", cursor_type="row")
         yield KeyFooter()
 
+    def _set_columns(self, narrow: bool) -> None:
+        """Both tables' columns for a wide or a narrow (under 100 columns) screen."""
+        self.narrow = narrow
+        for table_id, columns in (("#exp-projects", PROJECT_COLUMNS), ("#exp-arms", ARM_COLUMNS)):
+            table = self.query_one(table_id, DataTable)
+            table.clear(columns=True)
+            for label, key, wide, slim in columns:
+                width = slim if narrow else wide
+                if narrow and slim is None:
+                    continue
+                right = key in RIGHT_ALIGNED and table_id == "#exp-arms"
+                header = Text(label, justify="right" if right else "left")
+                table.add_column(header, key=key, width=width)
+
+    def _shown(
+        self, cells: list[Text], columns: tuple[tuple[str, str, Any, Any], ...]
+    ) -> list[Text]:
+        """The cells of the columns on screen (a narrow screen leaves some out)."""
+        if not self.narrow:
+            return cells
+        return [cell for cell, column in zip(cells, columns, strict=True) if column[3] is not None]
+
+    def on_resize(self) -> None:
+        narrow = self.size.width < NARROW_BELOW
+        if narrow != self.narrow:
+            self._set_columns(narrow)
+            if self.projects:
+                self.on_experiments_loaded(ExperimentsLoaded(self.projects))
+
     def on_mount(self) -> None:
+        self._set_columns(self.app.size.width < NARROW_BELOW)
         self.query_one("#exp-projects", DataTable).focus()
         self.load()
         if self._poll_enabled:
@@ -308,7 +345,9 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
         table = self.query_one("#exp-projects", DataTable)
         table.clear()
         for view in self.projects:
-            table.add_row(*self._project_cells(view), key=str(view.project.id))
+            table.add_row(
+                *self._shown(self._project_cells(view), PROJECT_COLUMNS), key=str(view.project.id)
+            )
         if not self.projects:
             self._show_detail(
                 Text(
@@ -434,9 +473,9 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
                 first = variant == "champion"
                 rate = Text.assemble(
                     (f"{percent(stats.win_rate):>4} ", ""),
-                    (bar(stats.win_rate), VARIANT_STYLES[variant]),
+                    ("" if self.narrow else bar(stats.win_rate), VARIANT_STYLES[variant]),
                 )
-                arms.add_row(
+                cells = [
                     Text.assemble(
                         (f"#{e.id} ", ""), (inert(e.status, 40), STATUS_STYLES.get(e.status, ""))
                     )
@@ -450,8 +489,8 @@ class ExperimentsScreen(Screen[dict[str, Any] | None]):
                     Text(sparkline(ev.trends[variant]), style=VARIANT_STYLES[variant]),
                     Text(probability(ev.p_shown) if first else "", justify="right"),
                     decision_text(ev.decision_shown) if first else Text(""),
-                    key=f"{e.id}:{variant}",
-                )
+                ]
+                arms.add_row(*self._shown(cells, ARM_COLUMNS), key=f"{e.id}:{variant}")
         keys = [
             f"{ev.experiment.id}:{v}" for ev in view.experiments for v in ("champion", "challenger")
         ]

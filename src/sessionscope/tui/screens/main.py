@@ -41,6 +41,7 @@ from ..widgets.session_list import SORT_LABELS, SessionList
 from ..widgets.transcript import Transcript
 from .main_commands import MainCommands
 from .marking import MarkActions
+from .panes import OnePane
 
 STATS_EVERY = 2.0
 
@@ -66,7 +67,7 @@ class FilterInput(Input):
         self.screen.clear_filter()  # type: ignore[attr-defined]
 
 
-class MainScreen(MarkActions):
+class MainScreen(OnePane, MarkActions):
     """Three panes; every database call happens in the widgets' thread workers.
 
     The screen owns the browsing (`browsing`: the open store, its watcher, switching stores)
@@ -108,6 +109,13 @@ class MainScreen(MarkActions):
         ),
         Binding("d", "demo", "Demo store", tooltip="build the demo store (empty store only)"),
         Binding("u", "usage", "Usage", show=False, tooltip="usage: tokens and cost over time"),
+        Binding(
+            "z",
+            "one_pane",
+            "One pane",
+            show=False,
+            tooltip="one pane at a time, full width (again: both)",
+        ),
         Binding("R", "resume", "Resume", show=False, tooltip="resume the session in its agent"),
         Binding(
             "F", "fork", "Fork", show=False, tooltip="fork the session in its agent (Claude Code)"
@@ -331,6 +339,7 @@ class MainScreen(MarkActions):
             sessions.select_session(session_id)
         sessions.refresh()
         if focus:
+            self.show_pane("transcript")
             transcript.focus()
 
     @on(SessionList.Selected)
@@ -344,6 +353,7 @@ class MainScreen(MarkActions):
         transcript.open(row.id)
         sessions.open_id = row.id
         sessions.refresh()
+        self.show_pane("transcript")
         transcript.focus()
 
     def on_open_session(self, message: OpenSession) -> None:
@@ -360,6 +370,7 @@ class MainScreen(MarkActions):
     @on(Transcript.Back)
     def _back(self, event: Transcript.Back) -> None:
         event.stop()
+        self.show_pane("left")
         search = self.query_one(SearchPane)
         if search.display:
             hits = search.query_one("#hits")
@@ -370,6 +381,7 @@ class MainScreen(MarkActions):
     # -- search --------------------------------------------------------------------------------
 
     def action_search(self) -> None:
+        self.show_pane("left")
         search = self.query_one(SearchPane)
         search.display = True
         self.query_one(SessionList).display = False
@@ -386,6 +398,7 @@ class MainScreen(MarkActions):
     # -- filter and sort -----------------------------------------------------------------------
 
     def action_filter(self) -> None:
+        self.show_pane("left")
         if self.query_one(SearchPane).display:
             self.on_search_closed(SearchClosed())
         field = self.query_one("#filter-input", FilterInput)

@@ -19,7 +19,7 @@ from textual.widgets import DataTable, Static
 from textual_plotext import PlotextPlot
 
 from ...store import StoreError
-from ..format import short_count
+from ..format import money, short_count
 from ..safe import safe_text
 from ..widgets.footer import KeyFooter
 
@@ -116,7 +116,7 @@ class UsageScreen(Screen[None]):
         self.query_one("#usage-title", Static).update(
             Text(
                 f"Usage · last {self.period} · {sessions} sessions · "
-                f"{short_count(tokens)} tokens · ${cost:,.2f}"
+                f"{short_count(tokens)} tokens · {money(cost)}"
                 "   (p: period · c: cost/tokens · Esc: back)"
             )
         )
@@ -129,7 +129,7 @@ class UsageScreen(Screen[None]):
                     safe_text(r.key or "(none)", limit=60),
                     Text(str(r.sessions), justify="right"),
                     Text(short_count(r.tokens), justify="right"),
-                    Text(f"${r.cost_usd:,.2f}", justify="right"),
+                    Text(money(r.cost_usd), justify="right"),
                 )
         self._draw()
 

@@ -23,6 +23,7 @@ from ...store import CancelToken, Hit, Interrupted, StoreError
 from ..format import age
 from ..messages import HitChosen, HitsLoaded, SearchClosed
 from ..safe import safe_text
+from .hit_preview import HitPreview
 from .rows import RowList, text_strip
 
 if TYPE_CHECKING:
@@ -215,6 +216,7 @@ class SearchPane(Vertical):
         )
         yield Static("", id="search-status", markup=False)
         yield HitList(id="hits", clock=self.clock)
+        yield HitPreview(id="hit-preview", clock=self.clock)  # shown on narrow screens only
 
     def on_mount(self) -> None:
         hits = self.query_one(HitList)
@@ -227,6 +229,7 @@ class SearchPane(Vertical):
     def set_store(self, db: Store | None) -> None:
         """The store to search (None while there is none)."""
         self.db = db
+        self.query_one(HitPreview).set_store(db)
 
     def focus_input(self) -> None:
         # now, not after a refresh: keys typed right after `/` must land in the input
@@ -248,6 +251,7 @@ class SearchPane(Vertical):
         if not event.value.strip():
             self._shown = generation
             self.query_one(HitList).set_hits([])
+            self._preview()
             self.query_one("#search-status", Static).update("")
             return
         self._timer = self.set_timer(DEBOUNCE, lambda: self._start(event.value, generation))
@@ -309,6 +313,7 @@ class SearchPane(Vertical):
         self._shown = message.generation
         self.last_elapsed = message.elapsed
         hits.set_hits(message.hits, more)
+        self._preview()
         self._status(
             len(message.hits), more, message.error, getattr(message.hits, "partial", False)
         )
@@ -334,6 +339,16 @@ class SearchPane(Vertical):
         hits = self.query_one(HitList)
         if hits.hits:
             self.post_message(HitChosen(hits.hits[hits.cursor], self.query_text))
+
+    @on(HitList.Highlighted)
+    def _highlighted(self, event: HitList.Highlighted) -> None:
+        event.stop()
+        self._preview()
+
+    def _preview(self) -> None:
+        hits = self.query_one(HitList)
+        hit = hits.hits[hits.cursor] if 0 <= hits.cursor < len(hits.hits) else None
+        self.query_one(HitPreview).show_hit(hit, self.query_text)
 
     @on(HitList.Selected)
     def _selected(self, event: HitList.Selected) -> None:

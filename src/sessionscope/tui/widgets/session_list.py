@@ -22,8 +22,8 @@ from textual.strip import Strip
 from ...display import NOTE_MARK, PIN_MARK
 from ...sanitize import inert
 from ...store import CancelToken, Interrupted, StoreError
-from ..format import SessionFilter, age, short_count, source_colour
-from ..messages import SessionChildren, SessionRow, SessionsPage
+from ..format import SessionFilter, age, money, short_count, source_colour
+from ..messages import ListCost, SessionChildren, SessionRow, SessionsPage
 from ..safe import safe_text
 from .rows import RowList, text_strip
 
@@ -126,6 +126,7 @@ class SessionList(RowList):
         self.order = "recent"
         self.filter = SessionFilter()
         self.total = 0
+        self.total_cost = 0.0  # of the listed sessions and their subagents (0: none priced)
         self.loaded = False
         self.open_id: str | None = None
         self._generation = 0
@@ -176,9 +177,10 @@ class SessionList(RowList):
             and not self.filter.active
         ):
             self.on_sessions_page(SessionsPage(self._generation, 0, *first))
-            return
-        self._pending.add(page)
-        self._fetch(page, self._generation)
+        else:
+            self._pending.add(page)
+            self._fetch(page, self._generation)
+        self._fetch_cost(self._generation, self._token)
         self.update_header()
 
     def cursor_page(self) -> int:
@@ -209,6 +211,28 @@ class SessionList(RowList):
             self.app.call_from_thread(self.notify, str(exc), severity="error", markup=False)
             return
         self.post_message(SessionsPage(generation, page * PAGE, rows, total))
+
+    @work(thread=True, exclusive=True, group="session-cost", exit_on_error=False)
+    def _fetch_cost(self, generation: int, token: CancelToken) -> None:
+        """(In a worker thread.) What the listing's sessions and their subagents cost: once a
+        listing (a reload), not on every page."""
+        db, f = self.db, self.filter
+        if db is None:
+            return
+        try:
+            with db.cancellable(token):
+                _count, cost = db.session_totals(
+                    experiment_id=f.experiment_id, variant=f.variant, match=f.match
+                )
+        except (Interrupted, StoreError):
+            return  # superseded, or unreadable: the title shows no cost rather than a wrong one
+        self.post_message(ListCost(generation, cost))
+
+    def on_list_cost(self, message: ListCost) -> None:
+        message.stop()
+        if message.generation == self._generation:
+            self.total_cost = message.cost_usd
+            self.update_header()
 
     def on_sessions_page(self, message: SessionsPage) -> None:
         message.stop()
@@ -415,6 +439,15 @@ class SessionList(RowList):
             )
             text.append(" · ", meta_style)
         text.append_text(meta)
+        if row.cost_usd > 0:  # under the age, a column of costs; unpriced rows show none
+            cost = Text(
+                f" {money(row.cost_usd)}", self.get_component_rich_style("session-list--age")
+            )
+            room = width - cost.cell_len
+            if text.cell_len > room:
+                text.truncate(max(1, room), overflow="ellipsis")
+            text.append(" " * max(0, room - text.cell_len))
+            text.append_text(cost)
         return text_strip(text, width, console)
 
     def cursor_strip(self, strip: Strip, style: Style) -> Strip:
@@ -424,9 +457,10 @@ class SessionList(RowList):
 
     def update_header(self) -> None:
         label = SORT_LABELS.get(self.order, self.order)
-        self.border_title = Text(
-            f"Sessions · {short_count(self.total)}" if self.loaded else "Sessions"
-        )
+        title = f"Sessions · {short_count(self.total)}" if self.loaded else "Sessions"
+        if self.loaded and self.total_cost > 0:  # what the listed sessions (and subagents) cost
+            title += f" · {money(self.total_cost)}"
+        self.border_title = Text(title)
         described = inert(self.filter.describe())
         # Text, never a str: the filter is user input and a str subtitle is parsed as markup
         self.border_subtitle = safe_text(f"{label}" + (f" · {described}" if described else ""))

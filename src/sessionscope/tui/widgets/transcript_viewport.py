@@ -18,7 +18,7 @@ from textual.reactive import var
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...display import NOTE_MARK, PIN_MARK, note_line, tag_list
+from ...display import NOTE_MARK, PIN_MARK, money, note_line, tag_list
 from ...sanitize import inert
 from ..render import Context, MessageRenderer, Rendered, Styles
 from ..safe import safe_text
@@ -362,6 +362,8 @@ class TranscriptViewport(ScrollView):
         if info.model:
             parts.append(inert(info.model, 80))
         parts.append(f"{self.total} msg")
+        if info.cost_usd > 0:  # unpriced: no figure rather than `$0.00`
+            parts.append(money(info.cost_usd))
         if info.variant:
             parts.append(f"experiment #{info.experiment_id} · {inert(info.variant, 40)}")
         if info.parent_session_id:
