@@ -35,8 +35,9 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from ..store.blocks import normalize
+from ..store.spec import Role
 from .common import (
-    blocks_of,
     count,
     derived_id,
     plain_text,
@@ -204,7 +205,7 @@ class ClaudeCodeParser:
             if not isinstance(att, dict) or att.get("type") != "queued_command":
                 return False
             value = att.get("prompt", att.get("content"))
-        text = plain_text(blocks_of(value)).strip()
+        text = plain_text(normalize(value, lenient=True)).strip()
         if not text or self.is_agent:
             return False
         sid = session_id(record.get("sessionId"))
@@ -369,11 +370,14 @@ class ClaudeCodeParser:
 
     def _user(self, buf: SessionBuffer, record: dict[str, Any], line_no: int) -> None:
         message = record.get("message")
-        blocks = blocks_of(message.get("content") if isinstance(message, dict) else None)
+        blocks = normalize(
+            message.get("content") if isinstance(message, dict) else None, lenient=True
+        )
         if not blocks:
             return
         meta: dict[str, Any] = {}
         text = ""
+        role: Role
         if record.get("isCompactSummary"):
             role = "system"
             meta["kind"] = "compact_summary"
@@ -444,7 +448,7 @@ class ClaudeCodeParser:
         message = record.get("message")
         if not isinstance(message, dict):
             return
-        blocks = blocks_of(message.get("content"))
+        blocks = normalize(message.get("content"), lenient=True)
         usage: dict[str, Any] = message["usage"] if isinstance(message.get("usage"), dict) else {}
         tokens = (
             count(usage.get("input_tokens")),

@@ -22,7 +22,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .common import blocks_of, count, plain_text, tag_text, title_from, ts
+from ..store.blocks import normalize
+from ..store.spec import MessageSpec, Role
+from .common import count, plain_text, tag_text, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .incremental import file_key
 
@@ -53,9 +55,10 @@ def _read_json(path: Path) -> Any:
         raise UnitError(f"{path.name} is not valid JSON") from exc
 
 
-def _usage(ui: Any, problems: list[Problem]) -> list[dict[str, Any]]:
-    """Token counts of each API request, in order (from ui_messages.json)."""
-    usage: list[dict[str, Any]] = []
+def _usage(ui: Any, problems: list[Problem]) -> list[tuple[int, int, int, int, float]]:
+    """Token counts (input, output, cache read, cache write) and cost of each API request, in
+    order (from ui_messages.json)."""
+    usage: list[tuple[int, int, int, int, float]] = []
     for index, row in enumerate(ui if isinstance(ui, list) else [], 1):
         if not isinstance(row, dict) or row.get("say") != "api_req_started":
             continue
@@ -68,13 +71,13 @@ def _usage(ui: Any, problems: list[Problem]) -> list[dict[str, Any]]:
             continue
         cost = info.get("cost")
         usage.append(
-            {
-                "input_tokens": count(info.get("tokensIn")),
-                "output_tokens": count(info.get("tokensOut")),
-                "cache_read_tokens": count(info.get("cacheReads")),
-                "cache_creation_tokens": count(info.get("cacheWrites")),
-                "cost_usd": cost if isinstance(cost, (int, float)) and cost >= 0 else 0.0,
-            }
+            (
+                count(info.get("tokensIn")),
+                count(info.get("tokensOut")),
+                count(info.get("cacheReads")),
+                count(info.get("cacheWrites")),
+                cost if isinstance(cost, (int, float)) and cost >= 0 else 0.0,
+            )
         )
     return usage
 
@@ -103,15 +106,15 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
     if isinstance(ui, list) and ui and isinstance(ui[-1], dict):
         ended = ts(ui[-1].get("ts"))
     cwd = None
-    messages: list[dict[str, Any]] = []
+    messages: list[MessageSpec] = []
     title = None
     for index, item in enumerate(history, 1):
         if not isinstance(item, dict) or item.get("role") not in ("user", "assistant"):
             problems.append(Problem(index, f"message {index} is not a user or assistant message"))
             continue
-        blocks = blocks_of(item.get("content"))
-        role = item["role"]
-        msg: dict[str, Any] = {"role": role, "content": blocks, "external_id": f"{index - 1}"}
+        blocks = normalize(item.get("content"), lenient=True)
+        role: Role = item["role"]
+        msg: MessageSpec = {"role": role, "content": blocks, "external_id": f"{index - 1}"}
         if isinstance(item.get("ts"), (int, float)):
             msg["created_at"] = ts(item["ts"])
         if role == "user":
@@ -124,7 +127,15 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
                 title = title_from(tag_text(text, "task") or text)
         else:
             msg["model"] = model
-            msg.update(next(usage, {}))
+            tokens = next(usage, None)
+            if tokens is not None:
+                (
+                    msg["input_tokens"],
+                    msg["output_tokens"],
+                    msg["cache_read_tokens"],
+                    msg["cache_creation_tokens"],
+                    msg["cost_usd"],
+                ) = tokens
         messages.append(msg)
     if not messages:
         return None

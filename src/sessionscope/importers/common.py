@@ -152,25 +152,6 @@ def derived_id(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(safe_id(p) for p in parts)))
 
 
-def blocks_of(content: Any) -> list[dict[str, Any]]:
-    """Message content as a list of blocks (a string becomes one text block)."""
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}] if content else []
-    if isinstance(content, dict):
-        content = [content]
-    if not isinstance(content, list):
-        return [] if content is None else [{"type": "text", "text": str(content)}]
-    out: list[dict[str, Any]] = []
-    for block in content:
-        if isinstance(block, dict) and isinstance(block.get("type"), str):
-            out.append(block)
-        elif isinstance(block, str):
-            out.append({"type": "text", "text": block})
-        elif block is not None:
-            out.append({"type": "text", "text": str(block)})
-    return out
-
-
 def plain_text(blocks: list[dict[str, Any]]) -> str:
     """The text blocks of a message, joined (what titles and classification look at)."""
     return "\n".join(

@@ -14,7 +14,7 @@ is never re-run, so a `with` block keeps exactly the retry behaviour of the call
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from . import experiment_args as exp_args
 from . import experiments as exp
@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .health import Health
     from .models import Hit, ImportState, Message, SaveResult, Session, SessionInfo, Stats
     from .scrub import ScrubReport
+    from .spec import Content, MessageSpec, Role
 
 
 class Store(StoreBase):
@@ -102,8 +103,8 @@ class Store(StoreBase):
     def append(
         self,
         session_id: str,
-        role: str,
-        content: str | list[dict[str, Any]],
+        role: Role,
+        content: Content,
         *,
         replace: bool = False,
         **fields: Any,
@@ -115,18 +116,17 @@ class Store(StoreBase):
         the session already holds is not added again: its seq is returned (and with `replace`,
         its content and counts are replaced).
         """
-        return self.append_many(
-            session_id, [{"role": role, "content": content, **fields}], replace=replace
-        )[0]
+        spec = cast("MessageSpec", {"role": role, "content": content, **fields})
+        return self.append_many(session_id, [spec], replace=replace)[0]
 
     def append_many(
         self,
         session_id: str,
-        messages: Iterable[Mapping[str, Any]],
+        messages: Iterable[MessageSpec],
         *,
         replace: bool = False,
     ) -> list[int]:
-        """Append messages in one transaction; return their seqs. See `append` for the keys."""
+        """Append messages (dicts: see `MessageSpec`) in one transaction; return their seqs."""
         default_time = now_iso()
         redacting = self._redacting
         specs = message_list(messages)
@@ -141,7 +141,7 @@ class Store(StoreBase):
     def save(
         self,
         session_id: str,
-        messages: Sequence[Mapping[str, Any] | Message],
+        messages: Sequence[MessageSpec | Message],
         title: str | None = None,
         **session_fields: Any,
     ) -> SaveResult:

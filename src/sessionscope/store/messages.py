@@ -15,6 +15,7 @@ from .errors import InvalidInput
 from .models import Message, SaveResult, blocks_text
 from .redact import redact_id
 from .rows import MESSAGE_COLUMNS, UPDATE_MESSAGE, Row, message_from_row, write_new_rows
+from .spec import MessageSpec
 
 _END = 2**62  # past the last seq of any session
 
@@ -92,7 +93,7 @@ def append(conn: sqlite3.Connection, session_id: str, rows: list[Row], replace: 
 def save(
     conn: sqlite3.Connection,
     session_id: str,
-    specs: list[Mapping[str, Any]],
+    specs: list[MessageSpec],
     *,
     default_time: str,
     redacting: bool,

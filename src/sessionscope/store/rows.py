@@ -13,11 +13,23 @@ from typing import Any
 from . import blocks as blockcodec
 from . import toolcalls
 from .errors import InvalidInput
-from .models import ROLES, Message
+from .models import Message
 from .redact import redact_message
 from .schema import NO_SPACE_GLOB
+from .spec import ROLES, MessageSpec
+from .timeutil import CANONICAL as _CANONICAL_TS
 from .timeutil import normalize_ts
-from .validate import MESSAGE_KEYS, cost, count, utf8_safe
+from .validate import MAX_COUNT, MESSAGE_KEYS, cost, count, utf8_safe
+
+_INF = float("inf")
+
+
+def _count(value: Any, name: str) -> int:
+    """`validate.count`, with the common case (a small int) first."""
+    if type(value) is int and 0 <= value <= MAX_COUNT:
+        return value
+    return count(value, name)
+
 
 MESSAGE_COLUMNS = (
     "id, session_id, seq, role, blocks, created_at, model, input_tokens, output_tokens, "
@@ -63,11 +75,11 @@ class Row:
         "role",
     )
 
-    def __init__(self, spec: Mapping[str, Any], default_time: str, redact: bool = False) -> None:
-        if not isinstance(spec, Mapping):
+    def __init__(self, spec: MessageSpec, default_time: str, redact: bool = False) -> None:
+        if type(spec) is not dict and not isinstance(spec, Mapping):
             raise InvalidInput(f"a message must be a dict, not {type(spec).__name__}.")
-        unknown = set(spec) - MESSAGE_KEYS
-        if unknown:
+        if not MESSAGE_KEYS.issuperset(spec):
+            unknown = set(spec) - MESSAGE_KEYS
             raise InvalidInput(f"unknown message keys: {', '.join(sorted(map(str, unknown)))}.")
         if redact:
             spec = redact_message(spec)
@@ -77,31 +89,41 @@ class Row:
         if "content" not in spec:
             raise InvalidInput("a message needs 'content' (a string or a list of blocks).")
         self.role = role
-        self.blocks = blockcodec.normalize(spec["content"])
-        self.blocks_json, plain = blockcodec.encode_checked(self.blocks)
+        # one walk checks the nesting and the JSON types (see blocks.encode_content)
+        self.blocks = blocks = blockcodec.normalize(spec["content"])
+        self.blocks_json, plain = blockcodec.encode_content(blocks)
         # the searchable text, computed here unless SQLite must compute it (see schema.py)
-        self.projection = blockcodec.project_json(self.blocks, self.blocks_json) if plain else None
-        self.created_at = normalize_ts(spec.get("created_at")) or default_time
+        self.projection = blockcodec.project_json(blocks, self.blocks_json) if plain else None
+        created = spec.get("created_at")
+        self.created_at = (
+            created
+            if type(created) is str and len(created) == 24 and _CANONICAL_TS.match(created)
+            else normalize_ts(created) or default_time
+        )
         model = spec.get("model")
-        if model is not None and not isinstance(model, str):
-            raise InvalidInput(f"model must be a string, not {type(model).__name__}.")
-        if model is not None and not utf8_safe(model):
-            raise InvalidInput("model holds a lone surrogate, which UTF-8 cannot store.")
+        if model is not None and (type(model) is not str or not model.isascii()):
+            if not isinstance(model, str):
+                raise InvalidInput(f"model must be a string, not {type(model).__name__}.")
+            if not utf8_safe(model):
+                raise InvalidInput("model holds a lone surrogate, which UTF-8 cannot store.")
         self.model = model
-        self.input_tokens = count(spec.get("input_tokens"), "input_tokens")
-        self.output_tokens = count(spec.get("output_tokens"), "output_tokens")
-        self.cache_read_tokens = count(spec.get("cache_read_tokens"), "cache_read_tokens")
-        self.cache_creation_tokens = count(
+        self.input_tokens = _count(spec.get("input_tokens"), "input_tokens")
+        self.output_tokens = _count(spec.get("output_tokens"), "output_tokens")
+        self.cache_read_tokens = _count(spec.get("cache_read_tokens"), "cache_read_tokens")
+        self.cache_creation_tokens = _count(
             spec.get("cache_creation_tokens"), "cache_creation_tokens"
         )
-        self.cost_usd = cost(spec.get("cost_usd"))
+        spent = spec.get("cost_usd")
+        self.cost_usd = spent if type(spent) is float and 0 <= spent < _INF else cost(spent)
         external_id = spec.get("external_id")
-        if external_id is not None and not isinstance(external_id, str):
-            external_id = str(external_id)
-        if external_id is not None and not utf8_safe(external_id):
-            raise InvalidInput("external_id holds a lone surrogate, which UTF-8 cannot store.")
+        if external_id is not None and (type(external_id) is not str or not external_id.isascii()):
+            if not isinstance(external_id, str):
+                external_id = str(external_id)
+            if not utf8_safe(external_id):
+                raise InvalidInput("external_id holds a lone surrogate, which UTF-8 cannot store.")
         self.external_id = external_id
-        self.metadata = blockcodec.encode_metadata(spec.get("metadata"))
+        metadata = spec.get("metadata")
+        self.metadata = blockcodec.encode_metadata(metadata) if metadata else None
 
     def values(self, session_id: str, seq: int) -> tuple[Any, ...]:
         return (
