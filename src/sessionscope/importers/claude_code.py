@@ -110,6 +110,8 @@ class ClaudeCodeParser:
         # same text is the same prompt, sent: not stored again)
         self.queued_done: OrderedDict[str, str] = OrderedDict(state.get("queued_done") or {})
         self.mtime: float | None = None
+        self._raw_sid: Any = None  # the last record's sessionId, and `session_id()` of it
+        self._sid: str | None = None
         in_subagents = path.parent.name == "subagents"
         slug_dir = path.parent.parent.parent if in_subagents else path.parent
         self.project_hint = decode_slug(safe_id(slug_dir.name))
@@ -170,18 +172,9 @@ class ClaudeCodeParser:
     @staticmethod
     def _title(buf: SessionBuffer, text: str | None, kind: str) -> None:
         """Set the title from a source of `kind` unless a stronger source titled it."""
-        if not text:
-            return
-        meta = buf.get("metadata") or {}
-        have = meta.get("title_source")
-        have_rank = _TITLE_RANK.get(str(have), 1) if buf.get("title") is not None else -1
-        rank = _TITLE_RANK[kind]
-        if kind in ("prompt", "command") and have_rank >= rank:
-            return  # the first prompt titles, not a later one
-        if rank < have_rank:
-            return
-        buf.set(title=text)
-        buf.set_meta(title_source=kind)
+        if text and _titles(buf, kind):
+            buf.set(title=text)
+            buf.set_meta(title_source=kind)
 
     def _named_title(self, record: dict[str, Any], kind: str) -> None:
         value = record.get("customTitle" if kind == "custom-title" else "aiTitle")
@@ -273,7 +266,10 @@ class ClaudeCodeParser:
     # -- which session a record belongs to ---------------------------------------------------
 
     def _target(self, record: dict[str, Any], line_no: int) -> SessionBuffer | None:
-        sid = session_id(record.get("sessionId"))  # None when missing; inert when hostile
+        raw = record.get("sessionId")
+        if raw != self._raw_sid:  # most records repeat the previous one's
+            self._raw_sid, self._sid = raw, session_id(raw)  # None when missing; inert if hostile
+        sid = self._sid
         if self.is_agent:
             buf = self._agent_session(record, sid)
         else:
@@ -427,8 +423,9 @@ class ClaudeCodeParser:
         )
         if role == "user" and text.strip() == "Warmup" and (self.is_agent or buf.id != self.main):
             buf.set_meta(kind="warmup")  # a 2.0.x prewarm sidechain, not subagent work
-        if role == "user" and not meta and not text.startswith(_NOT_A_TITLE):
-            self._title(buf, title_from(text), "prompt")
+        if role == "user" and not meta and _titles(buf, "prompt"):
+            if not text.startswith(_NOT_A_TITLE):
+                self._title(buf, title_from(text), "prompt")
         elif meta.get("kind") == "command" and isinstance(meta.get("command"), str):
             args = meta.get("command_args")
             name = meta["command"]
@@ -449,12 +446,16 @@ class ClaudeCodeParser:
         if not isinstance(message, dict):
             return
         blocks = normalize(message.get("content"), lenient=True)
-        usage: dict[str, Any] = message["usage"] if isinstance(message.get("usage"), dict) else {}
+        usage = message.get("usage")
         tokens = (
-            count(usage.get("input_tokens")),
-            count(usage.get("output_tokens")),
-            count(usage.get("cache_read_input_tokens")),
-            count(usage.get("cache_creation_input_tokens")),
+            (
+                count(usage.get("input_tokens")),
+                count(usage.get("output_tokens")),
+                count(usage.get("cache_read_input_tokens")),
+                count(usage.get("cache_creation_input_tokens")),
+            )
+            if isinstance(usage, dict)
+            else (0, 0, 0, 0)
         )
         key = message.get("id") or record.get("uuid") or f"line-{line_no}"
         key = str(key)
@@ -537,6 +538,16 @@ class ClaudeCodeParser:
                 metadata={k: v for k, v in meta.items() if v is not None},
             )
         )
+
+
+def _titles(buf: SessionBuffer, kind: str) -> bool:
+    """Whether a title from a source of `kind` replaces the session's (none stronger titled
+    it; the first prompt titles, not a later one)."""
+    if buf.fields.get("title") is None:
+        return True
+    have = (buf.fields.get("metadata") or {}).get("title_source")
+    have_rank, rank = _TITLE_RANK.get(str(have), 1), _TITLE_RANK[kind]
+    return have_rank < rank if kind in ("prompt", "command") else have_rank <= rank
 
 
 _DIR_CACHE: OrderedDict[tuple[str, int], list[str]] = OrderedDict()

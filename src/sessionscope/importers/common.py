@@ -161,6 +161,8 @@ def plain_text(blocks: list[dict[str, Any]]) -> str:
 
 def count(value: Any) -> int:
     """A token count from a transcript: a non-negative int, else 0."""
+    if type(value) is int and 0 <= value <= 2**53:  # the common case first
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return 0
     if isinstance(value, float) and not math.isfinite(value):

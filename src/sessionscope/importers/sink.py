@@ -269,11 +269,14 @@ class SessionBuffer:
         self.sink.pending += 1
         if not msg.weight:
             msg.weight = self.sink.line_size
-        if msg.created_at:
-            self.set_default(started_at=msg.created_at)
-            ended = self.fields.get("ended_at")
-            if ended is None or msg.created_at > ended:
-                self.set(ended_at=msg.created_at)
+        created = msg.created_at
+        if created:  # `set_default(started_at=)` and `set(ended_at=)`, inlined: every message
+            fields = self.fields
+            if fields.get("started_at") is None:
+                fields["started_at"] = self.changes["started_at"] = created
+            ended = fields.get("ended_at")
+            if (ended is None or created > ended) and "ended_at" not in self.foreign:
+                fields["ended_at"] = self.changes["ended_at"] = created
         if extendable:
             self.sink.remember(self.id, msg)
             self.extendable.add(msg.external_id)
@@ -423,6 +426,9 @@ class Sink:
 
     def session(self, session_id: str) -> SessionBuffer:
         """The buffer for a session (looked up in the store the first time)."""
+        buf = self.sessions.get(session_id)  # an id already normal: the common case
+        if buf is not None:
+            return buf
         session_id = normal_session_id(session_id) or safe_id(session_id)
         buf = self.sessions.get(session_id)
         if buf is None:

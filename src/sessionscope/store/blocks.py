@@ -82,6 +82,11 @@ def normalize(content: Any, *, lenient: bool = False) -> list[dict[str, Any]]:
     if isinstance(content, dict) and isinstance(content.get("type"), str):
         return [content]
     if isinstance(content, (list, tuple)):
+        for block in content:  # the common case: every item is a block already
+            if type(block) is not dict or type(block.get("type")) is not str:
+                break
+        else:
+            return list(content)
         blocks = list(content)
         kept = 0
         for block in blocks:
@@ -151,33 +156,31 @@ def _fast_json(value: Any, limit: int = 0) -> str | None:
         raw = orjson.dumps(value)  # refuses cycles, deep nesting, surrogates, >64-bit integers
     except (TypeError, ValueError):
         return None
-    # orjson took it, so it is acyclic and at most 255 deep: one walk checks types and depth
+    # orjson took it, so it is acyclic, at most 255 deep, and its dict keys are strings: one
+    # walk, a level at a time, finds what orjson writes differently (floats, other types) and
+    # checks the depth
     kind = type(value)
     if kind is not dict and kind is not list and kind is not tuple:
         return raw.decode() if kind in _PLAIN else None
     deepest = limit or 1 << 30
-    stack = [(value, 1)]
-    pop, push = stack.pop, stack.append
-    while stack:
-        item, depth = pop()
-        children = item.values() if type(item) is dict else item
-        if type(item) is dict:
-            for key in item:
-                if type(key) is not str:
+    level = [value]
+    depth = 1
+    while level:
+        below: list[Any] = []
+        for item in level:
+            for child in item.values() if type(item) is dict else item:
+                kind = type(child)
+                if kind is str or kind in _PLAIN:
+                    continue
+                if kind is not dict and kind is not list and kind is not tuple:
                     return None
-        for child in children:
-            kind = type(child)
-            if kind in _PLAIN:
-                continue
-            if kind is dict or kind is list or kind is tuple:
-                if depth >= deepest:
-                    raise InvalidInput(
-                        f"content is nested more than {MAX_DEPTH} levels deep "
-                        "(or refers to itself)."
-                    )
-                push((child, depth + 1))
-            else:
-                return None
+                below.append(child)
+        if below and depth >= deepest:
+            raise InvalidInput(
+                f"content is nested more than {MAX_DEPTH} levels deep (or refers to itself)."
+            )
+        level = below
+        depth += 1
     return raw.decode()
 
 
@@ -327,4 +330,6 @@ def project_json(blocks: list[dict[str, Any]], encoded: str) -> tuple[str | None
 
 def has_no_space_script(text: str | None) -> bool:
     """True when `text` holds CJK, Thai or other script written without spaces between words."""
-    return bool(text) and _NO_SPACE.search(text) is not None  # type: ignore[arg-type]
+    if not text or text.isascii():  # isascii reads a flag: no scan
+        return False
+    return _NO_SPACE.search(text) is not None

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
+from . import bulkindex
 from .errors import (
     Interrupted,
     InvalidInput,
@@ -465,16 +466,19 @@ class Connections:
     def bulk(self) -> Iterator[None]:
         """Settings for a bulk import on this thread's connection, for the block: the WAL is
         checkpointed at most every BULK_CHECKPOINT_PAGES pages (not every 1,000), and once at
-        the end (PASSIVE: never waits for readers). The WAL stays bounded by that page count."""
+        the end (PASSIVE: never waits for readers), and the search-index rows of each
+        transaction begun in it are written at its commit (see `bulkindex`)."""
         if self.readonly or self.memory:
             yield
             return
         with self.use() as conn:
             before = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
             conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+            self._local.bulk = True
             try:
                 yield
             finally:
+                self._local.bulk = False
                 conn.execute(f"PRAGMA wal_autocheckpoint = {before}")
                 if not conn.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
@@ -538,22 +542,34 @@ class Connections:
             if depth:
                 savepoint = f"sessionscope_{depth}"
                 conn.execute(f"SAVEPOINT {savepoint}")
+                bulkindex.savepoint(conn)
             else:
                 self._unmap_for_writing(conn)
                 try:
                     self.retrying(lambda: conn.execute("BEGIN IMMEDIATE"))
                 except sqlite3.Error as exc:
                     raise translate(exc, self.path) from None
+                if getattr(self._local, "bulk", False):
+                    bulkindex.begin(conn)
             self._local.depth = depth + 1
             try:
                 yield conn
-                conn.execute(f"RELEASE {savepoint}" if depth else "COMMIT")
+                if depth:
+                    conn.execute(f"RELEASE {savepoint}")
+                    bulkindex.release(conn)
+                else:
+                    bulkindex.flush(conn)
+                    conn.execute("COMMIT")
+                    bulkindex.end(conn)
             except BaseException as exc:
                 if depth:
                     conn.execute(f"ROLLBACK TO {savepoint}")
                     conn.execute(f"RELEASE {savepoint}")
-                elif conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                    bulkindex.rollback_to(conn)
+                else:
+                    bulkindex.end(conn)
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
                     raise translate(exc, self.path) from None
                 if isinstance(exc, UnicodeEncodeError):

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import blocks as blockcodec
-from . import toolcalls
+from . import bulkindex, toolcalls
 from .errors import InvalidInput
 from .models import Message
 from .redact import redact_message
@@ -164,6 +164,20 @@ UPDATE_MESSAGE = (
 )
 
 
+INSERT_FTS = "INSERT INTO messages_fts (rowid, text, tools) VALUES (?, ?, ?)"
+INSERT_CJK = "INSERT INTO messages_cjk (rowid, body) VALUES (?, ?)"
+# rows whose JSON escapes lone surrogates: SQLite projects their text (see schema.TEXT_OF)
+INSERT_FTS_BY_SQL = (
+    "INSERT INTO messages_fts (rowid, text, tools) SELECT id, text, tools FROM message_text"
+    " WHERE id = ?"
+)
+INSERT_CJK_BY_SQL = (
+    "INSERT INTO messages_cjk (rowid, body)"
+    " SELECT id, coalesce(text, '') || char(10) || coalesce(tools, '') FROM message_text"
+    f" WHERE id = ? AND (coalesce(text, '') || coalesce(tools, '')) GLOB '{NO_SPACE_GLOB}'"
+)
+
+
 def write_new_rows(
     conn: sqlite3.Connection, session_id: str, rows: list[tuple[int, Row]]
 ) -> list[int]:
@@ -173,7 +187,7 @@ def write_new_rows(
     max(id) + 1 are ours. Indexing here in bulk is several times faster than per-row triggers.
     """
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM messages").fetchone()[0]
-    ids = list(range(first, first + len(rows)))
+    ids = range(first, first + len(rows))
     conn.executemany(
         INSERT_WITH_ID,
         [(mid, *row.values(session_id, seq)) for mid, (seq, row) in zip(ids, rows, strict=True)],
@@ -184,37 +198,35 @@ def write_new_rows(
     calls: dict[str, list[tuple[int, list[Any]]]] = {}  # use id -> (seq, row) of each call
     unnamed_calls: list[tuple[Any, ...]] = []
     results: list[tuple[str, int, int, int]] = []  # (use id, message id, is_error, seq)
+    no_space = blockcodec.has_no_space_script
     for mid, (seq, row) in zip(ids, rows, strict=True):
         if row.projection is None:
             by_sql.append((mid,))
         else:
             text, tools = row.projection
             fts.append((mid, text, tools))
-            if blockcodec.has_no_space_script(text) or blockcodec.has_no_space_script(tools):
+            if no_space(text) or no_space(tools):
                 cjk.append((mid, (text or "") + "\n" + (tools or "")))
-        for use_id, name in toolcalls.calls_in(row.blocks):
-            call = [mid, session_id, use_id, name, None, None]
-            if use_id is not None:
-                calls.setdefault(use_id, []).append((seq, call))  # a repeated id keeps every call
-            else:
-                unnamed_calls.append(tuple(call))
-        for use_id, is_error in toolcalls.results_in(row.blocks):
-            results.append((use_id, mid, is_error, seq))
-    conn.executemany("INSERT INTO messages_fts (rowid, text, tools) VALUES (?, ?, ?)", fts)
-    conn.executemany("INSERT INTO messages_cjk (rowid, body) VALUES (?, ?)", cjk)
+        # the block types as JSON strings: most messages hold no call or result (a superset)
+        if '"tool_use"' in row.blocks_json:
+            for use_id, name in toolcalls.calls_in(row.blocks):
+                call = [mid, session_id, use_id, name, None, None]
+                if use_id is not None:
+                    calls.setdefault(use_id, []).append((seq, call))  # repeated ids keep all
+                else:
+                    unnamed_calls.append(tuple(call))
+        if '"tool_result"' in row.blocks_json:
+            for use_id, is_error in toolcalls.results_in(row.blocks):
+                results.append((use_id, mid, is_error, seq))
+    # inside Store.bulk(), the index rows wait for the transaction's commit (see bulkindex)
+    index = bulkindex.pending(conn)
+    write = conn.executemany if index is None else index.add
+    write(INSERT_FTS, fts)
+    if cjk:
+        write(INSERT_CJK, cjk)
     if by_sql:
-        conn.executemany(
-            "INSERT INTO messages_fts (rowid, text, tools)"
-            " SELECT id, text, tools FROM message_text WHERE id = ?",
-            by_sql,
-        )
-        conn.executemany(
-            "INSERT INTO messages_cjk (rowid, body)"
-            " SELECT id, coalesce(text, '') || char(10) || coalesce(tools, '')"
-            f" FROM message_text WHERE id = ? AND (coalesce(text, '') || coalesce(tools, ''))"
-            f" GLOB '{NO_SPACE_GLOB}'",
-            by_sql,
-        )
+        write(INSERT_FTS_BY_SQL, by_sql)
+        write(INSERT_CJK_BY_SQL, by_sql)
     # A call pairs with the latest result at or after it (results are in seq order, so a later
     # one overwrites): the calls of earlier writes first, before this batch's rows exist ...
     conn.executemany(
@@ -233,4 +245,4 @@ def write_new_rows(
         " result_message_id) VALUES (?, ?, ?, ?, ?, ?)",
         [tuple(c) for group in calls.values() for _seq, c in group] + unnamed_calls,
     )
-    return ids
+    return list(ids)
