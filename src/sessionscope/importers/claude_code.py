@@ -37,6 +37,7 @@ from typing import Any
 
 from ..store.blocks import normalize
 from ..store.spec import Role
+from .claude_code_errors import api_error_text
 from .common import (
     count,
     derived_id,
@@ -525,7 +526,7 @@ class ClaudeCodeParser:
                 meta["level"] = record["level"]
         elif subtype in ("api_error", "error") or isinstance(record.get("error"), dict):
             meta["kind"] = "api_error"
-            text = _api_error_text(record, meta)
+            text = api_error_text(record, meta)
         else:
             return
         uuid = record.get("uuid")
@@ -576,49 +577,6 @@ def _agent_files(folder: Path) -> list[str]:
 
 def _queue_digest(sid: str, text: str) -> str:
     return format(zlib.crc32(f"{sid}\0{text}".encode("utf-8", "surrogatepass")), "08x")
-
-
-def _dig(value: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _api_error_text(record: dict[str, Any], meta: dict[str, Any]) -> str:
-    """`API error 529 (overloaded_error): Overloaded; retry 2 of 10` from an error record."""
-    error = record.get("error")
-    status = _dig(error, "status")
-    detail = next(
-        (
-            d
-            for d in (
-                _dig(error, "error", "error"),
-                _dig(error, "error"),
-                error,
-            )
-            if isinstance(d, dict) and (d.get("message") or d.get("type"))
-        ),
-        {},
-    )
-    kind = detail.get("type") if isinstance(detail.get("type"), str) else None
-    message = detail.get("message") if isinstance(detail.get("message"), str) else None
-    if message is None and isinstance(record.get("cause"), dict):
-        message = record["cause"].get("message")
-    text = "API error"
-    if isinstance(status, int) and not isinstance(status, bool):
-        text += f" {status}"
-        meta["status"] = status
-    if kind and kind != "error":
-        text += f" ({kind})"
-    if isinstance(message, str) and message:
-        text += f": {message}"
-    attempt, most = record.get("retryAttempt"), record.get("maxRetries")
-    if isinstance(attempt, int) and not isinstance(attempt, bool):
-        meta["retry_attempt"] = attempt
-        text += f"; retry {attempt}" + (f" of {most}" if isinstance(most, int) else "")
-    return text
 
 
 FORMAT = Format(SOURCE, discover, ClaudeCodeParser)

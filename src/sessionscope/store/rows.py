@@ -24,13 +24,6 @@ from .validate import MAX_COUNT, MESSAGE_KEYS, cost, count, utf8_safe
 _INF = float("inf")
 
 
-def _count(value: Any, name: str) -> int:
-    """`validate.count`, with the common case (a small int) first."""
-    if type(value) is int and 0 <= value <= MAX_COUNT:
-        return value
-    return count(value, name)
-
-
 MESSAGE_COLUMNS = (
     "id, session_id, seq, role, blocks, created_at, model, input_tokens, output_tokens, "
     "cache_read_tokens, cache_creation_tokens, cost_usd, external_id, metadata"
@@ -107,11 +100,22 @@ class Row:
             if not utf8_safe(model):
                 raise InvalidInput("model holds a lone surrogate, which UTF-8 cannot store.")
         self.model = model
-        self.input_tokens = _count(spec.get("input_tokens"), "input_tokens")
-        self.output_tokens = _count(spec.get("output_tokens"), "output_tokens")
-        self.cache_read_tokens = _count(spec.get("cache_read_tokens"), "cache_read_tokens")
-        self.cache_creation_tokens = _count(
-            spec.get("cache_creation_tokens"), "cache_creation_tokens"
+        # `validate.count`, with the common case (a small int) inline
+        n = spec.get("input_tokens")
+        self.input_tokens = (
+            n if type(n) is int and 0 <= n <= MAX_COUNT else count(n, "input_tokens")
+        )
+        n = spec.get("output_tokens")
+        self.output_tokens = (
+            n if type(n) is int and 0 <= n <= MAX_COUNT else count(n, "output_tokens")
+        )
+        n = spec.get("cache_read_tokens")
+        self.cache_read_tokens = (
+            n if type(n) is int and 0 <= n <= MAX_COUNT else count(n, "cache_read_tokens")
+        )
+        n = spec.get("cache_creation_tokens")
+        self.cache_creation_tokens = (
+            n if type(n) is int and 0 <= n <= MAX_COUNT else count(n, "cache_creation_tokens")
         )
         spent = spec.get("cost_usd")
         self.cost_usd = spent if type(spent) is float and 0 <= spent < _INF else cost(spent)
