@@ -326,16 +326,24 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
         try:
             added, touched = write_batch(final, None)
         except InvalidInput:
-            # A message the store refuses (whatever in it slipped past the parser) costs only
-            # its own line: write the batch again message by message, leaving those out.
-            refused: list[tuple[int, str]] = []
-            added, touched = write_batch(final, refused)
-            for refused_line, reason in refused:
-                report.skip_line(path_text, refused_line, reason)
+            added, touched = write_refused(final)
         sink.committed()
         report.messages += added
         report.touch(touched)
         run.notify()
+
+    def write_refused(final: bool) -> tuple[int, set[str]]:
+        # Content nested past the store's limit is cut (and marked) and the batch written
+        # again; a message the store still refuses (whatever in it slipped past the parser)
+        # costs only its own line: the batch is written message by message, leaving those out.
+        if sink.fit_nesting():
+            with contextlib.suppress(InvalidInput):
+                return write_batch(final, None)
+        refused: list[tuple[int, str]] = []
+        written = write_batch(final, refused)
+        for refused_line, reason in refused:
+            report.skip_line(path_text, refused_line, reason)
+        return written
 
     def write_batch(final: bool, refused: list[tuple[int, str]] | None) -> tuple[int, set[str]]:
         with db.transaction():

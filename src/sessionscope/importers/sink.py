@@ -16,6 +16,7 @@ from typing import Any
 from ..store import Store
 from ..store.errors import InvalidInput
 from ..store.models import Message, SessionInfo
+from ..store.spec import Block, MessageSpec, Role
 from .common import cut_nesting, safe_blocks, safe_id
 from .common import session_id as normal_session_id
 from .pricing import price
@@ -53,7 +54,8 @@ def digest(value: Any) -> str:
 
 
 class Msg:
-    """A message being imported: the keywords of `Store.append_many`, plus write bookkeeping."""
+    """A message being imported: the fields of its `MessageSpec`, plus write bookkeeping (kept
+    as a class: parsers extend a message after adding it, and `spec()` prices it)."""
 
     __slots__ = (
         "blocks",
@@ -74,8 +76,8 @@ class Msg:
 
     def __init__(
         self,
-        role: str,
-        blocks: list[dict[str, Any]],
+        role: Role,
+        blocks: list[Block],
         *,
         external_id: str,
         created_at: str | None = None,
@@ -119,8 +121,8 @@ class Msg:
         msg.written = True
         return msg
 
-    def spec(self) -> dict[str, Any]:
-        spec: dict[str, Any] = {
+    def spec(self) -> MessageSpec:
+        spec: MessageSpec = {
             "role": self.role,
             "content": self.blocks,
             "external_id": self.external_id,
@@ -137,7 +139,7 @@ class Msg:
             spec["metadata"] = self.metadata
         return spec
 
-    def _price(self, spec: dict[str, Any]) -> None:
+    def _price(self, spec: MessageSpec) -> None:
         """The message's cost from its model and tokens; one the price table cannot price is
         marked `unpriced` (its cost is unknown, not $0)."""
         tokens = (
@@ -157,17 +159,28 @@ class Msg:
                 self.metadata = {k: v for k, v in self.metadata.items() if k != "unpriced"}
 
 
-def bounded_blocks(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
-    """`safe_blocks`, with nesting past the store's limit cut; and whether it was cut."""
-    cut_blocks, cut = cut_nesting(blocks)
-    return safe_blocks(cut_blocks), cut
+def fit_nesting(msg: Msg) -> bool:
+    """Cut content and metadata nested past the store's limit, marking the message
+    `nesting_cut`; True when anything was cut.
+
+    Not run on every message: the store's own walk finds such content (`InvalidInput`), and the
+    engine then fits the batch and writes it again (`Sink.fit_nesting`).
+    """
+    blocks, cut = cut_nesting(msg.blocks)
+    metadata, cut_meta = cut_nesting(msg.metadata)
+    if not (cut or cut_meta):
+        return False
+    msg.blocks = safe_blocks(blocks)
+    msg.metadata = {**metadata, "nesting_cut": True}
+    return True
 
 
-def merge_blocks(target: list[dict[str, Any]], blocks: list[dict[str, Any]]) -> bool:
+def merge_blocks(target: list[Block], blocks: list[Block]) -> bool:
     """Append the blocks `target` does not hold yet (tool_use by id, others by value)."""
     changed = False
     use_ids = {b.get("id") for b in target if b.get("type") == "tool_use"}
-    blocks, _cut = bounded_blocks(blocks)
+    blocks, _cut = cut_nesting(blocks)  # compared by value below: never deeper than the limit
+    blocks = safe_blocks(blocks)
     for block in blocks:
         if block.get("type") == "tool_use" and block.get("id") in use_ids:
             continue
@@ -248,10 +261,7 @@ class SessionBuffer:
         msg.external_id = safe_id(msg.external_id)
         if msg.model is not None:
             msg.model = safe_id(msg.model)
-        msg.blocks, cut = bounded_blocks(msg.blocks)
-        msg.metadata, cut_meta = cut_nesting(msg.metadata)
-        if cut or cut_meta:
-            msg.metadata = {**msg.metadata, "nesting_cut": True}
+        msg.blocks = safe_blocks(msg.blocks)  # nesting: see `fit_nesting`
         msg.line_no = self.sink.line_no
         roles = self.sink.roles
         roles[msg.role] = roles.get(msg.role, 0) + 1
@@ -259,11 +269,14 @@ class SessionBuffer:
         self.sink.pending += 1
         if not msg.weight:
             msg.weight = self.sink.line_size
-        if msg.created_at:
-            self.set_default(started_at=msg.created_at)
-            ended = self.fields.get("ended_at")
-            if ended is None or msg.created_at > ended:
-                self.set(ended_at=msg.created_at)
+        created = msg.created_at
+        if created:  # `set_default(started_at=)` and `set(ended_at=)`, inlined: every message
+            fields = self.fields
+            if fields.get("started_at") is None:
+                fields["started_at"] = self.changes["started_at"] = created
+            ended = fields.get("ended_at")
+            if (ended is None or created > ended) and "ended_at" not in self.foreign:
+                fields["ended_at"] = self.changes["ended_at"] = created
         if extendable:
             self.sink.remember(self.id, msg)
             self.extendable.add(msg.external_id)
@@ -413,6 +426,9 @@ class Sink:
 
     def session(self, session_id: str) -> SessionBuffer:
         """The buffer for a session (looked up in the store the first time)."""
+        buf = self.sessions.get(session_id)  # an id already normal: the common case
+        if buf is not None:
+            return buf
         session_id = normal_session_id(session_id) or safe_id(session_id)
         buf = self.sessions.get(session_id)
         if buf is None:
@@ -434,6 +450,14 @@ class Sink:
             if wrote:
                 touched.add(buf.id)
         return added, touched
+
+    def fit_nesting(self) -> bool:
+        """`fit_nesting` on every message not written yet; True when any was cut."""
+        cut = False
+        for buf in self.sessions.values():
+            for msg in (*buf.new, *buf.dirty):
+                cut = fit_nesting(msg) or cut
+        return cut
 
     def committed(self) -> None:
         for buf in self.sessions.values():

@@ -13,8 +13,8 @@ is never re-run, so a `with` block keeps exactly the retry behaviour of the call
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from . import messages as msgs
 from . import sessions as rows_of_sessions
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from .health import Health
     from .models import Hit, ImportState, Message, SaveResult, Session, SessionInfo, Stats
     from .scrub import ScrubReport
+    from .spec import Content, MessageSpec, Role
 
 
 class Store(MarksAPI, ExperimentsAPI):
@@ -99,8 +100,8 @@ class Store(MarksAPI, ExperimentsAPI):
     def append(
         self,
         session_id: str,
-        role: str,
-        content: str | list[dict[str, Any]],
+        role: Role,
+        content: Content,
         *,
         replace: bool = False,
         **fields: Any,
@@ -112,18 +113,17 @@ class Store(MarksAPI, ExperimentsAPI):
         the session already holds is not added again: its seq is returned (and with `replace`,
         its content and counts are replaced).
         """
-        return self.append_many(
-            session_id, [{"role": role, "content": content, **fields}], replace=replace
-        )[0]
+        spec = cast("MessageSpec", {"role": role, "content": content, **fields})
+        return self.append_many(session_id, [spec], replace=replace)[0]
 
     def append_many(
         self,
         session_id: str,
-        messages: Iterable[Mapping[str, Any]],
+        messages: Iterable[MessageSpec],
         *,
         replace: bool = False,
     ) -> list[int]:
-        """Append messages in one transaction; return their seqs. See `append` for the keys."""
+        """Append messages (dicts: see `MessageSpec`) in one transaction; return their seqs."""
         default_time = now_iso()
         redacting = self._redacting
         specs = message_list(messages)
@@ -138,7 +138,7 @@ class Store(MarksAPI, ExperimentsAPI):
     def save(
         self,
         session_id: str,
-        messages: Sequence[Mapping[str, Any] | Message],
+        messages: Sequence[MessageSpec | Message],
         title: str | None = None,
         **session_fields: Any,
     ) -> SaveResult:

@@ -18,6 +18,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from . import blocks as blockcodec
+from . import bulkindex
 from .marks import redact_notes
 from .redact import (
     SESSION_TEXT_FIELDS,
@@ -170,6 +171,7 @@ def scrub(conns: Connections, record: Any) -> ScrubReport:
     started = time.perf_counter()
     report = ScrubReport()
     with conns.use() as conn:
+        bulkindex.flush(conn)  # rows it rewrites must be in the index (the update trigger)
         conn.execute("PRAGMA secure_delete = ON")
     conns.write(record)
     conns.write(lambda conn: _sessions(conn, report))
