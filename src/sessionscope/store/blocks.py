@@ -23,7 +23,7 @@ _SURROGATE = re.compile("[\ud800-\udfff]")
 def utf8_text(value: str) -> str:
     """`value` as text UTF-8 can carry: lone surrogates (from JSON escapes) become U+FFFD.
 
-    For identifiers and names only; message content keeps its surrogates (see `encode_checked`).
+    For identifiers and names only; message content keeps its surrogates (see `encode_content`).
     """
     return value if value.isascii() else _SURROGATE.sub("\ufffd", value)
 
@@ -118,25 +118,17 @@ def encode(value: Any) -> str:
 
 
 def encode_content(value: Any) -> tuple[str, bool]:
-    """`encode_checked`, refusing (InvalidInput) values nested deeper than `MAX_DEPTH` or
-    holding themselves: the store's one walk over what it writes checks the nesting and the
-    JSON types together (`_fast_json`)."""
-    text = _fast_json(value, MAX_DEPTH)
-    if text is not None:
-        return text, True
-    check_depth(value)  # not plain for orjson (or not acyclic): walk the standard way
-    return _encode_std(value)
-
-
-def encode_checked(value: Any) -> tuple[str, bool]:
-    """Compact JSON for `value`, and whether it is plain UTF-8 text.
+    """Compact JSON for `value`, and whether it is plain UTF-8 text, refusing (InvalidInput)
+    values nested deeper than `MAX_DEPTH` or holding themselves: the store's one walk over what
+    it writes checks the nesting and the JSON types together (`_fast_json`).
 
     Text stays readable UTF-8 (so the store is pleasant in `sqlite3`); strings holding lone
     surrogates, which UTF-8 cannot carry, are written with JSON escapes instead (plain=False).
     """
-    text = _fast_json(value)
+    text = _fast_json(value, MAX_DEPTH)
     if text is not None:
         return text, True
+    check_depth(value)  # not plain for orjson (or not acyclic): walk the standard way
     return _encode_std(value)
 
 
@@ -186,7 +178,7 @@ _PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def _encode_std(value: Any) -> tuple[str, bool]:
-    """`encode_checked` through the standard library (every value it accepts)."""
+    """`encode_content` through the standard library (every value it accepts)."""
     try:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
