@@ -11,7 +11,7 @@ Rules (see tests/fixtures/README.md):
   whose parent is not in the store stays a session of its own; it is linked when the parent is
   imported;
 - titles, strongest first: `custom-title` (/rename), `ai-title`, `summary` (matched to the session by
-  `leafUuid`), the first real prompt or a first slash command with arguments (`/cmd args`); a bare
+  `leafUuid`, in this file or another, imported before or after: see `claude_leaves`), the first real prompt or a first slash command with arguments (`/cmd args`); a bare
   slash command (`/model`) titles a session only until a prompt comes; the latest of a kind wins;
 - prompts typed while the agent worked (`queue-operation` `enqueue`, `attachment` `queued_command`)
   are user messages at their time unless a later `user` record holds the same text;
@@ -23,7 +23,7 @@ Rules (see tests/fixtures/README.md):
   resumed session, or written twice, are stored once. A record carrying another session's
   `sessionId` (history a resumed session copied) goes to that session;
 - `file-history-snapshot`, `progress` and the other `NOISE` types are skipped and counted as noise;
-  other record types are counted as unknown (format drift; see `importers.drift`).
+  other record types are counted as unknown (format drift; see `importers.report`).
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from .claude_errors import api_error_text
+from .claude_leaves import ConversationEnds
 from .common import (
     blocks_of,
     count,
@@ -103,6 +105,9 @@ class ClaudeCodeParser:
         self.chains: OrderedDict[str, str] = OrderedDict(state.get("chains") or {})
         self.last_chain: str | None = state.get("last_chain")
         self.summaries: OrderedDict[str, str] = OrderedDict(state.get("summaries") or {})
+        self.ends = ConversationEnds(sink, state)  # for summaries in other files
+        # summaries other files hold whose leaf no import met yet: leaf uuid -> summary
+        self.waiting = {} if self.is_agent else sink.db.pending_summaries()
         self.uuids: OrderedDict[str, str] = OrderedDict()
         self.last_fields: dict[str, tuple[Any, Any, Any]] = {}
         # queued prompts stored as messages: digest -> sid (a later `user` record with the
@@ -120,6 +125,7 @@ class ClaudeCodeParser:
             "chains": dict(self.chains),
             "last_chain": self.last_chain,
             "summaries": dict(self.summaries),
+            **self.ends.state(),
             "queued_done": dict(self.queued_done),
         }
 
@@ -134,6 +140,8 @@ class ClaudeCodeParser:
         elif kind == "queue-operation" or kind == "attachment":
             if not self._queued(record, line_no):
                 self.sink.skipped(str(kind), noise=True)
+            if kind == "attachment":
+                self.ends.follow(record, self.main)
         elif kind in ("user", "assistant", "system"):
             buf = self._target(record, line_no)
             if buf is None:
@@ -147,6 +155,7 @@ class ClaudeCodeParser:
                 self._system(buf, record, line_no)
             if isinstance(uuid, str):
                 self._seen(uuid, buf)
+            self.ends.follow(record, buf.id)
         else:
             name = kind if isinstance(kind, str) else "(no type)"
             self.sink.skipped(name, noise=name in NOISE)
@@ -157,6 +166,7 @@ class ClaudeCodeParser:
         for buf in list(self.sink.sessions.values()):
             if buf.get("started_at") is None and (buf.new or buf.created):
                 buf.set(started_at=self._mtime())
+        self.ends.finish()
 
     def _mtime(self) -> str | None:
         try:
@@ -238,10 +248,12 @@ class ClaudeCodeParser:
             leaf = ""
         owner = self.uuids.get(leaf) if leaf else self.main
         if owner is None and leaf:
-            owner = self._stored_owner(leaf)
+            owner = self._stored_owner(leaf) or self.sink.db.leaf_owner(leaf)
         if owner is not None:
             self._title(self.sink.session(owner), text, "summary")
             return
+        if leaf:  # (usually) another session's: its file may come later, in any run
+            self.sink.leaf_summaries[leaf] = text
         self.summaries[leaf] = text
         self.summaries.move_to_end(leaf)
         while len(self.summaries) > _SUMMARY_MAX:
@@ -262,12 +274,16 @@ class ClaudeCodeParser:
         self.uuids[uuid] = buf.id
         if len(self.uuids) > _UUIDS_MAX:
             self.uuids.popitem(last=False)
+        title = None
         if self.summaries:
             title = self.summaries.pop(uuid, None)
             if title is None and buf.id == self.main:
                 title = self.summaries.pop("", None)
-            if title is not None:
-                self._title(buf, title, "summary")
+        if title is None and uuid in self.waiting:
+            title = self.waiting.pop(uuid)  # a summary another file holds names this record
+        if title is not None:
+            self._title(buf, title, "summary")
+            self.sink.leaves[uuid] = buf.id  # its summary is no longer waiting
 
     # -- which session a record belongs to ---------------------------------------------------
 
@@ -520,7 +536,7 @@ class ClaudeCodeParser:
                 meta["level"] = record["level"]
         elif subtype in ("api_error", "error") or isinstance(record.get("error"), dict):
             meta["kind"] = "api_error"
-            text = _api_error_text(record, meta)
+            text = api_error_text(record, meta)
         else:
             return
         uuid = record.get("uuid")
@@ -561,49 +577,6 @@ def _agent_files(folder: Path) -> list[str]:
 
 def _queue_digest(sid: str, text: str) -> str:
     return format(zlib.crc32(f"{sid}\0{text}".encode("utf-8", "surrogatepass")), "08x")
-
-
-def _dig(value: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _api_error_text(record: dict[str, Any], meta: dict[str, Any]) -> str:
-    """`API error 529 (overloaded_error): Overloaded; retry 2 of 10` from an error record."""
-    error = record.get("error")
-    status = _dig(error, "status")
-    detail = next(
-        (
-            d
-            for d in (
-                _dig(error, "error", "error"),
-                _dig(error, "error"),
-                error,
-            )
-            if isinstance(d, dict) and (d.get("message") or d.get("type"))
-        ),
-        {},
-    )
-    kind = detail.get("type") if isinstance(detail.get("type"), str) else None
-    message = detail.get("message") if isinstance(detail.get("message"), str) else None
-    if message is None and isinstance(record.get("cause"), dict):
-        message = record["cause"].get("message")
-    text = "API error"
-    if isinstance(status, int) and not isinstance(status, bool):
-        text += f" {status}"
-        meta["status"] = status
-    if kind and kind != "error":
-        text += f" ({kind})"
-    if isinstance(message, str) and message:
-        text += f": {message}"
-    attempt, most = record.get("retryAttempt"), record.get("maxRetries")
-    if isinstance(attempt, int) and not isinstance(attempt, bool):
-        meta["retry_attempt"] = attempt
-        text += f"; retry {attempt}" + (f" of {most}" if isinstance(most, int) else "")
-    return text
 
 
 FORMAT = Format(SOURCE, discover, ClaudeCodeParser)
