@@ -256,6 +256,14 @@ class SessionBuffer:
             self.fields["metadata"] = meta
             self.changes["metadata"] = meta
 
+    def drop_meta(self, key: str) -> None:
+        """Remove a key from the session's metadata."""
+        meta = self.fields.get("metadata") or {}
+        if key in meta:
+            meta = {k: v for k, v in meta.items() if k != key}
+            self.fields["metadata"] = meta
+            self.changes["metadata"] = meta
+
     # -- messages ----------------------------------------------------------------------------
 
     def add(self, msg: Msg, *, extendable: bool = False) -> Msg:
@@ -286,6 +294,12 @@ class SessionBuffer:
 
     def find(self, external_id: str) -> Msg | None:
         """A message this session already has (buffered, recent or stored), to extend it."""
+        msg = self._find(external_id)
+        if msg is not None:  # a message read again counts as one of its role (drift checks)
+            self.sink.roles.setdefault(msg.role, 0)
+        return msg
+
+    def _find(self, external_id: str) -> Msg | None:
         external_id = safe_id(external_id)
         key = (self.id, external_id)
         recent = self.sink.recent

@@ -1,6 +1,6 @@
 """The `Store`: the write API agents use and the read API the browser and CLI use.
 
-`Store` is a facade (cross-file links for importers: `linked.LinkedStore`): a public method checks
+`Store` is a facade (importers' extras: `importing.ImportingStore`): a public method checks
 its arguments, opens a transaction and calls one plain function, on the `sqlite3.Connection`, of
 the module doing the work (`sessions`, `messages`, `side`, `summary`, `search`, `windows`, ...).
 
@@ -21,7 +21,7 @@ from . import messages as msgs
 from . import sessions as rows_of_sessions
 from . import side, summary
 from .errors import InvalidInput
-from .linked import LinkedStore
+from .importing import ImportingStore
 from .listfilter import ListFilter, with_match
 from .rows import Row
 from .search import search_messages
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from .scrub import ScrubReport
 
 
-class Store(LinkedStore):
+class Store(ImportingStore):
     """One sessionscope store: a single SQLite file, safe to share between threads.
 
     Open it with `sessionscope.store.open()`. Every write is one transaction; `transaction()`

@@ -56,6 +56,13 @@ class StatsLoaded(Message):
 
 
 @dataclass
+class ImportNotice(Message):
+    """Imports another process ran since the last look skipped something (one line a file)."""
+
+    lines: list[str]
+
+
+@dataclass
 class DemoBuilt(Message):
     """The demo store was written to `path`."""
 
@@ -81,11 +88,12 @@ class SessionRow:
     status: str
     variant: str | None = None  # champion / challenger when the session ran in an experiment
     experiment_id: int | None = None
+    issues: str = ""  # what its imports skipped, in a few words (malformed, unknown, drift)
 
     @classmethod
     def from_info(cls, info: SessionInfo) -> SessionRow:
         from ..sanitize import inert
-        from .format import short_project
+        from .format import import_issues_short, short_project
 
         # every shown field is made inert and cut here, off the UI thread: a 2 MB title or cwd
         # is never cleaned, measured or wrapped again on each key press
@@ -102,6 +110,7 @@ class SessionRow:
             status=info.status,
             variant=inert(info.variant, 40) or None,
             experiment_id=info.experiment_id,
+            issues=import_issues_short(info.metadata),
         )
 
 

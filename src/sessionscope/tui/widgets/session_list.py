@@ -75,6 +75,7 @@ class SessionList(RowList):
         "session-list--open",
         "session-list--child",
         "session-list--loading",
+        "session-list--warn",
     }
 
     @dataclass
@@ -356,6 +357,8 @@ class SessionList(RowList):
                 text.append("▾ " if expanded else "▸ ", meta_style)
             else:
                 text.append("  ")
+            if row.issues:  # its import skipped something: see the transcript's header
+                text.append("⚠ ", self.get_component_rich_style("session-list--warn"))
             title = Text(row.title, title_style)
             room = width - text.cell_len - right.cell_len
             if title.cell_len > room:
@@ -370,7 +373,11 @@ class SessionList(RowList):
             parts.append(f"{short_count(row.tokens)} tok")
         if row.child_count:
             parts.append(f"{row.child_count} sub")
-        text = marker + Text(indent + "  ") + Text(" · ".join(parts), meta_style)
+        text = marker + Text(indent + "  ")
+        if row.issues:  # first: the line is cut at the pane's width
+            text.append(f"⚠ {row.issues}", self.get_component_rich_style("session-list--warn"))
+            text.append(" · ", meta_style)
+        text.append(" · ".join(parts), meta_style)
         return text_strip(text, width, console)
 
     def cursor_strip(self, strip: Strip, style: Style) -> Strip:

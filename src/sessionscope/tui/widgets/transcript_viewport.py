@@ -18,6 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...sanitize import inert
+from ..format import import_issues
 from ..render import Context, MessageRenderer, Rendered, Styles
 from ..safe import safe_text
 from ..transcript.loader import TranscriptLoader
@@ -345,8 +346,13 @@ class TranscriptViewport(ScrollView):
         # the id is as untrusted as the title (it comes from the transcript): both are made
         # inert; Text, never a str: a str border title is parsed as markup (a title like
         # `[/bold]` would crash the app, `[@click=…]` would become a live action)
-        self.border_title = safe_text(inert(info.title) or inert(info.id) or "(untitled)")
-        parts = [inert(info.source, 40)]
+        title = inert(info.title) or inert(info.id) or "(untitled)"
+        issues = import_issues(info.metadata)
+        if issues:  # its import skipped something: said here, what it was said below first
+            title += " · ⚠ skipped on import"
+        self.border_title = safe_text(title)
+        parts = [f"⚠ {issues}"] if issues else []
+        parts.append(inert(info.source, 40))
         if info.model:
             parts.append(inert(info.model, 80))
         parts.append(f"{self.total} msg")

@@ -1,16 +1,27 @@
-"""The `Store` methods for links that cross transcript files (see `links`): leaves and summaries
-of Claude Code conversations, and subagents adopted by a parent imported after them."""
+"""The `Store` methods importers use beyond the core API: links that cross transcript files (see
+`links`: leaves and summaries of Claude Code conversations, subagents adopted by a parent
+imported after them), and the import states written lately (what a browser tells of imports
+another process ran)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from . import links
+from . import links, side
 from .base import StoreBase
 
+if TYPE_CHECKING:
+    from .models import ImportState
 
-class LinkedStore(StoreBase):
-    """Cross-file links, for importers: part of `Store`."""
+
+class ImportingStore(StoreBase):
+    """Cross-file links and recent import states: part of `Store`."""
+
+    def import_states_since(self, since: str) -> list[ImportState]:
+        """The import states written after `since` (an ISO time, as `updated_at` holds)."""
+        with self.reading() as conn:
+            return side.import_states_since(conn, since)
 
     def leaf_owner(self, leaf: str) -> str | None:
         """The session holding the record `leaf` (a conversation's last record), or None."""
