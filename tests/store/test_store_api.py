@@ -475,7 +475,14 @@ def test_tool_calls_in_a_seq_window_and_cheap_counts(db: Store) -> None:
     assert list(window) == ["c2", "c3"]
     assert window["c2"] == {"name": "Bash", "is_error": False, "seq": 4, "result_seq": 5}
     assert len(db.tool_calls(sid)) == 10
-    assert db.counts() == {"sessions": 1, "messages": 20, "input_tokens": 0, "output_tokens": 20}
+    assert db.counts() == {
+        "sessions": 1,
+        "messages": 20,
+        "input_tokens": 0,
+        "output_tokens": 20,
+        "cache_read_tokens": 0,
+        "cache_creation_tokens": 0,
+    }
 
 
 def test_save_moves_messages_with_external_ids(db: Store) -> None:

@@ -11,15 +11,18 @@ from .schema import SCHEMA_VERSION
 
 def counts(conn: sqlite3.Connection) -> dict[str, int]:
     """Sessions, messages and token totals from the sessions table alone (cheap, for headers)."""
-    sessions, messages, tokens_in, tokens_out = conn.execute(
+    sessions, messages, tokens_in, tokens_out, cache_read, cache_write = conn.execute(
         "SELECT count(*), coalesce(sum(message_count), 0), coalesce(sum(input_tokens), 0),"
-        " coalesce(sum(output_tokens), 0) FROM sessions"
+        " coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0),"
+        " coalesce(sum(cache_creation_tokens), 0) FROM sessions"
     ).fetchone()
     return {
         "sessions": sessions,
         "messages": messages,
         "input_tokens": tokens_in,
         "output_tokens": tokens_out,
+        "cache_read_tokens": cache_read,
+        "cache_creation_tokens": cache_write,
     }
 
 

@@ -82,12 +82,13 @@ class SessionRow:
     source: str
     updated_at: str | None
     message_count: int
-    tokens: int
+    tokens: int  # input (without cache reads) + output
     child_count: int
     parent_id: str | None
     status: str
     variant: str | None = None  # champion / challenger when the session ran in an experiment
     experiment_id: int | None = None
+    cached: int = 0  # cache reads + cache writes
     issues: str = ""  # what its imports skipped, in a few words (malformed, unknown, drift)
 
     @classmethod
@@ -110,6 +111,7 @@ class SessionRow:
             status=info.status,
             variant=inert(info.variant, 40) or None,
             experiment_id=info.experiment_id,
+            cached=info.cache_read_tokens + info.cache_creation_tokens,
             issues=import_issues_short(info.metadata),
         )
 

@@ -85,6 +85,9 @@ class AppHeader(Static):
                 f" · {s['sessions']:,} sessions · {s['messages']:,} messages"
                 f" · {short_count(s['input_tokens'] + s['output_tokens'])} tokens"
             )
+            cached = s.get("cache_read_tokens", 0) + s.get("cache_creation_tokens", 0)
+            if cached:  # one meaning for every source: input excludes what the cache served
+                text.append(f" (+{short_count(cached)} cache)")
         elif self.state == "opening":
             text.append(" · opening…")
         return text

@@ -371,6 +371,8 @@ class SessionList(RowList):
         parts.append(f"{short_count(row.message_count)} msg")
         if row.tokens:
             parts.append(f"{short_count(row.tokens)} tok")
+        if row.cached:
+            parts.append(f"+{short_count(row.cached)} cache")
         if row.child_count:
             parts.append(f"{row.child_count} sub")
         text = marker + Text(indent + "  ")

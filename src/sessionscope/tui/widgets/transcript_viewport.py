@@ -18,7 +18,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from ...sanitize import inert
-from ..format import import_issues
+from ..format import import_issues, short_count
 from ..render import Context, MessageRenderer, Rendered, Styles
 from ..safe import safe_text
 from ..transcript.loader import TranscriptLoader
@@ -356,6 +356,14 @@ class TranscriptViewport(ScrollView):
         if info.model:
             parts.append(inert(info.model, 80))
         parts.append(f"{self.total} msg")
+        if info.input_tokens or info.output_tokens or info.cache_read_tokens:
+            tokens = f"{short_count(info.input_tokens)} in / {short_count(info.output_tokens)} out"
+            if info.cache_read_tokens or info.cache_creation_tokens:
+                tokens += (
+                    f" / cache {short_count(info.cache_read_tokens)} read"
+                    f" {short_count(info.cache_creation_tokens)} write"
+                )
+            parts.append(tokens)
         if info.variant:
             parts.append(f"experiment #{info.experiment_id} · {inert(info.variant, 40)}")
         if info.parent_session_id:
