@@ -23,6 +23,11 @@ class ImportingStore(StoreBase):
         with self.reading() as conn:
             return side.import_states_since(conn, since)
 
+    def sessions_with_import_issues(self) -> dict[str, list[str]]:
+        """The sessions whose import skipped something, by source file (see `import_issues`)."""
+        with self.reading() as conn:
+            return links.sessions_with_import_issues(conn)
+
     def leaf_owner(self, leaf: str) -> str | None:
         """The session holding the record `leaf` (a conversation's last record), or None."""
         with self.reading() as conn:

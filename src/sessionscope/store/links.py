@@ -85,3 +85,15 @@ def adopt_children(conn: sqlite3.Connection, parent_id: str) -> int:
         (parent_id, parent_id, parent_id),
     )
     return cursor.rowcount
+
+
+def sessions_with_import_issues(conn: sqlite3.Connection) -> dict[str, list[str]]:
+    """Sessions an import marked (`import_issues` in their metadata): source file -> ids."""
+    rows = conn.execute(
+        "SELECT id, coalesce(source_ref, '') FROM sessions WHERE json_valid(metadata)"
+        " AND json_type(metadata, '$.import_issues') = 'object' ORDER BY id"
+    )
+    found: dict[str, list[str]] = {}
+    for sid, ref in rows:
+        found.setdefault(str(ref), []).append(str(sid))
+    return found
