@@ -11,8 +11,9 @@ Rules (see tests/fixtures/README.md):
   whose parent is not in the store stays a session of its own; it is linked when the parent is
   imported;
 - titles, strongest first: `custom-title` (/rename), `ai-title`, `summary` (matched to the session by
-  `leafUuid`, in this file or another, imported before or after: see `claude_leaves`), the first real prompt or a first slash command with arguments (`/cmd args`); a bare
-  slash command (`/model`) titles a session only until a prompt comes; the latest of a kind wins;
+  `leafUuid`, in this file or another, imported before or after it: see `claude_leaves`), the
+  first real prompt or a first slash command with arguments (`/cmd args`); a bare slash command
+  (`/model`) titles a session only until a prompt comes; the latest of a kind wins;
 - prompts typed while the agent worked (`queue-operation` `enqueue`, `attachment` `queued_command`)
   are user messages at their time unless a later `user` record holds the same text;
 - `<task-notification>` / `<bash-notification>` user records are `system` notices, not prompts;
