@@ -11,8 +11,9 @@ Rules (see tests/fixtures/README.md):
   whose parent is not in the store stays a session of its own; it is linked when the parent is
   imported;
 - titles, strongest first: `custom-title` (/rename), `ai-title`, `summary` (matched to the session by
-  `leafUuid`), the first real prompt or a first slash command with arguments (`/cmd args`); a bare
-  slash command (`/model`) titles a session only until a prompt comes; the latest of a kind wins;
+  `leafUuid`, in this file or another, imported before or after it: see `claude_leaves`), the
+  first real prompt or a first slash command with arguments (`/cmd args`); a bare slash command
+  (`/model`) titles a session only until a prompt comes; the latest of a kind wins;
 - prompts typed while the agent worked (`queue-operation` `enqueue`, `attachment` `queued_command`)
   are user messages at their time unless a later `user` record holds the same text;
 - `<task-notification>` / `<bash-notification>` user records are `system` notices, not prompts;
@@ -23,7 +24,7 @@ Rules (see tests/fixtures/README.md):
   resumed session, or written twice, are stored once. A record carrying another session's
   `sessionId` (history a resumed session copied) goes to that session;
 - `file-history-snapshot`, `progress` and the other `NOISE` types are skipped and counted as noise;
-  other record types are counted as unknown (format drift; see `importers.drift`).
+  other record types are counted as unknown (format drift; see `importers.report`).
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from typing import Any
 from ..store.blocks import normalize
 from ..store.spec import Role
 from .claude_code_errors import api_error_text
+from .claude_leaves import ConversationEnds
 from .common import (
     count,
     derived_id,
@@ -105,6 +107,9 @@ class ClaudeCodeParser:
         self.chains: OrderedDict[str, str] = OrderedDict(state.get("chains") or {})
         self.last_chain: str | None = state.get("last_chain")
         self.summaries: OrderedDict[str, str] = OrderedDict(state.get("summaries") or {})
+        self.ends = ConversationEnds(sink, state)  # for summaries in other files
+        # summaries other files hold whose leaf no import met yet: leaf uuid -> summary
+        self.waiting = {} if self.is_agent else sink.db.pending_summaries()
         self.uuids: OrderedDict[str, str] = OrderedDict()
         self.last_fields: dict[str, tuple[Any, Any, Any]] = {}
         # queued prompts stored as messages: digest -> sid (a later `user` record with the
@@ -124,6 +129,7 @@ class ClaudeCodeParser:
             "chains": dict(self.chains),
             "last_chain": self.last_chain,
             "summaries": dict(self.summaries),
+            **self.ends.state(),
             "queued_done": dict(self.queued_done),
         }
 
@@ -138,6 +144,8 @@ class ClaudeCodeParser:
         elif kind == "queue-operation" or kind == "attachment":
             if not self._queued(record, line_no):
                 self.sink.skipped(str(kind), noise=True)
+            if kind == "attachment":
+                self.ends.follow(record, self.main)
         elif kind in ("user", "assistant", "system"):
             buf = self._target(record, line_no)
             if buf is None:
@@ -151,6 +159,7 @@ class ClaudeCodeParser:
                 self._system(buf, record, line_no)
             if isinstance(uuid, str):
                 self._seen(uuid, buf)
+            self.ends.follow(record, buf.id)
         else:
             name = kind if isinstance(kind, str) else "(no type)"
             self.sink.skipped(name, noise=name in NOISE)
@@ -161,6 +170,7 @@ class ClaudeCodeParser:
         for buf in list(self.sink.sessions.values()):
             if buf.get("started_at") is None and (buf.new or buf.created):
                 buf.set(started_at=self._mtime())
+        self.ends.finish()
 
     def _mtime(self) -> str | None:
         try:
@@ -233,10 +243,12 @@ class ClaudeCodeParser:
             leaf = ""
         owner = self.uuids.get(leaf) if leaf else self.main
         if owner is None and leaf:
-            owner = self._stored_owner(leaf)
+            owner = self._stored_owner(leaf) or self.sink.db.leaf_owner(leaf)
         if owner is not None:
             self._title(self.sink.session(owner), text, "summary")
             return
+        if leaf:  # (usually) another session's: its file may come later, in any run
+            self.sink.leaf_summaries[leaf] = text
         self.summaries[leaf] = text
         self.summaries.move_to_end(leaf)
         while len(self.summaries) > _SUMMARY_MAX:
@@ -257,12 +269,16 @@ class ClaudeCodeParser:
         self.uuids[uuid] = buf.id
         if len(self.uuids) > _UUIDS_MAX:
             self.uuids.popitem(last=False)
+        title = None
         if self.summaries:
             title = self.summaries.pop(uuid, None)
             if title is None and buf.id == self.main:
                 title = self.summaries.pop("", None)
-            if title is not None:
-                self._title(buf, title, "summary")
+        if title is None and uuid in self.waiting:
+            title = self.waiting.pop(uuid)  # a summary another file holds names this record
+        if title is not None:
+            self._title(buf, title, "summary")
+            self.sink.leaves[uuid] = buf.id  # its summary is no longer waiting
 
     # -- which session a record belongs to ---------------------------------------------------
 

@@ -10,12 +10,14 @@ engine calls it inside the transaction that also records the file's import state
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import OrderedDict
 from typing import Any
 
 from ..store import Store
 from ..store.errors import InvalidInput
 from ..store.models import Message, SessionInfo
+from ..store.redact import redact_text
 from ..store.spec import Block, MessageSpec, Role
 from .common import cut_nesting, safe_blocks, safe_id
 from .common import session_id as normal_session_id
@@ -210,6 +212,8 @@ class SessionBuffer:
                 self.fields[key] = getattr(info, key)
             self.fields["metadata"] = dict(info.metadata)
             mine = sink.written.get(session_id)
+            if mine is None and info.source_ref and info.source_ref != sink.source_ref:
+                mine = sink.owner_written(session_id, info.source_ref)
             if mine is not None:
                 self.foreign = {
                     key
@@ -217,6 +221,9 @@ class SessionBuffer:
                     if self.fields.get(key) is not None
                     and mine.get(key) != digest(self.fields[key])
                 }
+            title = self.fields.get("title")
+            if title is not None and info.metadata.get("title_digest") == digest(title):
+                self.foreign.discard("title")  # set by another file's import (`set`)
         self.changes: dict[str, Any] = {}
         self.new: list[Msg] = []
         self.dirty: list[Msg] = []
@@ -234,6 +241,14 @@ class SessionBuffer:
             if value is not None and self.fields.get(key) != value and key not in self.foreign:
                 self.fields[key] = value
                 self.changes[key] = value
+                if (
+                    key == "title"
+                    and self.existed
+                    and self.get("source_ref") != self.sink.source_ref
+                ):
+                    # another file's import titles this session (a Claude Code summary): its
+                    # own import must still take the title as the import's, not as a user's
+                    self.set_meta(title_digest=digest(self.sink.stored_text(value)))
 
     def set_default(self, **fields: Any) -> None:
         """Set fields the session does not have yet."""
@@ -251,6 +266,14 @@ class SessionBuffer:
                 meta[key] = value
                 changed = True
         if changed:
+            self.fields["metadata"] = meta
+            self.changes["metadata"] = meta
+
+    def drop_meta(self, key: str) -> None:
+        """Remove a key from the session's metadata."""
+        meta = self.fields.get("metadata") or {}
+        if key in meta:
+            meta = {k: v for k, v in meta.items() if k != key}
             self.fields["metadata"] = meta
             self.changes["metadata"] = meta
 
@@ -284,6 +307,12 @@ class SessionBuffer:
 
     def find(self, external_id: str) -> Msg | None:
         """A message this session already has (buffered, recent or stored), to extend it."""
+        msg = self._find(external_id)
+        if msg is not None:  # a message read again counts as one of its role (drift checks)
+            self.sink.roles.setdefault(msg.role, 0)
+        return msg
+
+    def _find(self, external_id: str) -> Msg | None:
         external_id = safe_id(external_id)
         key = (self.id, external_id)
         recent = self.sink.recent
@@ -329,6 +358,7 @@ class SessionBuffer:
             db.start_session(
                 id=self.id, source=self.sink.source, exist_ok=True, metadata=metadata, **fields
             )
+            db.adopt_children(self.id)  # subagents imported before their parent
             self.creating = True
             self._remember_written(db)
         elif self.changes:
@@ -403,6 +433,22 @@ class Sink:
         self.noise: dict[str, int] = {}
         self.unknown: dict[str, int] = {}
         self.roles: dict[str, int] = {}  # messages added in this run, by role
+        # links across files (see `store.links`), written with the next batch
+        self.leaves: dict[str, str] = {}  # a conversation's last record: uuid -> session
+        self.leaf_summaries: dict[str, str] = {}  # summaries whose leaf is not met: uuid -> text
+        self.leaves_dropped: set[str] = set()  # leaves recorded earlier that have children now
+
+    def owner_written(self, session_id: str, source_ref: str) -> dict[str, str] | None:
+        """The digests of the fields another file's import wrote to `session_id` (from that
+        file's import state), so this import leaves alone what someone changed since."""
+        state = self.db.import_state(safe_id(os.path.abspath(source_ref)))
+        written = state.state.get("_written") if state is not None else None
+        mine = written.get(session_id) if isinstance(written, dict) else None
+        return mine if isinstance(mine, dict) else None
+
+    def stored_text(self, value: str) -> str:
+        """`value` as the store keeps it (redacted when the store redacts)."""
+        return redact_text(value) if self.db.redact else value
 
     def skipped(self, kind: str, *, noise: bool) -> None:
         """Count a record, item or event type the parser did not store."""
@@ -444,6 +490,8 @@ class Sink:
         """
         added = 0
         touched: set[str] = set()
+        if self.leaves or self.leaf_summaries or self.leaves_dropped:
+            self.db.save_leaves(self.leaves, self.leaf_summaries, self.leaves_dropped)
         for buf in self.sessions.values():
             count, wrote = buf.write(self.db, refused)
             added += count
@@ -464,6 +512,7 @@ class Sink:
             if buf.created or buf.creating:
                 buf.committed()
         self.pending = 0
+        self.leaves, self.leaf_summaries, self.leaves_dropped = {}, {}, set()
 
     def unsaved(self) -> dict[str, dict[str, Any]]:
         """Fields of sessions not created yet (no message so far): kept in the import state,

@@ -155,6 +155,16 @@ def _notes(conn: sqlite3.Connection, report: ScrubReport) -> int:
     return changed
 
 
+def _summaries(conn: sqlite3.Connection, report: ScrubReport) -> None:
+    """Redact the summaries waiting for their leaf (`links`)."""
+    rows = conn.execute("SELECT leaf_uuid, summary FROM summary_leaves WHERE summary IS NOT NULL")
+    for leaf, text in rows.fetchall():
+        new = redact_text(text)
+        if new != text:
+            conn.execute("UPDATE summary_leaves SET summary = ? WHERE leaf_uuid = ?", (new, leaf))
+            report.count([text], [new])
+
+
 def _rebuild_indexes(conn: sqlite3.Connection) -> None:
     """Rebuild both full-text indexes from the rewritten messages (no old segment survives)."""
     # ('rebuild' refuses a view as external content: empty it and index every message again)
@@ -185,6 +195,7 @@ def scrub(conns: Connections, record: Any) -> ScrubReport:
         lambda conn: _json_column(conn, "signals", "id", "payload", report)
     )
     report.notes = conns.write(lambda conn: _notes(conn, report))
+    conns.write(lambda conn: _summaries(conn, report))
     conns.write(_rebuild_indexes)
     if not conns.memory:
         with conns.use() as conn:
