@@ -68,3 +68,28 @@ def test_doctor_lists_skipped_types_and_drifting_files(tmp_path: Path) -> None:
     data = json.loads(CliRunner().invoke(cli, ["doctor", "--json"]).stdout)[0]
     assert data["imports"]["unknown"] == {"turn.started": 1, "turn.input": 1, "turn.output": 2}
     assert [d["path"] for d in data["imports"]["drift"]] == [str(path)]
+
+
+def test_doctor_lists_the_sessions_of_a_drifting_file(tmp_path: Path) -> None:
+    """A prompt stored, then the reply in a new shape: the session exists, its file is flagged
+    (prompts but no assistant turn, over a fifth unknown) and doctor names the session."""
+    path = tmp_path / "projects" / "-home-dev-x" / f"{SID}.jsonl"
+    path.parent.mkdir(parents=True)
+    prompt = {
+        "type": "user",
+        "uuid": "u-1",
+        "sessionId": SID,
+        "timestamp": "2026-11-01T10:00:00.000Z",
+        "message": {"role": "user", "content": "Summarise the changelog"},
+    }
+    reply = {"type": "turn.output", "sessionId": SID, "parts": [{"kind": "text", "value": "ok"}]}
+    path.write_text(json.dumps(prompt) + "\n" + json.dumps(reply) + "\n")
+    assert CliRunner().invoke(cli, ["import", "claude-code", str(path)]).exit_code == 0
+    lines = CliRunner().invoke(cli, ["doctor"]).stdout.splitlines()
+    at = lines.index(
+        f"  possible format drift: {path}: prompts but no assistant turn; "
+        "1 of 2 records of unknown types"
+    )
+    assert lines[at + 1] == f"    session {SID}"
+    data = json.loads(CliRunner().invoke(cli, ["doctor", "--json"]).stdout)[0]
+    assert data["imports"]["drift"][0]["sessions"] == [SID]

@@ -100,7 +100,7 @@ def test_sessions_filter_and_json_carry_marks(two: None) -> None:
     code, out, _ = run("sessions", "--filter", "-is:pinned login")
     assert "login test is flaky #flaky" in out and "docs" not in out
     code, _, err = run("sessions", "--filter", "role:user")
-    assert code == 2 and "--filter" in err
+    assert code == 1 and err.startswith("sessionscope: error: --filter")
     code, out, _ = run("search", "login tag:flaky", "--json")
     assert {h["session_id"] for h in json.loads(out)} == {A}
     code, out, _ = run("search", "login", "is:pinned", "--json")

@@ -12,7 +12,7 @@ import pytest
 import sqlite_utils
 
 from sessionscope import store
-from sessionscope.store import health
+from sessionscope.store import health, schema
 from sessionscope.store.connection import ScriptConnection
 from sessionscope.store.schema import MIGRATIONS, SCHEMA_VERSION
 
@@ -29,6 +29,7 @@ EXPECTED_TABLES = {
     "tool_calls",
     "session_tags",
     "session_marks",
+    "summary_leaves",
 }
 EXPECTED_COLUMNS = {
     "sessions": {
@@ -73,6 +74,7 @@ EXPECTED_COLUMNS = {
         "blocks",
         "metadata",
     },
+    "summary_leaves": {"leaf_uuid", "session_id", "summary", "updated_at"},
     "import_state": {"path", "source", "size", "mtime", "offset", "line_no", "state", "updated_at"},
     "signals": {"id", "session_id", "kind", "source", "value", "payload", "created_at"},
     "experiments": {
@@ -113,10 +115,17 @@ EXPECTED_INDEXES = {
         "messages_unpriced",
         "messages_usage",
     },
-    "sessions": {"sessions_experiment", "sessions_parent", "sessions_project", "sessions_updated"},
+    "sessions": {
+        "sessions_experiment",
+        "sessions_parent",
+        "sessions_parent_hint",
+        "sessions_project",
+        "sessions_updated",
+    },
     "signals": {"signals_session"},
     "session_tags": {"session_tags_tag"},
     "session_marks": {"session_marks_pinned"},
+    "summary_leaves": {"summary_leaves_pending"},
     "tool_calls": {
         "tool_calls_error",
         "tool_calls_message",
@@ -374,3 +383,36 @@ def test_migration_11_session_marks(tmp_path: Path) -> None:
             assert conn.execute(f"PRAGMA foreign_key_list({table})").fetchall() == []
     finally:
         conn.close()
+
+
+def test_migration_12_adopts_subagents_whose_parent_is_stored(store_path: Path) -> None:
+    """Migration 12 (cross-file links): a session that named a parent not imported yet
+    (`parent_session_hint`) is linked to it when the parent is already stored, and the hint
+    goes; a hint naming no stored session stays; summaries waiting for a leaf have a table."""
+    version = MIGRATIONS.index(schema._m12_cross_file_links)
+    store_path.parent.mkdir(parents=True, exist_ok=True)
+    _build_at_version(store_path, version)
+    conn = sqlite3.connect(store_path)
+    conn.executemany(
+        "INSERT INTO sessions (id, source, started_at, updated_at, metadata) VALUES"
+        " (?, 'codex', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z', ?)",
+        [
+            ("parent", None),
+            ("child", '{"parent_session_hint": "parent", "cli_version": "0.128"}'),
+            ("orphan", '{"parent_session_hint": "not-here"}'),
+            ("odd", "not json"),
+        ],
+    )
+    conn.commit()
+    conn.close()
+    db = store.open(store_path)
+    child, orphan = db.session("child"), db.session("orphan")
+    assert child.parent_session_id == "parent"
+    assert child.metadata == {"cli_version": "0.128"}
+    assert orphan.parent_session_id is None
+    assert orphan.metadata["parent_session_hint"] == "not-here"
+    assert db.session("odd") is not None
+    db.save_leaves({"leaf-1": "parent"}, {"leaf-2": "A summary"})
+    assert db.leaf_owner("leaf-1") == "parent"
+    assert db.pending_summaries() == {"leaf-2": "A summary"}
+    db.close()

@@ -481,6 +481,8 @@ def test_tool_calls_in_a_seq_window_and_cheap_counts(db: Store) -> None:
         "input_tokens": 0,
         "output_tokens": 20,
         "cost_usd": 0.0,
+        "cache_read_tokens": 0,
+        "cache_creation_tokens": 0,
     }
 
 

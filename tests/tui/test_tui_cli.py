@@ -162,3 +162,7 @@ def test_bare_command_says_what_the_import_found_after_the_browser(
     # session C's malformed line 5 is reported with file and line once the browser has closed
     assert "skipped" in result.stderr and ".jsonl:5" in result.stderr
     assert "Imported" in result.stderr or "imported" in result.stderr
+    # and the browser was told, for its toast: the summary, then the warnings
+    notes = runs[0].options.import_notes
+    assert notes[0].startswith("Imported") and "skipped 1 malformed line" in notes[0]
+    assert any(".jsonl:5: skipped:" in line for line in notes[1:])

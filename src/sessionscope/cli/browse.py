@@ -74,7 +74,13 @@ def default_cmd() -> None:
     path = store_path()
     _check_store(path)
     _need_terminal()
-    from .imports import import_new_with_progress, summary_line, warn_drift, warn_skipped
+    from .imports import (
+        import_new_with_progress,
+        import_warnings,
+        summary_line,
+        warn_drift,
+        warn_skipped,
+    )
 
     report = None
     try:
@@ -87,7 +93,10 @@ def default_cmd() -> None:
                 report = import_new_with_progress(db)
     except (store.StoreError, OSError) as exc:
         click.echo(f"sessionscope: import skipped: {exc}", err=True)
-    open_browser(path)
+    notes: tuple[str, ...] = ()
+    if report is not None and report.warns:  # a toast in the browser says it too
+        notes = (report.summary() + ".", *import_warnings(report))
+    open_browser(path, import_notes=notes)
     if report is not None:  # the browser covered the terminal: say what the import found now
         click.echo(summary_line(report), err=True)
         warn_skipped(report)

@@ -26,6 +26,8 @@ def import_types(db: Any) -> dict[str, Any]:
     noise: dict[str, int] = {}
     unknown: dict[str, int] = {}
     drift: list[dict[str, Any]] = []
+    marked = db.sessions_with_import_issues()  # by source file (as imported)
+    marked = {os.path.abspath(ref): ids for ref, ids in marked.items() if ref}
     for key, state in db.import_states().items():
         types = state.state.get("_types") if isinstance(state.state, dict) else None
         if not isinstance(types, dict):
@@ -34,7 +36,14 @@ def import_types(db: Any) -> dict[str, Any]:
             for kind, n in (types.get(name) or {}).items():
                 into[kind] = into.get(kind, 0) + int(n)
         if types.get("drift"):
-            drift.append({"path": key, "drift": types["drift"], "unknown": types.get("unknown")})
+            drift.append(
+                {
+                    "path": key,
+                    "drift": types["drift"],
+                    "unknown": types.get("unknown"),
+                    "sessions": marked.get(key, []),
+                }
+            )
     return {"noise": noise, "unknown": unknown, "drift": drift}
 
 
@@ -90,6 +99,8 @@ def _echo_imports(imports: dict[str, Any] | None) -> None:
     for item in imports["drift"]:
         reasons = "; ".join(clean_line(str(r)) for r in item["drift"])
         click.echo(f"  possible format drift: {clean_line(item['path'])}: {reasons}")
+        for sid in item.get("sessions", [])[:5]:
+            click.echo(f"    session {clean_line(sid)}")
 
 
 @click.command("doctor")

@@ -105,21 +105,21 @@ def run_import(
 
 def warn_skipped(report: ImportReport, limit: int = MAX_WARNINGS) -> None:
     """One warning line per malformed line (file:line: reason), at most `limit` of them."""
-    for path, line_no, reason in report.skipped_lines[:limit]:
-        where = f"{path}:{line_no}" if line_no else path
-        click.echo(f"warning: {clean_line(where)}: skipped: {clean_line(reason)}", err=True)
-    more = report.skipped_count + report.files_unread - min(limit, len(report.skipped_lines))
-    if more > 0:
-        click.echo(f"warning: ... and {more:,} more malformed lines.", err=True)
+    for line in report.skipped_warnings(limit):
+        click.echo(f"warning: {clean_line(line)}", err=True)
 
 
 def warn_drift(report: ImportReport, limit: int = MAX_WARNINGS) -> None:
     """One warning per file that looks like format drift (naming its unknown types)."""
-    drifting = report.drifting
-    for info in drifting[:limit]:
-        click.echo(f"warning: {clean_line(info.warning())}", err=True)
-    if len(drifting) > limit:
-        click.echo(f"warning: ... and {len(drifting) - limit:,} more drifting files.", err=True)
+    for line in report.drift_warnings(limit):
+        click.echo(f"warning: {clean_line(line)}", err=True)
+
+
+def import_warnings(report: ImportReport, limit: int = 6) -> list[str]:
+    """The warnings `warn_skipped` and `warn_drift` print, as lines (for the browser's toast)."""
+    return [
+        clean_line(line) for line in report.skipped_warnings(limit) + report.drift_warnings(limit)
+    ]
 
 
 def report_json(report: ImportReport) -> dict[str, object]:

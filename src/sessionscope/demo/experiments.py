@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..store import Store
+from ..store.spec import MessageSpec
 from ..store.timeutil import format_ts, normalize_ts
 
 PROJECT = "webapp"
@@ -228,7 +229,7 @@ def _session(
         t += timedelta(minutes=minutes)
         return format_ts(t)
 
-    messages = [
+    messages: list[MessageSpec] = [
         {"role": "user", "content": prompt, "created_at": later(0)},
         {
             "role": "assistant",

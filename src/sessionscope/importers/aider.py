@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import ConfigError, aider_roots
+from ..store.spec import MessageSpec, Role
 from .common import derived_id, text_lines, title_from, ts
 from .contract import ParsedSession, Problem, SnapshotSource, Unit
 from .incremental import walk_files
@@ -46,11 +47,15 @@ def _number(digits: str, k: str) -> int:
     return int(value * 1000) if k else int(value)
 
 
+_ROLE_OF: dict[str, Role] = {"prompt": "user", "output": "tool", "reply": "assistant"}
+
+
 class _Run:
     def __init__(self, start: str | None, line_no: int) -> None:
         self.start = start
         self.line_no = line_no
-        self.messages: list[dict[str, Any]] = []
+        self.messages: list[MessageSpec] = []
+        self.texts: list[str] = []  # the text of each message
         self.kind: str | None = None
         self.lines: list[str] = []
         self.model: str | None = None
@@ -60,8 +65,8 @@ class _Run:
         kind, self.kind, self.lines = self.kind, None, []
         if kind is None or not text.strip():
             return
-        role = {"prompt": "user", "output": "tool", "reply": "assistant"}[kind]
-        msg: dict[str, Any] = {
+        role = _ROLE_OF[kind]
+        msg: MessageSpec = {
             "role": role,
             "content": [{"type": "text", "text": text}],
             "created_at": self.start,
@@ -70,6 +75,7 @@ class _Run:
         if role == "assistant":
             msg["model"] = self.model
         self.messages.append(msg)
+        self.texts.append(text)
 
     def add(self, kind: str, text: str) -> None:
         if kind != self.kind:
@@ -170,7 +176,7 @@ class AiderSource(SnapshotSource):
         for index, run in enumerate(parse_history(text_lines(path), problems)):
             if not run.messages:
                 continue
-            prompts = [m["content"][0]["text"] for m in run.messages if m["role"] == "user"]
+            prompts = [run.texts[i] for i, m in enumerate(run.messages) if m["role"] == "user"]
             # a prompt that is an Aider command (`/run …`, `/add …`) is not the run's subject
             words = [p for p in prompts if not p.lstrip().startswith("/")] or prompts
             title = title_from(words[0]) if words else None

@@ -11,8 +11,9 @@ Rules (see tests/fixtures/README.md):
   whose parent is not in the store stays a session of its own; it is linked when the parent is
   imported;
 - titles, strongest first: `custom-title` (/rename), `ai-title`, `summary` (matched to the session by
-  `leafUuid`), the first real prompt or a first slash command with arguments (`/cmd args`); a bare
-  slash command (`/model`) titles a session only until a prompt comes; the latest of a kind wins;
+  `leafUuid`, in this file or another, imported before or after it: see `claude_leaves`), the
+  first real prompt or a first slash command with arguments (`/cmd args`); a bare slash command
+  (`/model`) titles a session only until a prompt comes; the latest of a kind wins;
 - prompts typed while the agent worked (`queue-operation` `enqueue`, `attachment` `queued_command`)
   are user messages at their time unless a later `user` record holds the same text;
 - `<task-notification>` / `<bash-notification>` user records are `system` notices, not prompts;
@@ -23,7 +24,7 @@ Rules (see tests/fixtures/README.md):
   resumed session, or written twice, are stored once. A record carrying another session's
   `sessionId` (history a resumed session copied) goes to that session;
 - `file-history-snapshot`, `progress` and the other `NOISE` types are skipped and counted as noise;
-  other record types are counted as unknown (format drift; see `importers.drift`).
+  other record types are counted as unknown (format drift; see `importers.report`).
 """
 
 from __future__ import annotations
@@ -35,8 +36,11 @@ from collections import OrderedDict
 from pathlib import Path
 from typing import Any
 
+from ..store.blocks import normalize
+from ..store.spec import Role
+from .claude_code_errors import api_error_text
+from .claude_leaves import ConversationEnds
 from .common import (
-    blocks_of,
     count,
     derived_id,
     plain_text,
@@ -103,12 +107,17 @@ class ClaudeCodeParser:
         self.chains: OrderedDict[str, str] = OrderedDict(state.get("chains") or {})
         self.last_chain: str | None = state.get("last_chain")
         self.summaries: OrderedDict[str, str] = OrderedDict(state.get("summaries") or {})
+        self.ends = ConversationEnds(sink, state)  # for summaries in other files
+        # summaries other files hold whose leaf no import met yet: leaf uuid -> summary
+        self.waiting = {} if self.is_agent else sink.db.pending_summaries()
         self.uuids: OrderedDict[str, str] = OrderedDict()
         self.last_fields: dict[str, tuple[Any, Any, Any]] = {}
         # queued prompts stored as messages: digest -> sid (a later `user` record with the
         # same text is the same prompt, sent: not stored again)
         self.queued_done: OrderedDict[str, str] = OrderedDict(state.get("queued_done") or {})
         self.mtime: float | None = None
+        self._raw_sid: Any = None  # the last record's sessionId, and `session_id()` of it
+        self._sid: str | None = None
         in_subagents = path.parent.name == "subagents"
         slug_dir = path.parent.parent.parent if in_subagents else path.parent
         self.project_hint = decode_slug(safe_id(slug_dir.name))
@@ -120,6 +129,7 @@ class ClaudeCodeParser:
             "chains": dict(self.chains),
             "last_chain": self.last_chain,
             "summaries": dict(self.summaries),
+            **self.ends.state(),
             "queued_done": dict(self.queued_done),
         }
 
@@ -134,6 +144,8 @@ class ClaudeCodeParser:
         elif kind == "queue-operation" or kind == "attachment":
             if not self._queued(record, line_no):
                 self.sink.skipped(str(kind), noise=True)
+            if kind == "attachment":
+                self.ends.follow(record, self.main)
         elif kind in ("user", "assistant", "system"):
             buf = self._target(record, line_no)
             if buf is None:
@@ -147,6 +159,7 @@ class ClaudeCodeParser:
                 self._system(buf, record, line_no)
             if isinstance(uuid, str):
                 self._seen(uuid, buf)
+            self.ends.follow(record, buf.id)
         else:
             name = kind if isinstance(kind, str) else "(no type)"
             self.sink.skipped(name, noise=name in NOISE)
@@ -157,6 +170,7 @@ class ClaudeCodeParser:
         for buf in list(self.sink.sessions.values()):
             if buf.get("started_at") is None and (buf.new or buf.created):
                 buf.set(started_at=self._mtime())
+        self.ends.finish()
 
     def _mtime(self) -> str | None:
         try:
@@ -169,18 +183,9 @@ class ClaudeCodeParser:
     @staticmethod
     def _title(buf: SessionBuffer, text: str | None, kind: str) -> None:
         """Set the title from a source of `kind` unless a stronger source titled it."""
-        if not text:
-            return
-        meta = buf.get("metadata") or {}
-        have = meta.get("title_source")
-        have_rank = _TITLE_RANK.get(str(have), 1) if buf.get("title") is not None else -1
-        rank = _TITLE_RANK[kind]
-        if kind in ("prompt", "command") and have_rank >= rank:
-            return  # the first prompt titles, not a later one
-        if rank < have_rank:
-            return
-        buf.set(title=text)
-        buf.set_meta(title_source=kind)
+        if text and _titles(buf, kind):
+            buf.set(title=text)
+            buf.set_meta(title_source=kind)
 
     def _named_title(self, record: dict[str, Any], kind: str) -> None:
         value = record.get("customTitle" if kind == "custom-title" else "aiTitle")
@@ -204,7 +209,7 @@ class ClaudeCodeParser:
             if not isinstance(att, dict) or att.get("type") != "queued_command":
                 return False
             value = att.get("prompt", att.get("content"))
-        text = plain_text(blocks_of(value)).strip()
+        text = plain_text(normalize(value, lenient=True)).strip()
         if not text or self.is_agent:
             return False
         sid = session_id(record.get("sessionId"))
@@ -238,10 +243,12 @@ class ClaudeCodeParser:
             leaf = ""
         owner = self.uuids.get(leaf) if leaf else self.main
         if owner is None and leaf:
-            owner = self._stored_owner(leaf)
+            owner = self._stored_owner(leaf) or self.sink.db.leaf_owner(leaf)
         if owner is not None:
             self._title(self.sink.session(owner), text, "summary")
             return
+        if leaf:  # (usually) another session's: its file may come later, in any run
+            self.sink.leaf_summaries[leaf] = text
         self.summaries[leaf] = text
         self.summaries.move_to_end(leaf)
         while len(self.summaries) > _SUMMARY_MAX:
@@ -262,17 +269,24 @@ class ClaudeCodeParser:
         self.uuids[uuid] = buf.id
         if len(self.uuids) > _UUIDS_MAX:
             self.uuids.popitem(last=False)
+        title = None
         if self.summaries:
             title = self.summaries.pop(uuid, None)
             if title is None and buf.id == self.main:
                 title = self.summaries.pop("", None)
-            if title is not None:
-                self._title(buf, title, "summary")
+        if title is None and uuid in self.waiting:
+            title = self.waiting.pop(uuid)  # a summary another file holds names this record
+        if title is not None:
+            self._title(buf, title, "summary")
+            self.sink.leaves[uuid] = buf.id  # its summary is no longer waiting
 
     # -- which session a record belongs to ---------------------------------------------------
 
     def _target(self, record: dict[str, Any], line_no: int) -> SessionBuffer | None:
-        sid = session_id(record.get("sessionId"))  # None when missing; inert when hostile
+        raw = record.get("sessionId")
+        if raw != self._raw_sid:  # most records repeat the previous one's
+            self._raw_sid, self._sid = raw, session_id(raw)  # None when missing; inert if hostile
+        sid = self._sid
         if self.is_agent:
             buf = self._agent_session(record, sid)
         else:
@@ -369,11 +383,14 @@ class ClaudeCodeParser:
 
     def _user(self, buf: SessionBuffer, record: dict[str, Any], line_no: int) -> None:
         message = record.get("message")
-        blocks = blocks_of(message.get("content") if isinstance(message, dict) else None)
+        blocks = normalize(
+            message.get("content") if isinstance(message, dict) else None, lenient=True
+        )
         if not blocks:
             return
         meta: dict[str, Any] = {}
         text = ""
+        role: Role
         if record.get("isCompactSummary"):
             role = "system"
             meta["kind"] = "compact_summary"
@@ -423,8 +440,9 @@ class ClaudeCodeParser:
         )
         if role == "user" and text.strip() == "Warmup" and (self.is_agent or buf.id != self.main):
             buf.set_meta(kind="warmup")  # a 2.0.x prewarm sidechain, not subagent work
-        if role == "user" and not meta and not text.startswith(_NOT_A_TITLE):
-            self._title(buf, title_from(text), "prompt")
+        if role == "user" and not meta and _titles(buf, "prompt"):
+            if not text.startswith(_NOT_A_TITLE):
+                self._title(buf, title_from(text), "prompt")
         elif meta.get("kind") == "command" and isinstance(meta.get("command"), str):
             args = meta.get("command_args")
             name = meta["command"]
@@ -444,13 +462,17 @@ class ClaudeCodeParser:
         message = record.get("message")
         if not isinstance(message, dict):
             return
-        blocks = blocks_of(message.get("content"))
-        usage: dict[str, Any] = message["usage"] if isinstance(message.get("usage"), dict) else {}
+        blocks = normalize(message.get("content"), lenient=True)
+        usage = message.get("usage")
         tokens = (
-            count(usage.get("input_tokens")),
-            count(usage.get("output_tokens")),
-            count(usage.get("cache_read_input_tokens")),
-            count(usage.get("cache_creation_input_tokens")),
+            (
+                count(usage.get("input_tokens")),
+                count(usage.get("output_tokens")),
+                count(usage.get("cache_read_input_tokens")),
+                count(usage.get("cache_creation_input_tokens")),
+            )
+            if isinstance(usage, dict)
+            else (0, 0, 0, 0)
         )
         key = message.get("id") or record.get("uuid") or f"line-{line_no}"
         key = str(key)
@@ -520,7 +542,7 @@ class ClaudeCodeParser:
                 meta["level"] = record["level"]
         elif subtype in ("api_error", "error") or isinstance(record.get("error"), dict):
             meta["kind"] = "api_error"
-            text = _api_error_text(record, meta)
+            text = api_error_text(record, meta)
         else:
             return
         uuid = record.get("uuid")
@@ -533,6 +555,16 @@ class ClaudeCodeParser:
                 metadata={k: v for k, v in meta.items() if v is not None},
             )
         )
+
+
+def _titles(buf: SessionBuffer, kind: str) -> bool:
+    """Whether a title from a source of `kind` replaces the session's (none stronger titled
+    it; the first prompt titles, not a later one)."""
+    if buf.fields.get("title") is None:
+        return True
+    have = (buf.fields.get("metadata") or {}).get("title_source")
+    have_rank, rank = _TITLE_RANK.get(str(have), 1), _TITLE_RANK[kind]
+    return have_rank < rank if kind in ("prompt", "command") else have_rank <= rank
 
 
 _DIR_CACHE: OrderedDict[tuple[str, int], list[str]] = OrderedDict()
@@ -561,49 +593,6 @@ def _agent_files(folder: Path) -> list[str]:
 
 def _queue_digest(sid: str, text: str) -> str:
     return format(zlib.crc32(f"{sid}\0{text}".encode("utf-8", "surrogatepass")), "08x")
-
-
-def _dig(value: Any, *keys: str) -> Any:
-    for key in keys:
-        if not isinstance(value, dict):
-            return None
-        value = value.get(key)
-    return value
-
-
-def _api_error_text(record: dict[str, Any], meta: dict[str, Any]) -> str:
-    """`API error 529 (overloaded_error): Overloaded; retry 2 of 10` from an error record."""
-    error = record.get("error")
-    status = _dig(error, "status")
-    detail = next(
-        (
-            d
-            for d in (
-                _dig(error, "error", "error"),
-                _dig(error, "error"),
-                error,
-            )
-            if isinstance(d, dict) and (d.get("message") or d.get("type"))
-        ),
-        {},
-    )
-    kind = detail.get("type") if isinstance(detail.get("type"), str) else None
-    message = detail.get("message") if isinstance(detail.get("message"), str) else None
-    if message is None and isinstance(record.get("cause"), dict):
-        message = record["cause"].get("message")
-    text = "API error"
-    if isinstance(status, int) and not isinstance(status, bool):
-        text += f" {status}"
-        meta["status"] = status
-    if kind and kind != "error":
-        text += f" ({kind})"
-    if isinstance(message, str) and message:
-        text += f": {message}"
-    attempt, most = record.get("retryAttempt"), record.get("maxRetries")
-    if isinstance(attempt, int) and not isinstance(attempt, bool):
-        meta["retry_attempt"] = attempt
-        text += f"; retry {attempt}" + (f" of {most}" if isinstance(most, int) else "")
-    return text
 
 
 FORMAT = Format(SOURCE, discover, ClaudeCodeParser)

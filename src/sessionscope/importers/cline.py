@@ -24,7 +24,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .common import blocks_of, count, plain_text, tag_text, title_from, ts
+from ..store.blocks import normalize
+from ..store.spec import MessageSpec, Role
+from .common import count, plain_text, tag_text, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .incremental import file_key
 
@@ -55,9 +57,14 @@ def _read_json(path: Path) -> Any:
         raise UnitError(f"{path.name} is not valid JSON") from exc
 
 
-def _usage(ui: Any, problems: list[Problem]) -> list[dict[str, Any]]:
-    """Token counts of each API request, in order (from ui_messages.json)."""
-    usage: list[dict[str, Any]] = []
+# an API request: its time, input, output, cache read and cache write tokens, and cost
+_Request = tuple[str | None, int, int, int, int, float]
+
+
+def _usage(ui: Any, problems: list[Problem]) -> list[_Request]:
+    """The time, token counts (input, output, cache read, cache write) and cost of each API
+    request, in order (from ui_messages.json)."""
+    usage: list[_Request] = []
     for index, row in enumerate(ui if isinstance(ui, list) else [], 1):
         if not isinstance(row, dict) or row.get("say") != "api_req_started":
             continue
@@ -70,14 +77,14 @@ def _usage(ui: Any, problems: list[Problem]) -> list[dict[str, Any]]:
             continue
         cost = info.get("cost")
         usage.append(
-            {
-                "created_at": ts(row.get("ts")),
-                "input_tokens": count(info.get("tokensIn")),
-                "output_tokens": count(info.get("tokensOut")),
-                "cache_read_tokens": count(info.get("cacheReads")),
-                "cache_creation_tokens": count(info.get("cacheWrites")),
-                "cost_usd": cost if isinstance(cost, (int, float)) and cost >= 0 else 0.0,
-            }
+            (
+                ts(row.get("ts")),
+                count(info.get("tokensIn")),
+                count(info.get("tokensOut")),
+                count(info.get("cacheReads")),
+                count(info.get("cacheWrites")),
+                cost if isinstance(cost, (int, float)) and cost >= 0 else 0.0,
+            )
         )
     return usage
 
@@ -106,18 +113,17 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
     if isinstance(ui, list) and ui and isinstance(ui[-1], dict):
         ended = ts(ui[-1].get("ts"))
     cwd = None
-    messages: list[dict[str, Any]] = []
+    messages: list[MessageSpec] = []
     title = None
     last_time = started
     for index, item in enumerate(history, 1):
         if not isinstance(item, dict) or item.get("role") not in ("user", "assistant"):
             problems.append(Problem(index, f"message {index} is not a user or assistant message"))
             continue
-        blocks = blocks_of(item.get("content"))
-        role = item["role"]
-        msg: dict[str, Any] = {"role": role, "content": blocks, "external_id": f"{index - 1}"}
-        if isinstance(item.get("ts"), (int, float)):
-            msg["created_at"] = ts(item["ts"])
+        blocks = normalize(item.get("content"), lenient=True)
+        role: Role = item["role"]
+        msg: MessageSpec = {"role": role, "content": blocks, "external_id": f"{index - 1}"}
+        created = ts(item["ts"]) if isinstance(item.get("ts"), (int, float)) else None
         if role == "user":
             if cwd is None:
                 cwd = _cwd(plain_text(blocks))
@@ -128,14 +134,19 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
                 title = title_from(tag_text(text, "task") or text)
         else:
             msg["model"] = model
-            got = next(usage, {})
-            when = got.pop("created_at", None)
-            if when and "created_at" not in msg:
-                msg["created_at"] = when
-            msg.update(got)
+            request = next(usage, None)
+            if request is not None:
+                (
+                    when,
+                    msg["input_tokens"],
+                    msg["output_tokens"],
+                    msg["cache_read_tokens"],
+                    msg["cache_creation_tokens"],
+                    msg["cost_usd"],
+                ) = request
+                created = created or when
         # without a time of its own: its request's (assistant), else the one before it
-        msg.setdefault("created_at", last_time)
-        last_time = msg["created_at"] or last_time
+        last_time = msg["created_at"] = created or last_time
         messages.append(msg)
     if not messages:
         return None

@@ -18,7 +18,8 @@ Rules (see tests/fixtures/README.md):
   kind `compaction`; `turn_aborted` one of kind `interrupt`; `thread_name_updated` titles the
   session; a rollout with token counts and no items is kept with its tokens;
 - a subagent thread (`session_meta.payload.source.subagent.thread_spawn.parent_thread_id`, or
-  `forked_from_id`) is a child of its parent session when the parent is in the store;
+  `forked_from_id`) is a child of its parent session; imported before its parent, it names it
+  (`parent_session_hint`) and the parent adopts it when it arrives (`Store.adopt_children`);
 - `token_count` is cumulative: the session's totals are the last one. Each
   count's increase over the previous one is added to the latest assistant message, so the
   per-message tokens sum exactly to the last `token_count` (input EXCLUDES cached input, one
@@ -26,7 +27,7 @@ Rules (see tests/fixtures/README.md):
   in `cache_read_tokens`);
 - the older layout without the `{timestamp, type, payload}` envelope: the first line holds the
   session id and timestamp, the items follow bare, `record_type: state` lines are skipped;
-- other record, item and event types are counted (noise or unknown; see `importers.drift`).
+- other record, item and event types are counted (noise or unknown; see `importers.report`).
 """
 
 from __future__ import annotations

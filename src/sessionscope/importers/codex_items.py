@@ -8,7 +8,8 @@ import re
 import zlib
 from typing import Any
 
-from .common import blocks_of, plain_text, tag_text
+from ..store.blocks import normalize
+from .common import plain_text, tag_text
 
 CONTEXT = {
     "<environment_context>": "environment_context",
@@ -101,11 +102,11 @@ def digest(text: str) -> str:
 def content_blocks(content: Any) -> list[dict[str, Any]]:
     """Codex content items (input_text, output_text, input_image) as Anthropic blocks."""
     if not isinstance(content, list):
-        return blocks_of(content)
+        return normalize(content, lenient=True)
     blocks: list[dict[str, Any]] = []
     for item in content:
         if not isinstance(item, dict):
-            blocks.extend(blocks_of(item))
+            blocks.extend(normalize(item, lenient=True))
             continue
         kind = item.get("type")
         if kind in ("input_text", "output_text", "text") and isinstance(item.get("text"), str):

@@ -154,25 +154,6 @@ def derived_id(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(safe_id(p) for p in parts)))
 
 
-def blocks_of(content: Any) -> list[dict[str, Any]]:
-    """Message content as a list of blocks (a string becomes one text block)."""
-    if isinstance(content, str):
-        return [{"type": "text", "text": content}] if content else []
-    if isinstance(content, dict):
-        content = [content]
-    if not isinstance(content, list):
-        return [] if content is None else [{"type": "text", "text": str(content)}]
-    out: list[dict[str, Any]] = []
-    for block in content:
-        if isinstance(block, dict) and isinstance(block.get("type"), str):
-            out.append(block)
-        elif isinstance(block, str):
-            out.append({"type": "text", "text": block})
-        elif block is not None:
-            out.append({"type": "text", "text": str(block)})
-    return out
-
-
 def plain_text(blocks: list[dict[str, Any]]) -> str:
     """The text blocks of a message, joined (what titles and classification look at)."""
     return "\n".join(
@@ -191,6 +172,8 @@ def text_lines(path: Path) -> Iterator[str]:
 
 def count(value: Any) -> int:
     """A token count from a transcript: a non-negative int, else 0."""
+    if type(value) is int and 0 <= value <= 2**53:  # the common case first
+        return value
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return 0
     if isinstance(value, float) and not math.isfinite(value):

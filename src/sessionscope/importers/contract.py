@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store import Store
+from ..store.spec import MessageSpec
 from .incremental import FileTask, Format, plan
 
 LINUX = "Linux"
@@ -47,11 +48,11 @@ def this_system() -> str:
 @dataclass(slots=True)
 class ParsedSession:
     """One session as a snapshot source reads it: the store's session fields and its messages
-    (dicts `Store.save` takes: role, content blocks, created_at, model, tokens, external_id,
-    metadata). `version` is the source's own change marker (an update time), when it has one."""
+    (the `MessageSpec`s `Store.save` takes). `version` is the source's own change marker (an
+    update time), when it has one."""
 
     id: str
-    messages: list[dict[str, Any]]
+    messages: list[MessageSpec]
     title: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     version: Any = None

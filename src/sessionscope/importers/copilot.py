@@ -28,6 +28,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
+from ..store.spec import MessageSpec
 from .common import count, derived_id, text_field, text_lines, title_from, ts
 from .contract import ParsedSession, Problem, SnapshotSource, Unit
 from .incremental import walk_files
@@ -69,15 +70,14 @@ def _arguments(value: Any) -> dict[str, Any]:
 class _Session:
     def __init__(self, sid: str) -> None:
         self.id = sid
-        self.messages: list[dict[str, Any]] = []
+        self.messages: list[MessageSpec] = []
         self.fields: dict[str, Any] = {}
         self.title: str | None = None
         self.first_prompt: str | None = None
 
-    def last_assistant(self) -> dict[str, Any] | None:
+    def last_assistant(self) -> MessageSpec | None:
         """The last assistant message (the dict itself: usage events update it in place)."""
-        msg: dict[str, Any]
-        for msg in reversed(self.messages):
+        for msg in self.messages[::-1]:
             if msg["role"] == "assistant":
                 return msg
         return None
@@ -161,18 +161,20 @@ def parse_events(
             model = used or model
             if last is not None:
                 last["model"] = used or last.get("model")
-                last["input_tokens"] = last.get("input_tokens", 0) + count(data.get("inputTokens"))
+                last["input_tokens"] = (last.get("input_tokens") or 0) + count(
+                    data.get("inputTokens")
+                )
                 # outputTokens of the message itself are replaced by the call's own count
-                last["output_tokens"] = count(data.get("outputTokens")) or last["output_tokens"]
-                last["cache_read_tokens"] = last.get("cache_read_tokens", 0) + count(
+                last["output_tokens"] = count(data.get("outputTokens")) or last.get("output_tokens")
+                last["cache_read_tokens"] = (last.get("cache_read_tokens") or 0) + count(
                     data.get("cacheReadTokens")
                 )
-                last["cache_creation_tokens"] = last.get("cache_creation_tokens", 0) + count(
+                last["cache_creation_tokens"] = (last.get("cache_creation_tokens") or 0) + count(
                     data.get("cacheWriteTokens")
                 )
                 cost = data.get("cost")
                 if isinstance(cost, (int, float)) and cost >= 0:
-                    last["cost_usd"] = last.get("cost_usd", 0.0) + cost
+                    last["cost_usd"] = (last.get("cost_usd") or 0.0) + cost
         elif kind == "tool.execution_complete":
             call_id = data.get("toolCallId")
             if not isinstance(call_id, str):

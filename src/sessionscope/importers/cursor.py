@@ -26,6 +26,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..store.spec import MessageSpec
 from .common import count, text_field, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .cursor_transcripts import TRANSCRIPTS, cursor_home, parse_transcript, transcript_files
@@ -45,11 +46,11 @@ def _json(value: Any) -> Any:
     return json.loads(value) if isinstance(value, str) else None
 
 
-def bubble_messages(bubble: dict[str, Any], bid: str) -> list[dict[str, Any]]:
+def bubble_messages(bubble: dict[str, Any], bid: str) -> list[MessageSpec]:
     """The store messages of one bubble (an assistant bubble with a tool call adds its result)."""
     kind = bubble.get("type")
     created = ts(bubble.get("createdAt"))
-    text = bubble.get("text") if isinstance(bubble.get("text"), str) else ""
+    text: str = bubble["text"] if isinstance(bubble.get("text"), str) else ""
     if kind == 1:
         return [{"role": "user", "content": text, "created_at": created, "external_id": bid}]
     if kind != 2:
@@ -60,9 +61,9 @@ def bubble_messages(bubble: dict[str, Any], bid: str) -> list[dict[str, Any]]:
         blocks.append({"type": "thinking", "thinking": thinking})
     if text:
         blocks.append({"type": "text", "text": text})
-    out: list[dict[str, Any]] = []
+    out: list[MessageSpec] = []
     tool = _dict(bubble.get("toolFormerData"))
-    result_msg = None
+    result_msg: MessageSpec | None = None
     if tool:
         call_id = str(tool.get("toolCallId") or bid)
         raw = tool.get("params") or tool.get("rawArgs")
@@ -147,11 +148,11 @@ def read_state_db(
             messages = [m for bid, b in bubbles for m in bubble_messages(b, bid)]
             if not messages:
                 continue
-            first = next((m for m in messages if m["role"] == "user"), None)
+            prompt = next((m["content"] for m in messages if m["role"] == "user"), None)
             title = text_field(composer.get("name")) or (
-                title_from(first["content"]) if first and first["content"] else None
+                title_from(prompt) if isinstance(prompt, str) and prompt else None
             )
-            models = [m["model"] for m in messages if m.get("model")]
+            models = [m.get("model") for m in messages if m.get("model")]
             fields = {
                 "started_at": ts(composer.get("createdAt")),
                 "ended_at": ts(version),

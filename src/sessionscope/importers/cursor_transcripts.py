@@ -26,9 +26,11 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from .common import blocks_of, derived_id, plain_text, tag_text, text_lines, title_from, ts
+from ..store.blocks import normalize
+from ..store.spec import MessageSpec
+from .common import derived_id, plain_text, tag_text, text_lines, title_from, ts
 from .contract import ParsedSession, Problem, Unit
 
 TRANSCRIPTS = "agent-transcripts"
@@ -113,9 +115,9 @@ def _prompt(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str | N
     return [{"type": "text", "text": query}, *others], around or None
 
 
-def parse_jsonl(lines: Iterable[str], sid: str, problems: list[Problem]) -> list[dict[str, Any]]:
+def parse_jsonl(lines: Iterable[str], sid: str, problems: list[Problem]) -> list[MessageSpec]:
     """The store messages of a JSONL transcript (no times: see the module docstring)."""
-    messages: list[dict[str, Any]] = []
+    messages: list[MessageSpec] = []
     for line_no, line in enumerate(lines, 1):
         if not line.strip():
             continue
@@ -135,11 +137,11 @@ def parse_jsonl(lines: Iterable[str], sid: str, problems: list[Problem]) -> list
         if role not in ("user", "assistant") or content is None:
             problems.append(Problem(line_no, "a record of no known kind"))
             continue
-        blocks = blocks_of(content)
+        blocks = normalize(content, lenient=True)
         for k, block in enumerate(blocks):
             if block.get("type") == "tool_use" and not block.get("id"):
                 blocks[k] = {**block, "id": f"{sid}/{line_no}/{k}"}
-        msg: dict[str, Any] = {"role": role, "content": blocks, "external_id": str(line_no)}
+        msg: MessageSpec = {"role": role, "content": blocks, "external_id": str(line_no)}
         if role == "user":
             if blocks and all(b.get("type") == "tool_result" for b in blocks):
                 msg["role"] = "tool"
@@ -237,20 +239,20 @@ class _TextTranscript:
             self.lines.append(line)
 
 
-def parse_text(lines: Iterable[str], sid: str) -> list[dict[str, Any]]:
+def parse_text(lines: Iterable[str], sid: str) -> list[MessageSpec]:
     """The store messages of a `.txt` transcript."""
     reader = _TextTranscript(sid)
     for line in lines:
         reader.line(line)
     reader.flush()
-    out = []
+    out: list[MessageSpec] = []
     for msg in reader.messages:
         if msg["role"] == "user":
             msg["content"], around = _prompt(msg["content"])
             if around:
                 msg["metadata"] = {"cursor_context": around}
         if msg["content"]:
-            out.append(msg)
+            out.append(cast(MessageSpec, msg))
     return out
 
 
@@ -275,7 +277,8 @@ def parse_transcript(
     slug = workspace_of(path)
     project = (project_path(slug) if slug else None) or slug
     first = next((m for m in messages if m["role"] == "user"), None)
-    title = title_from(plain_text(first["content"])) if first else None
+    content = first["content"] if first else ""
+    title = title_from(plain_text(content) if isinstance(content, list) else content)
     fields = {
         "started_at": when,
         "ended_at": when,

@@ -30,7 +30,9 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from .common import blocks_of, count, derived_id, text_field, text_lines, title_from, ts
+from ..store.blocks import normalize
+from ..store.spec import MessageSpec
+from .common import count, derived_id, text_field, text_lines, title_from, ts
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
 from .incremental import walk_files
 from .snapshot import file_unit
@@ -78,13 +80,13 @@ def project_paths(gemini_dir: Path) -> dict[str, str]:
 def _parts_text(content: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(text blocks, functionResponse parts) of a Gemini PartListUnion."""
     if isinstance(content, str):
-        return blocks_of(content), []
+        return normalize(content, lenient=True), []
     parts = content if isinstance(content, list) else [content] if isinstance(content, dict) else []
     texts: list[dict[str, Any]] = []
     responses: list[dict[str, Any]] = []
     for part in parts:
         if isinstance(part, str):
-            texts.extend(blocks_of(part))
+            texts.extend(normalize(part, lenient=True))
         elif isinstance(part, dict):
             if isinstance(part.get("text"), str) and not part.get("thought"):
                 if part["text"]:
@@ -120,18 +122,17 @@ def _result_text(call: dict[str, Any]) -> str | None:
     return json.dumps(result, ensure_ascii=False, default=str)
 
 
-def _tokens(tokens: Any) -> dict[str, int]:
+def _add_tokens(message: MessageSpec, tokens: Any) -> None:
+    """A reply's token counts (input beyond cache reads, cache reads, output with thoughts)."""
     if not isinstance(tokens, dict):
-        return {}
+        return
     cached = count(tokens.get("cached"))
-    return {
-        "input_tokens": max(0, count(tokens.get("input")) - cached),
-        "cache_read_tokens": cached,
-        "output_tokens": count(tokens.get("output")) + count(tokens.get("thoughts")),
-    }
+    message["input_tokens"] = max(0, count(tokens.get("input")) - cached)
+    message["cache_read_tokens"] = cached
+    message["output_tokens"] = count(tokens.get("output")) + count(tokens.get("thoughts"))
 
 
-def messages_of(record: dict[str, Any]) -> list[dict[str, Any]]:
+def messages_of(record: dict[str, Any]) -> list[MessageSpec]:
     """The store messages one Gemini message record gives (a reply may add tool messages)."""
     if not isinstance(record, dict):
         raise TypeError("a message that is not a JSON object")
@@ -142,7 +143,7 @@ def messages_of(record: dict[str, Any]) -> list[dict[str, Any]]:
     created = ts(record.get("timestamp"))
     texts, responses = _parts_text(record.get("content"))
     if kind == "user":
-        out: list[dict[str, Any]] = []
+        out: list[MessageSpec] = []
         if texts:
             out.append(
                 {"role": "user", "content": texts, "created_at": created, "external_id": mid}
@@ -210,14 +211,14 @@ def messages_of(record: dict[str, Any]) -> list[dict[str, Any]]:
                 }
             )
     model = record.get("model") if isinstance(record.get("model"), str) else None
-    reply: dict[str, Any] = {
+    reply: MessageSpec = {
         "role": "assistant",
         "content": blocks,
         "created_at": created,
         "external_id": mid,
         "model": model,
-        **_tokens(record.get("tokens")),
     }
+    _add_tokens(reply, record.get("tokens"))
     out = [reply]
     if results:
         out.append(
@@ -296,7 +297,7 @@ class GeminiSource(SnapshotSource):
             if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
                 raise UnitError("not a Gemini CLI session (no messages list)")
             meta, records = doc, doc["messages"]
-        messages: list[dict[str, Any]] = []
+        messages: list[MessageSpec] = []
         first_prompt = model = None
         for index, record in enumerate(records, 1):
             position = record.get("_line", index) if isinstance(record, dict) else index
@@ -306,8 +307,9 @@ class GeminiSource(SnapshotSource):
                 problems.append(Problem(position, f"unexpected message shape ({exc!s:.80})"))
                 continue
             for msg in got:
-                if msg["role"] == "user" and first_prompt is None:
-                    first_prompt = "\n".join(b["text"] for b in msg["content"] if "text" in b)
+                content = msg["content"]
+                if msg["role"] == "user" and first_prompt is None and isinstance(content, list):
+                    first_prompt = "\n".join(b["text"] for b in content if "text" in b)
                 model = msg.get("model") or model
             messages.extend(got)
         sid = meta.get("sessionId")

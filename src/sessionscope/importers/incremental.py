@@ -27,9 +27,18 @@ from typing import Any, Protocol
 from ..store import Store, locks
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
+from ..store.timeutil import now_iso
 from .common import safe_id
 from .jsonl import open_regular, read_lines
-from .report import DRIFT_UNKNOWN_SHARE, FileTypes, ImportProgress, ImportReport, ProgressCallback
+from .report import (
+    DRIFT_UNKNOWN_SHARE,
+    TYPES_KEY,
+    FileTypes,
+    ImportProgress,
+    ImportReport,
+    ProgressCallback,
+    unknown_share,
+)
 from .sink import Sink
 
 BATCH_MESSAGES = 1000
@@ -43,7 +52,7 @@ _UNSAVED = "_unsaved_sessions"
 # import-state key: digest of the file's first bytes, to tell a grown file from a replaced one
 _HEAD = "_head"
 _WRITTEN = "_written"  # import-state key: digests of the session fields this file's import wrote
-_TYPES = "_types"  # import-state key: record types skipped over all runs, and drift (doctor)
+_TYPES = TYPES_KEY  # import-state key: record types skipped over all runs, and drift (doctor)
 HEAD_BYTES = 4096
 # What a parser may raise on a record of an unexpected shape: it costs only that line.
 # (RecursionError: content nested deeper than a helper could walk.)
@@ -310,7 +319,9 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     sink = Sink(db, task.fmt.source, safe_id(str(task.path)))
     unsaved = state.pop(_UNSAVED, None)
     earlier_types = state.pop(_TYPES, None)
-    types_state: dict[str, Any] | None = earlier_types if isinstance(earlier_types, dict) else None
+    # what earlier runs skipped (counts over every run; a file read from the start starts over)
+    types_before = earlier_types if resuming and isinstance(earlier_types, dict) else None
+    types_state: dict[str, Any] | None = None
     sink.restore({}, state.pop(_WRITTEN, None))
     parser = task.fmt.parser(sink, task.path, state)
     if isinstance(unsaved, dict):
@@ -326,16 +337,24 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
         try:
             added, touched = write_batch(final, None)
         except InvalidInput:
-            # A message the store refuses (whatever in it slipped past the parser) costs only
-            # its own line: write the batch again message by message, leaving those out.
-            refused: list[tuple[int, str]] = []
-            added, touched = write_batch(final, refused)
-            for refused_line, reason in refused:
-                report.skip_line(path_text, refused_line, reason)
+            added, touched = write_refused(final)
         sink.committed()
         report.messages += added
         report.touch(touched)
         run.notify()
+
+    def write_refused(final: bool) -> tuple[int, set[str]]:
+        # Content nested past the store's limit is cut (and marked) and the batch written
+        # again; a message the store still refuses (whatever in it slipped past the parser)
+        # costs only its own line: the batch is written message by message, leaving those out.
+        if sink.fit_nesting():
+            with contextlib.suppress(InvalidInput):
+                return write_batch(final, None)
+        refused: list[tuple[int, str]] = []
+        written = write_batch(final, refused)
+        for refused_line, reason in refused:
+            report.skip_line(path_text, refused_line, reason)
+        return written
 
     def write_batch(final: bool, refused: list[tuple[int, str]] | None) -> tuple[int, set[str]]:
         with db.transaction():
@@ -354,12 +373,21 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
                     _UNSAVED: sink.unsaved(),
                     _WRITTEN: sink.written_state(),
                     _HEAD: head,
-                    _TYPES: types_state,
+                    _TYPES: types_state if final else partial_types().stored(types_before),
                 },
             )
         return written
 
     records = 0
+    malformed_before = report.skipped_count
+
+    def partial_types() -> FileTypes:
+        # what this run skipped so far: kept with each batch, so a run killed after it still
+        # counts it (whole-file drift checks wait for the end)
+        info = FileTypes(path_text, records, dict(sink.noise), dict(sink.unknown))
+        info.malformed = report.skipped_count - malformed_before
+        return info
+
     try:
         lines = read_lines(task.path, start, line_no)
         for line in lines:
@@ -398,10 +426,30 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     if finish is not None:
         finish()
     info = file_types(path_text, records, sink, from_start=start == 0)
-    types_state = info.stored(types_state if resuming else None)
+    info.malformed = report.skipped_count - malformed_before
+    types_state = info.stored(types_before, now_iso())
+    mark_issues(sink, parser, info.issues(types_state))
     flush(final=True)
     report.add_file(info)
     return True
+
+
+def mark_issues(sink: Sink, parser: Parser, issues: dict[str, Any]) -> None:
+    """Give the file's sessions what its imports skipped (`import_issues` in their metadata:
+    the browser marks them), or clear it when a file read again from the start has none."""
+    own = {buf.id for buf in sink.sessions.values() if buf.get("source_ref") == sink.source_ref}
+    main = parser.state().get("sid")
+    if isinstance(main, str) and main:
+        own.add(main)
+    for sid in own:
+        buf = sink.session(sid)
+        if buf.get("source_ref") != sink.source_ref or not (buf.created or buf.new):
+            continue  # another file's session, or one this file has not created
+        had = (buf.get("metadata") or {}).get("import_issues")
+        if issues and issues != had:
+            buf.set_meta(import_issues=issues)
+        elif had is not None and not issues:
+            buf.drop_meta("import_issues")
 
 
 def file_types(path: str, records: int, sink: Sink, *, from_start: bool) -> FileTypes:
@@ -411,8 +459,8 @@ def file_types(path: str, records: int, sink: Sink, *, from_start: bool) -> File
     unknown = sum(sink.unknown.values())
     if from_start and records and not sink.roles:
         info.drift.append("no messages")
-    elif from_start and sink.roles.get("user") and not sink.roles.get("assistant"):
+    elif from_start and sink.roles.get("user") and "assistant" not in sink.roles:
         info.drift.append("prompts but no assistant turn")
     if records and unknown > records * DRIFT_UNKNOWN_SHARE:
-        info.drift.append(f"{unknown} of {records} records of unknown types")
+        info.drift.append(unknown_share(unknown, records))
     return info

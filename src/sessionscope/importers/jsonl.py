@@ -99,7 +99,7 @@ def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
         raw = raw[:-1]
     if raw.startswith(_BOM):
         raw = raw[3:]
-    if not raw.strip():
+    if raw[:1] != b"{" and not raw.strip():  # an object's line is not blank: no copy of it
         return None, None
     if _NINETEEN_DIGITS not in raw.translate(_DIGITS_TO_ZERO):
         # orjson reads plain records 3x faster; anything it refuses (NaN, 1e400, invalid

@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..store.spec import MessageSpec
 from .common import count, text_field, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError
 from .incremental import file_key, walk_files
@@ -64,7 +65,7 @@ def _json(value: Any) -> dict[str, Any]:
     raise ValueError("not a JSON object")
 
 
-def convert(info: dict[str, Any], parts: list[dict[str, Any]], mid: str) -> list[dict[str, Any]]:
+def convert(info: dict[str, Any], parts: list[dict[str, Any]], mid: str) -> list[MessageSpec]:
     """The store messages of one OpenCode message (its info and its parts, in order)."""
     role = info.get("role")
     time = _dict(info.get("time"))
@@ -103,9 +104,9 @@ def convert(info: dict[str, Any], parts: list[dict[str, Any]], mid: str) -> list
                         "is_error": status == "error",
                     }
                 )
-    if role not in ("user", "assistant"):
+    if role != "user" and role != "assistant":
         return []
-    msg: dict[str, Any] = {
+    msg: MessageSpec = {
         "role": role,
         "content": blocks,
         "created_at": created,
@@ -114,14 +115,13 @@ def convert(info: dict[str, Any], parts: list[dict[str, Any]], mid: str) -> list
     if role == "assistant":
         tokens = _dict(info.get("tokens"))
         cache = _dict(tokens.get("cache"))
-        msg.update(
-            model=info.get("modelID") if isinstance(info.get("modelID"), str) else None,
-            input_tokens=count(tokens.get("input")),
-            output_tokens=count(tokens.get("output")) + count(tokens.get("reasoning")),
-            cache_read_tokens=count(cache.get("read")),
-            cache_creation_tokens=count(cache.get("write")),
-            cost_usd=info.get("cost") if isinstance(info.get("cost"), (int, float)) else 0.0,
-        )
+        model, cost = info.get("modelID"), info.get("cost")
+        msg["model"] = model if isinstance(model, str) else None
+        msg["input_tokens"] = count(tokens.get("input"))
+        msg["output_tokens"] = count(tokens.get("output")) + count(tokens.get("reasoning"))
+        msg["cache_read_tokens"] = count(cache.get("read"))
+        msg["cache_creation_tokens"] = count(cache.get("write"))
+        msg["cost_usd"] = cost if isinstance(cost, (int, float)) else 0.0
     out = [msg]
     if results:
         out.append(
@@ -131,11 +131,11 @@ def convert(info: dict[str, Any], parts: list[dict[str, Any]], mid: str) -> list
 
 
 def _session(
-    info: dict[str, Any], messages: list[dict[str, Any]], project: str | None, version: Any
+    info: dict[str, Any], messages: list[MessageSpec], project: str | None, version: Any
 ) -> ParsedSession:
     time = _dict(info.get("time"))
-    first = next((m for m in messages if m["role"] == "user"), None)
-    prompt = "\n".join(b.get("text", "") for b in first["content"]) if first else ""
+    first = next((m["content"] for m in messages if m["role"] == "user"), None)
+    prompt = "\n".join(b.get("text", "") for b in first) if isinstance(first, list) else ""
     title = text_field(info.get("title")) or title_from(prompt)
     models = [m.get("model") for m in messages if m.get("model")]
     fields = {
@@ -240,9 +240,7 @@ def read_database(
             yield session
 
 
-def _db_messages(
-    conn: sqlite3.Connection, sid: str, problems: list[Problem]
-) -> list[dict[str, Any]]:
+def _db_messages(conn: sqlite3.Connection, sid: str, problems: list[Problem]) -> list[MessageSpec]:
     parts: dict[str, list[dict[str, Any]]] = {}
     for prow in conn.execute("SELECT * FROM part WHERE session_id = ? ORDER BY id", (sid,)):
         try:
@@ -251,7 +249,7 @@ def _db_messages(
             problems.append(Problem(0, f"part {prow['id']}: its data is not a JSON object"))
             continue
         parts.setdefault(str(part.get("message_id")), []).append(part)
-    messages: list[dict[str, Any]] = []
+    messages: list[MessageSpec] = []
     for mrow in conn.execute("SELECT * FROM message WHERE session_id = ? ORDER BY id", (sid,)):
         try:
             info = _row(mrow)
@@ -284,7 +282,7 @@ def read_storage_session(path: Path, problems: list[Problem]) -> list[ParsedSess
     proj = _load_quiet(storage / "project" / f"{info.get('projectID')}.json")
     if proj is not None:
         project = text_field(proj.get("worktree"))
-    messages: list[dict[str, Any]] = []
+    messages: list[MessageSpec] = []
     for mpath in sorted((storage / "message" / sid).glob("*.json")):
         minfo = _load(mpath, problems)
         if minfo is None or not isinstance(minfo.get("id"), str):

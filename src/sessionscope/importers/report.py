@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -10,6 +10,15 @@ from typing import Any
 MAX_SKIPPED_KEPT = 1000
 # A file is possible format drift when more than this share of its records are of unknown types.
 DRIFT_UNKNOWN_SHARE = 0.2
+
+
+UNKNOWN_SHARE = "records of unknown types"
+TYPES_KEY = "_types"  # import-state key: what a file's imports skipped (`FileTypes.stored`)
+
+
+def unknown_share(unknown: int, records: int) -> str:
+    """The drift reason `3 of 10 records of unknown types`."""
+    return f"{unknown} of {records} {UNKNOWN_SHARE}"
 
 
 @dataclass(slots=True)
@@ -22,6 +31,7 @@ class FileTypes:
     noise: dict[str, int] = field(default_factory=dict)
     unknown: dict[str, int] = field(default_factory=dict)
     drift: list[str] = field(default_factory=list)
+    malformed: int = 0  # lines skipped as malformed
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -30,26 +40,70 @@ class FileTypes:
             "noise": dict(self.noise),
             "unknown": dict(self.unknown),
             "drift": list(self.drift),
+            "malformed_lines": self.malformed,
         }
 
-    def stored(self, earlier: dict[str, Any] | None) -> dict[str, Any]:
-        """What the file's import state keeps: counts over every run (added to `earlier`), and
-        this run's drift (an appended file that imports fine clears it)."""
+    def stored(self, earlier: dict[str, Any] | None, at: str = "") -> dict[str, Any]:
+        """What the file's import state keeps: counts over every run (added to `earlier`),
+        this run's drift (an appended file that imports fine clears it), and what this run
+        (at `at`) skipped when it skipped anything (`last`: what a browser open meanwhile
+        tells)."""
         earlier = earlier or {}
         noise = dict(earlier.get("noise") or {})
         unknown = dict(earlier.get("unknown") or {})
         _add(noise, self.noise)
         _add(unknown, self.unknown)
-        drift = self.drift or (earlier.get("drift") if not self.records else None) or []
+        whole = [d for d in self.drift if not d.endswith(UNKNOWN_SHARE)]  # whole-file checks
+        drift = whole or (earlier.get("drift") if not self.records else None) or []
+        drift = [d for d in drift if not d.endswith(UNKNOWN_SHARE)]
         records = int(earlier.get("records") or 0) + self.records
-        return {"records": records, "noise": noise, "unknown": unknown, "drift": drift}
+        strange = sum(unknown.values())  # the unknown share over every run, like a clean import
+        if records and strange > records * DRIFT_UNKNOWN_SHARE:
+            drift.append(unknown_share(strange, records))
+        malformed = int(earlier.get("malformed") or 0) + self.malformed
+        stored: dict[str, Any] = {
+            "records": records,
+            "noise": noise,
+            "unknown": unknown,
+            "drift": drift,
+            "malformed": malformed,
+        }
+        if self.unknown or self.malformed:  # (not drift alone: a file being written may
+            # hold a prompt and no reply yet, and the next run clears it)
+            text = self.warning()
+            if self.malformed:
+                text += ("; " if self.unknown or self.drift else " ") + "skipped "
+                text += plural(self.malformed, "malformed line")
+            stored["last"] = {"at": at, "warning": text}
+        elif isinstance(earlier.get("last"), dict):
+            stored["last"] = earlier["last"]
+        return stored
+
+    def issues(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """What a session of this file carries as `import_issues` (from `stored`, counts over
+        every run): malformed lines, unknown types (the most frequent 8), possible drift."""
+        issues: dict[str, Any] = {}
+        if stored.get("malformed"):
+            issues["malformed_lines"] = stored["malformed"]
+        unknown = stored.get("unknown") or {}
+        if unknown:
+            top = sorted(unknown.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
+            issues["unknown_types"] = dict(top)
+        if stored.get("drift"):
+            issues["drift"] = list(stored["drift"])
+        return issues
 
     def warning(self) -> str:
-        """`possible format drift in FILE: no messages; unknown types: a (3), b (1)`."""
-        text = f"possible format drift in {self.path}: {'; '.join(self.drift)}"
+        """`possible format drift in FILE: no messages; unknown types: a (3), b (1)` (or
+        `FILE: unknown types: ...` when it does not look like drift)."""
+        if self.drift:
+            text = f"possible format drift in {self.path}: {'; '.join(self.drift)}"
+        else:
+            text = f"{self.path}:"
         if self.unknown:
             kinds = sorted(self.unknown.items(), key=lambda kv: (-kv[1], kv[0]))[:8]
-            text += "; unknown types: " + ", ".join(f"{k} ({n})" for k, n in kinds)
+            text += ("; " if self.drift else " ") + "unknown types: "
+            text += ", ".join(f"{k} ({n})" for k, n in kinds)
         return text
 
 
@@ -135,6 +189,31 @@ class ImportReport:
         self.files.extend(other.files[: max(0, MAX_SKIPPED_KEPT - len(self.files))])
         self.touch(other.session_ids)
 
+    def skipped_warnings(self, limit: int) -> list[str]:
+        """One line per malformed line or file not read (`FILE:LINE: skipped: reason`), at most
+        `limit`, then how many more."""
+        lines = []
+        for path, line_no, reason in self.skipped_lines[:limit]:
+            where = f"{path}:{line_no}" if line_no else path
+            lines.append(f"{where}: skipped: {reason}")
+        more = self.skipped_count + self.files_unread - min(limit, len(self.skipped_lines))
+        if more > 0:
+            lines.append(f"... and {more:,} more malformed lines.")
+        return lines
+
+    def drift_warnings(self, limit: int) -> list[str]:
+        """One line per file that looks like format drift (naming its unknown types)."""
+        drifting = self.drifting
+        lines = [info.warning() for info in drifting[:limit]]
+        if len(drifting) > limit:
+            lines.append(f"... and {len(drifting) - limit:,} more drifting files.")
+        return lines
+
+    @property
+    def warns(self) -> bool:
+        """True when the run skipped lines or files, met unknown types or possible drift."""
+        return bool(self.skipped_count or self.files_unread or self.unknown or self.drifting)
+
     @property
     def changed(self) -> bool:
         """True when anything new reached the store."""
@@ -187,3 +266,19 @@ class ImportProgress:
 
 
 ProgressCallback = Callable[[ImportProgress], None]
+
+
+def recent_warnings(states: Iterable[Any], since: str) -> list[tuple[str, str, str]]:
+    """What the imports that ran after `since` (an ISO time) skipped, from the files' import
+    states (`ImportState`s): (path, when, one line) a file. What a browser open meanwhile tells."""
+    found = []
+    for item in states:
+        state = item.state if isinstance(item.state, dict) else {}
+        types = state.get(TYPES_KEY)
+        last = types.get("last") if isinstance(types, dict) else None
+        if not isinstance(last, dict) or not isinstance(last.get("warning"), str):
+            continue
+        at = last.get("at")
+        if isinstance(at, str) and at > since:
+            found.append((str(item.path), at, last["warning"]))
+    return found

@@ -10,12 +10,15 @@ engine calls it inside the transaction that also records the file's import state
 from __future__ import annotations
 
 import hashlib
+import os
 from collections import OrderedDict
 from typing import Any
 
 from ..store import Store
 from ..store.errors import InvalidInput
 from ..store.models import Message, SessionInfo
+from ..store.redact import redact_text
+from ..store.spec import Block, MessageSpec, Role
 from .common import cut_nesting, safe_blocks, safe_id
 from .common import session_id as normal_session_id
 from .pricing import price
@@ -53,7 +56,8 @@ def digest(value: Any) -> str:
 
 
 class Msg:
-    """A message being imported: the keywords of `Store.append_many`, plus write bookkeeping."""
+    """A message being imported: the fields of its `MessageSpec`, plus write bookkeeping (kept
+    as a class: parsers extend a message after adding it, and `spec()` prices it)."""
 
     __slots__ = (
         "blocks",
@@ -74,8 +78,8 @@ class Msg:
 
     def __init__(
         self,
-        role: str,
-        blocks: list[dict[str, Any]],
+        role: Role,
+        blocks: list[Block],
         *,
         external_id: str,
         created_at: str | None = None,
@@ -119,8 +123,8 @@ class Msg:
         msg.written = True
         return msg
 
-    def spec(self) -> dict[str, Any]:
-        spec: dict[str, Any] = {
+    def spec(self) -> MessageSpec:
+        spec: MessageSpec = {
             "role": self.role,
             "content": self.blocks,
             "external_id": self.external_id,
@@ -137,7 +141,7 @@ class Msg:
             spec["metadata"] = self.metadata
         return spec
 
-    def _price(self, spec: dict[str, Any]) -> None:
+    def _price(self, spec: MessageSpec) -> None:
         """The message's cost from its model and tokens; one the price table cannot price is
         marked `unpriced` (its cost is unknown, not $0)."""
         tokens = (
@@ -157,17 +161,28 @@ class Msg:
                 self.metadata = {k: v for k, v in self.metadata.items() if k != "unpriced"}
 
 
-def bounded_blocks(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], bool]:
-    """`safe_blocks`, with nesting past the store's limit cut; and whether it was cut."""
-    cut_blocks, cut = cut_nesting(blocks)
-    return safe_blocks(cut_blocks), cut
+def fit_nesting(msg: Msg) -> bool:
+    """Cut content and metadata nested past the store's limit, marking the message
+    `nesting_cut`; True when anything was cut.
+
+    Not run on every message: the store's own walk finds such content (`InvalidInput`), and the
+    engine then fits the batch and writes it again (`Sink.fit_nesting`).
+    """
+    blocks, cut = cut_nesting(msg.blocks)
+    metadata, cut_meta = cut_nesting(msg.metadata)
+    if not (cut or cut_meta):
+        return False
+    msg.blocks = safe_blocks(blocks)
+    msg.metadata = {**metadata, "nesting_cut": True}
+    return True
 
 
-def merge_blocks(target: list[dict[str, Any]], blocks: list[dict[str, Any]]) -> bool:
+def merge_blocks(target: list[Block], blocks: list[Block]) -> bool:
     """Append the blocks `target` does not hold yet (tool_use by id, others by value)."""
     changed = False
     use_ids = {b.get("id") for b in target if b.get("type") == "tool_use"}
-    blocks, _cut = bounded_blocks(blocks)
+    blocks, _cut = cut_nesting(blocks)  # compared by value below: never deeper than the limit
+    blocks = safe_blocks(blocks)
     for block in blocks:
         if block.get("type") == "tool_use" and block.get("id") in use_ids:
             continue
@@ -197,6 +212,8 @@ class SessionBuffer:
                 self.fields[key] = getattr(info, key)
             self.fields["metadata"] = dict(info.metadata)
             mine = sink.written.get(session_id)
+            if mine is None and info.source_ref and info.source_ref != sink.source_ref:
+                mine = sink.owner_written(session_id, info.source_ref)
             if mine is not None:
                 self.foreign = {
                     key
@@ -204,6 +221,9 @@ class SessionBuffer:
                     if self.fields.get(key) is not None
                     and mine.get(key) != digest(self.fields[key])
                 }
+            title = self.fields.get("title")
+            if title is not None and info.metadata.get("title_digest") == digest(title):
+                self.foreign.discard("title")  # set by another file's import (`set`)
         self.changes: dict[str, Any] = {}
         self.new: list[Msg] = []
         self.dirty: list[Msg] = []
@@ -221,6 +241,14 @@ class SessionBuffer:
             if value is not None and self.fields.get(key) != value and key not in self.foreign:
                 self.fields[key] = value
                 self.changes[key] = value
+                if (
+                    key == "title"
+                    and self.existed
+                    and self.get("source_ref") != self.sink.source_ref
+                ):
+                    # another file's import titles this session (a Claude Code summary): its
+                    # own import must still take the title as the import's, not as a user's
+                    self.set_meta(title_digest=digest(self.sink.stored_text(value)))
 
     def set_default(self, **fields: Any) -> None:
         """Set fields the session does not have yet."""
@@ -241,6 +269,14 @@ class SessionBuffer:
             self.fields["metadata"] = meta
             self.changes["metadata"] = meta
 
+    def drop_meta(self, key: str) -> None:
+        """Remove a key from the session's metadata."""
+        meta = self.fields.get("metadata") or {}
+        if key in meta:
+            meta = {k: v for k, v in meta.items() if k != key}
+            self.fields["metadata"] = meta
+            self.changes["metadata"] = meta
+
     # -- messages ----------------------------------------------------------------------------
 
     def add(self, msg: Msg, *, extendable: bool = False) -> Msg:
@@ -248,10 +284,7 @@ class SessionBuffer:
         msg.external_id = safe_id(msg.external_id)
         if msg.model is not None:
             msg.model = safe_id(msg.model)
-        msg.blocks, cut = bounded_blocks(msg.blocks)
-        msg.metadata, cut_meta = cut_nesting(msg.metadata)
-        if cut or cut_meta:
-            msg.metadata = {**msg.metadata, "nesting_cut": True}
+        msg.blocks = safe_blocks(msg.blocks)  # nesting: see `fit_nesting`
         msg.line_no = self.sink.line_no
         roles = self.sink.roles
         roles[msg.role] = roles.get(msg.role, 0) + 1
@@ -259,11 +292,14 @@ class SessionBuffer:
         self.sink.pending += 1
         if not msg.weight:
             msg.weight = self.sink.line_size
-        if msg.created_at:
-            self.set_default(started_at=msg.created_at)
-            ended = self.fields.get("ended_at")
-            if ended is None or msg.created_at > ended:
-                self.set(ended_at=msg.created_at)
+        created = msg.created_at
+        if created:  # `set_default(started_at=)` and `set(ended_at=)`, inlined: every message
+            fields = self.fields
+            if fields.get("started_at") is None:
+                fields["started_at"] = self.changes["started_at"] = created
+            ended = fields.get("ended_at")
+            if (ended is None or created > ended) and "ended_at" not in self.foreign:
+                fields["ended_at"] = self.changes["ended_at"] = created
         if extendable:
             self.sink.remember(self.id, msg)
             self.extendable.add(msg.external_id)
@@ -271,6 +307,12 @@ class SessionBuffer:
 
     def find(self, external_id: str) -> Msg | None:
         """A message this session already has (buffered, recent or stored), to extend it."""
+        msg = self._find(external_id)
+        if msg is not None:  # a message read again counts as one of its role (drift checks)
+            self.sink.roles.setdefault(msg.role, 0)
+        return msg
+
+    def _find(self, external_id: str) -> Msg | None:
         external_id = safe_id(external_id)
         key = (self.id, external_id)
         recent = self.sink.recent
@@ -316,6 +358,7 @@ class SessionBuffer:
             db.start_session(
                 id=self.id, source=self.sink.source, exist_ok=True, metadata=metadata, **fields
             )
+            db.adopt_children(self.id)  # subagents imported before their parent
             self.creating = True
             self._remember_written(db)
         elif self.changes:
@@ -390,6 +433,22 @@ class Sink:
         self.noise: dict[str, int] = {}
         self.unknown: dict[str, int] = {}
         self.roles: dict[str, int] = {}  # messages added in this run, by role
+        # links across files (see `store.links`), written with the next batch
+        self.leaves: dict[str, str] = {}  # a conversation's last record: uuid -> session
+        self.leaf_summaries: dict[str, str] = {}  # summaries whose leaf is not met: uuid -> text
+        self.leaves_dropped: set[str] = set()  # leaves recorded earlier that have children now
+
+    def owner_written(self, session_id: str, source_ref: str) -> dict[str, str] | None:
+        """The digests of the fields another file's import wrote to `session_id` (from that
+        file's import state), so this import leaves alone what someone changed since."""
+        state = self.db.import_state(safe_id(os.path.abspath(source_ref)))
+        written = state.state.get("_written") if state is not None else None
+        mine = written.get(session_id) if isinstance(written, dict) else None
+        return mine if isinstance(mine, dict) else None
+
+    def stored_text(self, value: str) -> str:
+        """`value` as the store keeps it (redacted when the store redacts)."""
+        return redact_text(value) if self.db.redact else value
 
     def skipped(self, kind: str, *, noise: bool) -> None:
         """Count a record, item or event type the parser did not store."""
@@ -413,6 +472,9 @@ class Sink:
 
     def session(self, session_id: str) -> SessionBuffer:
         """The buffer for a session (looked up in the store the first time)."""
+        buf = self.sessions.get(session_id)  # an id already normal: the common case
+        if buf is not None:
+            return buf
         session_id = normal_session_id(session_id) or safe_id(session_id)
         buf = self.sessions.get(session_id)
         if buf is None:
@@ -428,6 +490,8 @@ class Sink:
         """
         added = 0
         touched: set[str] = set()
+        if self.leaves or self.leaf_summaries or self.leaves_dropped:
+            self.db.save_leaves(self.leaves, self.leaf_summaries, self.leaves_dropped)
         for buf in self.sessions.values():
             count, wrote = buf.write(self.db, refused)
             added += count
@@ -435,11 +499,20 @@ class Sink:
                 touched.add(buf.id)
         return added, touched
 
+    def fit_nesting(self) -> bool:
+        """`fit_nesting` on every message not written yet; True when any was cut."""
+        cut = False
+        for buf in self.sessions.values():
+            for msg in (*buf.new, *buf.dirty):
+                cut = fit_nesting(msg) or cut
+        return cut
+
     def committed(self) -> None:
         for buf in self.sessions.values():
             if buf.created or buf.creating:
                 buf.committed()
         self.pending = 0
+        self.leaves, self.leaf_summaries, self.leaves_dropped = {}, {}, set()
 
     def unsaved(self) -> dict[str, dict[str, Any]]:
         """Fields of sessions not created yet (no message so far): kept in the import state,

@@ -27,6 +27,7 @@ from typing import Any
 from ..store import Store, locks
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
+from ..store.spec import MessageSpec
 from .common import cut_nesting, safe_blocks, safe_id, session_id
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
 from .incremental import GROUP_MESSAGES, GROUP_SECONDS, file_key
@@ -91,16 +92,17 @@ def session_digest(parsed: ParsedSession) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-def _clean_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _clean_messages(messages: list[MessageSpec]) -> list[MessageSpec]:
     """Messages with identifiers SQLite can bind, nesting the store accepts, unique ids."""
     seen: set[str] = set()
-    out: list[dict[str, Any]] = []
+    out: list[MessageSpec] = []
     for msg in messages:
-        msg = dict(msg)
+        msg = msg.copy()
         blocks, cut = cut_nesting(msg.get("content") or [])
         msg["content"] = safe_blocks(list(blocks)) if isinstance(blocks, list) else blocks
-        if cut:
-            msg["metadata"] = {**(msg.get("metadata") or {}), "nesting_cut": True}
+        metadata, cut_meta = cut_nesting(msg.get("metadata") or {})
+        if cut or cut_meta:
+            msg["metadata"] = {**metadata, "nesting_cut": True}
         ext = msg.get("external_id")
         if isinstance(ext, str):
             ext = safe_id(ext)
@@ -108,8 +110,9 @@ def _clean_messages(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
                 ext = f"{ext}#{len(out)}"
             seen.add(ext)
             msg["external_id"] = ext
-        if isinstance(msg.get("model"), str):
-            msg["model"] = safe_id(msg["model"])
+        model = msg.get("model")
+        if isinstance(model, str):
+            msg["model"] = safe_id(model)
         out.append(msg)
     return out
 

@@ -19,12 +19,18 @@ import os
 from typing import Any
 
 from .. import store
+from ..store.spec import MessageSpec, Role
 
 SOURCE = "openai-agents"
 ITEM_KEY = "openai_agents_item"
 """Message metadata key holding the item's JSON text, exactly as it was added."""
 
-_ROLES = {"user": "user", "assistant": "assistant", "system": "system", "developer": "system"}
+_ROLES: dict[str, Role] = {
+    "user": "user",
+    "assistant": "assistant",
+    "system": "system",
+    "developer": "system",
+}
 _TEXT_PARTS = ("input_text", "output_text", "text", "summary_text", "reasoning_text")
 
 
@@ -71,12 +77,13 @@ def _output_text(output: Any) -> str:
     return json.dumps(output, ensure_ascii=False, default=str)
 
 
-def to_message(item: dict[str, Any]) -> dict[str, Any]:
+def to_message(item: dict[str, Any]) -> MessageSpec:
     """The store message for one SDK item (role, blocks, tokens when present, the item's JSON)."""
     if not isinstance(item, dict):
         raise store.InvalidInput(f"a session item must be a dict, not {type(item).__name__}.")
     kind = item.get("type")
-    role, blocks = "assistant", []
+    role: Role = "assistant"
+    blocks: list[dict[str, Any]] = []
     if kind in (None, "message") and item.get("role") in _ROLES:
         role = _ROLES[item["role"]]
         blocks = _content_blocks(item.get("content"))
@@ -121,7 +128,7 @@ def to_message(item: dict[str, Any]) -> dict[str, Any]:
                 "input": details,
             }
         ]
-    message: dict[str, Any] = {
+    message: MessageSpec = {
         "role": role,
         "content": blocks,
         "metadata": {ITEM_KEY: json.dumps(item, ensure_ascii=False)},

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from .decision import ArmStats, Decision
     from .experiments import AgentConfig, Assignment, Experiment, Project
     from .models import Hit, ImportState, Message, SaveResult, Session, SessionInfo, Stats
+    from .spec import MessageSpec, Role
 
 # Loaded on first use, so that `sessionscope search` starts fast.
 _LAZY = {
@@ -53,6 +54,8 @@ _LAZY = {
         ("Hit", "ImportState", "Message", "SaveResult", "Session", "SessionInfo", "Stats"),
         "models",
     ),
+    "MessageSpec": "spec",
+    "Role": "spec",
 }
 
 
@@ -116,9 +119,11 @@ __all__ = [
     "Interrupted",
     "InvalidInput",
     "Message",
+    "MessageSpec",
     "NotAStore",
     "NotFound",
     "Project",
+    "Role",
     "SaveResult",
     "SchemaTooNew",
     "Session",

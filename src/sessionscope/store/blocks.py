@@ -25,7 +25,7 @@ _SURROGATE = "[\ud800-\udfff]"
 def utf8_text(value: str) -> str:
     """`value` as text UTF-8 can carry: lone surrogates (from JSON escapes) become U+FFFD.
 
-    For identifiers and names only; message content keeps its surrogates (see `encode_checked`).
+    For identifiers and names only; message content keeps its surrogates (see `encode_content`).
     """
     return value if value.isascii() else re.sub(_SURROGATE, "\ufffd", value)
 
@@ -68,54 +68,79 @@ def check_depth(value: Any, what: str = "content") -> None:
         )
 
 
-def normalize(content: Any) -> list[dict[str, Any]]:
-    """Content as a list of blocks; a string becomes one text block. Raises InvalidInput."""
+def normalize(content: Any, *, lenient: bool = False) -> list[dict[str, Any]]:
+    """Content as a list of blocks: a string becomes one text block, a block a list of one.
+
+    Strict (the store's check of what callers write): anything that is not a string, a block
+    or a list of strings and blocks raises InvalidInput. `lenient` (what importers read from
+    transcripts): nothing raises; an empty string or None is no block, a list's None items
+    are left out, and any other value becomes a text block of its `str()`. Nesting is checked
+    when the blocks are encoded (`encode_content`), in the same walk as the JSON types.
+    """
     if isinstance(content, str):
-        return [{"type": "text", "text": content}]
+        return [{"type": "text", "text": content}] if content or not lenient else []
     if isinstance(content, dict) and isinstance(content.get("type"), str):
-        check_depth([content])
         return [content]
     if isinstance(content, (list, tuple)):
+        for block in content:  # the common case: every item is a block already
+            if type(block) is not dict or type(block.get("type")) is not str:
+                break
+        else:
+            return list(content)
         blocks = list(content)
-        for index, block in enumerate(blocks):
-            if isinstance(block, str):
-                blocks[index] = {"type": "text", "text": block}
-            elif not isinstance(block, dict) or not isinstance(block.get("type"), str):
+        kept = 0
+        for block in blocks:
+            if isinstance(block, dict) and isinstance(block.get("type"), str):
+                pass
+            elif isinstance(block, str):
+                block = {"type": "text", "text": block}
+            elif not lenient:
                 raise InvalidInput(
-                    f"content block {index} must be a dict with a string 'type' "
+                    f"content block {kept} must be a dict with a string 'type' "
                     f"(got {type(block).__name__})."
                 )
-        check_depth(blocks)
+            elif block is None:
+                continue
+            else:
+                block = {"type": "text", "text": str(block)}
+            blocks[kept] = block
+            kept += 1
+        del blocks[kept:]
         return blocks
+    if lenient:
+        return [] if content is None else [{"type": "text", "text": str(content)}]
     raise InvalidInput(
         f"content must be a string or a list of blocks, not {type(content).__name__}."
     )
 
 
 def encode(value: Any) -> str:
-    """`value` as compact JSON that reads back equal (see `encode_checked`)."""
-    check_depth(value)
-    return encode_checked(value)[0]
+    """`value` as compact JSON that reads back equal (see `encode_content`)."""
+    return encode_content(value)[0]
 
 
-def encode_checked(value: Any) -> tuple[str, bool]:
-    """Compact JSON for `value`, and whether it is plain UTF-8 text.
+def encode_content(value: Any) -> tuple[str, bool]:
+    """Compact JSON for `value`, and whether it is plain UTF-8 text, refusing (InvalidInput)
+    values nested deeper than `MAX_DEPTH` or holding themselves: the store's one walk over what
+    it writes checks the nesting and the JSON types together (`_fast_json`).
 
     Text stays readable UTF-8 (so the store is pleasant in `sqlite3`); strings holding lone
     surrogates, which UTF-8 cannot carry, are written with JSON escapes instead (plain=False).
     """
-    text = _fast_json(value)
+    text = _fast_json(value, MAX_DEPTH)
     if text is not None:
         return text, True
+    check_depth(value)  # not plain for orjson (or not acyclic): walk the standard way
     return _encode_std(value)
 
 
-def _fast_json(value: Any) -> str | None:
+def _fast_json(value: Any, limit: int = 0) -> str | None:
     """`value` encoded by orjson when that is byte for byte what `json.dumps` writes, else None.
 
     orjson writes the same compact JSON for strings (valid UTF-8 only: it refuses lone
     surrogates), 64-bit integers, booleans, null, lists and dicts with string keys; floats (some
     exponents differ: 1e-05 / 0.00001), other key types and any other type go the standard way.
+    With a `limit`, nesting deeper than it raises InvalidInput (levels counted as `too_deep`).
     """
     import orjson  # loaded on the first write: reads (a search) never need it
 
@@ -123,22 +148,31 @@ def _fast_json(value: Any) -> str | None:
         raw = orjson.dumps(value)  # refuses cycles, deep nesting, surrogates, >64-bit integers
     except (TypeError, ValueError):
         return None
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        kind = type(item)
-        if kind is dict:
-            for key, child in item.items():
-                if type(key) is not str:
+    # orjson took it, so it is acyclic, at most 255 deep, and its dict keys are strings: one
+    # walk, a level at a time, finds what orjson writes differently (floats, other types) and
+    # checks the depth
+    kind = type(value)
+    if kind is not dict and kind is not list and kind is not tuple:
+        return raw.decode() if kind in _PLAIN else None
+    deepest = limit or 1 << 30
+    level = [value]
+    depth = 1
+    while level:
+        below: list[Any] = []
+        for item in level:
+            for child in item.values() if type(item) is dict else item:
+                kind = type(child)
+                if kind is str or kind in _PLAIN:
+                    continue
+                if kind is not dict and kind is not list and kind is not tuple:
                     return None
-                if type(child) not in _PLAIN:
-                    stack.append(child)
-        elif kind is list or kind is tuple:
-            for child in item:
-                if type(child) not in _PLAIN:
-                    stack.append(child)
-        elif kind not in _PLAIN:
-            return None
+                below.append(child)
+        if below and depth >= deepest:
+            raise InvalidInput(
+                f"content is nested more than {MAX_DEPTH} levels deep (or refers to itself)."
+            )
+        level = below
+        depth += 1
     return raw.decode()
 
 
@@ -146,7 +180,7 @@ _PLAIN = frozenset({str, int, bool, type(None)})
 
 
 def _encode_std(value: Any) -> tuple[str, bool]:
-    """`encode_checked` through the standard library (every value it accepts)."""
+    """`encode_content` through the standard library (every value it accepts)."""
     try:
         text = json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
     except (TypeError, ValueError, RecursionError) as exc:
@@ -289,7 +323,7 @@ def project_json(blocks: list[dict[str, Any]], encoded: str) -> tuple[str | None
 def has_no_space_script(text: str | None) -> bool:
     """True when `text` holds CJK, Thai or other script written without spaces between words."""
     global _NO_SPACE
-    if not text or text.isascii():
+    if not text or text.isascii():  # isascii reads a flag: no scan
         return False
     if _NO_SPACE is None:
         _NO_SPACE = re.compile(f"[{NO_SPACE_SCRIPTS}]")

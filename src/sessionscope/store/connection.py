@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 
+from . import bulkindex
 from .errors import (
     Interrupted,
     InvalidInput,
@@ -23,15 +24,14 @@ from .errors import (
     StoreCorrupt,
     StoreError,
     StoreReadOnly,
-    UnsafePath,
 )
+from .paths import check_path, create_store_file
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 # pathlib, random and fileid (dataclasses) are imported where used: `sessionscope search` opens
 # a connection without them
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
 if TYPE_CHECKING:
-    from pathlib import Path
     from typing import TypeVar
 
     T = TypeVar("T")
@@ -181,66 +181,6 @@ def _is_busy(exc: sqlite3.Error) -> bool:
     return "locked" in text or "busy" in text
 
 
-def _owner_problem(path: Path) -> str | None:
-    try:
-        owner = path.stat().st_uid
-    except FileNotFoundError:
-        return None
-    if owner != os.geteuid():
-        return (
-            f"{path} belongs to another user (uid {owner}), who could read or change "
-            "everything stored in it; refusing to use it."
-        )
-    return None
-
-
-def check_path(target: Path) -> None:
-    """Refuse a directory, a symlink to nothing, and a store or WAL file owned by someone else."""
-    if target.is_dir():
-        raise StoreError(f"{target} is a directory, not a store file.")
-    if target.is_symlink() and not target.exists():
-        raise UnsafePath(
-            f"{target} is a symbolic link to a missing file ({os.readlink(target)}); "
-            "refusing to create a store through it."
-        )
-    from pathlib import Path
-
-    for path in (target, Path(f"{target}-wal"), Path(f"{target}-shm")):
-        problem = _owner_problem(path)
-        if problem:
-            raise UnsafePath(problem)
-
-
-def _default_dirs() -> set[Path]:
-    """The directories of the default store ($SESSIONSCOPE_DB, the user data directory): the
-    only parents a store creates when missing."""
-    from pathlib import Path
-
-    import platformdirs
-
-    dirs = {Path(platformdirs.user_data_dir("sessionscope", appauthor=False)).resolve()}
-    env = os.environ.get("SESSIONSCOPE_DB")
-    if env:
-        dirs.add(Path(env).expanduser().resolve().parent)
-    return dirs
-
-
-def _create(target: Path) -> None:
-    """Create an empty store file readable by this user only (never through a symlink)."""
-    parent = target.parent
-    if not parent.is_dir() and parent.resolve() not in _default_dirs():
-        # a mistyped --db path must not leave directories (and an empty store) behind
-        raise StoreError(f"cannot create {target}: the directory {parent} does not exist.")
-    try:
-        parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(target, os.O_CREAT | os.O_WRONLY | os.O_EXCL | os.O_NOFOLLOW, 0o600)
-        os.close(fd)
-    except FileExistsError:
-        check_path(target)  # created meanwhile by another process: the same checks
-    except OSError as exc:
-        raise StoreError(f"cannot create {target} ({exc.strerror}).") from None
-
-
 class Connections:
     """Per-thread connections to one store file (or one locked connection for `:memory:`)."""
 
@@ -316,7 +256,7 @@ class Connections:
             if not target.exists():
                 if self.readonly:
                     raise StoreError(f"{self.path} does not exist.")
-                _create(target)
+                create_store_file(target)
             else:
                 self._inspect()
                 if (not self.readonly and not os.access(target, os.W_OK)) or (
@@ -465,16 +405,19 @@ class Connections:
     def bulk(self) -> Iterator[None]:
         """Settings for a bulk import on this thread's connection, for the block: the WAL is
         checkpointed at most every BULK_CHECKPOINT_PAGES pages (not every 1,000), and once at
-        the end (PASSIVE: never waits for readers). The WAL stays bounded by that page count."""
+        the end (PASSIVE: never waits for readers), and the search-index rows of each
+        transaction begun in it are written at its commit (see `bulkindex`)."""
         if self.readonly or self.memory:
             yield
             return
         with self.use() as conn:
             before = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
             conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+            self._local.bulk = True
             try:
                 yield
             finally:
+                self._local.bulk = False
                 conn.execute(f"PRAGMA wal_autocheckpoint = {before}")
                 if not conn.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
@@ -538,22 +481,34 @@ class Connections:
             if depth:
                 savepoint = f"sessionscope_{depth}"
                 conn.execute(f"SAVEPOINT {savepoint}")
+                bulkindex.savepoint(conn)
             else:
                 self._unmap_for_writing(conn)
                 try:
                     self.retrying(lambda: conn.execute("BEGIN IMMEDIATE"))
                 except sqlite3.Error as exc:
                     raise translate(exc, self.path) from None
+                if getattr(self._local, "bulk", False):
+                    bulkindex.begin(conn)
             self._local.depth = depth + 1
             try:
                 yield conn
-                conn.execute(f"RELEASE {savepoint}" if depth else "COMMIT")
+                if depth:
+                    conn.execute(f"RELEASE {savepoint}")
+                    bulkindex.release(conn)
+                else:
+                    bulkindex.flush(conn)
+                    conn.execute("COMMIT")
+                    bulkindex.end(conn)
             except BaseException as exc:
                 if depth:
                     conn.execute(f"ROLLBACK TO {savepoint}")
                     conn.execute(f"RELEASE {savepoint}")
-                elif conn.in_transaction:
-                    conn.execute("ROLLBACK")
+                    bulkindex.rollback_to(conn)
+                else:
+                    bulkindex.end(conn)
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK")
                 if isinstance(exc, sqlite3.Error):
                     raise translate(exc, self.path) from None
                 if isinstance(exc, UnicodeEncodeError):

@@ -1,26 +1,26 @@
 """The `Store`: the write API agents use and the read API the browser and CLI use.
 
-`Store` is a facade: each public method checks its arguments, opens a transaction and calls one
-plain function of the module that does the work (`sessions`, `messages`, `side`, `summary`,
-`experiments`, `search`, `windows`, `health`), which takes the `sqlite3.Connection`.
+`Store` is a facade (importers' extras: `importing.ImportingStore`): a public method checks
+its arguments, opens a transaction and calls one plain function, on the `sqlite3.Connection`, of
+the module doing the work (`sessions`, `messages`, `side`, `summary`, `search`, `windows`, ...).
 
-Transactions are context managers: `with self.reading() as conn:` (this thread's connection, SQLite
-errors translated to typed store errors) and `with self.writing() as conn:` (one BEGIN IMMEDIATE
-transaction, or a savepoint inside an open one). Waiting for the write lock happens once, at
-BEGIN IMMEDIATE (busy timeout, then retries with backoff, see `connection.Connections`); a body
-is never re-run, so a `with` block keeps exactly the retry behaviour of the callables it replaced.
+Transactions: `with self.reading() as conn:` (this thread's connection, SQLite errors as typed
+store errors) and `with self.writing() as conn:` (one BEGIN IMMEDIATE transaction, or a savepoint
+inside an open one). The write lock is waited for once, at BEGIN IMMEDIATE (busy timeout, then
+retries with backoff, see `connection.Connections`); a body is never re-run.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from . import messages as msgs
 from . import sessions as rows_of_sessions
 from . import side, summary
 from .errors import InvalidInput
 from .experiments_api import ExperimentsAPI
+from .importing import ImportingStore
 from .listfilter import ListFilter, with_match
 from .marks_api import MarksAPI
 from .rows import Row
@@ -35,18 +35,18 @@ if TYPE_CHECKING:
     from .health import Health
     from .models import Hit, ImportState, Message, SaveResult, Session, SessionInfo, Stats
     from .scrub import ScrubReport
+    from .spec import Content, MessageSpec, Role
 
 
-class Store(MarksAPI, ExperimentsAPI):
+class Store(MarksAPI, ExperimentsAPI, ImportingStore):
     """One sessionscope store: a single SQLite file, safe to share between threads.
 
     Open it with `sessionscope.store.open()`. Every write is one transaction; `transaction()`
     groups several writes into one. With `redact` (or when the store says so, see `redact`),
     secrets (API keys, tokens, private keys, password assignments) in every session field,
     message, signal payload and import state are replaced by `[REDACTED:<kind>]` before anything
-    is stored or indexed. `mmap_mb` caps how much of the file each connection
-    memory-maps (it speeds up searching a large store; bulk writers can pass 0 to keep their
-    resident memory small).
+    is stored or indexed. `mmap_mb` caps how much of the file each connection memory-maps
+    (it speeds up searching a large store; bulk writers can pass 0 to keep memory small).
     """
 
     # -- sessions ------------------------------------------------------------------------------
@@ -99,8 +99,8 @@ class Store(MarksAPI, ExperimentsAPI):
     def append(
         self,
         session_id: str,
-        role: str,
-        content: str | list[dict[str, Any]],
+        role: Role,
+        content: Content,
         *,
         replace: bool = False,
         **fields: Any,
@@ -112,18 +112,17 @@ class Store(MarksAPI, ExperimentsAPI):
         the session already holds is not added again: its seq is returned (and with `replace`,
         its content and counts are replaced).
         """
-        return self.append_many(
-            session_id, [{"role": role, "content": content, **fields}], replace=replace
-        )[0]
+        spec = cast("MessageSpec", {"role": role, "content": content, **fields})
+        return self.append_many(session_id, [spec], replace=replace)[0]
 
     def append_many(
         self,
         session_id: str,
-        messages: Iterable[Mapping[str, Any]],
+        messages: Iterable[MessageSpec],
         *,
         replace: bool = False,
     ) -> list[int]:
-        """Append messages in one transaction; return their seqs. See `append` for the keys."""
+        """Append messages (dicts: see `MessageSpec`) in one transaction; return their seqs."""
         default_time = now_iso()
         redacting = self._redacting
         specs = message_list(messages)
@@ -138,7 +137,7 @@ class Store(MarksAPI, ExperimentsAPI):
     def save(
         self,
         session_id: str,
-        messages: Sequence[Mapping[str, Any] | Message],
+        messages: Sequence[MessageSpec | Message],
         title: str | None = None,
         **session_fields: Any,
     ) -> SaveResult:

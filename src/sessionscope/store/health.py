@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from . import toolcalls
+from . import bulkindex, toolcalls
 from .connection import ScriptConnection
 from .schema import MIGRATIONS
 
@@ -39,6 +39,7 @@ def examine(conn: sqlite3.Connection, *, full: bool = False) -> Health:
     Everything but FTS5's own checks (single statements, each consistent on its own) runs in
     one read transaction: writers go on meanwhile, and the check sees none of their changes.
     """
+    bulkindex.flush(conn)  # this connection's own bulk writes, not indexed yet
     problems = _fts_checks(conn)
     with _snapshot(conn):
         version = conn.execute("PRAGMA user_version").fetchone()[0]

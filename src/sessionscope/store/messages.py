@@ -10,11 +10,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from . import blocks as blockcodec
-from . import sessions, toolcalls, validate
+from . import bulkindex, sessions, toolcalls, validate
 from .errors import InvalidInput
 from .models import Message, SaveResult, blocks_text
 from .redact import redact_id
 from .rows import MESSAGE_COLUMNS, UPDATE_MESSAGE, Row, message_from_row, write_new_rows
+from .spec import MessageSpec
 
 _END = 2**62  # past the last seq of any session
 
@@ -55,7 +56,7 @@ def append(conn: sqlite3.Connection, session_id: str, rows: list[Row], replace: 
     ).fetchone()[0]
     seqs: list[int] = []
     inserts: list[tuple[int, Row]] = []
-    deltas = [0, 0, 0, 0, 0.0]
+    deltas = [0, 0, 0, 0, 0.0]  # tokens and cost of rows replaced (their new minus old values)
     latest = updated_at
     model = None
     for row in unique:
@@ -64,6 +65,7 @@ def append(conn: sqlite3.Connection, session_id: str, rows: list[Row], replace: 
             mid, seq, old = known
             seqs.append(seq)
             if replace:
+                bulkindex.flush(conn)  # the update trigger takes the old row out of the index
                 conn.execute(UPDATE_MESSAGE, (*row.values(session_id, seq)[2:], mid))
                 for k, value in enumerate(row.totals()):
                     deltas[k] += value - old[k]
@@ -71,12 +73,14 @@ def append(conn: sqlite3.Connection, session_id: str, rows: list[Row], replace: 
         seqs.append(next_seq)
         inserts.append((next_seq, row))
         next_seq += 1
-        for k, value in enumerate(row.totals()):
-            deltas[k] += value
-        latest = max(latest, row.created_at)
+        if row.created_at > latest:
+            latest = row.created_at
         model = model or row.model
     if inserts:
         write_new_rows(conn, session_id, inserts)
+        totals = zip(*(row.totals() for _seq, row in inserts), strict=True)
+        for k, total in enumerate(map(sum, totals)):
+            deltas[k] += total
     if inserts or any(deltas):
         conn.execute(
             "UPDATE sessions SET message_count = message_count + ?,"
@@ -92,7 +96,7 @@ def append(conn: sqlite3.Connection, session_id: str, rows: list[Row], replace: 
 def save(
     conn: sqlite3.Connection,
     session_id: str,
-    specs: list[Mapping[str, Any]],
+    specs: list[MessageSpec],
     *,
     default_time: str,
     redacting: bool,
@@ -100,6 +104,7 @@ def save(
     session_fields: Mapping[str, Any],
 ) -> SaveResult:
     """Make the session's transcript exactly `specs`, writing only changed rows (`Store.save`)."""
+    bulkindex.flush(conn)  # rows it updates or deletes must be in the index (their triggers)
     if not sessions.exists(conn, session_id):
         fields = dict(session_fields)
         sid, new = sessions.new_values(

@@ -10,7 +10,7 @@ TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-
 if TYPE_CHECKING:
     from typing import Any
 
-ROLES = ("user", "assistant", "system", "tool")
+    from .spec import Role
 
 
 def blocks_text(blocks: list[dict[str, Any]], *, thinking: bool = True) -> str:
@@ -44,7 +44,7 @@ class Message:
     id: int
     session_id: str
     seq: int
-    role: str
+    role: Role
     blocks: list[dict[str, Any]]
     created_at: str | None = None
     model: str | None = None

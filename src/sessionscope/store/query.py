@@ -171,7 +171,7 @@ def _tokens(text: str) -> list[tuple[str, str, bool, bool]]:
 
 def problems(text: str) -> list[str]:
     """What a typed-out query asks that cannot mean anything: an unreadable `since:`/`until:`
-    date, an `is:` other than `is:error`, an `in:` other than tools or text. (Search itself
+    date, an `is:` other than `is:error` or `is:pinned`, an `in:` other than tools or text. (Search itself
     never raises: such a filter matches nothing; the CLI reports these instead.)"""
     found: list[str] = []
     for kind, value, _negated, _quoted in _tokens(text or ""):
@@ -180,8 +180,8 @@ def problems(text: str) -> list[str]:
             continue
         if name in ("since", "until") and parse_when(value) is None:
             found.append(f"{name}:{value} is not a date (use 7d, 12h, yesterday or 2026-10-01).")
-        elif name == "is" and value.lower() not in ("error", "failed"):
-            found.append(f"is:{value} is not a filter (is:error is).")
+        elif name == "is" and value.lower() not in ("error", "failed", *PINNED):
+            found.append(f"is:{value} is not a filter (use is:error or is:pinned).")
         elif name == "in" and value.lower() not in ("tools", "tool", "text", "prose"):
             found.append(f"in:{value} is not a filter (use in:tools or in:text).")
     return found

@@ -24,9 +24,12 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .errors import InvalidInput
+
+if TYPE_CHECKING:
+    from .spec import MessageSpec
 
 MARK = "[REDACTED:"
 
@@ -469,16 +472,17 @@ def redact_session_fields(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def redact_message(spec: Any) -> dict[str, Any]:
+def redact_message(spec: MessageSpec) -> MessageSpec:
     """A message spec (as given to `append`) with its content, metadata, model and external id
     redacted; the external id stays unique (see `redact_id`)."""
-    out = dict(spec)
+    out = cast("MessageSpec", dict(spec))  # any Mapping: the keys were checked
     if "content" in out:
         out["content"] = redact(out["content"])
     if out.get("metadata") is not None:
         out["metadata"] = redact(out["metadata"])
-    if isinstance(out.get("model"), str):
-        out["model"] = redact_text(out["model"])
-    if isinstance(out.get("external_id"), str):
-        out["external_id"] = redact_id(out["external_id"])
+    model, external_id = out.get("model"), out.get("external_id")
+    if isinstance(model, str):
+        out["model"] = redact_text(model)
+    if isinstance(external_id, str):
+        out["external_id"] = redact_id(external_id)
     return out

@@ -11,13 +11,18 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import blocks as blockcodec
-from . import toolcalls
+from . import bulkindex, toolcalls
 from .errors import InvalidInput
-from .models import ROLES, Message
+from .models import Message
 from .redact import redact_message
 from .schema import NO_SPACE_GLOB
+from .spec import ROLES, MessageSpec
+from .timeutil import CANONICAL as _CANONICAL_TS
 from .timeutil import normalize_ts
-from .validate import MESSAGE_KEYS, cost, count, utf8_safe
+from .validate import MAX_COUNT, MESSAGE_KEYS, cost, count, utf8_safe
+
+_INF = float("inf")
+
 
 MESSAGE_COLUMNS = (
     "id, session_id, seq, role, blocks, created_at, model, input_tokens, output_tokens, "
@@ -63,11 +68,11 @@ class Row:
         "role",
     )
 
-    def __init__(self, spec: Mapping[str, Any], default_time: str, redact: bool = False) -> None:
-        if not isinstance(spec, Mapping):
+    def __init__(self, spec: MessageSpec, default_time: str, redact: bool = False) -> None:
+        if type(spec) is not dict and not isinstance(spec, Mapping):
             raise InvalidInput(f"a message must be a dict, not {type(spec).__name__}.")
-        unknown = set(spec) - MESSAGE_KEYS
-        if unknown:
+        if not MESSAGE_KEYS.issuperset(spec):
+            unknown = set(spec) - MESSAGE_KEYS
             raise InvalidInput(f"unknown message keys: {', '.join(sorted(map(str, unknown)))}.")
         if redact:
             spec = redact_message(spec)
@@ -77,31 +82,52 @@ class Row:
         if "content" not in spec:
             raise InvalidInput("a message needs 'content' (a string or a list of blocks).")
         self.role = role
-        self.blocks = blockcodec.normalize(spec["content"])
-        self.blocks_json, plain = blockcodec.encode_checked(self.blocks)
+        # one walk checks the nesting and the JSON types (see blocks.encode_content)
+        self.blocks = blocks = blockcodec.normalize(spec["content"])
+        self.blocks_json, plain = blockcodec.encode_content(blocks)
         # the searchable text, computed here unless SQLite must compute it (see schema.py)
-        self.projection = blockcodec.project_json(self.blocks, self.blocks_json) if plain else None
-        self.created_at = normalize_ts(spec.get("created_at")) or default_time
-        model = spec.get("model")
-        if model is not None and not isinstance(model, str):
-            raise InvalidInput(f"model must be a string, not {type(model).__name__}.")
-        if model is not None and not utf8_safe(model):
-            raise InvalidInput("model holds a lone surrogate, which UTF-8 cannot store.")
-        self.model = model
-        self.input_tokens = count(spec.get("input_tokens"), "input_tokens")
-        self.output_tokens = count(spec.get("output_tokens"), "output_tokens")
-        self.cache_read_tokens = count(spec.get("cache_read_tokens"), "cache_read_tokens")
-        self.cache_creation_tokens = count(
-            spec.get("cache_creation_tokens"), "cache_creation_tokens"
+        self.projection = blockcodec.project_json(blocks, self.blocks_json) if plain else None
+        created = spec.get("created_at")
+        self.created_at = (
+            created
+            if type(created) is str and len(created) == 24 and _CANONICAL_TS.match(created)
+            else normalize_ts(created) or default_time
         )
-        self.cost_usd = cost(spec.get("cost_usd"))
+        model = spec.get("model")
+        if model is not None and (type(model) is not str or not model.isascii()):
+            if not isinstance(model, str):
+                raise InvalidInput(f"model must be a string, not {type(model).__name__}.")
+            if not utf8_safe(model):
+                raise InvalidInput("model holds a lone surrogate, which UTF-8 cannot store.")
+        self.model = model
+        # `validate.count`, with the common case (a small int) inline
+        n = spec.get("input_tokens")
+        self.input_tokens = (
+            n if type(n) is int and 0 <= n <= MAX_COUNT else count(n, "input_tokens")
+        )
+        n = spec.get("output_tokens")
+        self.output_tokens = (
+            n if type(n) is int and 0 <= n <= MAX_COUNT else count(n, "output_tokens")
+        )
+        n = spec.get("cache_read_tokens")
+        self.cache_read_tokens = (
+            n if type(n) is int and 0 <= n <= MAX_COUNT else count(n, "cache_read_tokens")
+        )
+        n = spec.get("cache_creation_tokens")
+        self.cache_creation_tokens = (
+            n if type(n) is int and 0 <= n <= MAX_COUNT else count(n, "cache_creation_tokens")
+        )
+        spent = spec.get("cost_usd")
+        self.cost_usd = spent if type(spent) is float and 0 <= spent < _INF else cost(spent)
         external_id = spec.get("external_id")
-        if external_id is not None and not isinstance(external_id, str):
-            external_id = str(external_id)
-        if external_id is not None and not utf8_safe(external_id):
-            raise InvalidInput("external_id holds a lone surrogate, which UTF-8 cannot store.")
+        if external_id is not None and (type(external_id) is not str or not external_id.isascii()):
+            if not isinstance(external_id, str):
+                external_id = str(external_id)
+            if not utf8_safe(external_id):
+                raise InvalidInput("external_id holds a lone surrogate, which UTF-8 cannot store.")
         self.external_id = external_id
-        self.metadata = blockcodec.encode_metadata(spec.get("metadata"))
+        metadata = spec.get("metadata")
+        self.metadata = blockcodec.encode_metadata(metadata) if metadata else None
 
     def values(self, session_id: str, seq: int) -> tuple[Any, ...]:
         return (
@@ -142,6 +168,20 @@ UPDATE_MESSAGE = (
 )
 
 
+INSERT_FTS = "INSERT INTO messages_fts (rowid, text, tools) VALUES (?, ?, ?)"
+INSERT_CJK = "INSERT INTO messages_cjk (rowid, body) VALUES (?, ?)"
+# rows whose JSON escapes lone surrogates: SQLite projects their text (see schema.TEXT_OF)
+INSERT_FTS_BY_SQL = (
+    "INSERT INTO messages_fts (rowid, text, tools) SELECT id, text, tools FROM message_text"
+    " WHERE id = ?"
+)
+INSERT_CJK_BY_SQL = (
+    "INSERT INTO messages_cjk (rowid, body)"
+    " SELECT id, coalesce(text, '') || char(10) || coalesce(tools, '') FROM message_text"
+    f" WHERE id = ? AND (coalesce(text, '') || coalesce(tools, '')) GLOB '{NO_SPACE_GLOB}'"
+)
+
+
 def write_new_rows(
     conn: sqlite3.Connection, session_id: str, rows: list[tuple[int, Row]]
 ) -> list[int]:
@@ -151,7 +191,7 @@ def write_new_rows(
     max(id) + 1 are ours. Indexing here in bulk is several times faster than per-row triggers.
     """
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM messages").fetchone()[0]
-    ids = list(range(first, first + len(rows)))
+    ids = range(first, first + len(rows))
     conn.executemany(
         INSERT_WITH_ID,
         [(mid, *row.values(session_id, seq)) for mid, (seq, row) in zip(ids, rows, strict=True)],
@@ -162,37 +202,35 @@ def write_new_rows(
     calls: dict[str, list[tuple[int, list[Any]]]] = {}  # use id -> (seq, row) of each call
     unnamed_calls: list[tuple[Any, ...]] = []
     results: list[tuple[str, int, int, int]] = []  # (use id, message id, is_error, seq)
+    no_space = blockcodec.has_no_space_script
     for mid, (seq, row) in zip(ids, rows, strict=True):
         if row.projection is None:
             by_sql.append((mid,))
         else:
             text, tools = row.projection
             fts.append((mid, text, tools))
-            if blockcodec.has_no_space_script(text) or blockcodec.has_no_space_script(tools):
+            if no_space(text) or no_space(tools):
                 cjk.append((mid, (text or "") + "\n" + (tools or "")))
-        for use_id, name in toolcalls.calls_in(row.blocks):
-            call = [mid, session_id, use_id, name, None, None]
-            if use_id is not None:
-                calls.setdefault(use_id, []).append((seq, call))  # a repeated id keeps every call
-            else:
-                unnamed_calls.append(tuple(call))
-        for use_id, is_error in toolcalls.results_in(row.blocks):
-            results.append((use_id, mid, is_error, seq))
-    conn.executemany("INSERT INTO messages_fts (rowid, text, tools) VALUES (?, ?, ?)", fts)
-    conn.executemany("INSERT INTO messages_cjk (rowid, body) VALUES (?, ?)", cjk)
+        # the block types as JSON strings: most messages hold no call or result (a superset)
+        if '"tool_use"' in row.blocks_json:
+            for use_id, name in toolcalls.calls_in(row.blocks):
+                call = [mid, session_id, use_id, name, None, None]
+                if use_id is not None:
+                    calls.setdefault(use_id, []).append((seq, call))  # repeated ids keep all
+                else:
+                    unnamed_calls.append(tuple(call))
+        if '"tool_result"' in row.blocks_json:
+            for use_id, is_error in toolcalls.results_in(row.blocks):
+                results.append((use_id, mid, is_error, seq))
+    # inside Store.bulk(), the index rows wait for the transaction's commit (see bulkindex)
+    index = bulkindex.pending(conn)
+    write = conn.executemany if index is None else index.add
+    write(INSERT_FTS, fts)
+    if cjk:
+        write(INSERT_CJK, cjk)
     if by_sql:
-        conn.executemany(
-            "INSERT INTO messages_fts (rowid, text, tools)"
-            " SELECT id, text, tools FROM message_text WHERE id = ?",
-            by_sql,
-        )
-        conn.executemany(
-            "INSERT INTO messages_cjk (rowid, body)"
-            " SELECT id, coalesce(text, '') || char(10) || coalesce(tools, '')"
-            f" FROM message_text WHERE id = ? AND (coalesce(text, '') || coalesce(tools, ''))"
-            f" GLOB '{NO_SPACE_GLOB}'",
-            by_sql,
-        )
+        write(INSERT_FTS_BY_SQL, by_sql)
+        write(INSERT_CJK_BY_SQL, by_sql)
     # A call pairs with the latest result at or after it (results are in seq order, so a later
     # one overwrites): the calls of earlier writes first, before this batch's rows exist ...
     conn.executemany(
@@ -211,4 +249,4 @@ def write_new_rows(
         " result_message_id) VALUES (?, ?, ?, ?, ?, ?)",
         [tuple(c) for group in calls.values() for _seq, c in group] + unnamed_calls,
     )
-    return ids
+    return list(ids)

@@ -474,6 +474,37 @@ def _m11_session_marks(db: sqlite3.Connection) -> None:
     )
 
 
+# The parent a session named before that parent was imported (metadata that is not JSON: none).
+PARENT_HINT = (
+    "(CASE WHEN json_valid(metadata) THEN json_extract(metadata, '$.parent_session_hint') END)"
+)
+
+
+def _m12_cross_file_links(db: sqlite3.Connection) -> None:
+    """Links that cross transcript files, whichever file is imported first (see `links`):
+    `summary_leaves` holds Claude Code leaves met (uuid -> session) and summaries waiting for
+    their leaf (uuid -> summary); an index finds the sessions that named a parent not imported
+    yet (`parent_session_hint`), and those whose parent is already stored are adopted now."""
+    db.executescript(
+        f"""
+        CREATE TABLE IF NOT EXISTS summary_leaves (
+            leaf_uuid TEXT PRIMARY KEY,
+            session_id TEXT,
+            summary TEXT,
+            updated_at TEXT NOT NULL
+        ) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS summary_leaves_pending ON summary_leaves(updated_at)
+            WHERE session_id IS NULL;
+        CREATE INDEX IF NOT EXISTS sessions_parent_hint ON sessions({PARENT_HINT});
+        UPDATE sessions SET
+            parent_session_id = {PARENT_HINT},
+            metadata = json_remove(metadata, '$.parent_session_hint')
+          WHERE parent_session_id IS NULL AND {PARENT_HINT} != id
+            AND {PARENT_HINT} IN (SELECT id FROM sessions);
+        """
+    )
+
+
 MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m1_sessions_messages,
     _m2_experiments,
@@ -486,5 +517,6 @@ MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [
     _m9_usage_index,
     _m10_import_fidelity,
     _m11_session_marks,
+    _m12_cross_file_links,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -18,6 +18,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from . import blocks as blockcodec
+from . import bulkindex
 from .marks import redact_notes
 from .redact import (
     SESSION_TEXT_FIELDS,
@@ -154,6 +155,16 @@ def _notes(conn: sqlite3.Connection, report: ScrubReport) -> int:
     return changed
 
 
+def _summaries(conn: sqlite3.Connection, report: ScrubReport) -> None:
+    """Redact the summaries waiting for their leaf (`links`)."""
+    rows = conn.execute("SELECT leaf_uuid, summary FROM summary_leaves WHERE summary IS NOT NULL")
+    for leaf, text in rows.fetchall():
+        new = redact_text(text)
+        if new != text:
+            conn.execute("UPDATE summary_leaves SET summary = ? WHERE leaf_uuid = ?", (new, leaf))
+            report.count([text], [new])
+
+
 def _rebuild_indexes(conn: sqlite3.Connection) -> None:
     """Rebuild both full-text indexes from the rewritten messages (no old segment survives)."""
     # ('rebuild' refuses a view as external content: empty it and index every message again)
@@ -170,6 +181,7 @@ def scrub(conns: Connections, record: Any) -> ScrubReport:
     started = time.perf_counter()
     report = ScrubReport()
     with conns.use() as conn:
+        bulkindex.flush(conn)  # rows it rewrites must be in the index (the update trigger)
         conn.execute("PRAGMA secure_delete = ON")
     conns.write(record)
     conns.write(lambda conn: _sessions(conn, report))
@@ -183,6 +195,7 @@ def scrub(conns: Connections, record: Any) -> ScrubReport:
         lambda conn: _json_column(conn, "signals", "id", "payload", report)
     )
     report.notes = conns.write(lambda conn: _notes(conn, report))
+    conns.write(lambda conn: _summaries(conn, report))
     conns.write(_rebuild_indexes)
     if not conns.memory:
         with conns.use() as conn:

@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from . import blocks as blockcodec
-from . import validate
+from . import bulkindex, validate
 from .errors import InvalidInput, SessionNotFound
 from .models import Session, SessionInfo
 from .query import like_escape
@@ -169,6 +169,7 @@ def end(conn: sqlite3.Connection, session_id: str, status: str, moment: str) -> 
 
 def delete(conn: sqlite3.Connection, session_id: str) -> bool:
     """Delete a session and its subagent sessions with their rows; False if absent."""
+    bulkindex.flush(conn)  # the delete trigger takes each message out of the index
     ids = [
         row[0]
         for row in conn.execute(

@@ -123,6 +123,12 @@ def import_states(conn: sqlite3.Connection, source: str | None) -> dict[str, Imp
     return {r[0]: _import_state(r) for r in rows}
 
 
+def import_states_since(conn: sqlite3.Connection, since: str) -> list[ImportState]:
+    """The import states written after `since` (an ISO time), oldest first."""
+    rows = conn.execute(_IMPORT_STATE + " WHERE updated_at > ? ORDER BY updated_at", (since,))
+    return [_import_state(r) for r in rows]
+
+
 def set_import_state(
     conn: sqlite3.Connection,
     path: str,

@@ -12,9 +12,10 @@ from .schema import SCHEMA_VERSION
 def counts(conn: sqlite3.Connection) -> dict[str, float]:
     """Sessions, messages, token and cost totals from the sessions table alone (cheap, for
     headers); `cost_usd` sums what was priced (unpriced messages add nothing)."""
-    sessions, messages, tokens_in, tokens_out, cost = conn.execute(
+    sessions, messages, tokens_in, tokens_out, cache_read, cache_write, cost = conn.execute(
         "SELECT count(*), coalesce(sum(message_count), 0), coalesce(sum(input_tokens), 0),"
-        " coalesce(sum(output_tokens), 0), coalesce(sum(cost_usd), 0.0) FROM sessions"
+        " coalesce(sum(output_tokens), 0), coalesce(sum(cache_read_tokens), 0),"
+        " coalesce(sum(cache_creation_tokens), 0), coalesce(sum(cost_usd), 0.0) FROM sessions"
     ).fetchone()
     return {
         "sessions": sessions,
@@ -22,6 +23,8 @@ def counts(conn: sqlite3.Connection) -> dict[str, float]:
         "input_tokens": tokens_in,
         "output_tokens": tokens_out,
         "cost_usd": float(cost),
+        "cache_read_tokens": cache_read,
+        "cache_creation_tokens": cache_write,
     }
 
 

@@ -27,7 +27,7 @@ def normalize_ts(value: str | datetime | float | int | None) -> str | None:
     """
     if value is None or value == "":
         return None
-    if isinstance(value, str) and _CANONICAL.match(value):
+    if isinstance(value, str) and CANONICAL.match(value):
         return value
     if isinstance(value, datetime):
         try:
@@ -54,7 +54,8 @@ def normalize_ts(value: str | datetime | float | int | None) -> str | None:
     )
 
 
-_CANONICAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
+# the store's own form, `2026-10-02T09:14:00.020Z`, kept as it is
+CANONICAL = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$")
 _RELATIVE = re.compile(r"^(\d+)\s*([smhdw])$")
 _UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 

@@ -11,22 +11,9 @@ from typing import Any
 
 from .errors import InvalidInput
 from .models import Message
+from .spec import MESSAGE_KEYS as MESSAGE_KEYS
+from .spec import MessageSpec
 
-MESSAGE_KEYS = frozenset(
-    {
-        "role",
-        "content",
-        "created_at",
-        "model",
-        "input_tokens",
-        "output_tokens",
-        "cache_read_tokens",
-        "cache_creation_tokens",
-        "cost_usd",
-        "external_id",
-        "metadata",
-    }
-)
 SESSION_FIELDS = frozenset(
     {
         "source",
@@ -112,8 +99,8 @@ def message_list(messages: Any) -> list[Any]:
     return list(messages)
 
 
-def message_spec(message: Mapping[str, Any] | Message) -> Mapping[str, Any]:
-    """A message to save as the mapping `append_many` takes (a stored `Message` converted)."""
+def message_spec(message: MessageSpec | Message) -> MessageSpec:
+    """A message to save as the spec `append_many` takes (a stored `Message` converted)."""
     if isinstance(message, Message):
         return {
             "role": message.role,

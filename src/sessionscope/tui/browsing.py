@@ -8,6 +8,7 @@ Every slow step runs in a thread; its outcome comes back to the owning screen as
 from __future__ import annotations
 
 import threading
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -16,8 +17,23 @@ from textual.widget import Widget
 
 from .. import store
 from ..store import Store, StoreError
-from .messages import DemoBuilt, SessionRow, StoreChanged, StoreFailed, StoreOpened
+from ..store.timeutil import format_ts, now_iso
+from .messages import (
+    DemoBuilt,
+    ImportNotice,
+    SessionRow,
+    StoreChanged,
+    StoreFailed,
+    StoreOpened,
+)
 from .options import BrowserOptions
+
+NOTICE_OVERLAP = 10.0  # seconds each look at the import states goes back before the last one
+
+
+def _seconds_ago(seconds: float) -> str:
+    """The ISO time `seconds` ago, as `updated_at` holds it."""
+    return format_ts(datetime.now(UTC) - timedelta(seconds=seconds))
 
 
 class StoreWatcher(threading.Thread):
@@ -61,6 +77,9 @@ class Browsing:
         self.db: Store | None = None
         self.path: str | None = options.db_path
         self._watcher: StoreWatcher | None = None
+        # imports by other processes: what they skipped is told once (`check_imports`)
+        self._imports_since = now_iso()
+        self._imports_told: set[tuple[str, str]] = set()
 
     @property
     def path_label(self) -> str:
@@ -103,6 +122,8 @@ class Browsing:
         """Browse `db` (just opened, see `StoreOpened`) and watch it for other writers."""
         self.db = db
         self.path = db.path
+        self._imports_since = now_iso()
+        self._imports_told.clear()
         self._watcher = StoreWatcher(self.owner, db, self.options.poll_interval)
         self._watcher.start()
 
@@ -117,6 +138,40 @@ class Browsing:
         if self._watcher is not None:
             self._watcher.stop()
             self._watcher = None
+
+    # -- imports by other processes -------------------------------------------------------------
+
+    def check_imports(self) -> None:
+        """Look (in a thread) for imports that skipped something since the last look (an
+        `import --watch` in another terminal); `ImportNotice` tells what."""
+        if self.db is not None:
+            self.owner.run_worker(
+                partial(self._check_imports, self.db),
+                thread=True,
+                exclusive=True,
+                group="import-notices",
+                exit_on_error=False,
+            )
+
+    def _check_imports(self, db: Store) -> None:
+        from ..importers.report import recent_warnings
+
+        since = self._imports_since
+        # look a little back next time: a state written just before this read may commit after
+        self._imports_since = max(since, _seconds_ago(NOTICE_OVERLAP))
+        try:
+            states = db.import_states_since(since)
+        except StoreError:
+            return
+        lines = []
+        for path, at, line in recent_warnings(states, since):
+            if (path, at) not in self._imports_told:
+                self._imports_told.add((path, at))
+                lines.append(line)
+        if len(self._imports_told) > 4096:
+            self._imports_told.clear()
+        if lines:
+            self.owner.post_message(ImportNotice(lines))
 
     # -- demo store ----------------------------------------------------------------------------
 

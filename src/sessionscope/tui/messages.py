@@ -59,6 +59,13 @@ class StatsLoaded(Message):
 
 
 @dataclass
+class ImportNotice(Message):
+    """Imports another process ran since the last look skipped something (one line a file)."""
+
+    lines: list[str]
+
+
+@dataclass
 class DemoBuilt(Message):
     """The demo store was written to `path`."""
 
@@ -78,7 +85,7 @@ class SessionRow:
     source: str
     updated_at: str | None
     message_count: int
-    tokens: int
+    tokens: int  # input (without cache reads) + output
     child_count: int
     parent_id: str | None
     status: str
@@ -88,12 +95,14 @@ class SessionRow:
     tags: str = ""  # `#ci #flaky`, inert
     note: str = ""  # the note on one line, inert and cut
     cost_usd: float = 0.0  # what its own messages were priced at (0: none priced)
+    cached: int = 0  # cache reads + cache writes
+    issues: str = ""  # what its imports skipped, in a few words (malformed, unknown, drift)
 
     @classmethod
     def from_info(cls, info: SessionInfo) -> SessionRow:
         from ..display import note_line, tag_list
         from ..sanitize import inert
-        from .format import short_project
+        from .format import import_issues_short, short_project
 
         # every shown field is made inert and cut here, off the UI thread: a 2 MB title or cwd
         # is never cleaned, measured or wrapped again on each key press
@@ -114,6 +123,8 @@ class SessionRow:
             tags=tag_list(info.tags[:20]),
             note=note_line(info.note, 40),
             cost_usd=info.cost_usd,
+            cached=info.cache_read_tokens + info.cache_creation_tokens,
+            issues=import_issues_short(info.metadata),
         )
 
 

@@ -18,7 +18,8 @@ class BrowserOptions:
     is the time zone for message times (None: local), `poll_interval` the seconds between
     change checks, `session`/`seq`/`query` what to open at start, `demo_sessions` the size of
     the demo store the empty screen offers to build, `config_path` the settings file that
-    keeps the chosen theme across runs (None: nothing is kept).
+    keeps the chosen theme across runs (None: nothing is kept), `import_notes` what the import
+    run just before found (its summary, then its warnings: shown as a toast).
     """
 
     db_path: str | None = None
@@ -31,6 +32,7 @@ class BrowserOptions:
     query: str | None = None
     demo_sessions: int = DEMO_SESSIONS
     config_path: str | None = None
+    import_notes: tuple[str, ...] = ()
 
     def now(self) -> datetime:
         """The clock's time, or the real time in UTC."""

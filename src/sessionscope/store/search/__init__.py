@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import sqlite3
 
+from .. import bulkindex
 from ..hit import Hit
 from ..query import Query, parse
 from .clock import BUDGET, Clock
@@ -46,6 +47,7 @@ def search_messages(
     the time in seconds the search may plan and walk before it returns what it has, marked
     `partial` (None: no limit)."""
     out = Hits()
+    bulkindex.flush(conn)  # this connection's own bulk writes, not indexed yet
     if isinstance(text, str) and not text.isascii():
         text = _LONE_SURROGATE.sub(" ", text)  # never part of a word, and SQLite cannot bind it
     if session_id is not None and _LONE_SURROGATE.search(session_id):

@@ -17,6 +17,7 @@ from textual.command import Provider
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Input, Static
 
+from ...sanitize import inert
 from ...store import Store, StoreError
 from ..browsing import Browsing
 from ..commands import SessionCommands
@@ -24,6 +25,7 @@ from ..format import SessionFilter
 from ..messages import (
     DemoBuilt,
     HitChosen,
+    ImportNotice,
     OpenSession,
     SearchClosed,
     StatsLoaded,
@@ -201,6 +203,14 @@ class MainScreen(OnePane, MarkActions):
         self.query_one(SessionList).reload(first=message.first_page)
         self._load_stats()
         options = self.options
+        if options.import_notes:  # what the import just before the browser found
+            self.notify(
+                "\n".join(inert(line, 300) for line in options.import_notes[:8]),
+                title="Import",
+                severity="warning",
+                timeout=20,
+                markup=False,
+            )
         if options.query:
             self.action_search()
             self.query_one(SearchPane).set_query(options.query)
@@ -225,6 +235,7 @@ class MainScreen(OnePane, MarkActions):
         message.stop()
         self.query_one(SessionList).reload(keep_place=True)
         self.query_one(Transcript).follow()
+        self.browsing.check_imports()
         # refresh the counts at most every 2 s, less often when they are slow to compute
         # (a big store under a busy import)
         every = max(STATS_EVERY, 20 * self._stats_cost)
@@ -233,6 +244,14 @@ class MainScreen(OnePane, MarkActions):
             self._load_stats()
         elif self._stats_timer is None:
             self._stats_timer = self.set_timer(wait, self._load_stats)
+
+    def on_import_notice(self, message: ImportNotice) -> None:
+        """An import in another process (`import --watch`) skipped something: say what."""
+        message.stop()
+        lines = [inert(line, 300) for line in message.lines[:6]]
+        if len(message.lines) > 6:
+            lines.append(f"... and {len(message.lines) - 6} more files.")
+        self.notify("\n".join(lines), title="Import", severity="warning", timeout=20, markup=False)
 
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def _load_stats(self) -> None:

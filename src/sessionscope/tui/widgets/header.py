@@ -102,6 +102,9 @@ class AppHeader(Static):
             f"{int(s['messages']):,} messages",
             f"{short_count(int(s['input_tokens'] + s['output_tokens']))} tokens",
         ]
+        cached = int(s.get("cache_read_tokens", 0) + s.get("cache_creation_tokens", 0))
+        if cached:  # one meaning for every source: input excludes what the cache served
+            figures[-1] += f" (+{short_count(cached)} cache)"
         if s.get("cost_usd", 0) > 0:  # nothing priced: no figure rather than `$0.00`
             figures.append(money(s["cost_usd"]))
         return figures

@@ -105,6 +105,7 @@ class SessionList(RowList):
         "session-list--loading",
         "session-list--pin",
         "session-list--tag",
+        "session-list--warn",
     }
 
     @dataclass
@@ -408,6 +409,8 @@ class SessionList(RowList):
                 text.append("  ")
             if row.pinned:
                 text.append(PIN_MARK + " ", self.get_component_rich_style("session-list--pin"))
+            if row.issues:  # its import skipped something: see the transcript's header
+                text.append("⚠ ", self.get_component_rich_style("session-list--warn"))
             title = Text(row.title, title_style)
             room = width - text.cell_len - right.cell_len
             if title.cell_len > room:
@@ -420,6 +423,8 @@ class SessionList(RowList):
         parts.append(f"{short_count(row.message_count)} msg")
         if row.tokens:
             parts.append(f"{short_count(row.tokens)} tok")
+        if row.cached:
+            parts.append(f"+{short_count(row.cached)} cache")
         if row.child_count:
             parts.append(f"{row.child_count} sub")
         meta = Text(" · ".join(parts), meta_style)
@@ -429,6 +434,9 @@ class SessionList(RowList):
             at = len(f"{row.project} · ") if row.project else 0
             meta.stylize(Style(color=colour), at, at + len(row.source))
         text = marker + Text(indent + "  ")
+        if row.issues:  # first: the line is cut at the pane's width
+            text.append(f"⚠ {row.issues}", self.get_component_rich_style("session-list--warn"))
+            text.append(" · ", meta_style)
         # what the person added comes first: the meta line is cut at the list's width
         if row.tags:
             text.append(row.tags, self.get_component_rich_style("session-list--tag"))

@@ -20,6 +20,7 @@ from textual.strip import Strip
 
 from ...display import NOTE_MARK, PIN_MARK, money, note_line, tag_list
 from ...sanitize import inert
+from ..format import import_issues, short_count
 from ..render import Context, MessageRenderer, Rendered, Styles
 from ..safe import safe_text
 from ..transcript.loader import TranscriptLoader
@@ -353,15 +354,28 @@ class TranscriptViewport(ScrollView):
         # inert; Text, never a str: a str border title is parsed as markup (a title like
         # `[/bold]` would crash the app, `[@click=…]` would become a live action)
         title = inert(info.title) or inert(info.id) or "(untitled)"
+        issues = import_issues(info.metadata)
+        if issues:  # its import skipped something: said here, what it was said below first
+            title += " · ⚠ skipped on import"
         self.border_title = safe_text((f"{PIN_MARK} " if info.pinned else "") + title)
         parts = [inert(info.source, 40)]
         if info.note:  # what the person added first: the subtitle is cut at the pane's width
             parts.insert(0, f"{NOTE_MARK} {note_line(info.note, 60)}")
         if info.tags:
             parts.insert(0, tag_list(info.tags[:20]))
+        if issues:
+            parts.insert(0, f"⚠ {issues}")
         if info.model:
             parts.append(inert(info.model, 80))
         parts.append(f"{self.total} msg")
+        if info.input_tokens or info.output_tokens or info.cache_read_tokens:
+            tokens = f"{short_count(info.input_tokens)} in / {short_count(info.output_tokens)} out"
+            if info.cache_read_tokens or info.cache_creation_tokens:
+                tokens += (
+                    f" / cache {short_count(info.cache_read_tokens)} read"
+                    f" {short_count(info.cache_creation_tokens)} write"
+                )
+            parts.append(tokens)
         if info.cost_usd > 0:  # unpriced: no figure rather than `$0.00`
             parts.append(money(info.cost_usd))
         if info.variant:
