@@ -84,7 +84,8 @@ async def test_cost_in_header_rows_and_transcript(tmp_path: Path) -> None:
         assert "$3.35" in str(app.screen.query_one(AppHeader).render())  # the store's, still
 
         transcript = await open_session(pilot, WEB)
-        assert border_text(transcript, "subtitle").endswith("3 msg · $1.25")
+        subtitle = border_text(transcript, "subtitle")
+        assert "3 msg ·" in subtitle and subtitle.endswith(" · $1.25")
         await pilot.press("escape")
         await pilot.press("escape")  # clear the filter
         await wait_for_workers(pilot)

@@ -112,7 +112,7 @@ async def test_start_up_import_toast_list_mark_and_transcript_header(tmp_path: P
         sessions = app.screen.query_one(SessionList)
         marked = _row_text(sessions, SID)
         assert "⚠ Add a coupon field" in marked
-        assert "⚠ 1 malformed, 1 unknown, drift · shop" in marked
+        assert "⚠ 1 malformed, 1 unknown, drift" in marked  # first on its meta line
         assert "⚠" not in _row_text(sessions, CLEAN)
         transcript = await open_session(pilot, SID)
         assert isinstance(transcript, Transcript)
