@@ -383,6 +383,7 @@ def main() -> None:
         print(f"\nload average after: {os.getloadavg()}")
         return
     queries = sample_queries(args.queries, args.seed)
+    db_path = current(db_path)  # a store of an older schema: its migrated copy
     inproc = in_process(db_path, queries)
     typed = in_process(db_path, queries, typing=True)
     cli_queries = ["rate limiting", "traceback", queries[0], queries[1], queries[2]]

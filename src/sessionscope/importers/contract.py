@@ -24,9 +24,10 @@ entry point names a `Source` instance, a `Source` subclass or a function returni
 
 from __future__ import annotations
 
+import json
 import platform
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,3 +146,22 @@ class SnapshotSource(Source):
 class UnitError(Exception):
     """A whole unit could not be read (not JSON, not a database, unreadable): it is reported
     and skipped; nothing stored from it is touched."""
+
+
+def json_objects(
+    lines: Iterable[str], problems: list[Problem]
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    """(line number, object) for each line of a JSONL log that holds a JSON object; a blank line
+    is passed over, any other line is one problem (its number and why) and skipped."""
+    for line_no, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except (ValueError, RecursionError):
+            problems.append(Problem(line_no, "not valid JSON"))
+            continue
+        if not isinstance(record, dict):
+            problems.append(Problem(line_no, "not a JSON object"))
+            continue
+        yield line_no, record

@@ -22,7 +22,6 @@ independent readers of real files agree on (provenance in tests/fixtures/README.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -31,7 +30,7 @@ from typing import Any, cast
 from ..store.blocks import normalize
 from ..store.spec import MessageSpec
 from .common import derived_id, plain_text, tag_text, text_lines, title_from, ts
-from .contract import ParsedSession, Problem, Unit
+from .contract import ParsedSession, Problem, Unit, json_objects
 
 TRANSCRIPTS = "agent-transcripts"
 SUBAGENTS = "subagents"
@@ -118,17 +117,7 @@ def _prompt(blocks: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], str | N
 def parse_jsonl(lines: Iterable[str], sid: str, problems: list[Problem]) -> list[MessageSpec]:
     """The store messages of a JSONL transcript (no times: see the module docstring)."""
     messages: list[MessageSpec] = []
-    for line_no, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError):
-            problems.append(Problem(line_no, "not valid JSON"))
-            continue
-        if not isinstance(record, dict):
-            problems.append(Problem(line_no, "not a JSON object"))
-            continue
+    for line_no, record in json_objects(lines, problems):
         role = record.get("role")
         if role is None and isinstance(record.get("type"), str):
             continue  # a lifecycle record (turn_ended, ...)

@@ -33,7 +33,7 @@ from typing import Any
 from ..store.blocks import normalize
 from ..store.spec import MessageSpec
 from .common import count, derived_id, text_field, text_lines, title_from, ts
-from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
+from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError, json_objects
 from .incremental import walk_files
 from .snapshot import file_unit
 
@@ -233,17 +233,8 @@ def replay_jsonl(
     """(session fields, message records) a JSONL log leaves once replayed."""
     meta: dict[str, Any] = {}
     records: dict[str, dict[str, Any]] = {}
-    for line_no, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except (ValueError, RecursionError):
-            problems.append(Problem(line_no, "not valid JSON"))
-            continue
-        if not isinstance(record, dict):
-            problems.append(Problem(line_no, "not a JSON object"))
-        elif isinstance(record.get("$rewindTo"), str):
+    for line_no, record in json_objects(lines, problems):
+        if isinstance(record.get("$rewindTo"), str):
             ids = list(records)
             target = record["$rewindTo"]
             keep = ids[: ids.index(target)] if target in ids else []

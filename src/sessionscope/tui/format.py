@@ -64,42 +64,50 @@ def source_colour(source: str | None) -> str | None:
     return PALETTE[sum(source.encode("utf-8", "replace")) % len(PALETTE)]
 
 
+def _issues(metadata: dict[str, Any]) -> tuple[int, dict[str, int], list[Any]]:
+    """(malformed lines, unknown record types and their counts, drift notes) of a session's
+    `import_issues` metadata (nothing when it has none or they are odd)."""
+    issues = metadata.get("import_issues")
+    if not isinstance(issues, dict):
+        return 0, {}, []
+    lines = issues.get("malformed_lines")
+    unknown = issues.get("unknown_types")
+    drift = issues.get("drift")
+    return (
+        lines if isinstance(lines, int) and lines > 0 else 0,
+        {str(k): n for k, n in unknown.items() if isinstance(n, int)}
+        if isinstance(unknown, dict)
+        else {},
+        drift if isinstance(drift, list) else [],
+    )
+
+
 def import_issues(metadata: dict[str, Any]) -> str:
     """What a session's imports skipped, from its `import_issues` metadata, inert:
     `1 malformed line, 2 records of unknown types (mystery, odd), possible format drift: ...`
     ("" when nothing was)."""
-    issues = metadata.get("import_issues")
-    if not isinstance(issues, dict):
-        return ""
+    lines, unknown, drift = _issues(metadata)
     parts = []
-    lines = issues.get("malformed_lines")
-    if isinstance(lines, int) and lines > 0:
+    if lines:
         parts.append(f"{lines:,} malformed line{'s' if lines != 1 else ''}")
-    unknown = issues.get("unknown_types")
-    if isinstance(unknown, dict) and unknown:
-        total = sum(n for n in unknown.values() if isinstance(n, int))
-        names = ", ".join(str(k) for k in list(unknown)[:3])
+    if unknown:
+        total = sum(unknown.values())
+        names = ", ".join(list(unknown)[:3])
         parts.append(f"{total:,} record{'s' if total != 1 else ''} of unknown types ({names})")
-    drift = issues.get("drift")
-    if isinstance(drift, list) and drift:
+    if drift:
         parts.append("possible format drift: " + "; ".join(str(d) for d in drift[:3]))
     return inert(", ".join(parts), 300)
 
 
 def import_issues_short(metadata: dict[str, Any]) -> str:
     """`import_issues` in a few words for the session list: `1 malformed, 2 unknown, drift`."""
-    issues = metadata.get("import_issues")
-    if not isinstance(issues, dict):
-        return ""
+    lines, unknown, drift = _issues(metadata)
     parts = []
-    lines = issues.get("malformed_lines")
-    if isinstance(lines, int) and lines > 0:
+    if lines:
         parts.append(f"{short_count(lines)} malformed")
-    unknown = issues.get("unknown_types")
-    if isinstance(unknown, dict) and unknown:
-        total = sum(n for n in unknown.values() if isinstance(n, int))
-        parts.append(f"{short_count(total)} unknown")
-    if issues.get("drift"):
+    if unknown:
+        parts.append(f"{short_count(sum(unknown.values()))} unknown")
+    if drift:
         parts.append("drift")
     return ", ".join(parts)
 
