@@ -81,3 +81,24 @@ async def test_the_key_bar_is_rebuilt_only_when_its_keys_change(
         await wait_for_workers(pilot)
         assert shown() == list_keys
         assert "Sort" in shown() and "Search" in shown()
+
+
+async def test_young_collections_are_rarer_while_the_browser_runs(fixture_db: Path) -> None:
+    """The GC's young threshold is raised while the browser runs and restored after it."""
+    import gc
+
+    from sessionscope.tui.app import GC_YOUNG_THRESHOLD
+
+    before = gc.get_threshold()
+    gc.set_threshold(700, *before[1:])
+    try:
+        app = make_app(fixture_db)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for_workers(pilot)
+            assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
+            await pilot.press("slash", *"deploy")  # still working with it
+            await wait_for_workers(pilot)
+            assert app.screen.query_one(SearchPane).display
+        assert gc.get_threshold() == (700, *before[1:])
+    finally:
+        gc.set_threshold(*before)
