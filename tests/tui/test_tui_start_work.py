@@ -84,10 +84,11 @@ async def test_the_key_bar_is_rebuilt_only_when_its_keys_change(
 
 
 async def test_young_collections_are_rarer_while_the_browser_runs(fixture_db: Path) -> None:
-    """The GC's young threshold is raised while the browser runs and restored after it."""
+    """The GC's young threshold is raised while the browser runs, start-up's objects frozen once
+    the first page is drawn; both undone after it."""
     import gc
 
-    from sessionscope.tui.app import GC_YOUNG_THRESHOLD
+    from sessionscope.tui.gcpause import YOUNG_THRESHOLD
 
     before = gc.get_threshold()
     gc.set_threshold(700, *before[1:])
@@ -95,10 +96,12 @@ async def test_young_collections_are_rarer_while_the_browser_runs(fixture_db: Pa
         app = make_app(fixture_db)
         async with app.run_test(size=(120, 36)) as pilot:
             await wait_for_workers(pilot)
-            assert gc.get_threshold()[0] == GC_YOUNG_THRESHOLD
+            assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+            await pilot.pause()
+            assert gc.get_freeze_count() > 0  # start-up's objects, out of the way
             await pilot.press("slash", *"deploy")  # still working with it
             await wait_for_workers(pilot)
             assert app.screen.query_one(SearchPane).display
-        assert gc.get_threshold() == (700, *before[1:])
+        assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
     finally:
         gc.set_threshold(*before)

@@ -4,7 +4,6 @@ CLI, the tests and the scripts. The main screen owns the browsing: see `screens/
 from __future__ import annotations
 
 import contextlib
-import gc
 from collections.abc import Callable
 from datetime import datetime
 from importlib import resources
@@ -15,17 +14,11 @@ from textual.app import App
 from textual.screen import Screen
 
 from ..sanitize import inert
-from . import settings
+from . import gcpause, settings
 from .options import BrowserOptions
 from .screens.main import MainScreen
 
 STYLE_FILES = ("app.tcss", "transcript.tcss")
-
-# Each frame allocates thousands of short-lived objects (strips, segments, styles, geometry):
-# at Python's default threshold (700) a young collection ran every few hundred microseconds of
-# work, 10-30% of a key's response (issue 12 item 9: Enter on a hit 107 -> 74 ms of CPU).
-# Raised while the browser runs, restored when it stops.
-GC_YOUNG_THRESHOLD = 10_000
 
 
 def styles_dir() -> Path:
@@ -53,13 +46,9 @@ class SessionscopeApp(App[None]):
         super().__init__()
         self.options = options
         self._keep_theme = False  # set once the saved theme is applied
-        self._gc_threshold: tuple[int, int, int] | None = None
 
     def on_mount(self) -> None:
-        threshold = gc.get_threshold()
-        if threshold[0] < GC_YOUNG_THRESHOLD:
-            self._gc_threshold = threshold
-            gc.set_threshold(GC_YOUNG_THRESHOLD, *threshold[1:])
+        gcpause.start()
         path = self.options.config_path
         if path:
             theme = settings.load(path).get("theme")
@@ -68,9 +57,7 @@ class SessionscopeApp(App[None]):
         self._keep_theme = True
 
     def on_unmount(self) -> None:
-        if self._gc_threshold is not None:
-            gc.set_threshold(*self._gc_threshold)
-            self._gc_threshold = None
+        gcpause.stop()
 
     def watch_theme(self, theme: str) -> None:
         """Keep the chosen theme for the next run (when there is a settings file)."""
