@@ -15,6 +15,11 @@ The runs alternate between the trees (and the bare app), so load changes hit bot
 tree runs in its own process with `PYTHONPATH` set to its `src/`; bytecode is compiled first
 (PYTHONPYCACHEPREFIX in a temporary directory, compileall, one warm-up run with bytecode writing
 on). Prints medians, p90 and the load average before and after.
+
+Each in-app action is also given `-- to the last frame`: from the key press to the end of the
+last screen update before the screen settled, which is when a person sees the result. The gap
+between the two is the Pilot's own waiting (each `press` waits for two idle 20 ms windows, the
+settle check for one more); `a key bound to nothing` measures that floor alone.
 """
 
 from __future__ import annotations
@@ -45,8 +50,11 @@ ACTIONS = [
     "f project:webapp since:7d (Enter)",
     "sort by tokens (s)",
     "ctrl+p palette, one more keystroke",
+    "a key bound to nothing (f9): the Pilot's own wait",
 ]
 QUIT = "q to the shell prompt"
+FRAME = " -- to the last frame"
+_frames: list[float] = []  # when each screen update (a frame) finished, in this process
 
 
 # -- in the child process: one run of every action ------------------------------------------------
@@ -68,19 +76,41 @@ async def _settled(pilot: Any, condition: Any, timeout: float = 10.0) -> None:
     raise TimeoutError("the screen did not settle")
 
 
-async def _timed(pilot: Any, keys: list[str], condition: Any) -> float:
+def _track_frames() -> None:
+    """Note when each screen update ends: the last one before the screen settled is the frame
+    a person sees the action's result in (the Pilot's idle detection after it is not)."""
+    from textual.screen import Screen
+
+    original = Screen._compositor_refresh
+    if getattr(original, "tracked", False):
+        return
+
+    def tracked(self: Any) -> None:
+        original(self)
+        _frames.append(time.perf_counter())
+
+    tracked.tracked = True  # type: ignore[attr-defined]
+    Screen._compositor_refresh = tracked  # type: ignore[method-assign]
+
+
+async def _timed(pilot: Any, keys: list[str], condition: Any) -> tuple[float, float]:
+    """Seconds from the key press to the screen settled, and to the last frame drawn."""
+    _frames.clear()
     started = time.perf_counter()
     await pilot.press(*keys)
     await _settled(pilot, condition)
-    return time.perf_counter() - started
+    settled = time.perf_counter()
+    last = max((t for t in _frames if t <= settled), default=started)
+    return settled - started, last - started
 
 
-async def _one(db: str, action: str) -> float:
+async def _one(db: str, action: str) -> tuple[float, float]:
     from sessionscope.tui import create_app
     from sessionscope.tui.widgets.search_pane import HitList, SearchPane
     from sessionscope.tui.widgets.session_list import SessionList
     from sessionscope.tui.widgets.transcript import Transcript
 
+    _track_frames()
     app = create_app(db, config_path=None)
     async with app.run_test(size=(120, 36)) as pilot:
         sessions = app.screen.query_one(SessionList)
@@ -142,12 +172,16 @@ async def _one(db: str, action: str) -> float:
                 ["p"],
                 lambda: palette.query_one(CommandList).option_count > 0 and not palette._show_busy,  # type: ignore[attr-defined]
             )
+        if action == ACTIONS[6]:
+            return await _timed(pilot, ["f9"], lambda: True)
     raise ValueError(action)
 
 
 def child(db: str, actions: list[str]) -> None:
     """One run of each action, as JSON on stdout."""
-    out = {action: asyncio.run(_one(db, action)) for action in actions}
+    out = {}
+    for action in actions:
+        out[action], out[action + FRAME] = asyncio.run(_one(db, action))
     print(json.dumps(out))
 
 
@@ -236,7 +270,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--baseline-src", default="", help="another tree's src/ to compare")
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
-    parser.add_argument("--only", default="", help="comma-separated action numbers (1-7)")
+    parser.add_argument("--only", default="", help="comma-separated action numbers (1-8)")
     args = parser.parse_args()
     if args.child:
         child(args.child, json.loads(os.environ["RESPONSES_ACTIONS"]))
@@ -291,7 +325,7 @@ def main() -> None:
                         text=True,
                     )
                     for action, value in json.loads(result.stdout.splitlines()[-1]).items():
-                        times[tree][action].append(value)
+                        times[tree].setdefault(action, []).append(value)
                 if QUIT in chosen:
                     times[tree][QUIT].append(_quit_time(browse, env, b"Sessions"))
             if QUIT in chosen:

@@ -59,3 +59,7 @@ features
 # CopyResult.via: which way the text went (a tool's name, "osc52" or ""), part of the result the
 # browser and tests read
 via
+
+# KeyFooter.bindings_changed overrides Textual's Footer method of that name, which the screen's
+# `bindings_updated_signal` calls (subscribed in Footer.on_mount)
+_.bindings_changed

@@ -65,11 +65,43 @@ async def test_the_key_bar_is_rebuilt_only_when_its_keys_change(
             app.screen.refresh_bindings()  # nothing changed: no rebuild
             await pilot.pause()
         assert len(rebuilt) == before
+
+        def shown() -> str:
+            return " ".join(str(key.render()) for key in footer.query("FooterKey") if key.display)
+
+        list_keys = shown()
+        kept = set(footer.query("FooterKey"))
         await pilot.press("slash")  # the search pane's keys replace the list's
         await wait_for_workers(pilot)
         assert app.screen.query_one(SearchPane).display
-        assert len(rebuilt) > before
+        # relabelled in place (issue 12 item 9): no key removed, no recompose
+        assert shown() != list_keys and "Sort" not in shown()
+        assert kept <= set(footer.query("FooterKey")) and len(rebuilt) == before
         await pilot.press("escape")
         await wait_for_workers(pilot)
-        keys = " ".join(str(key.render()) for key in footer.query("FooterKey"))
-        assert "Sort" in keys and "Search" in keys
+        assert shown() == list_keys
+        assert "Sort" in shown() and "Search" in shown()
+
+
+async def test_young_collections_are_rarer_while_the_browser_runs(fixture_db: Path) -> None:
+    """The GC's young threshold is raised while the browser runs, start-up's objects frozen once
+    the first page is drawn; both undone after it."""
+    import gc
+
+    from sessionscope.tui.gcpause import YOUNG_THRESHOLD
+
+    before = gc.get_threshold()
+    gc.set_threshold(700, *before[1:])
+    try:
+        app = make_app(fixture_db)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for_workers(pilot)
+            assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+            await pilot.pause()
+            assert gc.get_freeze_count() > 0  # start-up's objects, out of the way
+            await pilot.press("slash", *"deploy")  # still working with it
+            await wait_for_workers(pilot)
+            assert app.screen.query_one(SearchPane).display
+        assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
+    finally:
+        gc.set_threshold(*before)

@@ -14,7 +14,7 @@ from textual.app import App
 from textual.screen import Screen
 
 from ..sanitize import inert
-from . import settings
+from . import gcpause, settings
 from .options import BrowserOptions
 from .screens.main import MainScreen
 
@@ -48,12 +48,16 @@ class SessionscopeApp(App[None]):
         self._keep_theme = False  # set once the saved theme is applied
 
     def on_mount(self) -> None:
+        gcpause.start()
         path = self.options.config_path
         if path:
             theme = settings.load(path).get("theme")
             if isinstance(theme, str) and theme in self.available_themes:
                 self.theme = theme
         self._keep_theme = True
+
+    def on_unmount(self) -> None:
+        gcpause.stop()
 
     def watch_theme(self, theme: str) -> None:
         """Keep the chosen theme for the next run (when there is a settings file)."""

@@ -19,6 +19,7 @@ from textual.widgets import Input, Static
 
 from ...sanitize import inert
 from ...store import Store, StoreError
+from .. import gcpause
 from ..browsing import Browsing
 from ..commands import SessionCommands
 from ..format import SessionFilter
@@ -277,6 +278,7 @@ class MainScreen(OnePane, MarkActions):
         if not self._warmed:
             self._warmed = True
             self.call_after_refresh(warm_up_imports)
+            self.call_after_refresh(gcpause.freeze)
         total = event.total
         sessions = self.query_one(SessionList)
         empty = total == 0 and not sessions.filter.active

@@ -20,6 +20,7 @@ from textual.strip import Strip
 
 from ...sanitize import clean_line
 from ..contrast import readable_segments
+from ..scrollsize import set_virtual_size
 
 
 def text_strip(text: Text, width: int, console) -> Strip:  # type: ignore[no-untyped-def]
@@ -87,7 +88,7 @@ class RowList(ScrollView, can_focus=True):
 
     def update_size(self) -> None:
         """Call when the number of rows changed."""
-        self.virtual_size = Size(0, self.row_count() * self.ROW_HEIGHT)
+        set_virtual_size(self, Size(0, self.row_count() * self.ROW_HEIGHT))
         if self.cursor >= self.row_count():
             self.cursor = max(0, self.row_count() - 1)
         self.refresh()

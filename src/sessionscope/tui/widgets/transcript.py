@@ -24,6 +24,7 @@ from ..messages import (
     TranscriptGrew,
 )
 from ..render import Rendered
+from ..scrollsize import set_virtual_size
 from ..transcript.matches import MatchCursor
 from ..transcript.window import FOLLOW_MARGIN, TranscriptWindow
 from .transcript_reader import TranscriptReader
@@ -122,7 +123,7 @@ class Transcript(TranscriptReader, can_focus=True):
         self._pinned = seq is not None and seq < 0
         self._anchor = (max(0, seq or 0), 0)
         self._reveal = seq if seq is not None and seq >= 0 and query else None
-        self.virtual_size = Size(0, 0)
+        set_virtual_size(self, Size(0, 0))
         self._set_scroll(0)
         self.border_title = "Transcript"
         self.border_subtitle = ""
@@ -136,7 +137,7 @@ class Transcript(TranscriptReader, can_focus=True):
         self._generation += 1
         self.window = TranscriptWindow[Rendered]()
         self.cursor = None
-        self.virtual_size = Size(0, len(self._placeholder))
+        set_virtual_size(self, Size(0, len(self._placeholder)))
         self._set_scroll(0)
         self.border_title = "Transcript"
         self.border_subtitle = ""

@@ -23,6 +23,7 @@ from ...sanitize import inert
 from ..format import import_issues, short_count
 from ..render import Context, MessageRenderer, Rendered, Styles
 from ..safe import safe_text
+from ..scrollsize import set_virtual_size
 from ..transcript.loader import TranscriptLoader
 from ..transcript.matches import MatchCursor
 from ..transcript.window import WINDOW_AFTER, TranscriptWindow
@@ -142,7 +143,7 @@ class TranscriptViewport(ScrollView):
         """What to show when no session is open (the empty-store help, for instance)."""
         self._placeholder = lines
         if self.session_id is None:
-            self.virtual_size = Size(0, len(lines))
+            set_virtual_size(self, Size(0, len(lines)))
             self.refresh()
 
     def _request(self, seq: int) -> None:
@@ -199,8 +200,9 @@ class TranscriptViewport(ScrollView):
         self.refresh()
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(
-            0, self.window.heights.total if self.session_id else len(self._placeholder)
+        set_virtual_size(
+            self,
+            Size(0, self.window.heights.total if self.session_id else len(self._placeholder)),
         )
 
     def on_resize(self, _event: events.Resize) -> None:
