@@ -38,6 +38,12 @@ def tool_command(tool_input: Any) -> str:
             import shlex
 
             return shlex.join(command)
+    return input_text(tool_input)
+
+
+def input_text(tool_input: Any) -> str:
+    """A tool's input as text: a string as it is, anything else as indented JSON (or its repr
+    when it is not JSON)."""
     if isinstance(tool_input, str):
         return tool_input
     try:

@@ -306,11 +306,13 @@ class CodexParser:
         elif kind in ("exec_command_end", "patch_apply_end"):
             self._command_end(payload)
         elif kind == "context_compacted":
-            self._marker("Conversation compacted", stamp, f"compacted:{line_no}", "compaction")
+            self._marker(
+                "Conversation compacted", stamp, f"compacted:{line_no}", {"kind": "compaction"}
+            )
         elif kind == "turn_aborted":
             reason = payload.get("reason")
             text = "Turn aborted" + (f" ({reason})" if isinstance(reason, str) else "")
-            self._marker(text, stamp, f"aborted:{line_no}", "interrupt")
+            self._marker(text, stamp, f"aborted:{line_no}", {"kind": "interrupt"})
         elif kind == "thread_name_updated":
             name = payload.get("thread_name", payload.get("name"))
             title = title_from(name) if isinstance(name, str) else None
@@ -332,7 +334,8 @@ class CodexParser:
             name = kind if isinstance(kind, str) else "(no type)"
             self.sink.skipped(name, noise=name in NOISE)
 
-    def _marker(self, text: str, stamp: str | None, key: str, kind: str) -> None:
+    def _marker(self, text: str, stamp: str | None, key: str, metadata: dict[str, Any]) -> None:
+        """A system message the rollout implies (a compaction, an interrupted turn)."""
         self.open = None
         self._session().add(
             Msg(
@@ -340,7 +343,7 @@ class CodexParser:
                 [{"type": "text", "text": text}],
                 external_id=key,
                 created_at=stamp,
-                metadata={"kind": kind},
+                metadata=metadata,
             )
         )
 
@@ -476,16 +479,7 @@ class CodexParser:
             text = "Conversation compacted"
             if kept:
                 text += "; kept:\n" + "\n\n".join(kept)
-        self.open = None
-        self._session().add(
-            Msg(
-                "system",
-                [{"type": "text", "text": text}],
-                external_id=key,
-                created_at=stamp,
-                metadata=meta,
-            )
-        )
+        self._marker(text, stamp, key, meta)
 
     # -- tokens ------------------------------------------------------------------------------
 

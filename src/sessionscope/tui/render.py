@@ -11,7 +11,6 @@ rendering runs on the UI thread, and a 3 MB message must open as fast as a short
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from rich.text import Text
 from textual.strip import Strip
 
 from ..diffs import EditDiff, edit_diff
-from ..pieces import code_blocks
+from ..pieces import code_blocks, input_text
 from ..sanitize import clean, inert
 from ..store.models import Message, tool_result_text
 from .clip import Clipped, clip, clipped_text, more_marker
@@ -161,12 +160,7 @@ def _input_text(tool_input: Any) -> str:
             return "$ " + command
         if isinstance(command, list):
             return "$ " + " ".join(str(p) for p in command)
-    if isinstance(tool_input, str):
-        return tool_input
-    try:
-        return json.dumps(tool_input, ensure_ascii=False, indent=2)
-    except (TypeError, ValueError):
-        return repr(tool_input)
+    return input_text(tool_input)
 
 
 @lru_cache(maxsize=64)
