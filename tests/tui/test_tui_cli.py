@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from sessionscope import store
-from sessionscope.cli import browse, cli
+from sessionscope.cli import browse, cli, launch
 from sessionscope.tui.app import STYLE_FILES, SessionscopeApp, styles_dir
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +25,7 @@ def runs(monkeypatch: pytest.MonkeyPatch) -> list[SessionscopeApp]:
     seen: list[SessionscopeApp] = []
     monkeypatch.setattr(SessionscopeApp, "run", lambda self, *a, **k: seen.append(self))
     monkeypatch.setattr(browse, "_need_terminal", lambda: None)
+    monkeypatch.setattr(launch, "is_terminal", lambda: True)
     return seen
 
 

@@ -1,8 +1,10 @@
 """The `sessionscope` command line.
 
 `main` answers `sessionscope search ...` through a lean path (no click, no full store import) so
-that a search from a shell or a script returns in a few tens of milliseconds; everything else,
-and any search option the lean path does not know, goes to the click group in `group.py`.
+that a search from a shell or a script returns in a few tens of milliseconds, and `sessionscope
+browse` without click (`launch.py`) so that the browser's first frame does not wait for it;
+everything else, and any option the lean paths do not know, goes to the click group in
+`group.py`.
 """
 
 from __future__ import annotations
@@ -24,6 +26,14 @@ def main(argv: list[str] | None = None) -> Any:
         code = quick_search(rest[1:], db=db)
         if code is not None:
             return code
+    if rest[:1] == ["browse"]:
+        from .launch import quick_browse
+
+        code = quick_browse(rest[1:], db=db)
+        if code is not None:
+            if argv is None:
+                _after_browser(code)
+            return code
     from .group import run
 
     if argv is not None:  # called from Python (tests, scripts): a normal return
@@ -31,10 +41,15 @@ def main(argv: list[str] | None = None) -> Any:
     try:
         return run(args)
     except SystemExit as done:
-        fastexit = sys.modules.get(f"{__name__}.fastexit")
-        if fastexit is not None and fastexit.BROWSER_QUIT:
-            fastexit.exit_now(done.code)  # the browser quit: skip the interpreter's teardown
+        _after_browser(done.code)
         raise
+
+
+def _after_browser(code: object) -> None:
+    """Once the browser has quit, leave without the interpreter's teardown (`fastexit`)."""
+    fastexit = sys.modules.get(f"{__name__}.fastexit")
+    if fastexit is not None and fastexit.BROWSER_QUIT:
+        fastexit.exit_now(code)
 
 
 def _peel_db(args: list[str]) -> tuple[str | None, list[str]]:

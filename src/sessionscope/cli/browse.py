@@ -2,39 +2,18 @@
 
 from __future__ import annotations
 
-import sys
-from typing import Any
-
 import click
 
 from .. import store
 from .errors import fail
+from .launch import NO_TERMINAL, browse, is_terminal
+from .launch import open_browser as open_browser  # `demo` opens it from here
 from .options import db_option, store_path
 
 
-def open_browser(db_path: str | None, **opts: Any) -> None:
-    """Run the browser on the store at `db_path` until the person quits."""
-    from ..tui import create_app
-    from ..tui.settings import default_config_path
-
-    opts.setdefault("config_path", str(default_config_path()))
-    create_app(db_path, **opts).run()
-    from . import fastexit
-
-    fastexit.BROWSER_QUIT = True  # the console entry point may now leave without teardown
-
-
 def _need_terminal() -> None:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):
-        fail(
-            "the browser needs a terminal; for scripts use `sessionscope sessions`, "
-            "`sessionscope search` or `sessionscope show`."
-        )
-
-
-def _resolve(path: str, ref: str) -> str:
-    with store.open(path, readonly=True) as db:
-        return db.resolve_session(ref)
+    if not is_terminal():
+        fail(NO_TERMINAL)
 
 
 def _check_store(path: str) -> None:
@@ -61,11 +40,7 @@ def _check_store(path: str) -> None:
 @click.option("--readonly", is_flag=True, help="Open the store read-only.")
 def browse_cmd(session_ref: str | None, query: str | None, readonly: bool) -> None:
     """Open the browser without importing first."""
-    path = store_path()
-    _check_store(path)
-    session = _resolve(path, session_ref) if session_ref else None
-    _need_terminal()
-    open_browser(path, session=session, query=query, readonly=readonly)
+    browse(store_path(), session_ref=session_ref, query=query, readonly=readonly)
 
 
 @click.command("default", hidden=True)

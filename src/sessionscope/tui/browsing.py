@@ -26,6 +26,7 @@ from .messages import (
     StoreFailed,
     StoreOpened,
 )
+from .opening import Opening
 from .options import BrowserOptions
 
 NOTICE_OVERLAP = 10.0  # seconds each look at the import states goes back before the last one
@@ -76,6 +77,7 @@ class Browsing:
         self.options = options
         self.db: Store | None = None
         self.path: str | None = options.db_path
+        self._opening = options.opening  # used once, by the first `open`
         self._watcher: StoreWatcher | None = None
         # imports by other processes: what they skipped is told once (`check_imports`)
         self._imports_since = now_iso()
@@ -89,19 +91,26 @@ class Browsing:
     # -- opening and closing -------------------------------------------------------------------
 
     def open(self, path: str | None = None) -> None:
-        """Open the store (at `path`, else the current one) in a thread, unless one is open."""
+        """Open the store (at `path`, else the current one) in a thread, unless one is open.
+        The first time, a store the command line already opened (`options.opening`) is taken
+        as it is: when it is open, its list's first page arrives with the screen's first frame."""
         if path is not None:
             self.path = path
-        if self.db is None:
-            self.owner.run_worker(
-                partial(self._open_store, self.path),
-                thread=True,
-                exclusive=True,
-                group="store-open",
-                exit_on_error=False,
-            )
+        opening, self._opening = self._opening, None
+        if self.db is not None:
+            return
+        self.owner.run_worker(
+            partial(self._open_store, self.path, opening),
+            thread=True,
+            exclusive=True,
+            group="store-open",
+            exit_on_error=False,
+        )
 
-    def _open_store(self, path: str | None) -> None:
+    def _open_store(self, path: str | None, opening: Opening | None = None) -> None:
+        if opening is not None and opening.path == path:
+            self._opened_by(opening)
+            return
         try:
             db = store.open(path, readonly=self.options.readonly)
         except StoreError as exc:
@@ -117,6 +126,34 @@ class Browsing:
         except StoreError:
             first = None
         self.owner.post_message(StoreOpened(db, db.readonly, first))
+
+    def opened_already(self) -> StoreOpened | StoreFailed | None:
+        """What opening the store came to, when the command line has already opened it (see
+        `options.opening`): the owner handles it at once, so its first frame shows the store.
+        None: `open` it (in a thread)."""
+        opening = self._opening
+        if opening is None or opening.path != self.path or not opening.done or self.db:
+            return None
+        self._opening = None
+        return self._outcome(opening)
+
+    def _opened_by(self, opening: Opening) -> None:
+        """Tell the owner what `opening` came to (waiting for it)."""
+        opening.wait_done()
+        self.owner.post_message(self._outcome(opening))
+
+    @staticmethod
+    def _outcome(opening: Opening) -> StoreOpened | StoreFailed:
+        """StoreOpened with the list's first page (its rows made here), or StoreFailed."""
+        try:
+            db = opening.wait()
+        except StoreError as exc:
+            return StoreFailed(str(exc))
+        except OSError as exc:
+            return StoreFailed(f"cannot open {opening.path}: {exc.strerror or exc}")
+        page = opening.first_page
+        first = None if page is None else ([SessionRow.from_info(i) for i in page[0]], page[1])
+        return StoreOpened(db, db.readonly, first)
 
     def opened(self, db: Store) -> None:
         """Browse `db` (just opened, see `StoreOpened`) and watch it for other writers."""

@@ -6,6 +6,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, tzinfo
 
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from .opening import Opening
+
 POLL_INTERVAL = 0.5
 DEMO_SESSIONS = 300
 
@@ -19,7 +23,9 @@ class BrowserOptions:
     change checks, `session`/`seq`/`query` what to open at start, `demo_sessions` the size of
     the demo store the empty screen offers to build, `config_path` the settings file that
     keeps the chosen theme across runs (None: nothing is kept), `import_notes` what the import
-    run just before found (its summary, then its warnings: shown as a toast).
+    run just before found (its summary, then its warnings: shown as a toast), `opening` the
+    store at `db_path` already opened (or being opened) by the command line, with the list's
+    first page (None: the browser opens the store itself).
     """
 
     db_path: str | None = None
@@ -33,6 +39,7 @@ class BrowserOptions:
     demo_sessions: int = DEMO_SESSIONS
     config_path: str | None = None
     import_notes: tuple[str, ...] = ()
+    opening: Opening | None = None
 
     def now(self) -> datetime:
         """The clock's time, or the real time in UTC."""

@@ -30,10 +30,9 @@ class SessionActions(ResumeActions):
 
     def _chosen_session(self) -> str | None:
         """The hit under the cursor when the hits have focus, else as for `R`."""
-        search = self.query_one(SearchPane)
-        if search.display:
+        for search in self.query(SearchPane):  # none before it is first mounted
             hits = search.query_one(HitList)
-            if hits.has_focus and 0 <= hits.cursor < len(hits.hits):
+            if search.display and hits.has_focus and 0 <= hits.cursor < len(hits.hits):
                 return str(hits.hits[hits.cursor].session_id)
         return super()._chosen_session()
 

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.command import Provider
 from textual.containers import Horizontal, Vertical
+from textual.widget import AwaitMount, Widget
 from textual.widgets import Input, Static
 
 from ...sanitize import inert
@@ -136,6 +137,8 @@ class MainScreen(OnePane, MarkActions):
         self._empty = False
         self._demo_running = False
         self._warmed = False
+        self._panes: tuple[FilterInput, Static, SearchPane] | None = None
+        self._panes_mounting: AwaitMount | None = None
 
     @property
     def db(self) -> Store | None:
@@ -150,24 +153,61 @@ class MainScreen(OnePane, MarkActions):
         yield AppHeader(id="header")
         with Horizontal(id="panes"):
             with Vertical(id="left"):
-                yield FilterInput(
-                    placeholder="filter: words of the title, source:codex project:webapp "
-                    "model:gpt since:7d tag:flaky is:pinned (Enter; Esc clears)",
-                    id="filter-input",
-                )
-                yield Static(id="filter-chips", markup=False)
-                yield SearchPane(id="search", clock=self.options.clock)
+                if self.options.query:  # a search at start: its pane is in the first frame
+                    yield from self._hidden_panes()
                 yield SessionList(id="sessions", clock=self.options.clock)
             yield Transcript(id="transcript", tz=self.options.tz)
         yield KeyFooter()
 
+    def _hidden_panes(self) -> list[Widget]:
+        """The filter input, the filter's chips and the search pane, hidden until asked for.
+        They are left out of the first frame (their styles, compose and layout cost it ~10%)
+        and mounted just after it (`mount_panes`), or at once when a key asks for them."""
+        field = FilterInput(
+            placeholder="filter: words of the title, source:codex project:webapp "
+            "model:gpt since:7d tag:flaky is:pinned (Enter; Esc clears)",
+            id="filter-input",
+        )
+        field.display = False
+        search = SearchPane(id="search", clock=self.options.clock)
+        search.display = False
+        search.set_store(self.db)
+        self._panes = (field, Static(id="filter-chips", markup=False), search)
+        return list(self._panes)
+
+    def mount_panes(self) -> AwaitMount | None:
+        """Mount the hidden panes (see `_hidden_panes`) unless they are; await the result
+        before using what they compose (the inputs, the hits)."""
+        if self._panes_mounting is None:
+            if self._panes is not None:  # composed with the screen
+                return None
+            self._panes_mounting = self.query_one("#left").mount(
+                *self._hidden_panes(), before=self.query_one(SessionList)
+            )
+        return self._panes_mounting
+
+    @property
+    def search_pane(self) -> SearchPane | None:
+        """The search pane, once mounted (None before: then it is not shown either)."""
+        return self._panes[2] if self._panes is not None else None
+
+    def _filter_parts(self) -> tuple[FilterInput, Static]:
+        """The filter input and its chips (mounted now if they were not)."""
+        self.mount_panes()
+        assert self._panes is not None
+        return self._panes[0], self._panes[1]
+
     def on_mount(self) -> None:
-        self.query_one("#filter-input").display = False
-        self.query_one(SearchPane).display = False
         self.query_one(AppHeader).show(path=self.browsing.path_label)
         self.query_one(Transcript).set_placeholder([Text("  Opening the store…")])
         self.query_one(SessionList).focus()
-        self.browsing.open()
+        opened = self.browsing.opened_already()
+        if isinstance(opened, StoreOpened):  # the first frame shows the sessions
+            self.on_store_opened(opened)
+        elif isinstance(opened, StoreFailed):
+            self.on_store_failed(opened)
+        else:
+            self.browsing.open()
 
     def on_unmount(self) -> None:
         self.browsing.close()
@@ -176,7 +216,8 @@ class MainScreen(OnePane, MarkActions):
 
     def _set_store(self, db: Store | None) -> None:
         self.query_one(SessionList).set_store(db)
-        self.query_one(SearchPane).set_store(db)
+        if self.search_pane is not None:
+            self.search_pane.set_store(db)
         self.query_one(Transcript).set_store(db)
 
     def switch_store(self, path: str) -> None:
@@ -212,9 +253,9 @@ class MainScreen(OnePane, MarkActions):
                 timeout=20,
                 markup=False,
             )
-        if options.query:
-            self.action_search()
-            self.query_one(SearchPane).set_query(options.query)
+        if options.query and self.search_pane is not None:  # composed with the screen
+            self._show_search(self.search_pane)
+            self.search_pane.set_query(options.query)
         if options.session:
             self.open_session(options.session, seq=options.seq, query=options.query)
 
@@ -277,6 +318,7 @@ class MainScreen(OnePane, MarkActions):
         event.stop()
         if not self._warmed:
             self._warmed = True
+            self.call_after_refresh(self.mount_panes)
             self.call_after_refresh(warm_up_imports)
             self.call_after_refresh(gcpause.freeze)
         total = event.total
@@ -392,8 +434,8 @@ class MainScreen(OnePane, MarkActions):
     def _back(self, event: Transcript.Back) -> None:
         event.stop()
         self.show_pane("left")
-        search = self.query_one(SearchPane)
-        if search.display:
+        search = self.search_pane
+        if search is not None and search.display:
             hits = search.query_one("#hits")
             hits.focus()
         else:
@@ -401,28 +443,38 @@ class MainScreen(OnePane, MarkActions):
 
     # -- search --------------------------------------------------------------------------------
 
-    def action_search(self) -> None:
+    async def action_search(self) -> None:
+        mounting = self.mount_panes()
+        if mounting is not None:
+            await mounting  # the keys typed next land in its input
+        assert self.search_pane is not None
+        self._show_search(self.search_pane)
+
+    def _show_search(self, search: SearchPane) -> None:
         self.show_pane("left")
-        search = self.query_one(SearchPane)
         search.display = True
         self.query_one(SessionList).display = False
-        self.query_one("#filter-input").display = False
+        self._filter_parts()[0].display = False
         search.focus_input()
 
     def on_search_closed(self, message: SearchClosed) -> None:
         message.stop()
-        self.query_one(SearchPane).display = False
+        if self.search_pane is not None:
+            self.search_pane.display = False
         sessions = self.query_one(SessionList)
         sessions.display = True
         sessions.focus()
 
     # -- filter and sort -----------------------------------------------------------------------
 
-    def action_filter(self) -> None:
+    async def action_filter(self) -> None:
+        mounting = self.mount_panes()
+        if mounting is not None:
+            await mounting  # the keys typed next land in its input
         self.show_pane("left")
-        if self.query_one(SearchPane).display:
+        if self.search_pane is not None and self.search_pane.display:
             self.on_search_closed(SearchClosed())
-        field = self.query_one("#filter-input", FilterInput)
+        field = self._filter_parts()[0]
         sessions = self.query_one(SessionList)
         field.value = sessions.filter.text
         field.display = True
@@ -450,8 +502,9 @@ class MainScreen(OnePane, MarkActions):
         current = self.query_one(SessionList).filter
         new = SessionFilter.parse(text, now=self.now())
         new.experiment_id, new.variant = current.experiment_id, current.variant
-        self.query_one(SearchPane).display = False
-        self.query_one("#filter-input", FilterInput).display = False
+        if self.search_pane is not None:
+            self.search_pane.display = False
+        self._filter_parts()[0].display = False
         self.apply_filter(new)
 
     def apply_filter(self, new: SessionFilter) -> None:
@@ -463,7 +516,7 @@ class MainScreen(OnePane, MarkActions):
 
     def show_chips(self, *, error: str | None = None) -> None:
         """The line over the list: the active filters as chips (or why a filter is refused)."""
-        chips = self.query_one("#filter-chips", Static)
+        chips = self._filter_parts()[1]
         chips.set_class(error is not None, "-error")
         if error is not None:
             chips.update(safe_text(f"✗ {error}", limit=400))
@@ -484,7 +537,7 @@ class MainScreen(OnePane, MarkActions):
 
     def clear_filter(self) -> None:
         """Every filter off (text and experiment), back to the list."""
-        field = self.query_one("#filter-input", FilterInput)
+        field = self._filter_parts()[0]
         field.value = ""
         field.display = False
         self.apply_filter(SessionFilter())
@@ -528,7 +581,8 @@ class MainScreen(OnePane, MarkActions):
             experiment_id=int(result["experiment_id"]),
             variant=result.get("variant"),
         )
-        self.query_one(SearchPane).display = False
+        if self.search_pane is not None:
+            self.search_pane.display = False
         self.apply_filter(new)
         self.notify(f"Showing sessions of {new.describe()}.", timeout=3, markup=False)
 

@@ -19,7 +19,7 @@ from ...sanitize import inert
 from ...store import SessionInfo, StoreError
 from ...store.marks import NOTE_CHARS, clean_note
 from ..format import tag_edit
-from ..widgets.search_pane import HitList, SearchPane
+from ..widgets.search_pane import HitList
 from ..widgets.session_list import SessionList
 from ..widgets.transcript import Transcript
 from .acting import SessionActions
@@ -60,9 +60,9 @@ class MarkActions(SessionActions):
 
     def _marked_session(self) -> str | None:
         """The session the reader is on (see the module's docstring)."""
-        hits = self.query_one(SearchPane).query_one(HitList)
-        if hits.has_focus and 0 <= hits.cursor < len(hits.hits):
-            return hits.hits[hits.cursor].session_id
+        for hits in self.query(HitList):  # none before the search pane is first mounted
+            if hits.has_focus and 0 <= hits.cursor < len(hits.hits):
+                return hits.hits[hits.cursor].session_id
         return self._chosen_session()
 
     def _start(self, kind: str) -> None:

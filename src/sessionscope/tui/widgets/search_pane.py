@@ -222,6 +222,7 @@ class SearchPane(Vertical):
         hits = self.query_one(HitList)
         hits.empty = self._help()
         hits.update_size()
+        self.query_one(HitPreview).set_store(self.db)
 
     def _help(self) -> list[Text]:
         return [Text(line) for line in HELP_LINES]
@@ -229,7 +230,8 @@ class SearchPane(Vertical):
     def set_store(self, db: Store | None) -> None:
         """The store to search (None while there is none)."""
         self.db = db
-        self.query_one(HitPreview).set_store(db)
+        for preview in self.query(HitPreview):  # none yet before it is composed: see on_mount
+            preview.set_store(db)
 
     def focus_input(self) -> None:
         # now, not after a refresh: keys typed right after `/` must land in the input

@@ -24,13 +24,13 @@ from ...sanitize import inert
 from ...store import CancelToken, Interrupted, StoreError
 from ..format import SessionFilter, age, money, short_count, source_colour
 from ..messages import ListCost, SessionChildren, SessionRow, SessionsPage
+from ..opening import PAGE
 from ..safe import safe_text
 from .rows import RowList, text_strip
 
 if TYPE_CHECKING:
     from ...store import Store
 
-PAGE = 200
 SORTS = ("recent", "tokens", "messages")
 HIDDEN_KINDS = frozenset({"warmup", "compaction_agent"})  # session metadata kinds not listed
 SORT_LABELS = {"recent": "newest", "tokens": "most tokens", "messages": "most messages"}
