@@ -162,7 +162,9 @@ class Browsing:
         self._imports_since = now_iso()
         self._imports_told.clear()
         self._watcher = StoreWatcher(self.owner, db, self.options.poll_interval)
-        self._watcher.start()
+        # started after the frame that shows the store: a thread starting while it is drawn
+        # takes the interpreter from it
+        self.owner.call_after_refresh(self._watcher.start)
 
     def close(self) -> None:
         """Stop watching and close the store (before switching stores, or at exit)."""

@@ -243,7 +243,7 @@ class MainScreen(OnePane, MarkActions):
             )
         self.query_one(Transcript).set_placeholder(self._select_hint())
         self.query_one(SessionList).reload(first=message.first_page)
-        self._load_stats()
+        self.call_after_refresh(self._load_stats)  # after the frame, as the watcher
         options = self.options
         if options.import_notes:  # what the import just before the browser found
             self.notify(

@@ -181,7 +181,8 @@ class SessionList(RowList):
         else:
             self._pending.add(page)
             self._fetch(page, self._generation)
-        self._fetch_cost(self._generation, self._token)
+        # after the frame: its thread would share the interpreter with drawing the first one
+        self.call_after_refresh(self._fetch_cost, self._generation, self._token)
         self.update_header()
 
     def cursor_page(self) -> int:
