@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import os
-import tomllib
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,8 @@ def config_path() -> Path:
 
 def read_config(path: Path | None = None) -> dict[str, Any]:
     """The config file as a dict ({} when it is missing); raises ConfigError when broken."""
+    import tomllib  # on use: the browser loads this module at start
+
     path = path or config_path()
     try:
         with path.open("rb") as handle:

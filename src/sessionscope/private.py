@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 MODE = 0o600
@@ -30,6 +29,8 @@ def write_private(path: str | Path, text: str) -> Path:
             out.write(text)
         return target
     # mkstemp: O_EXCL, mode 0600, a name no one else holds
+    import tempfile  # not at import: the browser loads this module at start
+
     fd, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as out:

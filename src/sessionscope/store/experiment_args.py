@@ -3,7 +3,6 @@ vocabulary they check against (config roles, experiment statuses, canonical conf
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -58,6 +57,8 @@ def config_args(project_id: Any, payload: Mapping[str, Any], role: Any) -> tuple
     if role not in CONFIG_ROLES:
         raise InvalidInput(f"role must be one of {', '.join(CONFIG_ROLES)}, not {role!r}.")
     text = canonical_json(payload)
+    import hashlib  # on use: the store opens without it
+
     return text, hashlib.sha256(text.encode("ascii")).hexdigest()
 
 

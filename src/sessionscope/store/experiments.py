@@ -13,7 +13,6 @@ db.promote(eid)             # or db.hold(eid) / db.abort(eid)
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -113,11 +112,15 @@ class Assignment(tuple[str, dict[str, Any]]):
 
 def fingerprint(payload: Mapping[str, Any]) -> str:
     """sha256 (hex) of the payload's canonical JSON: the same payload always gives the same value."""
+    import hashlib  # on use: the store opens without it
+
     return hashlib.sha256(canonical_json(payload).encode("ascii")).hexdigest()
 
 
 def bucket(experiment_id: int, session_key: str) -> float:
     """A number in [0, 1) fixed by (experiment, session key): the variant assignment's coin."""
+    import hashlib  # on use: the store opens without it
+
     digest = hashlib.sha256(f"{experiment_id}\x00{session_key}".encode()).digest()
     return int.from_bytes(digest[:8], "big") / 2**64
 

@@ -18,7 +18,6 @@ this module raise, except content that contains itself (`InvalidInput`).
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib
 import re
 import unicodedata
@@ -362,6 +361,8 @@ def redact_id(value: str) -> str:
     out = redact_text(value)
     if out == value:
         return value
+    import hashlib  # on use: the store opens without it
+
     digest = hashlib.sha256(value.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     return f"{out}#{digest}"
 

@@ -7,7 +7,6 @@ whether writes redact (see `side.redacting`).
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -397,6 +396,8 @@ def new_values(
 ) -> tuple[str, dict[str, Any]]:
     """The id and field values of a new session, checked (see `Store.start_session`)."""
     validate.session_fields(fields)
+    import uuid  # on use: the store opens without it
+
     sid = str(id) if id is not None else str(uuid.uuid4())
     if not sid:
         raise InvalidInput("a session id cannot be empty.")

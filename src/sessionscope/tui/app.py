@@ -3,10 +3,8 @@ CLI, the tests and the scripts. The main screen owns the browsing: see `screens/
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from datetime import datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +20,12 @@ STYLE_FILES = ("app.tcss", "transcript.tcss")
 
 
 def styles_dir() -> Path:
-    """Where the .tcss files are: inside the installed package, else the repo's `styles/`."""
-    with contextlib.suppress(Exception):
-        packaged = resources.files("sessionscope") / "styles"
-        if packaged.is_dir():
-            return Path(str(packaged))
-    return Path(__file__).resolve().parents[3] / "styles"
+    """Where the .tcss files are: inside the installed package, else the repo's `styles/`.
+    (The package's folder itself, not `importlib.resources`: that loads zipfile and more at
+    start, and the styles are read as files anyway.)"""
+    here = Path(__file__).resolve()
+    packaged = here.parents[1] / "styles"
+    return packaged if packaged.is_dir() else here.parents[3] / "styles"
 
 
 def style_paths() -> list[Path]:
