@@ -24,18 +24,16 @@ from .importing import ImportingStore
 from .listfilter import ListFilter, with_match
 from .marks_api import MarksAPI
 from .rows import Row
-from .search import search_messages
 from .timeutil import normalize_ts, now_iso
-from .usage import UsageRow, usage_report
-from .usage import usage as usage_rows
 from .validate import int_arg, message_list, message_spec, optional_int_arg, session_fields
-from .windows import Window, read_window
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # and, loaded on first use: search, usage, windows (the store opens faster)
     from .health import Health
     from .models import Hit, ImportState, Message, SaveResult, Session, SessionInfo, Stats
     from .scrub import ScrubReport
     from .spec import Content, MessageSpec, Role
+    from .usage import UsageRow
+    from .windows import Window
 
 
 class Store(MarksAPI, ExperimentsAPI, ImportingStore):
@@ -294,6 +292,8 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         if session_id is not None and not isinstance(session_id, str):
             raise InvalidInput("session_id must be a string.")
         limit, offset = int_arg(limit, "limit"), int_arg(offset, "offset")
+        from .search import search_messages
+
         with self.reading() as conn:
             return search_messages(
                 conn, query, limit=limit, offset=offset, order=order, session_id=session_id
@@ -333,6 +333,8 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         `session_calls_limit` messages), its subagent sessions (`children`), and the messages
         from seq `tail` to the end, at most the last `tail_limit` of them (`tail`).
         """
+        from .windows import read_window
+
         with self.reading() as conn:
             return read_window(
                 conn,
@@ -366,6 +368,8 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         self, by: str = "day", since: str | None = None, until: str | None = None
     ) -> list[UsageRow]:
         """Sessions, messages, tokens and cost per day/week/month/project/model/source."""
+        from .usage import usage as usage_rows
+
         with self.reading() as conn:
             return usage_rows(conn, by, since, until)
 
@@ -376,6 +380,8 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         until: str | None = None,
     ) -> dict[str, list[UsageRow]]:
         """Several `usage` groupings of one period from one scan (the usage screen's read)."""
+        from .usage import usage_report
+
         with self.reading() as conn:
             return usage_report(conn, groups, since, until)
 

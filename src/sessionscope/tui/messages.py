@@ -14,7 +14,10 @@ from textual.message import Message
 
 from ..pieces import FileRef
 from ..store import Hit, SessionInfo, Store
-from ..store.windows import Window
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from ..store.windows import Window  # loaded with the first transcript read
 
 # -- the store ---------------------------------------------------------------------------------
 
