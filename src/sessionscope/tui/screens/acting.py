@@ -5,24 +5,23 @@ from __future__ import annotations
 
 import shlex
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import work
 
-from ...editor import EditorError, plan_edit
 from ...export import to_json, to_markdown
 from ...private import write_private
 from ...sanitize import inert
 from ...store import StoreError
 from ..copying import copy_text
 from ..messages import OpenFile
-from ..widgets.search_pane import HitList, SearchPane
 from ..widgets.transcript import Transcript
 from .export_dialog import ExportDialog, default_export_dir, export_format, export_name
 from .resuming import ResumeActions
 
 if TYPE_CHECKING:
     from ...store import Store
+    from ..widgets.search_pane import HitList
 
 
 class SessionActions(ResumeActions):
@@ -30,9 +29,14 @@ class SessionActions(ResumeActions):
 
     def _chosen_session(self) -> str | None:
         """The hit under the cursor when the hits have focus, else as for `R`."""
-        for search in self.query(SearchPane):  # none before it is first mounted
-            hits = search.query_one(HitList)
-            if search.display and hits.has_focus and 0 <= hits.cursor < len(hits.hits):
+        for found in self.query("#hits"):  # none before the search pane is first mounted
+            hits = cast("HitList", found)
+            if (
+                hits.has_focus
+                and hits.parent is not None
+                and hits.parent.display
+                and 0 <= hits.cursor < len(hits.hits)
+            ):
                 return str(hits.hits[hits.cursor].session_id)
         return super()._chosen_session()
 
@@ -49,6 +53,8 @@ class SessionActions(ResumeActions):
 
     def on_open_file(self, message: OpenFile) -> None:
         message.stop()
+        from ...editor import EditorError, plan_edit  # (the screens' extras load on first use)
+
         try:
             edit = plan_edit(message.refs, message.cwd)
         except EditorError as exc:

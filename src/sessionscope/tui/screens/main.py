@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.style import Style
 from rich.text import Text
@@ -40,12 +40,14 @@ from ..safe import safe_text
 from ..warmup import warm_up_imports
 from ..widgets.footer import KeyFooter
 from ..widgets.header import AppHeader
-from ..widgets.search_pane import SearchPane
 from ..widgets.session_list import SORT_LABELS, SessionList
 from ..widgets.transcript import Transcript
 from .main_commands import MainCommands
 from .marking import MarkActions
 from .panes import OnePane
+
+if TYPE_CHECKING:
+    from ..widgets.search_pane import SearchPane  # loaded once the first frame is drawn
 
 STATS_EVERY = 2.0
 
@@ -169,6 +171,8 @@ class MainScreen(OnePane, MarkActions):
             id="filter-input",
         )
         field.display = False
+        from ..widgets.search_pane import SearchPane  # with the first frame drawn
+
         search = SearchPane(id="search", clock=self.options.clock)
         search.display = False
         search.set_store(self.db)

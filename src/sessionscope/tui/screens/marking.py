@@ -8,7 +8,7 @@ thread workers; the list (pinned sessions first) and the transcript's header sho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual import work
 from textual.binding import Binding, BindingType
@@ -19,14 +19,13 @@ from ...sanitize import inert
 from ...store import SessionInfo, StoreError
 from ...store.marks import NOTE_CHARS, clean_note
 from ..format import tag_edit
-from ..widgets.search_pane import HitList
 from ..widgets.session_list import SessionList
 from ..widgets.transcript import Transcript
 from .acting import SessionActions
-from .mark_editor import MarkEditor
 
 if TYPE_CHECKING:
     from ...store import Store
+    from ..widgets.search_pane import HitList
 
 
 @dataclass
@@ -60,7 +59,8 @@ class MarkActions(SessionActions):
 
     def _marked_session(self) -> str | None:
         """The session the reader is on (see the module's docstring)."""
-        for hits in self.query(HitList):  # none before the search pane is first mounted
+        for found in self.query("#hits"):  # none before the search pane is first mounted
+            hits = cast("HitList", found)
             if hits.has_focus and 0 <= hits.cursor < len(hits.hits):
                 return hits.hits[hits.cursor].session_id
         return self._chosen_session()
@@ -102,6 +102,8 @@ class MarkActions(SessionActions):
 
     def on_mark_edit(self, message: MarkEdit) -> None:
         message.stop()
+        from .mark_editor import MarkEditor  # (the screens' extras load on first use)
+
         info = message.info
         name = inert(info.title, 60) or inert(info.id)[:8]
         if message.kind == "tags":

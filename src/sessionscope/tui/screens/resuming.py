@@ -15,12 +15,12 @@ from textual.app import SuspendNotSupported
 from textual.message import Message
 from textual.screen import Screen
 
-from ...resume import ResumeError, ResumePlan, plan
 from ...store import StoreError
 from ..widgets.session_list import SessionList
 from ..widgets.transcript import Transcript
 
 if TYPE_CHECKING:
+    from ...resume import ResumePlan
     from ...store import Store
 
 
@@ -64,6 +64,8 @@ class ResumeActions(Screen[None]):
 
     @work(thread=True, group="resume", exclusive=True, exit_on_error=False)
     def _plan(self, db: Store, session_id: str, fork: bool) -> None:
+        from ...resume import ResumeError, plan  # (the screens' extras load on first use)
+
         try:
             info = db.session(session_id)
             if info is None:
