@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -167,3 +168,50 @@ def test_bare_command_says_what_the_import_found_after_the_browser(
     notes = runs[0].options.import_notes
     assert notes[0].startswith("Imported") and "skipped 1 malformed line" in notes[0]
     assert any(".jsonl:5: skipped:" in line for line in notes[1:])
+
+
+LEAN_BROWSE = """
+import json, sys
+from sessionscope.cli import launch, main
+from sessionscope.tui.app import SessionscopeApp
+launch.is_terminal = lambda: True
+seen = []
+SessionscopeApp.run = lambda self, *a, **k: seen.append(self.options)
+code = main(%r)
+(options,) = seen
+opening = options.opening
+print(json.dumps({
+    "code": code,
+    "session": options.session,
+    "query": options.query,
+    "readonly": options.readonly,
+    "opened": opening is not None and opening.done and opening.first_page[1],
+    "click": "click" in sys.modules,
+}))
+"""
+
+
+def test_browse_runs_without_click_and_opens_the_store_before_the_screen(tmp_path: Path) -> None:
+    path = tmp_path / "lean.db"
+    with store.open(path) as db:
+        sid = db.start_session(title="one", source="api", id="abcdef12-0000")
+        db.start_session(title="two", source="api")
+    args = ["--db", str(path), "browse", "-s", "abcdef", "--search=x y", "--readonly"]
+    proc = subprocess.run(
+        [sys.executable, "-c", LEAN_BROWSE % (args,)], capture_output=True, text=True, check=True
+    )
+    assert json.loads(proc.stdout) == {
+        "code": 0,
+        "session": sid,
+        "query": "x y",
+        "readonly": True,
+        "opened": 2,  # the list's first page was read with the store: two sessions
+        "click": False,
+    }
+
+
+def test_browse_options_the_lean_path_does_not_know_go_to_click() -> None:
+    for args in (["--help"], ["--session"], ["--readonly", "extra"], ["-s=abc"]):
+        assert launch.quick_browse(args) is None
+    result = CliRunner().invoke(cli, ["browse", "--help"])
+    assert result.exit_code == 0 and "--readonly" in result.output

@@ -105,3 +105,68 @@ async def test_young_collections_are_rarer_while_the_browser_runs(fixture_db: Pa
         assert gc.get_threshold() == (700, *before[1:]) and gc.get_freeze_count() == 0
     finally:
         gc.set_threshold(*before)
+
+
+async def test_a_store_opened_by_the_command_line_is_drawn_in_the_first_frame(
+    fixture_db: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`sessionscope browse` opens the store and reads the first page before the screen opens
+    (`tui.opening`): the list's first drawn lines hold the sessions, no open worker runs, and
+    the hidden filter input, chips and search pane are not in that frame (mounted after it)."""
+    from sessionscope.tui.browsing import Browsing
+    from sessionscope.tui.opening import Opening
+
+    opened_in_worker: list[str | None] = []
+    monkeypatch.setattr(
+        Browsing, "_open_store", lambda self, path, opening=None: opened_in_worker.append(path)
+    )
+    first_drawn: list[tuple[bool, int]] = []
+    original = SessionList.render_line
+
+    def recording(self: SessionList, y: int) -> object:
+        if not first_drawn:
+            first_drawn.append((self.loaded, len(self.screen.query("#search, #filter-input"))))
+        return original(self, y)
+
+    monkeypatch.setattr(SessionList, "render_line", recording)
+    opening = Opening(str(fixture_db))
+    opening.wait()
+    app = make_app(fixture_db, opening=opening)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        assert first_drawn == [(True, 0)]
+        assert opened_in_worker == []
+        sessions = app.screen.query_one(SessionList)
+        assert sessions.row(0).title.startswith("Deduplicate customer records")
+        assert len(app.screen.query("#search, #filter-input, #filter-chips")) == 3  # after it
+        assert app.screen.query_one("#filter-chips").display is False
+
+
+async def test_a_store_that_failed_to_open_says_so_in_the_first_frame(tmp_path: Path) -> None:
+    from sessionscope.tui.opening import Opening
+    from sessionscope.tui.widgets.header import AppHeader
+
+    junk = tmp_path / "junk.db"
+    junk.write_bytes(b"not a store" * 100)
+    opening = Opening(str(junk))
+    app = make_app(junk, opening=opening)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        assert opening.done
+        assert app.screen.query_one(AppHeader).state == "failed"
+
+
+@pytest.mark.parametrize(("key", "field"), [("slash", "#search-input"), ("f", "#filter-input")])
+async def test_keys_typed_at_once_land_in_a_pane_mounted_on_demand(
+    fixture_db: Path, key: str, field: str
+) -> None:
+    """`/` or `f` pressed before the hidden panes are mounted mounts them first: what is typed
+    right after lands in the input."""
+    from textual.widgets import Input
+
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press(key, *"deploy")
+        await wait_for_workers(pilot)
+        assert app.screen.query_one(field, Input).value == "deploy"
+        assert app.focused is app.screen.query_one(field)

@@ -3,7 +3,8 @@
 `quick_browse` answers `sessionscope browse` with its own options parsed by hand, so the
 browser's first frame does not wait for click (issue 17 item 3); for anything else (`--help`,
 an unknown option) it returns None and the click command in `browse.py` takes over. Both end in
-`browse`: the store is opened in a thread (`tui.opening`) while the app's modules load.
+`browse`: the store is opened, and the list's first page read, before the screen opens
+(`tui.opening`), so the first frame shows the sessions.
 """
 
 from __future__ import annotations
@@ -75,18 +76,17 @@ def browse(path: str, *, session_ref: str | None, query: str | None, readonly: b
     not ours, from a newer sessionscope) or a session that is not there; then browse. A missing
     store is fine: the browser explains it."""
     opening = start_opening(path, readonly=readonly)
+    db = opening.wait() if opening is not None else None  # its error first, as it was
     session = None
     if session_ref:
-        if opening is not None:
-            session = opening.wait().resolve_session(session_ref)
+        if db is not None:
+            session = db.resolve_session(session_ref)
         else:
             from .. import store
 
-            with store.open(path, readonly=True) as db:
-                session = db.resolve_session(session_ref)
+            with store.open(path, readonly=True) as missing:
+                session = missing.resolve_session(session_ref)
     if not is_terminal():
-        if opening is not None:
-            opening.wait()  # a store that cannot be opened is said first
         fail(NO_TERMINAL)
     open_browser(path, session=session, query=query, readonly=readonly, opening=opening)
 
@@ -101,7 +101,7 @@ def fewer_collections() -> None:
 
 
 def start_opening(path: str, *, readonly: bool) -> Opening | None:
-    """Start opening the store at `path` in a thread (None when there is no file there)."""
+    """The store at `path` to open (None when there is no file there: the browser says so)."""
     if not os.path.exists(path):
         return None
     from ..tui.opening import Opening
@@ -116,12 +116,12 @@ def is_terminal() -> bool:
 
 def open_browser(db_path: str | None, **opts: Any) -> None:
     """Run the browser on the store at `db_path` until the person quits. The store is opened
-    in a thread while the app's modules load (`opening`, when the caller started it), and
-    waited for before the screen opens: an error opening it is raised here."""
+    (`opening`, when the caller has not) before the screen opens: an error opening it is
+    raised here."""
     fewer_collections()
     if "opening" not in opts and db_path is not None:
         opts["opening"] = start_opening(db_path, readonly=opts.get("readonly", False))
-    from ..tui.app import create_app  # loaded while the store opens
+    from ..tui.app import create_app
     from ..tui.settings import default_config_path
 
     opening = opts.get("opening")
