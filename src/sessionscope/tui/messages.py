@@ -2,8 +2,10 @@
 
 Every database call runs in a thread worker; its result comes back as one of these, tagged with
 the generation it answers so that a stale result never overwrites a newer one. Messages are
-dataclasses (Textual's `Message.__post_init__` does the base set-up); `can_replace` lets a newer
-message waiting in the queue replace an older one of the same kind.
+dataclasses (Textual's `Message.__post_init__` does the base set-up) without a generated `__eq__`
+(messages are compared by identity, as every Textual message; and the browser's start-up does
+not pay for generating it twenty times); `can_replace` lets a newer message waiting in the queue
+replace an older one of the same kind.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ if TYPE_CHECKING:
 # -- the store ---------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class StoreOpened(Message):
     """The store file is open (and migrated); `readonly` when it could only be read.
     `first_page`: the list's first page in its default order (rows, total), read with it."""
@@ -32,14 +34,14 @@ class StoreOpened(Message):
     first_page: tuple[list[SessionRow], int] | None = None
 
 
-@dataclass
+@dataclass(eq=False)
 class StoreFailed(Message):
     """The store could not be opened; `error` is one sentence for the person."""
 
     error: str
 
 
-@dataclass
+@dataclass(eq=False)
 class StoreChanged(Message):
     """Another connection committed to the store (seen through `PRAGMA data_version`).
 
@@ -51,7 +53,7 @@ class StoreChanged(Message):
         return isinstance(message, StoreChanged)
 
 
-@dataclass
+@dataclass(eq=False)
 class StatsLoaded(Message):
     """Whole-store counts for the header (`Store.counts`); newer counts replace older ones."""
 
@@ -61,14 +63,14 @@ class StatsLoaded(Message):
         return isinstance(message, StatsLoaded)
 
 
-@dataclass
+@dataclass(eq=False)
 class ImportNotice(Message):
     """Imports another process ran since the last look skipped something (one line a file)."""
 
     lines: list[str]
 
 
-@dataclass
+@dataclass(eq=False)
 class DemoBuilt(Message):
     """The demo store was written to `path`."""
 
@@ -131,7 +133,7 @@ class SessionRow:
         )
 
 
-@dataclass
+@dataclass(eq=False)
 class SessionsPage(Message):
     """One page of top-level sessions (rows `offset`..) and the total the filter matches."""
 
@@ -141,7 +143,7 @@ class SessionsPage(Message):
     total: int
 
 
-@dataclass
+@dataclass(eq=False)
 class ListCost(Message):
     """What the sessions the list shows (and their subagents) cost (`Store.session_totals`)."""
 
@@ -149,7 +151,7 @@ class ListCost(Message):
     cost_usd: float
 
 
-@dataclass
+@dataclass(eq=False)
 class SessionChildren(Message):
     """The subagent sessions of `parent_id`."""
 
@@ -158,7 +160,7 @@ class SessionChildren(Message):
     rows: list[SessionRow]
 
 
-@dataclass
+@dataclass(eq=False)
 class OpenSession(Message):
     """Ask the screen to open a session, optionally at a message and with search terms."""
 
@@ -169,7 +171,7 @@ class OpenSession(Message):
     focus: bool = True
 
 
-@dataclass
+@dataclass(eq=False)
 class OpenFile(Message):
     """Ask the screen to open one of `refs` (the first that is a file) in the person's editor;
     relative paths are taken from `cwd` (the session's working directory)."""
@@ -181,7 +183,7 @@ class OpenFile(Message):
 # -- the transcript ----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class SessionOpened(Message):
     """A session was opened: its first window, with its row (None: the session is gone), its
     tool calls and its subagent sessions (`Store.window`)."""
@@ -190,7 +192,7 @@ class SessionOpened(Message):
     window: Window
 
 
-@dataclass
+@dataclass(eq=False)
 class MessagesLoaded(Message):
     """The window of messages asked for (seqs `first` <= seq < `end`) of the open session."""
 
@@ -200,7 +202,7 @@ class MessagesLoaded(Message):
     window: Window
 
 
-@dataclass
+@dataclass(eq=False)
 class ToolCallsLoaded(Message):
     """The open session's tool calls and subagent sessions, read again (`window.calls`,
     `window.children`)."""
@@ -209,7 +211,7 @@ class ToolCallsLoaded(Message):
     window: Window
 
 
-@dataclass
+@dataclass(eq=False)
 class MatchesLoaded(Message):
     """Seqs of the open session's messages that match the active search, from hit `offset` on
     (in session order); `complete` when there are no more."""
@@ -221,7 +223,7 @@ class MatchesLoaded(Message):
     complete: bool = True
 
 
-@dataclass
+@dataclass(eq=False)
 class TranscriptGrew(Message):
     """The open session changed on disk: its new row and total, the messages around the reader
     (read again on every change, so that the transcript can tell a rewrite from an append) and
@@ -235,7 +237,7 @@ class TranscriptGrew(Message):
 # -- search ------------------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class HitsLoaded(Message):
     """Hits `offset`.. for the query of generation `generation`."""
 
@@ -247,7 +249,7 @@ class HitsLoaded(Message):
     offset: int = 0
 
 
-@dataclass
+@dataclass(eq=False)
 class HitChosen(Message):
     """The person picked a hit to open."""
 
@@ -255,6 +257,6 @@ class HitChosen(Message):
     query: str
 
 
-@dataclass
+@dataclass(eq=False)
 class SearchClosed(Message):
     """The search pane was dismissed (Escape)."""

@@ -118,6 +118,24 @@ def help_table(screen: type | None = None) -> Table:
 class HelpScreen(ModalScreen[None]):
     """Keys and the search language; Esc, q or ? closes."""
 
+    # here, not in styles/app.tcss: parsed when the help is first opened
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        background: $background 60%;
+    }
+
+    #help-body {
+        width: 116;
+        max-width: 96%;
+        height: auto;
+        max-height: 92%;
+        border: round $primary;
+        background: $surface;
+        padding: 0 1;
+    }
+    """
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close"),
     ]

@@ -195,6 +195,52 @@ class SearchInput(Input):
 class SearchPane(Vertical):
     """Query input, a one-line status, and the hits."""
 
+    # here, not in styles/app.tcss: parsed when the pane is first mounted, after the first frame
+    DEFAULT_CSS = """
+    SearchPane {
+        height: 1fr;
+    }
+
+    #search-input {
+        height: 3;
+        border: round $accent;
+        &:focus { border: round $primary; }
+    }
+
+    #search-status {
+        height: 1;
+        color: $text-muted;
+        padding: 0 1;
+    }
+
+    HitList {
+        height: 1fr;
+        & > .rows--cursor { background: $block-cursor-background; color: $block-cursor-foreground; }
+        & > .rows--cursor-blur { background: $block-cursor-blurred-background; }
+        & > .hits--title { color: $foreground; text-style: bold; }
+        & > .hits--meta { color: $text-muted; }
+        & > .hits--snippet { color: $foreground 85%; }
+        & > .hits--match { background: $warning 40%; color: $text; text-style: bold; }
+        & > .hits--user { color: $text-success; }
+        & > .hits--assistant { color: $text-primary; }
+        & > .hits--tool { color: $text-secondary; }
+        & > .hits--system { color: $text-muted; }
+        & > .hits--empty { color: $text-muted; }
+    }
+
+    #hit-preview {
+        display: none;
+        height: 7;
+        padding: 0 1;
+        border-top: solid $panel-lighten-2;
+        background: $surface;
+        color: $foreground;
+        & > .hit-preview--title { color: $foreground; text-style: bold; }
+        & > .hit-preview--meta { color: $text-muted; }
+        & > .hit-preview--match { background: $warning 40%; color: $text; text-style: bold; }
+    }
+    """
+
     def __init__(
         self, *, clock: Callable[[], datetime] | None = None, id: str | None = None
     ) -> None:
