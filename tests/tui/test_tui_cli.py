@@ -215,3 +215,19 @@ def test_browse_options_the_lean_path_does_not_know_go_to_click() -> None:
         assert launch.quick_browse(args) is None
     result = CliRunner().invoke(cli, ["browse", "--help"])
     assert result.exit_code == 0 and "--readonly" in result.output
+
+
+def test_browse_leaves_collection_on_whether_the_browser_ran_or_not(
+    tmp_path: Path, runs: list[Any]
+) -> None:
+    import gc
+
+    from sessionscope.cli import main
+
+    path = tmp_path / "gc.db"
+    store.open(path).close()
+    assert main(["--db", str(path), "browse"]) == 0 and len(runs) == 1
+    assert gc.isenabled()
+    with pytest.raises(SystemExit):
+        main(["--db", str(path), "browse", "--session", "nope-nope"])
+    assert gc.isenabled()

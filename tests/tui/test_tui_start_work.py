@@ -170,3 +170,33 @@ async def test_keys_typed_at_once_land_in_a_pane_mounted_on_demand(
         await wait_for_workers(pilot)
         assert app.screen.query_one(field, Input).value == "deploy"
         assert app.focused is app.screen.query_one(field)
+
+
+async def test_collection_paused_by_the_command_line_resumes_after_the_first_frame(
+    fixture_db: Path,
+) -> None:
+    """`sessionscope browse` turns garbage collection off before its imports (`gcpause.pause`);
+    the app turns it on again once its first frame is drawn, and it is on after the browser
+    quits whatever happened."""
+    import gc
+
+    from sessionscope.tui import gcpause
+
+    assert gc.isenabled()
+    gcpause.pause()
+    try:
+        assert not gc.isenabled()
+        app = make_app(fixture_db)
+        async with app.run_test(size=(120, 36)) as pilot:
+            await wait_for_workers(pilot)
+            assert gc.isenabled()
+    finally:
+        gcpause.resume()
+    assert gc.isenabled()
+    gc.disable()  # off by someone else: pause and resume leave it off
+    try:
+        gcpause.pause()
+        gcpause.resume()
+        assert not gc.isenabled()
+    finally:
+        gc.enable()

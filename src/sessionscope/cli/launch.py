@@ -52,22 +52,29 @@ def quick_browse(args: list[str], db: str | None = None) -> int | None:
     opts = _parse(args)
     if opts is None or opts["db"] == "" or db == "":
         return None
-    fewer_collections()
     from ..store import StoreError, default_path
 
     path = opts["db"] or db or str(default_path())
     if os.path.isdir(path):
         return None  # click says what is wrong with it
+    from ..tui import gcpause
+
+    gcpause.pause()  # until the first frame (see `open_browser`)
     try:
-        browse(path, session_ref=opts["session"], query=opts["query"], readonly=opts["readonly"])
-    except StoreError as exc:
-        fail(exc)
-    except KeyboardInterrupt:
-        sys.stderr.write("sessionscope: interrupted.\n")
-        return 130
-    except OSError as exc:
-        where = exc.filename or ""
-        fail(f"{exc.strerror or exc} ({where})." if where else exc)
+        try:
+            browse(
+                path, session_ref=opts["session"], query=opts["query"], readonly=opts["readonly"]
+            )
+        except StoreError as exc:
+            fail(exc)
+        except KeyboardInterrupt:
+            sys.stderr.write("sessionscope: interrupted.\n")
+            return 130
+        except OSError as exc:
+            where = exc.filename or ""
+            fail(f"{exc.strerror or exc} ({where})." if where else exc)
+    finally:
+        gcpause.resume()
     return 0
 
 
@@ -91,15 +98,6 @@ def browse(path: str, *, session_ref: str | None, query: str | None, readonly: b
     open_browser(path, session=session, query=query, readonly=readonly, opening=opening)
 
 
-def fewer_collections() -> None:
-    """The browser's garbage-collection settings from now on (`tui.gcpause`), not from its
-    first frame: importing Textual, the app and the store otherwise runs some twenty young and
-    two older collections (5-15 ms) before that frame."""
-    from ..tui import gcpause
-
-    gcpause.start()
-
-
 def start_opening(path: str, *, readonly: bool) -> Opening | None:
     """The store at `path` to open (None when there is no file there: the browser says so)."""
     if not os.path.exists(path):
@@ -117,8 +115,17 @@ def is_terminal() -> bool:
 def open_browser(db_path: str | None, **opts: Any) -> None:
     """Run the browser on the store at `db_path` until the person quits. The store is opened
     (`opening`, when the caller has not) before the screen opens: an error opening it is
-    raised here."""
-    fewer_collections()
+    raised here. No garbage collection until the first frame is drawn (`tui.gcpause`)."""
+    from ..tui import gcpause
+
+    gcpause.pause()
+    try:
+        _run_browser(db_path, opts)
+    finally:
+        gcpause.resume()  # the app resumed it at its first frame, unless it never ran
+
+
+def _run_browser(db_path: str | None, opts: dict[str, Any]) -> None:
     if "opening" not in opts and db_path is not None:
         opts["opening"] = start_opening(db_path, readonly=opts.get("readonly", False))
     from ..tui.app import create_app

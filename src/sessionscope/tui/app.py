@@ -47,6 +47,7 @@ class SessionscopeApp(App[None]):
 
     def on_mount(self) -> None:
         gcpause.start()
+        self.call_after_refresh(gcpause.resume)  # paused by the command line until now
         path = self.options.config_path
         if path:
             theme = settings.load(path).get("theme")
