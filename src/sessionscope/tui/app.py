@@ -47,7 +47,8 @@ class SessionscopeApp(App[None]):
 
     def on_mount(self) -> None:
         gcpause.start()
-        self.call_after_refresh(gcpause.resume)  # paused by the command line until now
+        # paused by the command line until the first frame is drawn
+        self.call_after_refresh(gcpause.resume, freeze_first=True)
         path = self.options.config_path
         if path:
             theme = settings.load(path).get("theme")

@@ -51,11 +51,15 @@ def pause() -> None:
         _paused = True
 
 
-def resume() -> None:
-    """Collection on again, if `pause` turned it off."""
+def resume(*, freeze_first: bool = False) -> None:
+    """Collection on again, if `pause` turned it off; with `freeze_first` (the app, once its
+    first frame is drawn) what start-up built is frozen before (`freeze`), so that the first
+    collection does not walk all of it (every object allocated while paused is young)."""
     global _paused
     if _paused:
         _paused = False
+        if freeze_first:
+            freeze()
         gc.enable()
 
 
