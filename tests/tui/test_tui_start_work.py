@@ -164,7 +164,11 @@ async def test_keys_typed_at_once_land_in_a_pane_mounted_on_demand(
     right after lands in the input."""
     from textual.widgets import Input
 
-    app = make_app(fixture_db)
+    from sessionscope.tui.opening import Opening
+
+    opening = Opening(str(fixture_db))
+    opening.wait()
+    app = make_app(fixture_db, opening=opening)
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press(key, *"deploy")
         await wait_for_workers(pilot)

@@ -139,6 +139,7 @@ class MainScreen(OnePane, MarkActions):
         self._empty = False
         self._demo_running = False
         self._warmed = False
+        self._drawn = False  # the screen's first frame is drawn
         self._panes: tuple[FilterInput, Static, SearchPane] | None = None
         self._panes_mounting: AwaitMount | None = None
 
@@ -155,7 +156,10 @@ class MainScreen(OnePane, MarkActions):
         yield AppHeader(id="header")
         with Horizontal(id="panes"):
             with Vertical(id="left"):
-                if self.options.query:  # a search at start: its pane is in the first frame
+                if self.options.query or self.options.opening is None:
+                    # composed with the screen when they would not delay the sessions' frame:
+                    # a search at start shows its pane; a store the screen opens itself is
+                    # listed a frame later anyway
                     yield from self._hidden_panes()
                 yield SessionList(id="sessions", clock=self.options.clock)
             yield Transcript(id="transcript", tz=self.options.tz)
@@ -163,8 +167,9 @@ class MainScreen(OnePane, MarkActions):
 
     def _hidden_panes(self) -> list[Widget]:
         """The filter input, the filter's chips and the search pane, hidden until asked for.
-        They are left out of the first frame (their styles, compose and layout cost it ~10%)
-        and mounted just after it (`mount_panes`), or at once when a key asks for them."""
+        When the store came open with the screen (`options.opening`), they are left out of the
+        first frame (their styles, compose and layout cost it ~10%) and mounted just after it
+        (`mount_panes`), or at once when a key asks for them."""
         field = FilterInput(
             placeholder="filter: words of the title, source:codex project:webapp "
             "model:gpt since:7d tag:flaky is:pinned (Enter; Esc clears)",
@@ -202,6 +207,7 @@ class MainScreen(OnePane, MarkActions):
         return self._panes[0], self._panes[1]
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._first_frame_drawn)
         self.query_one(AppHeader).show(path=self.browsing.path_label)
         self.query_one(Transcript).set_placeholder([Text("  Opening the store…")])
         self.query_one(SessionList).focus()
@@ -212,6 +218,10 @@ class MainScreen(OnePane, MarkActions):
             self.on_store_failed(opened)
         else:
             self.browsing.open()
+
+    def _first_frame_drawn(self) -> None:
+        self._drawn = True
+        self.mount_panes()  # hidden, ready for `/` and `f`
 
     def on_unmount(self) -> None:
         self.browsing.close()
@@ -246,8 +256,14 @@ class MainScreen(OnePane, MarkActions):
                 markup=False,
             )
         self.query_one(Transcript).set_placeholder(self._select_hint())
-        self.query_one(SessionList).reload(first=message.first_page)
-        self.call_after_refresh(self._load_stats)  # after the frame, as the watcher
+        # before the first frame (the store came with the screen): the threads reading the
+        # counts and the cost start once it is drawn, not beside drawing it
+        first_frame = not self._drawn
+        self.query_one(SessionList).reload(first=message.first_page, cost_after_frame=first_frame)
+        if first_frame:
+            self.call_after_refresh(self._load_stats)
+        else:
+            self._load_stats()
         options = self.options
         if options.import_notes:  # what the import just before the browser found
             self.notify(
@@ -322,7 +338,6 @@ class MainScreen(OnePane, MarkActions):
         event.stop()
         if not self._warmed:
             self._warmed = True
-            self.call_after_refresh(self.mount_panes)
             self.call_after_refresh(warm_up_imports)
             self.call_after_refresh(gcpause.freeze)
         total = event.total

@@ -149,11 +149,17 @@ class SessionList(RowList):
         return self.clock() if self.clock else datetime.now(UTC)
 
     def reload(
-        self, *, keep_place: bool = False, first: tuple[list[SessionRow], int] | None = None
+        self,
+        *,
+        keep_place: bool = False,
+        first: tuple[list[SessionRow], int] | None = None,
+        cost_after_frame: bool = False,
     ) -> None:
         """Fetch the list again: from the top after a sort/filter change, or keeping the
         reader's place (same session under the cursor) when the store changed. `first` is the
-        default listing's first page when it was already read (see `read_page`)."""
+        default listing's first page when it was already read (see `read_page`);
+        `cost_after_frame`: the cost is read once the next frame is drawn (the screen's first:
+        its thread would share the interpreter with drawing it)."""
         current = self.row(self.cursor) if keep_place else None
         self._select_after_load = current.id if current else None
         self._generation += 1
@@ -181,8 +187,10 @@ class SessionList(RowList):
         else:
             self._pending.add(page)
             self._fetch(page, self._generation)
-        # after the frame: its thread would share the interpreter with drawing the first one
-        self.call_after_refresh(self._fetch_cost, self._generation, self._token)
+        if cost_after_frame:
+            self.call_after_refresh(self._fetch_cost, self._generation, self._token)
+        else:
+            self._fetch_cost(self._generation, self._token)
         self.update_header()
 
     def cursor_page(self) -> int:
