@@ -18,7 +18,7 @@ from tui_support import (
 
 from sessionscope import store
 from sessionscope.tui.clip import MAX_CHARS, MAX_LINE_CHARS, MAX_LINES, clip
-from sessionscope.tui.screens.main import FilterInput
+from sessionscope.tui.screens.later_panes import FilterInput
 from sessionscope.tui.widgets.session_list import SessionList
 from sessionscope.tui.widgets.transcript import Transcript
 
