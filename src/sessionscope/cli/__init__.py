@@ -23,6 +23,10 @@ def main(argv: list[str] | None = None) -> Any:
 
         code = quick_search(rest[1:], db=db)
         if code is not None:
+            if argv is None:  # the console script: its output is written, skip the teardown
+                from .fastexit import exit_now
+
+                exit_now(code)
             return code
     from .group import run
 
