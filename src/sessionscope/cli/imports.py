@@ -15,6 +15,7 @@ import click
 
 from ..config import ConfigError, aider_roots, config_path
 from ..importers import (
+    SOURCES,
     ImportProgress,
     ImportReport,
     ImportSourceError,
@@ -168,6 +169,11 @@ class SourceChoice(click.Choice[str]):
     @choices.setter
     def choices(self, _value: object) -> None:
         pass
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value in SOURCES:  # a built-in source: no need to look for plug-ins
+            return value
+        return super().convert(value, param, ctx)
 
 
 @click.command("import")
