@@ -564,3 +564,33 @@ def test_a_summary_appended_later_titles_the_session_like_a_clean_import(db, tmp
     import_source(clean, "claude-code", tmp_path / "projects")
     assert clean.session(sid).title == "The real summary title"
     assert db.session(sid).title == "The real summary title"
+
+
+def test_planning_reads_sizes_not_states_and_walks_in_path_order(
+    db: store.Store, fixture_tree: Path, tmp_path: Path
+) -> None:
+    """Planning a run reads each file's size and offset only (the parser's state, most of an
+    unchanged tree's cost, is read again under the file's lock when the file changed), and
+    finds files in the order of their paths' parts, hidden directories left out."""
+    import_all(db, roots={"claude-code": fixture_tree / "claude-code" / "projects"})
+    full = db.import_states("claude-code")
+    light = db.import_states("claude-code", with_state=False)
+    assert light.keys() == full.keys() and any(s.state for s in full.values())
+    for key, state in light.items():
+        assert state.state == {}
+        assert dataclasses.replace(state, state=full[key].state) == full[key]
+    walk = tmp_path / "walk"
+    for rel in ["a/x.jsonl", "a-b/x.jsonl", "a.b/y.jsonl", "A/z.jsonl", "a/b/c.jsonl", "ab.jsonl"]:
+        (walk / rel).parent.mkdir(parents=True, exist_ok=True)
+        (walk / rel).write_text("")
+    (walk / ".hidden").mkdir()
+    (walk / ".hidden" / "x.jsonl").write_text("")
+    found = incremental.walk_files(walk, lambda name: name.endswith(".jsonl"))
+    assert [p.relative_to(walk).as_posix() for p in found] == [
+        "A/z.jsonl",
+        "a/b/c.jsonl",
+        "a/x.jsonl",
+        "a-b/x.jsonl",
+        "a.b/y.jsonl",
+        "ab.jsonl",
+    ]

@@ -128,14 +128,12 @@ def walk_files(root: Path, accept: Callable[[str], bool]) -> list[Path]:
     """Files under `root` whose name `accept`s, sorted; hidden directories are not entered."""
     if root.is_file():
         return [root]
-    found: list[Path] = []
+    found: list[str] = []
     for dirpath, dirnames, filenames in os.walk(root, onerror=lambda _exc: None):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in filenames:
-            if accept(name):
-                found.append(Path(dirpath) / name)
-    found.sort()
-    return found
+        found.extend(os.path.join(dirpath, name) for name in filenames if accept(name))
+    found.sort(key=lambda p: p.split(os.sep))  # the order of the paths' parts, as Path sorts
+    return [Path(p) for p in found]
 
 
 def stat_tasks(
@@ -158,7 +156,8 @@ def plan(db: Store, fmt: Format, root: Path) -> list[FileTask]:
     paths = fmt.discover(root)
     if not paths:
         return []
-    return stat_tasks(fmt, paths, db.import_states(fmt.source))
+    # sizes and offsets only: `import_file` reads a changed file's state again under its lock
+    return stat_tasks(fmt, paths, db.import_states(fmt.source, with_state=False))
 
 
 class _Run:

@@ -425,10 +425,13 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         with self.reading() as conn:
             return side.import_state(conn, path)
 
-    def import_states(self, source: str | None = None) -> dict[str, ImportState]:
-        """Every file's import state (for one source), keyed by path."""
+    def import_states(
+        self, source: str | None = None, *, with_state: bool = True
+    ) -> dict[str, ImportState]:
+        """Every file's import state (for one source), keyed by path (`state` left empty
+        unless `with_state`)."""
         with self.reading() as conn:
-            return side.import_states(conn, source)
+            return side.import_states(conn, source, with_state=with_state)
 
     def set_import_state(
         self,
