@@ -14,6 +14,7 @@ from typing import Any
 import click
 
 from ..config import ConfigError, aider_roots, config_path
+from ..display import plural
 from ..importers import (
     SOURCES,
     ImportProgress,
@@ -26,7 +27,6 @@ from ..importers import (
     watch,
 )
 from ..importers.registry import guess_source
-from ..importers.report import plural
 from ..jsonout import echo_json
 from ..sanitize import clean_line
 from ..store import Store

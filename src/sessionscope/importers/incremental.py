@@ -28,6 +28,7 @@ from ..store import Store, locks
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from ..store.timeutil import now_iso
+from ..transcript_files import walk_paths
 from .common import safe_id
 from .jsonl import open_regular, read_lines
 from .report import (
@@ -128,12 +129,7 @@ def walk_files(root: Path, accept: Callable[[str], bool]) -> list[Path]:
     """Files under `root` whose name `accept`s, sorted; hidden directories are not entered."""
     if root.is_file():
         return [root]
-    found: list[str] = []
-    for dirpath, dirnames, filenames in os.walk(root, onerror=lambda _exc: None):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        found.extend(os.path.join(dirpath, name) for name in filenames if accept(name))
-    found.sort(key=lambda p: p.split(os.sep))  # the order of the paths' parts, as Path sorts
-    return [Path(p) for p in found]
+    return [Path(p) for p in walk_paths(str(root), accept)]
 
 
 def stat_tasks(

@@ -14,7 +14,6 @@ in `plugin_errors()`; it never stops an import of the others.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
 from pathlib import Path
@@ -22,6 +21,7 @@ from typing import Any
 
 from ..store import Store
 from ..store.errors import InvalidInput
+from ..transcript_files import claude_code_roots, codex_roots
 from . import aider, claude_code, cline, codex, copilot, cursor, gemini, opencode
 from .contract import LineSource, SnapshotSource, Source
 from .incremental import FileTask, run_tasks
@@ -32,12 +32,11 @@ GROUP = "sessionscope.sources"
 
 
 def _claude_locations(system: str) -> list[Path]:
-    return [Path.home() / ".claude" / "projects"]
+    return [Path(p) for p in claude_code_roots()]
 
 
 def _codex_locations(system: str) -> list[Path]:
-    home = os.environ.get("CODEX_HOME")
-    return [(Path(home).expanduser() if home else Path.home() / ".codex") / "sessions"]
+    return [Path(p) for p in codex_roots()]
 
 
 def builtin_sources() -> list[Source]:
