@@ -39,8 +39,11 @@ def append(conn: sqlite3.Connection, session_id: str, rows: list[Row], replace: 
             slot[ext] = len(unique)
         position.append(len(unique))
         unique.append(row)
+    next_seq = conn.execute(
+        "SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE session_id = ?", (session_id,)
+    ).fetchone()[0]
     existing: dict[str, tuple[int, int, tuple[Any, ...]]] = {}
-    external = list(slot)
+    external = list(slot) if next_seq else []  # a session without messages holds none of them
     for start in range(0, len(external), 500):
         chunk = external[start : start + 500]
         marks = ",".join("?" * len(chunk))
@@ -51,9 +54,6 @@ def append(conn: sqlite3.Connection, session_id: str, rows: list[Row], replace: 
             (session_id, *chunk),
         ):
             existing[ext] = (mid, seq, tuple(totals))
-    next_seq = conn.execute(
-        "SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE session_id = ?", (session_id,)
-    ).fetchone()[0]
     seqs: list[int] = []
     inserts: list[tuple[int, Row]] = []
     deltas = [0, 0, 0, 0, 0.0]  # tokens and cost of rows replaced (their new minus old values)
