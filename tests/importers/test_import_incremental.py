@@ -527,6 +527,27 @@ def test_a_read_error_partway_keeps_what_was_read_and_resumes_later(
     assert full == fresh.message_count("5b1f0c2e-8d3a-4f6b-9c21-7e4d2a9b1c01")
 
 
+def test_a_run_raises_the_young_gc_threshold_and_puts_back_the_one_it_found() -> None:
+    import gc
+
+    from sessionscope.importers.incremental import YOUNG_THRESHOLD, fewer_collections
+
+    found = gc.get_threshold()
+    try:
+        gc.set_threshold(700, *found[1:])
+        with fewer_collections():
+            assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+        assert gc.get_threshold() == (700, *found[1:])
+        with fewer_collections():
+            gc.set_threshold(5000, *found[1:])  # someone else's setting (the browser's) stays
+        assert gc.get_threshold() == (5000, *found[1:])
+        gc.set_threshold(50_000, *found[1:])
+        with fewer_collections():  # never lowered
+            assert gc.get_threshold()[0] == 50_000
+    finally:
+        gc.set_threshold(*found)
+
+
 def test_a_summary_appended_later_titles_the_session_like_a_clean_import(db, tmp_path) -> None:
     root = tmp_path / "projects" / "-home-dev-late"
     root.mkdir(parents=True)

@@ -166,6 +166,11 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         with self.reading() as conn:
             return rows_of_sessions.get(conn, session_id)
 
+    def session_fields(self, session_id: str, names: Sequence[str]) -> dict[str, Any] | None:
+        """Some columns of one session's row (names from `SessionInfo`'s fields), or None."""
+        with self.reading() as conn:
+            return rows_of_sessions.fields(conn, session_id, names)
+
     def resolve_session(self, ref: str) -> str:
         """The id of the session whose id is `ref` or starts with it (at least 4 characters)."""
         if not isinstance(ref, str):
