@@ -9,6 +9,7 @@ import pytest
 
 from sessionscope.editor import EditorError, editor_argv, plan_edit
 from sessionscope.pieces import FileRef, code_blocks, input_refs, text_refs, tool_command
+from sessionscope.tui.format import tool_summary
 
 
 def test_code_blocks_are_the_fenced_blocks_in_order() -> None:
@@ -22,6 +23,22 @@ def test_tool_command_is_the_shell_command_as_typed() -> None:
     assert tool_command({"command": ["bash", "-lc", "ls | wc -l"]}) == "ls | wc -l"
     assert tool_command({"command": ["git", "commit", "-m", "a b"]}) == "git commit -m 'a b'"
     assert tool_command({"pattern": "x"}) == '{\n  "pattern": "x"\n}'
+
+
+@pytest.mark.parametrize(
+    ("command", "typed"),
+    [
+        (["bash", "-lc", "ls | wc -l"], "ls | wc -l"),
+        (["/bin/zsh", "-c", "make test", "zsh"], "make test"),  # $0 after the script
+        (["sh", "-c", "echo $HOME"], "echo $HOME"),
+        (["bash", "script.sh", "a b"], "bash script.sh 'a b'"),
+        (["fish", "-c", "ls"], "fish -c ls"),  # not a shell whose -c we read
+    ],
+)
+def test_one_rule_for_shell_wrappers_copy_and_summary(command: list[str], typed: str) -> None:
+    """What `y` copies and the one-line summary in the transcript read a command alike."""
+    assert tool_command({"command": command}) == typed
+    assert tool_summary("shell", {"command": command}) == typed
 
 
 def test_paths_in_tool_inputs_and_in_text() -> None:

@@ -134,3 +134,13 @@ def note_line(note: str | None, limit: int = 200) -> str:
     if not note:
         return ""
     return inert(" ⏎ ".join(part.strip() for part in note[: limit * 2].splitlines()), limit)
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """`1 file`, `2 files` (or the given plural)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+def nothing_new(files: int, seconds: float) -> str:
+    """What an import that found every file unchanged says (the full and the lean path)."""
+    return f"Nothing new: {plural(files, 'file')} unchanged (checked in {seconds:.1f} s)"

@@ -19,7 +19,7 @@ from typing import Any
 
 from .diffs import EditDiff, edit_diff
 from .sanitize import clean
-from .store.models import Message, Session
+from .store.models import Message, Session, tool_result_text
 
 CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
 _IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/webp"}
@@ -86,20 +86,7 @@ def _pre(text: str, cls: str = "") -> str:
 
 
 def _result_text(block: dict[str, Any] | None) -> str:
-    if not block:
-        return ""
-    content = block.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for part in content:
-            if isinstance(part, dict) and isinstance(part.get("text"), str):
-                parts.append(part["text"])
-            elif isinstance(part, dict) and part.get("type") == "image":
-                parts.append("[image]")
-        return "\n".join(parts)
-    return "" if content is None else json.dumps(content, ensure_ascii=False)
+    return tool_result_text(block) if block else ""
 
 
 def _diff_html(diff: EditDiff) -> str:

@@ -26,6 +26,21 @@ def code_blocks(text: str) -> tuple[str, ...]:
     return tuple(t.content.rstrip("\n") for t in tokens if t.type == "fence")
 
 
+SHELLS = ("bash", "sh", "zsh")
+
+
+def command_line(parts: list[Any]) -> str:
+    """An argument list as the command a person would type: the script of a shell wrapper
+    (`bash -lc SCRIPT`, as Codex runs every command; sh and zsh alike), else the arguments
+    quoted for a shell."""
+    words = [str(p) for p in parts]
+    if len(words) >= 3 and words[0].rsplit("/", 1)[-1] in SHELLS and words[1] in ("-c", "-lc"):
+        return words[2]
+    import shlex
+
+    return shlex.join(words)
+
+
 def tool_command(tool_input: Any) -> str:
     """What a tool was asked to run: a shell command as typed, else its input as JSON."""
     if isinstance(tool_input, dict):
@@ -33,11 +48,7 @@ def tool_command(tool_input: Any) -> str:
         if isinstance(command, str):
             return command
         if isinstance(command, list) and all(isinstance(p, str) for p in command):
-            if len(command) == 3 and command[:2] in (["bash", "-lc"], ["bash", "-c"]):
-                return str(command[2])  # Codex wraps commands in a shell
-            import shlex
-
-            return shlex.join(command)
+            return command_line(command)
     return input_text(tool_input)
 
 

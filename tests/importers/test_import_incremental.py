@@ -527,6 +527,27 @@ def test_a_read_error_partway_keeps_what_was_read_and_resumes_later(
     assert full == fresh.message_count("5b1f0c2e-8d3a-4f6b-9c21-7e4d2a9b1c01")
 
 
+def test_a_run_raises_the_young_gc_threshold_and_puts_back_the_one_it_found() -> None:
+    import gc
+
+    from sessionscope.importers.incremental import YOUNG_THRESHOLD, fewer_collections
+
+    found = gc.get_threshold()
+    try:
+        gc.set_threshold(700, *found[1:])
+        with fewer_collections():
+            assert gc.get_threshold()[0] == YOUNG_THRESHOLD
+        assert gc.get_threshold() == (700, *found[1:])
+        with fewer_collections():
+            gc.set_threshold(5000, *found[1:])  # someone else's setting (the browser's) stays
+        assert gc.get_threshold() == (5000, *found[1:])
+        gc.set_threshold(50_000, *found[1:])
+        with fewer_collections():  # never lowered
+            assert gc.get_threshold()[0] == 50_000
+    finally:
+        gc.set_threshold(*found)
+
+
 def test_a_summary_appended_later_titles_the_session_like_a_clean_import(db, tmp_path) -> None:
     root = tmp_path / "projects" / "-home-dev-late"
     root.mkdir(parents=True)
@@ -564,3 +585,33 @@ def test_a_summary_appended_later_titles_the_session_like_a_clean_import(db, tmp
     import_source(clean, "claude-code", tmp_path / "projects")
     assert clean.session(sid).title == "The real summary title"
     assert db.session(sid).title == "The real summary title"
+
+
+def test_planning_reads_sizes_not_states_and_walks_in_path_order(
+    db: store.Store, fixture_tree: Path, tmp_path: Path
+) -> None:
+    """Planning a run reads each file's size and offset only (the parser's state, most of an
+    unchanged tree's cost, is read again under the file's lock when the file changed), and
+    finds files in the order of their paths' parts, hidden directories left out."""
+    import_all(db, roots={"claude-code": fixture_tree / "claude-code" / "projects"})
+    full = db.import_states("claude-code")
+    light = db.import_states("claude-code", with_state=False)
+    assert light.keys() == full.keys() and any(s.state for s in full.values())
+    for key, state in light.items():
+        assert state.state == {}
+        assert dataclasses.replace(state, state=full[key].state) == full[key]
+    walk = tmp_path / "walk"
+    for rel in ["a/x.jsonl", "a-b/x.jsonl", "a.b/y.jsonl", "A/z.jsonl", "a/b/c.jsonl", "ab.jsonl"]:
+        (walk / rel).parent.mkdir(parents=True, exist_ok=True)
+        (walk / rel).write_text("")
+    (walk / ".hidden").mkdir()
+    (walk / ".hidden" / "x.jsonl").write_text("")
+    found = incremental.walk_files(walk, lambda name: name.endswith(".jsonl"))
+    assert [p.relative_to(walk).as_posix() for p in found] == [
+        "A/z.jsonl",
+        "a/b/c.jsonl",
+        "a/x.jsonl",
+        "a-b/x.jsonl",
+        "a.b/y.jsonl",
+        "ab.jsonl",
+    ]

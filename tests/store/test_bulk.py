@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 
 from sessionscope import store
@@ -33,3 +35,27 @@ def test_an_import_leaves_the_default_interval_and_a_small_wal(
     # the PASSIVE checkpoint at the end copied the WAL into the file (nothing else reads it)
     frames = db._db.read(lambda c: c.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
     assert frames[0] == 0 and frames[1] == frames[2]
+
+
+def _checkpoint_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "sessionscope-checkpoint"]
+
+
+def test_bulk_checkpoints_on_a_thread_of_its_own_while_it_writes(
+    db: store.Store, store_path: Path
+) -> None:
+    before = store_path.stat().st_size
+    with db.bulk():
+        assert _checkpoint_threads() == []  # started by the first commit: none without one
+        sid = db.start_session(title="bulk")
+        assert len(_checkpoint_threads()) == 1
+        with db.transaction():  # one commit of many pages, far under BULK_CHECKPOINT_PAGES
+            db.append_many(sid, [{"role": "user", "content": f"m {i} " * 200} for i in range(500)])
+        # only a checkpoint writes pages into the file itself; this connection does not
+        # checkpoint for another 16,000 pages, so the thread did it
+        deadline = time.monotonic() + 10
+        while store_path.stat().st_size <= before and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert store_path.stat().st_size > before
+    assert _checkpoint_threads() == []
+    assert db.message_count(sid) == 500

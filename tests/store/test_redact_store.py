@@ -74,6 +74,25 @@ def test_another_process_turning_redaction_on_reaches_open_stores(store_path: Pa
     early.close()
 
 
+def test_a_write_transaction_reads_the_setting_once_and_the_next_one_again(
+    store_path: Path,
+) -> None:
+    early = store.open()
+    reads: list[str] = []
+    with early.writing() as conn:
+        conn.set_trace_callback(lambda sql: reads.append(sql) if "'redact'" in sql else None)
+        sid = early.start_session(title="plain")
+        early.append(sid, "user", "first")
+        early.append(sid, "user", "second")
+        conn.set_trace_callback(None)
+    assert len(reads) == 1  # the write lock is held: no one else can turn it on meanwhile
+    store.open(redact=True).close()
+    with early.writing():
+        early.append(sid, "user", KEY)
+    assert KEY not in repr(early.load(sid))
+    early.close()
+
+
 def test_without_redaction_nothing_changes(db: store.Store) -> None:
     assert not db.redact
     sid = db.start_session(title=KEY)

@@ -549,3 +549,17 @@ def test_close_waits_for_a_thread_in_the_middle_of_a_call(store_path: Path) -> N
     thread.join(timeout=10)
     assert not thread.is_alive()
     assert outcomes == ["the store is closed."]
+
+
+def test_session_fields_reads_the_columns_asked_for(db: Store) -> None:
+    sid = db.start_session(title="fields", project="webapp", git_branch="main")
+    assert db.session_fields(sid, ("title", "git_branch", "parent_session_id")) == {
+        "title": "fields",
+        "git_branch": "main",
+        "parent_session_id": None,
+    }
+    assert db.session_fields("no-such-session", ("title",)) is None
+    for names in ((), ("title; DROP TABLE sessions",), ("nope",), "title", None):
+        with pytest.raises(store.InvalidInput):
+            db.session_fields(sid, names)  # type: ignore[arg-type]
+    assert db.session(sid) is not None

@@ -1,10 +1,10 @@
 """The `sessionscope` command line.
 
-`main` answers `sessionscope search ...` through a lean path (no click, no full store import) so
-that a search from a shell or a script returns in a few tens of milliseconds, and `sessionscope
-browse` without click (`launch.py`) so that the browser's first frame does not wait for it;
-everything else, and any option the lean paths do not know, goes to the click group in
-`group.py`.
+`main` answers `sessionscope search ...` (`quick.py`), an `import` that finds nothing new
+(`quick_import.py`) and `sessionscope browse` (`launch.py`) through lean paths (no click, no full
+store import), so that a search or a hook's import returns in a few tens of milliseconds and the
+browser's first frame does not wait for click; everything else, and anything a lean path does
+not know, goes to the click group in `group.py`.
 """
 
 from __future__ import annotations
@@ -20,19 +20,14 @@ def main(argv: list[str] | None = None) -> Any:
     """Console entry point."""
     args = list(sys.argv[1:] if argv is None else argv)
     db, rest = _peel_db(args)
-    if rest[:1] == ["search"]:
-        from .quick import quick_search
-
-        code = quick_search(rest[1:], db=db)
+    lean = _LEAN.get(rest[0]) if rest else None
+    if lean is not None:
+        code = lean(rest[1:], db)
         if code is not None:
-            return code
-    if rest[:1] == ["browse"]:
-        from .launch import quick_browse
+            if argv is None:  # the console script: its output is written, skip the teardown
+                from .fastexit import exit_now
 
-        code = quick_browse(rest[1:], db=db)
-        if code is not None:
-            if argv is None:
-                _after_browser(code)
+                exit_now(code)
             return code
     from .group import run
 
@@ -50,6 +45,28 @@ def _after_browser(code: object) -> None:
     fastexit = sys.modules.get(f"{__name__}.fastexit")
     if fastexit is not None and fastexit.BROWSER_QUIT:
         fastexit.exit_now(code)
+
+
+def _quick_search(args: list[str], db: str | None) -> int | None:
+    from .quick import quick_search
+
+    return quick_search(args, db=db)
+
+
+def _quick_import(args: list[str], db: str | None) -> int | None:
+    from .quick_import import quick_import
+
+    return quick_import(args, db=db)
+
+
+def _quick_browse(args: list[str], db: str | None) -> int | None:
+    from .launch import quick_browse
+
+    return quick_browse(args, db=db)
+
+
+# Commands with a lean path, tried before click: it answers, or returns None for click to.
+_LEAN = {"search": _quick_search, "import": _quick_import, "browse": _quick_browse}
 
 
 def _peel_db(args: list[str]) -> tuple[str | None, list[str]]:

@@ -14,7 +14,9 @@ from typing import Any
 import click
 
 from ..config import ConfigError, aider_roots, config_path
+from ..display import plural
 from ..importers import (
+    SOURCES,
     ImportProgress,
     ImportReport,
     ImportSourceError,
@@ -25,7 +27,6 @@ from ..importers import (
     watch,
 )
 from ..importers.registry import guess_source
-from ..importers.report import plural
 from ..jsonout import echo_json
 from ..sanitize import clean_line
 from ..store import Store
@@ -168,6 +169,11 @@ class SourceChoice(click.Choice[str]):
     @choices.setter
     def choices(self, _value: object) -> None:
         pass
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if value in SOURCES:  # a built-in source: no need to look for plug-ins
+            return value
+        return super().convert(value, param, ctx)
 
 
 @click.command("import")

@@ -16,6 +16,8 @@ TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-
 if TYPE_CHECKING:
     from typing import Any
 
+    from ..store.connection import Connections
+
 
 def _parse(args: list[str]) -> dict[str, Any] | None:
     opts: dict[str, Any] = {"words": [], "json": False, "limit": 50, "order": "rank", "db": None}
@@ -48,32 +50,49 @@ def _parse(args: list[str]) -> dict[str, Any] | None:
     return opts if opts["words"] else None
 
 
+def lean_store(db: str | None) -> Connections | None:
+    """The store's connections when its file is there at this version's schema, else None
+    (the click command then opens it, migrates it or says what is wrong)."""
+    from ..store import ENV_VAR, SCHEMA_VERSION, default_path
+    from ..store.connection import Connections
+    from ..store.errors import StoreError
+
+    path = db or os.environ.get(ENV_VAR) or str(default_path())
+    if not os.path.isfile(path):
+        return None
+    connections = Connections(path)
+    try:
+        if connections.connection().execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:
+            return connections
+    except (sqlite3.Error, StoreError):
+        pass
+    connections.close()  # needs a migration, or is not ours: the full path explains
+    return None
+
+
 def quick_search(args: list[str], db: str | None = None) -> int | None:
     """Run the search and return the exit status, or None to let the click command handle it."""
     opts = _parse(args)
     if opts is None:
         return None
-    from ..store import ENV_VAR, SCHEMA_VERSION, default_path
-    from ..store.connection import Connections
     from ..store.errors import StoreError
 
-    path = opts["db"] or db or os.environ.get(ENV_VAR) or str(default_path())
-    if not os.path.isfile(path):
-        return None
     if any(":" in word for word in opts["words"]):
         from ..store.query import problems
 
         if problems(" ".join(opts["words"])):
             return None  # the click command says what is wrong, in the one error format
-    connections = Connections(path)
+    connections = lean_store(opts["db"] or db)
+    if connections is None:
+        return None
     try:
-        conn = connections.connection()
-        if conn.execute("PRAGMA user_version").fetchone()[0] != SCHEMA_VERSION:
-            return None  # needs a migration, or is not ours: the full path explains
         from ..store.search import search_messages
 
         hits = search_messages(
-            conn, " ".join(opts["words"]) + " ", limit=opts["limit"], order=opts["order"]
+            connections.connection(),
+            " ".join(opts["words"]) + " ",
+            limit=opts["limit"],
+            order=opts["order"],
         )
     except (sqlite3.Error, StoreError):
         return None

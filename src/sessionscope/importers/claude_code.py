@@ -38,6 +38,7 @@ from typing import Any
 
 from ..store.blocks import normalize
 from ..store.spec import Role
+from ..transcript_files import claude_code_file
 from .claude_code_errors import api_error_text
 from .claude_leaves import ConversationEnds
 from .common import (
@@ -79,7 +80,7 @@ _UUIDS_MAX = 4096
 
 def discover(root: Path) -> list[Path]:
     """Transcript files under `root`: sessions first, then subagent files (so parents exist)."""
-    files = walk_files(root, lambda n: n.endswith(".jsonl") and not n.startswith("rollout-"))
+    files = walk_files(root, claude_code_file)
     return sorted(files, key=lambda p: (p.name.startswith("agent-"), str(p)))
 
 

@@ -36,6 +36,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from ..transcript_files import codex_file
 from .codex_items import (
     CALLS,
     CONTEXT,
@@ -67,7 +68,7 @@ _FAILED_MAX = 512
 
 def discover(root: Path) -> list[Path]:
     """Rollout files under `root` (any .jsonl when `root` is a single file)."""
-    return walk_files(root, lambda n: n.startswith("rollout-") and n.endswith(".jsonl"))
+    return walk_files(root, codex_file)
 
 
 class CodexParser:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +20,8 @@ _MAX_MODELS = 4096
 
 
 def _cache_file() -> Path | None:
+    from importlib import metadata  # on the first priced message: an unchanged tree never needs it
+
     try:
         version = metadata.version("genai-prices")
     except metadata.PackageNotFoundError:

@@ -14,15 +14,14 @@ in `plugin_errors()`; it never stops an import of the others.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Sequence
-from importlib.metadata import entry_points
 from pathlib import Path
 from typing import Any
 
 from ..store import Store
 from ..store.errors import InvalidInput
+from ..transcript_files import claude_code_roots, codex_roots
 from . import aider, claude_code, cline, codex, copilot, cursor, gemini, opencode
 from .contract import LineSource, SnapshotSource, Source
 from .incremental import FileTask, run_tasks
@@ -33,12 +32,11 @@ GROUP = "sessionscope.sources"
 
 
 def _claude_locations(system: str) -> list[Path]:
-    return [Path.home() / ".claude" / "projects"]
+    return [Path(p) for p in claude_code_roots()]
 
 
 def _codex_locations(system: str) -> list[Path]:
-    home = os.environ.get("CODEX_HOME")
-    return [(Path(home).expanduser() if home else Path.home() / ".codex") / "sessions"]
+    return [Path(p) for p in codex_roots()]
 
 
 def builtin_sources() -> list[Source]:
@@ -65,7 +63,15 @@ def builtin_sources() -> list[Source]:
 
 
 _loaded: dict[str, Source] | None = None
+_builtins: dict[str, Source] | None = None
 _errors: list[str] = []
+
+
+def _builtin_map() -> dict[str, Source]:
+    global _builtins
+    if _builtins is None:
+        _builtins = {s.name: s for s in builtin_sources()}
+    return _builtins
 
 
 def _from_entry_point(obj: Any) -> Source:
@@ -85,7 +91,9 @@ def load_sources(*, reload: bool = False) -> dict[str, Source]:
     global _loaded
     if _loaded is not None and not reload:
         return _loaded
-    found: dict[str, Source] = {s.name: s for s in builtin_sources()}
+    from importlib.metadata import entry_points  # 10-20 ms: only when plug-ins are asked for
+
+    found: dict[str, Source] = dict(_builtin_map())
     _errors.clear()
     for ep in entry_points(group=GROUP):
         try:
@@ -112,7 +120,9 @@ def source_names() -> tuple[str, ...]:
 
 
 def get_source(name: str) -> Source | None:
-    return load_sources().get(name)
+    """The source called `name`: a built-in one without looking for plug-ins (no plug-in can
+    take a built-in name), else a plug-in's."""
+    return _builtin_map().get(name) or load_sources().get(name)
 
 
 def guess_source(path: Path) -> str:

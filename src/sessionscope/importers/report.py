@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..display import nothing_new, plural
+
 # How many malformed lines a report keeps with their place (the count goes on beyond it).
 MAX_SKIPPED_KEPT = 1000
 # A file is possible format drift when more than this share of its records are of unknown types.
@@ -110,11 +112,6 @@ class FileTypes:
 def _add(into: dict[str, int], counts: dict[str, int]) -> None:
     for key, n in counts.items():
         into[key] = into.get(key, 0) + n
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """`1 file`, `2 files` (or the given plural)."""
-    return f"{count:,} {word if count == 1 else (many or word + 's')}"
 
 
 @dataclass(slots=True)
@@ -231,10 +228,7 @@ class ImportReport:
             if self.files_skipped:
                 text += f"; {plural(self.files_skipped, 'file')} unchanged"
         elif self.files_seen:
-            text = (
-                f"Nothing new: {plural(self.files_skipped, 'file')} unchanged "
-                f"(checked in {self.elapsed:.1f} s)"
-            )
+            text = nothing_new(self.files_skipped, self.elapsed)
         else:
             text = "No transcripts found"
         if self.files_unread:

@@ -380,10 +380,10 @@ class SessionBuffer:
 
     def _remember_written(self, db: Store) -> None:
         """Keep digests of the guarded fields as the store now holds them (after redaction)."""
-        info = db.session(self.id)
-        if info is not None:
+        stored = db.session_fields(self.id, GUARDED)
+        if stored is not None:
             self.sink.written[self.id] = {
-                key: digest(getattr(info, key)) for key in GUARDED if getattr(info, key) is not None
+                key: digest(value) for key, value in stored.items() if value is not None
             }
 
     def _append(

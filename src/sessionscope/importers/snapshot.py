@@ -30,7 +30,7 @@ from ..store.models import ImportState
 from ..store.spec import MessageSpec
 from .common import cut_nesting, safe_blocks, safe_id, session_id
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
-from .incremental import GROUP_MESSAGES, GROUP_SECONDS, file_key
+from .incremental import GROUP_MESSAGES, GROUP_SECONDS, fewer_collections, file_key
 from .report import ImportProgress, ImportReport, ProgressCallback
 
 # What a parser may raise on input of an unexpected shape: it costs only that unit.
@@ -253,7 +253,7 @@ def run_snapshots(
 ) -> ImportReport:
     """Import every changed unit among `tasks`; unchanged ones only count as skipped."""
     state = ImportProgress(files_total=len(tasks), bytes_total=sum(t.to_read for t in tasks))
-    with contextlib.ExitStack() as group:
+    with fewer_collections(), contextlib.ExitStack() as group:
         # Units share one transaction up to GROUP_MESSAGES messages or GROUP_SECONDS (each
         # session is a savepoint inside it, so one the store refuses costs only itself): a
         # commit per session was most of the time of a tree of small sessions.

@@ -11,6 +11,7 @@ import json
 from typing import Any
 
 from ..sanitize import clean
+from ..store.models import tool_result_text
 from ..store.redact import redact_text
 
 DEFAULT_MAX_CHARS = 12_000
@@ -66,22 +67,6 @@ def _json_short(value: Any, limit: int) -> str:
     return cut(text, limit)
 
 
-def _result_text(block: dict[str, Any]) -> str:
-    content = block.get("content")
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        parts = []
-        for item in content:
-            if isinstance(item, dict):
-                if item.get("type") == "text" and isinstance(item.get("text"), str):
-                    parts.append(item["text"])
-                else:
-                    parts.append(f"[{item.get('type', 'block')}]")
-        return "\n".join(parts)
-    return "" if content is None else str(content)
-
-
 def block_lines(block: dict[str, Any], output_chars: int = OUTPUT_CHARS) -> list[str]:
     """One content block as text: prose whole (cut when long), tool calls summarised."""
     kind = block.get("type")
@@ -94,7 +79,7 @@ def block_lines(block: dict[str, Any], output_chars: int = OUTPUT_CHARS) -> list
         return [f"→ tool call {name}({_json_short(block.get('input'), INPUT_CHARS)})"]
     if kind == "tool_result":
         error = " (error)" if block.get("is_error") else ""
-        body = cut(_result_text(block), output_chars)
+        body = cut(tool_result_text(block), output_chars)
         return [f"← tool result{error}: {body}"]
     if kind == "image":
         return ["[image]"]

@@ -46,10 +46,17 @@ class StoreBase:
             return self._redacts(conn)
 
     def _redacts(self, conn: sqlite3.Connection) -> bool:
-        """Whether writes redact (checked inside each write: another process may turn it on)."""
-        if not self._redacting and side.redaction_recorded(conn):
+        """Whether writes redact (checked inside each write transaction, once: another process
+        may turn it on, but not while this one holds the write lock)."""
+        if self._redacting:
+            return True
+        if self._db.plain_known():
+            return False
+        if side.redaction_recorded(conn):
             self._redacting = True
-        return self._redacting
+            return True
+        self._db.know_plain()
+        return False
 
     # -- transactions and housekeeping -----------------------------------------------------------
 

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 
 from . import bulkindex
+from .checkpointer import Checkpointer
 from .errors import (
     Interrupted,
     InvalidInput,
@@ -404,20 +405,26 @@ class Connections:
     @contextlib.contextmanager
     def bulk(self) -> Iterator[None]:
         """Settings for a bulk import on this thread's connection, for the block: the WAL is
-        checkpointed at most every BULK_CHECKPOINT_PAGES pages (not every 1,000), and once at
-        the end (PASSIVE: never waits for readers), and the search-index rows of each
-        transaction begun in it are written at its commit (see `bulkindex`)."""
+        checkpointed after each commit on a thread of its own (`Checkpointer`, started by the
+        first commit), by this connection at most every BULK_CHECKPOINT_PAGES pages (not every
+        1,000), and once at the end (PASSIVE: never waits for readers), and the search-index
+        rows of each transaction begun in it are written at its commit (see `bulkindex`)."""
         if self.readonly or self.memory:
             yield
             return
         with self.use() as conn:
             before = conn.execute("PRAGMA wal_autocheckpoint").fetchone()[0]
             conn.execute(f"PRAGMA wal_autocheckpoint = {BULK_CHECKPOINT_PAGES}")
+            nested = getattr(self._local, "bulk", False)
             self._local.bulk = True
             try:
                 yield
             finally:
-                self._local.bulk = False
+                self._local.bulk = nested
+                checkpointer = None if nested else getattr(self._local, "checkpointer", None)
+                if checkpointer is not None:
+                    self._local.checkpointer = None
+                    checkpointer.stop()
                 conn.execute(f"PRAGMA wal_autocheckpoint = {before}")
                 if not conn.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
@@ -443,6 +450,16 @@ class Connections:
     @property
     def depth(self) -> int:
         return getattr(self._local, "depth", 0)
+
+    def plain_known(self) -> bool:
+        """True when this thread's open write transaction already found that the store does
+        not redact (`know_plain`): it holds the write lock, so no one else can turn it on."""
+        return getattr(self._local, "depth", 0) > 0 and getattr(self._local, "plain", False)
+
+    def know_plain(self) -> None:
+        """Remember, for this thread's open write transaction, that the store does not redact."""
+        if getattr(self._local, "depth", 0) > 0:
+            self._local.plain = True
 
     def retrying(self, fn: Callable[[], T]) -> T:
         deadline = time.monotonic() + RETRY_DEADLINE_S
@@ -488,6 +505,7 @@ class Connections:
                     self.retrying(lambda: conn.execute("BEGIN IMMEDIATE"))
                 except sqlite3.Error as exc:
                     raise translate(exc, self.path) from None
+                self._local.plain = False  # see `plain_known`
                 if getattr(self._local, "bulk", False):
                     bulkindex.begin(conn)
             self._local.depth = depth + 1
@@ -500,6 +518,8 @@ class Connections:
                     bulkindex.flush(conn)
                     conn.execute("COMMIT")
                     bulkindex.end(conn)
+                    if getattr(self._local, "bulk", False):
+                        self._poke_checkpointer()
             except BaseException as exc:
                 if depth:
                     conn.execute(f"ROLLBACK TO {savepoint}")
@@ -518,6 +538,14 @@ class Connections:
                 raise
             finally:
                 self._local.depth = depth
+
+    def _poke_checkpointer(self) -> None:
+        """Checkpoint the pages just committed beside this thread's work (the thread starts
+        at a bulk block's first commit: a run that writes nothing starts none)."""
+        checkpointer = getattr(self._local, "checkpointer", None)
+        if checkpointer is None:
+            checkpointer = self._local.checkpointer = Checkpointer(self.path)
+        checkpointer.poke()
 
     def _unmap_for_writing(self, conn: sqlite3.Connection) -> None:
         """A connection that writes stops memory-mapping the file.

@@ -164,6 +164,11 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         with self.reading() as conn:
             return rows_of_sessions.get(conn, session_id)
 
+    def session_fields(self, session_id: str, names: Sequence[str]) -> dict[str, Any] | None:
+        """Some columns of one session's row (names from `SessionInfo`'s fields), or None."""
+        with self.reading() as conn:
+            return rows_of_sessions.fields(conn, session_id, names)
+
     def resolve_session(self, ref: str) -> str:
         """The id of the session whose id is `ref` or starts with it (at least 4 characters)."""
         if not isinstance(ref, str):
@@ -431,10 +436,13 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         with self.reading() as conn:
             return side.import_state(conn, path)
 
-    def import_states(self, source: str | None = None) -> dict[str, ImportState]:
-        """Every file's import state (for one source), keyed by path."""
+    def import_states(
+        self, source: str | None = None, *, with_state: bool = True
+    ) -> dict[str, ImportState]:
+        """Every file's import state (for one source), keyed by path (`state` left empty
+        unless `with_state`)."""
         with self.reading() as conn:
-            return side.import_states(conn, source)
+            return side.import_states(conn, source, with_state=with_state)
 
     def set_import_state(
         self,

@@ -39,8 +39,12 @@ def append(conn: sqlite3.Connection, session_id: str, rows: list[Row], replace: 
             slot[ext] = len(unique)
         position.append(len(unique))
         unique.append(row)
+    next_seq = conn.execute(
+        "SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE session_id = ?", (session_id,)
+    ).fetchone()[0]
+    first_rows = next_seq == 0  # a session without messages: none of the ids, no calls
     existing: dict[str, tuple[int, int, tuple[Any, ...]]] = {}
-    external = list(slot)
+    external = [] if first_rows else list(slot)
     for start in range(0, len(external), 500):
         chunk = external[start : start + 500]
         marks = ",".join("?" * len(chunk))
@@ -51,9 +55,6 @@ def append(conn: sqlite3.Connection, session_id: str, rows: list[Row], replace: 
             (session_id, *chunk),
         ):
             existing[ext] = (mid, seq, tuple(totals))
-    next_seq = conn.execute(
-        "SELECT coalesce(max(seq) + 1, 0) FROM messages WHERE session_id = ?", (session_id,)
-    ).fetchone()[0]
     seqs: list[int] = []
     inserts: list[tuple[int, Row]] = []
     deltas = [0, 0, 0, 0, 0.0]  # tokens and cost of rows replaced (their new minus old values)
@@ -77,7 +78,7 @@ def append(conn: sqlite3.Connection, session_id: str, rows: list[Row], replace: 
             latest = row.created_at
         model = model or row.model
     if inserts:
-        write_new_rows(conn, session_id, inserts)
+        write_new_rows(conn, session_id, inserts, first_rows=first_rows)
         totals = zip(*(row.totals() for _seq, row in inserts), strict=True)
         for k, total in enumerate(map(sum, totals)):
             deltas[k] += total

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 
 from .hit import Hit as Hit  # its own module: `sessionscope search` builds hits without the rest
@@ -26,15 +27,26 @@ def blocks_text(blocks: list[dict[str, Any]], *, thinking: bool = True) -> str:
 
 
 def tool_result_text(block: dict[str, Any]) -> str:
-    """The text a tool_result block carries, whether its content is a string or a block list."""
+    """The text a tool_result block carries, one rule for every reader (the transcript, the
+    HTML export, the MCP server): a string content is itself; in a list of parts, each part's
+    `text` and, for a part without text (an image, a file), its type in brackets (`[image]`);
+    any other content as compact JSON."""
     content = block.get("content")
     if isinstance(content, str):
         return content
     if isinstance(content, list):
-        return "\n".join(
-            c.get("text", "") for c in content if isinstance(c, dict) and c.get("type") == "text"
-        )
-    return ""
+        parts = []
+        for part in content:
+            if isinstance(part, dict) and isinstance(part.get("text"), str):
+                parts.append(part["text"])
+            elif isinstance(part, dict):
+                parts.append(f"[{part.get('type') or 'part'}]")
+            elif isinstance(part, str):
+                parts.append(part)
+        return "\n".join(parts)
+    if content is None:
+        return ""
+    return json.dumps(content, ensure_ascii=False)
 
 
 @dataclass(frozen=True, slots=True)

@@ -183,12 +183,17 @@ INSERT_CJK_BY_SQL = (
 
 
 def write_new_rows(
-    conn: sqlite3.Connection, session_id: str, rows: list[tuple[int, Row]]
+    conn: sqlite3.Connection,
+    session_id: str,
+    rows: list[tuple[int, Row]],
+    *,
+    first_rows: bool = False,
 ) -> list[int]:
     """Insert (seq, row) pairs with their FTS, trigram and tool-call rows; return message ids.
 
     Runs inside the caller's write transaction, which holds the write lock, so ids from
     max(id) + 1 are ours. Indexing here in bulk is several times faster than per-row triggers.
+    `first_rows`: the session had no message before, so no earlier call waits for a result.
     """
     first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM messages").fetchone()[0]
     ids = range(first, first + len(rows))
@@ -233,12 +238,13 @@ def write_new_rows(
         write(INSERT_CJK_BY_SQL, by_sql)
     # A call pairs with the latest result at or after it (results are in seq order, so a later
     # one overwrites): the calls of earlier writes first, before this batch's rows exist ...
-    conn.executemany(
-        "UPDATE tool_calls SET result_message_id = ?, is_error = ?"
-        " WHERE session_id = ? AND tool_use_id = ?"
-        " AND (SELECT seq FROM messages WHERE id = tool_calls.message_id) <= ?",
-        [(mid, is_error, session_id, use_id, seq) for use_id, mid, is_error, seq in results],
-    )
+    if results and not first_rows:
+        conn.executemany(
+            "UPDATE tool_calls SET result_message_id = ?, is_error = ?"
+            " WHERE session_id = ? AND tool_use_id = ?"
+            " AND (SELECT seq FROM messages WHERE id = tool_calls.message_id) <= ?",
+            [(mid, is_error, session_id, use_id, seq) for use_id, mid, is_error, seq in results],
+        )
     # ... then this batch's own calls, each with a result of the batch at or after it
     for use_id, mid, is_error, result_seq in results:
         for call_seq, call in calls.get(use_id, ()):

@@ -210,6 +210,24 @@ def get(conn: sqlite3.Connection, session_id: str) -> SessionInfo | None:
     return None if row is None else session_from_row(row)
 
 
+_FIELD_NAMES = frozenset(name.strip() for name in SESSION_COLUMNS.split(","))
+
+
+def fields(
+    conn: sqlite3.Connection, session_id: str, names: Sequence[str]
+) -> dict[str, Any] | None:
+    """Some of one session's columns as stored (`Store.session_fields`), or None."""
+    if isinstance(names, str) or not isinstance(names, Sequence) or not names:
+        raise InvalidInput("names must be a list of session field names.")
+    unknown = [name for name in names if type(name) is not str or name not in _FIELD_NAMES]
+    if unknown:
+        raise InvalidInput(f"not session fields: {', '.join(map(repr, unknown))}.")
+    row = conn.execute(
+        f"SELECT {', '.join(names)} FROM sessions WHERE id = ?", (session_id,)
+    ).fetchone()
+    return None if row is None else dict(zip(names, row, strict=True))
+
+
 def resolve(conn: sqlite3.Connection, ref: str) -> str:
     """The id of the session whose id is `ref` or starts with it (at least 4 characters)."""
     if exists(conn, ref):

@@ -113,13 +113,14 @@ def import_state(conn: sqlite3.Connection, path: str) -> ImportState | None:
     return None if row is None else _import_state(row)
 
 
-def import_states(conn: sqlite3.Connection, source: str | None) -> dict[str, ImportState]:
-    """Every file's import state (for one source), keyed by path."""
-    rows = (
-        conn.execute(_IMPORT_STATE + " WHERE source = ?", (source,))
-        if source
-        else conn.execute(_IMPORT_STATE)
-    )
+def import_states(
+    conn: sqlite3.Connection, source: str | None, *, with_state: bool = True
+) -> dict[str, ImportState]:
+    """Every file's import state (for one source), keyed by path; without the parser's `state`
+    (left empty) when `with_state` is False: planning a run needs only sizes and offsets, and
+    decoding every file's state was most of the time of re-importing an unchanged tree."""
+    select = _IMPORT_STATE if with_state else _IMPORT_STATE.replace(" state,", " NULL,")
+    rows = conn.execute(select + " WHERE source = ?", (source,)) if source else conn.execute(select)
     return {r[0]: _import_state(r) for r in rows}
 
 

@@ -147,10 +147,9 @@ SUMMARY_CHARS = 1_000
 
 def _command_text(value: Any) -> str:
     if isinstance(value, list):
-        parts = [str(p) for p in value]
-        if len(parts) >= 3 and parts[0] in ("bash", "sh", "zsh") and parts[1] in ("-lc", "-c"):
-            return parts[2]
-        return " ".join(parts)
+        from ..pieces import command_line  # not on the first frame's import chain
+
+        return command_line(value)
     return str(value)
 
 
