@@ -157,6 +157,20 @@ def measure_import(root: Path, db_path: Path, profile: bool) -> dict[str, float]
     }
 
 
+def _copy_table(src: sqlite3.Connection, dst: sqlite3.Connection, name: str) -> float:
+    """Insert every row of table `name` from `src` into `dst` in one transaction: the seconds
+    the inserts and the commit took (reading them is not timed)."""
+    cur = src.execute(f"SELECT * FROM {name}")
+    columns = [d[0] for d in cur.description]
+    rows = cur.fetchall()
+    insert = f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+    started = time.perf_counter()
+    dst.execute("BEGIN IMMEDIATE")
+    dst.executemany(insert, rows)
+    dst.execute("COMMIT")
+    return time.perf_counter() - started
+
+
 def measure_baseline(source_db: Path, raw_path: Path) -> dict[str, float]:
     """Insert the rows the import stored into a fresh store with raw sqlite3 executemany."""
     store.open(fresh(raw_path)).close()  # same schema, indexes and FTS tables
@@ -169,18 +183,7 @@ def measure_baseline(source_db: Path, raw_path: Path) -> dict[str, float]:
         "mmap_size = 268435456",
     ):
         dst.execute(f"PRAGMA {pragma}")
-    timed = 0.0
-    cur = src.execute("SELECT * FROM sessions")
-    columns = [d[0] for d in cur.description]
-    sessions = cur.fetchall()
-    insert_sessions = (
-        f"INSERT INTO sessions ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-    )
-    started = time.perf_counter()
-    dst.execute("BEGIN IMMEDIATE")
-    dst.executemany(insert_sessions, sessions)
-    dst.execute("COMMIT")
-    timed += time.perf_counter() - started
+    timed = _copy_table(src, dst, "sessions")
     count = 0
     cur = src.execute(f"SELECT {', '.join(MESSAGE_COLUMNS)} FROM messages ORDER BY id")
     while rows := cur.fetchmany(CHUNK):
@@ -199,19 +202,7 @@ def measure_baseline(source_db: Path, raw_path: Path) -> dict[str, float]:
         timed += time.perf_counter() - started
         count += len(rows)
     # The other rows the import stores: tool calls (five indexes), file states, conversation ends.
-    extra = 0.0
-    for name in EXTRA_TABLES:
-        cur = src.execute(f"SELECT * FROM {name}")
-        columns = [d[0] for d in cur.description]
-        rows = cur.fetchall()
-        insert = (
-            f"INSERT INTO {name} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
-        )
-        started = time.perf_counter()
-        dst.execute("BEGIN IMMEDIATE")
-        dst.executemany(insert, rows)
-        dst.execute("COMMIT")
-        extra += time.perf_counter() - started
+    extra = sum(_copy_table(src, dst, name) for name in EXTRA_TABLES)
     src.close()
     dst.close()
     return {"seconds": timed, "seconds_all": timed + extra, "messages": count}

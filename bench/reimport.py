@@ -18,14 +18,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
-import platform
-import sqlite3
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
+
+from startup import print_setting, timed_run
 
 HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
@@ -44,12 +43,6 @@ def _tree(mb: int, seed: int) -> Path:
 def _fresh(path: Path) -> None:
     for suffix in ("", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
-
-
-def _time(cmd: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
-    return time.perf_counter() - started
 
 
 def main() -> None:
@@ -82,22 +75,19 @@ def main() -> None:
         bases: list[float] = []
         for _ in range(max(1, args.rounds)):
             _fresh(db)
-            firsts.append(_time(command, env))
+            firsts.append(timed_run(command, env))
             for _ in range(args.runs):
-                agains.append(_time(command, env))
-                bases.append(_time(baseline, env))
+                agains.append(timed_run(command, env))
+                bases.append(timed_run(baseline, env))
         load_after = os.getloadavg()
     first = statistics.median(firsts)
     again = statistics.median(agains)
     base = statistics.median(bases)
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    print_setting(
+        f"tree: {files:,} files, {size / 1e6:,.0f} MB (bench/import.py --mb {args.mb})",
+        load_before,
+        load_after,
     )
-    print(f"tree: {files:,} files, {size / 1e6:,.0f} MB (bench/import.py --mb {args.mb})")
-    print("bytecode: compiled first (PYTHONPYCACHEPREFIX temp dir + compileall + warm-up run)")
-    print("load average before: {:.2f} {:.2f} {:.2f}".format(*load_before))
-    print("load average after:  {:.2f} {:.2f} {:.2f}".format(*load_after))
     print(f"first import, whole process: {first:.2f} s (each: {[round(f, 2) for f in firsts]})")
     print(f"re-import, unchanged, whole process: {again * 1000:.1f} ms (median of {len(agains)})")
     print(f"python -c 'import sqlite3' (alternating): {base * 1000:.1f} ms")

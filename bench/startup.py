@@ -62,7 +62,24 @@ sys.stdout.write(json.dumps(rows, ensure_ascii=False) + "\\n")
 """
 
 
-def _time(cmd: list[str], env: dict[str, str]) -> float:
+def print_setting(
+    subject: str, load_before: tuple[float, ...], load_after: tuple[float, ...]
+) -> None:
+    """The machine, what was measured, how bytecode was compiled and the load around the runs."""
+    import sqlite3
+
+    print(
+        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
+        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    )
+    print(subject)
+    print("bytecode: compiled first (PYTHONPYCACHEPREFIX temp dir + compileall + warm-up run)")
+    print("load average before: {:.2f} {:.2f} {:.2f}".format(*load_before))
+    print("load average after:  {:.2f} {:.2f} {:.2f}".format(*load_after))
+
+
+def timed_run(cmd: list[str], env: dict[str, str]) -> float:
+    """Seconds one run of `cmd` took, output discarded (it must succeed)."""
     started = time.perf_counter()
     subprocess.run(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=True)
     return time.perf_counter() - started
@@ -137,17 +154,14 @@ def main() -> None:
         times: dict[str, list[float]] = {name: [] for name in commands}
         for _ in range(args.runs):
             for name, cmd in commands.items():
-                times[name].append(_time(cmd, env))
+                times[name].append(timed_run(cmd, env))
         load_after = os.getloadavg()
 
-    print(
-        f"machine: {platform.node()} {platform.machine()}, {os.cpu_count()} cores, "
-        f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}"
+    print_setting(
+        f"store: {db.name} ({db.stat().st_size / 1e6:.0f} MB), runs: {args.runs}, alternating",
+        load_before,
+        load_after,
     )
-    print(f"store: {db.name} ({db.stat().st_size / 1e6:.0f} MB), runs: {args.runs}, alternating")
-    print("bytecode: compiled first (PYTHONPYCACHEPREFIX temp dir + compileall + warm-up run)")
-    print("load average before: {:.2f} {:.2f} {:.2f}".format(*load_before))
-    print("load average after:  {:.2f} {:.2f} {:.2f}".format(*load_after))
     base = statistics.median(times[baseline])
     print(f"{'command':32} {'median':>9} {'p90':>9} {'ratio':>7}")
     for name, values in times.items():
