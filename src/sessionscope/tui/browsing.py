@@ -108,24 +108,12 @@ class Browsing:
         )
 
     def _open_store(self, path: str | None, opening: Opening | None = None) -> None:
-        if opening is not None and opening.path == path:
-            self._opened_by(opening)
-            return
-        try:
-            db = store.open(path, readonly=self.options.readonly)
-        except StoreError as exc:
-            self.owner.post_message(StoreFailed(str(exc)))
-            return
-        except OSError as exc:
-            self.owner.post_message(StoreFailed(f"cannot open {path}: {exc.strerror or exc}"))
-            return
-        from .widgets.session_list import read_page
-
-        try:  # the list's first page, read now: it is drawn with the store's first frame
-            first: tuple[list[SessionRow], int] | None = read_page(db)
-        except StoreError:
-            first = None
-        self.owner.post_message(StoreOpened(db, db.readonly, first))
+        """(In a worker thread.) Open the store at `path`, or take the command line's opening of
+        it, with the list's first page (drawn with the store's first frame); tell the owner."""
+        if opening is None or opening.path != path:
+            opening = Opening(path, readonly=self.options.readonly)
+        opening.wait_done()
+        self.owner.post_message(self._outcome(opening))
 
     def opened_already(self) -> StoreOpened | StoreFailed | None:
         """What opening the store came to, when the command line has already opened it (see
@@ -136,11 +124,6 @@ class Browsing:
             return None
         self._opening = None
         return self._outcome(opening)
-
-    def _opened_by(self, opening: Opening) -> None:
-        """Tell the owner what `opening` came to (waiting for it)."""
-        opening.wait_done()
-        self.owner.post_message(self._outcome(opening))
 
     @staticmethod
     def _outcome(opening: Opening) -> StoreOpened | StoreFailed:

@@ -29,7 +29,7 @@ class Opening:
     """`store.open(path, readonly=...)` and `newest_page` of it, done once, by the first
     `wait` (in whichever thread calls it; a second caller waits for the first)."""
 
-    def __init__(self, path: str, *, readonly: bool = False) -> None:
+    def __init__(self, path: str | None, *, readonly: bool = False) -> None:
         self.path = path
         self.readonly = readonly
         self._lock = threading.Lock()
