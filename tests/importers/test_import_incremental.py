@@ -530,7 +530,7 @@ def test_a_read_error_partway_keeps_what_was_read_and_resumes_later(
 def test_a_run_raises_the_young_gc_threshold_and_puts_back_the_one_it_found() -> None:
     import gc
 
-    from sessionscope.importers.incremental import YOUNG_THRESHOLD, fewer_collections
+    from sessionscope.gcthreshold import YOUNG_THRESHOLD, fewer_collections
 
     found = gc.get_threshold()
     try:

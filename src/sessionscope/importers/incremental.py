@@ -16,15 +16,15 @@ import gives, and nothing is ever written twice (messages carry the source's ids
 from __future__ import annotations
 
 import contextlib
-import gc
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+from ..gcthreshold import fewer_collections
 from ..store import Store, locks
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
@@ -174,28 +174,6 @@ class _Run:
             self.progress.bytes_read = self.report.bytes_read
             self.progress.messages = self.report.messages
             self.callback(self.progress)
-
-
-# Young-generation threshold while a run imports: records are short-lived, acyclic dicts, and
-# at Python's default (700) a young collection ran every ~100 records (3% of an import).
-YOUNG_THRESHOLD = 10_000
-
-
-@contextlib.contextmanager
-def fewer_collections() -> Iterator[None]:
-    """Raise the garbage collector's young threshold (when it is lower) for the block, then put
-    back the one found, unless someone else changed it meanwhile (the browser's `gcpause`)."""
-    found = gc.get_threshold()
-    if found[0] >= YOUNG_THRESHOLD:
-        yield
-        return
-    ours = (YOUNG_THRESHOLD, *found[1:])
-    gc.set_threshold(*ours)
-    try:
-        yield
-    finally:
-        if gc.get_threshold() == ours:
-            gc.set_threshold(*found)
 
 
 def run_tasks(

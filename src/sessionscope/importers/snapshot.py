@@ -24,13 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..gcthreshold import fewer_collections
 from ..store import Store, locks
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from ..store.spec import MessageSpec
 from .common import cut_nesting, safe_blocks, safe_id, session_id
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
-from .incremental import GROUP_MESSAGES, GROUP_SECONDS, fewer_collections, file_key
+from .incremental import GROUP_MESSAGES, GROUP_SECONDS, file_key
 from .report import ImportProgress, ImportReport, ProgressCallback
 
 # What a parser may raise on input of an unexpected shape: it costs only that unit.

@@ -19,7 +19,8 @@ from __future__ import annotations
 
 import gc
 
-YOUNG_THRESHOLD = 10_000
+from ..gcthreshold import YOUNG_THRESHOLD as YOUNG_THRESHOLD
+from ..gcthreshold import raise_young
 
 _saved: tuple[int, int, int] | None = None
 _frozen = False
@@ -29,10 +30,8 @@ _paused = False
 def start() -> None:
     """Raise the young threshold (when it is lower), remembering the one to restore."""
     global _saved
-    threshold = gc.get_threshold()
-    if _saved is None and threshold[0] < YOUNG_THRESHOLD:
-        _saved = threshold
-        gc.set_threshold(YOUNG_THRESHOLD, *threshold[1:])
+    if _saved is None:
+        _saved = raise_young()
 
 
 def freeze() -> None:
