@@ -27,6 +27,15 @@ def error_line(message: object) -> str:
     return PREFIX + (text if text[-1] in ".!?)" else text + ".")
 
 
+INTERRUPTED = "sessionscope: interrupted."  # Ctrl-C: said on stderr, exit status 130
+
+
+def os_failure(exc: OSError) -> object:
+    """What to `fail` with for an OSError: its reason and the file it concerns."""
+    where = inert(exc.filename or "", LIMIT)
+    return f"{inert(exc.strerror or exc, LIMIT)} ({where})." if where else exc
+
+
 def fail(message: object, code: int = 1) -> NoReturn:
     """Print the error line on stderr and exit with `code`."""
     try:

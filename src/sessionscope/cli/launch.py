@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 import sys
 
-from .errors import fail
+from .errors import INTERRUPTED, fail, os_failure
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
 if TYPE_CHECKING:
@@ -68,11 +68,10 @@ def quick_browse(args: list[str], db: str | None = None) -> int | None:
         except StoreError as exc:
             fail(exc)
         except KeyboardInterrupt:
-            sys.stderr.write("sessionscope: interrupted.\n")
+            sys.stderr.write(INTERRUPTED + "\n")
             return 130
         except OSError as exc:
-            where = exc.filename or ""
-            fail(f"{exc.strerror or exc} ({where})." if where else exc)
+            fail(os_failure(exc))
     finally:
         gcpause.resume()
     return 0

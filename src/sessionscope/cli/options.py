@@ -13,7 +13,7 @@ import click
 from ..sanitize import inert
 from ..store import ENV_VAR, InvalidInput, Store, StoreError, default_path
 from ..store import open as open_store
-from .errors import fail
+from .errors import INTERRUPTED, fail, os_failure
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -92,15 +92,14 @@ def handle_errors() -> Iterator[None]:
     except click.ClickException as exc:  # one a command (or a library) raised: our format
         fail(exc.format_message(), exc.exit_code or 1)
     except KeyboardInterrupt:
-        click.echo("sessionscope: interrupted.", err=True)
+        click.echo(INTERRUPTED, err=True)
         sys.exit(130)
     except BrokenPipeError:
         with contextlib.suppress(Exception):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         sys.exit(0)
     except OSError as exc:
-        where = inert(exc.filename or "", 1000)
-        fail(f"{inert(exc.strerror or exc, 1000)} ({where})." if where else exc)
+        fail(os_failure(exc))
     except Exception as exc:  # never a traceback for a user
         if os.environ.get("SESSIONSCOPE_DEBUG"):
             raise
