@@ -18,6 +18,10 @@ from .timeutil import now_iso
 _IMPORT_STATE = (
     'SELECT path, source, size, mtime, "offset", line_no, state, updated_at FROM import_state'
 )
+# The same rows without the parser's state (NULL in its place: decoded as {})
+_IMPORT_SIZES = (
+    'SELECT path, source, size, mtime, "offset", line_no, NULL, updated_at FROM import_state'
+)
 
 # -- settings ------------------------------------------------------------------------------------
 
@@ -119,7 +123,7 @@ def import_states(
     """Every file's import state (for one source), keyed by path; without the parser's `state`
     (left empty) when `with_state` is False: planning a run needs only sizes and offsets, and
     decoding every file's state was most of the time of re-importing an unchanged tree."""
-    select = _IMPORT_STATE if with_state else _IMPORT_STATE.replace(" state,", " NULL,")
+    select = _IMPORT_STATE if with_state else _IMPORT_SIZES
     rows = conn.execute(select + " WHERE source = ?", (source,)) if source else conn.execute(select)
     return {r[0]: _import_state(r) for r in rows}
 
