@@ -147,7 +147,7 @@ def test_an_importer_racing_one_that_read_half_a_new_transcript_loses_nothing(
     path = claude_path(tmp_path)
     path.parent.mkdir(parents=True)
     path.write_bytes(data[:cut])
-    assert cut > 2 << 20  # imported alone, not inside a group transaction of small files
+    assert cut > 2 << 20  # its lock is committed before it is read (`GROUP_FILE_BYTES`)
     db_path = tmp_path / "shared.db"
     store.open(db_path).close()
     started, resume = tmp_path / "started", tmp_path / "resume"

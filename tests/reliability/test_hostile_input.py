@@ -780,7 +780,7 @@ def test_unreadable_transcripts_are_reported_and_the_rest_imported(
 
 
 class _Failure:
-    """Decides which statement fails: the `statement`-th matching one in transaction `tx`."""
+    """Decides which statement fails: the first matching one in transaction `tx` or later."""
 
     def __init__(self, tx: int, pattern: str, error: str, observe: Callable[[], Any]) -> None:
         self.tx, self.pattern, self.error, self.observe = tx, pattern, error, observe
@@ -793,9 +793,9 @@ class _Failure:
             return
         if sql.lstrip().upper().startswith("BEGIN"):
             self.transactions += 1
-            if self.transactions == self.tx:
+            if self.transactions >= self.tx:
                 self.snapshot = self.observe()  # what the store holds before that transaction
-        elif self.transactions == self.tx and sql.lstrip().startswith(self.pattern):
+        elif self.transactions >= self.tx and sql.lstrip().startswith(self.pattern):
             self.fired = True
             raise sqlite3.OperationalError(self.error)
 

@@ -32,13 +32,21 @@ def test_an_import_leaves_the_default_interval_and_a_small_wal(
     report = import_all(db, {"claude-code": fixture_tree / "claude-code" / "projects"})
     assert report.messages > 0
     assert _autocheckpoint(db) == before
-    # the PASSIVE checkpoint at the end copied the WAL into the file (nothing else reads it)
+    _wait_for_checkpoint_threads()
+    # the PASSIVE checkpoint after the end copied the WAL into the file (nothing else reads it)
     frames = db._db.read(lambda c: c.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone())
     assert frames[0] == 0 and frames[1] == frames[2]
 
 
 def _checkpoint_threads() -> list[threading.Thread]:
     return [t for t in threading.enumerate() if t.name == "sessionscope-checkpoint"]
+
+
+def _wait_for_checkpoint_threads() -> None:
+    """The thread ends on its own after one last checkpoint, which the import does not wait for."""
+    for thread in _checkpoint_threads():
+        thread.join(10)
+    assert _checkpoint_threads() == []
 
 
 def test_bulk_checkpoints_on_a_thread_of_its_own_while_it_writes(
@@ -57,5 +65,18 @@ def test_bulk_checkpoints_on_a_thread_of_its_own_while_it_writes(
         while store_path.stat().st_size <= before and time.monotonic() < deadline:
             time.sleep(0.02)
         assert store_path.stat().st_size > before
-    assert _checkpoint_threads() == []
+    _wait_for_checkpoint_threads()
     assert db.message_count(sid) == 500
+
+
+def test_closing_the_store_waits_for_the_last_checkpoint(store_path: Path) -> None:
+    db = store.open(store_path)
+    with db.bulk():
+        sid = db.start_session(title="bulk")
+        with db.transaction():
+            db.append_many(sid, [{"role": "user", "content": f"m {i} " * 200} for i in range(500)])
+    db.close()
+    assert _checkpoint_threads() == []
+    # the last connection closed after the checkpoint: the WAL was folded in and removed
+    assert not Path(f"{store_path}-wal").exists()
+    assert store.open(store_path).message_count(sid) == 500

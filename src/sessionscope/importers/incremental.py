@@ -30,6 +30,7 @@ from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from ..store.timeutil import now_iso
 from ..transcript_files import walk_paths
+from .commits import CommitGroup
 from .common import safe_id
 from .jsonl import open_regular, read_lines
 from .report import (
@@ -47,8 +48,9 @@ BATCH_MESSAGES = 1000
 BATCH_BYTES = 8 << 20
 GROUP_MESSAGES = 5000
 GROUP_SECONDS = 0.5
-# A file with more new bytes than this is never put in a group: its batches commit one by one, so
-# no transaction (and no wait for the write lock) spans a whole large transcript.
+GROUP_BYTES = 32 << 20
+# A file with more new bytes than this takes its import lock in a transaction of its own (see
+# `run_tasks`); its batches join the group.
 GROUP_FILE_BYTES = 2 << 20
 _UNSAVED = "_unsaved_sessions"
 # import-state key: digest of the file's first bytes, to tell a grown file from a replaced one
@@ -158,13 +160,18 @@ def plan(db: Store, fmt: Format, root: Path) -> list[FileTask]:
 
 
 class _Run:
-    """Counters shared by the files of one run, and the progress callback."""
+    """Counters shared by the files of one run, the progress callback and the commit group."""
 
     def __init__(
-        self, report: ImportReport, progress: ProgressCallback | None, tasks: Sequence[FileTask]
+        self,
+        report: ImportReport,
+        progress: ProgressCallback | None,
+        tasks: Sequence[FileTask],
+        group: CommitGroup,
     ) -> None:
         self.report = report
         self.callback = progress
+        self.group = group
         self.progress = ImportProgress(
             files_total=len(tasks), bytes_total=sum(t.to_read for t in tasks)
         )
@@ -185,28 +192,25 @@ def run_tasks(
     """Import every changed file among `tasks`; unchanged ones only count as skipped."""
     report = report if report is not None else ImportReport()
     started = time.perf_counter()
-    run = _Run(report, progress, tasks)
-    with db.bulk(), fewer_collections(), contextlib.ExitStack() as group:
-        # Small files share one transaction (up to GROUP_MESSAGES messages or GROUP_SECONDS):
-        # a commit per file was a sixth of a large import's time. A big file is imported
-        # outside any group, so it commits every batch; a kill rolls back only the open group.
-        grouping = False
-        group_started = time.perf_counter()
-        group_messages = report.messages
+    # Files and the batches of big files share one transaction, committed every GROUP_MESSAGES
+    # messages, GROUP_BYTES read or GROUP_SECONDS (a commit per file was a sixth of a large
+    # import's time); a kill rolls back only the open group.
+    group = CommitGroup(
+        db, report, messages=GROUP_MESSAGES, seconds=GROUP_SECONDS, read=GROUP_BYTES
+    )
+    run = _Run(report, progress, tasks, group)
+    with db.bulk(), fewer_collections(), group:
         for task in tasks:
             report.files_seen += 1
             if task.unchanged:
                 report.files_skipped += 1
             else:
-                alone = task.to_read > GROUP_FILE_BYTES
-                if alone and grouping:
-                    group.close()  # commit the small files before it
-                    grouping = False
-                if not grouping and not alone:
-                    group.enter_context(db.transaction())
-                    grouping = True
-                    group_started = time.perf_counter()
-                    group_messages = report.messages
+                if task.to_read > GROUP_FILE_BYTES:
+                    # a big file's lock is committed before it is read, so another importer
+                    # sees it and passes the file over instead of waiting for the write lock
+                    group.commit()
+                else:
+                    group.open()
                 run.progress.path = str(task.path)
                 run.progress.source = task.fmt.source
                 run.notify()
@@ -214,12 +218,7 @@ def run_tasks(
                     report.files_imported += 1
                 else:
                     report.files_skipped += 1
-                if (
-                    report.messages - group_messages >= GROUP_MESSAGES
-                    or time.perf_counter() - group_started >= GROUP_SECONDS
-                ):
-                    group.close()  # commit the group
-                    grouping = False
+                group.maybe_commit()
             run.progress.files_done += 1
     run.progress.path = None
     run.notify()
@@ -295,6 +294,9 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
             str(task.path), "another process took the file over; it goes on from there"
         )
         return True
+    except BaseException:
+        run.group.abort()  # first, or the lock's release below would be rolled back with it
+        raise
     finally:
         locks.release(db, task.key, token)
 
@@ -330,6 +332,7 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     def flush(final: bool) -> None:
         # Only the last batch may claim the file's size and mtime: a run killed between batches
         # must leave a state that does not look "unchanged", so the next run reads on.
+        run.group.open()
         try:
             added, touched = write_batch(final, None)
         except InvalidInput:
@@ -338,6 +341,8 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
         report.messages += added
         report.touch(touched)
         run.notify()
+        if not final:  # a big file's batch: the group may be full
+            run.group.maybe_commit()
 
     def write_refused(final: bool) -> tuple[int, set[str]]:
         # Content nested past the store's limit is cut (and marked) and the batch written

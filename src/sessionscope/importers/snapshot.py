@@ -5,7 +5,7 @@ import state is not opened. A changed unit is parsed whole; each of its sessions
 only a session whose hash differs from the one the last import recorded is written, through
 `Store.save()` (which writes only the rows that changed). Each session is saved in its own
 savepoint and the unit's import state is written last; units share one transaction up to
-`GROUP_MESSAGES` messages or `GROUP_SECONDS`, so a run killed at any point is completed by the
+`GROUP_MESSAGES` messages or `GROUP_SECONDS` (`commits.CommitGroup`), so a run killed at any point is completed by the
 next one: saving the same content again changes nothing.
 
 Fields the user changed after an import (a title renamed in the browser) are left alone: a field
@@ -14,11 +14,9 @@ is written only when the store has none, or still holds what this importer wrote
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
-import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,9 +27,10 @@ from ..store import Store, locks
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from ..store.spec import MessageSpec
+from .commits import CommitGroup
 from .common import cut_nesting, safe_blocks, safe_id, session_id
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
-from .incremental import GROUP_MESSAGES, GROUP_SECONDS, file_key
+from .incremental import GROUP_BYTES, GROUP_MESSAGES, GROUP_SECONDS, file_key
 from .report import ImportProgress, ImportReport, ProgressCallback
 
 # What a parser may raise on input of an unexpected shape: it costs only that unit.
@@ -254,34 +253,25 @@ def run_snapshots(
 ) -> ImportReport:
     """Import every changed unit among `tasks`; unchanged ones only count as skipped."""
     state = ImportProgress(files_total=len(tasks), bytes_total=sum(t.to_read for t in tasks))
-    with fewer_collections(), contextlib.ExitStack() as group:
-        # Units share one transaction up to GROUP_MESSAGES messages or GROUP_SECONDS (each
-        # session is a savepoint inside it, so one the store refuses costs only itself): a
-        # commit per session was most of the time of a tree of small sessions.
-        grouping = False
-        group_started = time.perf_counter()
-        group_messages = report.messages
+    # Units share one transaction (each session is a savepoint inside it, so one the store
+    # refuses costs only itself): a commit per session was most of the time of a tree of small
+    # sessions.
+    group = CommitGroup(
+        db, report, messages=GROUP_MESSAGES, seconds=GROUP_SECONDS, read=GROUP_BYTES
+    )
+    with fewer_collections(), group:
         for task in tasks:
             report.files_seen += 1
             if task.unchanged:
                 report.files_skipped += 1
                 state.files_done += 1
                 continue
-            if not grouping:
-                group.enter_context(db.transaction())
-                grouping = True
-                group_started = time.perf_counter()
-                group_messages = report.messages
+            group.open()
             if import_unit(db, task, report):
                 report.files_imported += 1
             else:
                 report.files_skipped += 1
-            if (
-                report.messages - group_messages >= GROUP_MESSAGES
-                or time.perf_counter() - group_started >= GROUP_SECONDS
-            ):
-                group.close()
-                grouping = False
+            group.maybe_commit()
             state.files_done += 1
             if progress is not None:
                 state.bytes_read = report.bytes_read

@@ -3,9 +3,10 @@
 A checkpoint copies committed WAL pages into the database file: one long SQLite call that
 releases the GIL, so on a second connection and thread it runs beside the importer's parsing
 instead of stopping it (inline, the final checkpoint alone was ~7% of an import). The writer
-pokes it after each commit; pokes that come while it works or
-rests (at most one checkpoint every MIN_INTERVAL_S) fold into one more round. PASSIVE
-never waits for readers or the writer, and SQLite lets a checkpoint run while another
+pokes it after each commit; pokes that come while it works or rests (at most one checkpoint
+every MIN_INTERVAL_S) fold into one more round. At the end of the bulk block the writer asks it
+to `finish`: one last round, which the import does not wait for (closing the store does).
+PASSIVE never waits for readers or the writer, and SQLite lets a checkpoint run while another
 connection writes. A checkpoint cut short (a kill) is safe: the WAL still holds every page.
 """
 
@@ -26,7 +27,7 @@ class Checkpointer:
     def __init__(self, path: str) -> None:
         self._path = path
         self._wake = threading.Event()
-        self._stopping = False
+        self._last = False
         self._stopped = threading.Event()
         self._thread = threading.Thread(
             target=self._run, name="sessionscope-checkpoint", daemon=True
@@ -37,29 +38,38 @@ class Checkpointer:
         """Ask for a checkpoint (after a commit); returns at once."""
         self._wake.set()
 
-    def stop(self) -> None:
-        """Let a running checkpoint finish, then end the thread and close its connection."""
-        self._stopping = True
+    def finish(self) -> None:
+        """Ask for one last checkpoint, after which the thread ends and closes its connection;
+        returns at once (`join` waits for it)."""
+        self._last = True
         self._stopped.set()
         self._wake.set()
-        self._thread.join()
+
+    @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    def join(self, timeout: float | None = None) -> None:
+        """Wait for a finishing thread to end (at most `timeout` seconds)."""
+        self._thread.join(timeout)
 
     def _run(self) -> None:
         try:
             conn = sqlite3.connect(self._path, isolation_level=None, check_same_thread=False)
         except sqlite3.Error:
-            return  # the writer's own checkpoints (autocheckpoint, the final one) still run
+            return  # the writer's own checkpoints (autocheckpoint) still run
         try:
             with contextlib.suppress(sqlite3.Error):
                 conn.execute("PRAGMA synchronous = NORMAL")
             while True:
                 self._wake.wait()
-                if self._stopping:
-                    return
                 self._wake.clear()
                 with contextlib.suppress(sqlite3.Error):
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-                if self._stopped.wait(MIN_INTERVAL_S):
-                    return
+                if self._last:
+                    if not self._wake.is_set():
+                        return  # the round after `finish` was asked for is done
+                    continue
+                self._stopped.wait(MIN_INTERVAL_S)  # `finish` cuts the rest short
         finally:
             conn.close()

@@ -194,6 +194,7 @@ class Connections:
         self._lock = threading.RLock()
         # every connection opened, with the lock its thread holds while using it (close waits)
         self._all: list[tuple[sqlite3.Connection, threading.RLock]] = []
+        self._finishing: list[Checkpointer] = []  # bulk blocks' last checkpoints, still running
         self._shared: sqlite3.Connection | None = None
         self._closed = False
 
@@ -407,8 +408,9 @@ class Connections:
         """Settings for a bulk import on this thread's connection, for the block: the WAL is
         checkpointed after each commit on a thread of its own (`Checkpointer`, started by the
         first commit), by this connection at most every BULK_CHECKPOINT_PAGES pages (not every
-        1,000), and once at the end (PASSIVE: never waits for readers), and the search-index
-        rows of each transaction begun in it are written at its commit (see `bulkindex`)."""
+        1,000), and once more after the block on that thread (PASSIVE: never waits for readers;
+        `close` waits for it), and the search-index rows of each transaction begun in it are
+        written at its commit (see `bulkindex`)."""
         if self.readonly or self.memory:
             yield
             return
@@ -421,14 +423,14 @@ class Connections:
                 yield
             finally:
                 self._local.bulk = nested
+                conn.execute(f"PRAGMA wal_autocheckpoint = {before}")
                 checkpointer = None if nested else getattr(self._local, "checkpointer", None)
                 if checkpointer is not None:
+                    # the last checkpoint runs on its thread; `close` waits for it
                     self._local.checkpointer = None
-                    checkpointer.stop()
-                conn.execute(f"PRAGMA wal_autocheckpoint = {before}")
-                if not conn.in_transaction:
-                    with contextlib.suppress(sqlite3.Error):
-                        conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+                    checkpointer.finish()
+                    with self._lock:
+                        self._finishing = [c for c in self._finishing if c.alive] + [checkpointer]
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -567,7 +569,10 @@ class Connections:
         with self._lock:
             self._closed = True
             entries, self._all = self._all, []
+            finishing, self._finishing = self._finishing, []
             self._shared = None
+        for checkpointer in finishing:
+            checkpointer.join(CLOSE_WAIT_S)
         for conn, lock in entries:
             if not lock.acquire(timeout=CLOSE_WAIT_S):
                 continue  # still busy: leave it to the garbage collector rather than crash
