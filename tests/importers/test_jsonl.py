@@ -1,4 +1,4 @@
-"""The fast (orjson) and the standard-library paths of the line reader give the same records."""
+"""The fast (msgspec) and the standard-library paths of the line reader give the same records."""
 
 from __future__ import annotations
 
@@ -41,3 +41,18 @@ def test_numbers_the_fast_path_would_change_take_the_slow_path() -> None:
     assert parse_line(b'{"n": NaN}')[0] == {"n": "NaN"}
     assert parse_line(b'{"s": "\\ud800"}')[0] == {"s": "\ud800"}
     assert parse_line(b'{"s": "caf\xe9"}')[0] == {"s": "caf\ufffd"}
+
+
+def test_a_record_deeper_than_the_stack_is_read_exactly_or_refused() -> None:
+    def deep(value: bytes) -> bytes:
+        return b'{"d": ' + b"[" * 1010 + value + b"]" * 1010 + b"}"
+
+    record, error = parse_line(deep(b"1"))  # past what msgspec or json read on Python's stack
+    assert error is None and record is not None
+    inner = record["d"]
+    for _level in range(1010):
+        inner = inner[0]
+    assert inner == 1
+    # an integer past 64 bits that deep: no reader here gives it exactly, so the line is refused
+    record, error = parse_line(deep(b"123456789012345678901234567890"))
+    assert record is None and error is not None

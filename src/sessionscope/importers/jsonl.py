@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import orjson
+import msgspec
 
 CHUNK_SIZE = 1 << 20
 # The longest line read (a message with several large images is a few MB; parsing a line costs
@@ -37,10 +37,8 @@ def _finite_float(text: str) -> float | str:
 
 # NaN, Infinity and numbers too large for a float (1e400) are kept as their text: the store
 # (JSON without NaN) could not hold them, and a record must not fail over one number.
-# A run of 19 digits could be an integer past 64 bits (translate + find: 10x a regex's speed).
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-_NINETEEN_DIGITS = b"0" * 19
 _DECODER = json.JSONDecoder(parse_float=_finite_float, parse_constant=lambda text: text)
+_FAST = msgspec.json.Decoder()
 
 
 class NotARegularFile(OSError):
@@ -101,17 +99,17 @@ def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
         raw = raw[3:]
     if raw[:1] != b"{" and not raw.strip():  # an object's line is not blank: no copy of it
         return None, None
-    if _NINETEEN_DIGITS not in raw.translate(_DIGITS_TO_ZERO):
-        # orjson reads plain records 3x faster; anything it refuses (NaN, 1e400, invalid
-        # UTF-8, lone surrogates) or could read differently (integers past 64 bits, which it
-        # turns into floats) takes the standard library's path below, so results are the same.
-        try:
-            value = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            pass
-        else:
-            if isinstance(value, dict):
-                return value, None
+    # msgspec reads plain records 3x faster than the standard library, integers of any size
+    # included; anything it refuses (NaN, 1e400, invalid UTF-8, lone surrogates) takes the
+    # standard library's path below, so results are the same.
+    try:
+        value = _FAST.decode(raw)
+    except msgspec.DecodeError:
+        value = None
+    except RecursionError:
+        value = _deep(raw)
+    if type(value) is dict:
+        return value, None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError:
@@ -125,6 +123,23 @@ def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     if not isinstance(value, dict):
         return None, f"not a JSON object (a {type(value).__name__})"
     return value, None
+
+
+def _deep(raw: bytes) -> Any:
+    """A record nested deeper than Python's stack lets msgspec (or the standard library) read:
+    orjson reads up to 1,024 levels, unless the line has a run of 19 digits, which could be an
+    integer past 64 bits (orjson turns those into floats). None when it cannot."""
+    import orjson
+
+    if b"0" * 19 in raw.translate(_DIGITS_TO_ZERO):
+        return None
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return None
+
+
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
 def _mb(size: int) -> str:
