@@ -8,7 +8,7 @@ thread workers; the list (pinned sessions first) and the transcript's header sho
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import work
 from textual.binding import Binding, BindingType
@@ -25,7 +25,6 @@ from .acting import SessionActions
 
 if TYPE_CHECKING:
     from ...store import Store
-    from ..widgets.search_pane import HitList
 
 
 @dataclass
@@ -57,16 +56,8 @@ class MarkActions(SessionActions):
         ),
     ]
 
-    def _marked_session(self) -> str | None:
-        """The session the reader is on (see the module's docstring)."""
-        for found in self.query("#hits"):  # none before the search pane is first mounted
-            hits = cast("HitList", found)
-            if hits.has_focus and 0 <= hits.cursor < len(hits.hits):
-                return hits.hits[hits.cursor].session_id
-        return self._chosen_session()
-
     def _start(self, kind: str) -> None:
-        session_id = self._marked_session()
+        session_id = self._chosen_session()  # the one the reader is on
         if session_id is None or self.db is None:
             self.notify("Pick a session first.", timeout=2)
             return
