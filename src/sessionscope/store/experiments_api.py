@@ -9,10 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from . import experiment_args as exp_args
 from .base import StoreBase
+from .lazy import LazyModule
 
 if TYPE_CHECKING:
+    from . import experiments as exp
     from .decision import ArmStats, Decision
     from .experiments import AgentConfig, Assignment, Experiment, Project
+else:
+    exp = LazyModule(__package__ + ".experiments")  # on first use: the store opens without it
 
 
 class ExperimentsAPI(StoreBase):
@@ -29,22 +33,16 @@ class ExperimentsAPI(StoreBase):
     ) -> int:
         """Create a project and return its id. With `exist_ok`, an existing name returns its id."""
         encoded = exp_args.project_args(name, root_path, adapter, metadata)
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.writing() as conn:
             return exp.create_project(conn, name, root_path, adapter, encoded, exist_ok)
 
     def projects(self) -> list[Project]:
         """Every project, by name."""
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.projects(conn)
 
     def project(self, ref: int | str) -> Project | None:
         """A project by id or by name, or None."""
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.project(conn, ref)
 
@@ -57,22 +55,16 @@ class ExperimentsAPI(StoreBase):
         "challenger" readies it for `start_experiment`. Returns the config id.
         """
         text, digest = exp_args.config_args(project_id, payload, role)
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.writing() as conn:
             return exp.add_config(conn, project_id, text, digest, role)
 
     def configs(self, project_id: int) -> list[AgentConfig]:
         """A project's configs: the champion first, then newest first."""
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.configs(conn, project_id)
 
     def config(self, config_id: int) -> AgentConfig | None:
         """One config by id, or None."""
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.config(conn, config_id)
 
@@ -90,8 +82,6 @@ class ExperimentsAPI(StoreBase):
         started, encoded = exp_args.experiment_args(
             project_id, challenger_config_id, traffic_share, started_at, metadata
         )
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.writing() as conn:
             return exp.start_experiment(
                 conn, project_id, challenger_config_id, traffic_share, started, encoded
@@ -102,22 +92,16 @@ class ExperimentsAPI(StoreBase):
     ) -> list[Experiment]:
         """Experiments, newest first; optionally of one project and/or with one status."""
         where, params = exp_args.filter_args(project_id, status)
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.experiments(conn, where, params)
 
     def experiment(self, experiment_id: int) -> Experiment | None:
         """One experiment by id, or None."""
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.experiment(conn, experiment_id)
 
     def running_experiment(self, project_id: int) -> Experiment | None:
         """The project's running experiment, or None."""
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.running_experiment(conn, project_id)
 
@@ -129,29 +113,21 @@ class ExperimentsAPI(StoreBase):
         experiment every session gets the champion (and `.experiment_id` is None).
         """
         exp_args.assign_args(project_id, session_key)
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.assign_variant(conn, project_id, session_key)
 
     def arm_stats(self, experiment_id: int) -> dict[str, ArmStats]:
         """Per arm ("champion", "challenger"): sessions, scored sessions, wins, win rate."""
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.arm_stats(conn, experiment_id)
 
     def fitness(self, experiment_id: int) -> dict[str, list[float]]:
         """Per arm, the fitness of each session that has signals, oldest session first."""
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.fitness(conn, experiment_id)
 
     def decide(self, experiment_id: int) -> Decision:
         """The decision rule's verdict on the experiment now (nothing is written)."""
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.decide(conn, experiment_id)
 
@@ -176,8 +152,6 @@ class ExperimentsAPI(StoreBase):
     def experiments_version(self) -> tuple[Any, ...]:
         """A cheap value that changes whenever projects, configs, experiments, their sessions or
         signals change (for views that refresh on change; comparable across threads)."""
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.reading() as conn:
             return exp.version(conn)
 
@@ -185,7 +159,5 @@ class ExperimentsAPI(StoreBase):
         self, experiment_id: int, status: str, *, force: bool, decided_at: str | None
     ) -> Decision:
         moment = exp_args.finish_args(experiment_id, decided_at)
-        from . import experiments as exp  # on use: the store opens without it
-
         with self.writing() as conn:
             return exp.finish(conn, experiment_id, status, force=force, moment=moment)
