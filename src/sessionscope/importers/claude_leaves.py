@@ -10,7 +10,6 @@ does (a summary may name either) until a user or assistant record follows.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from typing import Any
 
 from .sink import Sink
@@ -25,9 +24,11 @@ class ConversationEnds:
 
     def __init__(self, sink: Sink, state: dict[str, Any]) -> None:
         self.sink = sink
-        self.tips: OrderedDict[str, str] = OrderedDict(state.get("tips") or {})
-        self.leaves: OrderedDict[str, str] = OrderedDict(state.get("leaves") or {})
-        self.via: OrderedDict[str, str] = OrderedDict(state.get("via") or {})
+        # plain dicts keep insertion order: `_bound` drops the oldest (a few dozen at most, so
+        # finding the first one past the deleted ones stays cheap)
+        self.tips: dict[str, str] = dict(state.get("tips") or {})
+        self.leaves: dict[str, str] = dict(state.get("leaves") or {})
+        self.via: dict[str, str] = dict(state.get("via") or {})
 
     def state(self) -> dict[str, Any]:
         return {"tips": dict(self.tips), "leaves": dict(self.leaves), "via": dict(self.via)}
@@ -45,10 +46,13 @@ class ConversationEnds:
                     parent = self.via.pop(parent, None)
             elif uuid is not None:
                 self.via[uuid] = parent
-                _bound(self.via)
+                if len(self.via) > LEAVES_MAX:
+                    _bound(self.via)
         if sid is not None and uuid is not None:
-            self.tips[uuid] = sid
-            _bound(self.tips)
+            tips = self.tips
+            tips[uuid] = sid
+            if len(tips) > LEAVES_MAX:
+                _bound(tips)
 
     def _has_child(self, uuid: str) -> None:
         if self.tips.pop(uuid, None) is None and self.leaves.pop(uuid, None) is not None:
@@ -63,6 +67,6 @@ class ConversationEnds:
             _bound(self.leaves)
 
 
-def _bound(table: OrderedDict[str, str]) -> None:
+def _bound(table: dict[str, str]) -> None:
     while len(table) > LEAVES_MAX:
-        table.popitem(last=False)
+        del table[next(iter(table))]
