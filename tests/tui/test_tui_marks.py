@@ -182,6 +182,28 @@ async def test_list_filter_and_search_understand_tag_and_is_pinned(fixture_db: P
             assert db.tags(SESSION_C) == ["from-search"]
 
 
+async def test_b_and_capital_n_on_a_hit_mark_that_hit_s_session(fixture_db: Path) -> None:
+    with store.open(fixture_db) as db:
+        db.tag(SESSION_A, "flaky")
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"tag:flaky ")
+        hits = app.screen.query_one(HitList)
+        assert await wait_until(pilot, lambda: bool(hits.hits))
+        await pilot.press("down")  # to the hits, as a person does
+        assert hits.has_focus
+        await pilot.press("b")
+        await wait_for_workers(pilot)
+        with store.open(fixture_db) as db:
+            assert db.session(SESSION_A).pinned  # type: ignore[union-attr]
+        await pilot.press("N")
+        await _type_into_editor(pilot, "seen in search")
+        with store.open(fixture_db) as db:
+            assert db.session(SESSION_A).note == "seen in search"  # type: ignore[union-attr]
+            assert not any(db.session(s).pinned for s in (SESSION_B, SESSION_C))  # type: ignore[union-attr]
+
+
 async def test_hostile_tags_and_notes_are_shown_inert(tmp_path: Path) -> None:
     path = tmp_path / "hostile.db"
     evil = "[bold red]x[/] \x1b]52;c;aGk=\x07\x1b[2J\u202e"

@@ -56,6 +56,8 @@ class HitList(RowList):
         Binding("enter", "select", "Open", tooltip="open at that message, matches marked"),
         Binding("slash", "focus_input", "Edit query", show=False, tooltip="edit the query"),
         Binding("escape", "close", "Back", show=False, tooltip="close the search"),
+        Binding("b", "screen.pin", "Pin", show=False, tooltip="pin or unpin the hit's session"),
+        Binding("N", "screen.note", "Note", show=False, tooltip="attach or edit its note"),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

@@ -91,9 +91,15 @@ class SessionList(RowList):
             "escape", "clear_filters", "Clear filters", show=False, tooltip="clear every filter"
         ),
         Binding(
-            "b", "pin", "Pin", show=False, tooltip="pin or unpin the session (pinned come first)"
+            "b",
+            "screen.pin",
+            "Pin",
+            show=False,
+            tooltip="pin or unpin the session (pinned come first)",
         ),
-        Binding("N", "note", "Note", show=False, tooltip="attach or edit the session's note"),
+        Binding(
+            "N", "screen.note", "Note", show=False, tooltip="attach or edit the session's note"
+        ),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -501,12 +507,6 @@ class SessionList(RowList):
 
     def action_filter(self) -> None:
         self.screen.action_filter()  # type: ignore[attr-defined]
-
-    def action_pin(self) -> None:
-        self.screen.action_pin()  # type: ignore[attr-defined]
-
-    def action_note(self) -> None:
-        self.screen.action_note()  # type: ignore[attr-defined]
 
     def action_clear_filters(self) -> None:
         if self.filter.active or self.filter.text:
