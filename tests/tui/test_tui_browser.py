@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from textual.widgets import Input
 from tui_support import (
     CONTROL,
     SESSION_A,
@@ -195,6 +196,26 @@ async def test_search_language_filters_work_live(fixture_db: Path) -> None:
         await wait_for_workers(pilot)
         assert app.screen.query_one(HitList).hits == []
         assert "no hits" in screen_text(app)
+
+
+async def test_slash_again_selects_the_last_query_so_typing_replaces_it(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"LoginForm")
+        await wait_for_workers(pilot)
+        field = app.screen.query_one("#search-input", Input)
+        hits = app.screen.query_one(HitList)
+        assert hits.hits
+        await pilot.press("escape", "slash", *"NEEDLE")  # a new search, typed at once
+        await wait_for_workers(pilot)
+        assert field.value == "NEEDLE"
+        assert any("NEEDLE-7f3a9c" in h.snippet for h in hits.hits)
+        await pilot.press("escape", "slash", "end", *" role:tool")  # End keeps it, to refine
+        assert field.value == "NEEDLE role:tool"
+        await wait_for_workers(pilot)
+        await pilot.press("down", "slash", *" -x")  # from the hits, `/` goes back to refine
+        assert field.value == "NEEDLE role:tool -x"
 
 
 async def test_hit_in_a_tool_output_opens_with_the_call_expanded(fixture_db: Path) -> None:

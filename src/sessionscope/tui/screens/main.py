@@ -416,11 +416,12 @@ class MainScreen(LaterPanes, MarkActions):
         self._show_search(self.search_pane)
 
     def _show_search(self, search: SearchPane) -> None:
+        reopening = not search.display  # a new search: the last query is selected, to replace
         self.show_pane("left")
         search.display = True
         self.query_one(SessionList).display = False
         self._filter_parts()[0].display = False
-        search.focus_input()
+        search.focus_input(select=reopening)
 
     def on_search_closed(self, message: SearchClosed) -> None:
         message.stop()

@@ -17,6 +17,7 @@ from textual.message import Message as TextualMessage
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Input, Static
+from textual.widgets.input import Selection
 
 from ...sanitize import inert
 from ...store import CancelToken, Hit, Interrupted, StoreError
@@ -281,9 +282,14 @@ class SearchPane(Vertical):
         for preview in self.query(HitPreview):  # none yet before it is composed: see on_mount
             preview.set_store(db)
 
-    def focus_input(self) -> None:
+    def focus_input(self, *, select: bool = False) -> None:
+        """Focus the query; `select` it (the search reopened: what is typed next replaces it, an
+        arrow key or End keeps it), else put the cursor at its end (to refine it)."""
+        field = self.query_one(SearchInput)
         # now, not after a refresh: keys typed right after `/` must land in the input
-        self.screen.set_focus(self.query_one(SearchInput))
+        self.screen.set_focus(field)
+        end = len(field.value)
+        field.selection = Selection(0, end) if select else Selection.cursor(end)
 
     def set_query(self, text: str) -> None:
         field = self.query_one(SearchInput)
