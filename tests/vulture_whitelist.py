@@ -63,3 +63,7 @@ via
 # KeyFooter.bindings_changed overrides Textual's Footer method of that name, which the screen's
 # `bindings_updated_signal` calls (subscribed in Footer.on_mount)
 _.bindings_changed
+
+# Input.selection: a Textual reactive the search pane sets (the query selected when the search
+# reopens); Textual reads it when drawing and editing the input
+_.selection
