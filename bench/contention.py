@@ -285,9 +285,9 @@ def main() -> None:
             f"With one {big['imported_mb']:.0f} MB transcript importing instead "
             f"({big['imported']:,} messages in {big['import_s']:.1f} s), the slowest call waited "
             f"{max(s for _, s in big['timings']):.2f} s. The importer holds the write lock for "
-            "one transaction at a time: a group of small files (committed every 0.5 s or 5,000 "
-            "messages) or one batch of a large file (1,000 messages or 8 MB), never a whole "
-            "transcript. SQLite's lock is not fair, though: a writer sleeping in the busy "
+            "one transaction at a time: a group of files and batches (committed every 0.5 s, "
+            "5,000 messages or 32 MB read), never a whole transcript. SQLite's lock is not fair, "
+            "though: a writer sleeping in the busy "
             "handler can miss several commits in a row, which is where the tail above comes "
             "from (no call failed).",
         ]
