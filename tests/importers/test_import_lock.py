@@ -306,3 +306,40 @@ def test_watch_retries_a_file_another_process_held(db: store.Store, tmp_path: Pa
     assert db.message_count(CLAUDE_SID) == 1
     said = [r for report in reports for r in report.skipped_lines]
     assert len(said) == 1  # the busy file was reported once, not every round
+
+
+@pytest.mark.parametrize("where", ["just after the lock", "mid-file"])
+def test_ctrl_c_leaves_no_lock_and_the_next_run_completes(
+    db: store.Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """A Ctrl-C (KeyboardInterrupt) right after a big file's lock is committed, or while its
+    lines are read, releases the lock; the next run in the same process imports the file whole."""
+    from sessionscope.importers import incremental
+
+    path = claude_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    _big_transcript(path)
+    real_acquire, real_read = locks.acquire, incremental.read_lines
+
+    def acquire_then_interrupt(*args: object, **kwargs: object) -> object:
+        real_acquire(*args, **kwargs)  # type: ignore[arg-type]
+        raise KeyboardInterrupt
+
+    def read_then_interrupt(*args: object, **kwargs: object) -> object:
+        for number, line in enumerate(real_read(*args, **kwargs)):  # type: ignore[arg-type]
+            if number == 20:
+                raise KeyboardInterrupt
+            yield line
+
+    if where == "just after the lock":
+        monkeypatch.setattr(locks, "acquire", acquire_then_interrupt)
+    else:
+        monkeypatch.setattr(incremental, "read_lines", read_then_interrupt)
+    with pytest.raises(KeyboardInterrupt):
+        import_source(db, "claude-code", path)
+    monkeypatch.undo()
+    with db.reading() as conn:
+        assert conn.execute("SELECT count(*) FROM import_locks").fetchone()[0] == 0
+    report = import_source(db, "claude-code", path)
+    assert not report.busy
+    assert _tool_uses(db) == {f"tool-{i}" for i in range(MESSAGES)}

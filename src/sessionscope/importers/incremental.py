@@ -277,14 +277,15 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
     """Import one file under its lock (one importer at a time per file; another process's file is
     skipped with a message). False when nothing was read."""
     token = locks.new_token()
-    holder = locks.acquire(db, task.key, token)
-    if holder is not None:
-        run.report.skip_file(
-            str(task.path), f"being imported by another process (pid {holder.pid}); not read now"
-        )
-        run.report.busy.add(task.key)
-        return False
-    try:
+    try:  # from the acquiring on: a Ctrl-C just after the lock is taken still releases it
+        holder = locks.acquire(db, task.key, token)
+        if holder is not None:  # (the release below leaves another holder's lock alone)
+            run.report.skip_file(
+                str(task.path),
+                f"being imported by another process (pid {holder.pid}); not read now",
+            )
+            run.report.busy.add(task.key)
+            return False
         fresh = refreshed(db, task)
         if fresh is None or fresh.unchanged:
             return False
