@@ -57,7 +57,6 @@ def quick_import(args: list[str], db: str | None = None) -> int | None:
     files = _files(args[0], args[1:])
     if not files:
         return None
-    from ..store.blocks import utf8_text
     from .quick import lean_store
 
     connections = lean_store(db)
@@ -80,7 +79,7 @@ def quick_import(args: list[str], db: str | None = None) -> int | None:
             st = os.stat(path)
         except OSError:
             return None
-        previous = remembered.get(utf8_text(path))
+        previous = remembered.get(path if path.isascii() else _utf8_text(path))
         if previous is None:
             return None
         size, mtime, offset = previous
@@ -94,3 +93,10 @@ def quick_import(args: list[str], db: str | None = None) -> int | None:
     except BrokenPipeError:
         pass
     return 0
+
+
+def _utf8_text(path: str) -> str:
+    """A non-ASCII path as its import-state key (lone surrogates as U+FFFD; see `file_key`)."""
+    from ..store.blocks import utf8_text  # (with `re` and `json`: only for such a path)
+
+    return utf8_text(path)

@@ -6,14 +6,11 @@ import json
 import re
 
 from .errors import InvalidInput
+from .scripts import NO_SPACE_SCRIPTS
 
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
 if TYPE_CHECKING:
     from typing import Any
-
-# Scripts written without spaces between words; messages holding them also go to a trigram index
-# so that any substring of three or more characters can be found.
-NO_SPACE_SCRIPTS = "\u0e00-\u0e7f\u3040-\ud7af\uf900-\ufaff"
 
 _INT64 = range(-(2**63), 2**63)
 # Compiled on first use (only non-ASCII text needs them): the class of NO_SPACE_SCRIPTS alone

@@ -16,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-from .blocks import NO_SPACE_SCRIPTS
+from .scripts import NO_SPACE_SCRIPTS
 
 # `{b}` is an expression holding a blocks JSON array.
 TEXT_OF = """(SELECT group_concat(CASE json_extract(x.value, '$.type')
