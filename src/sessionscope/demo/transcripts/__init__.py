@@ -28,7 +28,7 @@ from .script import Plan, session_script
 __all__ = ["GENERATOR_VERSION", "PROJECTS", "Corpus", "generate_tree", "write_big_session"]
 
 # Bump whenever the output for a given seed changes (cached demo stores and bench trees follow).
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 
 CLAUDE_MODELS = (
     ("claude-sonnet-4-5-20250929", 6),

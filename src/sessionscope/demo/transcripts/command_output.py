@@ -202,12 +202,7 @@ def test_run(rng: random.Random, project: Project, cmd: str, fail: bool, ansi: b
             )
         return "\n".join(rows) + "\n"
     if fail:
-        return (
-            "╷\n│ Error: Error acquiring the state lock\n│\n│ Error message: ConditionalCheckFailedException: "
-            "The conditional request failed\n│ Lock Info:\n│   ID:        "
-            f"{rng.getrandbits(128):032x}\n│   Path:      acme-tfstate/prod/terraform.tfstate\n"
-            "│   Operation: OperationTypePlan\n│   Who:       runner@gha-7f2c\n╵\n"
-        )
+        return _infra_failure(cmd, rng.getrandbits(128))  # one draw, whichever tool failed
     adds, changes = rng.randint(0, 6), rng.randint(0, 4)
     lines = [
         "Terraform used the selected providers to generate the following execution plan.",
@@ -405,3 +400,50 @@ def git_output(rng: random.Random, project: Project, sub: str, branch: str, mess
     if sub == "push":
         return f"To {project.remote}\n   {rng.getrandbits(28):07x}..{rng.getrandbits(28):07x}  {branch} -> {branch}\n"
     return ""
+
+
+def _infra_failure(cmd: str, bits: int) -> str:
+    """What a failing infrastructure check prints, in its own tool's words (`bits`: the one
+    random draw its details come from)."""
+    if "kubeconform" in cmd:
+        invalid = 1 + bits % 2
+        total = 8 + (bits >> 8) % 9
+        return (
+            "stdin - HorizontalPodAutoscaler webapp is invalid: problem validating schema. Check "
+            "JSON formatting: jsonschema: '/spec/metrics/0/resource/target/averageUtilization' "
+            "does not validate with https://kubernetesjsonschema.dev/v1.29.0-standalone-strict/"
+            "horizontalpodautoscaler-autoscaling-v2.json#/properties/spec/properties/metrics/items"
+            "/properties/resource/properties/target/properties/averageUtilization/type: expected "
+            "integer, but got string\n"
+            f"Summary: {total} resources found parsing stdin - Valid: {total - invalid}, "
+            f"Invalid: {invalid}, Errors: 0, Skipped: 0\n"
+        )
+    if cmd.startswith("act"):
+        return (
+            "[CI/build] 🚀  Start image=catthehacker/ubuntu:act-latest\n"
+            "[CI/build]   ✅  Success - Main actions/checkout@v4\n"
+            "[CI/build] ⭐ Run Main terraform fmt -check -recursive\n"
+            f"| modules/{('eks', 'rds', 'vpc')[bits % 3]}/main.tf\n"
+            "[CI/build]   ❌  Failure - Main terraform fmt -check -recursive\n"
+            "[CI/build] exitcode '3': failure\n"
+            "[CI/build] 🏁  Job failed\n"
+        )
+    if "validate" in cmd:
+        module, resource, argument, value = (
+            ("eks", "aws_eks_node_group", "instance_type", '"m6i.large"'),
+            ("rds", "aws_db_instance", "storage_encrypted_at_rest", "true"),
+            ("vpc", "aws_subnet", "public_ip_on_launch", "false"),
+        )[bits % 3]
+        line = 12 + (bits >> 8) % 80
+        return (
+            "╷\n│ Error: Unsupported argument\n│\n"
+            f'│   on modules/{module}/main.tf line {line}, in resource "{resource}" "main":\n'
+            f"│   {line}:   {argument} = {value}\n│\n"
+            f'│ An argument named "{argument}" is not expected here.\n╵\n'
+        )
+    return (
+        "╷\n│ Error: Error acquiring the state lock\n│\n│ Error message: ConditionalCheckFailedException: "
+        "The conditional request failed\n│ Lock Info:\n│   ID:        "
+        f"{bits:032x}\n│   Path:      acme-tfstate/prod/terraform.tfstate\n"
+        "│   Operation: OperationTypePlan\n│   Who:       runner@gha-7f2c\n╵\n"
+    )
