@@ -13,7 +13,9 @@ Rules (format: the events' own `type` fields, as github/copilot-sdk's generated
   `arguments`, an object or JSON text); `tool.execution_complete` -> a tool message with the
   tool_result (`result.content`, or `error.message` with is_error when `success` is false);
 - `assistant.usage` (model, inputTokens, outputTokens, cacheReadTokens, cacheWriteTokens, cost)
-  is one model call: added to the latest assistant message;
+  is one model call: added to the latest assistant message. Its `cost` is "the model multiplier
+  cost for billing" (premium requests), not dollars: kept as `premium_requests` in the message's
+  metadata; the dollar cost is priced from the tokens, as for every agent;
 - `session.info` / `session.warning` / `session.error` -> system messages (`data.message`);
 - events of a subagent (`agentId`, or the older `data.parentToolCallId`) form a child session
   of the main one, named from the session and the agent;
@@ -172,9 +174,13 @@ def parse_events(
                 last["cache_creation_tokens"] = (last.get("cache_creation_tokens") or 0) + count(
                     data.get("cacheWriteTokens")
                 )
-                cost = data.get("cost")
-                if isinstance(cost, (int, float)) and cost >= 0:
-                    last["cost_usd"] = (last.get("cost_usd") or 0.0) + cost
+                # `cost` is the model's premium-request multiplier, not dollars: kept as it is,
+                # while the cost comes from the tokens like every agent's
+                multiplier = data.get("cost")
+                if isinstance(multiplier, (int, float)) and multiplier >= 0:
+                    meta = dict(last.get("metadata") or {})
+                    meta["premium_requests"] = meta.get("premium_requests", 0) + multiplier
+                    last["metadata"] = meta
         elif kind == "tool.execution_complete":
             call_id = data.get("toolCallId")
             if not isinstance(call_id, str):

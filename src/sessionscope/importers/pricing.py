@@ -5,6 +5,7 @@ token, taken at a request size below every long-context tier) and kept, in memor
 cache file per `genai-prices` version (loading the table costs a few tenths of a second, which a
 small import should not pay each run), so pricing costs the import a dictionary lookup per
 message. A model the table does not know is unpriced: its cost is left out (None), never $0.
+`price_message` is the one rule every importer applies to a message it builds.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..store.spec import MessageSpec
 
 _PROBE = 100_000  # tokens per probe request: below the 200k long-context tiers
 _RATES: dict[str, list[float] | None] | None = None
@@ -105,3 +109,31 @@ def price(
         + cache_write * per_write
         + output_tokens * per_out
     )
+
+
+def price_message(spec: MessageSpec) -> None:
+    """Give a message that carries tokens its cost from its model (`cost_usd`), or mark it
+    `unpriced` (metadata) when the price table does not know the model. A cost the agent itself
+    recorded is kept; a message without tokens is left alone. The metadata dict is replaced,
+    never changed in place (it may be shared)."""
+    if spec.get("cost_usd") is not None:
+        return
+    if spec.get("role") != "assistant" and spec.get("model") is None:
+        return
+    tokens = (
+        spec.get("input_tokens") or 0,
+        spec.get("output_tokens") or 0,
+        spec.get("cache_read_tokens") or 0,
+        spec.get("cache_creation_tokens") or 0,
+    )
+    if not any(tokens):
+        return
+    cost = price(spec.get("model"), *tokens)
+    metadata = spec.get("metadata") or {}
+    if cost is None:
+        if not metadata.get("unpriced"):
+            spec["metadata"] = {**metadata, "unpriced": True}
+        return
+    spec["cost_usd"] = cost
+    if "unpriced" in metadata:
+        spec["metadata"] = {k: v for k, v in metadata.items() if k != "unpriced"}

@@ -21,7 +21,7 @@ from ..store.redact import redact_text
 from ..store.spec import Block, MessageSpec, Role
 from .common import cut_nesting, safe_blocks, safe_id
 from .common import session_id as normal_session_id
-from .pricing import price
+from .pricing import price_message
 
 # Messages a parser may still extend, kept in memory for one file's import (beyond these bounds,
 # the store is asked): at most this many, weighing at most this many bytes of source lines.
@@ -135,30 +135,10 @@ class Msg:
             "cache_read_tokens": self.cache_read_tokens,
             "cache_creation_tokens": self.cache_creation_tokens,
         }
-        if self.role == "assistant" or self.model is not None:
-            self._price(spec)
         if self.metadata:
             spec["metadata"] = self.metadata
+        price_message(spec)
         return spec
-
-    def _price(self, spec: MessageSpec) -> None:
-        """The message's cost from its model and tokens; one the price table cannot price is
-        marked `unpriced` (its cost is unknown, not $0)."""
-        tokens = (
-            self.input_tokens,
-            self.output_tokens,
-            self.cache_read_tokens,
-            self.cache_creation_tokens,
-        )
-        if not any(tokens):
-            return
-        cost = price(self.model, *tokens)
-        if cost is None:
-            self.metadata = {**self.metadata, "unpriced": True}
-        else:
-            spec["cost_usd"] = cost
-            if self.metadata.get("unpriced"):
-                self.metadata = {k: v for k, v in self.metadata.items() if k != "unpriced"}
 
 
 def fit_nesting(msg: Msg) -> bool:

@@ -31,12 +31,17 @@ from .commits import CommitGroup
 from .common import cut_nesting, safe_blocks, safe_id, session_id
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
 from .incremental import GROUP_BYTES, GROUP_MESSAGES, GROUP_SECONDS, file_key
+from .pricing import price_message
 from .report import ImportProgress, ImportReport, ProgressCallback
 
 # What a parser may raise on input of an unexpected shape: it costs only that unit.
 _SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
 _FIELD_KEYS = ("title", "project", "cwd", "git_branch", "model", "parent_session_id")
 MAX_UNIT_MB = 256
+# The version of what this engine adds to a parsed session (pricing): a unit imported under other
+# rules is read and its sessions saved again once (`save` rewrites only the rows that change).
+RULES = 1
+_RULES_KEY = "rules"
 LIMIT_VAR = "SESSIONSCOPE_MAX_UNIT_MB"
 
 
@@ -65,7 +70,12 @@ class SnapshotTask:
     @property
     def unchanged(self) -> bool:
         prev = self.previous
-        return prev is not None and prev.size == self.unit.size and prev.mtime == self.unit.mtime
+        return (
+            prev is not None
+            and prev.size == self.unit.size
+            and prev.mtime == self.unit.mtime
+            and prev.state.get(_RULES_KEY) == RULES
+        )
 
     @property
     def to_read(self) -> int:
@@ -113,6 +123,7 @@ def _clean_messages(messages: list[MessageSpec]) -> list[MessageSpec]:
         model = msg.get("model")
         if isinstance(model, str):
             msg["model"] = safe_id(model)
+        price_message(msg)  # from its model and tokens, unless the agent recorded a cost
         out.append(msg)
     return out
 
@@ -185,7 +196,9 @@ def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
         )
         return False
     state = dict(task.previous.state) if task.previous is not None else {}
-    hashes: dict[str, str] = dict(state.get("hashes") or {})
+    # digests taken under other rules say nothing of what those rules wrote: save every session
+    same_rules = state.get(_RULES_KEY) == RULES
+    hashes: dict[str, str] = dict(state.get("hashes") or {}) if same_rules else {}
     versions: dict[str, Any] = dict(state.get("versions") or {})
     written: dict[str, dict[str, Any]] = dict(state.get("written") or {})
     problems: list[Problem] = []
@@ -240,7 +253,7 @@ def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
             size=unit.size,
             mtime=unit.mtime,
             offset=unit.size,
-            state={"hashes": hashes, "versions": versions, "written": written},
+            state={"hashes": hashes, "versions": versions, "written": written, _RULES_KEY: RULES},
         )
     return True
 
