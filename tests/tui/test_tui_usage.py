@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
-from tui_support import make_app, wait_for_workers, wait_until
+from tui_support import make_app, screen_text, wait_for_workers, wait_until
 
 from sessionscope import store
 from sessionscope.store.timeutil import now_iso
@@ -46,3 +47,40 @@ async def test_u_opens_usage_with_figures_and_keys_work(tmp_path: Path) -> None:
         assert screen.period == "90d"
         await pilot.press("escape")
         assert not isinstance(app.screen, UsageScreen)
+
+
+@pytest.mark.parametrize("width", [120, 80])
+async def test_the_tables_show_every_figure_whole_at_any_width(tmp_path: Path, width: int) -> None:
+    """A long model name is cut, never the figures after it (they used to scroll off the
+    table's edge, so $86.36 read as $86); under 100 columns the tables stand one above the
+    other."""
+    path = tmp_path / "u.db"
+    long_model = "a-model-with-a-very-long-name-" + "x" * 40
+    with store.open(path) as db:
+        for k, (model, cost) in enumerate(((long_model, 86.36), ("opus", 1234.5))):
+            sid = db.start_session(title=f"t{k}", project=f"/home/dev/project-{k}-" + "y" * 40)
+            db.append(
+                sid,
+                "assistant",
+                "x",
+                created_at=now_iso(),
+                model=model,
+                input_tokens=1000,
+                output_tokens=100,
+                cost_usd=cost,
+            )
+    app = make_app(path)
+    async with app.run_test(size=(width, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("u")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, UsageScreen), 5)
+        screen = app.screen
+        assert await wait_until(pilot, lambda: bool(screen.days), 5)
+        await pilot.pause()
+        text = screen_text(app)
+        for figure in ("$86.36", "$1,234"):
+            assert text.count(figure) == 2  # on the model's row and on the project's
+        assert "a-model-with-a-very-long" in text and long_model not in text  # the name is cut
+        models, projects = list(screen.query(DataTable))
+        side_by_side = models.region.y == projects.region.y
+        assert side_by_side == (width >= 100)

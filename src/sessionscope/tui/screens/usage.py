@@ -45,12 +45,42 @@ class UsageFailed(Message):
     error: str
 
 
+# The figures' columns and their widths ("$12,345" and "$123.45" are 7 cells); the name column
+# takes what is left of the table's width, so the figures are never cut off at its border.
+FIGURES = (("sessions", 8), ("tokens", 6), ("cost", 7))
+_CELL_PADDING = 2  # a DataTable cell's padding, left and right
+_SCROLLBAR = 2  # the vertical scrollbar, when the rows do not fit
+NAME_MIN = 12
+SIDE_BY_SIDE = 100  # screen width from which the two tables stand side by side
+
+
 def _table(title: str) -> DataTable[Text]:
     table: DataTable[Text] = DataTable(cursor_type="row", zebra_stripes=True)
     table.border_title = title
-    for label, width in ((title, 28), ("sessions", 8), ("tokens", 9), ("cost", 9)):
-        table.add_column(Text(label), width=width)
     return table
+
+
+def name_width(width: int, scrollbar: bool) -> int:
+    """The name column's width in a table whose content is `width` cells wide, less the
+    vertical scrollbar's when the rows will not fit."""
+    figures = sum(figure + _CELL_PADDING for _label, figure in FIGURES)
+    return max(NAME_MIN, width - figures - _CELL_PADDING - (_SCROLLBAR if scrollbar else 0))
+
+
+def fill_table(table: DataTable[Text], title: str, rows: list[UsageRow]) -> None:
+    """Columns fitted to the table's width, then one row per model or project."""
+    width = name_width(table.size.width, scrollbar=len(rows) + 1 > table.size.height)
+    table.clear(columns=True)
+    table.add_column(Text(title), width=width)
+    for label, figure_width in FIGURES:
+        table.add_column(Text(label, justify="right"), width=figure_width)
+    for r in rows:
+        table.add_row(
+            safe_text(r.key or "(none)", limit=width),
+            Text(str(r.sessions), justify="right"),
+            Text(short_count(r.tokens), justify="right"),
+            Text(money(r.cost_usd), justify="right"),
+        )
 
 
 class UsageScreen(Screen[None]):
@@ -68,6 +98,8 @@ class UsageScreen(Screen[None]):
     #usage-plot { height: 1fr; min-height: 10; }
     #usage-tables { height: 1fr; }
     #usage-tables DataTable { width: 1fr; border: round $primary-darken-2; }
+    #usage-tables.-stacked { layout: vertical; }
+    #usage-tables.-stacked DataTable { width: 100%; height: 1fr; }
     """
 
     def __init__(
@@ -79,6 +111,7 @@ class UsageScreen(Screen[None]):
         self.period = period
         self.show_cost = True
         self.days: list[UsageRow] = []
+        self.tables: tuple[list[UsageRow], list[UsageRow]] = ([], [])  # by model, by project
 
     def compose(self) -> ComposeResult:
         yield Static(Text("Usage · loading…"), id="usage-title")
@@ -89,6 +122,7 @@ class UsageScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
+        self.call_after_refresh(self._fill_tables)  # the headers while the figures load
         self._load(self.period)
 
     @work(thread=True, exclusive=True, group="usage", exit_on_error=False)
@@ -120,18 +154,21 @@ class UsageScreen(Screen[None]):
                 "   (p: period · c: cost/tokens · Esc: back)"
             )
         )
-        for table, rows in zip(
-            self.query(DataTable), (message.models, message.projects), strict=True
-        ):
-            table.clear()
-            for r in rows:
-                table.add_row(
-                    safe_text(r.key or "(none)", limit=60),
-                    Text(str(r.sessions), justify="right"),
-                    Text(short_count(r.tokens), justify="right"),
-                    Text(money(r.cost_usd), justify="right"),
-                )
+        self.tables = (message.models, message.projects)
+        self._fill_tables()
         self._draw()
+
+    def _fill_tables(self) -> None:
+        for table, title, rows in zip(
+            self.query(DataTable), ("model", "project"), self.tables, strict=True
+        ):
+            fill_table(table, title, rows)
+
+    def on_resize(self) -> None:
+        # side by side when both fit with their figures, else one above the other
+        stacked = self.size.width < SIDE_BY_SIDE
+        self.query_one("#usage-tables").set_class(stacked, "-stacked")
+        self.call_after_refresh(self._fill_tables)  # the tables' new widths are laid out then
 
     def _draw(self) -> None:
         plot = self.query_one(PlotextPlot)
