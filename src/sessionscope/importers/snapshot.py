@@ -1,12 +1,12 @@
 """The import engine for snapshot sources (units rewritten rather than appended).
 
 A run lists each source's units with a cheap fingerprint; a unit whose fingerprint matches its
-import state is not opened. A changed unit is parsed whole; each of its sessions is hashed, and
-only a session whose hash differs from the one the last import recorded is written, through
-`Store.save()` (which writes only the rows that changed). Each session is saved in its own
-savepoint and the unit's import state is written last; units share one transaction up to
-`GROUP_MESSAGES` messages or `GROUP_SECONDS` (`commits.CommitGroup`), so a run killed at any point is completed by the
-next one: saving the same content again changes nothing.
+import state is not opened. A changed unit is parsed whole; each of its sessions is hashed, and only
+a session whose hash differs from the one the last import recorded is written, through
+`Store.save()` (which writes only the rows that changed). Each session is saved in its own savepoint
+and the unit's import state is written last; units share one transaction up to `GROUP_MESSAGES`
+messages or `GROUP_SECONDS` (`commits.CommitGroup`), so a run killed at any point is completed by
+the next one: saving the same content again changes nothing.
 
 Fields the user changed after an import (a title renamed in the browser) are left alone: a field
 is written only when the store has none, or still holds what this importer wrote last time.
