@@ -453,6 +453,24 @@ async def test_help_screen_and_quit(fixture_db: Path) -> None:
         assert not app.is_running
 
 
+async def test_help_stands_in_one_column_on_a_narrow_terminal(fixture_db: Path) -> None:
+    """At 80 columns two columns wrapped every description into a sliver; one column keeps a
+    description on its key's line, and widening the terminal brings the two columns back."""
+    app = make_app(fixture_db)
+    async with app.run_test(size=(80, 40)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        lines = screen_text(app).splitlines()
+        assert any("copy the session's id" in line for line in lines)  # whole, on one line
+        assert not any("Everywhere" in line and "Transcript" in line for line in lines)
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        lines = screen_text(app).splitlines()
+        assert any("Everywhere" in line and "Transcript" in line for line in lines)
+
+
 async def test_sort_and_filter_the_list(fixture_db: Path) -> None:
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:

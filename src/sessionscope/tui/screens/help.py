@@ -103,14 +103,20 @@ def _section_table(sections: list[tuple[str, list[tuple[str, str]]]]) -> Table:
     return table
 
 
-def help_table(screen: type | None = None) -> Table:
-    """The keys in two columns: everywhere + list + search on the left, the transcript right."""
-    outer = Table.grid(padding=(0, 3), expand=True)
-    outer.add_column(ratio=1)
-    outer.add_column(ratio=1)
+TWO_COLUMNS = 100  # terminal width from which the help stands in two columns
+
+
+def help_table(screen: type | None = None, *, columns: int = 2) -> Table:
+    """The keys in two columns (everywhere + list on the left, transcript + search right), or in
+    one on a narrow terminal, where two would wrap every description."""
     by_title = dict(sections(screen))
     left = [(t, by_title[t]) for t in ("Everywhere", "Session list")]
     right = [(t, by_title[t]) for t in ("Transcript", "Search")]
+    if columns == 1:
+        return _section_table(left + right)
+    outer = Table.grid(padding=(0, 3), expand=True)
+    outer.add_column(ratio=1)
+    outer.add_column(ratio=1)
     outer.add_row(_section_table(left), _section_table(right))
     return outer
 
@@ -149,4 +155,12 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys"
             body.border_subtitle = "Esc closes"
-            yield Static(help_table(self.keys_screen), id="help-text")
+            yield Static(help_table(self.keys_screen, columns=self._columns()), id="help-text")
+
+    def _columns(self) -> int:
+        return 2 if self.app.size.width >= TWO_COLUMNS else 1
+
+    def on_resize(self) -> None:
+        self.query_one("#help-text", Static).update(
+            help_table(self.keys_screen, columns=self._columns())
+        )
