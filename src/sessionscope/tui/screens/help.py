@@ -155,12 +155,18 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys"
             body.border_subtitle = "Esc closes"
-            yield Static(help_table(self.keys_screen, columns=self._columns()), id="help-text")
+            self.columns = self._columns()
+            yield Static(help_table(self.keys_screen, columns=self.columns), id="help-text")
 
     def _columns(self) -> int:
         return 2 if self.app.size.width >= TWO_COLUMNS else 1
 
     def on_resize(self) -> None:
-        self.query_one("#help-text", Static).update(
-            help_table(self.keys_screen, columns=self._columns())
-        )
+        """Lay the keys out again when the terminal crosses TWO_COLUMNS (a screen is also
+        resized when it opens: then the table composed is already the right one)."""
+        columns = self._columns()
+        if columns != self.columns:
+            self.columns = columns
+            self.query_one("#help-text", Static).update(
+                help_table(self.keys_screen, columns=columns)
+            )

@@ -122,7 +122,6 @@ class UsageScreen(Screen[None]):
         yield KeyFooter()
 
     def on_mount(self) -> None:
-        self.call_after_refresh(self._fill_tables)  # the headers while the figures load
         self._load(self.period)
 
     @work(thread=True, exclusive=True, group="usage", exit_on_error=False)
@@ -165,6 +164,7 @@ class UsageScreen(Screen[None]):
             fill_table(table, title, rows)
 
     def on_resize(self) -> None:
+        """Also sent when the screen opens: the headers show while the figures load."""
         # side by side when both fit with their figures, else one above the other
         stacked = self.size.width < SIDE_BY_SIDE
         self.query_one("#usage-tables").set_class(stacked, "-stacked")

@@ -55,7 +55,8 @@ class HitList(RowList):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("enter", "select", "Open", tooltip="open at that message, matches marked"),
-        Binding("slash", "focus_input", "Edit query", show=False, tooltip="edit the query"),
+        # (the screen's `/` is a priority binding: from here it returns to the query, unselected)
+        Binding("slash", "screen.search", "Edit query", show=False, tooltip="edit the query"),
         Binding("escape", "close", "Back", show=False, tooltip="close the search"),
         Binding("b", "screen.pin", "Pin", show=False, tooltip="pin or unpin the hit's session"),
         Binding("N", "screen.note", "Note", show=False, tooltip="attach or edit its note"),
@@ -170,9 +171,6 @@ class HitList(RowList):
         if line - 1 < len(lines):
             return text_strip(Text("  ") + lines[line - 1], width, console)
         return Strip.blank(width)
-
-    def action_focus_input(self) -> None:
-        self.screen.query_one("#search-input", Input).focus()
 
     def action_close(self) -> None:
         self.post_message(SearchClosed())
