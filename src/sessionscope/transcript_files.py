@@ -1,4 +1,5 @@
-"""Where Claude Code and Codex CLI keep their transcripts, and how their files are found.
+"""Where Claude Code and Codex CLI keep their transcripts, how their files are found, and when
+one is unchanged since its last import.
 
 Their importers (`importers/claude_code.py`, `importers/codex.py`, `importers/incremental.py`)
 and the lean `sessionscope import` path (`cli/quick_import.py`, which answers "nothing new"
@@ -46,3 +47,9 @@ def walk_paths(root: str, accept: Callable[[str], bool], *, ordered: bool = True
     if ordered:
         found.sort(key=lambda p: p.split(os.sep))
     return found
+
+
+def file_unchanged(size: int, mtime: float, offset: int, now_size: int, now_mtime: float) -> bool:
+    """Whether a file the store remembers (its size, mtime and the offset read up to) is as it
+    was: the one rule the line importers and the lean `import` path decide by."""
+    return size == now_size and mtime == now_mtime and offset <= now_size

@@ -20,6 +20,7 @@ from ..transcript_files import (
     claude_code_roots,
     codex_file,
     codex_roots,
+    file_unchanged,
     walk_paths,
 )
 
@@ -80,10 +81,7 @@ def quick_import(args: list[str], db: str | None = None) -> int | None:
         except OSError:
             return None
         previous = remembered.get(path if path.isascii() else _utf8_text(path))
-        if previous is None:
-            return None
-        size, mtime, offset = previous
-        if size != st.st_size or mtime != st.st_mtime or offset > st.st_size:
+        if previous is None or not file_unchanged(*previous, st.st_size, st.st_mtime):
             return None
     from ..display import nothing_new
 

@@ -29,7 +29,7 @@ from ..store import Store, locks
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from ..store.timeutil import now_iso
-from ..transcript_files import walk_paths
+from ..transcript_files import file_unchanged, walk_paths
 from .commits import CommitGroup
 from .common import safe_id
 from .jsonl import open_regular, read_lines
@@ -104,11 +104,8 @@ class FileTask:
     @property
     def unchanged(self) -> bool:
         prev = self.previous
-        return (
-            prev is not None
-            and prev.size == self.size
-            and prev.mtime == self.mtime
-            and prev.offset <= self.size
+        return prev is not None and file_unchanged(
+            prev.size, prev.mtime, prev.offset, self.size, self.mtime
         )
 
     @property

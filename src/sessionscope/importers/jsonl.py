@@ -125,6 +125,9 @@ def parse_line(raw: bytes) -> tuple[dict[str, Any] | None, str | None]:
     return value, None
 
 
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+
+
 def _deep(raw: bytes) -> Any:
     """A record nested deeper than Python's stack lets msgspec (or the standard library) read:
     orjson reads up to 1,024 levels, unless the line has a run of 19 digits, which could be an
@@ -137,9 +140,6 @@ def _deep(raw: bytes) -> Any:
         return orjson.loads(raw)
     except orjson.JSONDecodeError:
         return None
-
-
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
 def _mb(size: int) -> str:
