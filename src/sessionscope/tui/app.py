@@ -8,11 +8,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from textual import events
 from textual.app import App
 from textual.screen import Screen
 
 from ..sanitize import inert
 from . import gcpause, settings
+from .escapekey import ESCAPE_SETTLES, after_escape
 from .options import BrowserOptions
 from .screens.main import MainScreen
 
@@ -44,6 +46,7 @@ class SessionscopeApp(App[None]):
         super().__init__()
         self.options = options
         self._keep_theme = False  # set once the saved theme is applied
+        self._behind_escape: list[events.Key] | None = None  # keys held while an Escape settles
 
     def on_mount(self) -> None:
         gcpause.start()
@@ -64,6 +67,25 @@ class SessionscopeApp(App[None]):
         path = self.options.config_path
         if path and self._keep_theme and settings.load(path).get("theme") != theme:
             settings.save(path, theme=theme)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self._behind_escape is not None:  # typed while an Escape settles: in order, after
+                self._behind_escape.append(event)
+                return
+            typed = after_escape(event)
+            if typed is not None:  # Escape then a key within ESCDELAY (see escapekey)
+                await super().on_event(events.Key("escape", "\x1b"))
+                # the key waits for what the Escape set off (a search closing, the focus moving)
+                self._behind_escape = [typed]
+                self.set_timer(ESCAPE_SETTLES, self._release_keys)
+                return
+        await super().on_event(event)
+
+    def _release_keys(self) -> None:
+        keys, self._behind_escape = self._behind_escape or [], None
+        for key in keys:
+            self.post_message(key)
 
     def get_default_screen(self) -> Screen[None]:
         return MainScreen(self.options)
