@@ -196,6 +196,10 @@ async def test_search_language_filters_work_live(fixture_db: Path) -> None:
         await wait_for_workers(pilot)
         assert app.screen.query_one(HitList).hits == []
         assert "no hits" in screen_text(app)
+        # a filter that cannot mean anything says why, as the list's filter and the CLI do
+        await pilot.press(*" since:banana")
+        await wait_for_workers(pilot)
+        assert "✗ since:banana is not a date (use 7d" in screen_text(app)
 
 
 async def test_slash_again_selects_the_last_query_so_typing_replaces_it(fixture_db: Path) -> None:
@@ -216,6 +220,20 @@ async def test_slash_again_selects_the_last_query_so_typing_replaces_it(fixture_
         await wait_for_workers(pilot)
         await pilot.press("down", "slash", *" -x")  # from the hits, `/` goes back to refine
         assert field.value == "NEEDLE role:tool -x"
+
+
+async def test_slash_from_a_hit_s_transcript_selects_the_query_to_replace(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"NEEDLE-7f3a9c")
+        await wait_for_workers(pilot)
+        await pilot.press("enter")  # the hit opens; the hits stay on the left
+        await wait_for_workers(pilot)
+        assert app.screen.query_one(Transcript).has_focus
+        await pilot.press("slash", *"LoginForm")
+        field = app.screen.query_one("#search-input", Input)
+        assert field.value == "LoginForm"
 
 
 async def test_hit_in_a_tool_output_opens_with_the_call_expanded(fixture_db: Path) -> None:
@@ -262,6 +280,10 @@ async def test_task_line_opens_the_subagent_and_u_goes_back(fixture_db: Path) ->
         await pilot.press("u")
         await wait_for_workers(pilot)
         assert transcript.session_id == SESSION_A
+        # the parent has no parent: there `u` is usage, as everywhere else
+        await pilot.press("u")
+        await wait_for_workers(pilot)
+        assert type(app.screen).__name__ == "UsageScreen"
 
 
 async def test_markup_in_transcripts_shows_literally(tmp_path: Path) -> None:

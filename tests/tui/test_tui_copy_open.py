@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Input
+from textual.widgets import Input, Static
 from tui_support import (
     SESSION_A,
     import_fixtures,
@@ -300,7 +300,12 @@ async def test_x_asks_where_and_writes_an_owner_only_file(
         assert not isinstance(app.screen, export_dialog.ExportDialog)
 
 
-async def test_x_into_a_missing_directory_says_so(
+def _problem(app: Any) -> str:
+    """What the export dialog says is wrong with the path typed."""
+    return str(app.screen.query_one("#export-problem", Static).render())
+
+
+async def test_x_into_a_missing_directory_says_so_and_keeps_the_path(
     work_db: tuple[Path, str, Path], tmp_path: Path
 ) -> None:
     path, sid, _work = work_db
@@ -309,10 +314,41 @@ async def test_x_into_a_missing_directory_says_so(
         await open_session(pilot, sid)
         await pilot.press("x")
         await pilot.pause()
-        app.screen.query_one("#export-path", Input).value = str(tmp_path / "nope" / "x.md")
+        typed = str(tmp_path / "nope" / "x.md")
+        app.screen.query_one("#export-path", Input).value = typed
         await pilot.press("enter")
         await wait_for_workers(pilot)
-        assert any(
-            t.startswith(f"Nothing exported to {tmp_path / 'nope' / 'x.md'}: there is no directory")
-            for t in toasts(app)
-        )
+        # the dialog stays, with what was typed, and says why
+        assert isinstance(app.screen, export_dialog.ExportDialog)
+        assert app.screen.query_one("#export-path", Input).value == typed
+        assert f"There is no directory {tmp_path / 'nope'}" in _problem(app)
+        assert not (tmp_path / "nope").exists()
+
+
+async def test_x_replaces_an_existing_file_only_on_a_second_enter(
+    work_db: tuple[Path, str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, sid, _work = work_db
+    monkeypatch.setattr("sessionscope.tui.screens.acting.default_export_dir", lambda: tmp_path)
+    kept = tmp_path / "notes.md"
+    kept.write_text("KEEP\n")
+    app = make_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_session(pilot, sid)
+        await pilot.press("x")
+        await pilot.pause()
+        # the proposed path is selected: a name typed replaces it, and goes in that directory
+        await pilot.press(*"notes.md", "enter")
+        await wait_for_workers(pilot)
+        assert isinstance(app.screen, export_dialog.ExportDialog)
+        assert "already exists: Enter again replaces it" in _problem(app)
+        assert kept.read_text() == "KEEP\n"
+        await pilot.press("enter")
+        assert await wait_until(pilot, lambda: kept.read_text() != "KEEP\n", 5)
+        assert "# copy and open" in kept.read_text()
+        assert stat.S_IMODE(kept.stat().st_mode) == 0o600
+        # a new name is written at once
+        await pilot.press("x")
+        await pilot.pause()
+        await pilot.press(*"page.html", "enter")
+        assert await wait_until(pilot, (tmp_path / "page.html").exists, 5)

@@ -63,6 +63,33 @@ async def test_narrow_list_then_transcript_then_back(fixture_db: Path) -> None:
         assert sessions.open_id == SESSION_A  # the place is kept
 
 
+async def test_narrow_tab_switches_between_the_list_and_the_open_transcript(
+    fixture_db: Path,
+) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=NARROW) as pilot:
+        await wait_for_workers(pilot)
+        sessions, transcript = app.screen.query_one(SessionList), app.screen.query_one(Transcript)
+        await pilot.press("tab")  # nothing open yet: it says what to do
+        assert sessions.has_focus and any(
+            "Open a session first" in n.message for n in app._notifications
+        )
+        sessions.move_cursor(sessions.index_of(SESSION_A))
+        await pilot.press("enter", "escape")
+        await wait_for_workers(pilot)
+        assert sessions.has_focus and not _shown(transcript)
+        await pilot.press("tab")
+        assert transcript.has_focus and _shown(transcript) and not _shown(sessions)
+        await pilot.press("shift+tab")
+        assert sessions.has_focus and _shown(sessions) and not _shown(transcript)
+        await pilot.press("slash", *"LoginForm")  # in the search, Tab goes to the hits
+        await wait_for_workers(pilot)
+        await pilot.press("tab")
+        assert app.screen.query_one(HitList).has_focus and not _shown(transcript)
+        await pilot.press("z")  # one pane is all a narrow screen shows: it says so
+        assert any("one pane at a time" in n.message for n in app._notifications)
+
+
 async def test_narrow_search_previews_the_hit_and_escape_returns_to_it(fixture_db: Path) -> None:
     app = make_app(fixture_db)
     async with app.run_test(size=NARROW) as pilot:

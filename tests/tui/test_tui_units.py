@@ -201,3 +201,19 @@ def test_help_is_generated_from_the_bindings() -> None:
         assert any(binding.tooltip == what for what in transcript.values()), binding
     assert transcript["t"] == "expand or fold every tool call"
     assert dict(by_title["Everywhere"])["/"] == "search every message (live)"
+
+
+def test_a_hit_s_snippet_starts_near_its_match_when_the_match_would_be_cut_off() -> None:
+    from rich.text import Text
+
+    from sessionscope.tui.widgets.search_pane import _from_the_match
+
+    head = "AssertionError " + "=" * 30 + " short test summary info " + "=" * 30
+    plain = head + " FAILED tests/conftest.py::test_retries_on_timeout and more"
+    at = plain.index("timeout")
+    shown = _from_the_match(Text(plain), [(at, at + 7)], 38)
+    # the two 38-column lines a hit shows now hold the match, from a word's start
+    assert shown.plain == "…tests/conftest.py::test_retries_on_timeout and more"
+    assert shown.plain.index("timeout") < 2 * 38
+    early = Text("a timeout in the first line " + "x" * 200)
+    assert _from_the_match(early, [(2, 9)], 38) is early  # near the start: left whole

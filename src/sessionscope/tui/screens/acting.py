@@ -16,7 +16,7 @@ from ...store import StoreError
 from ..copying import copy_text
 from ..messages import OpenFile
 from ..widgets.transcript import Transcript
-from .export_dialog import ExportDialog, default_export_dir, export_format, export_name
+from .export_dialog import ExportDialog, default_export_dir, export_format
 from .resuming import ResumeActions
 
 if TYPE_CHECKING:
@@ -74,31 +74,21 @@ class SessionActions(ResumeActions):
         if session_id is None:
             self.notify("Open a session first.", timeout=2)
             return
-        proposed = str(default_export_dir() / export_name(session_id))
         info = transcript.info
         title = (info.title if info is not None else None) or session_id
 
-        def chosen(path: str | None) -> None:
-            if path and self.db is not None:
-                self._export(self.db, session_id, path)
+        def chosen(target: Path | None) -> None:
+            if target is not None and self.db is not None:
+                self._export(self.db, session_id, target)
 
-        self.app.push_screen(ExportDialog(proposed, title), chosen)
+        self.app.push_screen(ExportDialog(default_export_dir(), session_id, title), chosen)
 
     @work(thread=True, group="export", exit_on_error=False)
-    def _export(self, db: Store, session_id: str, path: str) -> None:
-        target = Path(path).expanduser()
-        if not target.is_absolute():
-            target = Path.cwd() / target
-        if target.is_dir():
-            target = target / export_name(session_id)
+    def _export(self, db: Store, session_id: str, target: Path) -> None:
         shown = inert(str(target), 400)
         kind = export_format(target)
         redacted = ""
         try:
-            if not target.parent.is_dir():
-                if target.parent != default_export_dir():
-                    raise OSError(f"there is no directory {inert(str(target.parent), 400)}")
-                target.parent.mkdir(parents=True, exist_ok=True)
             session = db.load(session_id)
             if session is None:
                 raise StoreError("that session no longer exists")

@@ -28,6 +28,7 @@ _KEY_NAMES = {
     "space": "Space",
     "escape": "Esc",
     "tab": "Tab",
+    "shift+tab": "Shift+Tab",
     "number_sign": "#",
 }
 
@@ -65,7 +66,6 @@ def sections(screen: type | None = None) -> list[tuple[str, list[Row]]]:
             "Everywhere",
             [
                 *(binding_rows(screen) if screen is not None else []),
-                ("Tab / Shift+Tab", "next / previous pane"),
                 ("ctrl+p", "palette: every action, any session, themes"),
             ],
         ),

@@ -115,6 +115,10 @@ class MainScreen(LaterPanes, MarkActions):
         Binding(
             "F", "fork", "Fork", show=False, tooltip="fork the session in its agent (Claude Code)"
         ),
+        Binding("tab", "next_pane", "Next pane", show=False, tooltip="next pane"),
+        Binding(
+            "shift+tab", "next_pane(True)", "Previous pane", show=False, tooltip="previous pane"
+        ),
         Binding("q", "quit", "Quit", tooltip="quit"),
     ]
 
@@ -318,11 +322,11 @@ class MainScreen(LaterPanes, MarkActions):
             Text(""),
             Text("  This store has no sessions yet.", style="bold"),
             Text(""),
-            Text("  Import what your coding agents left on disk (Claude Code, Codex CLI):"),
+            Text("  Import what your coding agents left on disk:"),
             Text("      sessionscope import all", style="bold"),
             Text("  It looks in:"),
             *(
-                safe_text(f"      {source}: {where}", limit=300)
+                Text("      ") + safe_text(f"{source}: {where}", limit=300)
                 for source, where in _import_roots().items()
             ),
             Text("  or write sessions from your own agent with the Python API:"),
@@ -398,6 +402,27 @@ class MainScreen(LaterPanes, MarkActions):
     @on(Transcript.Back)
     def _back(self, event: Transcript.Back) -> None:
         event.stop()
+        self.focus_left()
+
+    def action_next_pane(self, back: bool = False) -> None:
+        """Tab / Shift+Tab: the next or previous pane; one pane at a time (a narrow screen or
+        `z`), the other one, since the hidden pane cannot take the focus."""
+        if not self.narrow:
+            self.focus_previous() if back else self.focus_next()
+            return
+        transcript = self.query_one(Transcript)
+        if self.pane == "transcript":
+            self.focus_left()
+        elif self.search_pane is not None and self.search_pane.has_focus_within:
+            self.focus_previous() if back else self.focus_next()  # the query and its hits
+        elif transcript.session_id is None:
+            self.notify("Open a session first (Enter).", timeout=2)
+        else:
+            self.show_pane("transcript")
+            transcript.focus()
+
+    def focus_left(self) -> None:
+        """Show the list (or the search, when it is open) and focus it."""
         self.show_pane("left")
         search = self.search_pane
         if search is not None and search.display:
@@ -416,7 +441,9 @@ class MainScreen(LaterPanes, MarkActions):
         self._show_search(self.search_pane)
 
     def _show_search(self, search: SearchPane) -> None:
-        reopening = not search.display  # a new search: the last query is selected, to replace
+        # a new search (the pane was closed, or `/` came from the transcript): the last query is
+        # selected, so typing replaces it; from the hits, `/` goes back to refine it
+        reopening = not search.display or not search.has_focus_within
         self.show_pane("left")
         search.display = True
         self.query_one(SessionList).display = False

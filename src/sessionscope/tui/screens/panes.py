@@ -32,11 +32,16 @@ class OnePane(ResumeActions):
 
     def action_one_pane(self) -> None:
         """`z`: one pane at a time, full width (the focused one), or both panes again."""
+        if self.has_class("-narrow"):  # a narrow screen shows one pane anyway
+            self.notify(
+                f"Under {NARROW_BELOW} columns the browser shows one pane at a time "
+                "(Tab: the other one; Escape in the transcript goes back).",
+                timeout=3,
+            )
+            return
         single = not self.has_class("-single")
         self.set_class(single, "-single")
         self._show_reading()
-        if self.has_class("-narrow"):
-            return  # a narrow screen shows one pane anyway
         self.notify(
             "One pane at a time (Escape in the transcript goes back; z: both panes)."
             if single

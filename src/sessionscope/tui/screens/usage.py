@@ -149,8 +149,7 @@ class UsageScreen(Screen[None]):
         self.query_one("#usage-title", Static).update(
             Text(
                 f"Usage · last {self.period} · {sessions} sessions · "
-                f"{short_count(tokens)} tokens · {money(cost)}"
-                "   (p: period · c: cost/tokens · Esc: back)"
+                f"{short_count(tokens)} tokens · {money(cost)}"  # (the keys: in the footer)
             )
         )
         self.tables = (message.models, message.projects)

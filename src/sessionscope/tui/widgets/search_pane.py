@@ -34,18 +34,40 @@ DEBOUNCE = 0.025
 PAGE = 50  # hits per query; more are fetched as the cursor nears the end of the list
 MAX_HITS = 2000
 
-HELP_LINES = [
-    "Type to search every message. Words must all match; the last one is a prefix.",
+HELP_LINES = [  # at most 38 columns: whole in the search pane beside a transcript at 120
+    "Type to search every message. Words",
+    "must all match; the last is a prefix.",
     "",
-    '  "exact phrase"     -word  excludes     a OR b',
+    '  "exact phrase"  -word  a OR b',
     "  role:user  role:assistant  role:tool",
-    "  tool:Bash  in:tools  in:text  is:error",
-    "  project:webapp  source:codex  model:gpt-5",
-    "  since:7d  until:2026-10-01  session:ID",
-    "  tag:flaky  is:pinned  (what you added: #, b)",
+    "  tool:Bash  in:tools  in:text",
+    "  is:error  is:pinned  tag:flaky",
+    "  project:webapp  source:codex",
+    "  model:gpt-5  session:ID",
+    "  since:7d  until:2026-10-01",
+    "  (tags and pins are yours: #, b)",
     "",
-    "↓/Tab: to the hits · Enter: open · Esc: back",
+    "↓/Tab: hits · Enter: open · Esc: back",
 ]
+
+
+def _from_the_match(text: Text, highlights: list[tuple[int, int]], width: int) -> Text:
+    """`text` cut at a word some way before its first match when the match would fall past the
+    two lines a hit shows (a snippet's match can sit near its end), marked with "…"."""
+    if not highlights:
+        return text
+    first = min(start for start, _end in highlights)
+    if first + 12 <= 2 * width - width // 2:
+        return text
+    plain = text.plain
+    cut = max(0, first - width // 2)
+    before = plain.rfind(" ", 0, cut + 1)  # the word the cut falls in, whole when it fits
+    after = plain.find(" ", cut, first)
+    if before >= 0 and first - before < width:
+        cut = before + 1
+    elif after >= 0:
+        cut = after + 1
+    return Text("…") + text[cut:]
 
 
 class HitList(RowList):
@@ -129,6 +151,7 @@ class HitList(RowList):
             match = self.get_component_rich_style("hits--match", partial=True)
             for start, end in hit.highlights:
                 text.stylize(match, start, end)
+            text = _from_the_match(text, hit.highlights, max(1, width - 2))
             lines = list(text.wrap(self.app.console, max(1, width - 2), overflow="fold"))
             if len(lines) > 2:
                 lines = lines[:2]
@@ -337,6 +360,11 @@ class SearchPane(Vertical):
             return  # superseded: a newer query is running
         except StoreError as exc:
             hits, error = [], str(exc)
+        if not hits and error is None and offset == 0:
+            from ...store.query import problems
+
+            found = problems(query)  # a filter that cannot match (`since:banana`): say why
+            error = f"✗ {found[0]}" if found else None
         self.post_message(
             HitsLoaded(generation, query, hits, time.perf_counter() - started, error, offset)
         )

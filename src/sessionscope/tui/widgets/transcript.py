@@ -74,7 +74,13 @@ class Transcript(TranscriptReader, can_focus=True):
             show=False,
             tooltip="open the file under the cursor in $VISUAL/$EDITOR (on a Task line: its subagent)",
         ),
-        Binding("u", "open_parent", "Parent", show=False, tooltip="go to the parent session"),
+        Binding(
+            "u",
+            "open_parent",
+            "Parent",
+            show=False,
+            tooltip="a subagent: go to its parent session (else usage)",
+        ),
     ]
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -152,6 +158,8 @@ class Transcript(TranscriptReader, can_focus=True):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ("next_match", "prev_match"):
             return bool(self.search_query)
+        if action == "open_parent":  # a session with no parent: `u` is the screen's usage
+            return self.info is not None and bool(self.info.parent_session_id)
         return True
 
     def key_escape(self) -> None:
