@@ -352,3 +352,20 @@ async def test_x_replaces_an_existing_file_only_on_a_second_enter(
         await pilot.pause()
         await pilot.press(*"page.html", "enter")
         assert await wait_until(pilot, (tmp_path / "page.html").exists, 5)
+
+
+async def test_x_in_the_list_exports_the_session_under_the_cursor(
+    work_db: tuple[Path, str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, sid, _work = work_db
+    monkeypatch.setattr("sessionscope.tui.screens.acting.default_export_dir", lambda: tmp_path)
+    app = make_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("x")  # nothing open: the row under the cursor, as for c, b and #
+        await pilot.pause()
+        assert isinstance(app.screen, export_dialog.ExportDialog)
+        await pilot.press("enter")
+        target = tmp_path / f"sessionscope-{sid}.md"
+        assert await wait_until(pilot, target.exists, 5)
+        assert "# copy and open" in target.read_text()

@@ -15,6 +15,7 @@ from ...sanitize import inert
 from ...store import StoreError
 from ..copying import copy_text
 from ..messages import OpenFile
+from ..widgets.session_list import SessionList
 from ..widgets.transcript import Transcript
 from .export_dialog import ExportDialog, default_export_dir, export_format
 from .resuming import ResumeActions
@@ -39,6 +40,22 @@ class SessionActions(ResumeActions):
             ):
                 return str(hits.hits[hits.cursor].session_id)
         return super()._chosen_session()
+
+    def _title_of(self, session_id: str) -> str | None:
+        """The title on screen for `session_id`: the open transcript's, a hit's or a row's."""
+        info = self.query_one(Transcript).info
+        if info is not None and info.id == session_id:
+            return info.title
+        for found in self.query("#hits"):
+            hits = cast("HitList", found)
+            if (
+                0 <= hits.cursor < len(hits.hits)
+                and hits.hits[hits.cursor].session_id == session_id
+            ):
+                return hits.hits[hits.cursor].session_title
+        sessions = self.query_one(SessionList)
+        row = sessions.row(sessions.cursor)
+        return row.title if row is not None and row.id == session_id else None
 
     # -- c -------------------------------------------------------------------------------------
 
@@ -69,13 +86,11 @@ class SessionActions(ResumeActions):
     # -- x -------------------------------------------------------------------------------------
 
     def action_export(self) -> None:
-        transcript = self.query_one(Transcript)
-        session_id = transcript.session_id
+        session_id = self._chosen_session()  # as for `c`, `b`, `#`: the one under the cursor
         if session_id is None:
-            self.notify("Open a session first.", timeout=2)
+            self.notify("Pick a session first.", timeout=2)
             return
-        info = transcript.info
-        title = (info.title if info is not None else None) or session_id
+        title = self._title_of(session_id) or session_id
 
         def chosen(target: Path | None) -> None:
             if target is not None and self.db is not None:

@@ -1,4 +1,5 @@
-"""`x`: where to export the open session, asked in a small modal with a proposed path (an\nexisting file is replaced only on a second Enter)."""
+"""`x`: where to export a session, asked in a small modal with a proposed path (an existing
+file is replaced only on a second Enter)."""
 
 from __future__ import annotations
 

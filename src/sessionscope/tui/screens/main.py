@@ -91,7 +91,7 @@ class MainScreen(LaterPanes, MarkActions):
             "export",
             "Export",
             show=False,
-            tooltip="export the open session: asks where (Markdown, .html or .json), mode 0600",
+            tooltip="export the session: asks where (Markdown, .html or .json), mode 0600",
         ),
         Binding("c", "copy_id", "Copy id", show=False, tooltip="copy the session's id"),
         Binding(
