@@ -69,3 +69,21 @@ def create_store_file(target: Path) -> None:
         check_path(target)  # created meanwhile by another process: the same checks
     except OSError as exc:
         raise StoreError(f"cannot create {target} ({exc.strerror}).") from None
+
+
+def make_owner_only(target: Path) -> None:
+    """A file about to become a store (an empty file someone made, say with `touch` under a
+    022 umask): it and any `-wal`/`-shm` beside it made readable by this user only, as a store
+    this code creates is. SQLite gives the `-wal` and `-shm` it creates later the file's mode.
+    A `-wal`/`-shm` that is not a plain file (a symlink) is left alone."""
+    import stat
+
+    for path, follow in ((str(target), True), (f"{target}-wal", False), (f"{target}-shm", False)):
+        try:
+            if not follow and not stat.S_ISREG(os.lstat(path).st_mode):
+                continue
+            os.chmod(path, 0o600)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreError(f"cannot make {path} readable by you only ({exc.strerror}).") from None
