@@ -114,3 +114,36 @@ def test_what_cannot_be_opened_is_one_sentence(
     with pytest.raises(EditorError) as caught:
         plan_edit(refs, where, env if env is not None else default_env)
     assert said in str(caught.value) and "\n" not in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("editor", "path", "line", "argv"),
+    [
+        ("vim", "-c", 3, ["vim", "+3", "./-c"]),
+        ("vim", "+!sh", 3, ["vim", "+3", "./+!sh"]),
+        ("vim", "--cmd", None, ["vim", "./--cmd"]),
+        ("code", "-n", 3, ["code", "--goto", "./-n:3"]),
+        ("hx", "-c", 3, ["hx", "./-c:3"]),
+        ("someeditor", "--help", 3, ["someeditor", "./--help"]),
+        ("vim", "/abs/-c", 3, ["vim", "+3", "/abs/-c"]),
+    ],
+)
+def test_a_path_is_never_an_option_or_a_command_to_the_editor(
+    editor: str, path: str, line: int | None, argv: list[str]
+) -> None:
+    assert editor_argv(editor, path, line) == argv
+
+
+def test_a_relative_working_directory_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transcript's cwd `-work` (relative; a directory of that name where the browser runs)
+    would put `-work/src/x.py` on the editor's command line."""
+    work, env = _work(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    work.rename(tmp_path / "-work")
+    with pytest.raises(EditorError, match="is not an absolute path"):
+        plan_edit([FileRef("src/x.py", 3)], "-work", env)
+    absolute = plan_edit([FileRef(str(tmp_path / "-work" / "src" / "x.py"), 3)], "-work", env)
+    assert absolute.argv == ["vim", "+3", str(tmp_path / "-work" / "src" / "x.py")]
+    assert absolute.cwd == str(tmp_path / "-work" / "src")

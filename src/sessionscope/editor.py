@@ -5,6 +5,10 @@ ask for a line depends on the editor: `+42 file` for vi, vim, nvim, emacs, nano 
 `--goto file:42` for VS Code and its forks, `file:42` for Helix, Sublime Text and Zed, just the
 file for editors not known here. Relative paths are taken from the session's working directory,
 where the editor also runs. What can go wrong is one sentence (`EditorError`).
+
+Paths and the working directory come from transcripts, so the editor is always given an absolute
+path (a working directory that is not absolute is not used), and any path that would start with
+`-` or `+` is written `./-x`: the editor never reads a file name as an option or a command.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ def editor_argv(editor: str, path: str, line: int | None) -> list[str]:
     if not words:
         raise EditorError("no editor: set $VISUAL or $EDITOR.")
     name = Path(words[0]).name.removesuffix(".exe")
+    path = _operand(path)
     if line is None:
         return [*words, path]
     if name in PLUS_LINE:
@@ -60,6 +65,11 @@ def editor_argv(editor: str, path: str, line: int | None) -> list[str]:
     if name in COLON_LINE:
         return [*words, f"{path}:{line}"]
     return [*words, path]
+
+
+def _operand(path: str) -> str:
+    """`path` as a file operand no editor reads as an option (`-x`) or a command (`+cmd`)."""
+    return f"./{path}" if path.startswith(("-", "+")) else path
 
 
 def _shown(path: str | Path) -> str:
@@ -75,7 +85,7 @@ def plan_edit(
     if not refs:
         raise EditorError("no file path under the cursor.")
     base = Path(cwd).expanduser() if cwd else None
-    base_ok = base is not None and base.is_dir()
+    base_ok = base is not None and base.is_absolute() and base.is_dir()
     chosen: tuple[FileRef, Path] | None = None
     for ref in refs:
         target = Path(ref.path).expanduser()
@@ -95,6 +105,11 @@ def plan_edit(
             if base is None:
                 raise EditorError(
                     f"{_shown(first.path)} is relative and the session has no working directory."
+                )
+            if not base.is_absolute():
+                raise EditorError(
+                    f"{_shown(first.path)} is relative and the session's working directory "
+                    f"{_shown(base)} is not an absolute path."
                 )
             if not base_ok:
                 raise EditorError(f"the session's directory {_shown(base)} no longer exists.")

@@ -10,11 +10,23 @@ if TYPE_CHECKING:
     from typing import Any
 
 # Escaped in JSON output: lone surrogates (UTF-8 cannot carry them) and characters a terminal
-# would act on or that hide text (DEL, C1 controls, bidi overrides, zero-width, line separators).
-# json.dumps already escapes C0; the escapes read back exactly.
+# would act on or that hide text: DEL, C1 controls, every bidi control (U+061C, U+200E/F,
+# U+202A-202E, U+2066-2069), zero-width and joiners, line separators, U+2060-206F, U+180E, the BOM,
+# interlinear annotations and the tag block U+E0000-E007F: the characters `sanitize` removes (a
+# test holds them equal). json.dumps already escapes C0; the escapes read back exactly.
 _ESCAPE_IN_JSON = (  # a pattern string: `re` caches it once compiled, on the first non-ASCII text
-    "[\ud800-\udfff\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]"
+    "[\ud800-\udfff\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+    "\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
+
+
+def _escape(match: re.Match[str]) -> str:
+    """One character as a JSON `\\uXXXX` escape (a surrogate pair past U+FFFF)."""
+    code = ord(match.group())
+    if code <= 0xFFFF:
+        return f"\\u{code:04x}"
+    code -= 0x10000
+    return f"\\u{0xD800 + (code >> 10):04x}\\u{0xDC00 + (code & 0x3FF):04x}"
 
 
 def json_text(value: Any, indent: int | None = 2) -> str:
@@ -24,7 +36,7 @@ def json_text(value: Any, indent: int | None = 2) -> str:
     text = json.dumps(value, ensure_ascii=False, indent=indent)
     if text.isascii():
         return text
-    return re.sub(_ESCAPE_IN_JSON, lambda m: f"\\u{ord(m.group()):04x}", text)
+    return re.sub(_ESCAPE_IN_JSON, _escape, text)
 
 
 def echo_json(value: Any) -> None:

@@ -8,8 +8,12 @@ Each source has a command template; a user changes or adds them in the config fi
     [fork]
     claude-code = "claude --resume {id} --fork-session"
 
-`{id}` and `{cwd}` are replaced (each as one argument, never through a shell). Sessions written
-through the API by no known agent have no template, and so no resume action.
+`{id}` and `{cwd}` are replaced (each as one argument, never through a shell). Both come from
+transcripts, so a command is refused rather than built when one could be read as something else:
+an id that starts with `-` (the agent would take it for an option: `--dangerously-skip-permissions`
+as a session id), a working directory that is not an absolute path, either holding control or
+invisible characters. Sessions written through the API by no known agent have no template, and so
+no resume action.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import ConfigError, config_path, read_config
-from .sanitize import inert
+from .sanitize import inert, is_inert
 
 RESUME: dict[str, str] = {
     "claude-code": "claude --resume {id}",
@@ -69,6 +73,44 @@ def templates(config: dict[str, Any], fork: bool) -> dict[str, str]:
     return merged
 
 
+def _plain(value: str) -> bool:
+    """True when `value` shows as itself on one line: nothing a terminal interprets, nothing
+    invisible, no line break or tab."""
+    return is_inert(value) and not any(c in value for c in "\n\r\t")
+
+
+def _check_values(session_id: str, cwd: str | None) -> str:
+    """The session's id and cwd checked before they are put into an agent's command; the cwd.
+
+    Each becomes one argument of a program that parses options, so neither may look like one:
+    the id must not start with `-`, the cwd must be absolute (so it starts with `/`, and `cd`
+    and `tmux -c` take it as a path). Neither may hold control or invisible characters, which
+    the printed command line would show raw or hide."""
+    if not session_id or session_id.startswith("-"):
+        raise ResumeError(
+            f"the session id {inert(session_id, 80)!r} starts with '-': the agent would read "
+            "it as an option, so no command is built."
+        )
+    if not _plain(session_id):
+        raise ResumeError(
+            f"the session id {inert(session_id, 80)!r} holds control or invisible characters, "
+            "so no command is built."
+        )
+    if not cwd:
+        raise ResumeError("the session has no working directory to resume it in.")
+    if not _plain(cwd):
+        raise ResumeError(
+            f"the session's working directory {inert(cwd, 300)!r} holds control or invisible "
+            "characters, so no command is built."
+        )
+    if not Path(cwd).is_absolute():
+        raise ResumeError(
+            f"the session's working directory {inert(cwd, 300)!r} is not an absolute path, "
+            "so no command is built."
+        )
+    return cwd
+
+
 def plan(
     session_id: str,
     source: str,
@@ -89,8 +131,7 @@ def plan(
             f"sessions from {inert(source, 40) or 'this source'} cannot be {what}d: no agent "
             f"command is known for it (add one under [{what}] in {inert(str(config_path()), 300)})."
         )
-    if not cwd:
-        raise ResumeError("the session has no working directory to resume it in.")
+    cwd = _check_values(session_id, cwd)
     if not Path(cwd).is_dir():
         raise ResumeError(f"the session's working directory {inert(cwd, 300)} no longer exists.")
     try:

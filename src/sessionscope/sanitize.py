@@ -1,8 +1,9 @@
 """Make untrusted transcript text inert before it reaches a terminal: the one sanitiser.
 
 Strips ANSI/VT escape sequences (CSI, OSC such as window titles and OSC 52 clipboard writes, DCS,
-PM, APC, SOS), C0 and C1 control characters (newline and tab are kept), DEL, bidirectional
-overrides and zero-width characters. Every function runs in linear time on any input.
+PM, APC, SOS), C0 and C1 control characters (newline and tab are kept), DEL, every bidirectional
+control, zero-width and other invisible format characters, and Unicode tag characters. Every
+function runs in linear time on any input.
 
 Every string from the store that is shown (ids, titles, paths, tool and model names, media types,
 block types, roles, error messages) goes through this module: `clean` for multi-line bodies
@@ -30,10 +31,15 @@ _ESCAPES_PATTERN = r"""
                                                       # the introducer goes (text after it stays)
     | \x1b[ -/]*+[0-~]?                                # other ESC sequences (charset, keypad...)
     """
-_CONTROLS_PATTERN = (
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069"
-    "\ufeff\ufff9-\ufffb\U000e0000-\U000e007f\ud800-\udfff]"
+# C0 (but newline and tab), DEL, C1; every bidi control (U+061C ARABIC LETTER MARK, U+200E/F,
+# U+202A-202E, U+2066-2069), zero-width characters and joiners, line and paragraph separators,
+# the invisible operators and the deprecated format characters (U+2060-206F), U+180E MONGOLIAN
+# VOWEL SEPARATOR, the BOM, interlinear annotations, the tag block U+E0000-E007F (invisible ASCII
+# look-alikes: "ASCII smuggling") and lone surrogates. `jsonout` escapes the same characters.
+_INVISIBLE = (
+    "\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
 )
+_CONTROLS_PATTERN = f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}\ud800-\udfff]"
 _compiled: list[re.Pattern[str]] = []  # compiled on first use: most text needs no cleaning
 
 

@@ -80,3 +80,37 @@ def test_error_line_is_one_inert_sentence() -> None:
     assert error_line(PREFIX + "twice.") == PREFIX + "twice."
     line = error_line("bad\x1b[31m id\nsecond line")
     assert "\x1b" not in line and "\n" not in line and line.startswith(PREFIX)
+
+
+@pytest.mark.parametrize("what", ["fifo", "link to fifo", "device"])
+@pytest.mark.parametrize("args", [["sessions"], ["search", "foo"], ["doctor"], []])
+def test_a_store_path_that_is_a_fifo_or_device_is_one_line_error(
+    tmp_path: Path, what: str, args: list[str]
+) -> None:
+    """`SESSIONSCOPE_DB` at a FIFO (every command hung on it), a symlink to one or /dev/null:
+    one sentence on stderr and a non-zero exit, at once (`doctor` lists it as a problem)."""
+    path = tmp_path / "f.db"
+    if what == "fifo":
+        os.mkfifo(path)
+    elif what == "link to fifo":
+        os.mkfifo(tmp_path / "fifo")
+        path.symlink_to(tmp_path / "fifo")
+    else:
+        path = Path("/dev/null")
+    env = {**os.environ, "SESSIONSCOPE_DB": str(path), "HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "sessionscope", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=20,
+        stdin=subprocess.DEVNULL,
+    )
+    kind = "character device" if what == "device" else "FIFO"
+    if args == ["doctor"]:  # a report: the reason is one of its problems
+        assert done.returncode == 1 and f"is a {kind}, not a store file" in done.stdout
+        return
+    assert done.returncode != 0 and done.stdout == ""
+    assert done.stderr.startswith("sessionscope: error: ") and "Traceback" not in done.stderr
+    assert f"is a {kind}, not a store file" in done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1

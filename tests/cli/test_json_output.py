@@ -10,12 +10,16 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hostile_support import INVISIBLE
 
 from sessionscope import store
 from sessionscope.cli import cli
 
 # what a terminal would act on, or what hides text, if it reached it raw
-ACTIVE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff]")
+ACTIVE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
+    "\ufff9-\ufffb\U000e0000-\U000e007f]"
+)
 HOSTILE = "evil\x1b]0;pwned\x07\x9b31m\u202eflipped\u200bzw\x9d52;c;Y3VybA==\x07"
 
 
@@ -95,3 +99,26 @@ def test_lean_search_path_is_inert(
     )
     assert not ACTIVE.search(proc.stdout.replace("\n", ""))
     assert any(HOSTILE in text for text in _strings(json.loads(proc.stdout)))
+
+
+def test_bidi_format_and_tag_characters_are_escaped_in_json_and_gone_from_text(
+    db: store.Store,
+) -> None:
+    """`start_session(id="ab\u061ccd", title="x\u061cy")` and friends: `sessions` printed the
+    raw U+061C, and every `--json` command the tag characters, U+206A-206F and U+180E. Now the
+    text shows none of them, and JSON writes each as an escape (a surrogate pair past U+FFFF)
+    that reads back exactly."""
+    sid = db.start_session(id="ab\u061ccd", title=f"x\u061cy needle {INVISIBLE}", source="api")
+    db.append(sid, "user", f"needle {INVISIBLE}")
+    db.close()
+    text = CliRunner().invoke(cli, ["sessions"]).stdout
+    assert "abcd" in text and "xy needle" in text
+    assert not ACTIVE.search(text.replace("\n", "")), text
+    for args in _commands({"session": sid, "experiment": "none"})[:4]:
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 0, (args, result.output)
+        assert not ACTIVE.search(result.stdout.replace("\n", "")), args
+        assert "\\u061c" in result.stdout and "\\udb40\\udc41" in result.stdout, args
+        strings = _strings(json.loads(result.stdout))
+        assert "ab\u061ccd" in strings or args[0] == "search", args
+        assert any(INVISIBLE in s for s in strings), args

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 from pathlib import Path
@@ -100,3 +101,76 @@ def test_a_missing_agent_binary_and_codex_fork_are_explained(
         plan("abc", "codex", str(tmp_path), fork=True, config={})
     with pytest.raises(ResumeError, match="malformed"):
         plan("abc", "codex", str(tmp_path), config={"resume": {"codex": "codex {nope}"}})
+
+
+def test_a_session_id_that_looks_like_an_option_is_never_passed_to_the_agent(
+    tmp_path: Path, fake_agents: Path
+) -> None:
+    """A Claude Code transcript naming its session `--dangerously-skip-permissions`: imported,
+    then `resume` (and `--fork`, and `--print`) refuse in one sentence and run nothing."""
+    work = tmp_path / "project"
+    work.mkdir()
+    hostile = "--dangerously-skip-permissions"
+    transcript = tmp_path / "projects" / "p" / "t.jsonl"
+    transcript.parent.mkdir(parents=True)
+    record = {
+        "type": "user",
+        "uuid": "u1",
+        "sessionId": hostile,
+        "cwd": str(work),
+        "message": {"role": "user", "content": "hi"},
+    }
+    transcript.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    assert CliRunner().invoke(cli, ["import", "claude-code", str(transcript)]).exit_code == 0
+    for extra in ([], ["--fork"], ["--print"]):
+        result = CliRunner().invoke(cli, ["resume", *extra, "--", "--dang"])
+        assert result.exit_code == 1, result.output
+        assert result.stdout == ""
+        err = result.stderr.strip()
+        assert err.startswith("sessionscope: error: ") and "\n" not in err
+        assert "starts with '-'" in err
+    assert not fake_agents.exists()
+
+
+@pytest.mark.parametrize("fork", [False, True])
+@pytest.mark.parametrize(
+    ("session_id", "cwd", "said"),
+    [
+        ("-x", "WORK", "starts with '-'"),
+        ("--", "WORK", "starts with '-'"),
+        ("ab\x1b]0;pwned\x07", "WORK", "control or invisible"),
+        ("ab\u202ecd", "WORK", "control or invisible"),
+        ("abc", "work", "not an absolute path"),
+        ("abc", "-work", "not an absolute path"),
+        ("abc", "WORK\n", "control or invisible"),
+    ],
+)
+def test_every_template_refuses_values_that_could_be_read_as_something_else(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    fork: bool,
+    session_id: str,
+    cwd: str,
+    said: str,
+) -> None:
+    """Resume and fork, for every built-in source: an id starting with `-`, a relative cwd (a
+    directory `-work` exists where the command runs, so `cd -work` or `tmux -c` could read it
+    as an option) or either with control characters is refused before any command is built."""
+    from sessionscope.resume import FORK, RESUME
+
+    monkeypatch.chdir(tmp_path)
+    for name in ("work", "-work", "WORK\n"):
+        (tmp_path / name).mkdir()
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
+    where = str(tmp_path / "WORK\n") if cwd == "WORK\n" else cwd
+    where = str(tmp_path) if where == "WORK" else where
+    config = {"resume": {"x": "tmux new-window -c {cwd} agent {id}"}}
+    for source in [*(FORK if fork else RESUME), *([] if fork else ["x"])]:
+        with pytest.raises(ResumeError, match=said) as caught:
+            plan(session_id, source, where, fork=fork, config=config)
+        assert "\n" not in str(caught.value) and "\x1b" not in str(caught.value)
+    assert plan("ok-id", "claude-code", str(tmp_path), config={}).argv == [
+        "claude",
+        "--resume",
+        "ok-id",
+    ]

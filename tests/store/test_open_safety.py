@@ -222,3 +222,45 @@ def test_identity_is_read_right_while_a_writer_reuses_the_wal(
         stop.touch()
         writer.wait(timeout=60)
     assert writer.returncode == 0
+
+
+_OPENER = """
+import sys
+from sessionscope import store
+try:
+    store.open(sys.argv[1], readonly=sys.argv[2] == "ro").close()
+except store.UnsafePath as exc:
+    print(type(exc).__name__, exc)
+"""
+
+
+@pytest.mark.parametrize("readonly", ["rw", "ro"])
+@pytest.mark.parametrize("what", ["fifo", "link to fifo", "device", "fifo -wal"])
+def test_a_fifo_or_device_is_refused_not_waited_on(
+    tmp_path: Path, what: str, readonly: str
+) -> None:
+    """A FIFO (or a symlink to one, or /dev/null, or a FIFO where the -wal goes) as the store
+    path: `store.open` raises UnsafePath at once, where opening it blocked for ever (run in a
+    process with a timeout, so the old behaviour fails instead of hanging the suite)."""
+    path = tmp_path / "s.db"
+    if what == "fifo":
+        os.mkfifo(path)
+    elif what == "link to fifo":
+        os.mkfifo(tmp_path / "f")
+        path.symlink_to(tmp_path / "f")
+    elif what == "device":
+        path = Path("/dev/null")
+    else:
+        store.open(path).close()
+        os.mkfifo(f"{path}-wal")
+    mode = os.stat(path).st_mode
+    done = subprocess.run(
+        [sys.executable, "-c", _OPENER, str(path), readonly],
+        capture_output=True,
+        text=True,
+        timeout=30 if what == "fifo -wal" else 10,
+    )
+    kind = "character device" if what == "device" else "FIFO"
+    assert done.stdout.startswith("UnsafePath "), (done.stdout, done.stderr)
+    assert f"is a {kind}, not a store file" in done.stdout
+    assert os.stat(path).st_mode == mode  # never chmod'ed (a device above all)

@@ -416,3 +416,27 @@ def test_migration_12_adopts_subagents_whose_parent_is_stored(store_path: Path) 
     assert db.leaf_owner("leaf-1") == "parent"
     assert db.pending_summaries() == {"leaf-2": "A summary"}
     db.close()
+
+
+def test_a_store_initialised_over_an_empty_file_is_owner_only(store_path: Path) -> None:
+    """`touch` under a 022 umask made the file 0644; writing a new store's schema into it makes
+    it, its -wal and its -shm 0600, as for a store the code creates. A store that already holds
+    data keeps the mode its owner chose."""
+    old = os.umask(0o022)
+    try:
+        store_path.parent.mkdir(parents=True, exist_ok=True)
+        store_path.touch()
+        assert stat.S_IMODE(store_path.stat().st_mode) == 0o644
+        db = store.open()
+        sid = db.start_session(title="x")
+        db.append(sid, "user", "pw")
+        for path in (store_path, Path(f"{store_path}-wal"), Path(f"{store_path}-shm")):
+            assert path.exists(), path
+            assert stat.S_IMODE(path.stat().st_mode) == 0o600, (path, oct(path.stat().st_mode))
+        db.close()
+        store_path.chmod(0o640)  # the owner's choice for a store with data: kept
+        with store.open() as db:
+            db.append(sid, "user", "more")
+        assert stat.S_IMODE(store_path.stat().st_mode) == 0o640
+    finally:
+        os.umask(old)

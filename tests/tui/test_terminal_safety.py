@@ -33,7 +33,8 @@ from sessionscope.tui.widgets.session_list import SessionList
 # what must never be drawn: C0 (tab and newline are layout, never drawn as bytes either), DEL,
 # C1, bidirectional overrides and isolates, zero-width characters, BOM, lone surrogates
 UNSAFE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff\ud800-\udfff]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
+    "\U000e0000-\U000e007f\ud800-\udfff]"
 )
 TITLE_MARK = "OSC-TITLE-MARK"
 CLIP_B64 = "T1NDLUNMSVAtTUFSSw=="  # base64 of "OSC-CLIP-MARK"

@@ -369,3 +369,32 @@ async def test_x_in_the_list_exports_the_session_under_the_cursor(
         target = tmp_path / f"sessionscope-{sid}.md"
         assert await wait_until(pilot, target.exists, 5)
         assert "# copy and open" in target.read_text()
+
+
+
+async def test_o_never_hands_the_editor_a_path_it_could_read_as_an_option(
+    tmp_path: Path, editor: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A transcript whose cwd is the relative `-work` (a directory of that name exists where the
+    browser runs): `src/app.py:3` would have reached vim as `-work/src/app.py`, an option. The
+    relative cwd is not used: one sentence, the editor not run. A path from an absolute cwd
+    reaches it absolute."""
+    monkeypatch.chdir(tmp_path)
+    hostile = tmp_path / "-work"
+    (hostile / "src").mkdir(parents=True)
+    (hostile / "src" / "app.py").write_text("a = 1\n")
+    path = tmp_path / "open.db"
+    with store.open(path) as db:
+        sid = db.start_session(title="relative cwd", source="claude-code", cwd="-work")
+        db.append(sid, "user", "Please fix src/app.py:3")
+    app = make_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        monkeypatch.setattr(app, "suspend", no_suspend)
+        await open_session(pilot, sid)
+        await pilot.press("o")
+        await wait_for_workers(pilot)
+        assert (
+            "Cannot open: src/app.py is relative and the session's working directory -work "
+            "is not an absolute path."
+        ) in toasts(app)
+        assert not editor.exists()

@@ -22,7 +22,10 @@ from sessionscope.tui.widgets.session_list import SessionList
 
 # -- item 10: sanitise after Markdown decodes --------------------------------------------------
 
-ENTITIES = "&#x202E; &#x200B; &#xFEFF; &#x2066; &#8238; &#x2069; &#x200F;"
+ENTITIES = (
+    "&#x202E; &#x200B; &#xFEFF; &#x2066; &#8238; &#x2069; &#x200F; &#x61C; &#x206A; &#x206F; "
+    "&#x180E; &#xE0041; &#xE007F;"
+)
 MARKDOWN = (
     f"# Heading {ENTITIES}\n\n"
     f"Prose rev&#x202E;ersed and zero&#x200B;width {ENTITIES}\n\n"

@@ -64,3 +64,32 @@ async def test_api_sessions_cannot_be_resumed(tmp_path: Path, monkeypatch: Any) 
         await pilot.press("R")
         await wait_for_workers(pilot)
         assert called == []
+
+
+async def test_r_and_f_refuse_a_session_id_that_looks_like_an_option(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Claude Code session whose id is `--dangerously-skip-permissions`: `R` and `F` say why
+    in a notification and run nothing (the agent would have read the id as its flag)."""
+    work = tmp_path / "work"
+    work.mkdir()
+    path = tmp_path / "r.db"
+    hostile = "--dangerously-skip-permissions"
+    with store.open(path) as db:
+        sid = db.start_session(id=hostile, title="hostile", source="claude-code", cwd=str(work))
+        db.append(sid, "user", "hello")
+    ran: list[Any] = []
+    monkeypatch.setattr(subprocess, "call", lambda *a, **k: ran.append(a) or 0)
+    monkeypatch.setattr("shutil.which", lambda name: f"/usr/bin/{name}")
+    app = make_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await open_session(pilot, sid)
+        for key, verb in (("R", "resume"), ("F", "fork")):
+            await pilot.press(key)
+            await wait_for_workers(pilot)
+            said = [str(n.message) for n in app._notifications]
+            assert any(m.startswith(f"Cannot {verb}: ") and "starts with '-'" in m for m in said), (
+                said
+            )
+        assert ran == []
+        assert app.is_running

@@ -56,10 +56,11 @@ def lean_store(db: str | None) -> Connections | None:
     from ..store import ENV_VAR, SCHEMA_VERSION, default_path
     from ..store.connection import Connections
     from ..store.errors import StoreError
+    from ..store.paths import special_file
 
     path = db or os.environ.get(ENV_VAR) or str(default_path())
-    if not os.path.isfile(path):
-        return None
+    if not os.path.isfile(path) or any(special_file(f"{path}{end}") for end in ("-wal", "-shm")):
+        return None  # (a FIFO -wal would block SQLite: the full path refuses it)
     connections = Connections(path)
     try:
         if connections.connection().execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION:

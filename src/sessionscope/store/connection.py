@@ -26,7 +26,7 @@ from .errors import (
     StoreError,
     StoreReadOnly,
 )
-from .paths import check_path, create_store_file
+from .paths import check_path, create_store_file, make_owner_only
 from .schema import MIGRATIONS, SCHEMA_VERSION
 
 # pathlib, random and fileid (dataclasses) are imported where used: `sessionscope search` opens
@@ -34,6 +34,8 @@ from .schema import MIGRATIONS, SCHEMA_VERSION
 TYPE_CHECKING = False  # not `typing.TYPE_CHECKING`: typing stays off the start-up path
 if TYPE_CHECKING:
     from typing import TypeVar
+
+    from .fileid import FileIdentity
 
     T = TypeVar("T")
 
@@ -260,13 +262,15 @@ class Connections:
                     raise StoreError(f"{self.path} does not exist.")
                 create_store_file(target)
             else:
-                self._inspect()
+                found = self._inspect()
                 if (not self.readonly and not os.access(target, os.W_OK)) or (
                     not self.readonly
                     and not os.access(target.parent, os.W_OK)
                     and not Path(str(target) + "-wal").exists()
                 ):
                     self.readonly = True
+                if not self.readonly and found.is_blank():
+                    make_owner_only(target)  # its schema is written now: a new store
         try:
             conn = self.connection()
             version = self._check(conn)
@@ -287,8 +291,9 @@ class Connections:
             self.close()
             raise
 
-    def _inspect(self) -> None:
-        """Refuse a foreign or newer file from what is on disk, before SQLite opens it."""
+    def _inspect(self) -> FileIdentity:
+        """Refuse a foreign or newer file from what is on disk, before SQLite opens it; what
+        the file is."""
         from .fileid import identify
 
         try:
@@ -298,6 +303,7 @@ class Connections:
         except OSError as exc:
             raise StoreError(f"cannot read {self.path} ({exc.strerror}).") from None
         self._judge(found.application_id, found.user_version, found.tables)
+        return found
 
     def _judge(self, application_id: int, version: int, tables: Iterable[str]) -> None:
         """Raise NotAStore or SchemaTooNew unless the file is a store this version can open."""

@@ -20,7 +20,8 @@ class NotAStore(StoreCorrupt):
 
 
 class UnsafePath(StoreError):
-    """The store path is a symlink to nothing, or a file another user owns; it is not used."""
+    """The store path is a symlink to nothing, a file another user owns, or not a regular file
+    (a FIFO, a device, a socket, or a symlink to one); it is not used."""
 
 
 class StoreReadOnly(StoreError):

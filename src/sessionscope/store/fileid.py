@@ -33,6 +33,11 @@ class FileIdentity:
     user_version: int
     tables: frozenset[str]
 
+    def is_blank(self) -> bool:
+        """No schema at all (an empty file, or an SQLite file with no table): opening it writes
+        a new store's."""
+        return not (self.application_id or self.user_version or self.tables)
+
 
 def _header_fields(page: bytes) -> tuple[int, int]:
     """(application_id, user_version) from the 100-byte database header."""

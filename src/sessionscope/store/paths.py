@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import stat
 
 from .errors import StoreError, UnsafePath
 
@@ -24,10 +25,38 @@ def _owner_problem(path: Path) -> str | None:
     return None
 
 
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def special_file(path: str) -> str | None:
+    """Why `path` (followed through symlinks) cannot hold a store or its WAL: one sentence when
+    it is there and not a regular file (a FIFO, a device, a socket: reading one can block for
+    ever or never end), else None."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # missing (or unreadable: opening it says so)
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    kind = next((name for test, name in _KINDS if test(mode)), "not a regular file")
+    shown = f"{path} (a link to {os.path.realpath(path)})" if os.path.islink(path) else path
+    return f"{shown} is {kind}, not a store file; refusing to open it."
+
+
 def check_path(target: Path) -> None:
-    """Refuse a directory, a symlink to nothing, and a store or WAL file owned by someone else."""
+    """Refuse a directory, a FIFO, device or socket, a symlink to nothing, and a store or WAL
+    file owned by someone else."""
     if target.is_dir():
         raise StoreError(f"{target} is a directory, not a store file.")
+    for name in (str(target), f"{target}-wal", f"{target}-shm"):
+        problem = special_file(name)
+        if problem:
+            raise UnsafePath(problem)
     if target.is_symlink() and not target.exists():
         raise UnsafePath(
             f"{target} is a symbolic link to a missing file ({os.readlink(target)}); "
@@ -69,3 +98,19 @@ def create_store_file(target: Path) -> None:
         check_path(target)  # created meanwhile by another process: the same checks
     except OSError as exc:
         raise StoreError(f"cannot create {target} ({exc.strerror}).") from None
+
+
+def make_owner_only(target: Path) -> None:
+    """A file about to become a store (an empty file someone made, say with `touch` under a
+    022 umask): it and any `-wal`/`-shm` beside it made readable by this user only, as a store
+    this code creates is. SQLite gives the `-wal` and `-shm` it creates later the file's mode.
+    A `-wal`/`-shm` that is not a plain file (a symlink) is left alone."""
+    for path, follow in ((str(target), True), (f"{target}-wal", False), (f"{target}-shm", False)):
+        try:
+            if not follow and not stat.S_ISREG(os.lstat(path).st_mode):
+                continue
+            os.chmod(path, 0o600)
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise StoreError(f"cannot make {path} readable by you only ({exc.strerror}).") from None

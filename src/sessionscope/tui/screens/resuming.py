@@ -76,6 +76,7 @@ class ResumeActions(Screen[None]):
                 self.notify,
                 f"Cannot {'fork' if fork else 'resume'}: {exc}",
                 severity="warning",
+                markup=False,
             )
             return
         self.post_message(ResumeReady(ready))
