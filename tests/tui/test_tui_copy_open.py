@@ -371,7 +371,6 @@ async def test_x_in_the_list_exports_the_session_under_the_cursor(
         assert "# copy and open" in target.read_text()
 
 
-
 async def test_o_never_hands_the_editor_a_path_it_could_read_as_an_option(
     tmp_path: Path, editor: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
