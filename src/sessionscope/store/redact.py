@@ -483,8 +483,18 @@ _MARKS = re.compile(r"\[REDACTED:([a-z0-9_]{1,40})\]")
 
 # -- what the store redacts ----------------------------------------------------------------------
 
-# Session columns holding free text (ids, timestamps, status and variant are the store's own).
-SESSION_TEXT_FIELDS = ("title", "project", "cwd", "git_branch", "model", "source_ref")
+# Session columns holding free text (the id and parent id are keys: `redact_keys`; timestamps
+# and the variant are the store's own).
+SESSION_TEXT_FIELDS = (
+    "title",
+    "project",
+    "cwd",
+    "git_branch",
+    "model",
+    "source_ref",
+    "source",
+    "status",
+)
 
 
 def redact_session_fields(values: dict[str, Any]) -> dict[str, Any]:
