@@ -6,7 +6,8 @@ images turned off. Every piece of transcript text is HTML-escaped, and the finis
 cleaned of control, bidi and zero-width characters (after Markdown has decoded its entities). A
 Content-Security-Policy forbids every fetch but inline styles and `data:` images, so even a page
 edited by hand cannot call home. With `redact` (the CLI's default for HTML) secrets are replaced
-and listed (kind and where) so a person can review them before sharing.
+in every field (`export_redact`) and listed (kind and where) so a person can review them before
+sharing.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from __future__ import annotations
 import html
 import json
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from .diffs import EditDiff, edit_diff
+from .export_redact import Redaction, redact_session
 from .sanitize import clean
 from .store.models import Message, Session, tool_result_text
 
@@ -51,15 +52,6 @@ summary .name{color:var(--tool);font-weight:600}.err{color:var(--del);font-weigh
 .diff .hunk{color:var(--dim);display:block}
 img{max-width:100%}
 """
-
-
-@dataclass(frozen=True, slots=True)
-class Redaction:
-    """One secret replaced: where (message seq and role, or a session field) and its kind."""
-
-    where: str
-    kind: str
-    count: int = 1
 
 
 def _esc(value: Any) -> str:
@@ -170,33 +162,11 @@ def _pairing(messages: list[Message]) -> tuple[dict[str, dict[str, Any]], set[in
     return results, hidden
 
 
-def redact_session(session: Session) -> tuple[Session, list[Redaction]]:
-    import dataclasses
-
-    from .store.redact import kinds_in, redact, redact_text
-
-    found: list[Redaction] = []
-    fields: dict[str, Any] = {}
-    for name in ("title", "project", "cwd", "git_branch", "model"):
-        value = getattr(session, name, None)
-        if isinstance(value, str):
-            fields[name] = redact_text(value)
-            for kind, count in kinds_in([fields[name]]).items():
-                found.append(Redaction(name, kind, count))
-    messages = []
-    for message in session.messages:
-        blocks = redact(message.blocks)
-        kinds = kinds_in([json.dumps(blocks, ensure_ascii=False)])
-        found += [Redaction(f"#{message.seq} {message.role}", k, c) for k, c in kinds.items()]
-        messages.append(dataclasses.replace(message, blocks=blocks))
-    return dataclasses.replace(session, messages=messages, **fields), found
-
-
 def to_html(session: Session, *, redact: bool = True) -> tuple[str, list[Redaction]]:
     """The page, and what was redacted (empty without `redact`)."""
     found: list[Redaction] = []
     if redact:
-        session, found = redact_session(session)
+        session, found = redact_session(session)  # every field the page shows, and the rest
     results, hidden = _pairing(session.messages)
     title = session.title or session.id
     meta = [

@@ -189,3 +189,34 @@ def test_page_renders_in_chromium_with_no_request_and_inert_markup(
     assert "<title>hostile page</title>" in dom  # no script ran
     assert "<script" not in dom.split("<body", 1)[1] and "<iframe" not in dom
     assert "&lt;script&gt;" in dom  # the markup is text
+
+
+def test_html_export_of_ordinary_code_redacts_nothing(db: store.Store) -> None:
+    """The demo's code came out as `const sessionToken = [REDACTED:token] Intl.NumberFormat(`:
+    34 "secrets" in one session, all of them code."""
+    code = (
+        "const sessionToken = new Intl.NumberFormat(locale).format(total);\n"
+        "const sessionToken = await fetchSessionToken(opts);\n"
+        "const sessionToken = useMemo(() => items.filter((row) => row.ok), [items]);\n"
+        "sessionToken = buildSessionToken(items)\n"
+        "[Bar] progress_bar: progress_bar token=4096 ok\n"
+    )
+    sid = db.start_session(title="code", source="api")
+    db.append(sid, "assistant", f"```tsx\n{code}```")
+    db.append(
+        sid,
+        "assistant",
+        [
+            {
+                "type": "tool_use",
+                "id": "t",
+                "name": "Write",
+                "input": {"file_path": "a.tsx", "content": code},
+            }
+        ],
+    )
+    session = db.load(sid)
+    assert session is not None
+    page, found = to_html(session, redact=True)
+    assert found == [] and "REDACTED" not in page
+    assert "const sessionToken = new Intl.NumberFormat" in page

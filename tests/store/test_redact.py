@@ -150,3 +150,53 @@ def test_import_redact_flag(fixture_tree, store_path) -> None:
         assert AWS not in text and "hunter2" not in text
         assert "[REDACTED:aws_access_key]" in text and "DB_PASSWORD=[REDACTED:password]" in text
         assert db.search("hunter2") == []
+
+
+# -- code that names a token is not a token (the HTML export of a demo session found 34) --------
+
+CODE_LOOKALIKES = [
+    "const sessionToken = new Intl.NumberFormat(locale, { style: 'currency' }).format(a);",
+    "const sessionToken = await fetchSessionToken(opts);",
+    "let accessToken = await refresh(x)",
+    "const sessionToken = useMemo(() => items.filter((row) => row.id !== undefined), [items]);",
+    "const sessionToken = buildSessionToken(items)",
+    "sessionToken = buildSessionToken(items)",
+    "uiState.update { it.copy(token = offlineCache) }",
+    "uiState.update { it.copy(token = navigationGraph) }",
+    "for _, row := range rows {\n\t\trow.Token = 123\n\t}",
+    "[ProgressBar] progress_bar: progress_bar token=4096 ok",
+    '{"level":"error","msg":"permission denied","token":48213,"request_id":"abc"}',
+    'resource "x" "y" {\n  token = "negative amount"\n}',
+    "token = None",
+    "token = getToken()",
+    "apiKey = process.env.API_KEY",
+    'password = input("Password: ")',
+    "self.token = token",
+    "self.token = access_token",
+    "api_key = yield from fetch_key()",
+    "token = typeof x",
+]
+
+
+@pytest.mark.parametrize("text", CODE_LOOKALIKES)
+def test_code_that_names_a_secret_is_untouched(text: str) -> None:
+    assert redact_text(text) == text
+
+
+# secrets the shape check must still catch (beside SECRETS above and test_redact_formats)
+SHAPED_SECRETS = [
+    ("TOKEN=abc123def456", "abc123def456", "token"),
+    ("token = a8f3kLq9Zt", "a8f3kLq9Zt", "token"),
+    ("JWT_SECRET=supersecretvalue", "supersecretvalue", "secret"),
+    ("password = hunter", "hunter", "password"),
+    ("DB_PASSWORD=123456", "123456", "password"),
+    ('api_key = "9f8e7d6c5b4a"', "9f8e7d6c5b4a", "api_key"),
+    ('{"password": "correct horse battery staple"}', "correct horse", "password"),
+    ("token = AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEf", "AbCdEfGhIjKlMnOpQrStUvWxYzAbCdEf", "token"),
+]
+
+
+@pytest.mark.parametrize(("text", "secret", "kind"), SHAPED_SECRETS)
+def test_values_shaped_like_secrets_are_still_redacted(text: str, secret: str, kind: str) -> None:
+    out = redact_text(text)
+    assert secret not in out and f"[REDACTED:{kind}]" in out, out

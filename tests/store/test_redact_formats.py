@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from sessionscope import store
-from sessionscope.store.redact import key_kind, redact, redact_text, rules
+from sessionscope.store.redact import key_kind, may_hold_secret, redact, redact_text, rules
 
 JWT = (
     "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ"
@@ -118,6 +118,21 @@ def test_redact_text_never_raises(text: str) -> None:
     out = redact_text(text)
     assert isinstance(out, str)
     assert redact_text(out) == out  # idempotent: a redacted text has nothing left to redact
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=st.sampled_from(TRAPS + "ACSK") | st.characters(), max_size=80))
+def test_text_said_to_hold_no_secret_is_left_as_it_is(text: str) -> None:
+    """`may_hold_secret` lets a store skip loading the rules for an id (a UUID): it must
+    never say no to text a rule would change."""
+    if not may_hold_secret(text):
+        assert redact_text(text) == text
+
+
+@pytest.mark.parametrize(("text", "secret", "kind"), FORMATS)
+def test_every_format_may_hold_a_secret(text: str, secret: str, kind: str) -> None:
+    assert may_hold_secret(text)
+    assert not may_hold_secret("11111111-2222-4333-8444-555555555555")
 
 
 @given(st.sampled_from(list(TRAPS)), st.sampled_from(["password", "token", "secret", "api_key"]))

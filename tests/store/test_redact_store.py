@@ -129,3 +129,110 @@ def test_readonly_store_cannot_be_rewritten(store_path: Path) -> None:
     store.open().close()
     with store.open(readonly=True) as db, pytest.raises(store.StoreReadOnly):
         db.redact_existing()
+
+
+# -- every field, ids and keys included (QA: agent configs, projects, signal sources, session ids,
+# sources and tags were stored raw) -------------------------------------------------------------
+
+AWS = "AKIAIOSFODNN7EXAMPLE"  # upper case: a tag's case-folding hides it from its rule
+
+
+def _key_parts(raw: bytes) -> list[bytes]:
+    """Pieces of KEY and AWS as they could sit in the file: as given, lower-cased (the search
+    index folds case; tags are case-folded)."""
+    low = raw.lower()
+    return [p for p in (KEY[4:20], AWS[4:16]) if p.encode() in raw or p.lower().encode() in low]
+
+
+def _everything_else(db: store.Store, sid: str) -> None:
+    """Write KEY into what `_everything` leaves out: ids, sources, status, tags, projects,
+    configs and experiments."""
+    parent = db.start_session(id=f"parent-{KEY}", source=f"src-{KEY}", title="parent")
+    db.start_session(
+        id=sid, source=f"src-{KEY}", parent_session_id=parent, metadata={"k": KEY}, title="t"
+    )
+    db.append(sid, "user", f"use {KEY}", external_id=f"ext-{KEY}")
+    db.end_session(sid, status=f"failed: {KEY}")
+    db.tag(sid, KEY, AWS, "plain")
+    db.set_note(sid, KEY)
+    db.record_signal(sid, kind="explicit", source=f"s-{KEY}", value=1.0, payload={"k": KEY})
+    pid = db.create_project(f"proj-{KEY}", root_path=f"/r/{KEY}", adapter=f"a-{KEY}")
+    db.update_session(sid, project=pid)
+    db.create_project("other", metadata={"token": KEY})
+    champion = db.add_config(pid, {"system_prompt_prefix": f"use {KEY}"}, role="champion")
+    challenger = db.add_config(pid, {"system_prompt_prefix": f"use {KEY} twice"})
+    assert champion != challenger
+    db.start_experiment(pid, challenger, 0.5, metadata={"why": KEY})
+
+
+def test_a_redacting_store_writes_no_key_into_any_field(store_path: Path) -> None:
+    sid = f"sess-{KEY}"
+    with store.open(redact=True) as db:
+        _everything(db, "s1")
+        _everything_else(db, sid)
+        key = db.resolve_session(sid)
+        assert key != sid and KEY not in key and "redacted-github_token-" in key
+        assert "#" not in key and "[" not in key  # typed in `show ID#SEQ`, a shell
+        # the original id still reaches the session, for every call that takes one
+        assert db.session(sid).id == key  # type: ignore[union-attr]
+        db.append(sid, "assistant", "more")
+        assert db.message_count(sid) == 2 and db.load(sid).messages[1].session_id == key  # type: ignore[union-attr]
+        assert db.tags(sid) == sorted(db.tags(key)) and "plain" in db.tags(sid)
+        assert db.find_message(sid, f"ext-{KEY}") is not None
+        assert len(db.signals(sid)) == 1 and db.sessions(parent=f"parent-{KEY}")[0].id == key
+        assert db.untag(sid, KEY, AWS) == ["plain"]
+        db.tag(sid, KEY)
+        assert db.project(f"proj-{KEY}") is not None
+        assert db.create_project(f"proj-{KEY}", exist_ok=True) == db.project(f"proj-{KEY}").id  # type: ignore[union-attr]
+        info = db.session(sid)
+        assert info is not None and KEY not in repr(info) and info.source.startswith("src-[RED")
+        assert info.status == "failed: [REDACTED:github_token]"
+        for read in (db.projects(), db.configs(info.project_id), db.experiments()):  # type: ignore[arg-type]
+            assert KEY not in repr(read) and "[REDACTED:" in repr(read)
+        assert KEY not in repr(db.signals(sid)) and KEY not in repr(db.load(sid))
+        assert db.check(full=True) == []
+    raw = _raw(store_path)
+    assert KEY.encode() not in raw and _key_parts(raw) == []
+
+
+def test_keys_are_stable_unique_and_their_own_keys() -> None:
+    from sessionscope.store.redact_keys import redact_key, redact_tag
+
+    other = "ghp_" + "Yw72Kp" * 6
+    assert redact_key(f"s-{KEY}") == redact_key(f"s-{KEY}") != redact_key(f"s-{other}")
+    assert redact_key(f"s-{KEY}").startswith("s-redacted-github_token-")
+    assert redact_key(redact_key(f"s-{KEY}")) == redact_key(f"s-{KEY}")
+    assert redact_key("11111111-2222-4333-8444-555555555555") == (
+        "11111111-2222-4333-8444-555555555555"
+    )
+    tag = redact_tag(AWS.casefold())
+    assert tag.startswith("redacted-aws_access_key-") and redact_tag(tag) == tag
+    assert redact_tag("flaky") == "flaky" and redact_tag(KEY.casefold()) != redact_tag("x" + KEY)
+
+
+def test_redact_existing_rewrites_ids_projects_configs_tags_and_signal_sources(
+    store_path: Path,
+) -> None:
+    sid = f"sess-{KEY}"
+    with store.open() as db:
+        _everything(db, "s1")
+        _everything_else(db, sid)
+        configs_before = {c.fingerprint for c in db.configs(db.project(f"proj-{KEY}").id)}  # type: ignore[union-attr]
+    assert KEY.encode() in _raw(store_path)
+    with store.open() as db:
+        report = db.redact_existing()
+        assert report.sessions == 3 and report.tags == 2 and report.projects == 5
+        assert report.signals == 3  # two payloads, one source
+        key = db.resolve_session(sid)
+        assert KEY not in key and db.message_count(key) == 1 and db.message_count(sid) == 1
+        assert db.tags(key) == sorted(db.tags(key)) and len(db.tags(key)) == 3
+        assert db.session(key).parent_session_id == db.resolve_session(f"parent-{KEY}")  # type: ignore[union-attr]
+        assert db.sessions(parent=f"parent-{KEY}")[0].id == key
+        assert db.signals(key)[0]["source"] == "s-[REDACTED:github_token]"
+        assert db.session(key).note == "[REDACTED:github_token]"  # type: ignore[union-attr]
+        project = db.project(f"proj-{KEY}")
+        assert project is not None and KEY not in repr(project)
+        assert {c.fingerprint for c in db.configs(project.id)} == configs_before  # unchanged
+        assert db.check(full=True) == []
+    raw = _raw(store_path)
+    assert KEY.encode() not in raw and _key_parts(raw) == []

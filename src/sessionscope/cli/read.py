@@ -213,14 +213,17 @@ def export_cmd(session: str, fmt: str, output: str | None, redact: bool | None) 
 
     with open_from_context(must_exist=True) as db:
         loaded = _load(db, session)
-    if fmt == "html":
-        text = _html_export(loaded, redact is not False)
-    else:
-        if redact:
-            from ..export_html import redact_session
+    if fmt == "html" if redact is None else redact:
+        from ..export_redact import redact_session
 
-            loaded, found = redact_session(loaded)
-            _say_redacted(found)
+        # every field, for every format, and the title the last line shows
+        loaded, found = redact_session(loaded)
+        _say_redacted(found)
+    if fmt == "html":
+        from ..export_html import to_html
+
+        text = to_html(loaded, redact=False)[0]  # redacted above
+    else:
         text = export.to_markdown(loaded) if fmt == "markdown" else export.to_json(loaded) + "\n"
     if output:
         write_private(output, text)
@@ -266,15 +269,6 @@ def _say_redacted(found: list[Any]) -> None:
     click.echo(f"Redacted {total} secret{'s' if total != 1 else ''}:", err=True)
     for r in found:
         click.echo(f"  {inert(r.where, 80)}: {inert(r.kind, 40)} x{r.count}", err=True)
-
-
-def _html_export(loaded: Any, redact: bool) -> str:
-    from ..export_html import to_html
-
-    text, found = to_html(loaded, redact=redact)
-    if redact:
-        _say_redacted(found)
-    return text
 
 
 @click.command("stats")

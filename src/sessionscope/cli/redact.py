@@ -13,8 +13,9 @@ def redact_cmd() -> None:
     """Redact secrets in everything stored, and in everything written from now on.
 
     Replaces API keys, tokens, private keys and passwords with [REDACTED:<kind>] in every
-    session and message, rebuilds the search index, and wipes and compacts the file so the old
-    text cannot be read back. Redaction stays on for this store from then on, whoever writes it.
+    session (its id too), message, note, tag, signal, project, config and experiment, rebuilds
+    the search index, and wipes and compacts the file so the old text cannot be read back.
+    Redaction stays on for this store from then on, whoever writes it.
     """
     with open_from_context(must_exist=True, mmap_mb=0) as db:
         report = db.redact_existing()

@@ -10,8 +10,9 @@ from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Self
 
-from . import side
+from . import sessions, side
 from .connection import CancelToken, Connections
+from .redact_keys import redact_key
 
 
 class StoreBase:
@@ -57,6 +58,20 @@ class StoreBase:
             return True
         self._db.know_plain()
         return False
+
+    def _key(self, conn: sqlite3.Connection, session_id: str) -> str:
+        """The id session `session_id` is stored under. A store that redacts stores an id
+        holding a secret as its `redact_key`; callers may pass either the original or the key.
+        A row written under the original before redaction was turned on (and before
+        `sessionscope redact` rewrote it) is still found by it."""
+        if not isinstance(session_id, str):
+            return session_id  # the store function refuses it with a typed error
+        key = redact_key(session_id)
+        if key == session_id or not self._redacts(conn):
+            return session_id
+        if not sessions.exists(conn, key) and sessions.exists(conn, session_id):
+            return session_id
+        return key
 
     # -- transactions and housekeeping -----------------------------------------------------------
 

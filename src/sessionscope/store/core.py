@@ -23,6 +23,7 @@ from .experiments_api import ExperimentsAPI
 from .importing import ImportingStore
 from .listfilter import ListFilter, with_match
 from .marks_api import MarksAPI
+from .redact import redact_text
 from .rows import Row
 from .timeutil import normalize_ts, now_iso
 from .validate import int_arg, message_list, message_spec, optional_int_arg, session_fields
@@ -68,14 +69,15 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         """
         sid, values = rows_of_sessions.new_values(id, title, source, project, model, fields)
         with self.writing() as conn:
-            redacting = self._redacts(conn)
+            redacting, sid = self._redacts(conn), self._key(conn, sid)
             return rows_of_sessions.start(conn, sid, values, exist_ok=exist_ok, redacting=redacting)
 
     def update_session(self, session_id: str, **fields: Any) -> None:
         """Set session fields (title, status, project, cwd, git_branch, model, ...)."""
         session_fields(fields)
         with self.writing() as conn:
-            rows_of_sessions.update(conn, session_id, fields, redacting=self._redacts(conn))
+            sid = self._key(conn, session_id)
+            rows_of_sessions.update(conn, sid, fields, redacting=self._redacts(conn))
 
     def end_session(
         self, session_id: str, status: str = "completed", ended_at: str | None = None
@@ -85,12 +87,14 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
             raise InvalidInput("status must be a non-empty string.")
         moment = normalize_ts(ended_at) or now_iso()
         with self.writing() as conn:
-            rows_of_sessions.end(conn, session_id, status, moment)
+            if self._redacts(conn):
+                status = redact_text(status)
+            rows_of_sessions.end(conn, self._key(conn, session_id), status, moment)
 
     def delete_session(self, session_id: str) -> bool:
         """Delete a session, its messages, signals and subagent sessions. False if absent."""
         with self.writing() as conn:
-            return rows_of_sessions.delete(conn, session_id)
+            return rows_of_sessions.delete(conn, self._key(conn, session_id))
 
     # -- messages ------------------------------------------------------------------------------
 
@@ -130,7 +134,7 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         with self.writing() as conn:
             if not redacting and self._redacts(conn):  # turned on since: redact these too
                 rows = [Row(spec, default_time, True) for spec in specs]
-            return msgs.append(conn, session_id, rows, replace)
+            return msgs.append(conn, self._key(conn, session_id), rows, replace)
 
     def save(
         self,
@@ -149,7 +153,7 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         with self.writing() as conn:
             return msgs.save(
                 conn,
-                session_id,
+                self._key(conn, session_id),
                 specs,
                 default_time=default_time,
                 redacting=self._redacts(conn),
@@ -162,24 +166,24 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
     def session(self, session_id: str) -> SessionInfo | None:
         """One session's row (no messages), or None."""
         with self.reading() as conn:
-            return rows_of_sessions.get(conn, session_id)
+            return rows_of_sessions.get(conn, self._key(conn, session_id))
 
     def session_fields(self, session_id: str, names: Sequence[str]) -> dict[str, Any] | None:
         """Some columns of one session's row (names from `SessionInfo`'s fields), or None."""
         with self.reading() as conn:
-            return rows_of_sessions.fields(conn, session_id, names)
+            return rows_of_sessions.fields(conn, self._key(conn, session_id), names)
 
     def resolve_session(self, ref: str) -> str:
         """The id of the session whose id is `ref` or starts with it (at least 4 characters)."""
         if not isinstance(ref, str):
             raise InvalidInput(f"a session id must be a string, not {type(ref).__name__}.")
         with self.reading() as conn:
-            return rows_of_sessions.resolve(conn, ref)
+            return rows_of_sessions.resolve(conn, self._key(conn, ref))
 
     def load(self, session_id: str) -> Session | None:
         """A session with its whole transcript, or None when it does not exist."""
         with self.reading() as conn:
-            return rows_of_sessions.load(conn, session_id)
+            return rows_of_sessions.load(conn, self._key(conn, session_id))
 
     def sessions(
         self,
@@ -204,13 +208,17 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         sessions of one session; `top_level` leaves subagent sessions out; `match` is a list
         filter in the search language (`store.listfilter`); `pinned_first`: pinned ones first.
         """
-        where, params = rows_of_sessions.filter_clause(
+        rows_of_sessions.filter_clause(
             project, source, since, until, parent, top_level, experiment_id, variant
-        )
-        where, params = with_match(where, params, match)
+        )  # checked before the read
         sort = rows_of_sessions.sort_clause(order)
         limit, offset = optional_int_arg(limit, "limit"), int_arg(offset, "offset")
         with self.reading() as conn:
+            parent = None if parent is None else self._key(conn, parent)
+            where, params = rows_of_sessions.filter_clause(
+                project, source, since, until, parent, top_level, experiment_id, variant
+            )
+            where, params = with_match(where, params, match)
             return rows_of_sessions.listing(conn, where, params, sort, limit, offset, pinned_first)
 
     def count_sessions(
@@ -225,11 +233,13 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         match: str | ListFilter | None = None,
     ) -> int:
         """How many sessions `sessions()` would list with the same filters and no limit."""
-        where, params = rows_of_sessions.filter_clause(
-            project, source, since, until, parent, top_level, None, None
-        )
-        where, params = with_match(where, params, match)
+        rows_of_sessions.filter_clause(project, source, since, until, parent, top_level, None, None)
         with self.reading() as conn:
+            parent = None if parent is None else self._key(conn, parent)
+            where, params = rows_of_sessions.filter_clause(
+                project, source, since, until, parent, top_level, None, None
+            )
+            where, params = with_match(where, params, match)
             return rows_of_sessions.count(conn, where, params)
 
     def session_totals(
@@ -251,12 +261,12 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         """Messages with `start <= seq < stop`, in order."""
         start, stop = int_arg(start, "start"), optional_int_arg(stop, "stop")
         with self.reading() as conn:
-            return msgs.in_range(conn, session_id, start, stop)
+            return msgs.in_range(conn, self._key(conn, session_id), start, stop)
 
     def message_count(self, session_id: str) -> int:
         """Number of messages in a session (0 when it does not exist)."""
         with self.reading() as conn:
-            return msgs.count(conn, session_id)
+            return msgs.count(conn, self._key(conn, session_id))
 
     def scroll(
         self, session_id: str, around: int | None = None, before: int = 20, after: int = 20
@@ -274,7 +284,8 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
             if not isinstance(value, str):
                 raise InvalidInput(f"{name} must be a string, not {type(value).__name__}.")
         with self.reading() as conn:
-            return msgs.find(conn, session_id, external_id, redacting=self._redacts(conn))
+            sid = self._key(conn, session_id)
+            return msgs.find(conn, sid, external_id, redacting=self._redacts(conn))
 
     def search(
         self,
@@ -300,8 +311,9 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         from .search import search_messages
 
         with self.reading() as conn:
+            sid = None if session_id is None else self._key(conn, session_id)
             return search_messages(
-                conn, query, limit=limit, offset=offset, order=order, session_id=session_id
+                conn, query, limit=limit, offset=offset, order=order, session_id=sid
             )
 
     def tool_calls(
@@ -315,7 +327,7 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         """
         start, stop = int_arg(start, "start"), optional_int_arg(stop, "stop")
         with self.reading() as conn:
-            return msgs.tool_calls(conn, session_id, start, stop)
+            return msgs.tool_calls(conn, self._key(conn, session_id), start, stop)
 
     def window(
         self,
@@ -343,7 +355,7 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         with self.reading() as conn:
             return read_window(
                 conn,
-                session_id,
+                self._key(conn, session_id),
                 start,
                 stop,
                 info=info,
@@ -419,15 +431,13 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         """Score a session: kind explicit or implicit, value in [0, 1]. Returns the signal id."""
         side.signal_args(kind, source, value)
         with self.writing() as conn:
-            redacting = self._redacts(conn)
-            return side.record_signal(
-                conn, session_id, kind, source, value, payload, redacting=redacting
-            )
+            redacting, sid = self._redacts(conn), self._key(conn, session_id)
+            return side.record_signal(conn, sid, kind, source, value, payload, redacting=redacting)
 
     def signals(self, session_id: str) -> list[dict[str, Any]]:
         """A session's signals, oldest first."""
         with self.reading() as conn:
-            return side.signals(conn, session_id)
+            return side.signals(conn, self._key(conn, session_id))
 
     # -- import state --------------------------------------------------------------------------
 

@@ -9,7 +9,10 @@ from typing import TYPE_CHECKING, Any
 
 from . import experiment_args as exp_args
 from .base import StoreBase
+from .blocks import encode_metadata
 from .lazy import LazyModule
+from .redact import redact, redact_text
+from .redact_keys import redact_key
 
 if TYPE_CHECKING:
     from . import experiments as exp
@@ -34,6 +37,9 @@ class ExperimentsAPI(StoreBase):
         """Create a project and return its id. With `exist_ok`, an existing name returns its id."""
         encoded = exp_args.project_args(name, root_path, adapter, metadata)
         with self.writing() as conn:
+            if self._redacts(conn):  # the name is a key (unique): see `redact_keys`
+                name, root_path, adapter = redact_key(name), _text(root_path), _text(adapter)
+                encoded = encode_metadata(redact(metadata)) if metadata is not None else None
             return exp.create_project(conn, name, root_path, adapter, encoded, exist_ok)
 
     def projects(self) -> list[Project]:
@@ -44,6 +50,8 @@ class ExperimentsAPI(StoreBase):
     def project(self, ref: int | str) -> Project | None:
         """A project by id or by name, or None."""
         with self.reading() as conn:
+            if isinstance(ref, str) and redact_key(ref) != ref and self._redacts(conn):
+                return exp.project(conn, redact_key(ref)) or exp.project(conn, ref)
             return exp.project(conn, ref)
 
     def add_config(
@@ -56,6 +64,8 @@ class ExperimentsAPI(StoreBase):
         """
         text, digest = exp_args.config_args(project_id, payload, role)
         with self.writing() as conn:
+            if self._redacts(conn):  # the fingerprint stays the original's: a digest, no secret
+                text = exp_args.canonical_json(redact(dict(payload)))
             return exp.add_config(conn, project_id, text, digest, role)
 
     def configs(self, project_id: int) -> list[AgentConfig]:
@@ -83,6 +93,8 @@ class ExperimentsAPI(StoreBase):
             project_id, challenger_config_id, traffic_share, started_at, metadata
         )
         with self.writing() as conn:
+            if metadata is not None and self._redacts(conn):
+                encoded = encode_metadata(redact(metadata))
             return exp.start_experiment(
                 conn, project_id, challenger_config_id, traffic_share, started, encoded
             )
@@ -161,3 +173,7 @@ class ExperimentsAPI(StoreBase):
         moment = exp_args.finish_args(experiment_id, decided_at)
         with self.writing() as conn:
             return exp.finish(conn, experiment_id, status, force=force, moment=moment)
+
+
+def _text(value: str | None) -> str | None:
+    return None if value is None else redact_text(value)

@@ -56,13 +56,14 @@ class ImportingStore(StoreBase):
         dropped = [_text(leaf, "a dropped leaf") for leaf in dropped]
         with self.writing() as conn:
             redacting = self._redacts(conn)
+            leaves = {leaf: self._key(conn, sid) for leaf, sid in leaves.items()}
             links.save_leaves(conn, leaves, summaries or {}, dropped, redacting=redacting)
 
     def adopt_children(self, parent_id: str) -> int:
         """Link the sessions that named `parent_id` as their parent before it existed."""
         _text(parent_id, "parent_id")
         with self.writing() as conn:
-            return links.adopt_children(conn, parent_id)
+            return links.adopt_children(conn, self._key(conn, parent_id))
 
 
 def _text(value: Any, name: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from . import marks
 from .base import StoreBase
 from .errors import InvalidInput
+from .redact_keys import redact_tag
 from .timeutil import now_iso
 
 
@@ -18,18 +19,22 @@ class MarksAPI(StoreBase):
         """Add tags (case-folded; see `marks.clean_tag`); return the session's tags, sorted."""
         cleaned = marks.clean_tags(_flat(tags))
         with self.writing() as conn:
-            return marks.add_tags(conn, session_id, cleaned, now_iso())
+            if self._redacts(conn):
+                cleaned = [redact_tag(tag) for tag in cleaned]
+            return marks.add_tags(conn, self._key(conn, session_id), cleaned, now_iso())
 
     def untag(self, session_id: str, *tags: str | Iterable[str]) -> list[str]:
         """Remove tags (absent ones are ignored); return the session's tags, sorted."""
         cleaned = marks.clean_tags(_flat(tags), strict=False)
         with self.writing() as conn:
-            return marks.remove_tags(conn, session_id, cleaned)
+            if self._redacts(conn):  # the tag as stored (and as given, stored before)
+                cleaned = [*cleaned, *(redact_tag(tag) for tag in cleaned)]
+            return marks.remove_tags(conn, self._key(conn, session_id), cleaned)
 
     def tags(self, session_id: str) -> list[str]:
         """A session's tags, sorted (empty for an unknown session)."""
         with self.reading() as conn:
-            return marks.tags_of(conn, session_id)
+            return marks.tags_of(conn, self._key(conn, session_id))
 
     def all_tags(self) -> list[tuple[str, int]]:
         """Every tag in use and how many sessions carry it, most used first."""
@@ -41,14 +46,15 @@ class MarksAPI(StoreBase):
         if not isinstance(pinned, bool):
             raise InvalidInput(f"pinned must be True or False, not {pinned!r}.")
         with self.writing() as conn:
-            return marks.pin(conn, session_id, pinned, now_iso())
+            return marks.pin(conn, self._key(conn, session_id), pinned, now_iso())
 
     def set_note(self, session_id: str, text: str | None) -> str | None:
         """Attach a note to a session (None or blank removes it); return the note as stored
         (redacted when the store redacts)."""
         note = marks.clean_note(text)
         with self.writing() as conn:
-            return marks.set_note(conn, session_id, note, now_iso(), redacting=self._redacts(conn))
+            sid, redacting = self._key(conn, session_id), self._redacts(conn)
+            return marks.set_note(conn, sid, note, now_iso(), redacting=redacting)
 
 
 def _flat(values: tuple[str | Iterable[str], ...]) -> list[object]:

@@ -7,7 +7,9 @@ fine-grained tokens, Google `AIza…` keys and `ya29.` tokens, Hugging Face, npm
 keys, JWTs, private key blocks, `Authorization:` headers, `curl -u user:pass`, `mysql -p…`) and
 `password=`-style assignments (`DB_PASSWORD=…`, `"SecretAccessKey": "…"`, `X-Api-Key: …`).
 Look-alikes are left alone: code that reads a secret (`password = getpass()`,
-`token = os.environ["TOKEN"]`, `password: str`), placeholders (`${TOKEN}`, `<password>`, `***`),
+`token = os.environ["TOKEN"]`, `password: str`) or starts an expression (`token = await f()`,
+`= new X()`, `token = offlineCache`, `self.token = access_token`), counts (`token=4096`), prose
+in a token (`token = "negative amount"`), placeholders (`${TOKEN}`, `<password>`, `***`),
 words that merely start like a key (`sk-learn`), git shas, UUIDs and base64 image data.
 
 Every rule runs in time linear in its input (each is anchored at the start of a word and
@@ -306,16 +308,36 @@ _EXPRESSION = re.compile(
     re.S,
 )
 _HAS_DIGIT_OR_SYMBOL = re.compile(r"[0-9\W_]")
+# words of code that start an expression (`token = await f()`, `= new Intl...`), never a secret
+_CODE_WORDS = frozenset(
+    "new await yield async typeof instanceof function lambda not this self cls super require"
+    " import return const let var def fn func void delete nil nan infinity input getpass".split()
+)
+# an identifier in camelCase (`offlineCache`) or snake_case (`access_token`): a variable
+_CAMEL = re.compile(r"[a-z][a-z]*(?:[A-Z][a-z]+)+")
+_SNAKE = re.compile(r"[A-Za-z]+(?:_[A-Za-z]+)+")
+# kinds whose values a machine made: never holding spaces, never a bare count
+_MACHINE_KINDS = frozenset({"token", "api_key"})
 
 
-def _is_secret_value(value: str, *, quoted: bool, colon: bool, following: str) -> bool:
+def _is_secret_value(value: str, *, kind: str, quoted: bool, colon: bool, following: str) -> bool:
+    """Whether `value`, assigned to a key of `kind`, looks like a secret rather than code,
+    a placeholder, a number or prose: a literal, not an expression."""
     lowered = value.lower()
     if lowered in _NOT_SECRETS or _PLACEHOLDER.fullmatch(value) or value.startswith(MARK):
         return False
+    if kind in _MACHINE_KINDS and any(ch.isspace() for ch in value):
+        return False  # `token = "negative amount"`: prose, no token holds a space
     if quoted:
         return len(value) >= 3
     if following.startswith(("(", "[", ".")) or _EXPRESSION.fullmatch(value):
         return False  # code reading a secret, not the secret itself
+    if lowered in _CODE_WORDS or _CAMEL.fullmatch(value):
+        return False  # `= await f()`, `= new X()`, `token = offlineCache`
+    if _SNAKE.fullmatch(value) and key_kind(value):
+        return False  # `self.token = access_token`: a variable named for what it holds
+    if value.isdigit() and kind != "password":
+        return False  # `token=4096`, `"token":48213`: a count or an id (a PIN stays a secret)
     if colon:  # `password: str` is an annotation; YAML values with digits/symbols are secrets
         return len(value) >= 4 and _HAS_DIGIT_OR_SYMBOL.search(value) is not None
     return len(value) >= 3
@@ -330,7 +352,10 @@ def _assignments(text: str) -> str:
         value = match.group("dq") or match.group("sq") or match.group("bare") or ""
         following = text[match.end() : match.end() + 1]
         colon = ":" in match.group("sep")
-        if not _is_secret_value(value, quoted=bool(quote), colon=colon, following=following):
+        secret = _is_secret_value(
+            value, kind=kind, quoted=bool(quote), colon=colon, following=following
+        )
+        if not secret:
             return match.group(0)
         return f"{match.group('key')}{match.group('sep')}{quote}[REDACTED:{kind}]{quote}"
 
@@ -354,6 +379,26 @@ def redact_text(text: str) -> str:
     if any(n in lowered for n in _ASSIGNMENT_NEEDLES):
         text = _assignments(text)
     return text
+
+
+# every needle of every rule: text holding none of them has nothing any rule would redact
+_ANY_NEEDLE = tuple(sorted({n for ns in _NEEDLES.values() for n in ns} | set(_ASSIGNMENT_NEEDLES)))
+# rules run on every text (no needle in `_NEEDLES`) with what their case-sensitive match needs
+_CASED_NEEDLES = {"twilio_key": ("AC", "SK")}  # detect-secrets: AC… / SK… and 32 more
+_UNGUARDED = {kind for kind, *_ in (*_DETECT_SECRETS, *_OWN)} - {*_NEEDLES, *_CASED_NEEDLES}
+
+
+def may_hold_secret(text: str) -> bool:
+    """False when `redact_text` would surely return `text` unchanged, found without loading
+    the rules (most ids: a UUID holds no rule's needle)."""
+    if not isinstance(text, str) or len(text) < 8:
+        return False
+    if _UNGUARDED or "PRIVATE KEY" in text:
+        return True
+    if any(n in text for ns in _CASED_NEEDLES.values() for n in ns):
+        return True
+    lowered = text.lower() if text.isascii() else unicodedata.normalize("NFKC", text).casefold()
+    return any(n in lowered for n in _ANY_NEEDLE)
 
 
 def redact_id(value: str) -> str:
@@ -426,7 +471,7 @@ def _copy_dict(
         if (
             kind
             and isinstance(item, str)
-            and _is_secret_value(item, quoted=True, colon=False, following="")
+            and _is_secret_value(item, kind=kind, quoted=True, colon=False, following="")
         ):
             out[new_key] = f"[REDACTED:{kind}]"
         elif isinstance(item, (str, list, tuple, dict)):
@@ -458,8 +503,18 @@ _MARKS = re.compile(r"\[REDACTED:([a-z0-9_]{1,40})\]")
 
 # -- what the store redacts ----------------------------------------------------------------------
 
-# Session columns holding free text (ids, timestamps, status and variant are the store's own).
-SESSION_TEXT_FIELDS = ("title", "project", "cwd", "git_branch", "model", "source_ref")
+# Session columns holding free text (the id and parent id are keys: `redact_keys`; timestamps
+# and the variant are the store's own).
+SESSION_TEXT_FIELDS = (
+    "title",
+    "project",
+    "cwd",
+    "git_branch",
+    "model",
+    "source_ref",
+    "source",
+    "status",
+)
 
 
 def redact_session_fields(values: dict[str, Any]) -> dict[str, Any]:

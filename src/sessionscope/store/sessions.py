@@ -15,7 +15,8 @@ from . import bulkindex, validate
 from .errors import InvalidInput, SessionNotFound
 from .models import Session, SessionInfo
 from .query import like_escape
-from .redact import redact_session_fields
+from .redact import redact_session_fields, redact_text
+from .redact_keys import redact_key
 from .rows import MESSAGE_COLUMNS, message_from_row
 from .timeutil import normalize_ts, now_iso
 from .validate import int_arg, utf8_safe
@@ -85,6 +86,8 @@ def column_values(
     row: dict[str, Any] = {}
     if redacting:
         values = redact_session_fields(dict(values))
+        if isinstance(values.get("parent_session_id"), str):
+            values["parent_session_id"] = redact_key(values["parent_session_id"])
     for key, value in values.items():
         if value is None and key not in ("ended_at", "parent_session_id", "title"):
             continue
@@ -100,6 +103,7 @@ def column_values(
                 raise InvalidInput(f"no project has id {value}.")
             row["project_id"] = value
             value = found[1] or found[0]
+            value = redact_text(value) if redacting else value  # a row from before redaction
         elif key == "variant" and value not in ("champion", "challenger"):
             raise InvalidInput(f"variant must be 'champion' or 'challenger', not {value!r}.")
         elif key in ("experiment_id", "config_id", "project_id"):

@@ -13,6 +13,7 @@ from . import sessions
 from .errors import InvalidInput
 from .models import ImportState
 from .redact import redact as redact_secrets
+from .redact import redact_text
 from .timeutil import now_iso
 
 _IMPORT_STATE = (
@@ -71,6 +72,7 @@ def record_signal(
     """Insert a checked signal (see `Store.record_signal`); return its id."""
     sessions.require(conn, session_id)
     value_ = redact_secrets(payload) if redacting else payload
+    source = redact_text(source) if redacting else source
     encoded = None if payload is None else blockcodec.encode(value_)
     cursor = conn.execute(
         "INSERT INTO signals (session_id, kind, source, value, payload, created_at)"
