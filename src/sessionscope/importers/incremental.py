@@ -258,6 +258,11 @@ class LostLock(Exception):
     """Another process took over a file's import lock (this one stalled past its lease)."""
 
 
+class BatchRefused(Exception):
+    """The store refused a batch even message by message (a session field, say): the batch is
+    rolled back and the file not read on in this run; the files after it go on."""
+
+
 def refreshed(db: Store, task: FileTask) -> FileTask | None:
     """`task` stat'ed again with its import state read again (None when the file is gone):
     what another importer did before this one took the file's lock counts."""
@@ -292,6 +297,9 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
             str(task.path), "another process took the file over; it goes on from there"
         )
         return True
+    except BatchRefused as exc:
+        run.report.skip_file(str(task.path), f"the store refused what it holds ({exc})")
+        return False
     except BaseException:
         run.group.abort()  # first, or the lock's release below would be rolled back with it
         raise
@@ -350,7 +358,10 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
             with contextlib.suppress(InvalidInput):
                 return write_batch(final, None)
         refused: list[tuple[int, str]] = []
-        written = write_batch(final, refused)
+        try:
+            written = write_batch(final, refused)
+        except InvalidInput as exc:  # not a message's fault: the batch, and the file's run
+            raise BatchRefused(f"{exc!s:.100}") from exc
         for refused_line, reason in refused:
             report.skip_line(path_text, refused_line, reason)
         return written

@@ -471,13 +471,26 @@ class Sink:
         added = 0
         touched: set[str] = set()
         if self.leaves or self.leaf_summaries or self.leaves_dropped:
-            self.db.save_leaves(self.leaves, self.leaf_summaries, self.leaves_dropped)
+            self._save_leaves(refused)
         for buf in self.sessions.values():
             count, wrote = buf.write(self.db, refused)
             added += count
             if wrote:
                 touched.add(buf.id)
         return added, touched
+
+    def _save_leaves(self, refused: list[tuple[int, str]] | None) -> None:
+        """Record the conversation ends met; with `refused`, ends the store refuses cost only
+        themselves (a summary in another file then titles nothing), listed there."""
+        if refused is None:
+            self.db.save_leaves(self.leaves, self.leaf_summaries, self.leaves_dropped)
+            return
+        try:
+            with self.db.transaction():
+                self.db.save_leaves(self.leaves, self.leaf_summaries, self.leaves_dropped)
+        except InvalidInput as exc:
+            refused.append((0, f"the store refused its conversation ends ({exc!s:.100})"))
+        self.leaves, self.leaf_summaries, self.leaves_dropped = {}, {}, set()
 
     def fit_nesting(self) -> bool:
         """`fit_nesting` on every message not written yet; True when any was cut."""
