@@ -170,7 +170,7 @@ class AiderSource(SnapshotSource):
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
-        path = Path(unit.ref)
+        path = unit.path
         folder = str(path.parent.resolve())
         out = []
         for index, run in enumerate(parse_history(text_lines(path), problems)):

@@ -26,6 +26,7 @@ from typing import Any
 
 from ..store.blocks import normalize
 from ..store.spec import MessageSpec, Role
+from ..transcript_files import path_text
 from .common import count, plain_text, tag_text, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .incremental import file_key
@@ -198,13 +199,13 @@ class ClineSource(SnapshotSource):
                 except OSError:
                     continue
                 size, mtime = size + st.st_size, max(mtime, st.st_mtime)
-            units.append(Unit(file_key(folder / _FILES[0]), str(folder), size, mtime))
+            units.append(Unit(file_key(folder / _FILES[0]), path_text(str(folder)), size, mtime))
         return units
 
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
-        session = parse_task(Path(unit.ref), problems)
+        session = parse_task(unit.path, problems)
         return [] if session is None else [session]
 
 

@@ -34,6 +34,7 @@ from typing import Any
 
 from ..store import Store
 from ..store.spec import MessageSpec
+from ..transcript_files import text_path
 from .incremental import FileTask, Format, plan
 
 LINUX = "Linux"
@@ -73,7 +74,9 @@ class Unit:
 
     `key` names it in the store's import state; `size` and `mtime` are its fingerprint (an
     unchanged fingerprint is not read again); `ref` is what reports and `source_ref` show.
-    `streamed`: the source reads it a session at a time (a database), so no size limit applies."""
+    `streamed`: the source reads it a session at a time (a database), so no size limit applies.
+    `path` is the file or folder `ref` names (a `ref` from `transcript_files.path_text`: a name
+    with bytes that are not UTF-8 is kept in it reversibly)."""
 
     key: str
     ref: str
@@ -81,6 +84,10 @@ class Unit:
     mtime: float
     data: Any = None
     streamed: bool = False
+
+    @property
+    def path(self) -> Path:
+        return Path(text_path(self.ref))
 
 
 class Source(ABC):

@@ -259,7 +259,7 @@ class CopilotSource(SnapshotSource):
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
-        path = Path(unit.ref)
+        path = unit.path
         folder = path.parent if path.name == "events.jsonl" else None
         fallback = folder.name if folder is not None else path.stem
         workspace = _workspace(folder) if folder is not None else {}

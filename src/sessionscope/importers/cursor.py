@@ -276,7 +276,7 @@ class CursorSource(SnapshotSource):
     ) -> Iterable[ParsedSession]:
         if unit.data == "transcript":
             return parse_transcript(unit, problems, versions)
-        return read_state_db(Path(unit.ref), problems, versions)
+        return read_state_db(unit.path, problems, versions)
 
 
 def _holds_transcripts(root: Path) -> bool:

@@ -249,7 +249,7 @@ def parse_transcript(
     unit: Unit, problems: list[Problem], versions: dict[str, Any]
 ) -> list[ParsedSession]:
     """One transcript file as a session (none when it holds no message)."""
-    path = Path(unit.ref)
+    path = unit.path
     sid, parent = conversation_ids(path)
     if not sid:
         sid = derived_id("cursor", unit.key)

@@ -277,7 +277,7 @@ class GeminiSource(SnapshotSource):
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
-        path = Path(unit.ref)
+        path = unit.path
         if path.suffix == ".jsonl":
             meta, records = replay_jsonl(text_lines(path), problems)
         else:

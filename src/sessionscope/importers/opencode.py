@@ -388,7 +388,7 @@ class OpenCodeSource(SnapshotSource):
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> Iterable[ParsedSession]:
-        path = Path(unit.ref)
+        path = unit.path
         if unit.data == "db":  # parents first, so a subagent's link points at a session
             return read_database(path, problems, versions)
         return read_storage_session(path, problems)

@@ -10,7 +10,6 @@ engine calls it inside the transaction that also records the file's import state
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import OrderedDict
 from typing import Any
 
@@ -19,6 +18,7 @@ from ..store.errors import InvalidInput
 from ..store.models import Message, SessionInfo
 from ..store.redact import redact_text
 from ..store.spec import Block, MessageSpec, Role
+from ..transcript_files import path_key, text_path
 from .common import cut_nesting, safe_blocks, safe_id
 from .common import session_id as normal_session_id
 from .pricing import price_message
@@ -421,7 +421,7 @@ class Sink:
     def owner_written(self, session_id: str, source_ref: str) -> dict[str, str] | None:
         """The digests of the fields another file's import wrote to `session_id` (from that
         file's import state), so this import leaves alone what someone changed since."""
-        state = self.db.import_state(safe_id(os.path.abspath(source_ref)))
+        state = self.db.import_state(path_key(text_path(source_ref)))
         written = state.state.get("_written") if state is not None else None
         mine = written.get(session_id) if isinstance(written, dict) else None
         return mine if isinstance(mine, dict) else None

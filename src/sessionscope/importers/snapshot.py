@@ -27,6 +27,7 @@ from ..store import Store, locks
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from ..store.spec import MessageSpec
+from ..transcript_files import path_text
 from .commits import CommitGroup
 from .common import cut_nesting, safe_blocks, safe_id, session_id
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
@@ -303,4 +304,4 @@ def file_unit(path: Path, data: Any = None) -> Unit | None:
         return None
     if not path.is_file():
         return None
-    return Unit(file_key(path), safe_id(str(path)), st.st_size, st.st_mtime, data)
+    return Unit(file_key(path), path_text(str(path)), st.st_size, st.st_mtime, data)
