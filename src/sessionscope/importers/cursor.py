@@ -31,7 +31,8 @@ from .common import count, text_field, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .cursor_transcripts import TRANSCRIPTS, cursor_home, parse_transcript, transcript_files
 from .opencode import open_readonly
-from .snapshot import file_unit, max_unit_bytes
+from .snapshot import file_unit
+from .wholefile import max_unit_bytes
 
 SOURCE = "cursor"
 

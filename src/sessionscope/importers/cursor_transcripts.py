@@ -29,8 +29,9 @@ from typing import Any, cast
 
 from ..store.blocks import normalize
 from ..store.spec import MessageSpec
-from .common import derived_id, plain_text, tag_text, text_lines, title_from, ts
+from .common import derived_id, plain_text, tag_text, title_from, ts
 from .contract import ParsedSession, Problem, Unit, json_objects
+from .wholefile import text_lines
 
 TRANSCRIPTS = "agent-transcripts"
 SUBAGENTS = "subagents"

@@ -39,7 +39,9 @@ from ..store.spec import MessageSpec
 from .common import count, text_field, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError
 from .incremental import file_key, walk_files
+from .jsonl import open_regular
 from .snapshot import file_unit
+from .wholefile import read_whole, side_file
 
 SOURCE = "opencode"
 
@@ -165,7 +167,9 @@ def open_readonly(path: Path, what: str = "OpenCode") -> Iterator[sqlite3.Connec
     wal = Path(str(path) + "-wal")
     tmp: str | None = None
     try:
+        os.close(open_regular(path))  # never a FIFO or a device (SQLite's open would block)
         if wal.exists() and wal.stat().st_size > 0:
+            os.close(open_regular(wal))
             tmp = tempfile.mkdtemp(prefix="sessionscope-opencode-")
             copy = Path(tmp) / "copy.db"
             shutil.copyfile(path, copy)
@@ -279,23 +283,36 @@ def _db_messages(
 # -- the legacy JSON layout ------------------------------------------------------------------
 
 
-def _load(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+def _load(path: Path, problems: list[Problem], *, quiet: bool = False) -> dict[str, Any] | None:
+    """A legacy JSON file (None when it is missing, or not a JSON object: said in `problems`
+    unless `quiet`). One that is not a regular file, too large or unreadable is always said, as
+    a file not read (`wholefile.side_file`)."""
+    said = len(problems)
+    data = side_file(path, problems)
+    if data is None:
+        if not quiet and len(problems) == said:  # gone since it was listed
+            problems.append(Problem(0, f"{path.name}: not a readable JSON object"))
+        return None
     try:
-        return _json(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        problems.append(Problem(0, f"{path.name}: not a readable JSON object"))
+        return _json(data)
+    except (ValueError, RecursionError):
+        if not quiet:
+            problems.append(Problem(0, f"{path.name}: not a readable JSON object"))
         return None
 
 
 def read_storage_session(path: Path, problems: list[Problem]) -> list[ParsedSession]:
     """One legacy `storage/session/<project>/<id>.json` with its messages and parts."""
     storage = path.parents[2]
-    info = _load(path, problems)
+    try:
+        info: dict[str, Any] | None = _json(read_whole(path))  # (an OSError costs the unit)
+    except (ValueError, RecursionError):
+        info = None
     if info is None or not isinstance(info.get("id"), str):
         raise UnitError("not an OpenCode session (no id)")
     sid = info["id"]
     project = None
-    proj = _load_quiet(storage / "project" / f"{info.get('projectID')}.json")
+    proj = _load(storage / "project" / f"{info.get('projectID')}.json", problems, quiet=True)
     if proj is not None:
         project = text_field(proj.get("worktree"))
     messages: list[MessageSpec] = []
@@ -313,13 +330,6 @@ def read_storage_session(path: Path, problems: list[Problem]) -> list[ParsedSess
         ]
         messages.extend(convert(minfo, parts, minfo["id"]))
     return [_session(info, messages, project, None)]
-
-
-def _load_quiet(path: Path) -> dict[str, Any] | None:
-    try:
-        return _json(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
 
 
 def _tree_stamp(storage: Path, sid: str) -> tuple[int, float]:
