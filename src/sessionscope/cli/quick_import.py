@@ -21,6 +21,7 @@ from ..transcript_files import (
     codex_file,
     codex_roots,
     file_unchanged,
+    path_text,
     walk_paths,
 )
 
@@ -80,7 +81,7 @@ def quick_import(args: list[str], db: str | None = None) -> int | None:
             st = os.stat(path)
         except OSError:
             return None
-        previous = remembered.get(path if path.isascii() else _utf8_text(path))
+        previous = remembered.get(path_text(path))  # absolute already: its key
         if previous is None or not file_unchanged(*previous, st.st_size, st.st_mtime):
             return None
     from ..display import nothing_new
@@ -91,10 +92,3 @@ def quick_import(args: list[str], db: str | None = None) -> int | None:
     except BrokenPipeError:
         pass
     return 0
-
-
-def _utf8_text(path: str) -> str:
-    """A non-ASCII path as its import-state key (lone surrogates as U+FFFD; see `file_key`)."""
-    from ..store.blocks import utf8_text  # (with `re` and `json`: only for such a path)
-
-    return utf8_text(path)

@@ -29,10 +29,11 @@ from typing import Any
 
 from ..config import ConfigError, aider_roots
 from ..store.spec import MessageSpec, Role
-from .common import derived_id, text_lines, title_from, ts
+from .common import derived_id, title_from, ts
 from .contract import ParsedSession, Problem, SnapshotSource, Unit
 from .incremental import walk_files
 from .snapshot import file_unit
+from .wholefile import text_lines
 
 SOURCE = "aider"
 FILE_NAME = ".aider.chat.history.md"
@@ -170,7 +171,7 @@ class AiderSource(SnapshotSource):
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
-        path = Path(unit.ref)
+        path = unit.path
         folder = str(path.parent.resolve())
         out = []
         for index, run in enumerate(parse_history(text_lines(path), problems)):

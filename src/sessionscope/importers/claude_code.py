@@ -76,6 +76,9 @@ _QUEUED_MAX = 256
 _CHAIN_MAX = 256
 _SUMMARY_MAX = 64
 _UUIDS_MAX = 4096
+# The ids a record links by: made storable where they enter (a lone surrogate, which UTF-8 cannot
+# carry, as U+FFFD, as every id from a transcript), so no later write can refuse them.
+_ID_KEYS = ("uuid", "parentUuid", "leafUuid", "agentId")
 
 
 def discover(root: Path) -> list[Path]:
@@ -137,6 +140,10 @@ class ClaudeCodeParser:
     # -- records ---------------------------------------------------------------------------
 
     def feed(self, record: dict[str, Any], line_no: int) -> None:
+        for key in _ID_KEYS:
+            value = record.get(key)
+            if type(value) is str and not value.isascii():
+                record[key] = safe_id(value)
         kind = record.get("type")
         if kind == "summary":
             self._summary(record)

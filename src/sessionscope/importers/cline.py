@@ -26,9 +26,11 @@ from typing import Any
 
 from ..store.blocks import normalize
 from ..store.spec import MessageSpec, Role
+from ..transcript_files import path_text
 from .common import count, plain_text, tag_text, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .incremental import file_key
+from .wholefile import read_whole, side_file
 
 CLINE = "saoudrizwan.claude-dev"
 ROO = "rooveterinaryinc.roo-cline"
@@ -46,13 +48,20 @@ def task_roots(extension: str, system: str) -> list[Path]:
     return [base / editor / "User" / "globalStorage" / extension / "tasks" for editor in EDITORS]
 
 
-def _read_json(path: Path) -> Any:
+def _read_json(path: Path, problems: list[Problem] | None = None) -> Any:
+    """A task file's JSON (None when it does not exist). The conversation itself (no
+    `problems`) must be read: anything else costs the task. A side file (with `problems`) that is
+    not a regular file, too large or unreadable is passed over there (`wholefile.side_file`)."""
     try:
-        return json.loads(path.read_bytes())
+        data = read_whole(path) if problems is None else side_file(path, problems)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise UnitError(f"could not read {path.name} ({exc.strerror or exc})") from exc
+    if data is None:
+        return None
+    try:
+        return json.loads(data)
     except (ValueError, RecursionError) as exc:
         raise UnitError(f"{path.name} is not valid JSON") from exc
 
@@ -96,8 +105,8 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
         return None
     if not isinstance(history, list):
         raise UnitError("api_conversation_history.json is not a list of messages")
-    ui = _read_json(folder / "ui_messages.json")
-    meta = _read_json(folder / "task_metadata.json")
+    ui = _read_json(folder / "ui_messages.json", problems)
+    meta = _read_json(folder / "task_metadata.json", problems)
     usage = iter(_usage(ui, problems))
     models = [
         u.get("model_id")
@@ -198,13 +207,13 @@ class ClineSource(SnapshotSource):
                 except OSError:
                     continue
                 size, mtime = size + st.st_size, max(mtime, st.st_mtime)
-            units.append(Unit(file_key(folder / _FILES[0]), str(folder), size, mtime))
+            units.append(Unit(file_key(folder / _FILES[0]), path_text(str(folder)), size, mtime))
         return units
 
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
-        session = parse_task(Path(unit.ref), problems)
+        session = parse_task(unit.path, problems)
         return [] if session is None else [session]
 
 

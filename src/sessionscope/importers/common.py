@@ -5,9 +5,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from ..store.blocks import MAX_DEPTH, too_deep, utf8_text
@@ -159,15 +157,6 @@ def plain_text(blocks: list[dict[str, Any]]) -> str:
     return "\n".join(
         b["text"] for b in blocks if b.get("type") == "text" and isinstance(b.get("text"), str)
     )
-
-
-def text_lines(path: Path) -> Iterator[str]:
-    """The lines of a text file without their line ends, read one at a time (UTF-8, bytes that
-    are not as U+FFFD): a log is never held whole as one string and a list of its lines. Only
-    `\n`, `\r\n` and `\r` end a line (not U+2028 and the like inside a JSON string)."""
-    with path.open("r", encoding="utf-8", errors="replace", newline="") as handle:
-        for line in handle:
-            yield line.rstrip("\r\n")
 
 
 def count(value: Any) -> int:

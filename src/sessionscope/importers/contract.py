@@ -15,8 +15,9 @@ database: `plan`) and how to read them into the store. Two kinds cover every age
 
 Memory: `parse` may yield its sessions one at a time (a database of any size then costs one
 session at a time: OpenCode's and Cursor's databases do, `Unit.streamed`); a unit read whole (a
-JSON document, a task folder, a log) is refused above `snapshot.max_unit_bytes()` (256 MB, or
-`$SESSIONSCOPE_MAX_UNIT_MB`), reported with its size, never read.
+JSON document, a task folder, a log) is refused above `wholefile.max_unit_bytes()` (256 MB, or
+`$SESSIONSCOPE_MAX_UNIT_MB`), reported with its size, never read; every file a source reads whole
+(its side files too) goes through `wholefile`: only regular files, never past that limit.
 
 Third-party packages add sources through the entry-point group `sessionscope.sources`: the
 entry point names a `Source` instance, a `Source` subclass or a function returning one.
@@ -34,6 +35,7 @@ from typing import Any
 
 from ..store import Store
 from ..store.spec import MessageSpec
+from ..transcript_files import text_path
 from .incremental import FileTask, Format, plan
 
 LINUX = "Linux"
@@ -61,10 +63,15 @@ class ParsedSession:
 
 @dataclass(slots=True)
 class Problem:
-    """Input a parser skipped: where (line, record or row number; 0 for the whole unit) and why."""
+    """Input a parser skipped: where (line, record or row number; 0 for the whole unit) and why.
+
+    With `path`, a file of the unit that was not read at all (a side file: not a regular file,
+    too large, unreadable; see `wholefile.side_file`): reported as a file not read, by its own
+    path, and the unit is read again by the next run (so it is said again until it is read)."""
 
     position: int
     reason: str
+    path: str | None = None
 
 
 @dataclass(slots=True)
@@ -73,7 +80,9 @@ class Unit:
 
     `key` names it in the store's import state; `size` and `mtime` are its fingerprint (an
     unchanged fingerprint is not read again); `ref` is what reports and `source_ref` show.
-    `streamed`: the source reads it a session at a time (a database), so no size limit applies."""
+    `streamed`: the source reads it a session at a time (a database), so no size limit applies.
+    `path` is the file or folder `ref` names (a `ref` from `transcript_files.path_text`: a name
+    with bytes that are not UTF-8 is kept in it reversibly)."""
 
     key: str
     ref: str
@@ -81,6 +90,10 @@ class Unit:
     mtime: float
     data: Any = None
     streamed: bool = False
+
+    @property
+    def path(self) -> Path:
+        return Path(text_path(self.ref))
 
 
 class Source(ABC):

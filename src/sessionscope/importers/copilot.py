@@ -31,23 +31,23 @@ from pathlib import Path
 from typing import Any
 
 from ..store.spec import MessageSpec
-from .common import count, derived_id, text_field, text_lines, title_from, ts
+from .common import count, derived_id, text_field, title_from, ts
 from .contract import ParsedSession, Problem, SnapshotSource, Unit
 from .incremental import walk_files
 from .snapshot import file_unit
+from .wholefile import side_file, text_lines
 
 SOURCE = "copilot"
 _LEVELS = {"session.info": "info", "session.warning": "warning", "session.error": "error"}
 
 
-def _workspace(folder: Path) -> dict[str, str]:
+def _workspace(folder: Path, problems: list[Problem]) -> dict[str, str]:
     """The flat `key: value` lines of a session's workspace.yaml (no YAML library needed)."""
     out: dict[str, str] = {}
-    try:
-        text = (folder / "workspace.yaml").read_text("utf-8", errors="replace")
-    except OSError:
+    data = side_file(folder / "workspace.yaml", problems)
+    if data is None:
         return out
-    for line in text.splitlines():
+    for line in data.decode("utf-8", "replace").splitlines():
         if ":" in line and not line.startswith((" ", "\t", "#", "-")):
             key, value = line.split(":", 1)
             value = value.strip().strip("'\"")
@@ -259,10 +259,10 @@ class CopilotSource(SnapshotSource):
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
-        path = Path(unit.ref)
+        path = unit.path
         folder = path.parent if path.name == "events.jsonl" else None
         fallback = folder.name if folder is not None else path.stem
-        workspace = _workspace(folder) if folder is not None else {}
+        workspace = _workspace(folder, problems) if folder is not None else {}
         summary = text_field(workspace.get("summary"))
         sessions = parse_events(text_lines(path), fallback, problems, summary)
         if workspace and sessions:

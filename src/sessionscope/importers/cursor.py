@@ -31,7 +31,8 @@ from .common import count, text_field, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .cursor_transcripts import TRANSCRIPTS, cursor_home, parse_transcript, transcript_files
 from .opencode import open_readonly
-from .snapshot import file_unit, max_unit_bytes
+from .snapshot import file_unit
+from .wholefile import max_unit_bytes
 
 SOURCE = "cursor"
 
@@ -41,8 +42,8 @@ def _dict(value: Any) -> dict[str, Any]:
 
 
 def _json(value: Any) -> Any:
-    if isinstance(value, bytes):
-        value = value.decode("utf-8")
+    if isinstance(value, bytes):  # a BLOB: bytes that are not UTF-8 as U+FFFD, as in text
+        value = value.decode("utf-8", "replace")
     return json.loads(value) if isinstance(value, str) else None
 
 
@@ -120,20 +121,23 @@ def read_state_db(
     """The database's changed conversations, one at a time (the database is often a GB: its
     keys are listed first, then each conversation's values are read as it is parsed)."""
     limit = max_unit_bytes()
-    with open_readonly(path) as conn:
+    with open_readonly(path, "Cursor") as conn:
         try:
             keys = conn.execute(
-                "SELECT key, length(value) FROM cursorDiskKV"
+                "SELECT rowid, key, length(value) FROM cursorDiskKV"
                 " WHERE key >= 'composerData:' AND key < 'composerData;'"
             ).fetchall()
         except sqlite3.Error as exc:
             raise UnitError(f"not a Cursor state database ({exc!s:.80})") from exc
-        for key, size in keys:
+        for rowid, key, size in keys:
             cid = str(key).split(":", 1)[1]
             if (size or 0) > limit:
                 problems.append(Problem(0, f"composer {cid}: too large to read ({size:,} bytes)"))
                 continue
-            row = conn.execute("SELECT value FROM cursorDiskKV WHERE key = ?", (key,)).fetchone()
+            # by rowid: a key read with U+FFFD for bytes that are not UTF-8 would match nothing
+            row = conn.execute(
+                "SELECT value FROM cursorDiskKV WHERE rowid = ?", (rowid,)
+            ).fetchone()
             try:
                 composer = _json(row[0] if row else None)
             except (ValueError, UnicodeDecodeError, RecursionError):
@@ -204,7 +208,7 @@ def _bubbles(
 def composer_ids(path: Path) -> set[str]:
     """The conversation ids the IDE database holds (empty when it cannot be read)."""
     try:
-        with open_readonly(path) as conn:
+        with open_readonly(path, "Cursor") as conn:
             rows = conn.execute(
                 "SELECT key FROM cursorDiskKV WHERE key >= 'composerData:'"
                 " AND key < 'composerData;'"
@@ -273,7 +277,7 @@ class CursorSource(SnapshotSource):
     ) -> Iterable[ParsedSession]:
         if unit.data == "transcript":
             return parse_transcript(unit, problems, versions)
-        return read_state_db(Path(unit.ref), problems, versions)
+        return read_state_db(unit.path, problems, versions)
 
 
 def _holds_transcripts(root: Path) -> bool:

@@ -29,8 +29,9 @@ from typing import Any, cast
 
 from ..store.blocks import normalize
 from ..store.spec import MessageSpec
-from .common import derived_id, plain_text, tag_text, text_lines, title_from, ts
+from .common import derived_id, plain_text, tag_text, title_from, ts
 from .contract import ParsedSession, Problem, Unit, json_objects
+from .wholefile import text_lines
 
 TRANSCRIPTS = "agent-transcripts"
 SUBAGENTS = "subagents"
@@ -249,7 +250,7 @@ def parse_transcript(
     unit: Unit, problems: list[Problem], versions: dict[str, Any]
 ) -> list[ParsedSession]:
     """One transcript file as a session (none when it holds no message)."""
-    path = Path(unit.ref)
+    path = unit.path
     sid, parent = conversation_ids(path)
     if not sid:
         sid = derived_id("cursor", unit.key)

@@ -32,10 +32,11 @@ from typing import Any
 
 from ..store.blocks import normalize
 from ..store.spec import MessageSpec
-from .common import count, derived_id, text_field, text_lines, title_from, ts
+from .common import count, derived_id, text_field, title_from, ts
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError, json_objects
 from .incremental import walk_files
 from .snapshot import file_unit
+from .wholefile import read_whole, side_file, text_lines
 
 SOURCE = "gemini"
 _LEVELS = {"info", "warning", "error"}
@@ -46,27 +47,26 @@ def gemini_home() -> Path:
     return (Path(home).expanduser() if home else Path.home()) / ".gemini"
 
 
-def _paths_in(path: Path, key: str | None) -> list[str]:
-    """The project paths a Gemini settings file lists (the keys of `key`, or of the file)."""
+def _settings(path: Path, problems: list[Problem]) -> Any:
+    """A Gemini settings file's JSON (None when it is missing or not JSON; one that is not a
+    regular file, too large or unreadable is passed over in `problems`)."""
+    data = side_file(path, problems)
+    if data is None:
+        return None
     try:
-        data = json.loads(path.read_text("utf-8"))
-    except (OSError, ValueError, RecursionError):
-        return []
-    if isinstance(data, dict) and key is not None and isinstance(data.get(key), dict):
-        data = data[key]
-    return [p for p in data if isinstance(p, str)] if isinstance(data, dict) else []
+        return json.loads(data.decode("utf-8", "replace"))
+    except (ValueError, RecursionError):
+        return None
 
 
-def project_paths(gemini_dir: Path) -> dict[str, str]:
+def project_paths(gemini_dir: Path, problems: list[Problem]) -> dict[str, str]:
     """Project folder name -> project path: the slugs `projects.json` registers, and the SHA-256
     of every path it or `trustedFolders.json` names (what older releases named folders by)."""
     mapping: dict[str, str] = {}
-    try:
-        data = json.loads((gemini_dir / "projects.json").read_text("utf-8"))
-    except (OSError, ValueError, RecursionError):
-        data = None
+    data = _settings(gemini_dir / "projects.json", problems)
     projects = data.get("projects", data) if isinstance(data, dict) else None
-    paths = _paths_in(gemini_dir / "trustedFolders.json", None)
+    trusted = _settings(gemini_dir / "trustedFolders.json", problems)
+    paths = [p for p in trusted if isinstance(p, str)] if isinstance(trusted, dict) else []
     if isinstance(projects, dict):
         for path, slug in projects.items():
             if isinstance(path, str) and isinstance(slug, str):
@@ -75,6 +75,21 @@ def project_paths(gemini_dir: Path) -> dict[str, str]:
     for path in paths:
         mapping.setdefault(hashlib.sha256(path.encode("utf-8", "surrogatepass")).hexdigest(), path)
     return mapping
+
+
+class Projects:
+    """The project paths of one `.gemini` folder (`project_paths`), read when the first changed
+    unit needs them (an unchanged tree never reads them), once a run; a settings file passed
+    over is told with the first unit that reads them."""
+
+    def __init__(self, gemini_dir: Path) -> None:
+        self.gemini_dir = gemini_dir
+        self.mapping: dict[str, str] | None = None
+
+    def get(self, problems: list[Problem]) -> dict[str, str]:
+        if self.mapping is None:
+            self.mapping = project_paths(self.gemini_dir, problems)
+        return self.mapping
 
 
 def _parts_text(content: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -266,7 +281,7 @@ class GeminiSource(SnapshotSource):
             return name.endswith((".json", ".jsonl"))
 
         paths = [p for p in walk_files(root, accept) if root.is_file() or "chats" in p.parent.parts]
-        projects = project_paths(root.parent if root.is_dir() else _home_of(root))
+        projects = Projects(root.parent if root.is_dir() else _home_of(root))
         units = []
         for path in paths:
             unit = file_unit(path, projects)
@@ -277,12 +292,12 @@ class GeminiSource(SnapshotSource):
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> list[ParsedSession]:
-        path = Path(unit.ref)
+        path = unit.path
         if path.suffix == ".jsonl":
             meta, records = replay_jsonl(text_lines(path), problems)
         else:
             try:
-                doc = json.loads(path.read_text("utf-8", errors="replace"))
+                doc = json.loads(read_whole(path).decode("utf-8", "replace"))
             except (ValueError, RecursionError) as exc:
                 raise UnitError("not a Gemini CLI session (not valid JSON)") from exc
             if not isinstance(doc, dict) or not isinstance(doc.get("messages"), list):
@@ -307,7 +322,9 @@ class GeminiSource(SnapshotSource):
         if not isinstance(sid, str) or not sid:
             sid = derived_id(SOURCE, unit.key)
         folder = _project_folder(path)
-        known = unit.data or {}
+        known: dict[Any, str] = (
+            unit.data.get(problems) if isinstance(unit.data, Projects) else unit.data or {}
+        )
         dirs = meta.get("directories")
         project = (
             known.get(folder)

@@ -29,9 +29,8 @@ from ..store import Store, locks
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from ..store.timeutil import now_iso
-from ..transcript_files import file_unchanged, walk_paths
+from ..transcript_files import file_unchanged, path_key, path_text, walk_paths
 from .commits import CommitGroup
-from .common import safe_id
 from .jsonl import open_regular, read_lines
 from .report import (
     DRIFT_UNKNOWN_SHARE,
@@ -121,8 +120,9 @@ class FileTask:
 
 
 def file_key(path: Path) -> str:
-    """The import-state key of a file: its absolute path (bytes that are not UTF-8 as U+FFFD)."""
-    return safe_id(os.path.abspath(path))
+    """The import-state key of a file: its absolute path (`transcript_files.path_key`: bytes of
+    its name that are not UTF-8 kept reversibly, so two such files never share a state)."""
+    return path_key(os.fspath(path))
 
 
 def walk_files(root: Path, accept: Callable[[str], bool]) -> list[Path]:
@@ -258,6 +258,11 @@ class LostLock(Exception):
     """Another process took over a file's import lock (this one stalled past its lease)."""
 
 
+class BatchRefused(Exception):
+    """The store refused a batch even message by message (a session field, say): the batch is
+    rolled back and the file not read on in this run; the files after it go on."""
+
+
 def refreshed(db: Store, task: FileTask) -> FileTask | None:
     """`task` stat'ed again with its import state read again (None when the file is gone):
     what another importer did before this one took the file's lock counts."""
@@ -278,7 +283,7 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
         holder = locks.acquire(db, task.key, token)
         if holder is not None:  # (the release below leaves another holder's lock alone)
             run.report.skip_file(
-                str(task.path),
+                path_text(str(task.path)),
                 f"being imported by another process (pid {holder.pid}); not read now",
             )
             run.report.busy.add(task.key)
@@ -289,9 +294,12 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
         return _import_locked(db, fresh, run, token)
     except LostLock:
         run.report.skip_file(
-            str(task.path), "another process took the file over; it goes on from there"
+            path_text(str(task.path)), "another process took the file over; it goes on from there"
         )
         return True
+    except BatchRefused as exc:
+        run.report.skip_file(path_text(str(task.path)), f"the store refused what it holds ({exc})")
+        return False
     except BaseException:
         run.group.abort()  # first, or the lock's release below would be rolled back with it
         raise
@@ -312,7 +320,7 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     state: dict[str, Any] = dict(previous.state) if resuming and previous is not None else {}
     state.pop(_HEAD, None)
     head = None if head_bytes is None else head_record(head_bytes)
-    sink = Sink(db, task.fmt.source, safe_id(str(task.path)))
+    sink = Sink(db, task.fmt.source, path_text(str(task.path)))
     unsaved = state.pop(_UNSAVED, None)
     earlier_types = state.pop(_TYPES, None)
     # what earlier runs skipped (counts over every run; a file read from the start starts over)
@@ -322,7 +330,7 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     parser = task.fmt.parser(sink, task.path, state)
     if isinstance(unsaved, dict):
         sink.restore(unsaved)
-    path_text = str(task.path)
+    shown = sink.source_ref  # the path in reports: bytes that are not UTF-8 escaped
 
     offset = start
     read_since_flush = 0
@@ -350,9 +358,12 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
             with contextlib.suppress(InvalidInput):
                 return write_batch(final, None)
         refused: list[tuple[int, str]] = []
-        written = write_batch(final, refused)
+        try:
+            written = write_batch(final, refused)
+        except InvalidInput as exc:  # not a message's fault: the batch, and the file's run
+            raise BatchRefused(f"{exc!s:.100}") from exc
         for refused_line, reason in refused:
-            report.skip_line(path_text, refused_line, reason)
+            report.skip_line(shown, refused_line, reason)
         return written
 
     def write_batch(final: bool, refused: list[tuple[int, str]] | None) -> tuple[int, set[str]]:
@@ -383,7 +394,7 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     def partial_types() -> FileTypes:
         # what this run skipped so far: kept with each batch, so a run killed after it still
         # counts it (whole-file drift checks wait for the end)
-        info = FileTypes(path_text, records, dict(sink.noise), dict(sink.unknown))
+        info = FileTypes(shown, records, dict(sink.noise), dict(sink.unknown))
         info.malformed = report.skipped_count - malformed_before
         return info
 
@@ -391,7 +402,7 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
         lines = read_lines(task.path, start, line_no)
         for line in lines:
             if line.error is not None:
-                report.skip_line(path_text, line.line_no, line.error)
+                report.skip_line(shown, line.line_no, line.error)
             elif line.record is not None:
                 records += 1
                 sink.line_size = line.size
@@ -399,9 +410,7 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
                 try:
                     parser.feed(line.record, line.line_no)
                 except _LINE_ERRORS as exc:
-                    report.skip_line(
-                        path_text, line.line_no, f"unexpected record shape ({exc!s:.80})"
-                    )
+                    report.skip_line(shown, line.line_no, f"unexpected record shape ({exc!s:.80})")
             offset = line.end
             line_no = line.line_no
             report.bytes_read += line.size
@@ -412,19 +421,17 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
     except OSError as exc:
         if offset == start:
             if not isinstance(exc, FileNotFoundError):
-                report.skip_file(path_text, f"could not read the file ({exc.strerror or exc})")
+                report.skip_file(shown, f"could not read the file ({exc.strerror or exc})")
             return False
         # Read partway: keep what was read, but do not claim the file's size and mtime, so the
         # next run goes on from here instead of taking the file as unchanged.
-        report.skip_line(
-            path_text, line_no + 1, f"could not read on from here ({exc.strerror or exc})"
-        )
+        report.skip_line(shown, line_no + 1, f"could not read on from here ({exc.strerror or exc})")
         flush(final=False)
         return True
     finish = getattr(parser, "finish", None)
     if finish is not None:
         finish()
-    info = file_types(path_text, records, sink, from_start=start == 0)
+    info = file_types(shown, records, sink, from_start=start == 0)
     info.malformed = report.skipped_count - malformed_before
     types_state = info.stored(types_before, now_iso())
     mark_issues(sink, parser, info.issues(types_state))

@@ -24,6 +24,7 @@ facts in tests/fixtures/README.md):
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -38,7 +39,9 @@ from ..store.spec import MessageSpec
 from .common import count, text_field, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError
 from .incremental import file_key, walk_files
+from .jsonl import open_regular
 from .snapshot import file_unit
+from .wholefile import read_whole, side_file
 
 SOURCE = "opencode"
 
@@ -152,13 +155,21 @@ def _session(
 # -- the SQLite store ------------------------------------------------------------------------
 
 
+# Text that is not UTF-8 (a record another program wrote byte by byte) is read with U+FFFD for
+# its bad bytes: SQLite's default decoder raised, which stopped the rest of the database.
+_TEXT = functools.partial(str, encoding="utf-8", errors="replace")
+
+
 @contextlib.contextmanager
-def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection that cannot change `path`, its WAL or its -shm (see the module docstring)."""
+def open_readonly(path: Path, what: str = "OpenCode") -> Iterator[sqlite3.Connection]:
+    """A connection that cannot change `path`, its WAL or its -shm (see the module docstring);
+    its text is read with U+FFFD for bytes that are not UTF-8. An error names `what` database."""
     wal = Path(str(path) + "-wal")
     tmp: str | None = None
     try:
+        os.close(open_regular(path))  # never a FIFO or a device (SQLite's open would block)
         if wal.exists() and wal.stat().st_size > 0:
+            os.close(open_regular(wal))
             tmp = tempfile.mkdtemp(prefix="sessionscope-opencode-")
             copy = Path(tmp) / "copy.db"
             shutil.copyfile(path, copy)
@@ -169,11 +180,12 @@ def open_readonly(path: Path) -> Iterator[sqlite3.Connection]:
             conn = sqlite3.connect(uri, uri=True)
         try:
             conn.row_factory = sqlite3.Row
+            conn.text_factory = _TEXT
             yield conn
         finally:
             conn.close()
     except (sqlite3.Error, OSError) as exc:
-        raise UnitError(f"could not read the OpenCode database ({exc!s:.100})") from exc
+        raise UnitError(f"could not read the {what} database ({exc!s:.100})") from exc
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -216,22 +228,24 @@ def read_database(
             if "time_updated" in columns
             else "NULL"
         )
-        # ids and versions first (small), then each changed session's row and messages
+        # ids and versions first (small), then each changed session's row and messages, found
+        # by rowid: an id read with U+FFFD for bytes that are not UTF-8 would match nothing
         listed = conn.execute(
-            f"SELECT s.id, {version} FROM session s ORDER BY s.{parent} IS NOT NULL, s.rowid"
+            f"SELECT s.rowid, s.id, {version} FROM session s"
+            f" ORDER BY s.{parent} IS NOT NULL, s.rowid"
             if parent != "NULL"
-            else f"SELECT s.id, {version} FROM session s ORDER BY s.rowid"
+            else f"SELECT s.rowid, s.id, {version} FROM session s ORDER BY s.rowid"
         ).fetchall()
-        for index, (sid_value, stamp) in enumerate(listed, 1):
+        for index, (rowid, sid_value, stamp) in enumerate(listed, 1):
             sid = str(sid_value)
             if stamp is not None and versions.get(sid) == stamp:
                 continue
             try:
-                srow = conn.execute("SELECT * FROM session WHERE id = ?", (sid_value,)).fetchone()
+                srow = conn.execute("SELECT * FROM session WHERE rowid = ?", (rowid,)).fetchone()
                 if srow is None:
                     continue
                 info = _row(srow)
-                messages = _db_messages(conn, sid, problems)
+                messages = _db_messages(conn, rowid, problems)
                 project = projects.get(str(info.get("project_id") or info.get("projectID")))
                 session = _session(info, messages, project, stamp)
             except (KeyError, TypeError, ValueError) as exc:
@@ -240,9 +254,15 @@ def read_database(
             yield session
 
 
-def _db_messages(conn: sqlite3.Connection, sid: str, problems: list[Problem]) -> list[MessageSpec]:
+_OF_SESSION = "session_id = (SELECT id FROM session WHERE rowid = ?)"
+
+
+def _db_messages(
+    conn: sqlite3.Connection, rowid: int, problems: list[Problem]
+) -> list[MessageSpec]:
+    """The messages of the session at `rowid` (its id's own bytes matched in SQL)."""
     parts: dict[str, list[dict[str, Any]]] = {}
-    for prow in conn.execute("SELECT * FROM part WHERE session_id = ? ORDER BY id", (sid,)):
+    for prow in conn.execute(f"SELECT * FROM part WHERE {_OF_SESSION} ORDER BY id", (rowid,)):
         try:
             part = _row(prow)
         except (ValueError, RecursionError):
@@ -250,7 +270,7 @@ def _db_messages(conn: sqlite3.Connection, sid: str, problems: list[Problem]) ->
             continue
         parts.setdefault(str(part.get("message_id")), []).append(part)
     messages: list[MessageSpec] = []
-    for mrow in conn.execute("SELECT * FROM message WHERE session_id = ? ORDER BY id", (sid,)):
+    for mrow in conn.execute(f"SELECT * FROM message WHERE {_OF_SESSION} ORDER BY id", (rowid,)):
         try:
             info = _row(mrow)
         except (ValueError, RecursionError):
@@ -263,23 +283,36 @@ def _db_messages(conn: sqlite3.Connection, sid: str, problems: list[Problem]) ->
 # -- the legacy JSON layout ------------------------------------------------------------------
 
 
-def _load(path: Path, problems: list[Problem]) -> dict[str, Any] | None:
+def _load(path: Path, problems: list[Problem], *, quiet: bool = False) -> dict[str, Any] | None:
+    """A legacy JSON file (None when it is missing, or not a JSON object: said in `problems`
+    unless `quiet`). One that is not a regular file, too large or unreadable is always said, as
+    a file not read (`wholefile.side_file`)."""
+    said = len(problems)
+    data = side_file(path, problems)
+    if data is None:
+        if not quiet and len(problems) == said:  # gone since it was listed
+            problems.append(Problem(0, f"{path.name}: not a readable JSON object"))
+        return None
     try:
-        return _json(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        problems.append(Problem(0, f"{path.name}: not a readable JSON object"))
+        return _json(data)
+    except (ValueError, RecursionError):
+        if not quiet:
+            problems.append(Problem(0, f"{path.name}: not a readable JSON object"))
         return None
 
 
 def read_storage_session(path: Path, problems: list[Problem]) -> list[ParsedSession]:
     """One legacy `storage/session/<project>/<id>.json` with its messages and parts."""
     storage = path.parents[2]
-    info = _load(path, problems)
+    try:
+        info: dict[str, Any] | None = _json(read_whole(path))  # (an OSError costs the unit)
+    except (ValueError, RecursionError):
+        info = None
     if info is None or not isinstance(info.get("id"), str):
         raise UnitError("not an OpenCode session (no id)")
     sid = info["id"]
     project = None
-    proj = _load_quiet(storage / "project" / f"{info.get('projectID')}.json")
+    proj = _load(storage / "project" / f"{info.get('projectID')}.json", problems, quiet=True)
     if proj is not None:
         project = text_field(proj.get("worktree"))
     messages: list[MessageSpec] = []
@@ -297,13 +330,6 @@ def read_storage_session(path: Path, problems: list[Problem]) -> list[ParsedSess
         ]
         messages.extend(convert(minfo, parts, minfo["id"]))
     return [_session(info, messages, project, None)]
-
-
-def _load_quiet(path: Path) -> dict[str, Any] | None:
-    try:
-        return _json(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
-        return None
 
 
 def _tree_stamp(storage: Path, sid: str) -> tuple[int, float]:
@@ -372,7 +398,7 @@ class OpenCodeSource(SnapshotSource):
     def parse(
         self, unit: Unit, problems: list[Problem], versions: dict[str, Any]
     ) -> Iterable[ParsedSession]:
-        path = Path(unit.ref)
+        path = unit.path
         if unit.data == "db":  # parents first, so a subagent's link points at a session
             return read_database(path, problems, versions)
         return read_storage_session(path, problems)

@@ -15,12 +15,15 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .jsonl import open_regular
+
 if TYPE_CHECKING:
     from ..store.spec import MessageSpec
 
 _PROBE = 100_000  # tokens per probe request: below the 200k long-context tiers
 _RATES: dict[str, list[float] | None] | None = None
 _MAX_MODELS = 4096
+_CACHE_MAX = 16 << 20  # bytes of the cache file read (a few hundred KB for every model)
 
 
 def _cache_file() -> Path | None:
@@ -35,9 +38,15 @@ def _cache_file() -> Path | None:
 
 
 def _load() -> dict[str, list[float] | None]:
+    """The cache file's table (empty when it is missing or odd: a regular file only, of at most
+    `_CACHE_MAX` bytes, so a FIFO or a device there cannot hang or fill the import)."""
     path = _cache_file()
+    if path is None:
+        return {}
     try:
-        data = json.loads(path.read_text()) if path is not None else {}
+        with open(open_regular(path), "rb", closefd=True) as handle:
+            raw = handle.read(_CACHE_MAX + 1)
+        data = json.loads(raw) if len(raw) <= _CACHE_MAX else {}
     except (OSError, ValueError):
         data = {}
     return data if isinstance(data, dict) else {}

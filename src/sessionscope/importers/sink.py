@@ -10,7 +10,6 @@ engine calls it inside the transaction that also records the file's import state
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import OrderedDict
 from typing import Any
 
@@ -19,6 +18,7 @@ from ..store.errors import InvalidInput
 from ..store.models import Message, SessionInfo
 from ..store.redact import redact_text
 from ..store.spec import Block, MessageSpec, Role
+from ..transcript_files import path_key, text_path
 from .common import cut_nesting, safe_blocks, safe_id
 from .common import session_id as normal_session_id
 from .pricing import price_message
@@ -421,7 +421,7 @@ class Sink:
     def owner_written(self, session_id: str, source_ref: str) -> dict[str, str] | None:
         """The digests of the fields another file's import wrote to `session_id` (from that
         file's import state), so this import leaves alone what someone changed since."""
-        state = self.db.import_state(safe_id(os.path.abspath(source_ref)))
+        state = self.db.import_state(path_key(text_path(source_ref)))
         written = state.state.get("_written") if state is not None else None
         mine = written.get(session_id) if isinstance(written, dict) else None
         return mine if isinstance(mine, dict) else None
@@ -471,13 +471,26 @@ class Sink:
         added = 0
         touched: set[str] = set()
         if self.leaves or self.leaf_summaries or self.leaves_dropped:
-            self.db.save_leaves(self.leaves, self.leaf_summaries, self.leaves_dropped)
+            self._save_leaves(refused)
         for buf in self.sessions.values():
             count, wrote = buf.write(self.db, refused)
             added += count
             if wrote:
                 touched.add(buf.id)
         return added, touched
+
+    def _save_leaves(self, refused: list[tuple[int, str]] | None) -> None:
+        """Record the conversation ends met; with `refused`, ends the store refuses cost only
+        themselves (a summary in another file then titles nothing), listed there."""
+        if refused is None:
+            self.db.save_leaves(self.leaves, self.leaf_summaries, self.leaves_dropped)
+            return
+        try:
+            with self.db.transaction():
+                self.db.save_leaves(self.leaves, self.leaf_summaries, self.leaves_dropped)
+        except InvalidInput as exc:
+            refused.append((0, f"the store refused its conversation ends ({exc!s:.100})"))
+        self.leaves, self.leaf_summaries, self.leaves_dropped = {}, {}, set()
 
     def fit_nesting(self) -> bool:
         """`fit_nesting` on every message not written yet; True when any was cut."""

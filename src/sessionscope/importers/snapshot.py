@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,32 +26,22 @@ from ..store import Store, locks
 from ..store.errors import InvalidInput
 from ..store.models import ImportState
 from ..store.spec import MessageSpec
+from ..transcript_files import path_text
 from .commits import CommitGroup
 from .common import cut_nesting, safe_blocks, safe_id, session_id
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError
 from .incremental import GROUP_BYTES, GROUP_MESSAGES, GROUP_SECONDS, file_key
 from .pricing import price_message
 from .report import ImportProgress, ImportReport, ProgressCallback
+from .wholefile import max_unit_bytes, too_large
 
 # What a parser may raise on input of an unexpected shape: it costs only that unit.
 _SHAPE_ERRORS = (KeyError, TypeError, ValueError, AttributeError, IndexError, RecursionError)
 _FIELD_KEYS = ("title", "project", "cwd", "git_branch", "model", "parent_session_id")
-MAX_UNIT_MB = 256
 # The version of what this engine adds to a parsed session (pricing): a unit imported under other
 # rules is read and its sessions saved again once (`save` rewrites only the rows that change).
 RULES = 1
 _RULES_KEY = "rules"
-LIMIT_VAR = "SESSIONSCOPE_MAX_UNIT_MB"
-
-
-def max_unit_bytes() -> int:
-    """The largest unit read whole (`$SESSIONSCOPE_MAX_UNIT_MB`, default 256 MB): parsing a
-    JSON document takes several times its size in memory, so a bigger one is refused."""
-    try:
-        mb = float(os.environ.get(LIMIT_VAR, MAX_UNIT_MB))
-    except ValueError:
-        mb = MAX_UNIT_MB
-    return int(max(mb, 0.001) * 1_000_000)
 
 
 @dataclass(slots=True)
@@ -189,11 +178,7 @@ def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
     source, unit = task.source, task.unit
     limit = max_unit_bytes()
     if not unit.streamed and unit.size > limit:
-        report.skip_file(
-            unit.ref,
-            f"too large to read whole ({unit.size / 1e6:,.0f} MB; the limit is "
-            f"{limit / 1e6:,.0f} MB, ${LIMIT_VAR})",
-        )
+        report.skip_file(unit.ref, too_large(unit.size, limit))
         return False
     state = dict(task.previous.state) if task.previous is not None else {}
     # digests taken under other rules say nothing of what those rules wrote: save every session
@@ -243,15 +228,22 @@ def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
     if guarded.failure is not None:
         report.skip_file(unit.ref, guarded.failure)
         return False
+    unread = False  # a file of the unit was passed over: the unit is read again next run
     for problem in problems:
-        report.skip_line(unit.ref, problem.position, problem.reason)
+        if problem.path is not None:
+            report.skip_file(problem.path, problem.reason)
+            unread = True
+        else:
+            report.skip_line(unit.ref, problem.position, problem.reason)
     report.bytes_read += unit.size
     with db.transaction():
         db.set_import_state(
             unit.key,
             source=source.name,
             size=unit.size,
-            mtime=unit.mtime,
+            # a fingerprint no unit has: not taken as unchanged, so the file passed over is
+            # said again (and read once it can be); the digests spare saving what did not change
+            mtime=-1.0 if unread else unit.mtime,
             offset=unit.size,
             state={"hashes": hashes, "versions": versions, "written": written, _RULES_KEY: RULES},
         )
@@ -303,4 +295,4 @@ def file_unit(path: Path, data: Any = None) -> Unit | None:
         return None
     if not path.is_file():
         return None
-    return Unit(file_key(path), safe_id(str(path)), st.st_size, st.st_mtime, data)
+    return Unit(file_key(path), path_text(str(path)), st.st_size, st.st_mtime, data)

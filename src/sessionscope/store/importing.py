@@ -67,8 +67,10 @@ class ImportingStore(StoreBase):
 
 
 def _text(value: Any, name: str) -> str:
-    if not isinstance(value, str) or not utf8_safe(value):
-        raise InvalidInput(f"{name} must be a string (UTF-8), not {type(value).__name__}.")
+    if not isinstance(value, str):
+        raise InvalidInput(f"{name} must be a string, not {type(value).__name__}.")
+    if not utf8_safe(value):
+        raise InvalidInput(f"{name} holds a lone surrogate, which UTF-8 cannot store.")
     return value
 
 
