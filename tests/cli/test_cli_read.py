@@ -305,4 +305,4 @@ def test_stats_by_day_and_model(db: store.Store) -> None:
     text = CliRunner().invoke(cli, ["stats", "--by", "day"]).stdout
     assert "$1.50" in text and text.splitlines()[-1].startswith("total")
     bad = CliRunner().invoke(cli, ["stats", "--by", "day", "--since", "banana"])
-    assert bad.exit_code == 1 and "since must be" in bad.stderr
+    assert bad.exit_code == 1 and "--since 'banana' is not a date" in bad.stderr

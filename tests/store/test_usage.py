@@ -100,3 +100,26 @@ def test_one_index_scan_serves_every_grouping(usage_store: store.Store) -> None:
             )
         )
     assert "messages_usage" in plan and "TEMP B-TREE" not in plan
+
+
+def test_stats_of_a_period_agree_with_usage(usage_store: store.Store) -> None:
+    whole = usage_store.stats()
+    late = usage_store.stats(since="2026-11-02")
+    assert (whole.sessions, whole.messages, whole.since) == (2, 4, None)
+    assert (late.sessions, late.messages, late.by_source) == (2, 2, {"claude-code": 1, "codex": 1})
+    assert (late.input_tokens, late.output_tokens, late.cost_usd) == (250, 25, 1.5)
+    assert (late.since, late.until, late.first_at) == (
+        "2026-11-02",
+        None,
+        "2026-11-03T09:00:00.000Z",
+    )
+    early = usage_store.stats(since="2026-10-01", until="2026-11-02")
+    (day,) = usage_store.usage(by="day", since="2026-10-01", until="2026-11-02")
+    assert (early.sessions, early.messages, early.input_tokens) == (
+        day.sessions,
+        day.messages,
+        day.input_tokens,
+    )
+    assert early.by_role == {"user": 1, "assistant": 1} and early.cache_read_tokens == 1000
+    with pytest.raises(store.InvalidInput):
+        usage_store.stats(since="banana")

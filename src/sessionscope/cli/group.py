@@ -24,7 +24,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     ),
     "show": ("read", "show_cmd", "Print one session's transcript."),
     "export": ("read", "export_cmd", "Export one session as Markdown or JSON."),
-    "stats": ("read", "stats_cmd", "Counts for the whole store."),
+    "stats": ("read", "stats_cmd", "Counts for the whole store or a period (--by: per day, ...)."),
     "import": ("imports", "import_cmd", "Import agent sessions (every source, or one)."),
     "sources": ("sources", "sources_cmd", "List each source, its location and sessions held."),
     "demo": ("demo", "demo_cmd", "Build a realistic demo store and open the browser on it."),

@@ -61,6 +61,32 @@ def limit_option(default: int = 50) -> Callable[[F], F]:
     return wrap
 
 
+def when_option(name: str, help_text: str) -> Callable[[F], F]:
+    """`--since` / `--until` (`name`): a date or an age (7d, 12h, yesterday, 2026-10-01), given
+    to the command as a stored timestamp (an `until` date: the end of that day); a value that is
+    neither fails with one sentence, the same for every command."""
+
+    def check(_ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
+        if value is None:
+            return None
+        return when_or_fail(name, value)
+
+    def wrap(fn: F) -> F:
+        return click.option(f"--{name}", name, default=None, callback=check, help=help_text)(fn)
+
+    return wrap
+
+
+def when_or_fail(name: str, value: str) -> str:
+    """`value` of `--name` as a stored timestamp, or the one error every command gives."""
+    from ..store.listfilter import when_value
+
+    moment = when_value(name, value)
+    if moment is None:
+        fail(f"--{name} {value!r} is not a date (use 7d, 12h, yesterday or 2026-10-01).")
+    return moment
+
+
 def store_path(ctx: click.Context | None = None) -> str:
     ctx = ctx or click.get_current_context()
     root = ctx.find_root()

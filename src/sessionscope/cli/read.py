@@ -15,7 +15,14 @@ from ..jsonout import echo_json
 from ..private import write_private
 from ..sanitize import inert
 from .errors import fail
-from .options import db_option, json_option, limit_option, open_from_context
+from .options import (
+    db_option,
+    json_option,
+    limit_option,
+    open_from_context,
+    when_option,
+    when_or_fail,
+)
 from .render import hits_json, hits_text
 
 
@@ -25,10 +32,10 @@ from .render import hits_json, hits_text
 @limit_option(50)
 @click.option("--project", "-p", help="Only sessions whose project contains this text.")
 @click.option("--source", "-s", help="Only sessions from this source (claude-code, codex, ...).")
-@click.option(
-    "--since", help="Only sessions active since then: 7d, 12h, yesterday, 2026-10-01 (as in `f`)."
+@when_option(
+    "since", "Only sessions active since then: 7d, 12h, yesterday, 2026-10-01 (as in `f`)."
 )
-@click.option("--until", help="Only sessions started by then (same values as --since).")
+@when_option("until", "Only sessions started by then (same values as --since).")
 @click.option(
     "--filter",
     "match",
@@ -51,13 +58,8 @@ def sessions_cmd(
     sort: str,
 ) -> None:
     """List sessions, newest activity first (pinned ones marked ★, tags after the title)."""
-    from ..store.listfilter import parse_list_filter, when_value
+    from ..store.listfilter import parse_list_filter
 
-    bounds: dict[str, str | None] = {}
-    for name, value in (("since", since), ("until", until)):
-        bounds[name] = None if value is None else when_value(name, value)
-        if value is not None and bounds[name] is None:
-            fail(f"--{name} {value!r} is not a date (use 7d, 12h, yesterday or 2026-10-01).")
     spec = None if match is None else parse_list_filter(match)
     if spec is not None and spec.errors:
         fail(f"--filter: {spec.errors[0]}")
@@ -66,8 +68,8 @@ def sessions_cmd(
             limit=limit,
             project=project,
             source=source,
-            since=bounds["since"],
-            until=bounds["until"],
+            since=since,
+            until=until,
             order=sort,
             match=spec if spec is not None and spec.active else None,
         )
@@ -233,7 +235,14 @@ def export_cmd(session: str, fmt: str, output: str | None, redact: bool | None) 
         click.echo(text, nl=False)
 
 
-def _usage_report(by: str, since: str | None, until: str | None, as_json: bool) -> None:
+def _period(since: str | None, until: str | None) -> str:
+    """The days a period covers, as `stats` says it (whole UTC days)."""
+    first = "the first message" if since is None else since[:10]
+    last = "today" if until is None else until[:10]
+    return f"{first} .. {last} (UTC days)"
+
+
+def _usage_report(by: str, since: str, until: str | None, as_json: bool) -> None:
     """`stats --by`: one row a day (or project, model, ...) with tokens and cost, then a total."""
     with open_from_context(must_exist=not as_json) as db:
         rows = db.usage(by=by, since=since, until=until)
@@ -241,7 +250,7 @@ def _usage_report(by: str, since: str | None, until: str | None, as_json: bool) 
         echo_json([dataclasses.asdict(r) for r in rows])
         return
     if not rows:
-        click.echo(f"No messages since {inert(since)}.")
+        click.echo(f"No messages in {_period(since, until)}.")
         return
     head = f"{by:<24} {'sessions':>8} {'messages':>9} {'input':>10} {'output':>9} "
     click.echo(head + f"{'cache rd':>10} {'cache wr':>9} {'cost':>9}")
@@ -280,21 +289,29 @@ def _say_redacted(found: list[Any]) -> None:
     default=None,
     help="Usage per day, week, month, project, model or source instead of the totals.",
 )
-@click.option("--since", default=None, help="With --by: from this date or age (30d, 2026-10-01).")
-@click.option("--until", default=None, help="With --by: up to this date.")
+@when_option(
+    "since",
+    "Only messages from that day on: 30d, 7d, yesterday, 2026-10-01 (with --by: 30d if not given).",
+)
+@when_option("until", "Only messages up to that day (same values as --since).")
 def stats_cmd(as_json: bool, by: str | None, since: str | None, until: str | None) -> None:
-    """Counts for the whole store, or usage and cost per day, project, model, ... (--by)."""
+    """Counts for the whole store or a period, or usage and cost per day, project, model, ...
+    (--by). Periods are whole days (UTC)."""
     if by is not None:
-        _usage_report(by, since if since is not None else "30d", until, as_json)
+        _usage_report(
+            by, since if since is not None else when_or_fail("since", "30d"), until, as_json
+        )
         return
     with open_from_context(must_exist=not as_json) as db:
-        stats = db.stats()
+        stats = db.stats(since=since, until=until)
     if as_json:
         echo_json([dataclasses.asdict(stats)])
         return
     click.echo(
         f"store        {inert(stats.path, 1000)} ({stats.file_bytes / 1e6:.1f} MB, schema {stats.schema_version})"
     )
+    if since is not None or until is not None:
+        click.echo(f"period       {_period(since, until)}")
     click.echo(
         f"sessions     {stats.sessions}  "
         + "  ".join(f"{inert(k)}: {v}" for k, v in stats.by_source.items())

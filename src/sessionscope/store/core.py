@@ -402,10 +402,10 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
         with self.reading() as conn:
             return usage_report(conn, groups, since, until)
 
-    def stats(self) -> Stats:
-        """Whole-store counts."""
+    def stats(self, since: str | None = None, until: str | None = None) -> Stats:
+        """Whole-store counts, or those of the messages of the days in [since, until]."""
         with self.reading() as conn:
-            return summary.stats(conn, self.path, memory=self._db.memory)
+            return summary.stats(conn, self.path, memory=self._db.memory, since=since, until=until)
 
     def check(self, *, full: bool = False) -> list[str]:
         """Integrity problems (empty when healthy); `full` also verifies the search index."""

@@ -158,7 +158,7 @@ class ImportState:
 
 @dataclass(frozen=True, slots=True)
 class Stats:
-    """Whole-store counts (what `sessionscope stats` prints)."""
+    """Whole-store counts, or a period's (what `sessionscope stats` prints)."""
 
     sessions: int
     messages: int
@@ -179,3 +179,6 @@ class Stats:
     cache_read_tokens: int = 0
     cache_creation_tokens: int = 0
     unpriced_messages: int = 0
+    # the period's first and last day (UTC), when the figures are a period's (`stats(since=)`)
+    since: str | None = None
+    until: str | None = None

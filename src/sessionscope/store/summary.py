@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 from .models import Stats
 from .schema import SCHEMA_VERSION
@@ -28,8 +29,33 @@ def counts(conn: sqlite3.Connection) -> dict[str, float]:
     }
 
 
-def stats(conn: sqlite3.Connection, path: str, *, memory: bool) -> Stats:
-    """Whole-store counts; `path` (unless `memory`) is measured with its WAL file."""
+def stats(
+    conn: sqlite3.Connection,
+    path: str,
+    *,
+    memory: bool,
+    since: str | None = None,
+    until: str | None = None,
+) -> Stats:
+    """Whole-store counts, or with `since`/`until` (`30d`, `2026-10-01`, ...) those of the
+    messages of the days in [since, until] (whole UTC days, as `usage` counts them: sessions
+    are those with a message then); `path` (unless `memory`) is measured with its WAL file."""
+    if since is None and until is None:
+        figures = _whole_store(conn)
+    else:
+        from .usage import period_day
+
+        figures = _period(conn, period_day("since", since), period_day("until", until))
+    size = 0
+    if not memory:
+        for suffix in ("", "-wal"):
+            p = Path(path + suffix)
+            if p.exists():
+                size += p.stat().st_size
+    return Stats(**figures, schema_version=SCHEMA_VERSION, path=path, file_bytes=size)
+
+
+def _whole_store(conn: sqlite3.Connection) -> dict[str, Any]:
     sessions, in_tok, out_tok, cost, first, last = conn.execute(
         "SELECT count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),"
         " coalesce(sum(cost_usd), 0), min(started_at), max(updated_at) FROM sessions"
@@ -51,28 +77,81 @@ def stats(conn: sqlite3.Connection, path: str, *, memory: bool) -> Stats:
         "SELECT count(*) FROM messages WHERE role = 'assistant'"
         " AND json_extract(metadata, '$.unpriced') = 1"
     ).fetchone()[0]
-    size = 0
-    if not memory:
-        for suffix in ("", "-wal"):
-            p = Path(path + suffix)
-            if p.exists():
-                size += p.stat().st_size
-    return Stats(
-        sessions=sessions,
-        messages=sum(by_role.values()),
-        by_source=by_source,
-        by_role=by_role,
-        input_tokens=in_tok,
-        output_tokens=out_tok,
-        cost_usd=cost,
-        tool_calls=calls,
-        failed_tool_calls=failed,
-        first_at=first,
-        last_at=last,
-        schema_version=SCHEMA_VERSION,
-        path=path,
-        file_bytes=size,
-        cache_read_tokens=cache_read,
-        cache_creation_tokens=cache_write,
-        unpriced_messages=unpriced,
+    return {
+        "sessions": sessions,
+        "messages": sum(by_role.values()),
+        "by_source": by_source,
+        "by_role": by_role,
+        "input_tokens": in_tok,
+        "output_tokens": out_tok,
+        "cost_usd": cost,
+        "tool_calls": calls,
+        "failed_tool_calls": failed,
+        "first_at": first,
+        "last_at": last,
+        "cache_read_tokens": cache_read,
+        "cache_creation_tokens": cache_write,
+        "unpriced_messages": unpriced,
+    }
+
+
+def _period(conn: sqlite3.Connection, since: str | None, until: str | None) -> dict[str, Any]:
+    """The figures of the messages whose day (UTC) is in [since, until] (either may be None)."""
+    where, params = ["m.day IS NOT NULL"], []
+    if since is not None:
+        where.append("m.day >= ?")
+        params.append(since)
+    if until is not None:
+        where.append("m.day <= ?")
+        params.append(until)
+    period = " AND ".join(where)
+    sessions, in_tok, out_tok, cache_read, cache_write, cost, first, last = conn.execute(
+        "SELECT count(DISTINCT m.session_id), coalesce(sum(m.input_tokens), 0),"
+        " coalesce(sum(m.output_tokens), 0), coalesce(sum(m.cache_read_tokens), 0),"
+        " coalesce(sum(m.cache_creation_tokens), 0), coalesce(sum(m.cost_usd), 0.0),"
+        f" min(m.created_at), max(m.created_at) FROM messages AS m WHERE {period}",
+        params,
+    ).fetchone()
+    by_source = dict(
+        conn.execute(
+            "SELECT s.source, count(DISTINCT m.session_id) FROM messages AS m"
+            f" JOIN sessions AS s ON s.id = m.session_id WHERE {period}"
+            " GROUP BY s.source ORDER BY 2 DESC, 1",
+            params,
+        )
     )
+    by_role = dict(
+        conn.execute(
+            f"SELECT m.role, count(*) FROM messages AS m WHERE {period}"
+            " GROUP BY m.role ORDER BY 2 DESC",
+            params,
+        )
+    )
+    calls, failed = conn.execute(
+        "SELECT count(*), coalesce(sum(t.is_error = 1), 0) FROM tool_calls AS t"
+        f" JOIN messages AS m ON m.id = t.message_id WHERE {period}",
+        params,
+    ).fetchone()
+    unpriced = conn.execute(
+        f"SELECT count(*) FROM messages AS m WHERE {period} AND m.role = 'assistant'"
+        " AND json_extract(m.metadata, '$.unpriced') = 1",
+        params,
+    ).fetchone()[0]
+    return {
+        "sessions": sessions,
+        "messages": sum(by_role.values()),
+        "by_source": by_source,
+        "by_role": by_role,
+        "input_tokens": in_tok,
+        "output_tokens": out_tok,
+        "cost_usd": float(cost),
+        "tool_calls": calls,
+        "failed_tool_calls": failed,
+        "first_at": first,
+        "last_at": last,
+        "cache_read_tokens": cache_read,
+        "cache_creation_tokens": cache_write,
+        "unpriced_messages": unpriced,
+        "since": since,
+        "until": until,
+    }

@@ -53,7 +53,8 @@ class _Cell:
     figures: tuple[int, int, int, int, int, float]  # messages, in, out, cache rd, cache wr, $
 
 
-def _day(name: str, value: str | None) -> str | None:
+def period_day(name: str, value: str | None) -> str | None:
+    """A `since`/`until` value as the UTC day it falls on; InvalidInput when not understood."""
     if value is None:
         return None
     moment = parse_when(value) if isinstance(value, str) else None
@@ -142,7 +143,7 @@ def usage_report(
     for by in wanted:
         if not isinstance(by, str) or by not in GROUPS:
             raise InvalidInput(f"by must be one of {', '.join(GROUPS)}, not {by!r}.")
-    cells = _cells(conn, _day("since", since), _day("until", until))
+    cells = _cells(conn, period_day("since", since), period_day("until", until))
     ids = {cell.session_id for cell in cells}
     sessions: dict[str, tuple[str, str, str]] = {}
     if ids:
