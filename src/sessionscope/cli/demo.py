@@ -31,7 +31,7 @@ from ..demo import (
     demo_info,
 )
 from ..sanitize import clean_line
-from .options import db_option
+from .options import store_option
 
 REUSE_FOR = timedelta(hours=24)
 PHASES = {
@@ -128,7 +128,11 @@ def _open_browser(path: Path) -> None:
 
 
 @click.command("demo")
-@db_option
+@store_option(
+    "Where to build the demo store (default: demo.db in the directory of $SESSIONSCOPE_DB, or in "
+    "the user data directory without it). A file holding a real store is refused, never "
+    "overwritten."
+)
 @click.option(
     "--no-open", is_flag=True, help="Build (or reuse) the store but don't open the browser."
 )

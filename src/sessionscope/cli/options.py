@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shlex
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
@@ -20,7 +21,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def db_option(fn: F) -> F:
     """`--db PATH`: the store file (overrides $SESSIONSCOPE_DB and the default location)."""
+    return store_option(f"Store file (default: ${ENV_VAR} or {default_path_hint()}).")(fn)
 
+
+def store_option(help_text: str) -> Callable[[F], F]:
+    """`--db PATH` said with `help_text` (the demo's store has a default of its own)."""
+    return lambda fn: _db_option(fn, help_text)
+
+
+def _db_option(fn: F, help_text: str) -> F:
     def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
         if value:
             root = ctx.find_root()
@@ -35,7 +44,7 @@ def db_option(fn: F) -> F:
         expose_value=False,
         callback=remember,
         is_eager=True,
-        help=f"Store file (default: ${ENV_VAR} or {default_path_hint()}).",
+        help=help_text,
     )(fn)
 
 
@@ -101,8 +110,26 @@ def open_from_context(*, readonly: bool = False, must_exist: bool = False, **opt
     """
     path = store_path()
     if must_exist and not os.path.exists(path):
-        fail(f"no store at {path}; run `sessionscope import all` or `sessionscope demo` first.")
+        fail(no_store(path))
     return open_store(path, readonly=readonly, **options)
+
+
+def no_store(path: str) -> str:
+    """What to do when the store at `path` does not exist: import into that very store (with
+    the --db that chose it, if one did), or build the demo store, which lives elsewhere, and
+    give its path to commands."""
+    from ..demo import default_demo_path
+
+    chosen = (click.get_current_context().find_root().obj or {}).get("db")
+    where = f" --db {shlex.quote(path)}" if chosen else ""
+    demo = str(default_demo_path())
+    if os.path.abspath(os.path.expanduser(path)) == os.path.abspath(demo):
+        return f"no store at {path}; run `sessionscope{where} demo` to build the demo store there."
+    return (
+        f"no store at {path}; run `sessionscope{where} import all` to import your agents' "
+        f"sessions into it, or `sessionscope demo` to build a demo store at {demo} and give "
+        f"this command `--db {shlex.quote(demo)}` to look at it."
+    )
 
 
 @contextlib.contextmanager
