@@ -50,6 +50,9 @@ class ResumePlan:
 
     argv: list[str]
     cwd: str
+    # what stops it from running here now (its directory is gone, its agent is not installed):
+    # `plan(check=False)` keeps them here rather than raising
+    problems: tuple[str, ...] = ()
 
     def shell(self) -> str:
         """The command as one line a person can paste (`cd` included)."""
@@ -118,22 +121,28 @@ def plan(
     *,
     fork: bool = False,
     config: dict[str, Any] | None = None,
+    check: bool = True,
 ) -> ResumePlan:
     """The command that resumes (or forks) the session, checked: its cwd exists and its agent
-    is installed. Raises ResumeError with one sentence otherwise."""
+    is installed. Raises ResumeError with one sentence otherwise (with `check=False`, a missing
+    cwd or agent goes to the plan's `problems` instead: the command can still be printed)."""
     config = load_config() if config is None else config
+    problems: list[str] = []
     template = templates(config, fork).get(source)
     what = "fork" if fork else "resume"
     if template is None:
         if fork and source in templates(config, fork=False):
-            raise ResumeError(f"{inert(source, 40)} has no fork command; set one under [fork].")
+            raise ResumeError(
+                f"{inert(source, 40)} has no fork command; set one under [fork] in "
+                f"{inert(str(config_path()), 300)}."
+            )
         raise ResumeError(
             f"sessions from {inert(source, 40) or 'this source'} cannot be {what}d: no agent "
             f"command is known for it (add one under [{what}] in {inert(str(config_path()), 300)})."
         )
     cwd = _check_values(session_id, cwd)
     if not Path(cwd).is_dir():
-        raise ResumeError(f"the session's working directory {inert(cwd, 300)} no longer exists.")
+        problems.append(f"the session's working directory {inert(cwd, 300)} no longer exists.")
     try:
         argv = [part.format(id=session_id, cwd=cwd) for part in shlex.split(template)]
     except (ValueError, KeyError, IndexError) as exc:
@@ -143,5 +152,7 @@ def plan(
     if not argv:
         raise ResumeError(f"the {what} command for {inert(source, 40)} is empty.")
     if shutil.which(argv[0]) is None:
-        raise ResumeError(f"{inert(argv[0], 80)} is not installed (not found on PATH).")
-    return ResumePlan(argv=argv, cwd=cwd)
+        problems.append(f"{inert(argv[0], 80)} is not installed (not found on PATH).")
+    if problems and check:
+        raise ResumeError(problems[0])
+    return ResumePlan(argv=argv, cwd=cwd, problems=tuple(problems))

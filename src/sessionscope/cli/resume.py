@@ -17,7 +17,11 @@ from .options import db_option, open_from_context
 @click.argument("session")
 @click.option("--fork", is_flag=True, help="Fork the session instead (a new session from it).")
 @click.option(
-    "--print", "print_only", is_flag=True, help="Print the command instead of running it."
+    "--print",
+    "print_only",
+    is_flag=True,
+    help="Print the command instead of running it (even if its directory or agent is missing "
+    "here: that is noted on stderr).",
 )
 def resume_cmd(session: str, fork: bool, print_only: bool) -> None:
     """Resume a session in the agent that wrote it (claude --resume, codex resume, ...)."""
@@ -27,11 +31,13 @@ def resume_cmd(session: str, fork: bool, print_only: bool) -> None:
     if info is None:
         fail(f"no session {inert(session, 80)}.")
     try:
-        command = plan(info.id, info.source, info.cwd, fork=fork)
+        command = plan(info.id, info.source, info.cwd, fork=fork, check=not print_only)
     except ResumeError as exc:
         fail(str(exc))
     if print_only:
         click.echo(command.shell())
+        for problem in command.problems:
+            click.echo(f"note: {problem}", err=True)
         return
     click.echo(f"Running {inert(command.shell(), 500)}", err=True)
     code = subprocess.call(command.argv, cwd=command.cwd)
