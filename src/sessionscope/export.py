@@ -17,6 +17,16 @@ from .jsonout import json_text
 from .sanitize import clean, inert
 from .store.models import Message, Session, tool_result_text
 
+# each format's file suffix (an export to a directory is named `export_name(id, suffix)`)
+SUFFIXES = {"markdown": ".md", "json": ".json", "html": ".html"}
+
+
+def export_name(session_id: str, suffix: str = ".md") -> str:
+    """The file name a session's export gets in a directory (the browser's `x` proposes it,
+    `sessionscope export -o DIR` writes it): safe on every system, from the session id."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", session_id).strip(".-")[:80]
+    return f"sessionscope-{safe or 'session'}{suffix}"
+
 
 def session_dict(session: Session) -> dict[str, Any]:
     """A JSON-ready dict of the session and its messages (stable keys)."""

@@ -200,9 +200,10 @@ def show_cmd(session: str, fmt: str) -> None:
 @click.option(
     "-o",
     "--output",
-    type=click.Path(dir_okay=False, writable=True),
+    type=click.Path(writable=True),
     default=None,
-    help="Write to this file instead of standard output.",
+    help="Write to this file instead of standard output; a directory: into it, as "
+    "sessionscope-ID.md (.json, .html), the name the browser proposes.",
 )
 @click.option(
     "--redact/--no-redact",
@@ -215,6 +216,8 @@ def export_cmd(session: str, fmt: str, output: str | None, redact: bool | None) 
 
     with open_from_context(must_exist=True) as db:
         loaded = _load(db, session)
+    if output:
+        output = _export_path(output, loaded.id, fmt)
     if fmt == "html" if redact is None else redact:
         from ..export_redact import redact_session
 
@@ -228,7 +231,7 @@ def export_cmd(session: str, fmt: str, output: str | None, redact: bool | None) 
     else:
         text = export.to_markdown(loaded) if fmt == "markdown" else export.to_json(loaded) + "\n"
     if output:
-        write_private(output, text)
+        _write(output, text)
         shown = inert(loaded.title) or inert(loaded.id)
         click.echo(f"Wrote {shown} to {inert(output, 1000)}.", err=True)
     else:
@@ -240,6 +243,34 @@ def _period(since: str | None, until: str | None) -> str:
     first = "the first message" if since is None else since[:10]
     last = "today" if until is None else until[:10]
     return f"{first} .. {last} (UTC days)"
+
+
+def _export_path(output: str, session_id: str, fmt: str) -> str:
+    """Where `export -o OUTPUT` writes: OUTPUT, or in a directory the browser's default name;
+    fails, before the export is made, when the directory to write in is not there."""
+    from ..export import SUFFIXES, export_name
+
+    path = Path(output)
+    if path.is_dir():
+        return str(path / export_name(session_id, SUFFIXES[fmt]))
+    parent = path.parent
+    if not parent.is_dir():
+        where = inert(str(parent), 1000)
+        why = (
+            f"{where} is not a directory"
+            if parent.exists()
+            else f"the directory {where} does not exist"
+        )
+        fail(f"cannot write {inert(output, 1000)}: {why}.")
+    return output
+
+
+def _write(output: str, text: str) -> None:
+    """`write_private`, its failure said of `output` (never of the temporary file beside it)."""
+    try:
+        write_private(output, text)
+    except OSError as exc:
+        fail(f"cannot write {inert(output, 1000)}: {inert(exc.strerror or exc, 200)}.")
 
 
 def _usage_report(by: str, since: str, until: str | None, as_json: bool) -> None:

@@ -3,7 +3,6 @@ file is replaced only on a second Enter)."""
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import ClassVar
 
@@ -15,6 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 from textual.widgets.input import Selection
 
+from ...export import export_name as export_name  # the name `export -o DIR` writes too
 from ..safe import safe_text
 
 TITLE_SHOWN = 60  # characters of the session's title in the question
@@ -28,12 +28,6 @@ def default_export_dir() -> Path:
 
     downloads = Path(platformdirs.user_downloads_dir())
     return downloads if downloads.is_dir() else Path.cwd()
-
-
-def export_name(session_id: str) -> str:
-    """A file name safe on every system, from the session id."""
-    safe = re.sub(r"[^A-Za-z0-9._-]+", "-", session_id).strip(".-")[:80]
-    return f"sessionscope-{safe or 'session'}.md"
 
 
 def export_format(path: Path) -> str:
