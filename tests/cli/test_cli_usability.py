@@ -85,7 +85,7 @@ def test_the_default_store_directory_is_still_created(store_path: Path) -> None:
     assert store_path.exists()
 
 
-def test_show_takes_the_refs_search_prints_and_short_prefixes_say_ambiguous(
+def test_show_takes_the_refs_search_prints_and_short_prefixes_say_too_short(
     store_path: Path,
 ) -> None:
     with store.open() as db:
@@ -99,7 +99,7 @@ def test_show_takes_the_refs_search_prints_and_short_prefixes_say_ambiguous(
     code, out, err = run("show", "abcdef12#9")
     assert code != 0 and "no message #9" in err
     code, out, err = run("show", "ab")
-    assert code != 0 and "ambiguous" in err and "no session has id" not in err
+    assert code != 0 and "at least 4 characters" in err and "no session has id" not in err
     code, out, err = run("show", "zz")
     assert code != 0 and "no session has id" in err
 

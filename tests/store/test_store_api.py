@@ -393,8 +393,8 @@ def test_resolve_session_by_prefix(db: Store) -> None:
     for literal in ("abc_", "abc%", "zzzz", "ab_"):  # wildcards are literal
         with pytest.raises(store.SessionNotFound):
             db.resolve_session(literal)
-    # a short prefix that matches is ambiguous (issue 12), not "no session has id"
-    with pytest.raises(store.InvalidInput, match="ambiguous"):
+    # a short prefix that matches is too short (issue 12), not "no session has id"
+    with pytest.raises(store.InvalidInput, match="too short: a session id prefix needs at least 4"):
         db.resolve_session("abc")
 
 

@@ -23,7 +23,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Search every message (words, phrases, filters such as tool:Bash).",
     ),
     "show": ("read", "show_cmd", "Print one session's transcript."),
-    "export": ("read", "export_cmd", "Export one session as Markdown or JSON."),
+    "export": ("read", "export_cmd", "Export one session as Markdown, JSON or an HTML page."),
     "stats": ("read", "stats_cmd", "Counts for the whole store or a period (--by: per day, ...)."),
     "import": ("imports", "import_cmd", "Import agent sessions (every source, or one)."),
     "sources": ("sources", "sources_cmd", "List each source, its location and sessions held."),

@@ -179,7 +179,7 @@ class SourceChoice(click.Choice[str]):
 @click.command("import")
 @db_option
 @click.argument("source", type=SourceChoice(), metavar="SOURCE|all")
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="PATH")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path), metavar="[PATH]...")
 @click.option(
     "--watch",
     "follow",

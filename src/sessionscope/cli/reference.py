@@ -34,6 +34,8 @@ def _option(param: click.Option) -> str:
 def _argument(param: click.Argument) -> str:
     if isinstance(param.type, click.Choice):
         text = "|".join(str(c) for c in param.type.choices)
+    elif param.metavar and ("[" in param.metavar or "..." in param.metavar):
+        return param.metavar  # written whole, as the usage line shows it (`[PATH]...`)
     else:
         text = (param.metavar or param.name or "ARG").upper()
     if param.nargs == -1:

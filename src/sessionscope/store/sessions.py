@@ -252,7 +252,9 @@ def resolve(conn: sqlite3.Connection, ref: str) -> str:
             "SELECT 1 FROM sessions WHERE id LIKE ? ESCAPE '\\' LIMIT 1", (like_escape(ref) + "%",)
         ).fetchone()
     ):
-        raise InvalidInput(f"{ref!r} is ambiguous: give at least 4 characters of the session id.")
+        raise InvalidInput(
+            f"{ref!r} is too short: a session id prefix needs at least 4 characters."
+        )
     raise SessionNotFound(f"no session has id {ref!r}.")
 
 
