@@ -69,3 +69,19 @@ def test_a_write_failure_names_the_target_not_the_temporary_file(
     result = CliRunner().invoke(cli, ["export", sid, "-o", str(target)])
     assert result.exit_code == 1
     assert result.stderr == f"sessionscope: error: cannot write {target}: Permission denied.\n"
+
+
+def test_an_existing_file_is_replaced_only_with_force(sid: str, tmp_path: Path) -> None:
+    target = tmp_path / "notes.md"
+    target.write_text("KEEP\n")
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["export", sid, "-o", str(target)])
+    assert refused.exit_code == 1
+    assert refused.output.strip().endswith(f"{target} exists; add --force to replace it.")
+    assert target.read_text() == "KEEP\n"  # nothing replaced unasked
+    again = runner.invoke(cli, ["export", sid, "-o", str(tmp_path)])  # the default name
+    assert again.exit_code == 0
+    assert runner.invoke(cli, ["export", sid, "-o", str(tmp_path)]).exit_code == 1
+    forced = runner.invoke(cli, ["export", sid, "-o", str(target), "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert target.read_text().startswith("# login fix")

@@ -210,14 +210,17 @@ def show_cmd(session: str, fmt: str) -> None:
     default=None,
     help="Replace secrets and list what was replaced (the default for html).",
 )
-def export_cmd(session: str, fmt: str, output: str | None, redact: bool | None) -> None:
+@click.option("--force", is_flag=True, help="Replace the output file if it exists.")
+def export_cmd(
+    session: str, fmt: str, output: str | None, redact: bool | None, force: bool
+) -> None:
     """Export one session as Markdown, JSON or a self-contained HTML page to share."""
     from .. import export
 
     with open_from_context(must_exist=True) as db:
         loaded = _load(db, session)
     if output:
-        output = _export_path(output, loaded.id, fmt)
+        output = _export_path(output, loaded.id, fmt, force)
     if fmt == "html" if redact is None else redact:
         from ..export_redact import redact_session
 
@@ -245,14 +248,22 @@ def _period(since: str | None, until: str | None) -> str:
     return f"{first} .. {last} (UTC days)"
 
 
-def _export_path(output: str, session_id: str, fmt: str) -> str:
+def _export_path(output: str, session_id: str, fmt: str, force: bool) -> str:
     """Where `export -o OUTPUT` writes: OUTPUT, or in a directory the browser's default name;
-    fails, before the export is made, when the directory to write in is not there."""
+    fails, before the export is made, when the directory to write in is not there, or when the
+    file exists and `force` is not given (nothing is replaced unasked)."""
     from ..export import SUFFIXES, export_name
 
     path = Path(output)
     if path.is_dir():
-        return str(path / export_name(session_id, SUFFIXES[fmt]))
+        path = path / export_name(session_id, SUFFIXES[fmt])
+        output = str(path)
+    if path.is_symlink() or path.exists():
+        shown = inert(output, 1000)
+        if not path.is_file():
+            fail(f"cannot write {shown}: it is not a regular file.")
+        if not force:
+            fail(f"{shown} exists; add --force to replace it.")
     parent = path.parent
     if not parent.is_dir():
         where = inert(str(parent), 1000)
