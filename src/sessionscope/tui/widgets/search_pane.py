@@ -232,7 +232,8 @@ class SearchPane(Vertical):
     }
 
     #search-status {
-        height: 1;
+        height: auto;
+        max-height: 3;
         color: $text-muted;
         padding: 0 1;
     }
