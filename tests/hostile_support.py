@@ -18,16 +18,18 @@ EVIL = OSC_TITLE + OSC_CLIP + C1_OSC
 HOSTILE_ID = f"sess{EVIL}-0001"
 # every bidi control (U+061C ARABIC LETTER MARK among them), the deprecated format characters
 # U+206A-206F, U+180E MONGOLIAN VOWEL SEPARATOR and the tag block U+E0000-E007F ("ASCII
-# smuggling": invisible twins of ASCII) which the sanitiser once let through
+# smuggling": invisible twins of ASCII) which the sanitiser once let through, and the fillers that
+# draw as nothing (Hangul U+115F, U+1160, U+3164, U+FFA0; Khmer U+17B4/5)
 INVISIBLE = (
     "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-    "\u206a\u206b\u206c\u206d\u206e\u206f\u180e" + "".join(map(chr, range(0xE0000, 0xE0080)))
+    "\u206a\u206b\u206c\u206d\u206e\u206f\u180e\u115f\u1160\u3164\uffa0\u17b4\u17b5"
+    + "".join(map(chr, range(0xE0000, 0xE0080)))
 )
 # what must never reach a terminal: C0 but newline and tab, DEL, C1, bidi, zero-width, BOM,
 # invisible format and tag characters, surrogates
 UNSAFE = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff"
-    "\U000e0000-\U000e007f\ud800-\udfff]"
+    "\u115f\u1160\u3164\uffa0\u17b4\u17b5\U000e0000-\U000e007f\ud800-\udfff]"
 )
 # a window title (OSC 0/1/2) or clipboard (OSC 52) sequence, 7-bit or 8-bit (UTF-8 of U+009D)
 OSC_BYTES = re.compile(rb"(?:\x1b\]|\xc2\x9d)(?:0|1|2|52);")

@@ -12,11 +12,12 @@ if TYPE_CHECKING:
 # Escaped in JSON output: lone surrogates (UTF-8 cannot carry them) and characters a terminal
 # would act on or that hide text: DEL, C1 controls, every bidi control (U+061C, U+200E/F,
 # U+202A-202E, U+2066-2069), zero-width and joiners, line separators, U+2060-206F, U+180E, the BOM,
-# interlinear annotations and the tag block U+E0000-E007F: the characters `sanitize` removes (a
-# test holds them equal). json.dumps already escapes C0; the escapes read back exactly.
+# interlinear annotations, the tag block U+E0000-E007F and the blank Hangul and Khmer fillers: the
+# characters `sanitize` removes (a test holds them equal). json.dumps already escapes C0; the
+# escapes read back exactly.
 _ESCAPE_IN_JSON = (  # a pattern string: `re` caches it once compiled, on the first non-ASCII text
-    "[\ud800-\udfff\x7f-\x9f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff"
-    "\ufff9-\ufffb\U000e0000-\U000e007f]"
+    "[\ud800-\udfff\x7f-\x9f\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f]"
 )
 
 

@@ -35,9 +35,12 @@ _ESCAPES_PATTERN = r"""
 # U+202A-202E, U+2066-2069), zero-width characters and joiners, line and paragraph separators,
 # the invisible operators and the deprecated format characters (U+2060-206F), U+180E MONGOLIAN
 # VOWEL SEPARATOR, the BOM, interlinear annotations, the tag block U+E0000-E007F (invisible ASCII
-# look-alikes: "ASCII smuggling") and lone surrogates. `jsonout` escapes the same characters.
+# look-alikes: "ASCII smuggling"), the blank fillers that draw as nothing (Hangul U+115F, U+1160,
+# U+3164, U+FFA0; Khmer U+17B4/5: look-alike names) and lone surrogates. `jsonout` escapes the
+# same characters.
 _INVISIBLE = (
-    "\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\U000e0000-\U000e007f"
+    "\u061c\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164"
+    "\ufeff\uffa0\ufff9-\ufffb\U000e0000-\U000e007f"
 )
 _CONTROLS_PATTERN = f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_INVISIBLE}\ud800-\udfff]"
 _compiled: list[re.Pattern[str]] = []  # compiled on first use: most text needs no cleaning
@@ -53,11 +56,20 @@ DISPLAY_CHARS = 300
 """What a one-line label shows of any store field (a title, an id, a path, a name)."""
 
 
+_FILLERS = frozenset("\u115f\u1160\u17b4\u17b5\u3164\uffa0")  # printable to Python, yet blank
+
+
+def is_clean(text: str) -> bool:
+    """True when `text` needs no cleaning: printable, with none of the blank fillers (which
+    `str.isprintable` counts as printable)."""
+    return text.isprintable() and (text.isascii() or _FILLERS.isdisjoint(text))
+
+
 def clean(text: str) -> str:
     """`text` with escape sequences and control characters removed (newlines and tabs kept)."""
     if not text:
         return ""
-    if text.isprintable():
+    if is_clean(text):
         return text
     escapes, controls = _patterns()
     text = escapes.sub("", text.replace("\r\n", "\n"))

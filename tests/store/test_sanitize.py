@@ -132,3 +132,12 @@ def test_the_json_writer_escapes_exactly_what_the_sanitiser_removes() -> None:
     escaped = set(re.findall(jsonout._ESCAPE_IN_JSON, every))
     assert removed == escaped
     assert set(INVISIBLE) <= escaped
+
+
+def test_blank_fillers_python_calls_printable_are_cleaned_too() -> None:
+    """U+3164 HANGUL FILLER and its kin pass `str.isprintable`, the sanitiser's fast path, yet
+    draw as nothing: a title of them looked empty, a name with them looked like another."""
+    for char in "\u115f\u1160\u17b4\u17b5\u3164\uffa0":
+        assert char.isprintable()
+        assert clean(f"admin{char}") == "admin" and inert(f"a{char}b") == "ab"
+    assert clean("한국어 ok") == "한국어 ok"  # Korean text itself is kept

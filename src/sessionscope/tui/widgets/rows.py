@@ -18,7 +18,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...sanitize import clean_line
+from ...sanitize import clean_line, is_clean
 from ..contrast import readable_segments
 from ..scrollsize import set_virtual_size
 
@@ -34,7 +34,7 @@ def text_strip(text: Text, width: int, console) -> Strip:  # type: ignore[no-unt
     if line.cell_len > width:
         line.truncate(width, overflow="ellipsis")
     segments = [
-        s if s.text.isprintable() else Segment(clean_line(s.text), s.style)
+        s if is_clean(s.text) else Segment(clean_line(s.text), s.style)
         for s in line.render(console, end="")
         if s.text
     ]
