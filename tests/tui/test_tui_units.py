@@ -217,3 +217,17 @@ def test_a_hit_s_snippet_starts_near_its_match_when_the_match_would_be_cut_off()
     assert shown.plain.index("timeout") < 2 * 38
     early = Text("a timeout in the first line " + "x" * 200)
     assert _from_the_match(early, [(2, 9)], 38) is early  # near the start: left whole
+
+
+def test_a_reasoning_title_in_bold_shows_without_its_markers() -> None:
+    summary = "**Planning the DataTable tests**\n\nI will start with **empty** rows."
+    message = Message(
+        id=1,
+        session_id="s",
+        seq=0,
+        role="assistant",
+        blocks=[{"type": "thinking", "thinking": summary}],
+    )
+    text = "\n".join(line.text for line in _renderer().render(message, _ctx()).lines)
+    assert "Planning the DataTable tests" in text and "**Planning" not in text
+    assert "with **empty** rows" in text  # bold inside prose is left as written

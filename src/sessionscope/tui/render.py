@@ -33,6 +33,7 @@ from ..store.models import Message, tool_result_text
 from .clip import Clipped, clip, clipped_text, more_marker
 from .format import image_label, local_time, short_count, short_model, short_path, tool_summary
 
+_BOLD_LINE = re.compile(r"^\*\*([^*]+)\*\*[ \t]*$")  # one line, all bold
 MAX_OUTPUT_LINES = 400
 MAX_INPUT_LINES = 200
 MAX_MARKDOWN_CHARS = 40_000  # longer prose is shown as plain text (Markdown costs ~2 µs a char)
@@ -355,6 +356,9 @@ class MessageRenderer:
         lines = [_strip(head.render(self.console, end=""), ctx.width)]
         if expanded and body:
             shown = _cleaned(clip(body, ctx.pattern))
+            # a line that is all bold, `**Planning the tests**` (how Codex titles its reasoning
+            # summaries), shows its words without the Markdown markers (shown lines only: cheap)
+            shown.lines = [_BOLD_LINE.sub(r"\1", line) for line in shown.lines]
             lines.extend(self.boxed(clipped_text(shown, s.reasoning, s.meta), ctx, mark="┊"))
         return lines
 
