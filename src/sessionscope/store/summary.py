@@ -97,14 +97,9 @@ def _whole_store(conn: sqlite3.Connection) -> dict[str, Any]:
 
 def _period(conn: sqlite3.Connection, since: str | None, until: str | None) -> dict[str, Any]:
     """The figures of the messages whose day (UTC) is in [since, until] (either may be None)."""
-    where, params = ["m.day IS NOT NULL"], []
-    if since is not None:
-        where.append("m.day >= ?")
-        params.append(since)
-    if until is not None:
-        where.append("m.day <= ?")
-        params.append(until)
-    period = " AND ".join(where)
+    from .usage import days_where
+
+    period, params = days_where(since, until, "m.day")
     sessions, in_tok, out_tok, cache_read, cache_write, cost, first, last = conn.execute(
         "SELECT count(DISTINCT m.session_id), coalesce(sum(m.input_tokens), 0),"
         " coalesce(sum(m.output_tokens), 0), coalesce(sum(m.cache_read_tokens), 0),"

@@ -63,14 +63,21 @@ def period_day(name: str, value: str | None) -> str | None:
     return moment[:10]
 
 
-def _cells(conn: sqlite3.Connection, since: str | None, until: str | None) -> list[_Cell]:
-    where, params = ["day IS NOT NULL"], []
+def days_where(since: str | None, until: str | None, day: str = "day") -> tuple[str, list[str]]:
+    """The SQL condition (and its parameters) of messages whose `day` column lies in
+    [since, until] (UTC days; either may be None)."""
+    where, params = [f"{day} IS NOT NULL"], []
     if since is not None:
-        where.append("day >= ?")
+        where.append(f"{day} >= ?")
         params.append(since)
     if until is not None:
-        where.append("day <= ?")
+        where.append(f"{day} <= ?")
         params.append(until)
+    return " AND ".join(where), params
+
+
+def _cells(conn: sqlite3.Connection, since: str | None, until: str | None) -> list[_Cell]:
+    period, params = days_where(since, until)
     rows = conn.execute(
         f"""
         SELECT day, session_id, model, count(*),
@@ -78,7 +85,7 @@ def _cells(conn: sqlite3.Connection, since: str | None, until: str | None) -> li
                coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_creation_tokens), 0),
                coalesce(sum(cost_usd), 0.0)
           FROM messages INDEXED BY messages_usage
-         WHERE {" AND ".join(where)}
+         WHERE {period}
          GROUP BY day, session_id, model
         """,
         params,
