@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+import threading
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -130,3 +132,23 @@ def claude_path(root: Path, sid: str = CLAUDE_SID) -> Path:
 
 def codex_path(root: Path, sid: str = CODEX_SID) -> Path:
     return root / "codex" / "2026" / "01" / "01" / f"rollout-2026-01-01T00-00-00-{sid}.jsonl"
+
+
+def within(seconds: float, fn: Callable[[], Any]) -> Any:
+    """`fn()` run in a thread, failing (instead of hanging the suite) if it takes too long."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(fn())
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(seconds)
+    assert not thread.is_alive(), f"still running after {seconds} s"
+    if errors:
+        raise errors[0]
+    return result[0]

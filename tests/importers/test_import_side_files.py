@@ -15,10 +15,10 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 from pathlib import Path
 
 import pytest
+from importer_support import within
 from sources_support import CLINE_TASK, HOME, ROO_TASK
 
 from sessionscope import store
@@ -164,33 +164,14 @@ def test_once_the_side_file_can_be_read_the_unit_takes_it(db: store.Store, tmp_p
     assert info is not None and info.model is not None
 
 
-def _within(seconds: float, fn):  # type: ignore[no-untyped-def]
-    result: list[object] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            result.append(fn())
-        except BaseException as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"still running after {seconds} s"
-    if errors:
-        raise errors[0]
-    return result[0]
-
-
 def test_a_unit_swapped_for_a_fifo_after_planning_is_refused(tmp_path: Path) -> None:
     """The readers of whole documents and of logs check the opened descriptor too."""
     path = tmp_path / "x.json"
     os.mkfifo(path)
     with pytest.raises(jsonl.NotARegularFile):
-        _within(5, lambda: wholefile.read_whole(path))
+        within(5, lambda: wholefile.read_whole(path))
     with pytest.raises(jsonl.NotARegularFile):
-        _within(5, lambda: list(wholefile.text_lines(path)))
+        within(5, lambda: list(wholefile.text_lines(path)))
 
 
 def test_a_file_grown_past_the_limit_is_refused_having_read_at_most_the_limit(

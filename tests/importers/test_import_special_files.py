@@ -10,10 +10,7 @@ import json
 import os
 import subprocess
 import sys
-import threading
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 import pytest
 from importer_support import (
@@ -21,31 +18,12 @@ from importer_support import (
     claude_path,
     claude_text,
     claude_user,
+    within,
     write_jsonl,
 )
 
 from sessionscope import store
 from sessionscope.importers import import_all, import_source, jsonl
-
-
-def _import_within(seconds: float, fn: Callable[[], Any]) -> Any:
-    """`fn()` run in a thread, failing (instead of hanging the suite) if it takes too long."""
-    result: list[Any] = []
-    errors: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            result.append(fn())
-        except BaseException as exc:
-            errors.append(exc)
-
-    thread = threading.Thread(target=run, daemon=True)
-    thread.start()
-    thread.join(seconds)
-    assert not thread.is_alive(), f"still running after {seconds} s"
-    if errors:
-        raise errors[0]
-    return result[0]
 
 
 @pytest.mark.parametrize("target", ["fifo", "/dev/zero", "/dev/urandom", "/dev/null"])
@@ -61,13 +39,13 @@ def test_special_files_are_skipped_with_a_message(
     else:
         bad.symlink_to(target)
     root = tmp_path / "claude"
-    report = _import_within(20, lambda: import_source(db, "claude-code", root))
+    report = within(20, lambda: import_source(db, "claude-code", root))
     assert len(db.messages(CLAUDE_SID)) == 2  # the regular file beside it is imported
     assert [(p, n) for p, n, _ in report.skipped_lines] == [(str(bad), 0)]
     assert "not a regular file" in report.skipped_lines[0][2]
     if target == "fifo":
         assert "FIFO" in report.skipped_lines[0][2]
-    again = _import_within(20, lambda: import_source(db, "claude-code", root))
+    again = within(20, lambda: import_source(db, "claude-code", root))
     assert again.messages == 0 and again.files_unread == 1  # still refused, still said
 
 
@@ -76,7 +54,7 @@ def test_a_special_file_swapped_in_after_planning_is_refused(tmp_path: Path) -> 
     path = tmp_path / "x.jsonl"
     os.mkfifo(path)
     with pytest.raises(jsonl.NotARegularFile):
-        _import_within(5, lambda: list(jsonl.read_lines(path)))
+        within(5, lambda: list(jsonl.read_lines(path)))
 
 
 def test_a_symlink_to_a_regular_transcript_is_still_imported(
