@@ -4,6 +4,7 @@ tool and model names, an image's media type and an unknown block type carry wind
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -79,3 +80,19 @@ def assert_inert_bytes(output: bytes, where: str, *, escaped_ok: bool = False) -
     assert b"\xc2\x9d" not in output and b"\xc2\x9b" not in output, where
     if not escaped_ok:
         assert TITLE_MARK.encode() not in output and CLIP_B64.encode() not in output, where
+
+
+def special_store_path(tmp_path: Path, what: str) -> Path:
+    """A store path that is no regular file: a "fifo", a "link to fifo" or the "device"
+    /dev/null (what a store must refuse rather than wait on)."""
+    path = tmp_path / "s.db"
+    if what == "fifo":
+        os.mkfifo(path)
+    elif what == "link to fifo":
+        os.mkfifo(tmp_path / "fifo")
+        path.symlink_to(tmp_path / "fifo")
+    elif what == "device":
+        path = Path("/dev/null")
+    else:
+        raise ValueError(what)
+    return path

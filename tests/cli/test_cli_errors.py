@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from hostile_support import special_store_path
 
 from sessionscope import store
 from sessionscope.cli.errors import error_line
@@ -89,14 +90,7 @@ def test_a_store_path_that_is_a_fifo_or_device_is_one_line_error(
 ) -> None:
     """`SESSIONSCOPE_DB` at a FIFO (every command hung on it), a symlink to one or /dev/null:
     one sentence on stderr and a non-zero exit, at once (`doctor` lists it as a problem)."""
-    path = tmp_path / "f.db"
-    if what == "fifo":
-        os.mkfifo(path)
-    elif what == "link to fifo":
-        os.mkfifo(tmp_path / "fifo")
-        path.symlink_to(tmp_path / "fifo")
-    else:
-        path = Path("/dev/null")
+    path = special_store_path(tmp_path, what)
     env = {**os.environ, "SESSIONSCOPE_DB": str(path), "HOME": str(tmp_path)}
     done = subprocess.run(
         [sys.executable, "-m", "sessionscope", *args],

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hostile_support import special_store_path
 
 from sessionscope import store
 from sessionscope.cli import cli
@@ -242,17 +243,12 @@ def test_a_fifo_or_device_is_refused_not_waited_on(
     """A FIFO (or a symlink to one, or /dev/null, or a FIFO where the -wal goes) as the store
     path: `store.open` raises UnsafePath at once, where opening it blocked for ever (run in a
     process with a timeout, so the old behaviour fails instead of hanging the suite)."""
-    path = tmp_path / "s.db"
-    if what == "fifo":
-        os.mkfifo(path)
-    elif what == "link to fifo":
-        os.mkfifo(tmp_path / "f")
-        path.symlink_to(tmp_path / "f")
-    elif what == "device":
-        path = Path("/dev/null")
-    else:
+    if what == "fifo -wal":
+        path = tmp_path / "s.db"
         store.open(path).close()
         os.mkfifo(f"{path}-wal")
+    else:
+        path = special_store_path(tmp_path, what)
     mode = os.stat(path).st_mode
     done = subprocess.run(
         [sys.executable, "-c", _OPENER, str(path), readonly],
