@@ -407,14 +407,13 @@ class MainScreen(LaterPanes, MarkActions):
     def action_next_pane(self, back: bool = False) -> None:
         """Tab / Shift+Tab: the next or previous pane; one pane at a time (a narrow screen or
         `z`), the other one, since the hidden pane cannot take the focus."""
-        if not self.narrow:
-            self.focus_previous() if back else self.focus_next()
-            return
+        search = self.search_pane
         transcript = self.query_one(Transcript)
-        if self.pane == "transcript":
+        if not self.narrow or (search is not None and search.has_focus_within):
+            # both panes on screen, or the query and its hits: Textual's focus order
+            self.focus_previous() if back else self.focus_next()
+        elif self.pane == "transcript":
             self.focus_left()
-        elif self.search_pane is not None and self.search_pane.has_focus_within:
-            self.focus_previous() if back else self.focus_next()  # the query and its hits
         elif transcript.session_id is None:
             self.notify("Open a session first (Enter).", timeout=2)
         else:
