@@ -29,6 +29,7 @@ class Hit:
     """
 
     __slots__ = _FIELDS
+    # written out, not `_FIELDS`: mypy checks `match` patterns only against string literals
     __match_args__ = (
         "message_id",
         "session_id",
