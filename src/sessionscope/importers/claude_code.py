@@ -23,8 +23,11 @@ Rules (see tests/fixtures/README.md):
 - records are keyed by their `uuid` (assistant messages by `message.id`), so records replayed by a
   resumed session, or written twice, are stored once. A record carrying another session's
   `sessionId` (history a resumed session copied) goes to that session;
-- `file-history-snapshot`, `progress` and the other `NOISE` types are skipped and counted as noise;
-  other record types are counted as unknown (format drift; see `importers.report`).
+- `pr-link` and `agent-name` session-state records are session metadata (`pr_url`, `pr_number`,
+  `pr_repository`, `agent_name`; the latest wins);
+- `file-history-snapshot`, `progress`, the 2.1 session-state records (`mode`, `permission-mode`,
+  `bridge-session`, ...) and the other `NOISE` types are skipped and counted as noise; other
+  record types are counted as unknown (format drift; see `importers.report`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from ..store.blocks import normalize
 from ..store.spec import Role
 from ..transcript_files import claude_code_file
 from .claude_code_errors import api_error_text
+from .claude_code_records import NOISE, STATE_META, state_meta
 from .claude_leaves import ConversationEnds
 from .common import (
     count,
@@ -66,10 +70,6 @@ _OUTPUT_PREFIXES = (
 )
 _NOT_A_TITLE = ("<command-", "<local-command", "<bash-", "Caveat:", "[Request interrupted")
 _NOTICES = {"<task-notification>": "task_notification", "<bash-notification>": "bash_notification"}
-# Record types that carry nothing to store (counted as noise, not as unknown).
-NOISE = frozenset(
-    {"progress", "file-history-snapshot", "queue-operation", "attachment", "last-prompt", "tag"}
-)
 # Title sources, weakest first: a later title replaces one of the same or a weaker kind.
 _TITLE_RANK = {"command": 0, "prompt": 1, "summary": 2, "ai": 3, "custom": 4}
 _QUEUED_MAX = 256
@@ -168,6 +168,8 @@ class ClaudeCodeParser:
             if isinstance(uuid, str):
                 self._seen(uuid, buf)
             self.ends.follow(record, buf.id)
+        elif kind in STATE_META:
+            self._state_meta(record)
         else:
             name = kind if isinstance(kind, str) else "(no type)"
             self.sink.skipped(name, noise=name in NOISE)
@@ -205,6 +207,14 @@ class ClaudeCodeParser:
             return
         buf = self._main_session(sid) if sid in (None, self.main) else self.sink.session(sid)
         self._title(buf, text, "custom" if kind == "custom-title" else "ai")
+
+    def _state_meta(self, record: dict[str, Any]) -> None:
+        """A session-state record (`pr-link`, `agent-name`): its values as session metadata."""
+        values = state_meta(record)
+        if values and not self.is_agent:
+            sid = session_id(record.get("sessionId"))
+            buf = self._main_session(sid) if sid in (None, self.main) else self.sink.session(sid)
+            buf.set_meta(**values)
 
     def _queued(self, record: dict[str, Any], line_no: int) -> bool:
         """A prompt typed while the agent worked; False when the record holds none."""

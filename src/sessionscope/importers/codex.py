@@ -15,8 +15,11 @@ Rules (see tests/fixtures/README.md):
 - a failed command is `is_error`: an `Exit code: N` or unified-exec `Process exited with code N`
   line in its output, or an `exec_command_end` / `patch_apply_end` event saying so;
 - `compacted` (with its `replacement_history`) and `context_compacted` are `system` markers of
-  kind `compaction`; `turn_aborted` one of kind `interrupt`; `thread_name_updated` titles the
-  session; a rollout with token counts and no items is kept with its tokens;
+  kind `compaction`; `turn_aborted` one of kind `interrupt`, `thread_rolled_back` one of kind
+  `rollback` (the rolled-back messages stay), `undo_completed` one of kind `undo`, a persisted
+  `error` one of kind `api_error`, an `inter_agent_communication` item one of kind `inter_agent`;
+  `thread_name_updated` titles the session; a rollout with token counts and no items is kept with
+  its tokens;
 - a subagent thread (`session_meta.payload.source.subagent.thread_spawn.parent_thread_id`, or
   `forked_from_id`) is a child of its parent session; imported before its parent, it names it
   (`parent_session_hint`) and the parent adopts it when it arrives (`Store.adopt_children`);
@@ -123,6 +126,9 @@ class CodexParser:
                 self._event(payload, stamp or self.last_ts, line_no)
             else:
                 self._compacted(payload, stamp or self.last_ts, f"compacted:{line_no}")
+            return
+        if kind == "inter_agent_communication" and isinstance(payload, dict):
+            self._inter_agent(payload, ts(record.get("timestamp")) or self.last_ts, line_no)
             return
         if "record_type" in record:
             return  # older layout: state snapshots
@@ -321,6 +327,25 @@ class CodexParser:
                 buf = self._session()
                 buf.set(title=title)
                 buf.set_meta(title_source="thread_name")
+        elif kind == "thread_rolled_back":
+            turns = payload.get("num_turns")
+            turns = turns if type(turns) is int else 0
+            text = f"Rolled back the last {turns} turn{'s' if turns != 1 else ''}"
+            meta = {"kind": "rollback", "turns": turns}
+            self._marker(text, stamp, f"rollback:{line_no}", meta)
+        elif kind == "undo_completed":
+            note = payload.get("message")
+            text = "Undo" + (" failed" if payload.get("success") is False else "")
+            text += f": {note}" if isinstance(note, str) and note else ""
+            self._marker(text, stamp, f"undo:{line_no}", {"kind": "undo"})
+        elif kind == "error":
+            note = payload.get("message")
+            info = payload.get("codex_error_info")
+            meta = {"kind": "api_error"}
+            if isinstance(info, (str, dict)):
+                meta["codex_error_info"] = info
+            text = "Error" + (f": {note}" if isinstance(note, str) and note else "")
+            self._marker(text, stamp, f"error:{line_no}", meta)
         elif kind == "web_search_end":
             call_id = payload.get("call_id")
             query = payload.get("query")
@@ -334,6 +359,18 @@ class CodexParser:
         else:
             name = kind if isinstance(kind, str) else "(no type)"
             self.sink.skipped(name, noise=name in NOISE)
+
+    def _inter_agent(self, payload: dict[str, Any], stamp: str | None, line_no: int) -> None:
+        """A message another agent of a multi-agent run sent (or this one sent): its text."""
+        content = payload.get("content")
+        if not isinstance(content, str) or not content.strip():
+            return
+        meta: dict[str, Any] = {"kind": "inter_agent"}
+        for key in ("author", "recipient"):
+            value = payload.get(key)
+            if isinstance(value, str):
+                meta[key] = text_field(value)
+        self._marker(content, stamp, f"inter-agent:{line_no}", meta)
 
     def _marker(self, text: str, stamp: str | None, key: str, metadata: dict[str, Any]) -> None:
         """A system message the rollout implies (a compaction, an interrupted turn)."""

@@ -11,11 +11,20 @@ from typing import Any
 from ..store.blocks import normalize
 from .common import plain_text, tag_text
 
+# User-role messages Codex writes itself (core's contextual user fragments, the review exit
+# template): `system` messages of these kinds, never prompts.
 CONTEXT = {
     "<environment_context>": "environment_context",
     "<user_instructions>": "instructions",
     "# AGENTS.md instructions": "instructions",
     "<INSTRUCTIONS>": "instructions",
+    "<skill>": "instructions",
+    "<user_shell_command>": "user_shell_command",
+    "<turn_aborted>": "context",
+    "<subagents>": "context",
+    "<subagent_notification>": "subagent_notification",
+    "<SUBAGENT_NOTIFICATION>": "subagent_notification",
+    "<user_action>": "review",
 }
 ROLLOUT_ID = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$", re.I)
 CWD_LINE = "Current working directory:"
@@ -65,7 +74,6 @@ NOISE = frozenset(
         "exited_review_mode",
         "view_image_tool_call",
         "stream_error",
-        "error",
         "warning",
         "reasoning_content_delta",
         "agent_message_delta",
@@ -76,6 +84,22 @@ NOISE = frozenset(
         "undo_completed",
         "collab_agent_spawn_begin",
         "collab_agent_spawn_end",
+        # persisted by newer rollouts, repeating what the items hold (or holding nothing to read)
+        "turn_started",
+        "turn_complete",
+        "image_generation_begin",
+        "image_generation_end",
+        "context_compaction",
+        "additional_tools",
+        "collab_agent_interaction_end",
+        "collab_waiting_end",
+        "collab_close_end",
+        "collab_resume_end",
+        "sub_agent_activity",
+        "thread_goal_updated",
+        "guardian_assessment",
+        "dynamic_tool_call_request",
+        "dynamic_tool_call_response",
     }
 )
 
