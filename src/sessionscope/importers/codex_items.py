@@ -81,7 +81,6 @@ NOISE = frozenset(
         "item_completed",
         "deprecation_notice",
         "undo_started",
-        "undo_completed",
         "collab_agent_spawn_begin",
         "collab_agent_spawn_end",
         # persisted by newer rollouts, repeating what the items hold (or holding nothing to read)
