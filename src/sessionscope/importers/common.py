@@ -110,15 +110,35 @@ def safe_blocks(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return blocks
 
 
+# How much of a prompt `title_from` reads first: a title needs at most TITLE_MAX characters.
+_TITLE_SCAN = 16 * TITLE_MAX
+
+
 def title_from(text: str) -> str | None:
-    """A one-line title from a prompt: its first non-empty line, cut at `TITLE_MAX` chars."""
+    """A one-line title from a prompt: its first non-empty line, cut at `TITLE_MAX` chars.
+
+    Reads the prompt's start first: a long prompt costs what its title needs, not its length.
+    """
+    if len(text) > _TITLE_SCAN:
+        lines = text[:_TITLE_SCAN].splitlines()
+        for index, line in enumerate(lines):
+            line = " ".join(line.split())
+            if line:
+                # the window's last line may go on past it: taken only when already too long
+                if index < len(lines) - 1 or len(line) > TITLE_MAX:
+                    return _title_line(line)
+                break
     for line in text.splitlines():
         line = " ".join(line.split())
         if line:
-            if len(line) > TITLE_MAX:
-                line = line[: TITLE_MAX - 1].rstrip() + "…"
-            return text_field(line)
+            return _title_line(line)
     return None
+
+
+def _title_line(line: str) -> str:
+    if len(line) > TITLE_MAX:
+        line = line[: TITLE_MAX - 1].rstrip() + "…"
+    return text_field(line)
 
 
 ID_MAX = 128
