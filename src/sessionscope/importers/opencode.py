@@ -6,10 +6,11 @@ facts in tests/fixtures/README.md):
 - tables `session` (id, project_id, parent_id, directory, title, time_created, time_updated),
   `message` (id, session_id, time_*, `data`: the message info JSON) and `part` (id, message_id,
   session_id, time_*, `data`: one part JSON); `project.worktree` is the project path;
-- a message and its parts become store messages in `opencode_parts`; an assistant message's
-  `tokens` {input, output, reasoning, cache {read, write}} and `cost`: input_tokens = input,
-  output_tokens = output + reasoning, cache read/creation = cache read/write, cost_usd = cost;
-  model = `modelID`;
+- a message and its parts become store messages as `opencode_parts` says (content, tool
+  results, and the system messages its compaction, subtask and synthetic text parts imply);
+  an assistant message's `tokens` {input, output, reasoning,
+  cache {read, write}} and `cost`: input_tokens = input, output_tokens = output + reasoning,
+  cache read/creation = cache read/write, cost_usd = cost; model = `modelID`;
 - a session's `parent_id`/`parentID` (a subagent's run) links it to its parent;
 - the foreign database is never modified: without a WAL it is opened `mode=ro&immutable=1`;
   with a non-empty WAL, the database and WAL are copied to a temporary folder and the copy is
@@ -209,7 +210,8 @@ def _db_messages(
         except (ValueError, RecursionError):
             problems.append(Problem(0, f"message {mrow['id']}: its data is not a JSON object"))
             continue
-        messages.extend(convert(info, parts.get(str(info["id"]), []), str(info["id"])))
+        mid = str(info["id"])
+        messages.extend(convert(info, parts.get(mid, []), mid, problems))
     return messages
 
 
@@ -261,7 +263,7 @@ def read_storage_session(path: Path, problems: list[Problem]) -> list[ParsedSess
             )
             if p is not None
         ]
-        messages.extend(convert(minfo, parts, minfo["id"]))
+        messages.extend(convert(minfo, parts, minfo["id"], problems))
     return [_session(info, messages, project, None)]
 
 

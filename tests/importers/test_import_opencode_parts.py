@@ -1,0 +1,91 @@
+"""OpenCode message parts beyond text and tools (sst/opencode `session/message-v2.ts`):
+compaction and subtask parts, synthetic text; the fixture is tests/importers/fixtures/
+opencode-parts (facts in tests/fixtures/README.md)."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from sessionscope import store
+from sessionscope.importers import import_source
+from sessionscope.store.models import Message
+
+FIXTURE = Path(__file__).parent / "fixtures" / "opencode-parts"
+S = "ses_parts01"
+
+
+@pytest.fixture
+def database(tmp_path: Path) -> Path:
+    path = tmp_path / "opencode" / "opencode.db"
+    path.parent.mkdir()
+    conn = sqlite3.connect(path)
+    conn.executescript((FIXTURE / "opencode.sql").read_text())
+    conn.commit()
+    conn.close()
+    return path
+
+
+@pytest.fixture
+def imported(db: store.Store, database: Path) -> store.Store:
+    import_source(db, "opencode", database)
+    return db
+
+
+def _kinds(msgs: list[Message]) -> list[tuple[str, str | None]]:
+    return [(m.role, m.metadata.get("kind")) for m in msgs]
+
+
+def test_compaction_part_is_a_compaction_marker(imported: store.Store) -> None:
+    (marker,) = [m for m in imported.messages(S) if m.metadata.get("kind") == "compaction"]
+    assert marker.role == "system" and marker.text == "Conversation compacted (auto)"
+    assert marker.metadata["trigger"] == "auto"
+    assert marker.created_at == "2026-10-06T09:50:20.000Z"
+    summary = [m for m in imported.messages(S) if m.metadata.get("kind") == "compact_summary"]
+    assert summary[0].role == "assistant" and summary[0].text.startswith("## Goal")
+    assert summary[0].output_tokens == 300
+
+
+def test_subtask_part_is_a_system_message_and_links_the_subagent(imported: store.Store) -> None:
+    msgs = imported.messages(S)
+    (task,) = [m for m in msgs if m.metadata.get("kind") == "subtask"]
+    assert task.role == "system"
+    assert task.text == (
+        "Subtask for @review (/review): review login tests\n\nCheck the login tests for flakiness."
+    )
+    assert (task.metadata["agent"], task.metadata["command"]) == ("review", "review")
+    result = next(m for m in msgs if m.role == "tool" and "task_result" in str(m.blocks))
+    assert result.metadata["subagent_session_id"] == "ses_sub01"
+    child = imported.session("ses_sub01")
+    assert child is not None and child.parent_session_id == S
+    assert not any("flakiness" in t for t in imported.recent_inputs(20))
+
+
+def test_synthetic_text_is_context_not_a_prompt(imported: store.Store) -> None:
+    msgs = imported.messages(S)
+    prompts = [m.text for m in msgs if m.role == "user"]
+    assert prompts == [
+        "Review the login module and fix what you find.\n[file: src/login.ts]",
+        "Try again with a new key.",
+    ]
+    context = [m for m in msgs if m.metadata.get("kind") == "context"]
+    assert [len(m.blocks) for m in context] == [2, 1, 1]  # consecutive parts together
+    assert context[0].text.startswith("Called the Read tool")
+    assert all(m.role == "system" and m.metadata["synthetic"] for m in context)
+    recent = imported.recent_inputs(20)
+    assert not any(t.startswith(("Called the Read", "Summarize", "Continue if")) for t in recent)
+
+
+def test_reimport_changes_nothing(db: store.Store, database: Path) -> None:
+    import_source(db, "opencode", database)
+    before = [(m.seq, m.role, m.text, m.metadata) for m in db.messages(S)]
+    conn = sqlite3.connect(database)  # a newer update time: the sessions are read again
+    conn.execute("UPDATE session SET time_updated = time_updated + 1")
+    conn.commit()
+    conn.close()
+    report = import_source(db, "opencode", database)
+    assert report.files_imported == 1
+    assert [(m.seq, m.role, m.text, m.metadata) for m in db.messages(S)] == before
+    assert db.message_count("ses_sub01") == 2
