@@ -1,6 +1,6 @@
 """OpenCode message parts beyond text and tools (sst/opencode `session/message-v2.ts`):
-compaction and subtask parts, synthetic text; the fixture is tests/importers/fixtures/
-opencode-parts (facts in tests/fixtures/README.md)."""
+compaction, subtask and retry parts, synthetic text and an assistant message's `error`; the
+fixture is tests/importers/fixtures/opencode-parts (facts in tests/fixtures/README.md)."""
 
 from __future__ import annotations
 
@@ -61,6 +61,34 @@ def test_subtask_part_is_a_system_message_and_links_the_subagent(imported: store
     child = imported.session("ses_sub01")
     assert child is not None and child.parent_session_id == S
     assert not any("flakiness" in t for t in imported.recent_inputs(20))
+
+
+def test_retry_part_is_an_api_error_found_by_is_error(imported: store.Store) -> None:
+    msgs = imported.messages(S)
+    errors = [m for m in msgs if m.metadata.get("kind") == "api_error"]
+    assert [m.text for m in errors] == [
+        "API error 429: Rate limit exceeded; retry 1",
+        "Provider auth error (anthropic): Invalid API key",
+        "API error 529: Overloaded",
+    ]
+    assert errors[0].metadata["retry_attempt"] == 1 and errors[0].metadata["status"] == 429
+    assert errors[0].created_at == "2026-10-06T09:46:42.000Z"  # the retry's own time
+    hits = {(h.session_id, h.seq) for h in imported.search("is:error")}
+    assert {(S, m.seq) for m in errors} <= hits
+
+
+def test_message_errors_are_said(imported: store.Store) -> None:
+    msgs = imported.messages(S)
+    (aborted,) = [m for m in msgs if m.metadata.get("kind") == "interrupt"]
+    assert aborted.text == "Turn aborted: The operation was aborted."
+    assert aborted.metadata["error"] == "MessageAbortedError"
+    reply = msgs[msgs.index(aborted) - 1]
+    assert reply.role == "assistant" and reply.text.endswith("Running the login tests again")
+    auth = next(m for m in msgs if m.metadata.get("error") == "ProviderAuthError")
+    assert auth.role == "system" and auth.metadata["kind"] == "api_error"
+    # the aborted and failed replies keep their tokens; the empty failed one had none
+    session = imported.session(S)
+    assert session is not None and session.output_tokens == 100 + 25 + 300 + 10
 
 
 def test_synthetic_text_is_context_not_a_prompt(imported: store.Store) -> None:

@@ -1,16 +1,17 @@
 """OpenCode's messages and their parts as store messages.
 
 Format: sst/opencode `packages/opencode/src/session/message-v2.ts` (the part and error shapes);
-where OpenCode writes them: `session/prompt.ts` (synthetic text, subtasks),
-`session/compaction.ts` (compaction parts, the summary, the continue prompt), `tool/task.ts`
-(the child session a `task` call ran). Facts in tests/fixtures/README.md.
+where OpenCode writes them: `session/prompt.ts` (synthetic text, subtasks, an aborted turn's
+error), `session/compaction.ts` (compaction parts, the summary, the continue prompt),
+`session/processor.ts` (a failed turn's error), `tool/task.ts` (the
+child session a `task` call ran). Facts in tests/fixtures/README.md.
 
 - the content of a message is its parts in id order: `text` -> text, `reasoning` -> thinking,
   `tool` -> tool_use (`callID`, `tool`, `state.input`) and, once it has run, a tool message with
   a tool_result (`state.output`, or `state.error` with is_error; a `task` call's
   `state.metadata.sessionId`, the subagent's session, is the tool message's
   `subagent_session_id`), `file` -> a text line naming it; step-start/step-finish/snapshot/agent/
-  patch/retry parts carry no text of their own and are left out;
+  patch parts carry no text of their own and are left out;
 - a user message's `text` part with `synthetic: true` is text OpenCode added (a file read for an
   @-mention, the prompt after a subtask or a compaction): a `system` message of kind `context`
   (`synthetic` in its metadata), never the user's prompt; consecutive ones are one message;
@@ -19,10 +20,15 @@ where OpenCode writes them: `session/prompt.ts` (synthetic text, subtasks),
   the compaction writes is of kind `compact_summary`;
 - `subtask` {prompt, description, agent, command?, model?} (a command run by a subagent): a
   `system` message of kind `subtask`;
+- `retry` {attempt, error (an APIError), time.created}: a `system` message of kind `api_error`
+  at its own time (`is:error` finds it), as Claude Code's API error records;
+- an assistant message's `error` ({name, data}): `MessageAbortedError` is a `system` marker of
+  kind `interrupt` (as Codex's `turn_aborted`), any other a `system` message of kind
+  `api_error`; a failed reply with no content, tokens or cost is not kept beside it;
 - the system messages parts imply go before the message when no content came before them, else
-  after it (and after its tool results);
-- a malformed part (a subtask without its prompt ...) is reported and skipped; the rest of its
-  message is kept.
+  after it (and after its tool results); a message's error comes last;
+- a malformed part (a retry without its error ...) is reported and skipped;
+  the rest of its message is kept.
 """
 
 from __future__ import annotations
@@ -34,6 +40,16 @@ from ..store.spec import MessageSpec
 from .common import count, ts
 from .contract import Problem
 
+# An assistant message's error name -> what the message says (message-v2.ts's NamedErrors)
+_ERRORS = {
+    "APIError": "API error",
+    "ProviderAuthError": "Provider auth error",
+    "MessageOutputLengthError": "Output length limit reached",
+    "ContextOverflowError": "Context overflow",
+    "StructuredOutputError": "Structured output error",
+    "UnknownError": "Error",
+}
+
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
@@ -41,6 +57,28 @@ def _dict(value: Any) -> dict[str, Any]:
 
 def _str(value: Any) -> str:
     return value if isinstance(value, str) else ""
+
+
+def error_text(error: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    """(text, kind, metadata) of a NamedError object `{name, data}`: `API error 529: Overloaded`
+    of kind `api_error`, or `Turn aborted: ...` of kind `interrupt`."""
+    name = _str(error.get("name")) or "UnknownError"
+    data = _dict(error.get("data"))
+    message = _str(data.get("message")) or _str(error.get("message"))
+    meta: dict[str, Any] = {"error": name}
+    if name == "MessageAbortedError":
+        return "Turn aborted" + (f": {message}" if message else ""), "interrupt", meta
+    text = _ERRORS.get(name, name)
+    status = data.get("statusCode")
+    if isinstance(status, int) and not isinstance(status, bool):
+        text += f" {status}"
+        meta["status"] = status
+    provider = _str(data.get("providerID"))
+    if provider:
+        text += f" ({provider})"
+    if message:
+        text += f": {message}"
+    return text, "api_error", meta
 
 
 class _Message:
@@ -101,6 +139,8 @@ class _Message:
             self.system(text, key, "compaction", {"trigger": trigger, "overflow": overflow or None})
         elif kind == "subtask":
             self.subtask(part, key)
+        elif kind == "retry":
+            self.retry(part, key)
 
     def tool(self, part: dict[str, Any]) -> None:
         state = _dict(part.get("state"))
@@ -146,7 +186,20 @@ class _Message:
         }
         self.system(text, key, "subtask", meta)
 
+    def retry(self, part: dict[str, Any], key: str) -> None:
+        error = part.get("error")
+        if not isinstance(error, dict):
+            raise ValueError("a retry without its error")
+        text, _kind, meta = error_text(error)
+        attempt = part.get("attempt")
+        if isinstance(attempt, int) and not isinstance(attempt, bool):
+            text += f"; retry {attempt}"
+            meta["retry_attempt"] = attempt
+        at = ts(_dict(part.get("time")).get("created"))
+        self.system(text, key, "api_error", meta, at)
+
     def specs(self, info: dict[str, Any]) -> list[MessageSpec]:
+        time = _dict(info.get("time"))
         out = list(self.before)
         msg: MessageSpec = {
             "role": "user" if self.role == "user" else "assistant",
@@ -154,6 +207,7 @@ class _Message:
             "created_at": self.created,
             "external_id": self.mid,
         }
+        error = info.get("error")
         keep = bool(self.blocks)
         if self.role == "assistant":
             tokens = _dict(info.get("tokens"))
@@ -167,7 +221,8 @@ class _Message:
             msg["cost_usd"] = cost if isinstance(cost, (int, float)) else 0.0
             if info.get("summary") is True:  # the summary a compaction wrote
                 msg["metadata"] = {"kind": "compact_summary"}
-            keep = True
+            spent = msg["input_tokens"] or msg["output_tokens"] or msg["cache_read_tokens"]
+            keep = keep or not isinstance(error, dict) or bool(spent or msg["cost_usd"])
         if keep:
             out.append(msg)
         if self.results:
@@ -186,6 +241,18 @@ class _Message:
                 result["metadata"] = meta
             out.append(result)
         out += self.after
+        if isinstance(error, dict) and self.role == "assistant":
+            text, kind, meta = error_text(error)
+            at = ts(time.get("completed")) or self.created
+            out.append(
+                {
+                    "role": "system",
+                    "content": [{"type": "text", "text": text}],
+                    "created_at": at,
+                    "external_id": self.mid + "/error",
+                    "metadata": {"kind": kind, **meta},
+                }
+            )
         return out
 
 
