@@ -1,6 +1,6 @@
-"""OpenCode message parts beyond text and tools (sst/opencode `session/message-v2.ts`):
-compaction, subtask and retry parts, synthetic text and an assistant message's `error`; the
-fixture is tests/importers/fixtures/opencode-parts (facts in tests/fixtures/README.md)."""
+"""OpenCode message parts beyond text and tools (sst/opencode `session/message-v2.ts`): compaction,
+subtask, retry and patch parts, synthetic text and an assistant message's `error`; the fixture
+is tests/importers/fixtures/opencode-parts (facts in tests/fixtures/README.md)."""
 
 from __future__ import annotations
 
@@ -36,6 +36,30 @@ def imported(db: store.Store, database: Path) -> store.Store:
 
 def _kinds(msgs: list[Message]) -> list[tuple[str, str | None]]:
     return [(m.role, m.metadata.get("kind")) for m in msgs]
+
+
+def test_transcript_shape(imported: store.Store) -> None:
+    assert _kinds(imported.messages(S)) == [
+        ("user", None),
+        ("system", "context"),  # the synthetic Read call and file text after the prompt
+        ("system", "api_error"),  # the retry part, before the reply it retried
+        ("assistant", None),
+        ("tool", None),
+        ("system", "patch"),
+        ("system", "subtask"),
+        ("assistant", None),
+        ("tool", None),
+        ("system", "context"),
+        ("system", "api_error"),  # ProviderAuthError; its empty reply is not kept
+        ("user", None),
+        ("assistant", None),
+        ("system", "interrupt"),
+        ("system", "compaction"),
+        ("assistant", "compact_summary"),
+        ("system", "context"),
+        ("assistant", None),
+        ("system", "api_error"),
+    ]
 
 
 def test_compaction_part_is_a_compaction_marker(imported: store.Store) -> None:
@@ -77,6 +101,14 @@ def test_retry_part_is_an_api_error_found_by_is_error(imported: store.Store) -> 
     assert {(S, m.seq) for m in errors} <= hits
 
 
+def test_patch_part_lists_the_files_changed(imported: store.Store) -> None:
+    (patch,) = [m for m in imported.messages(S) if m.metadata.get("kind") == "patch"]
+    assert patch.text == "Files changed (snapshot 4b825dc):\n/home/dev/webapp/src/login.ts"
+    assert patch.metadata["hash"] == "4b825dc"
+    assert patch.metadata["files"] == ["/home/dev/webapp/src/login.ts"]
+    assert imported.search("snapshot 4b825dc")
+
+
 def test_message_errors_are_said(imported: store.Store) -> None:
     msgs = imported.messages(S)
     (aborted,) = [m for m in msgs if m.metadata.get("kind") == "interrupt"]
@@ -106,6 +138,13 @@ def test_synthetic_text_is_context_not_a_prompt(imported: store.Store) -> None:
     assert not any(t.startswith(("Called the Read", "Summarize", "Continue if")) for t in recent)
 
 
+def test_malformed_part_costs_only_itself(db: store.Store, database: Path) -> None:
+    report = import_source(db, "opencode", database)
+    assert [line[2] for line in report.skipped_lines if "prt_p11" in line[2]]
+    assert len([m for m in db.messages(S) if m.metadata.get("kind") == "patch"]) == 1
+    assert db.message_count(S) == 19
+
+
 def test_reimport_changes_nothing(db: store.Store, database: Path) -> None:
     import_source(db, "opencode", database)
     before = [(m.seq, m.role, m.text, m.metadata) for m in db.messages(S)]
@@ -117,3 +156,19 @@ def test_reimport_changes_nothing(db: store.Store, database: Path) -> None:
     assert report.files_imported == 1
     assert [(m.seq, m.role, m.text, m.metadata) for m in db.messages(S)] == before
     assert db.message_count("ses_sub01") == 2
+
+
+def test_legacy_storage_parts(db: store.Store) -> None:
+    import_source(db, "opencode", FIXTURE / "storage" / "session" / "prj_docs" / "ses_legacy2.json")
+    msgs = db.messages("ses_legacy2")
+    assert _kinds(msgs) == [
+        ("user", None),
+        ("system", "context"),
+        ("assistant", None),
+        ("system", "api_error"),
+        ("system", "compaction"),
+    ]
+    assert msgs[0].text == "Shorten the README to one page."
+    assert msgs[3].text == "API error 500: Internal server error"
+    assert msgs[4].text == "Conversation compacted (manual)"
+    assert db.recent_inputs(5) == ["Shorten the README to one page."]

@@ -7,8 +7,8 @@ facts in tests/fixtures/README.md):
   `message` (id, session_id, time_*, `data`: the message info JSON) and `part` (id, message_id,
   session_id, time_*, `data`: one part JSON); `project.worktree` is the project path;
 - a message and its parts become store messages as `opencode_parts` says (content, tool
-  results, and the system messages its compaction, subtask, retry and synthetic text parts
-  and its `error` imply); an assistant message's `tokens` {input, output, reasoning,
+  results, and the system messages its compaction, subtask, retry, patch and synthetic text
+  parts and its `error` imply); an assistant message's `tokens` {input, output, reasoning,
   cache {read, write}} and `cost`: input_tokens = input, output_tokens = output + reasoning,
   cache read/creation = cache read/write, cost_usd = cost; model = `modelID`;
 - a session's `parent_id`/`parentID` (a subagent's run) links it to its parent;

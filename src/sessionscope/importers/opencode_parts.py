@@ -3,15 +3,15 @@
 Format: sst/opencode `packages/opencode/src/session/message-v2.ts` (the part and error shapes);
 where OpenCode writes them: `session/prompt.ts` (synthetic text, subtasks, an aborted turn's
 error), `session/compaction.ts` (compaction parts, the summary, the continue prompt),
-`session/processor.ts` (a failed turn's error), `tool/task.ts` (the
+`session/processor.ts` (patch and retry parts, a failed turn's error), `tool/task.ts` (the
 child session a `task` call ran). Facts in tests/fixtures/README.md.
 
 - the content of a message is its parts in id order: `text` -> text, `reasoning` -> thinking,
   `tool` -> tool_use (`callID`, `tool`, `state.input`) and, once it has run, a tool message with
   a tool_result (`state.output`, or `state.error` with is_error; a `task` call's
   `state.metadata.sessionId`, the subagent's session, is the tool message's
-  `subagent_session_id`), `file` -> a text line naming it; step-start/step-finish/snapshot/agent/
-  patch parts carry no text of their own and are left out;
+  `subagent_session_id`), `file` -> a text line naming it; step-start/step-finish/snapshot/agent
+  parts carry no text of their own and are left out;
 - a user message's `text` part with `synthetic: true` is text OpenCode added (a file read for an
   @-mention, the prompt after a subtask or a compaction): a `system` message of kind `context`
   (`synthetic` in its metadata), never the user's prompt; consecutive ones are one message;
@@ -22,12 +22,13 @@ child session a `task` call ran). Facts in tests/fixtures/README.md.
   `system` message of kind `subtask`;
 - `retry` {attempt, error (an APIError), time.created}: a `system` message of kind `api_error`
   at its own time (`is:error` finds it), as Claude Code's API error records;
+- `patch` {hash, files}: a `system` message of kind `patch` listing the files changed;
 - an assistant message's `error` ({name, data}): `MessageAbortedError` is a `system` marker of
   kind `interrupt` (as Codex's `turn_aborted`), any other a `system` message of kind
   `api_error`; a failed reply with no content, tokens or cost is not kept beside it;
 - the system messages parts imply go before the message when no content came before them, else
   after it (and after its tool results); a message's error comes last;
-- a malformed part (a retry without its error ...) is reported and skipped;
+- a malformed part (a patch whose files are not a list of paths ...) is reported and skipped;
   the rest of its message is kept.
 """
 
@@ -141,6 +142,8 @@ class _Message:
             self.subtask(part, key)
         elif kind == "retry":
             self.retry(part, key)
+        elif kind == "patch":
+            self.patch(part, key)
 
     def tool(self, part: dict[str, Any]) -> None:
         state = _dict(part.get("state"))
@@ -197,6 +200,16 @@ class _Message:
             meta["retry_attempt"] = attempt
         at = ts(_dict(part.get("time")).get("created"))
         self.system(text, key, "api_error", meta, at)
+
+    def patch(self, part: dict[str, Any], key: str) -> None:
+        files, digest = part.get("files"), _str(part.get("hash"))
+        if not isinstance(files, list) or not all(isinstance(f, str) for f in files):
+            raise ValueError("a patch whose files are not a list of paths")
+        if files:
+            head = "Files changed" + (f" (snapshot {digest})" if digest else "") + ":\n"
+            self.system(
+                head + "\n".join(files), key, "patch", {"hash": digest or None, "files": files}
+            )
 
     def specs(self, info: dict[str, Any]) -> list[MessageSpec]:
         time = _dict(info.get("time"))
