@@ -6,13 +6,11 @@ facts in tests/fixtures/README.md):
 - tables `session` (id, project_id, parent_id, directory, title, time_created, time_updated),
   `message` (id, session_id, time_*, `data`: the message info JSON) and `part` (id, message_id,
   session_id, time_*, `data`: one part JSON); `project.worktree` is the project path;
-- a message's content is its parts in id order: `text` -> text, `reasoning` -> thinking,
-  `tool` -> tool_use (`callID`, `tool`, `state.input`) and, once it has run, a tool message with
-  a tool_result (`state.output`, or `state.error` with is_error), `file` -> a text line naming
-  it; step-start/step-finish/snapshot/patch parts carry no text and are left out;
-- an assistant message's `tokens` {input, output, reasoning, cache {read, write}} and `cost`:
-  input_tokens = input, output_tokens = output + reasoning, cache read/creation = cache read/
-  write, cost_usd = cost; model = `modelID`;
+- a message and its parts become store messages as `opencode_parts` says (content, tool
+  results, and the system messages its compaction, subtask, retry, patch and synthetic text
+  parts and its `error` imply); an assistant message's `tokens` {input, output, reasoning,
+  cache {read, write}} and `cost`: input_tokens = input, output_tokens = output + reasoning,
+  cache read/creation = cache read/write, cost_usd = cost; model = `modelID`;
 - a session's `parent_id`/`parentID` (a subagent's run) links it to its parent;
 - the foreign database is never modified: without a WAL it is opened `mode=ro&immutable=1`;
   with a non-empty WAL, the database and WAL are copied to a temporary folder and the copy is
@@ -36,10 +34,11 @@ from typing import Any
 from urllib.parse import quote
 
 from ..store.spec import MessageSpec
-from .common import count, text_field, title_from, ts
+from .common import text_field, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError
 from .incremental import file_key, walk_files
 from .jsonl import open_regular
+from .opencode_parts import convert
 from .snapshot import file_unit
 from .wholefile import read_whole, side_file
 
@@ -66,71 +65,6 @@ def _json(value: Any) -> dict[str, Any]:
         if isinstance(parsed, dict):
             return parsed
     raise ValueError("not a JSON object")
-
-
-def convert(info: dict[str, Any], parts: list[dict[str, Any]], mid: str) -> list[MessageSpec]:
-    """The store messages of one OpenCode message (its info and its parts, in order)."""
-    role = info.get("role")
-    time = _dict(info.get("time"))
-    created = ts(time.get("created"))
-    blocks: list[dict[str, Any]] = []
-    results: list[dict[str, Any]] = []
-    for part in parts:
-        kind = part.get("type")
-        if kind == "text" and isinstance(part.get("text"), str) and part["text"]:
-            blocks.append({"type": "text", "text": part["text"]})
-        elif kind == "reasoning" and isinstance(part.get("text"), str) and part["text"]:
-            blocks.append({"type": "thinking", "thinking": part["text"]})
-        elif kind == "file":
-            name = part.get("filename") or part.get("url") or "file"
-            blocks.append({"type": "text", "text": f"[file: {name}]"})
-        elif kind == "tool":
-            state = _dict(part.get("state"))
-            call_id = str(part.get("callID") or part.get("id") or f"{mid}/{len(blocks)}")
-            args = state.get("input")
-            blocks.append(
-                {
-                    "type": "tool_use",
-                    "id": call_id,
-                    "name": str(part.get("tool") or "tool"),
-                    "input": args if isinstance(args, dict) else {},
-                }
-            )
-            status = state.get("status")
-            if status in ("completed", "error"):
-                output = state.get("output") if status == "completed" else state.get("error")
-                results.append(
-                    {
-                        "type": "tool_result",
-                        "tool_use_id": call_id,
-                        "content": output if isinstance(output, str) else json.dumps(output),
-                        "is_error": status == "error",
-                    }
-                )
-    if role != "user" and role != "assistant":
-        return []
-    msg: MessageSpec = {
-        "role": role,
-        "content": blocks,
-        "created_at": created,
-        "external_id": mid,
-    }
-    if role == "assistant":
-        tokens = _dict(info.get("tokens"))
-        cache = _dict(tokens.get("cache"))
-        model, cost = info.get("modelID"), info.get("cost")
-        msg["model"] = model if isinstance(model, str) else None
-        msg["input_tokens"] = count(tokens.get("input"))
-        msg["output_tokens"] = count(tokens.get("output")) + count(tokens.get("reasoning"))
-        msg["cache_read_tokens"] = count(cache.get("read"))
-        msg["cache_creation_tokens"] = count(cache.get("write"))
-        msg["cost_usd"] = cost if isinstance(cost, (int, float)) else 0.0
-    out = [msg]
-    if results:
-        out.append(
-            {"role": "tool", "content": results, "created_at": created, "external_id": mid + "/r"}
-        )
-    return out
 
 
 def _session(
@@ -276,7 +210,8 @@ def _db_messages(
         except (ValueError, RecursionError):
             problems.append(Problem(0, f"message {mrow['id']}: its data is not a JSON object"))
             continue
-        messages.extend(convert(info, parts.get(str(info["id"]), []), str(info["id"])))
+        mid = str(info["id"])
+        messages.extend(convert(info, parts.get(mid, []), mid, problems))
     return messages
 
 
@@ -328,7 +263,7 @@ def read_storage_session(path: Path, problems: list[Problem]) -> list[ParsedSess
             )
             if p is not None
         ]
-        messages.extend(convert(minfo, parts, minfo["id"]))
+        messages.extend(convert(minfo, parts, minfo["id"], problems))
     return [_session(info, messages, project, None)]
 
 
