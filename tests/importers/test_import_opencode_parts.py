@@ -172,3 +172,31 @@ def test_legacy_storage_parts(db: store.Store) -> None:
     assert msgs[3].text == "API error 500: Internal server error"
     assert msgs[4].text == "Conversation compacted (manual)"
     assert db.recent_inputs(5) == ["Shorten the README to one page."]
+
+
+def test_sessions_imported_before_these_rules_are_read_again_once(
+    db: store.Store, database: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A store that imported the database with the old conversion (no part read as a system
+    message) gets the new messages from the unchanged database, once, without duplicates."""
+    from sessionscope.importers import opencode
+
+    real = opencode.convert
+
+    def old_convert(*args: object, **kwargs: object) -> list[dict[str, object]]:
+        return [m for m in real(*args, **kwargs) if m["role"] != "system"]  # type: ignore[arg-type]
+
+    with monkeypatch.context() as patch:
+        patch.setattr(opencode, "convert", old_convert)
+        patch.setattr(opencode.OpenCodeSource, "rules", 0)
+        import_source(db, "opencode", database)
+    assert ("system", "compaction") not in _kinds(db.messages(S))
+
+    report = import_source(db, "opencode", database)  # the database itself is unchanged
+    assert report.messages > 0
+    clean = store.open(database.parent / "clean.db")
+    import_source(clean, "opencode", database)
+    assert _kinds(db.messages(S)) == _kinds(clean.messages(S))
+    assert ("system", "compaction") in _kinds(db.messages(S))
+    assert import_source(db, "opencode", database).messages == 0  # once
+    assert import_source(db, "opencode", database).files_skipped == 1

@@ -142,6 +142,11 @@ class LineSource(Source):
 class SnapshotSource(Source):
     """A source whose units are rewritten, not appended: parsed whole, saved by content hash."""
 
+    # The version of this source's conversion: raise it when the same unit would now give other
+    # sessions (a record read that was dropped before), so units imported under an older one
+    # are read again whole, once, even when unchanged (`save` then writes what differs).
+    rules: int = 0
+
     @abstractmethod
     def units(self, root: Path) -> list[Unit]:
         """Every unit under `root`, with its fingerprint (no content read yet)."""

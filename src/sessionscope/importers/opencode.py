@@ -288,6 +288,7 @@ class OpenCodeSource(SnapshotSource):
 
     name = SOURCE
     title = "OpenCode"
+    rules = 1  # 1: compaction, subtask, retry, patch and synthetic parts, and message errors
 
     def default_locations(self, system: str | None = None) -> list[Path]:
         return [data_home(system or MACOS)]

@@ -44,6 +44,12 @@ RULES = 1
 _RULES_KEY = "rules"
 
 
+def rules_of(source: SnapshotSource) -> int | str:
+    """The rules a unit of `source` is imported under: the engine's, and the source's own
+    conversion version when it has one (`SnapshotSource.rules`)."""
+    return f"{RULES}.{source.rules}" if source.rules else RULES
+
+
 @dataclass(slots=True)
 class SnapshotTask:
     """One unit to look at in a run, with what the store remembers about it."""
@@ -63,7 +69,7 @@ class SnapshotTask:
             prev is not None
             and prev.size == self.unit.size
             and prev.mtime == self.unit.mtime
-            and prev.state.get(_RULES_KEY) == RULES
+            and prev.state.get(_RULES_KEY) == rules_of(self.source)
         )
 
     @property
@@ -182,9 +188,11 @@ def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
         return False
     state = dict(task.previous.state) if task.previous is not None else {}
     # digests taken under other rules say nothing of what those rules wrote: save every session
-    same_rules = state.get(_RULES_KEY) == RULES
+    rules = rules_of(source)
+    same_rules = state.get(_RULES_KEY) == rules
     hashes: dict[str, str] = dict(state.get("hashes") or {}) if same_rules else {}
-    versions: dict[str, Any] = dict(state.get("versions") or {})
+    # (nor do the sessions' versions: a source passes over a session whose version it knows)
+    versions: dict[str, Any] = dict(state.get("versions") or {}) if same_rules else {}
     written: dict[str, dict[str, Any]] = dict(state.get("written") or {})
     problems: list[Problem] = []
     guarded = _Guarded(())
@@ -245,7 +253,7 @@ def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
             # said again (and read once it can be); the digests spare saving what did not change
             mtime=-1.0 if unread else unit.mtime,
             offset=unit.size,
-            state={"hashes": hashes, "versions": versions, "written": written, _RULES_KEY: RULES},
+            state={"hashes": hashes, "versions": versions, "written": written, _RULES_KEY: rules},
         )
     return True
 
