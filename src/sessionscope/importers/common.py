@@ -135,7 +135,7 @@ def title_from(text: str) -> str | None:
     return None
 
 
-def _title_line(line: str) -> str:
+def _title_line(line: str) -> str | None:
     if len(line) > TITLE_MAX:
         line = line[: TITLE_MAX - 1].rstrip() + "…"
     return text_field(line)
