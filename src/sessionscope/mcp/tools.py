@@ -88,6 +88,11 @@ class Recall:
         except StoreError as exc:
             raise ToolFailure(str(exc)) from None
 
+    def _message(self, hit: Any) -> Any | None:
+        """The message a hit is in (None when it is gone since the search)."""
+        found = self.db.messages(hit.session_id, hit.seq, hit.seq + 1)
+        return found[0] if found else None
+
     # -- tools ---------------------------------------------------------------------------------
 
     def search(
@@ -127,7 +132,12 @@ class Recall:
         lines = [f"{len(hits)} hit(s) for {fmt.one_line(query, 200)!r}, best first:"]
         if getattr(hits, "partial", False):
             lines[0] += " (partial: the search hit its time budget; narrow the query)"
-        lines += [fmt.hit_text(h) for h in hits]
+        size = 0
+        for hit in hits:  # each snippet is cut from its message; none past the budget
+            lines.append(fmt.hit_text(hit, self._message(hit)))
+            size += len(lines[-1])
+            if size > budget:
+                break
         lines.append("Read one with read_session(session_id, around=seq).")
         return fmt.finish("\n".join(lines), budget)
 
@@ -205,7 +215,7 @@ class Recall:
         seen: set[str] = set()
         lines: list[str] = []
         for hit in self.db.search(query, limit=limit * 4, order="time"):
-            text = fmt.one_line(hit.snippet, 300)
+            text = fmt.snippet(hit, self._message(hit), 300)
             if not text or text in seen or hit.session_id == excluded:
                 continue
             seen.add(text)
