@@ -32,8 +32,11 @@ def since_iso(since: str | None) -> str | None:
         return None
     match = _RELATIVE.match(str(since))
     if match:
-        delta = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-        return (datetime.now(UTC) - delta).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        try:
+            delta = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+            return (datetime.now(UTC) - delta).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        except OverflowError:  # 999999w: before year 1
+            raise ToolFailure(f"since {since!r} is too far back; give an ISO date.") from None
     return str(since).strip()
 
 
@@ -126,11 +129,13 @@ class Recall:
             hits = self.db.search(text + " ", limit=limit)
         except InvalidInput as exc:
             raise ToolFailure(str(exc)) from None
+        partial = getattr(hits, "partial", False)
         hits = [h for h in hits if h.session_id != excluded]
         if not hits:
-            return fmt.finish(f"No hits for {fmt.one_line(query, 200)!r}.", budget)
+            why = " (partial: the search hit its time budget; narrow the query)" if partial else ""
+            return fmt.finish(f"No hits for {fmt.one_line(query, 200)!r}{why}.", budget)
         lines = [f"{len(hits)} hit(s) for {fmt.one_line(query, 200)!r}, best first:"]
-        if getattr(hits, "partial", False):
+        if partial:
             lines[0] += " (partial: the search hit its time budget; narrow the query)"
         size = 0
         for hit in hits:  # each snippet is cut from its message; none past the budget
