@@ -3,7 +3,8 @@
 The store here does not redact (a plain import), so every secret must be caught by the tools'
 redaction. Each secret sits where the text is cut: a search snippet (the query's marks inside the
 key name, a private key joined onto one line), a `read_session` output, prose or tool input cut at
-its limit, a prompt cut in `recent_prompts`, a note joined onto one line.
+its limit, a prompt cut in `recent_prompts`, a note joined onto one line, a token split by a
+zero-width space (removed by the sanitiser after redaction had passed it by).
 """
 
 from __future__ import annotations
@@ -130,3 +131,19 @@ def test_recent_prompts_and_notes_never_show_a_secret(recall) -> None:
     tools, _sid = recall
     _assert_no_leak(tools.recent_prompts(limit=50))
     _assert_no_leak(tools.list_sessions())
+
+
+def test_a_token_split_by_an_invisible_character_is_not_joined_back_unredacted(
+    tmp_path: Path,
+) -> None:
+    token = "ghp_A1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q7r8"
+    with store.open(tmp_path / "zw.db") as db:
+        sid = db.start_session(title="tokens", source="codex")
+        db.append(sid, "user", f"my deploy token {token[:20]}\u200b{token[20:]} works")
+        recall = Recall(db)
+        for out in (
+            recall.read_session(sid),
+            recall.search("deploy token"),
+            recall.recent_prompts(),
+        ):
+            assert token not in out and token[4:24] not in out, out

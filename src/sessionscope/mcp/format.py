@@ -74,7 +74,7 @@ def one_line(text: str | None, limit: int = 200) -> str:
 
 def finish(text: str, max_chars: int) -> str:
     """The answer as sent: redacted, inert, and at most `max_chars` characters plus a marker."""
-    text = clean(redact_text(text))
+    text = redact_text(clean(text))  # cleaned first: a zero-width space must not hide a token
     if len(text) <= max_chars:
         return text
     head = text[:max_chars]
