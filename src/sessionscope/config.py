@@ -13,6 +13,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+from .private import read_small
 from .sanitize import inert
 from .store.errors import InvalidInput
 
@@ -36,14 +37,14 @@ def read_config(path: Path | None = None) -> dict[str, Any]:
     import tomllib  # on use: the browser loads this module at start
 
     path = path or config_path()
-    try:
-        with path.open("rb") as handle:
-            return tomllib.load(handle)
+    try:  # a regular file of at most 1 MB: a FIFO or /dev/zero is refused at once
+        return tomllib.loads(read_small(path).decode("utf-8"))
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError, RecursionError) as exc:  # ValueError: TOML, UTF-8
+        why = "tables or arrays nested too deep" if isinstance(exc, RecursionError) else exc
         raise ConfigError(
-            f"cannot read the config file {inert(str(path), 300)}: {inert(str(exc), 200)}"
+            f"cannot read the config file {inert(str(path), 300)}: {inert(str(why), 200)}"
         ) from exc
 
 

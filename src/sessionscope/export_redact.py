@@ -6,7 +6,9 @@ session (id, source, title, paths, model, status, times, metadata at any depth, 
 and of each message (its session id, role, model, external id, metadata and every block), so a
 field added later is redacted without anyone remembering to. What it replaced is counted, per
 place and kind: only marks the text did not hold before (a store that redacts already holds
-some), so the count is what this export replaced.
+some), so the count is what this export replaced. A string whose secret shows only once it is
+cleaned (a zero-width space inside a token: the export's cleaning would join it back) is
+redacted cleaned.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
+from .sanitize import clean, is_clean
 from .store.models import Message, Session
-from .store.redact import kinds_in, redact
+from .store.redact import kinds_in, redact, redact_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,11 +48,28 @@ def _strings(value: Any) -> list[str]:
     return out
 
 
+def _unhidden(value: Any) -> Any:
+    """`value` with each string that shows a secret only once cleaned (a token split by a
+    zero-width space, which every export's cleaning removes) replaced by its cleaned form; the
+    rest as it is (the store nests at most 100 deep)."""
+    if isinstance(value, str):
+        if is_clean(value):
+            return value
+        cleaned = clean(value)
+        hidden = kinds_in([redact_text(cleaned)]) != kinds_in([redact_text(value)])
+        return cleaned if hidden else value
+    if isinstance(value, dict):
+        return {_unhidden(k): _unhidden(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_unhidden(v) for v in value]
+    return value
+
+
 def _redact_value(value: Any) -> Any:
     if isinstance(value, tuple):
-        return tuple(redact(list(value)))
+        return tuple(redact(_unhidden(list(value))))
     if isinstance(value, (str, list, dict)):
-        return redact(value)
+        return redact(_unhidden(value))
     return value  # numbers, booleans, None: nothing to redact
 
 

@@ -44,7 +44,14 @@ def test_nothing_unsafe_survives_and_clean_is_idempotent(text: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(
-    st.text(alphabet=st.characters(whitelist_categories=("L", "N", "P", "S", "Zs")), max_size=80)
+    st.text(
+        alphabet=st.characters(
+            categories=("L", "N", "P", "S", "Zs"),
+            # letters that draw as nothing (Hangul fillers): removed by design, tested below
+            exclude_characters="".join(sanitize._FILLERS),
+        ),
+        max_size=80,
+    )
 )
 def test_printable_text_is_unchanged(text: str) -> None:
     assert clean(text) == text

@@ -13,7 +13,11 @@ import click
 from ..display import NOTE_MARK, PIN_MARK, note_line, tag_list
 from ..jsonout import echo_json
 from ..sanitize import inert
+from ..store.errors import InvalidInput
+from ..store.marks import NOTE_CHARS
 from .options import db_option, json_option, open_from_context
+
+STDIN_CHARS = 1 << 20  # what `note ID -` reads at most (the note itself holds NOTE_CHARS)
 
 
 @click.command("tag")
@@ -96,8 +100,13 @@ def note_cmd(session: str, text: str | None, clear: bool) -> None:
     remove it (--clear). Notes are redacted like everything else when the store redacts."""
     if clear and text is not None:
         raise click.UsageError("give TEXT or --clear, not both.")
-    if text == "-":
-        text = sys.stdin.read()
+    if text == "-":  # at most STDIN_CHARS: /dev/zero or a 1 GB log is refused, not read whole
+        text = sys.stdin.read(STDIN_CHARS + 1)
+        if len(text) > STDIN_CHARS:
+            raise InvalidInput(
+                f"a note has at most {NOTE_CHARS:,} characters (over {STDIN_CHARS:,} given on"
+                " stdin)."
+            )
     with open_from_context(must_exist=True) as db:
         session_id = db.resolve_session(session)
         if text is None and not clear:

@@ -18,8 +18,11 @@ def source_rows(counts: dict[str, int]) -> list[dict[str, Any]]:
     """One row per registered source: name, title, locations, existence, sessions held."""
     rows = []
     for name, source in load_sources().items():
-        defaults = source.default_locations()
-        existing = source.existing_locations()
+        try:
+            defaults = source.default_locations()
+            existing = source.existing_locations()
+        except Exception:  # a plug-in's bug: listed without a location, its import says why
+            defaults, existing = [], []
         shown = existing[0] if existing else defaults[0] if defaults else None
         rows.append(
             {

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from ..store import Store
 from . import claude_code, codex
@@ -27,6 +26,7 @@ from .registry import (
     ImportSourceError,
     get_source,
     load_sources,
+    plan_pairs,
     plan_source,
     plugin_errors,
     run,
@@ -58,7 +58,10 @@ def default_roots() -> dict[str, Path]:
     `~/.claude/projects` and `$CODEX_HOME/sessions` (default `~/.codex/sessions`)."""
     roots: dict[str, Path] = {}
     for name, source in load_sources().items():
-        found = source.existing_locations() or source.default_locations()
+        try:
+            found = source.existing_locations() or source.default_locations()
+        except Exception:  # a plug-in's bug: it has no location to show (its import says why)
+            continue
         if found:
             roots[name] = found[0]
     return roots
@@ -101,10 +104,9 @@ def import_roots(
     progress: ProgressCallback | None = None,
 ) -> ImportReport:
     """Import (source, root) pairs in one run (a None root: that source's default locations)."""
-    tasks: list[Any] = []
-    for source, root in pairs:
-        tasks.extend(plan_source(db, source, None if root is None else Path(root)))
-    return run(db, tasks, progress=progress)
+    report = ImportReport()
+    tasks = plan_pairs(db, pairs, report)  # a plug-in that fails is reported, the rest run
+    return run(db, tasks, report, progress=progress)
 
 
 __all__ = [

@@ -47,7 +47,7 @@ def _load() -> dict[str, list[float] | None]:
         with open(open_regular(path), "rb", closefd=True) as handle:
             raw = handle.read(_CACHE_MAX + 1)
         data = json.loads(raw) if len(raw) <= _CACHE_MAX else {}
-    except (OSError, ValueError):
+    except (OSError, ValueError, RecursionError):  # RecursionError: `[` nested 100,000 deep
         data = {}
     return data if isinstance(data, dict) else {}
 
@@ -56,10 +56,13 @@ def _save(table: dict[str, list[float] | None]) -> None:
     path = _cache_file()
     if path is None:
         return
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+    try:  # owner-only, whatever the umask (as every file sessionscope writes)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(table))
+        tmp.unlink(missing_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(json.dumps(table))
         os.replace(tmp, path)
     except OSError:
         pass

@@ -15,7 +15,7 @@ in `plugin_errors()`; it never stops an import of the others.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -98,8 +98,11 @@ def load_sources(*, reload: bool = False) -> dict[str, Source]:
     for ep in entry_points(group=GROUP):
         try:
             source = _from_entry_point(ep.load())
-        except Exception as exc:  # a broken plug-in must not stop the others
+        except (Exception, SystemExit) as exc:  # a broken plug-in must not stop the others
             _errors.append(f"plug-in {ep.name!r} ({ep.value}) did not load: {exc!s:.120}")
+            continue
+        if not isinstance(source.name, str):
+            _errors.append(f"plug-in {ep.name!r}: its source name is not a string")
             continue
         if not source.name or source.name in found or source.name == "all":
             _errors.append(f"plug-in {ep.name!r}: source name {source.name!r} is taken or empty")
@@ -149,12 +152,34 @@ def guess_source(path: Path) -> str:
     return claude_code.SOURCE
 
 
+class ImportSourceError(InvalidInput):
+    """An import was asked for a path that does not exist or cannot be read."""
+
+
+class SourceFailed(InvalidInput):
+    """A plug-in source raised while listing what it would import: it is left out of the run."""
+
+
+def _guarded(source: Source, plan: Callable[[], list[Any]]) -> list[Any]:
+    """`plan()`, with what a plug-in source raises turned into `SourceFailed`."""
+    if _builtin_map().get(source.name) is source:
+        return plan()
+    try:
+        return plan()
+    except InvalidInput:
+        raise
+    except Exception as exc:
+        raise SourceFailed(
+            f"the plug-in source {source.name!r} failed ({type(exc).__name__}: {exc!s:.120})"
+        ) from exc
+
+
 def plan_root(db: Store, source: Source, root: Path) -> list[Any]:
     """The units of `source` under `root` (FileTasks or SnapshotTasks)."""
     if isinstance(source, LineSource):
-        return source.plan(db, root)
+        return _guarded(source, lambda: source.plan(db, root))
     if isinstance(source, SnapshotSource):
-        return plan_units(db, source, root)
+        return _guarded(source, lambda: plan_units(db, source, root))
     raise TypeError(f"source {source.name!r} is neither a LineSource nor a SnapshotSource")
 
 
@@ -164,13 +189,23 @@ def plan_defaults(db: Store, source: Source) -> list[Any]:
     if not source.scans_defaults:
         return []
     tasks: list[Any] = []
-    for location in source.existing_locations():
+    for location in _guarded(source, source.existing_locations):
         tasks.extend(plan_root(db, source, location))
     return tasks
 
 
-class ImportSourceError(InvalidInput):
-    """An import was asked for a path that does not exist or cannot be read."""
+def plan_pairs(
+    db: Store, pairs: Iterable[tuple[str, Path | str | None]], report: ImportReport
+) -> list[Any]:
+    """The units of (source, root) pairs (a None root: the source's default locations); a
+    plug-in source that fails is reported in `report` and left out, the others planned."""
+    tasks: list[Any] = []
+    for source, root in pairs:
+        try:
+            tasks.extend(plan_source(db, source, None if root is None else Path(root)))
+        except SourceFailed as exc:
+            report.skip_file(str(root) if root is not None else f"source {source}", str(exc))
+    return tasks
 
 
 def _source(name: str) -> Source:

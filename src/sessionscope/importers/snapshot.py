@@ -206,6 +206,11 @@ def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
         guarded.failure = f"unexpected shape ({exc!s:.80})"
     touched: set[str] = set()
     for session in guarded:
+        if not isinstance(session, ParsedSession):  # a plug-in's parse gave something else
+            problems.append(
+                Problem(0, f"the source gave a {type(session).__name__}, not a session")
+            )
+            continue
         sid = session_id(session.id)
         if sid is None:
             problems.append(Problem(0, "a session without an id"))

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 
 from ..store import Store
 from .incremental import FileTask
-from .registry import plan_source, run, source_names
+from .registry import plan_pairs, run, source_names
 from .report import ImportReport
 
 
@@ -46,9 +46,11 @@ def watch(
         now = time.monotonic()
         if now - last_scan >= rescan:
             last_scan = now
-            tasks: list[Any] = []
-            for source, root in chosen.items():
-                tasks.extend(plan_source(db, source, None if root is None else Path(root)))
+            failed = ImportReport()  # plug-in sources that failed to plan: said once each
+            tasks = plan_pairs(db, chosen.items(), failed)
+            _once(failed, said)
+            if failed.skipped_lines and on_import is not None:
+                on_import(failed)
             known = {task.key: task for task in tasks}
             changed = [task for task in tasks if not task.unchanged]
         else:

@@ -6,8 +6,10 @@
 
 Each item the SDK adds becomes one message with the right role and blocks (user and assistant
 text, `function_call` -> tool_use, `function_call_output` -> tool_result, `reasoning` ->
-thinking), so runs appear in the browser and in search; the item's own JSON is kept in the
-message's metadata, so `get_items` returns exactly what was added. The SDK itself is not imported
+thinking), so runs appear in the browser and in search; the item itself is kept in the
+message's metadata, so `get_items` returns exactly what was added (in a store that redacts, with
+its secrets redacted field by field: kept as JSON text, the redaction of that text as prose could
+take the backslash escaping a quote and leave JSON that no longer parsed). The SDK itself is not imported
 here (the session protocol is structural); install it with `pip install sessionscope[openai-agents]`.
 """
 
@@ -23,7 +25,7 @@ from ..store.spec import MessageSpec, Role
 
 SOURCE = "openai-agents"
 ITEM_KEY = "openai_agents_item"
-"""Message metadata key holding the item's JSON text, exactly as it was added."""
+"""Message metadata key holding the item as it was added (JSON text in earlier versions)."""
 
 _ROLES: dict[str, Role] = {
     "user": "user",
@@ -131,7 +133,7 @@ def to_message(item: dict[str, Any]) -> MessageSpec:
     message: MessageSpec = {
         "role": role,
         "content": blocks,
-        "metadata": {ITEM_KEY: json.dumps(item, ensure_ascii=False)},
+        "metadata": {ITEM_KEY: json.loads(json.dumps(item, ensure_ascii=False))},
     }
     usage = item.get("usage")
     if isinstance(usage, dict):
@@ -146,7 +148,9 @@ def to_message(item: dict[str, Any]) -> MessageSpec:
 def from_message(message: store.Message) -> dict[str, Any] | None:
     """The item a message was made from (None for a message the adapter did not write)."""
     raw = message.metadata.get(ITEM_KEY)
-    if isinstance(raw, str):
+    if isinstance(raw, dict):
+        return raw
+    if isinstance(raw, str):  # written by an earlier version
         try:
             item = json.loads(raw)
         except ValueError:

@@ -32,8 +32,11 @@ def since_iso(since: str | None) -> str | None:
         return None
     match = _RELATIVE.match(str(since))
     if match:
-        delta = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
-        return (datetime.now(UTC) - delta).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        try:
+            delta = timedelta(**{_UNITS[match.group(2)]: int(match.group(1))})
+            return (datetime.now(UTC) - delta).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        except OverflowError:  # 999999w: before year 1
+            raise ToolFailure(f"since {since!r} is too far back; give an ISO date.") from None
     return str(since).strip()
 
 
@@ -88,6 +91,11 @@ class Recall:
         except StoreError as exc:
             raise ToolFailure(str(exc)) from None
 
+    def _message(self, hit: Any) -> Any | None:
+        """The message a hit is in (None when it is gone since the search)."""
+        found = self.db.messages(hit.session_id, hit.seq, hit.seq + 1)
+        return found[0] if found else None
+
     # -- tools ---------------------------------------------------------------------------------
 
     def search(
@@ -121,13 +129,20 @@ class Recall:
             hits = self.db.search(text + " ", limit=limit)
         except InvalidInput as exc:
             raise ToolFailure(str(exc)) from None
+        partial = getattr(hits, "partial", False)
         hits = [h for h in hits if h.session_id != excluded]
         if not hits:
-            return fmt.finish(f"No hits for {fmt.one_line(query, 200)!r}.", budget)
+            why = " (partial: the search hit its time budget; narrow the query)" if partial else ""
+            return fmt.finish(f"No hits for {fmt.one_line(query, 200)!r}{why}.", budget)
         lines = [f"{len(hits)} hit(s) for {fmt.one_line(query, 200)!r}, best first:"]
-        if getattr(hits, "partial", False):
+        if partial:
             lines[0] += " (partial: the search hit its time budget; narrow the query)"
-        lines += [fmt.hit_text(h) for h in hits]
+        size = 0
+        for hit in hits:  # each snippet is cut from its message; none past the budget
+            lines.append(fmt.hit_text(hit, self._message(hit)))
+            size += len(lines[-1])
+            if size > budget:
+                break
         lines.append("Read one with read_session(session_id, around=seq).")
         return fmt.finish("\n".join(lines), budget)
 
@@ -205,7 +220,7 @@ class Recall:
         seen: set[str] = set()
         lines: list[str] = []
         for hit in self.db.search(query, limit=limit * 4, order="time"):
-            text = fmt.one_line(hit.snippet, 300)
+            text = fmt.snippet(hit, self._message(hit), 300)
             if not text or text in seen or hit.session_id == excluded:
                 continue
             seen.add(text)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..private import write_private
+from ..private import read_small, write_private
 
 
 def default_config_path() -> Path:
@@ -18,18 +18,21 @@ def default_config_path() -> Path:
 
 def load(path: str | Path) -> dict[str, object]:
     """The settings at `path` ({} when missing or unreadable)."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    try:  # a regular file of at most 1 MB: a FIFO or /dev/zero is ignored at once
+        data = json.loads(read_small(path).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 
 
 def save(path: str | Path, **values: object) -> None:
-    """Merge `values` into the settings at `path` (mode 0600, written whole then renamed)."""
+    """Merge `values` into the settings at `path` (mode 0600, written whole then renamed);
+    not kept when something other than a regular file is there (a FIFO would block)."""
     target = Path(path)
     data = load(target) | values
     try:
+        if target.exists() and not target.is_file():
+            return
         target.parent.mkdir(parents=True, exist_ok=True)
         write_private(target, json.dumps(data, indent=2, sort_keys=True))
     except OSError:

@@ -22,6 +22,9 @@ from .walk import by_seq, newest, text_newest, text_ranked
 __all__ = ["Hits", "search_messages"]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+MAX_QUERY_CHARS = 4_000
+"""A longer query is not planned (its words' look-ups, the FTS expression and a prefix's pattern
+grow with it: 42 s for 200,000 words): it finds nothing, marked partial."""
 
 
 class Hits(list[Hit]):
@@ -47,6 +50,9 @@ def search_messages(
     the time in seconds the search may plan and walk before it returns what it has, marked
     `partial` (None: no limit)."""
     out = Hits()
+    if isinstance(text, str) and len(text) > MAX_QUERY_CHARS:
+        out.partial = True  # the hits that exist were not looked for: narrow the query
+        return out
     bulkindex.flush(conn)  # this connection's own bulk writes, not indexed yet
     if isinstance(text, str) and not text.isascii():
         text = _LONE_SURROGATE.sub(" ", text)  # never part of a word, and SQLite cannot bind it
