@@ -44,11 +44,13 @@ def test_search_filters_by_project_source_and_since(fixture_store) -> None:
 def test_hostile_queries_answer_without_raising(fixture_store) -> None:
     db, _ids = fixture_store
     recall = Recall(db)
-    for query in ['"unbalanced', "NEAR( * ) OR AND -", "x" * 10_000, "\x1b]52;c;aGk=\x07 tz", ")"]:
+    for query in ['"unbalanced', "NEAR( * ) OR AND -", "x" * 4_000, "\x1b]52;c;aGk=\x07 tz", ")"]:
         out = recall.search(query)
         assert "\x1b" not in out and len(out) < 20_000
     with pytest.raises(ToolFailure, match="empty"):
         recall.search("   ")
+    with pytest.raises(ToolFailure, match="10,000 characters long"):
+        recall.search("x" * 10_000)
 
 
 def test_read_session_window_summarises_tools_and_cuts_long_output(fixture_store) -> None:

@@ -3,8 +3,8 @@ an MCP `since` before year 1 (`999999w`) is a tool failure, not an OverflowError
 
 Before the fix a query of 200,000 words took 42 s (a look-up per word, then an FTS expression
 of them all) and one 2 MB word 6 s (a pattern compiled from the typed prefix), with no time
-budget checked. A query over `MAX_QUERY_CHARS` now finds nothing at once, marked partial, through
-the store, the CLI and the MCP tool; a query at the limit still searches.
+budget checked. A query over `MAX_QUERY_CHARS` now finds nothing at once, marked partial, in the
+store; the CLI and the MCP tool say it is too long; a query at the limit still searches.
 """
 
 from __future__ import annotations
@@ -45,9 +45,9 @@ def test_a_huge_query_answers_at_once_marked_partial(db, name: str) -> None:
     assert time.perf_counter() - started < 2.0, name
     assert hits == [] and hits.partial
     started = time.perf_counter()
-    out = Recall(db).search(HUGE[name])
+    with pytest.raises(ToolFailure, match="characters long; at most 4,000"):
+        Recall(db).search(HUGE[name])
     assert time.perf_counter() - started < 2.0, name
-    assert "No hits" in out and "partial" in out and len(out) < 1_000
 
 
 def test_a_query_at_the_limit_still_searches(db) -> None:
@@ -56,7 +56,7 @@ def test_a_query_at_the_limit_still_searches(db) -> None:
     assert db.search(query, limit=5)
 
 
-def test_the_cli_says_a_huge_query_is_partial(tmp_path: Path, db) -> None:
+def test_the_cli_says_a_huge_query_is_too_long(tmp_path: Path, db) -> None:
     env = {**os.environ, "SESSIONSCOPE_DB": str(tmp_path / "q.db")}
     done = subprocess.run(
         [sys.executable, "-m", "sessionscope", "search", "x" * 100_000],
@@ -67,7 +67,11 @@ def test_the_cli_says_a_huge_query_is_partial(tmp_path: Path, db) -> None:
         timeout=60,
     )
     assert "Traceback" not in done.stderr
-    assert "partial" in done.stderr, done
+    assert done.returncode != 0
+    assert done.stderr.strip().splitlines() == [
+        "sessionscope: error: the query is 100,000 characters long; at most 4,000 are searched"
+        " (narrow it)."
+    ], done
 
 
 def test_an_age_before_year_one_is_a_tool_failure_not_an_overflow(db) -> None:

@@ -200,6 +200,12 @@ async def test_search_language_filters_work_live(fixture_db: Path) -> None:
         await pilot.press(*" since:banana")
         await wait_for_workers(pilot)
         assert "✗ since:banana is not a date (use 7d" in screen_text(app)
+        # a pasted log too long to search says so, at once
+        app.screen.query_one("#search-input", Input).value = "NEEDLE " * 700
+        await pilot.pause(0.3)  # the search waits for typing to pause
+        await wait_for_workers(pilot)
+        status = str(app.screen.query_one("#search-status").render())
+        assert status.startswith("✗ the query is 4,900 characters long; at most 4,000")
 
 
 async def test_slash_again_selects_the_last_query_so_typing_replaces_it(fixture_db: Path) -> None:

@@ -77,12 +77,10 @@ def quick_search(args: list[str], db: str | None = None) -> int | None:
     if opts is None:
         return None
     from ..store.errors import StoreError
+    from ..store.query import problems
 
-    if any(":" in word for word in opts["words"]):
-        from ..store.query import problems
-
-        if problems(" ".join(opts["words"])):
-            return None  # the click command says what is wrong, in the one error format
+    if problems(" ".join(opts["words"])):
+        return None  # the click command says what is wrong, in the one error format
     connections = lean_store(opts["db"] or db)
     if connections is None:
         return None

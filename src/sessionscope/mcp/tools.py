@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ..store import InvalidInput, NotFound, SessionNotFound, Store, StoreError
+from ..store.query import MAX_QUERY_CHARS, problems
 from . import format as fmt
 
 MAX_LIMIT = 200
@@ -113,6 +114,8 @@ class Recall:
             raise ToolFailure("query must be a string.")
         limit = _bounded(limit, "limit", 1, MAX_LIMIT)
         budget = self._budget(max_chars)
+        if len(query) > MAX_QUERY_CHARS:
+            raise ToolFailure(problems(query)[0])
         text = query.strip()
         for name, value in (("project", project), ("source", source)):
             if value:

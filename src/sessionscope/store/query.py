@@ -169,10 +169,21 @@ def _tokens(text: str) -> list[tuple[str, str, bool, bool]]:
     return out
 
 
+MAX_QUERY_CHARS = 4_000
+"""A longer query is not searched (its words' look-ups, the FTS expression and a prefix's pattern
+grow with it: 42 s for 200,000 words): it finds nothing at once, marked partial."""
+
+
 def problems(text: str) -> list[str]:
-    """What a typed-out query asks that cannot mean anything: an unreadable `since:`/`until:`
-    date, an `is:` other than `is:error` or `is:pinned`, an `in:` other than tools or text. (Search itself
-    never raises: such a filter matches nothing; the CLI reports these instead.)"""
+    """What a typed-out query asks that cannot mean anything: more than `MAX_QUERY_CHARS`, an
+    unreadable `since:`/`until:` date, an `is:` other than `is:error` or `is:pinned`, an `in:`
+    other than tools or text. (Search itself never raises: such a query or filter matches
+    nothing; the CLI, the browser and MCP say these instead.)"""
+    if len(text or "") > MAX_QUERY_CHARS:
+        return [
+            f"the query is {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are"
+            " searched (narrow it)."
+        ]
     found: list[str] = []
     for kind, value, _negated, _quoted in _tokens(text or ""):
         name, value = kind[6:], value.strip()

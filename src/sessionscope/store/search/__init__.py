@@ -12,19 +12,16 @@ import sqlite3
 
 from .. import bulkindex
 from ..hit import Hit
-from ..query import Query, parse
+from ..query import MAX_QUERY_CHARS, Query, parse
 from .clock import BUDGET, Clock
 from .planner import resolve
 from .rank import rerank
 from .snippets import hit_rows, to_hit
 from .walk import by_seq, newest, text_newest, text_ranked
 
-__all__ = ["Hits", "search_messages"]
+__all__ = ["MAX_QUERY_CHARS", "Hits", "search_messages"]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-MAX_QUERY_CHARS = 4_000
-"""A longer query is not planned (its words' look-ups, the FTS expression and a prefix's pattern
-grow with it: 42 s for 200,000 words): it finds nothing, marked partial."""
 
 
 class Hits(list[Hit]):
@@ -51,7 +48,7 @@ def search_messages(
     `partial` (None: no limit)."""
     out = Hits()
     if isinstance(text, str) and len(text) > MAX_QUERY_CHARS:
-        out.partial = True  # the hits that exist were not looked for: narrow the query
+        out.partial = True  # not looked for (`query.problems` says why): narrow the query
         return out
     bulkindex.flush(conn)  # this connection's own bulk writes, not indexed yet
     if isinstance(text, str) and not text.isascii():
