@@ -194,8 +194,8 @@ def show_cmd(session: str, fmt: str) -> None:
     "--format",
     "fmt",
     type=click.Choice(["markdown", "json", "html"]),
-    default="markdown",
-    show_default=True,
+    default=None,
+    help="Default: the -o file's suffix (.html, .htm, .json), else markdown.",
 )
 @click.option(
     "-o",
@@ -212,11 +212,13 @@ def show_cmd(session: str, fmt: str) -> None:
 )
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def export_cmd(
-    session: str, fmt: str, output: str | None, redact: bool | None, force: bool
+    session: str, fmt: str | None, output: str | None, redact: bool | None, force: bool
 ) -> None:
     """Export one session as Markdown, JSON or a self-contained HTML page to share."""
     from .. import export
 
+    if fmt is None:  # as the browser's `x`: the file's suffix says (a directory: Markdown)
+        fmt = export.format_for(output) if output and not Path(output).is_dir() else "markdown"
     with open_from_context(must_exist=True) as db:
         loaded = _load(db, session)
     if output:
