@@ -306,3 +306,27 @@ def test_stats_by_day_and_model(db: store.Store) -> None:
     assert "$1.50" in text and text.splitlines()[-1].startswith("total")
     bad = CliRunner().invoke(cli, ["stats", "--by", "day", "--since", "banana"])
     assert bad.exit_code == 1 and "--since 'banana' is not a date" in bad.stderr
+
+
+@pytest.mark.parametrize("lean", [False, True])
+def test_a_mistyped_filter_is_named_when_nothing_matches(
+    filled: dict[str, str], capsys: pytest.CaptureFixture[str], lean: bool
+) -> None:
+    # `projet:webapp` is searched as text (`host:port` is text too), so it finds nothing: the
+    # "No matches." says which word looks like a filter and what it may have meant
+    words = ["projet:webapp", "login"]
+    if lean:
+        from sessionscope.cli.quick import quick_search
+
+        assert quick_search(words) == 0
+        err = capsys.readouterr().err
+    else:
+        code, _, err = run("search", *words)
+        assert code == 0
+    assert err == "No matches. (projet: is not a filter; did you mean project:webapp?)\n"
+    code, out, err = run("search", "tools:Bash")
+    assert code == 0 and "did you mean tool:Bash?" in err
+    code, out, err = run("search", "project:webapp", "login")  # a real filter, and hits
+    assert code == 0 and out and err == ""
+    code, out, err = run("search", "localhost:8080")  # not near any filter: no guess
+    assert code == 0 and err == "No matches.\n"

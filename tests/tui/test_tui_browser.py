@@ -202,6 +202,16 @@ async def test_search_language_filters_work_live(fixture_db: Path) -> None:
         assert "✗ since:banana is not a date (use 7d" in screen_text(app)
 
 
+async def test_a_mistyped_filter_is_named_when_there_are_no_hits(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"projet:webapp NEEDLE")
+        await wait_for_workers(pilot)
+        assert app.screen.query_one(HitList).hits == []
+        assert "✗ projet: is not a filter; did you mean" in screen_text(app)
+
+
 async def test_slash_again_selects_the_last_query_so_typing_replaces_it(fixture_db: Path) -> None:
     app = make_app(fixture_db)
     async with app.run_test(size=(120, 36)) as pilot:

@@ -99,7 +99,7 @@ def quick_search(args: list[str], db: str | None = None) -> int | None:
         return None
     finally:
         connections.close()
-    from .render import hits_json, hits_text
+    from .render import hits_json, hits_text, no_matches
 
     try:
         if getattr(hits, "partial", False):
@@ -112,7 +112,7 @@ def quick_search(args: list[str], db: str | None = None) -> int | None:
         elif hits:
             sys.stdout.write(hits_text(hits, color=sys.stdout.isatty()) + "\n")
         else:
-            sys.stderr.write("No matches.\n")
+            sys.stderr.write(no_matches(" ".join(opts["words"])) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
         try:

@@ -23,7 +23,7 @@ from .options import (
     when_option,
     when_or_fail,
 )
-from .render import hits_json, hits_text
+from .render import hits_json, hits_text, no_matches
 
 
 @click.command("sessions")
@@ -139,7 +139,7 @@ def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) ->
         click.echo(hits_json(hits))
         return
     if not hits:
-        click.echo("No matches.", err=True)
+        click.echo(no_matches(text), err=True)
         return
     click.echo(hits_text(hits, color=sys.stdout.isatty()))
 

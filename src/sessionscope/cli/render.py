@@ -9,6 +9,17 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+def no_matches(words: str) -> str:
+    """What a search that found nothing says, naming a word that looks like a mistyped filter."""
+    if ":" in words:
+        from ..store.query import near_filters
+
+        near = near_filters(words)
+        if near:
+            return f"No matches. ({'; '.join(inert(n, 200) for n in near)})"
+    return "No matches."
+
+
 def hit_dict(hit: Any) -> dict[str, Any]:
     """A hit as the stable JSON object `sessionscope search --json` prints."""
     return {
