@@ -330,3 +330,46 @@ def test_a_mistyped_filter_is_named_when_nothing_matches(
     assert code == 0 and out and err == ""
     code, out, err = run("search", "localhost:8080")  # not near any filter: no guess
     assert code == 0 and err == "No matches.\n"
+
+
+@pytest.mark.parametrize("lean", [False, True])
+def test_ids_printed_by_sessions_and_search_open_that_session(
+    store_path: Path, capsys: pytest.CaptureFixture[str], lean: bool
+) -> None:
+    # ids sharing their first 8 characters (OpenCode's ses_..., ids an agent chose): the list
+    # and the hits print as much of each id as tells it apart, and `show` takes that back
+    with store.open() as db:
+        for n in (1, 2, 30):
+            sid = db.start_session(id=f"demo-e2-{n:03d}", title=f"run {n}")
+            db.append(sid, "user", f"needle number {n}")
+        db.start_session(id="ses_1794aBc", title="upper")
+        db.start_session(id="ses_1794abc", title="lower")
+    code, out, _ = run("sessions")
+    assert code == 0
+    shown = [line.split()[0] for line in out.splitlines()[1:]]
+    assert sorted(shown) == [
+        "demo-e2-001",
+        "demo-e2-002",
+        "demo-e2-03",
+        "ses_1794aB",
+        "ses_1794ab",
+    ]
+    for ref in shown:
+        code, _, err = run("tags", ref)
+        assert code == 0, err
+    if lean:
+        from sessionscope.cli.quick import quick_search
+
+        assert quick_search(["needle", "number", "30"]) == 0
+        out = capsys.readouterr().out
+    else:
+        code, out, _ = run("search", "needle", "number", "30")
+    ref = out.split()[0]
+    assert ref == "demo-e2-03#0"
+    code, out, err = run("show", ref)
+    assert code == 0 and "needle number 30" in out, err
+    # a unique id keeps its 8 characters
+    with store.open() as db:
+        db.start_session(id="0123456789abcdef", title="alone")
+    code, out, _ = run("sessions")
+    assert "01234567  " in out and "012345678" not in out

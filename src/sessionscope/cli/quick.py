@@ -95,6 +95,14 @@ def quick_search(args: list[str], db: str | None = None) -> int | None:
             limit=opts["limit"],
             order=opts["order"],
         )
+        from ..store.shortids import short_ids
+
+        # the hits' ID#SEQ: the prefix of each id `show` takes back (no need in JSON)
+        ids = (
+            {}
+            if opts["json"]
+            else short_ids(connections.connection(), [h.session_id for h in hits])
+        )
     except (sqlite3.Error, StoreError):
         return None
     finally:
@@ -110,7 +118,7 @@ def quick_search(args: list[str], db: str | None = None) -> int | None:
         if opts["json"]:
             sys.stdout.write(hits_json(hits) + "\n")
         elif hits:
-            sys.stdout.write(hits_text(hits, color=sys.stdout.isatty()) + "\n")
+            sys.stdout.write(hits_text(hits, color=sys.stdout.isatty(), ids=ids) + "\n")
         else:
             sys.stderr.write(no_matches(" ".join(opts["words"])) + "\n")
         sys.stdout.flush()

@@ -75,6 +75,7 @@ def sessions_cmd(
         )
         if not rows and source is not None:
             _known_source(db, source)
+        ids = {} if as_json else db.short_ids([r.id for r in rows])
     if as_json:
         echo_json([dataclasses.asdict(r) for r in rows])
         return
@@ -85,9 +86,11 @@ def sessions_cmd(
             click.echo("No sessions. Import some with `sessionscope import all`.", err=True)
         return
     width = shutil.get_terminal_size((120, 24)).columns
-    title_width = max(20, width - 8 - 2 - 12 - 2 - 5 - 2 - 6 - 2 - 6 - 2 - 18 - 2)
+    id_width = max(len(inert(shown)) for shown in ids.values())  # 8 unless ids share those
+    title_width = max(20, width - id_width - 2 - 12 - 2 - 5 - 2 - 6 - 2 - 6 - 2 - 18 - 2)
     click.echo(
-        f"{'ID':<8}  {'SOURCE':<12}  {'AGE':>5}  {'MSGS':>6}  {'TOKENS':>6}  {'PROJECT':<18}  TITLE"
+        f"{'ID':<{id_width}}  {'SOURCE':<12}  {'AGE':>5}  {'MSGS':>6}  {'TOKENS':>6}  "
+        f"{'PROJECT':<18}  TITLE"
     )
     for r in rows:
         indent = "  ↳ " if r.parent_session_id else ""
@@ -95,7 +98,7 @@ def sessions_cmd(
         if r.tags:
             title += "  " + tag_list(r.tags)
         click.echo(
-            f"{inert(r.id)[:8]}  {fit(r.source, 12, pad=True)}  "
+            f"{inert(ids[r.id]):<{id_width}}  {fit(r.source, 12, pad=True)}  "
             f"{age(r.updated_at or r.started_at):>5}  "
             f"{r.message_count:>6}  {short_count(r.total_tokens):>6}  "
             f"{fit(Path(r.project or '').name or '-', 18, pad=True)}  "
@@ -133,6 +136,7 @@ def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) ->
         fail(problem)
     with open_from_context(must_exist=not as_json) as db:
         hits = db.search(text + " ", limit=limit, order=order)  # a typed-out query: no prefix
+        ids = {} if as_json else db.short_ids([h.session_id for h in hits])
     if getattr(hits, "partial", False):
         click.echo(PARTIAL, err=True)
     if as_json:
@@ -141,7 +145,7 @@ def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) ->
     if not hits:
         click.echo(no_matches(text), err=True)
         return
-    click.echo(hits_text(hits, color=sys.stdout.isatty()))
+    click.echo(hits_text(hits, color=sys.stdout.isatty(), ids=ids))
 
 
 def _load(db: Any, ref: str) -> Any:
