@@ -181,7 +181,7 @@ def show_cmd(session: str, fmt: str) -> None:
     if mark:
         seq = int(seq_text)
         if not any(m.seq == seq for m in loaded.messages):
-            fail(f"session {inert(loaded.id)[:8]} has no message #{seq}.")
+            fail(f"session {inert(ref, 80)} has no message #{seq}.")
         loaded = dataclasses.replace(loaded, messages=[m for m in loaded.messages if m.seq >= seq])
     render = {"text": export.to_text, "markdown": export.to_markdown, "json": export.to_json}
     text = render[fmt](loaded)
