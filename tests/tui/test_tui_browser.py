@@ -485,6 +485,34 @@ async def test_help_screen_and_quit(fixture_db: Path) -> None:
         assert not app.is_running
 
 
+async def test_help_scrolls_with_the_browsers_own_keys(fixture_db: Path) -> None:
+    """The help is longer than a small terminal: j/k, g/G, space/b move through it as they
+    move through the list and the transcript (they did nothing; only arrows and PgUp/PgDn)."""
+    app = make_app(fixture_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = app.screen.query_one("#help-body")
+        assert body.max_scroll_y > 10
+        await pilot.press("G")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("k")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y - 1
+        await pilot.press("g", "j")
+        await pilot.pause()
+        assert body.scroll_y == 1
+        await pilot.press("space")
+        await pilot.pause()
+        assert body.scroll_y > 5
+        await pilot.press("b")
+        await pilot.pause()
+        assert body.scroll_y == 1
+        assert isinstance(app.screen, HelpScreen)
+
+
 async def test_help_stands_in_one_column_on_a_narrow_terminal(fixture_db: Path) -> None:
     """At 80 columns two columns wrapped every description into a sliver; one column keeps a
     description on its key's line, and widening the terminal brings the two columns back."""
