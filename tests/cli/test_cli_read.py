@@ -373,3 +373,18 @@ def test_ids_printed_by_sessions_and_search_open_that_session(
         db.start_session(id="0123456789abcdef", title="alone")
     code, out, _ = run("sessions")
     assert "01234567  " in out and "012345678" not in out
+
+
+@pytest.mark.parametrize("command", ["sessions", "search"])
+def test_limit_zero_is_refused_not_an_empty_answer(
+    filled: dict[str, str], command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `sessions --limit 0` said "No sessions. Import some" of a full store
+    words = ["login"] if command == "search" else []
+    code, out, err = run(command, *words, "--limit", "0")
+    assert code == 2 and out == ""
+    assert "Invalid value for '--limit' / '-n': 0 is not in the range x>=1." in err
+    if command == "search":
+        from sessionscope.cli.quick import quick_search
+
+        assert quick_search(["login", "-n", "0"]) is None  # left to the click command

@@ -41,8 +41,8 @@ def _parse(args: list[str]) -> dict[str, Any] | None:
             elif arg == "--db":
                 opts["db"] = value
             else:
-                if not value.isdigit():
-                    return None
+                if not value.isdigit() or int(value) < 1:
+                    return None  # the click command refuses it
                 opts["limit"] = int(value)
         else:
             return None
