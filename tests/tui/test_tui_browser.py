@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Input
@@ -651,13 +652,28 @@ async def test_demo_key_on_an_empty_store_builds_and_opens_the_demo(tmp_path: Pa
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_workers(pilot)
         assert "press d to build a demo store" in _text(app.screen.query_one(Transcript))
+        told: list[tuple[str, float | None]] = []
+        notify = app.notify
+
+        def record(message: str, **kwargs: Any) -> None:
+            told.append((message, kwargs.get("timeout")))
+            notify(message, **kwargs)
+
+        app.notify = record  # type: ignore[method-assign]
         await pilot.press("d")
+        # the notice stays while it builds (seconds, not the toast's 3) and says where
+        message, timeout = told[0]
+        assert message == f"Building the demo store in {tmp_path / 'demo.db'}…"
+        assert timeout is not None and timeout >= 60
         assert await wait_until(
             pilot, lambda: app.main.db is not None and app.main.db.path.endswith("demo.db"), 60
         )
         await wait_for_workers(pilot)
         assert app.screen.query_one(SessionList).total >= 3
         assert (tmp_path / "empty.db").exists()  # the real store is left alone
+        messages = [n.message for n in app._notifications]
+        assert not any("Building" in m for m in messages)
+        assert any("Demo store written to" in m for m in messages)
 
 
 async def test_a_stale_search_result_never_replaces_a_newer_one(fixture_db: Path) -> None:
