@@ -881,3 +881,19 @@ async def test_a_newer_search_interrupts_the_running_one(fixture_db: Path) -> No
         # 20,000 rows of 1 ms each: it stopped long before the end
         assert calls["slow"] - calls["at_cancel"] < 2_000
         assert "cancelled" not in screen_text(app)
+
+
+async def test_one_hit_is_one_hit(tmp_path: Path) -> None:
+    path = tmp_path / "one.db"
+    with store.open(path) as db:
+        db.append(db.start_session(title="one"), "user", "a lonely zebra")
+        db.append(db.start_session(title="two"), "user", "a zebra and a zebu")
+    app = make_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"lonely zebra")
+        await wait_for_workers(pilot)
+        assert "1 hit · Enter opens" in screen_text(app)
+        app.screen.query_one(SearchPane).query_one(Input).value = "zebra"
+        await wait_for_workers(pilot)
+        assert "2 hits · Enter opens" in screen_text(app)

@@ -415,7 +415,8 @@ class SearchPane(Vertical):
         else:
             # partial: the store stopped at its time budget; keep typing to narrow the query
             more = more or partial
-            shown = f"{count}{'+' if more else ''} hits{' (partial)' if partial else ''}"
+            noun = "hit" if count == 1 and not more else "hits"
+            shown = f"{count}{'+' if more else ''} {noun}{' (partial)' if partial else ''}"
             status.update(f"{shown} · Enter opens · ↓ to the list")
 
     @on(Input.Submitted, "#search-input")
