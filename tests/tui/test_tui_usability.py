@@ -330,6 +330,21 @@ async def test_the_chosen_theme_is_kept_across_restarts(fixture_db: Path, tmp_pa
         assert third.theme == "textual-dark"
 
 
+def test_the_theme_is_kept_beside_the_config_file_sessionscope_config_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with $SESSIONSCOPE_CONFIG set (to keep a session away from the real config), choosing a
+    # theme wrote ~/.config/sessionscope/config.json all the same
+    from sessionscope.tui.settings import default_config_path
+
+    monkeypatch.setenv("SESSIONSCOPE_CONFIG", str(tmp_path / "mine.toml"))
+    assert default_config_path() == tmp_path / "mine.json"
+    monkeypatch.setenv("SESSIONSCOPE_CONFIG", str(tmp_path / "odd.json"))  # never the file itself
+    assert default_config_path() == tmp_path / "odd.json.json"
+    monkeypatch.delenv("SESSIONSCOPE_CONFIG")
+    assert default_config_path().name == "config.json"
+
+
 @pytest.mark.parametrize("theme", [t for t in THEMES if not t.startswith("ansi-")])
 async def test_every_transcript_line_reads_in_every_theme(fixture_db: Path, theme: str) -> None:
     # times, #seq, reasoning and the fold marks are `$text-muted` (`auto 60%`): resolved
