@@ -360,22 +360,23 @@ def stats_cmd(as_json: bool, by: str | None, since: str | None, until: str | Non
     )
     if since is not None or until is not None:
         click.echo(f"period       {_period(since, until)}")
+    # figures with thousands separators, as the browser's header writes them (571,487,701)
     click.echo(
-        f"sessions     {stats.sessions}  "
-        + "  ".join(f"{inert(k)}: {v}" for k, v in stats.by_source.items())
+        f"sessions     {stats.sessions:,}  "
+        + "  ".join(f"{inert(k)}: {v:,}" for k, v in stats.by_source.items())
     )
     click.echo(
-        f"messages     {stats.messages}  "
-        + "  ".join(f"{inert(k)}: {v}" for k, v in stats.by_role.items())
+        f"messages     {stats.messages:,}  "
+        + "  ".join(f"{inert(k)}: {v:,}" for k, v in stats.by_role.items())
     )
     click.echo(
-        f"tokens       {stats.input_tokens} in, {stats.output_tokens} out, "
-        f"{stats.cache_read_tokens} cache read, {stats.cache_creation_tokens} cache write"
+        f"tokens       {stats.input_tokens:,} in, {stats.output_tokens:,} out, "
+        f"{stats.cache_read_tokens:,} cache read, {stats.cache_creation_tokens:,} cache write"
     )
     cost = f"cost         {money(stats.cost_usd)}"
     if stats.unpriced_messages:
-        cost += f" (+ {stats.unpriced_messages} unpriced messages: model not in the price table)"
+        cost += f" (+ {stats.unpriced_messages:,} unpriced messages: model not in the price table)"
     click.echo(cost)
-    click.echo(f"tool calls   {stats.tool_calls} ({stats.failed_tool_calls} failed)")
+    click.echo(f"tool calls   {stats.tool_calls:,} ({stats.failed_tool_calls:,} failed)")
     if stats.first_at:
         click.echo(f"span         {inert(stats.first_at)} .. {inert(stats.last_at)}")
