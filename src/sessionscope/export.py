@@ -28,6 +28,13 @@ def export_name(session_id: str, suffix: str = ".md") -> str:
     return f"sessionscope-{safe or 'session'}{suffix}"
 
 
+def format_for(name: str) -> str:
+    """The format a file name asks for by its suffix: "html" (.html, .htm), "json", else
+    "markdown" (what the browser's `x` writes, and `export -o NAME` without --format)."""
+    suffix = name.rpartition(".")[2].lower() if "." in name else ""
+    return {"html": "html", "htm": "html", "json": "json"}.get(suffix, "markdown")
+
+
 def session_dict(session: Session) -> dict[str, Any]:
     """A JSON-ready dict of the session and its messages (stable keys)."""
     data = dataclasses.asdict(session)

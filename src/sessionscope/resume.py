@@ -136,8 +136,9 @@ def plan(
                 f"{inert(source, 40)} has no fork command; set one under [fork] in "
                 f"{inert(str(config_path()), 300)}."
             )
+        done = "forked" if fork else "resumed"
         raise ResumeError(
-            f"sessions from {inert(source, 40) or 'this source'} cannot be {what}d: no agent "
+            f"sessions from {inert(source, 40) or 'this source'} cannot be {done}: no agent "
             f"command is known for it (add one under [{what}] in {inert(str(config_path()), 300)})."
         )
     cwd = _check_values(session_id, cwd)

@@ -43,7 +43,7 @@ FAILING = [
     (("export", "nope1234"), "no session has id 'nope1234'."),
     (("resume", "nope1234"), "no session has id 'nope1234'."),
     (("show", "abcd#x"), "'abcd#x': after # comes a message number (ID#SEQ)."),
-    (("show", "abcd1234-0000#7"), "session abcd1234 has no message #7."),
+    (("show", "abcd1234-0000#7"), "session abcd1234-0000 has no message #7."),
     (("--db", "/nonexistent/x.db", "sessions"), "no store at /nonexistent/x.db; run"),
     (("--db", "/nonexistent/x.db", "search", "foo"), "no store at /nonexistent/x.db; run"),
     (("--db", "/nonexistent/x.db", "mcp"), "no store at /nonexistent/x.db; run"),

@@ -85,3 +85,31 @@ def test_an_existing_file_is_replaced_only_with_force(sid: str, tmp_path: Path) 
     forced = runner.invoke(cli, ["export", sid, "-o", str(target), "--force"])
     assert forced.exit_code == 0, forced.output
     assert target.read_text().startswith("# login fix")
+
+
+@pytest.mark.parametrize(
+    ("name", "start"),
+    [("page.html", "<!doctype html>"), ("page.HTM", "<!doctype html>"), ("s.json", "{")],
+)
+def test_the_files_suffix_picks_the_format_when_none_is_given(
+    sid: str, tmp_path: Path, name: str, start: str
+) -> None:
+    # as the browser's `x` does: `-o page.html` is a page, not Markdown under an .html name
+    target = tmp_path / name
+    result = CliRunner().invoke(cli, ["export", sid, "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    assert target.read_text(encoding="utf-8").startswith(start)
+
+
+def test_a_given_format_wins_over_the_suffix_and_markdown_stays_the_default(
+    sid: str, tmp_path: Path
+) -> None:
+    given = tmp_path / "notes.html"
+    result = CliRunner().invoke(cli, ["export", sid, "--format", "markdown", "-o", str(given)])
+    assert result.exit_code == 0, result.output
+    assert given.read_text(encoding="utf-8").startswith("# ")
+    plain = tmp_path / "notes.txt"
+    assert CliRunner().invoke(cli, ["export", sid, "-o", str(plain)]).exit_code == 0
+    assert plain.read_text(encoding="utf-8").startswith("# ")
+    result = CliRunner().invoke(cli, ["export", sid])
+    assert result.exit_code == 0 and result.stdout.startswith("# ")

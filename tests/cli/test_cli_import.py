@@ -180,3 +180,26 @@ def test_watch_command_follows_a_file(fixture_tree: Path, store_path: Path) -> N
     assert proc.returncode == 0, err
     assert "Stopped watching" in err
     assert "+1 message in 1 session" in out
+
+
+def test_watch_stopped_with_nothing_new_does_not_say_no_transcripts(
+    fixture_tree: Path, store_path: Path
+) -> None:
+    # the files were imported before watching began: the stop said "No transcripts found"
+    env = {**os.environ, "SESSIONSCOPE_DB": str(store_path)}
+    command = [sys.executable, "-m", "sessionscope", "import", "codex", str(fixture_tree / "codex")]
+    proc = subprocess.Popen(
+        [*command, "--watch"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert proc.stderr is not None
+        line = proc.stderr.readline()
+        while line and not line.startswith("Watching"):
+            line = proc.stderr.readline()
+        assert line.startswith("Watching")
+        time.sleep(0.5)
+    finally:
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert err.endswith("Stopped watching: nothing new came in.\n"), err

@@ -105,3 +105,23 @@ def test_sessions_filter_and_json_carry_marks(two: None) -> None:
     assert {h["session_id"] for h in json.loads(out)} == {A}
     code, out, _ = run("search", "login", "is:pinned", "--json")
     assert {h["session_id"] for h in json.loads(out)} == {B}
+
+
+def test_the_id_each_command_prints_names_that_session_alone(store_path: Path) -> None:
+    # `pin`, `tag`, `tags` and `note` answer with the id as `sessions` prints it: ids sharing
+    # their first 8 characters get more of them, so the answer can be pasted back
+    with store.open() as db:
+        for sid in ("demo-e2-001", "demo-e2-002"):
+            db.start_session(id=sid, title=sid)
+    code, out, _ = run("pin", "demo-e2-001")
+    assert code == 0 and out == "demo-e2-001 pinned.\n"
+    code, out, _ = run("tag", "demo-e2-002", "ci")
+    assert code == 0 and out == "demo-e2-002  #ci\n"
+    code, out, _ = run("tags", "demo-e2-001")
+    assert code == 0 and out.startswith("demo-e2-001  ★ pinned")
+    code, out, _ = run("note", "demo-e2-002", "flaky on CI")
+    assert code == 0 and out == "demo-e2-002: note saved.\n"
+    code, _, err = run("note", "demo-e2-001")
+    assert err == "demo-e2-001 has no note.\n"
+    code, _, err = run("show", "demo-e2-001#5")
+    assert err == "sessionscope: error: session demo-e2-001 has no message #5.\n"

@@ -306,3 +306,85 @@ def test_stats_by_day_and_model(db: store.Store) -> None:
     assert "$1.50" in text and text.splitlines()[-1].startswith("total")
     bad = CliRunner().invoke(cli, ["stats", "--by", "day", "--since", "banana"])
     assert bad.exit_code == 1 and "--since 'banana' is not a date" in bad.stderr
+
+
+@pytest.mark.parametrize("lean", [False, True])
+def test_a_mistyped_filter_is_named_when_nothing_matches(
+    filled: dict[str, str], capsys: pytest.CaptureFixture[str], lean: bool
+) -> None:
+    # `projet:webapp` is searched as text (`host:port` is text too), so it finds nothing: the
+    # "No matches." says which word looks like a filter and what it may have meant
+    words = ["projet:webapp", "login"]
+    if lean:
+        from sessionscope.cli.quick import quick_search
+
+        assert quick_search(words) == 0
+        err = capsys.readouterr().err
+    else:
+        code, _, err = run("search", *words)
+        assert code == 0
+    assert err == "No matches. (projet: is not a filter; did you mean project:webapp?)\n"
+    code, out, err = run("search", "tools:Bash")
+    assert code == 0 and "did you mean tool:Bash?" in err
+    code, out, err = run("search", "project:webapp", "login")  # a real filter, and hits
+    assert code == 0 and out and err == ""
+    code, out, err = run("search", "localhost:8080")  # not near any filter: no guess
+    assert code == 0 and err == "No matches.\n"
+
+
+@pytest.mark.parametrize("lean", [False, True])
+def test_ids_printed_by_sessions_and_search_open_that_session(
+    store_path: Path, capsys: pytest.CaptureFixture[str], lean: bool
+) -> None:
+    # ids sharing their first 8 characters (OpenCode's ses_..., ids an agent chose): the list
+    # and the hits print as much of each id as tells it apart, and `show` takes that back
+    with store.open() as db:
+        for n in (1, 2, 30):
+            sid = db.start_session(id=f"demo-e2-{n:03d}", title=f"run {n}")
+            db.append(sid, "user", f"needle number {n}")
+        db.start_session(id="ses_1794aBc", title="upper")
+        db.start_session(id="ses_1794abc", title="lower")
+    code, out, _ = run("sessions")
+    assert code == 0
+    shown = [line.split()[0] for line in out.splitlines()[1:]]
+    assert sorted(shown) == [
+        "demo-e2-001",
+        "demo-e2-002",
+        "demo-e2-03",
+        "ses_1794aB",
+        "ses_1794ab",
+    ]
+    for ref in shown:
+        code, _, err = run("tags", ref)
+        assert code == 0, err
+    if lean:
+        from sessionscope.cli.quick import quick_search
+
+        assert quick_search(["needle", "number", "30"]) == 0
+        out = capsys.readouterr().out
+    else:
+        code, out, _ = run("search", "needle", "number", "30")
+    ref = out.split()[0]
+    assert ref == "demo-e2-03#0"
+    code, out, err = run("show", ref)
+    assert code == 0 and "needle number 30" in out, err
+    # a unique id keeps its 8 characters
+    with store.open() as db:
+        db.start_session(id="0123456789abcdef", title="alone")
+    code, out, _ = run("sessions")
+    assert "01234567  " in out and "012345678" not in out
+
+
+@pytest.mark.parametrize("command", ["sessions", "search"])
+def test_limit_zero_is_refused_not_an_empty_answer(
+    filled: dict[str, str], command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # `sessions --limit 0` said "No sessions. Import some" of a full store
+    words = ["login"] if command == "search" else []
+    code, out, err = run(command, *words, "--limit", "0")
+    assert code == 2 and out == ""
+    assert "Invalid value for '--limit' / '-n': 0 is not in the range x>=1." in err
+    if command == "search":
+        from sessionscope.cli.quick import quick_search
+
+        assert quick_search(["login", "-n", "0"]) is None  # left to the click command

@@ -116,3 +116,14 @@ def test_demo_says_how_other_commands_reach_the_demo_store(tmp_path: Path) -> No
     code, _out, err = run("demo", "--db", str(target), "--no-open", "--sessions", "3")
     assert code == 0, err
     assert f"--db {target}" in err and f"SESSIONSCOPE_DB={target}" in err
+
+
+def test_a_mistyped_command_is_answered_with_the_one_meant(store_path: Path) -> None:
+    # the lazy group's commands are not in `self.commands`, so click had nothing to suggest
+    code, out, err = run("sesions")
+    assert code == 2 and out == ""
+    assert err.endswith("Error: No such command 'sesions'. Did you mean 'sessions'?\n")
+    code, _, err = run("exprot", "x")
+    assert code == 2 and "Did you mean 'export'?" in err
+    code, _, err = run("zzz")
+    assert code == 2 and err.endswith("Error: No such command 'zzz'.\n")

@@ -21,7 +21,10 @@ def test_healthy_store(store_path: Path) -> None:
         db.append(sid, "user", "hello there")
     result = CliRunner().invoke(cli, ["doctor", "--full"])
     assert result.exit_code == 0, result.output
-    assert "checks      full: ok" in result.stdout and "1 sessions, 1 messages" in result.stdout
+    assert (
+        "checks      full: ok" in result.stdout
+        and "contents    1 session, 1 message\n" in result.stdout
+    )
     report = json.loads(CliRunner().invoke(cli, ["doctor", "--json"]).stdout)[0]
     assert (
         report["ok"] and report["schema_version"] == store.SCHEMA_VERSION and report["owner_only"]

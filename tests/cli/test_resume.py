@@ -103,6 +103,13 @@ def test_a_missing_agent_binary_and_codex_fork_are_explained(
         plan("abc", "codex", str(tmp_path), config={"resume": {"codex": "codex {nope}"}})
 
 
+def test_a_source_with_no_agent_command_reads_well_for_resume_and_fork(tmp_path: Path) -> None:
+    for fork, words in ((False, "cannot be resumed: "), (True, "cannot be forked: ")):
+        with pytest.raises(ResumeError) as caught:
+            plan("abc", "my-agent", str(tmp_path), fork=fork, config={})
+        assert str(caught.value).startswith(f"sessions from my-agent {words}no agent command")
+
+
 def test_a_session_id_that_looks_like_an_option_is_never_passed_to_the_agent(
     tmp_path: Path, fake_agents: Path
 ) -> None:

@@ -316,3 +316,18 @@ def test_short_last_words_match_whole(db: Store) -> None:
     db.append(sid, "user", "go to the gopher")
     assert len(db.search("go")) == 1 and db.search("go")[0].highlights == [(0, 2)]
     assert db.search("goph")[0].marked("[", "]") == "go to the [gopher]"
+
+
+def test_near_filters_names_words_that_look_like_a_mistyped_filter() -> None:
+    from sessionscope.store.query import near_filters
+
+    assert near_filters("projet:webapp login") == [
+        "projet: is not a filter; did you mean project:webapp?"
+    ]
+    assert near_filters("Sources:codex -tools:bash") == [
+        "Sources: is not a filter; did you mean source:codex?",
+        "tools: is not a filter; did you mean tool:bash?",
+    ]
+    # real filters, text with colons, quoted words: nothing to say
+    for text in ("project:webapp", "localhost:8080", "TypeError: x", '"projet:x"', "std::vec"):
+        assert near_filters(text) == [], text

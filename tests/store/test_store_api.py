@@ -398,6 +398,34 @@ def test_resolve_session_by_prefix(db: Store) -> None:
         db.resolve_session("abc")
 
 
+def test_short_ids_name_each_session_alone_and_resolve_back(db: Store) -> None:
+    ids = [
+        "ses_1794aBc-1",
+        "ses_1794abc-2",
+        "demo-e2-001",
+        "demo-e2-002",
+        "demo-e2-1",
+        "solo-id-0123",
+    ]
+    for sid in ids:
+        db.start_session(id=sid)
+    db.start_session(id="demo-e2")  # a prefix of others: printed whole
+    short = db.short_ids([*ids, "demo-e2"])
+    assert short == {
+        "ses_1794aBc-1": "ses_1794aB",
+        "ses_1794abc-2": "ses_1794ab",  # LIKE folds case: resolve checks the exact prefix
+        "demo-e2-001": "demo-e2-001",
+        "demo-e2-002": "demo-e2-002",
+        "demo-e2-1": "demo-e2-1",
+        "solo-id-0123": "solo-id-",
+        "demo-e2": "demo-e2",
+    }
+    for sid, prefix in short.items():
+        assert db.resolve_session(prefix) == sid
+    with pytest.raises(store.InvalidInput, match="more than one"):
+        db.resolve_session("SES_1794ABC")  # both, case folded, and neither exactly
+
+
 def test_surrogates_in_tool_ids_do_not_break_writes(db: Store) -> None:
     sid = db.start_session()
     db.append(

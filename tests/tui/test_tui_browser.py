@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from textual.widgets import Input
@@ -206,6 +207,16 @@ async def test_search_language_filters_work_live(fixture_db: Path) -> None:
         await wait_for_workers(pilot)
         status = str(app.screen.query_one("#search-status").render())
         assert status.startswith("✗ the query is 4,900 characters long; at most 4,000")
+
+
+async def test_a_mistyped_filter_is_named_when_there_are_no_hits(fixture_db: Path) -> None:
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"projet:webapp NEEDLE")
+        await wait_for_workers(pilot)
+        assert app.screen.query_one(HitList).hits == []
+        assert "✗ projet: is not a filter; did you mean" in screen_text(app)
 
 
 async def test_slash_again_selects_the_last_query_so_typing_replaces_it(fixture_db: Path) -> None:
@@ -481,6 +492,34 @@ async def test_help_screen_and_quit(fixture_db: Path) -> None:
         assert not app.is_running
 
 
+async def test_help_scrolls_with_the_browsers_own_keys(fixture_db: Path) -> None:
+    """The help is longer than a small terminal: j/k, g/G, space/b move through it as they
+    move through the list and the transcript (they did nothing; only arrows and PgUp/PgDn)."""
+    app = make_app(fixture_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        body = app.screen.query_one("#help-body")
+        assert body.max_scroll_y > 10
+        await pilot.press("G")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("k")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y - 1
+        await pilot.press("g", "j")
+        await pilot.pause()
+        assert body.scroll_y == 1
+        await pilot.press("space")
+        await pilot.pause()
+        assert body.scroll_y > 5
+        await pilot.press("b")
+        await pilot.pause()
+        assert body.scroll_y == 1
+        assert isinstance(app.screen, HelpScreen)
+
+
 async def test_help_stands_in_one_column_on_a_narrow_terminal(fixture_db: Path) -> None:
     """At 80 columns two columns wrapped every description into a sliver; one column keeps a
     description on its key's line, and widening the terminal brings the two columns back."""
@@ -619,13 +658,28 @@ async def test_demo_key_on_an_empty_store_builds_and_opens_the_demo(tmp_path: Pa
     async with app.run_test(size=(120, 36)) as pilot:
         await wait_for_workers(pilot)
         assert "press d to build a demo store" in _text(app.screen.query_one(Transcript))
+        told: list[tuple[str, float | None]] = []
+        notify = app.notify
+
+        def record(message: str, **kwargs: Any) -> None:
+            told.append((message, kwargs.get("timeout")))
+            notify(message, **kwargs)
+
+        app.notify = record  # type: ignore[method-assign]
         await pilot.press("d")
+        # the notice stays while it builds (seconds, not the toast's 3) and says where
+        message, timeout = told[0]
+        assert message == f"Building the demo store in {tmp_path / 'demo.db'}…"
+        assert timeout is not None and timeout >= 60
         assert await wait_until(
             pilot, lambda: app.main.db is not None and app.main.db.path.endswith("demo.db"), 60
         )
         await wait_for_workers(pilot)
         assert app.screen.query_one(SessionList).total >= 3
         assert (tmp_path / "empty.db").exists()  # the real store is left alone
+        messages = [n.message for n in app._notifications]
+        assert not any("Building" in m for m in messages)
+        assert any("Demo store written to" in m for m in messages)
 
 
 async def test_a_stale_search_result_never_replaces_a_newer_one(fixture_db: Path) -> None:
@@ -833,3 +887,19 @@ async def test_a_newer_search_interrupts_the_running_one(fixture_db: Path) -> No
         # 20,000 rows of 1 ms each: it stopped long before the end
         assert calls["slow"] - calls["at_cancel"] < 2_000
         assert "cancelled" not in screen_text(app)
+
+
+async def test_one_hit_is_one_hit(tmp_path: Path) -> None:
+    path = tmp_path / "one.db"
+    with store.open(path) as db:
+        db.append(db.start_session(title="one"), "user", "a lonely zebra")
+        db.append(db.start_session(title="two"), "user", "a zebra and a zebu")
+    app = make_app(path)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await wait_for_workers(pilot)
+        await pilot.press("slash", *"lonely zebra")
+        await wait_for_workers(pilot)
+        assert "1 hit · Enter opens" in screen_text(app)
+        app.screen.query_one(SearchPane).query_one(Input).value = "zebra"
+        await wait_for_workers(pilot)
+        assert "2 hits · Enter opens" in screen_text(app)

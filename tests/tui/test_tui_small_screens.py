@@ -256,3 +256,32 @@ def test_snapshot_narrow_experiments(db: Store, snap_compare) -> None:  # type: 
 
     build(db)
     assert snap_compare(ScreenApp(db), terminal_size=NARROW, run_before=_loaded)
+
+
+async def test_narrow_back_from_a_hit_shows_the_list_cursor_on_that_session(
+    tmp_path: Path,
+) -> None:
+    # the list follows the session a hit opened while the transcript hides it; back on the
+    # list (Escape twice), the cursor's row is on screen, not scrolled off above the top
+    path = tmp_path / "many.db"
+    with Store(path) as db:
+        for n in range(40):
+            sid = db.start_session(
+                id=f"s-{n:02d}", title=f"session {n:02d}", started_at=f"2026-10-{1 + n % 28:02d}"
+            )
+            word = "needle" if n == 38 else "hay"
+            db.append(sid, "user", f"{word} {n}", created_at=f"2026-11-01T00:{n:02d}:00Z")
+    app = make_app(path)
+    async with app.run_test(size=NARROW) as pilot:
+        await wait_for_workers(pilot)
+        sessions = app.screen.query_one(SessionList)
+        assert sessions.row(1).id == "s-38"  # type: ignore[union-attr]
+        await pilot.press("slash", *"needle")
+        assert await wait_until(pilot, lambda: bool(app.screen.query_one(HitList).hits))
+        await pilot.press("down", "enter")
+        await wait_for_workers(pilot)
+        assert app.screen.query_one(Transcript).session_id == "s-38"
+        await pilot.press("escape", "escape")
+        await wait_for_workers(pilot)
+        assert sessions.has_focus and sessions.row(sessions.cursor).id == "s-38"  # type: ignore[union-attr]
+        assert "session 38" in "\n".join(widget_lines(sessions))

@@ -15,7 +15,15 @@ from textual import events
 from textual.pilot import Pilot
 from textual.theme import BUILTIN_THEMES
 from textual.widgets import Input, Static
-from tui_support import border_text, import_fixtures, make_app, wait_for_workers, widget_strips
+from tui_support import (
+    SESSION_A,
+    border_text,
+    import_fixtures,
+    make_app,
+    open_session,
+    wait_for_workers,
+    widget_strips,
+)
 
 from sessionscope import store
 from sessionscope.tui.widgets.session_list import SessionList
@@ -320,3 +328,43 @@ async def test_the_chosen_theme_is_kept_across_restarts(fixture_db: Path, tmp_pa
     async with third.run_test(size=(100, 30)) as pilot:  # an odd file is ignored
         await wait_for_workers(pilot)
         assert third.theme == "textual-dark"
+
+
+def test_the_theme_is_kept_beside_the_config_file_sessionscope_config_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # with $SESSIONSCOPE_CONFIG set (to keep a session away from the real config), choosing a
+    # theme wrote ~/.config/sessionscope/config.json all the same
+    from sessionscope.tui.settings import default_config_path
+
+    monkeypatch.setenv("SESSIONSCOPE_CONFIG", str(tmp_path / "mine.toml"))
+    assert default_config_path() == tmp_path / "mine.json"
+    monkeypatch.setenv("SESSIONSCOPE_CONFIG", str(tmp_path / "odd.json"))  # never the file itself
+    assert default_config_path() == tmp_path / "odd.json.json"
+    monkeypatch.delenv("SESSIONSCOPE_CONFIG")
+    assert default_config_path().name == "config.json"
+
+
+@pytest.mark.parametrize("theme", [t for t in THEMES if not t.startswith("ansi-")])
+async def test_every_transcript_line_reads_in_every_theme(fixture_db: Path, theme: str) -> None:
+    # times, #seq, reasoning and the fold marks are `$text-muted` (`auto 60%`): resolved
+    # against the transcript's background, not left plain white (invisible on a light theme);
+    # every colour reads on its background, the cursor's row too, as in the lists (the ANSI
+    # themes have no RGB to measure)
+    app = make_app(fixture_db)
+    async with app.run_test(size=(120, 36)) as pilot:
+        app.theme = theme
+        transcript = await open_session(pilot, SESSION_A)
+        transcript.focus()
+        await pilot.press("j")
+        await wait_for_workers(pilot)
+        assert transcript.cursor is not None
+        seen = ""
+        for y, strip in enumerate(widget_strips(transcript)):
+            seen += strip.text
+            for segment in strip:
+                if segment.text.strip() and segment.style is not None:
+                    fg, bg = _colours(segment.style)
+                    ratio = contrast(fg, bg)
+                    assert ratio >= 4.5, (theme, y, segment.text, ratio)
+        assert "reasoning" in seen and "#1" in seen

@@ -84,3 +84,52 @@ async def test_the_tables_show_every_figure_whole_at_any_width(tmp_path: Path, w
         models, projects = list(screen.query(DataTable))
         side_by_side = models.region.y == projects.region.y
         assert side_by_side == (width >= 100)
+
+
+def _title_colours(svg: str, title: str) -> tuple[tuple[int, int, int], tuple[int, int, int]]:
+    """The text and background colours a screenshot draws `title` in."""
+    import re
+
+    def rgb(value: str) -> tuple[int, int, int]:
+        return (int(value[1:3], 16), int(value[3:5], 16), int(value[5:7], 16))
+
+    classes = dict(re.findall(r"\.(terminal-\d+-r\d+) \{ fill: (#[0-9a-f]{6})", svg))
+    found = re.search(
+        rf'<text class="(terminal-\d+-r\d+)" x="([\d.]+)" y="([\d.]+)"[^>]*>{re.escape(title)}<',
+        svg,
+    )
+    assert found, title
+    x, y = float(found[2]) + 2, float(found[3]) - 10
+    rects = re.findall(
+        r'<rect fill="(#[0-9a-f]{6})" x="([\d.]+)" y="([\d.]+)" width="([\d.]+)" height="([\d.]+)"',
+        svg,
+    )
+    for fill, left, top, width, height in rects:
+        inside_x = float(left) <= x <= float(left) + float(width)
+        if inside_x and float(top) <= y <= float(top) + float(height):
+            return rgb(classes[found[1]]), rgb(fill)
+    raise AssertionError(f"no background under {title!r}")
+
+
+@pytest.mark.parametrize("theme", ["textual-dark", "textual-light"])
+async def test_the_tables_titles_read(tmp_path: Path, theme: str) -> None:
+    # `model` and `project` over the tables were drawn in the border's dark blue (2:1 on a dark
+    # theme's background)
+    from sessionscope.tui.contrast import ratio
+
+    path = tmp_path / "u.db"
+    with store.open(path) as db:
+        sid = db.start_session(title="t", source="claude-code", project="/p/web")
+        db.append(sid, "assistant", "x", created_at=now_iso(), model="opus", cost_usd=1.0)
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.theme = theme
+        await wait_for_workers(pilot)
+        await pilot.press("u")
+        assert await wait_until(pilot, lambda: isinstance(app.screen, UsageScreen), 5)
+        assert await wait_until(pilot, lambda: bool(app.screen.days), 5)  # type: ignore[attr-defined]
+        await pilot.pause()
+        svg = app.export_screenshot()
+        for title in ("&#160;model&#160;", "&#160;project&#160;"):
+            fg, bg = _title_colours(svg, title)
+            assert ratio(fg, bg) >= 4.5, (theme, title, fg, bg)

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from ..display import plural
 from ..jsonout import echo_json
 from ..sanitize import clean_line
 from ..store import SCHEMA_VERSION, StoreError
@@ -132,7 +133,8 @@ def doctor_cmd(as_json: bool, full: bool) -> None:
         )
         click.echo(f"schema      {report['schema_version']} (this sessionscope: {SCHEMA_VERSION})")
         if report["sessions"] is not None:
-            click.echo(f"contents    {report['sessions']} sessions, {report['messages']} messages")
+            counts = plural(report["sessions"], "session"), plural(report["messages"], "message")
+            click.echo(f"contents    {counts[0]}, {counts[1]}")
         click.echo(f"privacy     {'owner only' if report['owner_only'] else 'readable by others'}")
         if report["redacted"] is not None:
             click.echo(

@@ -284,4 +284,6 @@ def _follow(db: Store, roots: Mapping[str, Path | None]) -> None:
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
-    click.echo(f"Stopped watching: {total.summary()}.", err=True)
+    # what the watch itself brought in (the import before it was said already)
+    said = total.summary() if total.files_imported else "nothing new came in"
+    click.echo(f"Stopped watching: {said}.", err=True)

@@ -7,6 +7,7 @@ The same store calls as `#`, `b` and `N` in the browser (`Store.tag`, `untag`, `
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
@@ -18,6 +19,11 @@ from ..store.marks import NOTE_CHARS
 from .options import db_option, json_option, open_from_context
 
 STDIN_CHARS = 1 << 20  # what `note ID -` reads at most (the note itself holds NOTE_CHARS)
+
+
+def _shown(db: Any, session_id: str) -> str:
+    """The id as `sessions` prints it: as much of it as names that session alone."""
+    return inert(db.short_ids([session_id])[session_id])
 
 
 @click.command("tag")
@@ -35,10 +41,11 @@ def tag_cmd(session: str, tags: tuple[str, ...], remove: bool, as_json: bool) ->
     with open_from_context(must_exist=True) as db:
         session_id = db.resolve_session(session)
         now = db.untag(session_id, *tags) if remove else db.tag(session_id, *tags)
+        shown = _shown(db, session_id)
     if as_json:
         echo_json({"session_id": session_id, "tags": now})
         return
-    click.echo(f"{inert(session_id)[:8]}  {tag_list(now) or '(no tags)'}")
+    click.echo(f"{shown}  {tag_list(now) or '(no tags)'}")
 
 
 @click.command("tags")
@@ -55,6 +62,7 @@ def tags_cmd(session: str | None, as_json: bool) -> None:
             info = db.session(db.resolve_session(session))
             if info is None:  # deleted between resolve and read
                 raise click.ClickException(f"no session has id {inert(session, 80)!r}.")
+            shown = _shown(db, info.id)
     if info is not None:
         if as_json:
             echo_json(
@@ -62,7 +70,7 @@ def tags_cmd(session: str | None, as_json: bool) -> None:
             )
             return
         pin = f"{PIN_MARK} pinned  " if info.pinned else ""
-        click.echo(f"{inert(info.id)[:8]}  {pin}{tag_list(info.tags) or '(no tags)'}")
+        click.echo(f"{shown}  {pin}{tag_list(info.tags) or '(no tags)'}")
         if info.note:
             click.echo(f"{NOTE_MARK} {note_line(info.note, 2000)}")
         return
@@ -85,9 +93,10 @@ def pin_cmd(session: str, off: bool) -> None:
     with open_from_context(must_exist=True) as db:
         session_id = db.resolve_session(session)
         was = db.pin(session_id, not off)
+        shown = _shown(db, session_id)
     state = "unpinned" if off else "pinned"
     already = " (it already was)" if was == (not off) else ""
-    click.echo(f"{inert(session_id)[:8]} {state}{already}.")
+    click.echo(f"{shown} {state}{already}.")
 
 
 @click.command("note")
@@ -109,16 +118,17 @@ def note_cmd(session: str, text: str | None, clear: bool) -> None:
             )
     with open_from_context(must_exist=True) as db:
         session_id = db.resolve_session(session)
+        shown = _shown(db, session_id)
         if text is None and not clear:
             info = db.session(session_id)
             note = info.note if info is not None else None
             if note is None:
-                click.echo(f"{inert(session_id)[:8]} has no note.", err=True)
+                click.echo(f"{shown} has no note.", err=True)
             else:
                 click.echo("\n".join(inert(line, None) for line in note.splitlines()))
             return
         stored = db.set_note(session_id, None if clear else text)
     if stored is None:
-        click.echo(f"{inert(session_id)[:8]}: note removed.")
+        click.echo(f"{shown}: note removed.")
     else:
-        click.echo(f"{inert(session_id)[:8]}: note saved.")
+        click.echo(f"{shown}: note saved.")

@@ -61,7 +61,7 @@ def limit_option(default: int = 50) -> Callable[[F], F]:
         return click.option(
             "--limit",
             "-n",
-            type=click.IntRange(min=0),
+            type=click.IntRange(min=1),
             default=default,
             show_default=True,
             help="How many rows at most.",

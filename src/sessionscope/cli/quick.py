@@ -41,8 +41,8 @@ def _parse(args: list[str]) -> dict[str, Any] | None:
             elif arg == "--db":
                 opts["db"] = value
             else:
-                if not value.isdigit():
-                    return None
+                if not value.isdigit() or int(value) < 1:
+                    return None  # the click command refuses it
                 opts["limit"] = int(value)
         else:
             return None
@@ -93,11 +93,19 @@ def quick_search(args: list[str], db: str | None = None) -> int | None:
             limit=opts["limit"],
             order=opts["order"],
         )
+        from ..store.shortids import short_ids
+
+        # the hits' ID#SEQ: the prefix of each id `show` takes back (no need in JSON)
+        ids = (
+            {}
+            if opts["json"]
+            else short_ids(connections.connection(), [h.session_id for h in hits])
+        )
     except (sqlite3.Error, StoreError):
         return None
     finally:
         connections.close()
-    from .render import hits_json, hits_text
+    from .render import hits_json, hits_text, no_matches
 
     try:
         if getattr(hits, "partial", False):
@@ -108,9 +116,9 @@ def quick_search(args: list[str], db: str | None = None) -> int | None:
         if opts["json"]:
             sys.stdout.write(hits_json(hits) + "\n")
         elif hits:
-            sys.stdout.write(hits_text(hits, color=sys.stdout.isatty()) + "\n")
+            sys.stdout.write(hits_text(hits, color=sys.stdout.isatty(), ids=ids) + "\n")
         else:
-            sys.stderr.write("No matches.\n")
+            sys.stderr.write(no_matches(" ".join(opts["words"])) + "\n")
         sys.stdout.flush()
     except BrokenPipeError:
         try:

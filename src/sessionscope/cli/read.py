@@ -23,7 +23,7 @@ from .options import (
     when_option,
     when_or_fail,
 )
-from .render import hits_json, hits_text
+from .render import hits_json, hits_text, no_matches
 
 
 @click.command("sessions")
@@ -75,6 +75,7 @@ def sessions_cmd(
         )
         if not rows and source is not None:
             _known_source(db, source)
+        ids = {} if as_json else db.short_ids([r.id for r in rows])
     if as_json:
         echo_json([dataclasses.asdict(r) for r in rows])
         return
@@ -85,9 +86,11 @@ def sessions_cmd(
             click.echo("No sessions. Import some with `sessionscope import all`.", err=True)
         return
     width = shutil.get_terminal_size((120, 24)).columns
-    title_width = max(20, width - 8 - 2 - 12 - 2 - 5 - 2 - 6 - 2 - 6 - 2 - 18 - 2)
+    id_width = max(len(inert(shown)) for shown in ids.values())  # 8 unless ids share those
+    title_width = max(20, width - id_width - 2 - 12 - 2 - 5 - 2 - 6 - 2 - 6 - 2 - 18 - 2)
     click.echo(
-        f"{'ID':<8}  {'SOURCE':<12}  {'AGE':>5}  {'MSGS':>6}  {'TOKENS':>6}  {'PROJECT':<18}  TITLE"
+        f"{'ID':<{id_width}}  {'SOURCE':<12}  {'AGE':>5}  {'MSGS':>6}  {'TOKENS':>6}  "
+        f"{'PROJECT':<18}  TITLE"
     )
     for r in rows:
         indent = "  ↳ " if r.parent_session_id else ""
@@ -95,7 +98,7 @@ def sessions_cmd(
         if r.tags:
             title += "  " + tag_list(r.tags)
         click.echo(
-            f"{inert(r.id)[:8]}  {fit(r.source, 12, pad=True)}  "
+            f"{inert(ids[r.id]):<{id_width}}  {fit(r.source, 12, pad=True)}  "
             f"{age(r.updated_at or r.started_at):>5}  "
             f"{r.message_count:>6}  {short_count(r.total_tokens):>6}  "
             f"{fit(Path(r.project or '').name or '-', 18, pad=True)}  "
@@ -133,15 +136,16 @@ def search_cmd(query: tuple[str, ...], as_json: bool, limit: int, order: str) ->
         fail(problem)
     with open_from_context(must_exist=not as_json) as db:
         hits = db.search(text + " ", limit=limit, order=order)  # a typed-out query: no prefix
+        ids = {} if as_json else db.short_ids([h.session_id for h in hits])
     if getattr(hits, "partial", False):
         click.echo(PARTIAL, err=True)
     if as_json:
         click.echo(hits_json(hits))
         return
     if not hits:
-        click.echo("No matches.", err=True)
+        click.echo(no_matches(text), err=True)
         return
-    click.echo(hits_text(hits, color=sys.stdout.isatty()))
+    click.echo(hits_text(hits, color=sys.stdout.isatty(), ids=ids))
 
 
 def _load(db: Any, ref: str) -> Any:
@@ -177,7 +181,7 @@ def show_cmd(session: str, fmt: str) -> None:
     if mark:
         seq = int(seq_text)
         if not any(m.seq == seq for m in loaded.messages):
-            fail(f"session {inert(loaded.id)[:8]} has no message #{seq}.")
+            fail(f"session {inert(ref, 80)} has no message #{seq}.")
         loaded = dataclasses.replace(loaded, messages=[m for m in loaded.messages if m.seq >= seq])
     render = {"text": export.to_text, "markdown": export.to_markdown, "json": export.to_json}
     text = render[fmt](loaded)
@@ -194,8 +198,8 @@ def show_cmd(session: str, fmt: str) -> None:
     "--format",
     "fmt",
     type=click.Choice(["markdown", "json", "html"]),
-    default="markdown",
-    show_default=True,
+    default=None,
+    help="Default: the -o file's suffix (.html, .htm, .json), else markdown.",
 )
 @click.option(
     "-o",
@@ -212,11 +216,13 @@ def show_cmd(session: str, fmt: str) -> None:
 )
 @click.option("--force", is_flag=True, help="Replace the output file if it exists.")
 def export_cmd(
-    session: str, fmt: str, output: str | None, redact: bool | None, force: bool
+    session: str, fmt: str | None, output: str | None, redact: bool | None, force: bool
 ) -> None:
     """Export one session as Markdown, JSON or a self-contained HTML page to share."""
     from .. import export
 
+    if fmt is None:  # as the browser's `x`: the file's suffix says (a directory: Markdown)
+        fmt = export.format_for(output) if output and not Path(output).is_dir() else "markdown"
     with open_from_context(must_exist=True) as db:
         loaded = _load(db, session)
     if output:
@@ -354,22 +360,23 @@ def stats_cmd(as_json: bool, by: str | None, since: str | None, until: str | Non
     )
     if since is not None or until is not None:
         click.echo(f"period       {_period(since, until)}")
+    # figures with thousands separators, as the browser's header writes them (571,487,701)
     click.echo(
-        f"sessions     {stats.sessions}  "
-        + "  ".join(f"{inert(k)}: {v}" for k, v in stats.by_source.items())
+        f"sessions     {stats.sessions:,}  "
+        + "  ".join(f"{inert(k)}: {v:,}" for k, v in stats.by_source.items())
     )
     click.echo(
-        f"messages     {stats.messages}  "
-        + "  ".join(f"{inert(k)}: {v}" for k, v in stats.by_role.items())
+        f"messages     {stats.messages:,}  "
+        + "  ".join(f"{inert(k)}: {v:,}" for k, v in stats.by_role.items())
     )
     click.echo(
-        f"tokens       {stats.input_tokens} in, {stats.output_tokens} out, "
-        f"{stats.cache_read_tokens} cache read, {stats.cache_creation_tokens} cache write"
+        f"tokens       {stats.input_tokens:,} in, {stats.output_tokens:,} out, "
+        f"{stats.cache_read_tokens:,} cache read, {stats.cache_creation_tokens:,} cache write"
     )
     cost = f"cost         {money(stats.cost_usd)}"
     if stats.unpriced_messages:
-        cost += f" (+ {stats.unpriced_messages} unpriced messages: model not in the price table)"
+        cost += f" (+ {stats.unpriced_messages:,} unpriced messages: model not in the price table)"
     click.echo(cost)
-    click.echo(f"tool calls   {stats.tool_calls} ({stats.failed_tool_calls} failed)")
+    click.echo(f"tool calls   {stats.tool_calls:,} ({stats.failed_tool_calls:,} failed)")
     if stats.first_at:
         click.echo(f"span         {inert(stats.first_at)} .. {inert(stats.last_at)}")

@@ -9,6 +9,17 @@ if TYPE_CHECKING:
     from typing import Any
 
 
+def no_matches(words: str) -> str:
+    """What a search that found nothing says, naming a word that looks like a mistyped filter."""
+    if ":" in words:
+        from ..store.query import near_filters
+
+        near = near_filters(words)
+        if near:
+            return f"No matches. ({'; '.join(inert(n, 200) for n in near)})"
+    return "No matches."
+
+
 def hit_dict(hit: Any) -> dict[str, Any]:
     """A hit as the stable JSON object `sessionscope search --json` prints."""
     return {
@@ -32,13 +43,14 @@ def hits_json(hits: list[Any]) -> str:
     return json_text([hit_dict(h) for h in hits], indent=None)
 
 
-def hits_text(hits: list[Any], *, color: bool) -> str:
-    """Two lines a hit: where it is (dimmed), then the snippet with matches marked."""
+def hits_text(hits: list[Any], *, color: bool, ids: dict[str, str]) -> str:
+    """Two lines a hit: where it is (dimmed: `ids` gives the prefix of its session's id that
+    `show ID#SEQ` takes back), then the snippet with matches marked."""
     lines = []
     for h in hits:
         title = inert(h.session_title) or "(untitled)"
         head = (
-            f"{inert(h.session_id)[:8]}#{h.seq}  {inert(h.role, 9):<9} "
+            f"{inert(ids.get(h.session_id, h.session_id))}#{h.seq}  {inert(h.role, 9):<9} "
             f"{inert(h.created_at)[:16]}  {title}"
         )
         if color:

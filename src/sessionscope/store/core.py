@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from . import messages as msgs
 from . import sessions as rows_of_sessions
-from . import side, summary
+from . import shortids, side, summary
 from .errors import InvalidInput
 from .experiments_api import ExperimentsAPI
 from .importing import ImportingStore
@@ -26,7 +26,14 @@ from .marks_api import MarksAPI
 from .redact import redact_text
 from .rows import Row
 from .timeutil import normalize_ts, now_iso
-from .validate import int_arg, message_list, message_spec, optional_int_arg, session_fields
+from .validate import (
+    int_arg,
+    message_list,
+    message_spec,
+    optional_int_arg,
+    session_fields,
+    utf8_safe,
+)
 
 if TYPE_CHECKING:  # and, loaded on first use: search, usage, windows (the store opens faster)
     from .health import Health
@@ -179,6 +186,15 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
             raise InvalidInput(f"a session id must be a string, not {type(ref).__name__}.")
         with self.reading() as conn:
             return rows_of_sessions.resolve(conn, self._key(conn, ref))
+
+    def short_ids(self, session_ids: Sequence[str]) -> dict[str, str]:
+        """Each id's shortest prefix (8 characters at least) naming it alone, as the CLI prints it."""
+        if isinstance(session_ids, str) or not isinstance(session_ids, Sequence):
+            raise InvalidInput("session_ids must be a list of session ids.")
+        if not all(isinstance(sid, str) and utf8_safe(sid) for sid in session_ids):
+            raise InvalidInput("each session id must be a string of valid UTF-8 text.")
+        with self.reading() as conn:
+            return shortids.short_ids(conn, list(session_ids))
 
     def load(self, session_id: str) -> Session | None:
         """A session with its whole transcript, or None when it does not exist."""

@@ -198,6 +198,23 @@ def problems(text: str) -> list[str]:
     return found
 
 
+def near_filters(text: str) -> list[str]:
+    """Words that look like a mistyped filter (`projet:webapp`, `tools:Bash`), with the filter
+    they may mean. Said when a search finds nothing, never an error: such a word is searched as
+    text, as `localhost:8080` is."""
+    from difflib import get_close_matches
+
+    found: list[str] = []
+    for kind, value, _negated, quoted in _tokens(text or ""):
+        name, colon, rest = value.partition(":")
+        if kind != "word" or quoted or not colon or not rest or not name.isalpha():
+            continue
+        close = get_close_matches(name.lower(), FIELDS, n=1, cutoff=0.75)
+        if close:
+            found.append(f"{name}: is not a filter; did you mean {close[0]}:{rest}?")
+    return found
+
+
 def like_escape(value: str) -> str:
     """`value` with LIKE's wildcards escaped (use with `ESCAPE '\\'`)."""
     return value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

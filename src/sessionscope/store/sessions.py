@@ -242,10 +242,14 @@ def resolve(conn: sqlite3.Connection, ref: str) -> str:
             "SELECT id FROM sessions WHERE id LIKE ? ESCAPE '\\' LIMIT 2",
             (pattern + "%",),
         ).fetchall()
-        if len(rows) == 1:
+        if len(rows) > 1:  # LIKE folds ASCII case; the prefix printed for an id is exact
+            rows = conn.execute(
+                "SELECT id FROM sessions WHERE substr(id, 1, ?) = ? LIMIT 2", (len(ref), ref)
+            ).fetchall()
+            if len(rows) != 1:
+                raise InvalidInput(f"{ref!r} matches more than one session; give more of the id.")
+        if rows:
             return str(rows[0][0])
-        if len(rows) > 1:
-            raise InvalidInput(f"{ref!r} matches more than one session; give more of the id.")
     elif (
         ref
         and conn.execute(

@@ -197,8 +197,9 @@ class Browsing:
 
     # -- demo store ----------------------------------------------------------------------------
 
-    def build_demo(self) -> None:
-        """Build (or reuse) the demo store beside this one; `DemoBuilt` tells where."""
+    def build_demo(self) -> str:
+        """Build (or reuse) the demo store beside this one, in a thread; `DemoBuilt` tells
+        when. Returns where."""
         current = Path(self.db.path if self.db is not None else self.path_label)
         path = current.with_name("demo.db")
         if path == current:
@@ -210,6 +211,7 @@ class Browsing:
             group="demo",
             exit_on_error=False,
         )
+        return str(path)
 
     def _build_demo(self, path: str) -> None:
         try:
@@ -218,6 +220,7 @@ class Browsing:
             if not is_demo_store(path):
                 build_demo(path, seed=7, sessions=self.options.demo_sessions)
         except Exception as exc:  # never a traceback for a user
+            self.owner.app.call_from_thread(self.owner.app.clear_notifications)
             self.owner.app.call_from_thread(
                 self.owner.notify, f"Demo store failed: {exc}", severity="error", markup=False
             )

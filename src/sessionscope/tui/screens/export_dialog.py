@@ -15,10 +15,11 @@ from textual.widgets import Input, Static
 from textual.widgets.input import Selection
 
 from ...export import export_name as export_name  # the name `export -o DIR` writes too
+from ...export import format_for
 from ..safe import safe_text
 
 TITLE_SHOWN = 60  # characters of the session's title in the question
-FORMATS = {".html": "HTML", ".htm": "HTML", ".json": "JSON"}  # anything else: Markdown
+FORMATS = {"html": "HTML", "json": "JSON", "markdown": "Markdown"}  # by export.format_for
 
 
 def default_export_dir() -> Path:
@@ -32,7 +33,7 @@ def default_export_dir() -> Path:
 
 def export_format(path: Path) -> str:
     """ "Markdown", "HTML" or "JSON", from the file name's suffix."""
-    return FORMATS.get(path.suffix.lower(), "Markdown")
+    return FORMATS[format_for(path.name)]
 
 
 def export_target(typed: str, session_id: str, folder: Path) -> Path:

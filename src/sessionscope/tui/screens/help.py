@@ -144,6 +144,14 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape,q,question_mark", "dismiss", "Close"),
+        # the browser's own moves, as in the list and the transcript (arrows and PgUp/PgDn
+        # are the scroll view's)
+        Binding("j", "body('scroll_down')", show=False),
+        Binding("k", "body('scroll_up')", show=False),
+        Binding("g", "body('scroll_home')", show=False),
+        Binding("G", "body('scroll_end')", show=False),
+        Binding("space", "body('page_down')", show=False),
+        Binding("b", "body('page_up')", show=False),
     ]
 
     def __init__(self, screen: type | None = None) -> None:
@@ -157,6 +165,10 @@ class HelpScreen(ModalScreen[None]):
             body.border_subtitle = "Esc closes"
             self.columns = self._columns()
             yield Static(help_table(self.keys_screen, columns=self.columns), id="help-text")
+
+    def action_body(self, move: str) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        getattr(body, f"action_{move}")()
 
     def _columns(self) -> int:
         return 2 if self.app.size.width >= TWO_COLUMNS else 1

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from ..widgets.search_pane import SearchPane  # loaded once the first frame is drawn
 
 STATS_EVERY = 2.0
+DEMO_NOTICE = 300.0  # seconds the "Building the demo store" notice may stay (until it is built)
 
 
 def _import_roots() -> dict[str, str]:
@@ -586,10 +587,12 @@ class MainScreen(LaterPanes, MarkActions):
         if self._demo_running:
             return
         self._demo_running = True
-        self.notify("Building the demo store…", timeout=3)
-        self.browsing.build_demo()
+        path = self.browsing.build_demo()
+        # shown until it is built (seconds: a 3-second toast left the screen unchanged after)
+        self.notify(f"Building the demo store in {path}…", timeout=DEMO_NOTICE, markup=False)
 
     def on_demo_built(self, message: DemoBuilt) -> None:
         message.stop()
+        self.app.clear_notifications()  # the building notice, and what was said of the old store
         self.notify(f"Demo store written to {message.path}", markup=False)
         self.switch_store(message.path)

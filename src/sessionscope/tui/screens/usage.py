@@ -97,7 +97,9 @@ class UsageScreen(Screen[None]):
     #usage-title { height: 1; padding: 0 1; text-style: bold; }
     #usage-plot { height: 1fr; min-height: 10; }
     #usage-tables { height: 1fr; }
-    #usage-tables DataTable { width: 1fr; border: round $primary-darken-2; }
+    #usage-tables DataTable {
+        width: 1fr; border: round $primary-darken-2; border-title-color: $text-muted;
+    }
     #usage-tables.-stacked { layout: vertical; }
     #usage-tables.-stacked DataTable { width: 100%; height: 1fr; }
     """

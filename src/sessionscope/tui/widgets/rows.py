@@ -95,6 +95,7 @@ class RowList(ScrollView, can_focus=True):
 
     def on_resize(self, _event: events.Resize) -> None:
         self.update_size()
+        self.scroll_to_cursor()  # shown again (one pane at a time) or resized: the cursor too
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
@@ -139,6 +140,8 @@ class RowList(ScrollView, can_focus=True):
     def scroll_to_cursor(self) -> None:
         top = self.cursor * self.ROW_HEIGHT
         height = self.scrollable_content_region.height
+        if height <= 0:
+            return  # hidden: scrolled when it is shown (on_resize), not to past the cursor
         if top < self.scroll_y:
             self.scroll_to(y=top, animate=False, immediate=True)
         elif top + self.ROW_HEIGHT > self.scroll_y + height:

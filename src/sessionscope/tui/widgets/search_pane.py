@@ -362,9 +362,11 @@ class SearchPane(Vertical):
         except StoreError as exc:
             hits, error = [], str(exc)
         if not hits and error is None and offset == 0:
-            from ...store.query import problems
+            from ...store.query import near_filters, problems
 
-            found = problems(query)  # a filter that cannot match (`since:banana`): say why
+            # a filter that cannot match (`since:banana`) or a word that looks like a mistyped
+            # one (`projet:webapp`): say why
+            found = problems(query) or near_filters(query)
             error = f"✗ {found[0]}" if found else None
         self.post_message(
             HitsLoaded(generation, query, hits, time.perf_counter() - started, error, offset)
@@ -413,7 +415,8 @@ class SearchPane(Vertical):
         else:
             # partial: the store stopped at its time budget; keep typing to narrow the query
             more = more or partial
-            shown = f"{count}{'+' if more else ''} hits{' (partial)' if partial else ''}"
+            noun = "hit" if count == 1 and not more else "hits"
+            shown = f"{count}{'+' if more else ''} {noun}{' (partial)' if partial else ''}"
             status.update(f"{shown} · Enter opens · ↓ to the list")
 
     @on(Input.Submitted, "#search-input")

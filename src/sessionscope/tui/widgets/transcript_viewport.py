@@ -11,6 +11,7 @@ from datetime import tzinfo
 from typing import TYPE_CHECKING, Any
 
 from rich.segment import Segment
+from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.geometry import Size
@@ -20,6 +21,7 @@ from textual.strip import Strip
 
 from ...display import NOTE_MARK, PIN_MARK, money, note_line, tag_list
 from ...sanitize import inert
+from ..contrast import readable_segments
 from ..format import import_issues, short_count
 from ..render import Context, MessageRenderer, Rendered, Styles
 from ..safe import safe_text
@@ -105,25 +107,34 @@ class TranscriptViewport(ScrollView):
     def view_height(self) -> int:
         return max(1, self.scrollable_content_region.height)
 
+    def _style(self, name: str) -> Style:
+        """A component's own style (no background: the cursor's shows through), its colour
+        resolved against the transcript's background: `$text-muted` is `auto 60%`, which the
+        partial style alone leaves as plain white, undimmed and unreadable in light themes."""
+        partial = self.get_component_rich_style(name, partial=True)
+        if partial.color is None:
+            return partial
+        return partial + Style(color=self.get_component_rich_style(name).color)
+
     def _styles(self) -> Styles:
-        get = self.get_component_rich_style
+        get = self._style
         dark = self.app.current_theme.dark
         return Styles(
             roles={
-                "user": get("transcript--user", partial=True),
-                "assistant": get("transcript--assistant", partial=True),
-                "system": get("transcript--system", partial=True),
-                "tool": get("transcript--tool", partial=True),
+                "user": get("transcript--user"),
+                "assistant": get("transcript--assistant"),
+                "system": get("transcript--system"),
+                "tool": get("transcript--tool"),
             },
-            meta=get("transcript--meta", partial=True),
-            reasoning=get("transcript--reasoning", partial=True),
-            tool_name=get("transcript--tool-name", partial=True),
-            tool_arg=get("transcript--tool-arg", partial=True),
-            error=get("transcript--error", partial=True),
-            ok=get("transcript--ok", partial=True),
-            gutter=get("transcript--gutter", partial=True),
-            match=get("transcript--match", partial=True),
-            subagent=get("transcript--subagent", partial=True),
+            meta=get("transcript--meta"),
+            reasoning=get("transcript--reasoning"),
+            tool_name=get("transcript--tool-name"),
+            tool_arg=get("transcript--tool-arg"),
+            error=get("transcript--error"),
+            ok=get("transcript--ok"),
+            gutter=get("transcript--gutter"),
+            match=get("transcript--match"),
+            subagent=get("transcript--subagent"),
             code_theme="monokai" if dark else "default",
         )
 
@@ -344,7 +355,10 @@ class TranscriptViewport(ScrollView):
                     strip = Strip.join([Strip([Segment("▶ ", cursor)]), strip.crop(2)])
                 else:
                     strip = strip.apply_style(cursor)
-        return strip.crop_extend(0, width, None).apply_style(self.rich_style)
+        # every colour readable on its background, the cursor's too, in every theme (as the
+        # lists do): a theme's success green or the cursor's blue under a role's colour
+        strip = strip.crop_extend(0, width, None).apply_style(self.rich_style)
+        return Strip(readable_segments(list(strip)), strip.cell_length)
 
     # -- title ---------------------------------------------------------------------------------
 
