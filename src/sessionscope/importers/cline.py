@@ -3,8 +3,9 @@
 Rules (format: cline/cline `src/core/task` and `src/core/storage/disk.ts`; facts in
 tests/fixtures/README.md):
 - `api_conversation_history.json` is the transcript: a list of Anthropic messages
-  `{role, content}` (content a string or blocks: text, image, tool_use, tool_result); a user
-  message holding tool_result blocks is stored as a `tool` message;
+  `{role, content}` (content a string or blocks: text, image, tool_use, tool_result), or Roo
+  Code's `{version: 2, messages}`; a user message is split into tool results, the context the
+  extension wrote and what the user typed (`cline_history.py`);
 - `ui_messages.json` lists what the panel showed; each `say: api_req_started` row's `text` is
   JSON with the request's `tokensIn`, `tokensOut`, `cacheReads`, `cacheWrites` and `cost`: the
   n-th such row gives the tokens (and, when the message has no `ts` of its own, the time) of
@@ -24,9 +25,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from ..store.blocks import normalize
-from ..store.spec import MessageSpec, Role
+from ..store.spec import MessageSpec
 from ..transcript_files import path_text
+from .cline_history import blocks_of, first_prompt, history_items, reasoning_text, user_messages
 from .common import count, plain_text, tag_text, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .incremental import file_key
@@ -103,7 +104,8 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
     history = _read_json(folder / "api_conversation_history.json")
     if history is None:
         return None
-    if not isinstance(history, list):
+    items = history_items(history)
+    if items is None:
         raise UnitError("api_conversation_history.json is not a list of messages")
     ui = _read_json(folder / "ui_messages.json", problems)
     meta = _read_json(folder / "task_metadata.json", problems)
@@ -125,38 +127,71 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
     messages: list[MessageSpec] = []
     title = None
     last_time = started
-    for index, item in enumerate(history, 1):
-        if not isinstance(item, dict) or item.get("role") not in ("user", "assistant"):
+    thinking: list[dict[str, Any]] = []  # reasoning items waiting for their reply
+    for index, item in enumerate(items, 1):
+        if isinstance(item, dict) and item.get("type") == "reasoning" and "role" not in item:
+            text = reasoning_text(item)
+            if text:
+                thinking.append({"type": "thinking", "thinking": text})
+            continue
+        if not isinstance(item, dict) or item.get("role") not in ("user", "assistant", "tool"):
             problems.append(Problem(index, f"message {index} is not a user or assistant message"))
             continue
-        blocks = normalize(item.get("content"), lenient=True)
-        role: Role = item["role"]
-        msg: MessageSpec = {"role": role, "content": blocks, "external_id": f"{index - 1}"}
+        blocks = blocks_of(item.get("content"))
+        key = f"{index - 1}"
         created = ts(item["ts"]) if isinstance(item.get("ts"), (int, float)) else None
-        if role == "user":
+        got: list[MessageSpec]
+        if item.get("isTruncationMarker"):
+            meta = {"kind": "truncation"}
+            got = [{"role": "system", "content": blocks, "external_id": key, "metadata": meta}]
+        elif item["role"] == "tool":
+            got = [{"role": "tool", "content": blocks, "external_id": key}]
+        elif item["role"] == "user":
             if cwd is None:
                 cwd = _cwd(plain_text(blocks))
-            if any(b.get("type") == "tool_result" for b in blocks):
-                msg["role"] = "tool"
-            elif title is None:
-                text = plain_text(blocks)
-                title = title_from(tag_text(text, "task") or text)
+            if title is None and not any(b.get("type") == "tool_result" for b in blocks):
+                got, text = first_prompt(blocks, key, created)
+                title = title_from(tag_text(text, "task") or text) if text.strip() else None
+            else:
+                got = user_messages(blocks, key, created)
         else:
-            msg["model"] = model
-            request = next(usage, None)
-            if request is not None:
-                (
-                    when,
-                    msg["input_tokens"],
-                    msg["output_tokens"],
-                    msg["cache_read_tokens"],
-                    msg["cache_creation_tokens"],
-                    msg["cost_usd"],
-                ) = request
-                created = created or when
+            reasoning = item.get("reasoning_content")
+            if isinstance(reasoning, str) and reasoning.strip():
+                thinking.append({"type": "thinking", "thinking": reasoning})
+            msg: MessageSpec = {
+                "role": "assistant",
+                "content": thinking + blocks,
+                "external_id": key,
+                "model": model,
+            }
+            thinking = []
+            got = [msg]
+            if item.get("isSummary"):  # a condense summary: made by a call of its own
+                msg["metadata"] = {"kind": "compact_summary"}
+                marker: MessageSpec = {
+                    "role": "system",
+                    "content": [{"type": "text", "text": "Conversation condensed"}],
+                    "external_id": f"{key}/compaction",
+                    "metadata": {"kind": "compaction"},
+                }
+                got.insert(0, marker)
+            else:
+                request = next(usage, None)
+                if request is not None:
+                    (
+                        when,
+                        msg["input_tokens"],
+                        msg["output_tokens"],
+                        msg["cache_read_tokens"],
+                        msg["cache_creation_tokens"],
+                        msg["cost_usd"],
+                    ) = request
+                    created = created or when
         # without a time of its own: its request's (assistant), else the one before it
-        last_time = msg["created_at"] = created or last_time
-        messages.append(msg)
+        last_time = created or last_time
+        for one in got:
+            one["created_at"] = one.get("created_at") or last_time
+        messages.extend(got)
     if not messages:
         return None
     fields = {"started_at": started, "ended_at": ended, "model": model, "cwd": cwd, "project": cwd}
@@ -183,6 +218,9 @@ class ClineSource(SnapshotSource):
     name = "cline"
     title = "Cline"
     extension = CLINE
+    # 1: a user message split into tool results, context and what was typed; Roo Code's
+    # reasoning items, condense summaries, truncation markers and `{version: 2}` history
+    rules = 1
 
     def default_locations(self, system: str | None = None) -> list[Path]:
         return task_roots(self.extension, system or this_system())
