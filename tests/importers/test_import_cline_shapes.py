@@ -45,8 +45,10 @@ def test_xml_tool_results_notices_and_typed_feedback(db: store.Store, tasks: Pat
         ("tool", None),  # [attempt_completion] Result: …
         ("user", None),  # … and the <feedback> typed in it
         ("assistant", None),
+        ("system", "error"),  # ui_messages.json `say: error`, after the request's reply
         ("system", "context"),  # [ERROR] You did not use a tool …
         ("assistant", None),
+        ("system", "api_error"),  # ui_messages.json `ask: api_req_failed`
         ("system", "context"),  # [TASK RESUMPTION] …
         ("user", None),  # … <user_message>
         ("assistant", None),
@@ -58,12 +60,15 @@ def test_xml_tool_results_notices_and_typed_feedback(db: store.Store, tasks: Pat
     )
     assert msgs[3].blocks[1]["text"].startswith("<environment_details>")
     assert "<feedback>" in msgs[5].blocks[0]["content"]  # the result keeps what the model got
-    assert [msgs[i].text for i in (0, 6, 11)] == [
+    assert [msgs[i].text for i in (0, 6, 13)] == [
         "Fix the failing date test",
         "Also handle time zones",
         "Use UTC everywhere",
     ]
-    assert msgs[8].text.startswith("[ERROR] You did not use a tool")
+    assert msgs[9].text.startswith("[ERROR] You did not use a tool")
+    assert msgs[8].text.startswith("Cline tried to use replace_in_file without value")
+    assert msgs[11].text == "429 Too Many Requests: rate limit exceeded, retry later"
+    assert {(h.session_id, h.seq) for h in db.search("is:error")} == {(XML, msgs[11].seq)}
     assert db.recent_inputs(10) == [
         "Use UTC everywhere",
         "Also handle time zones",
@@ -84,6 +89,7 @@ def test_roo_reasoning_condense_and_truncation(db: store.Store, tasks: Path) -> 
         ("assistant", None),
         ("tool", None),
         ("assistant", None),
+        ("system", "interrupt"),  # the request's cancelReason: user_cancelled
         ("system", "compaction"),
         ("assistant", "compact_summary"),
         ("system", "truncation"),
@@ -95,13 +101,14 @@ def test_roo_reasoning_condense_and_truncation(db: store.Store, tasks: Path) -> 
         "type": "thinking",
         "thinking": "Check how the loader merges sources.",
     }
-    assert msgs[9].blocks[0] == {
+    assert msgs[10].blocks[0] == {
         "type": "thinking",
         "thinking": "Spread process.env after the file.",
     }
-    assert msgs[6].blocks[1]["text"].startswith("1. Previous Conversation:")
-    assert msgs[7].text == "[Sliding window truncation: 2 messages hidden to reduce context]"
-    assert msgs[8].text == "Read env vars last so they win"
+    assert msgs[5].text == "Request cancelled by the user"
+    assert msgs[7].blocks[1]["text"].startswith("1. Previous Conversation:")
+    assert msgs[8].text == "[Sliding window truncation: 2 messages hidden to reduce context]"
+    assert msgs[9].text == "Read env vars last so they win"
     # the summary was made by a call of its own: the requests stay with their replies
     assert [(m.input_tokens, m.output_tokens) for m in msgs if m.role == "assistant"] == [
         (3000, 80),
@@ -109,7 +116,7 @@ def test_roo_reasoning_condense_and_truncation(db: store.Store, tasks: Path) -> 
         (0, 0),
         (9000, 25),
     ]
-    assert msgs[5].created_at == msgs[6].created_at == "2026-10-06T18:07:39.999Z"
+    assert msgs[6].created_at == msgs[7].created_at == "2026-10-06T18:07:39.999Z"
     assert db.recent_inputs(10) == [
         "List the TODO comments",  # the {version: 2} task, newer
         "Read env vars last so they win",

@@ -11,6 +11,10 @@ tests/fixtures/README.md):
   n-th such row gives the tokens (and, when the message has no `ts` of its own, the time) of
   the n-th assistant message; other messages without a `ts` take the time of the one before
   (the task's start for the first), never the time of the import;
+- the errors only ui_messages.json holds (`ask: api_req_failed`, `say: error`) are system
+  messages (kinds `api_error`, `error`) after the reply of the request they follow; a request's
+  `cancelReason` is a marker after its reply (`user_cancelled`: kind `interrupt`, else
+  `api_error`);
 - `task_metadata.json` `model_usage[].model_id` gives the model (the last one used);
 - title: the first prompt's `<task>` text (else its first line); the task id is the session id;
   the first and last ui messages' `ts` are its start and end; the cwd (and project) is the
@@ -23,11 +27,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from ..store.spec import MessageSpec
 from ..transcript_files import path_text
-from .cline_history import blocks_of, first_prompt, history_items, reasoning_text, user_messages
+from .cline_history import (
+    blocks_of,
+    cancel_notice,
+    first_prompt,
+    history_items,
+    notice,
+    reasoning_text,
+    user_messages,
+)
 from .common import count, plain_text, tag_text, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .incremental import file_key
@@ -71,12 +83,28 @@ def _read_json(path: Path, problems: list[Problem] | None = None) -> Any:
 _Request = tuple[str | None, int, int, int, int, float]
 
 
-def _usage(ui: Any, problems: list[Problem]) -> list[_Request]:
-    """The time, token counts (input, output, cache read, cache write) and cost of each API
-    request, in order (from ui_messages.json)."""
+class _Request(NamedTuple):
+    """An API request (an `api_req_started` row): its time, tokens (input, output, cache read,
+    cache write), cost, the row's JSON and the errors shown after it (`notice`)."""
+
+    when: str | None
+    tokens: tuple[int, int, int, int]
+    cost: float
+    info: dict[str, Any]
+    notices: list[MessageSpec]
+
+
+def _usage(ui: Any, problems: list[Problem]) -> tuple[list[_Request], list[MessageSpec]]:
+    """The API requests of ui_messages.json in order, and the errors shown before the first."""
     usage: list[_Request] = []
+    early: list[MessageSpec] = []
     for index, row in enumerate(ui if isinstance(ui, list) else [], 1):
-        if not isinstance(row, dict) or row.get("say") != "api_req_started":
+        if not isinstance(row, dict):
+            continue
+        if row.get("say") != "api_req_started":
+            found = notice(row, index - 1, ts(row.get("ts")))
+            if found is not None:
+                (usage[-1].notices if usage else early).append(found)
             continue
         try:
             info = json.loads(row.get("text") or "{}")
@@ -86,17 +114,22 @@ def _usage(ui: Any, problems: list[Problem]) -> list[_Request]:
         if not isinstance(info, dict):
             continue
         cost = info.get("cost")
+        tokens = (
+            count(info.get("tokensIn")),
+            count(info.get("tokensOut")),
+            count(info.get("cacheReads")),
+            count(info.get("cacheWrites")),
+        )
         usage.append(
-            (
+            _Request(
                 ts(row.get("ts")),
-                count(info.get("tokensIn")),
-                count(info.get("tokensOut")),
-                count(info.get("cacheReads")),
-                count(info.get("cacheWrites")),
+                tokens,
                 cost if isinstance(cost, (int, float)) and cost >= 0 else 0.0,
+                info,
+                [],
             )
         )
-    return usage
+    return usage, early
 
 
 def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
@@ -109,7 +142,8 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
         raise UnitError("api_conversation_history.json is not a list of messages")
     ui = _read_json(folder / "ui_messages.json", problems)
     meta = _read_json(folder / "task_metadata.json", problems)
-    usage = iter(_usage(ui, problems))
+    requests, early = _usage(ui, problems)
+    usage = iter(requests)
     models = [
         u.get("model_id")
         for u in (meta.get("model_usage") if isinstance(meta, dict) else None) or []
@@ -151,6 +185,7 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
                 cwd = _cwd(plain_text(blocks))
             if title is None and not any(b.get("type") == "tool_result" for b in blocks):
                 got, text = first_prompt(blocks, key, created)
+                got, early = got + early, []
                 title = title_from(tag_text(text, "task") or text) if text.strip() else None
             else:
                 got = user_messages(blocks, key, created)
@@ -176,17 +211,18 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
                 }
                 got.insert(0, marker)
             else:
-                request = next(usage, None)
-                if request is not None:
+                taken = next(usage, None)
+                if taken is not None:
                     (
-                        when,
                         msg["input_tokens"],
                         msg["output_tokens"],
                         msg["cache_read_tokens"],
                         msg["cache_creation_tokens"],
-                        msg["cost_usd"],
-                    ) = request
-                    created = created or when
+                    ) = taken.tokens
+                    msg["cost_usd"] = taken.cost
+                    created = created or taken.when
+                    cut = cancel_notice(taken.info, key)  # the reply was cut short
+                    got.extend(([cut] if cut is not None else []) + taken.notices)
         # without a time of its own: its request's (assistant), else the one before it
         last_time = created or last_time
         for one in got:
@@ -194,6 +230,8 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
         messages.extend(got)
     if not messages:
         return None
+    for request in usage:  # requests no reply took (failed ones): their errors at the end
+        messages.extend(request.notices)
     fields = {"started_at": started, "ended_at": ended, "model": model, "cwd": cwd, "project": cwd}
     return ParsedSession(folder.name, messages, title, fields)
 
@@ -219,7 +257,8 @@ class ClineSource(SnapshotSource):
     title = "Cline"
     extension = CLINE
     # 1: a user message split into tool results, context and what was typed; Roo Code's
-    # reasoning items, condense summaries, truncation markers and `{version: 2}` history
+    # reasoning items, condense summaries, truncation markers and `{version: 2}` history; the
+    # errors and aborts of ui_messages.json
     rules = 1
 
     def default_locations(self, system: str | None = None) -> list[Path]:

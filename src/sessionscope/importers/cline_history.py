@@ -234,4 +234,53 @@ def first_prompt(
     return out, text
 
 
-__all__ = ["blocks_of", "first_prompt", "history_items", "reasoning_text", "user_messages"]
+def notice(row: dict[str, Any], index: int, when: str | None) -> MessageSpec | None:
+    """The system message a ui_messages.json row gives when it is an error the history does
+    not hold: `ask: api_req_failed` (the API error shown) or `say: error`."""
+    text = row.get("text") if isinstance(row.get("text"), str) else ""
+    meta: dict[str, Any]
+    if row.get("ask") == "api_req_failed":
+        meta, text = {"kind": "api_error"}, text or "API request failed"
+    elif row.get("say") == "error" and text:
+        meta = {"kind": "error", "level": "error"}
+    else:
+        return None
+    return {
+        "role": "system",
+        "content": [{"type": "text", "text": text}],
+        "created_at": when,
+        "external_id": f"ui/{index}",
+        "metadata": meta,
+    }
+
+
+def cancel_notice(info: dict[str, Any], key: str) -> MessageSpec | None:
+    """The marker of a request cut short (`api_req_started`'s `cancelReason`,
+    `ClineApiReqInfo`): by the user (kind `interrupt`), else by a failed stream or exhausted
+    retries (kind `api_error`, with `streamingFailedMessage`)."""
+    reason = info.get("cancelReason")
+    if not isinstance(reason, str):
+        return None
+    if reason == "user_cancelled":
+        meta, text = {"kind": "interrupt", "reason": reason}, "Request cancelled by the user"
+    else:
+        failed = info.get("streamingFailedMessage")
+        meta = {"kind": "api_error", "reason": reason}
+        text = "API request failed" + (f": {failed}" if isinstance(failed, str) else "")
+    return {
+        "role": "system",
+        "content": [{"type": "text", "text": text}],
+        "external_id": f"{key}/cancelled",
+        "metadata": meta,
+    }
+
+
+__all__ = [
+    "blocks_of",
+    "cancel_notice",
+    "first_prompt",
+    "history_items",
+    "notice",
+    "reasoning_text",
+    "user_messages",
+]
