@@ -79,10 +79,6 @@ def _read_json(path: Path, problems: list[Problem] | None = None) -> Any:
         raise UnitError(f"{path.name} is not valid JSON") from exc
 
 
-# an API request: its time, input, output, cache read and cache write tokens, and cost
-_Request = tuple[str | None, int, int, int, int, float]
-
-
 class _Request(NamedTuple):
     """An API request (an `api_req_started` row): its time, tokens (input, output, cache read,
     cache write), cost, the row's JSON and the errors shown after it (`notice`)."""

@@ -34,9 +34,9 @@ TYPED_TAGS = ("feedback", "answer", "user_message")
 
 def history_items(data: Any) -> list[Any] | None:
     """The messages of the file: a list, or Roo Code's `{version, messages}` (None else)."""
-    if isinstance(data, dict) and isinstance(data.get("messages"), list):
-        return data["messages"]
-    return data if isinstance(data, list) else None
+    if isinstance(data, dict):
+        data = data.get("messages")
+    return list(data) if isinstance(data, list) else None
 
 
 def _output_text(output: Any) -> tuple[Any, bool]:

@@ -146,8 +146,7 @@ def parse_events(
         elif kind == "user.message" and data.get("isAutopilotContinuation") is True:
             content = data.get("content")
             if isinstance(content, str) and content:  # injected by autopilot, not typed
-                meta = {"kind": "context", "source": "autopilot"}
-                target.add_system(content, when, eid, meta)
+                target.add_system(content, when, eid, {"kind": "context", "source": "autopilot"})
         elif kind == "user.message":
             content = data.get("content")
             if isinstance(content, str) and content:
