@@ -25,7 +25,7 @@ def _task(home: Path) -> Path:
 
 def test_cline_task_facts(db: store.Store, home: Path) -> None:
     report = import_source(db, "cline")
-    assert (report.sessions, report.messages) == (1, 4)
+    assert (report.sessions, report.messages) == (1, 5)
     s = db.session(CLINE_TASK)
     assert s is not None
     assert (s.source, s.title, s.cwd, s.model) == (
@@ -36,16 +36,26 @@ def test_cline_task_facts(db: store.Store, home: Path) -> None:
     )
     assert (s.started_at, s.ended_at) == ("2026-10-06T09:00:00.000Z", "2026-10-06T09:00:06.000Z")
     msgs = db.messages(CLINE_TASK)
-    assert [m.role for m in msgs] == ["user", "assistant", "tool", "assistant"]
-    assert msgs[1].blocks[1] == {
+    # the <task> text is the prompt; the <environment_details> sent with it is context
+    assert [(m.role, m.metadata.get("kind")) for m in msgs] == [
+        ("user", None),
+        ("system", "context"),
+        ("assistant", None),
+        ("tool", None),
+        ("assistant", None),
+    ]
+    assert msgs[0].text == "Rename getUser to fetchUser everywhere"
+    assert msgs[1].text.startswith("<environment_details>")
+    assert db.recent_inputs(5) == ["Rename getUser to fetchUser everywhere"]
+    assert msgs[2].blocks[1] == {
         "type": "tool_use",
         "id": "toolu_01",
         "name": "search_files",
         "input": {"path": "src", "regex": "getUser"},
     }
-    assert msgs[2].blocks[0]["tool_use_id"] == "toolu_01"
+    assert msgs[3].blocks[0]["tool_use_id"] == "toolu_01"
     # the n-th api_req_started row gives the n-th reply's tokens and cost
-    assert [(m.input_tokens, m.output_tokens, m.cache_read_tokens) for m in msgs[1::2]] == [
+    assert [(m.input_tokens, m.output_tokens, m.cache_read_tokens) for m in msgs[2::2]] == [
         (2400, 90, 0),
         (150, 40, 2000),
     ]
@@ -59,6 +69,7 @@ def test_messages_without_a_time_take_their_requests_time(db: store.Store, home:
     times = [m.created_at for m in db.messages(CLINE_TASK)]
     assert times == [
         "2026-10-06T09:00:00.000Z",  # the task's start
+        "2026-10-06T09:00:00.000Z",  # the details sent with it
         "2026-10-06T09:00:01.000Z",  # the first request
         "2026-10-06T09:00:01.000Z",  # its tool result
         "2026-10-06T09:00:05.000Z",  # the second request
@@ -87,7 +98,7 @@ def test_malformed_message_reported_and_skipped(db: store.Store, home: Path) -> 
     (_task(home) / "api_conversation_history.json").write_text("[{broken")
     again = import_source(db, "cline")
     assert again.files_unread == 1 and "not valid JSON" in again.skipped_lines[0][2]
-    assert db.message_count(CLINE_TASK) == 4
+    assert db.message_count(CLINE_TASK) == 5
 
 
 def test_rewritten_task_is_saved_by_content_hash(db: store.Store, home: Path) -> None:
@@ -107,9 +118,9 @@ def test_rewritten_task_is_saved_by_content_hash(db: store.Store, home: Path) ->
     report = import_source(db, "cline")
     assert report.messages == 1
     msgs = db.messages(CLINE_TASK)
-    assert len(msgs) == 5
-    assert msgs[3].blocks[0]["text"] == "Renamed it in src/api.ts and src/routes.ts."
-    assert msgs[4].blocks[0]["text"] == "thanks"
+    assert len(msgs) == 6
+    assert msgs[4].blocks[0]["text"] == "Renamed it in src/api.ts and src/routes.ts."
+    assert msgs[5].blocks[0]["text"] == "thanks"
 
 
 def test_default_locations_cover_the_editors_on_linux_and_macos() -> None:

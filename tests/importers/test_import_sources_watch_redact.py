@@ -50,7 +50,7 @@ def test_watch_follows_rewritten_files(db: store.Store, home: Path) -> None:
         items = json.loads(history.read_text())
         items.append({"role": "user", "content": "WATCHED follow-up"})
         history.write_text(json.dumps(items))
-        _wait_for(lambda: db.message_count(CLINE_TASK) == 5)
+        _wait_for(lambda: db.message_count(CLINE_TASK) == 6)
         chat = _chat(home)
         doc = json.loads(chat.read_text())
         doc["messages"].append({"id": "m9", "type": "user", "content": "WATCHED too"})

@@ -3,13 +3,18 @@
 Rules (format: cline/cline `src/core/task` and `src/core/storage/disk.ts`; facts in
 tests/fixtures/README.md):
 - `api_conversation_history.json` is the transcript: a list of Anthropic messages
-  `{role, content}` (content a string or blocks: text, image, tool_use, tool_result); a user
-  message holding tool_result blocks is stored as a `tool` message;
+  `{role, content}` (content a string or blocks: text, image, tool_use, tool_result), or Roo
+  Code's `{version: 2, messages}`; a user message is split into tool results, the context the
+  extension wrote and what the user typed (`cline_history.py`);
 - `ui_messages.json` lists what the panel showed; each `say: api_req_started` row's `text` is
   JSON with the request's `tokensIn`, `tokensOut`, `cacheReads`, `cacheWrites` and `cost`: the
   n-th such row gives the tokens (and, when the message has no `ts` of its own, the time) of
   the n-th assistant message; other messages without a `ts` take the time of the one before
   (the task's start for the first), never the time of the import;
+- the errors only ui_messages.json holds (`ask: api_req_failed`, `say: error`) are system
+  messages (kinds `api_error`, `error`) after the reply of the request they follow; a request's
+  `cancelReason` is a marker after its reply (`user_cancelled`: kind `interrupt`, else
+  `api_error`);
 - `task_metadata.json` `model_usage[].model_id` gives the model (the last one used);
 - title: the first prompt's `<task>` text (else its first line); the task id is the session id;
   the first and last ui messages' `ts` are its start and end; the cwd (and project) is the
@@ -22,11 +27,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
-from ..store.blocks import normalize
-from ..store.spec import MessageSpec, Role
+from ..store.spec import MessageSpec
 from ..transcript_files import path_text
+from .cline_history import (
+    blocks_of,
+    cancel_notice,
+    first_prompt,
+    history_items,
+    notice,
+    reasoning_text,
+    user_messages,
+)
 from .common import count, plain_text, tag_text, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .incremental import file_key
@@ -66,16 +79,28 @@ def _read_json(path: Path, problems: list[Problem] | None = None) -> Any:
         raise UnitError(f"{path.name} is not valid JSON") from exc
 
 
-# an API request: its time, input, output, cache read and cache write tokens, and cost
-_Request = tuple[str | None, int, int, int, int, float]
+class _Request(NamedTuple):
+    """An API request (an `api_req_started` row): its time, tokens (input, output, cache read,
+    cache write), cost, the row's JSON and the errors shown after it (`notice`)."""
+
+    when: str | None
+    tokens: tuple[int, int, int, int]
+    cost: float
+    info: dict[str, Any]
+    notices: list[MessageSpec]
 
 
-def _usage(ui: Any, problems: list[Problem]) -> list[_Request]:
-    """The time, token counts (input, output, cache read, cache write) and cost of each API
-    request, in order (from ui_messages.json)."""
+def _usage(ui: Any, problems: list[Problem]) -> tuple[list[_Request], list[MessageSpec]]:
+    """The API requests of ui_messages.json in order, and the errors shown before the first."""
     usage: list[_Request] = []
+    early: list[MessageSpec] = []
     for index, row in enumerate(ui if isinstance(ui, list) else [], 1):
-        if not isinstance(row, dict) or row.get("say") != "api_req_started":
+        if not isinstance(row, dict):
+            continue
+        if row.get("say") != "api_req_started":
+            found = notice(row, index - 1, ts(row.get("ts")))
+            if found is not None:
+                (usage[-1].notices if usage else early).append(found)
             continue
         try:
             info = json.loads(row.get("text") or "{}")
@@ -85,17 +110,22 @@ def _usage(ui: Any, problems: list[Problem]) -> list[_Request]:
         if not isinstance(info, dict):
             continue
         cost = info.get("cost")
+        tokens = (
+            count(info.get("tokensIn")),
+            count(info.get("tokensOut")),
+            count(info.get("cacheReads")),
+            count(info.get("cacheWrites")),
+        )
         usage.append(
-            (
+            _Request(
                 ts(row.get("ts")),
-                count(info.get("tokensIn")),
-                count(info.get("tokensOut")),
-                count(info.get("cacheReads")),
-                count(info.get("cacheWrites")),
+                tokens,
                 cost if isinstance(cost, (int, float)) and cost >= 0 else 0.0,
+                info,
+                [],
             )
         )
-    return usage
+    return usage, early
 
 
 def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
@@ -103,11 +133,13 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
     history = _read_json(folder / "api_conversation_history.json")
     if history is None:
         return None
-    if not isinstance(history, list):
+    items = history_items(history)
+    if items is None:
         raise UnitError("api_conversation_history.json is not a list of messages")
     ui = _read_json(folder / "ui_messages.json", problems)
     meta = _read_json(folder / "task_metadata.json", problems)
-    usage = iter(_usage(ui, problems))
+    requests, early = _usage(ui, problems)
+    usage = iter(requests)
     models = [
         u.get("model_id")
         for u in (meta.get("model_usage") if isinstance(meta, dict) else None) or []
@@ -125,40 +157,77 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
     messages: list[MessageSpec] = []
     title = None
     last_time = started
-    for index, item in enumerate(history, 1):
-        if not isinstance(item, dict) or item.get("role") not in ("user", "assistant"):
+    thinking: list[dict[str, Any]] = []  # reasoning items waiting for their reply
+    for index, item in enumerate(items, 1):
+        if isinstance(item, dict) and item.get("type") == "reasoning" and "role" not in item:
+            text = reasoning_text(item)
+            if text:
+                thinking.append({"type": "thinking", "thinking": text})
+            continue
+        if not isinstance(item, dict) or item.get("role") not in ("user", "assistant", "tool"):
             problems.append(Problem(index, f"message {index} is not a user or assistant message"))
             continue
-        blocks = normalize(item.get("content"), lenient=True)
-        role: Role = item["role"]
-        msg: MessageSpec = {"role": role, "content": blocks, "external_id": f"{index - 1}"}
+        blocks = blocks_of(item.get("content"))
+        key = f"{index - 1}"
         created = ts(item["ts"]) if isinstance(item.get("ts"), (int, float)) else None
-        if role == "user":
+        got: list[MessageSpec]
+        if item.get("isTruncationMarker"):
+            meta = {"kind": "truncation"}
+            got = [{"role": "system", "content": blocks, "external_id": key, "metadata": meta}]
+        elif item["role"] == "tool":
+            got = [{"role": "tool", "content": blocks, "external_id": key}]
+        elif item["role"] == "user":
             if cwd is None:
                 cwd = _cwd(plain_text(blocks))
-            if any(b.get("type") == "tool_result" for b in blocks):
-                msg["role"] = "tool"
-            elif title is None:
-                text = plain_text(blocks)
-                title = title_from(tag_text(text, "task") or text)
+            if title is None and not any(b.get("type") == "tool_result" for b in blocks):
+                got, text = first_prompt(blocks, key, created)
+                got, early = got + early, []
+                title = title_from(tag_text(text, "task") or text) if text.strip() else None
+            else:
+                got = user_messages(blocks, key, created)
         else:
-            msg["model"] = model
-            request = next(usage, None)
-            if request is not None:
-                (
-                    when,
-                    msg["input_tokens"],
-                    msg["output_tokens"],
-                    msg["cache_read_tokens"],
-                    msg["cache_creation_tokens"],
-                    msg["cost_usd"],
-                ) = request
-                created = created or when
+            reasoning = item.get("reasoning_content")
+            if isinstance(reasoning, str) and reasoning.strip():
+                thinking.append({"type": "thinking", "thinking": reasoning})
+            msg: MessageSpec = {
+                "role": "assistant",
+                "content": thinking + blocks,
+                "external_id": key,
+                "model": model,
+            }
+            thinking = []
+            got = [msg]
+            if item.get("isSummary"):  # a condense summary: made by a call of its own
+                msg["metadata"] = {"kind": "compact_summary"}
+                marker: MessageSpec = {
+                    "role": "system",
+                    "content": [{"type": "text", "text": "Conversation condensed"}],
+                    "external_id": f"{key}/compaction",
+                    "metadata": {"kind": "compaction"},
+                }
+                got.insert(0, marker)
+            else:
+                taken = next(usage, None)
+                if taken is not None:
+                    (
+                        msg["input_tokens"],
+                        msg["output_tokens"],
+                        msg["cache_read_tokens"],
+                        msg["cache_creation_tokens"],
+                    ) = taken.tokens
+                    msg["cost_usd"] = taken.cost
+                    created = created or taken.when
+                    cut = cancel_notice(taken.info, key)  # the reply was cut short
+                    got.extend(([cut] if cut is not None else []) + taken.notices)
         # without a time of its own: its request's (assistant), else the one before it
-        last_time = msg["created_at"] = created or last_time
-        messages.append(msg)
+        last_time = created or last_time
+        for one in got:
+            one["created_at"] = one.get("created_at") or last_time
+        messages.extend(got)
     if not messages:
         return None
+    for request in usage:  # requests no reply took (failed ones): their errors at the end
+        messages.extend(request.notices)
     fields = {"started_at": started, "ended_at": ended, "model": model, "cwd": cwd, "project": cwd}
     return ParsedSession(folder.name, messages, title, fields)
 
@@ -183,6 +252,10 @@ class ClineSource(SnapshotSource):
     name = "cline"
     title = "Cline"
     extension = CLINE
+    # 1: a user message split into tool results, context and what was typed; Roo Code's
+    # reasoning items, condense summaries, truncation markers and `{version: 2}` history; the
+    # errors and aborts of ui_messages.json
+    rules = 1
 
     def default_locations(self, system: str | None = None) -> list[Path]:
         return task_roots(self.extension, system or this_system())

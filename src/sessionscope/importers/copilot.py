@@ -16,7 +16,15 @@ Rules (format: the events' own `type` fields, as github/copilot-sdk's generated
   is one model call: added to the latest assistant message. Its `cost` is "the model multiplier
   cost for billing" (premium requests), not dollars: kept as `premium_requests` in the message's
   metadata; the dollar cost is priced from the tokens, as for every agent;
-- `session.info` / `session.warning` / `session.error` -> system messages (`data.message`);
+- `session.info` / `session.warning` -> system messages (`data.message`); `session.error`
+  (`errorType`, `message`, `statusCode`) one of kind `api_error`; `abort` (`reason`) a marker of
+  kind `interrupt`; `session.compaction_complete` a marker of kind `compaction` (`success`,
+  `error`, `messagesRemoved`, `preCompactionTokens`) and its `summaryContent` an assistant
+  message of kind `compact_summary` with the `compactionTokensUsed` of that call;
+- `user.message` with `isAutopilotContinuation` was injected, not typed: kind `context`;
+  `assistant.message`'s own `model` (when given) is the reply's;
+- `assistant.usage` is marked ephemeral in current releases (not in the file): then a reply has
+  only its `outputTokens`;
 - events of a subagent (`agentId`, or the older `data.parentToolCallId`) form a child session
   of the main one, named from the session and the agent;
 - other event types (turn start/end, deltas, hooks, permissions) carry no transcript text;
@@ -38,7 +46,7 @@ from .snapshot import file_unit
 from .wholefile import side_file, text_lines
 
 SOURCE = "copilot"
-_LEVELS = {"session.info": "info", "session.warning": "warning", "session.error": "error"}
+_LEVELS = {"session.info": "info", "session.warning": "warning"}
 
 
 def _workspace(folder: Path, problems: list[Problem]) -> dict[str, str]:
@@ -76,6 +84,18 @@ class _Session:
         self.fields: dict[str, Any] = {}
         self.title: str | None = None
         self.first_prompt: str | None = None
+
+    def add_system(self, text: str, when: str | None, key: str, meta: dict[str, Any]) -> None:
+        """A system message the log implies (an error, a marker), None fields left out."""
+        self.messages.append(
+            {
+                "role": "system",
+                "content": [{"type": "text", "text": text}],
+                "created_at": when,
+                "external_id": key,
+                "metadata": {k: v for k, v in meta.items() if v is not None},
+            }
+        )
 
     def last_assistant(self) -> MessageSpec | None:
         """The last assistant message (the dict itself: usage events update it in place)."""
@@ -123,6 +143,10 @@ def parse_events(
             model = text_field(data.get("newModel") or data.get("model")) or model
         elif kind == "session.title_changed":
             main.title = text_field(data.get("title")) or main.title
+        elif kind == "user.message" and data.get("isAutopilotContinuation") is True:
+            content = data.get("content")
+            if isinstance(content, str) and content:  # injected by autopilot, not typed
+                target.add_system(content, when, eid, {"kind": "context", "source": "autopilot"})
         elif kind == "user.message":
             content = data.get("content")
             if isinstance(content, str) and content:
@@ -153,7 +177,7 @@ def parse_events(
                         "content": blocks,
                         "created_at": when,
                         "external_id": str(data.get("messageId") or eid),
-                        "model": model,
+                        "model": text_field(data.get("model")) or model,
                         "output_tokens": count(data.get("outputTokens")),
                     }
                 )
@@ -205,18 +229,18 @@ def parse_events(
                     "external_id": eid,
                 }
             )
+        elif kind == "session.error":
+            _error(target, data, when, eid)
         elif kind in _LEVELS:
             message = data.get("message")
             if isinstance(message, str) and message:
-                target.messages.append(
-                    {
-                        "role": "system",
-                        "content": message,
-                        "created_at": when,
-                        "external_id": eid,
-                        "metadata": {"level": _LEVELS[kind]},
-                    }
-                )
+                target.add_system(message, when, eid, {"level": _LEVELS[kind]})
+        elif kind == "abort":
+            reason = text_field(data.get("reason"))
+            text = "Turn aborted" + (f" ({reason})" if reason else "")
+            target.add_system(text, when, eid, {"kind": "interrupt", "reason": reason})
+        elif kind == "session.compaction_complete":
+            _compaction(target, data, when, eid)
         if when:
             main.fields["ended_at"] = when
     main.fields["model"] = model
@@ -239,11 +263,61 @@ def parse_events(
     return out
 
 
+def _error(target: _Session, data: dict[str, Any], when: str | None, key: str) -> None:
+    """`session.error` (`errorType`, `message`, `statusCode`, `errorCode`): an API error."""
+    message = text_field(data.get("message")) or "Error"
+    status = data.get("statusCode")
+    meta = {
+        "kind": "api_error",
+        "level": "error",
+        "error_type": text_field(data.get("errorType")),
+        "error_code": text_field(data.get("errorCode")),
+        "status": status if type(status) is int else None,
+    }
+    target.add_system(message, when, key, meta)
+
+
+def _compaction(target: _Session, data: dict[str, Any], when: str | None, key: str) -> None:
+    """`session.compaction_complete`: a marker, and the summary the compaction call wrote (an
+    assistant message of kind `compact_summary` with that call's tokens)."""
+    ok = data.get("success") is not False
+    error = text_field(data.get("error"))
+    text = "Conversation compacted" if ok else "Compaction failed" + (f": {error}" if error else "")
+    removed, before = data.get("messagesRemoved"), data.get("preCompactionTokens")
+    meta = {
+        "kind": "compaction",
+        "messages_removed": removed if type(removed) is int else None,
+        "pre_tokens": before if type(before) is int else None,
+    }
+    target.add_system(text, when, key, meta)
+    summary = data.get("summaryContent")
+    if not ok or not isinstance(summary, str) or not summary.strip():
+        return
+    used = _dict(data.get("compactionTokensUsed"))
+    target.messages.append(
+        {
+            "role": "assistant",
+            "content": [{"type": "text", "text": summary}],
+            "created_at": when,
+            "external_id": key + "/summary",
+            "model": text_field(used.get("model")),
+            "input_tokens": count(used.get("inputTokens")),
+            "output_tokens": count(used.get("outputTokens")),
+            "cache_read_tokens": count(used.get("cacheReadTokens")),
+            "cache_creation_tokens": count(used.get("cacheWriteTokens")),
+            "metadata": {"kind": "compact_summary"},
+        }
+    )
+
+
 class CopilotSource(SnapshotSource):
     """GitHub Copilot CLI session logs."""
 
     name = SOURCE
     title = "GitHub Copilot CLI"
+    # 1: session errors as API errors, aborts, compactions and their summaries, autopilot
+    # continuations as context, each reply's own model
+    rules = 1
 
     def default_locations(self, system: str | None = None) -> list[Path]:
         del system  # the same on Linux and macOS

@@ -8,7 +8,10 @@ Rules (format: google-gemini/gemini-cli `packages/core/src/services/chatRecordin
   it, a record with an `id` upserts that message (a later one with the same id replaces it in
   place), `{"$set": {...}}` updates the session's fields, `{"$rewindTo": id}` drops that message
   and every later one (all of them when the id is unknown);
-- messages: `user` (prompt), `gemini` (reply: `thoughts` as thinking blocks, `content` as text,
+- a `.json` session resumed by a JSONL release goes on in `<name>.jsonl` (a copy): only that is read;
+- messages: `user` (prompt: `displayContent`, what was typed, when present, else `content` up to
+  the `--- Content from referenced files ---` line; the files `@path` added are a system message
+  of kind `context`), `gemini` (reply: `thoughts` as thinking blocks, `content` as text,
   `toolCalls` as tool_use, each call's `result` as a tool message with a tool_result; status
   `error`/`cancelled` marks it an error), `info`/`warning`/`error` as system messages;
 - `tokens` are per API response: input_tokens = input - cached, cache_read_tokens = cached,
@@ -111,6 +114,30 @@ def _parts_text(content: Any) -> tuple[list[dict[str, Any]], list[dict[str, Any]
     return texts, responses
 
 
+# `@path` in a prompt: the CLI sends the files' text after this line (atCommandProcessor.ts)
+REFERENCED = "--- Content from referenced files ---"
+
+
+def _typed_and_added(
+    texts: list[dict[str, Any]], display: Any
+) -> tuple[list[dict[str, Any]], str | None]:
+    """(the prompt as typed, the text the CLI added to it) of a user message: `displayContent`
+    is what was typed when it differs from `content` (what the model got); without it, the
+    referenced files' text starts at the `REFERENCED` line."""
+    sent = "".join(b["text"] for b in texts)
+    shown, _ = _parts_text(display) if display else ([], [])
+    typed = "".join(b["text"] for b in shown)
+    if typed.strip():
+        if sent.strip() == typed.strip():
+            return texts, None
+        rest = sent[len(typed) :] if sent.startswith(typed) else sent
+        return [{"type": "text", "text": typed}], rest.strip() or None
+    at = sent.find(REFERENCED)
+    if at < 0 or not sent[:at].strip():
+        return texts, None
+    return [{"type": "text", "text": sent[:at].rstrip()}], sent[at:].strip()
+
+
 def _response_text(response: Any) -> str:
     """The output a functionResponse carries (`response.output`, `.error`, else its JSON)."""
     body = response.get("response") if isinstance(response, dict) else response
@@ -159,9 +186,20 @@ def messages_of(record: dict[str, Any]) -> list[MessageSpec]:
     texts, responses = _parts_text(record.get("content"))
     if kind == "user":
         out: list[MessageSpec] = []
-        if texts:
+        typed, added = _typed_and_added(texts, record.get("displayContent"))
+        if typed:
             out.append(
-                {"role": "user", "content": texts, "created_at": created, "external_id": mid}
+                {"role": "user", "content": typed, "created_at": created, "external_id": mid}
+            )
+        if added:  # what the CLI sent beside the typed text: the files `@path` named
+            out.append(
+                {
+                    "role": "system",
+                    "content": [{"type": "text", "text": added}],
+                    "created_at": created,
+                    "external_id": mid + "/context",
+                    "metadata": {"kind": "context"},
+                }
             )
         if responses:  # older logs sent tool results back as user parts
             answers: list[dict[str, Any]] = [
@@ -271,6 +309,7 @@ class GeminiSource(SnapshotSource):
 
     name = SOURCE
     title = "Gemini CLI"
+    rules = 1  # 1: the prompt as typed (displayContent) and the files `@path` added, as context
 
     def default_locations(self, system: str | None = None) -> list[Path]:
         del system  # the same on Linux and macOS
@@ -281,6 +320,10 @@ class GeminiSource(SnapshotSource):
             return name.endswith((".json", ".jsonl"))
 
         paths = [p for p in walk_files(root, accept) if root.is_file() or "chats" in p.parent.parts]
+        # a `.json` session resumed by a release that writes JSONL was copied whole to
+        # `<name>.jsonl` and goes on there (chatRecordingService.ts `initialize`): read that one
+        found = set(paths)
+        paths = [p for p in paths if not (p.suffix == ".json" and p.with_suffix(".jsonl") in found)]
         projects = Projects(root.parent if root.is_dir() else _home_of(root))
         units = []
         for path in paths:
