@@ -32,8 +32,8 @@ def test_import_all_then_nothing_new(fixture_tree: Path, store_path: Path) -> No
     assert out.strip() == (
         "Imported 5 files: 6 sessions, 46 messages (0.3 MB) in "
         + out.split(" in ")[1].split(" s")[0]
-        + " s; skipped 1 malformed line; skipped 4 noise records and 1 record of unknown types"
-        + " (see above)."
+        + " s; skipped 4 noise records and 1 record of unknown types; skipped 1 malformed line"
+        + " (see above)."  # right after what the warning above names
     )
     c_file = fixture_tree / "claude-code/projects/-home-dev-data-pipeline" / f"{C}.jsonl"
     warnings = [line for line in err.splitlines() if line.startswith("warning:")]

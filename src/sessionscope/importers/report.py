@@ -231,15 +231,16 @@ class ImportReport:
             text = nothing_new(self.files_skipped, self.elapsed)
         else:
             text = "No transcripts found"
-        if self.files_unread:
-            text += f"; {plural(self.files_unread, 'file')} not read"
-        if self.skipped_count:
-            text += f"; skipped {plural(self.skipped_count, 'malformed line')}"
         if self.noise or self.unknown:
             noise, unknown = sum(self.noise.values()), sum(self.unknown.values())
             text += f"; skipped {plural(noise, 'noise record')}"
             if unknown:
                 text += f" and {plural(unknown, 'record')} of unknown types"
+        # last: what a warning line names each of (a "(see above)" after them points at those)
+        if self.files_unread:
+            text += f"; {plural(self.files_unread, 'file')} not read"
+        if self.skipped_count:
+            text += f"; skipped {plural(self.skipped_count, 'malformed line')}"
         return text
 
 
