@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -127,3 +128,33 @@ def test_a_mistyped_command_is_answered_with_the_one_meant(store_path: Path) -> 
     assert code == 2 and "Did you mean 'export'?" in err
     code, _, err = run("zzz")
     assert code == 2 and err.endswith("Error: No such command 'zzz'.\n")
+
+
+def _leaves(command: click.Command, path: list[str]) -> list[tuple[str, click.Command]]:
+    if not isinstance(command, click.Group):
+        return [(" ".join(path), command)]
+    ctx = click.Context(command)
+    return [
+        leaf
+        for name in command.list_commands(ctx)
+        for leaf in _leaves(command.get_command(ctx, name), [*path, name])  # type: ignore[arg-type]
+    ]
+
+
+def test_every_command_takes_db_after_its_name() -> None:
+    """`sessionscope experiments list --db X` as `sessions --db X` (it was refused: 'No such
+    option'), for every command and subcommand."""
+    missing = [
+        name
+        for name, command in _leaves(cli, [])
+        if not any("--db" in p.opts for p in command.params)
+    ]
+    assert missing == []
+
+
+def test_experiments_list_reads_the_store_given_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "x.db"
+    store.open(path).close()
+    result = CliRunner().invoke(cli, ["experiments", "list", "--db", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "No experiments" in result.stderr

@@ -12,7 +12,7 @@ from ..sanitize import clean_line
 from ..store import NotFound, Store
 from ..store.decision import ArmStats, Decision
 from ..store.experiments import EXPERIMENT_STATUSES, AgentConfig, Experiment
-from .options import json_option, open_from_context
+from .options import db_option, json_option, open_from_context
 
 
 def arm_json(arm: ArmStats) -> dict[str, Any]:
@@ -118,6 +118,7 @@ def experiments_cmd(ctx: click.Context) -> None:
 
 
 @experiments_cmd.command("list")
+@db_option
 @json_option
 @click.option("--project", "-p", help="Only this project (name or id).")
 @click.option("--status", type=click.Choice(EXPERIMENT_STATUSES), help="Only this status.")
@@ -139,7 +140,7 @@ def list_cmd(as_json: bool = False, project: str | None = None, status: str | No
             return
         click.echo(
             f"{'ID':>4}  {'PROJECT':<18}  {'STATUS':<9}  {'SHARE':>5}  {'STARTED':<10}  "
-            f"{'CHAMPION':<8}  {'CHALLNGR':<8}  {'SESSIONS':>9}  {'WIN RATE':>9}  "
+            f"{'CHAMPION':<8}  {'CHALLENGER':<10}  {'SESSIONS':>9}  {'WIN RATE':>9}  "
             f"{'P(BETTER)':>9}  DECISION"
         )
         for r in rows:
@@ -156,7 +157,7 @@ def list_cmd(as_json: bool = False, project: str | None = None, status: str | No
             click.echo(
                 f"{r['id']:>4}  {name:<18}  {r['status']:<9}  {r['traffic_share']:>5.0%}  "
                 f"{(r['started_at'] or '')[:10]:<10}  "
-                f"{_fp(db, r['champion_config_id']):<8}  {_fp(db, r['challenger_config_id']):<8}  "
+                f"{_fp(db, r['champion_config_id']):<8}  {_fp(db, r['challenger_config_id']):<10}  "
                 f"{str(champ['sessions']) + '/' + str(chall['sessions']):>9}  "
                 f"{_percent(champ['win_rate']) + '/' + _percent(chall['win_rate']):>9}  "
                 f"{'-' if p is None else format(p, '.3f'):>9}  {decision or '-'}"
@@ -182,6 +183,7 @@ def _print_verdict(d: Decision) -> None:
 
 
 @experiments_cmd.command("show")
+@db_option
 @click.argument("experiment_id", type=int)
 @json_option
 def show_cmd(experiment_id: int, as_json: bool) -> None:
@@ -220,6 +222,7 @@ def show_cmd(experiment_id: int, as_json: bool) -> None:
 
 
 @experiments_cmd.command("decide")
+@db_option
 @click.argument("experiment_id", type=int)
 @json_option
 def decide_cmd(experiment_id: int, as_json: bool) -> None:
@@ -269,6 +272,7 @@ def _finish(experiment_id: int, as_json: bool, action: str, force: bool = False)
 
 
 @experiments_cmd.command("promote")
+@db_option
 @click.argument("experiment_id", type=int)
 @click.option("--force", is_flag=True, help="Promote even if the decision rule says otherwise.")
 @json_option
@@ -278,6 +282,7 @@ def promote_cmd(experiment_id: int, force: bool, as_json: bool) -> None:
 
 
 @experiments_cmd.command("hold")
+@db_option
 @click.argument("experiment_id", type=int)
 @json_option
 def hold_cmd(experiment_id: int, as_json: bool) -> None:
@@ -286,6 +291,7 @@ def hold_cmd(experiment_id: int, as_json: bool) -> None:
 
 
 @experiments_cmd.command("abort")
+@db_option
 @click.argument("experiment_id", type=int)
 @json_option
 def abort_cmd(experiment_id: int, as_json: bool) -> None:

@@ -9,7 +9,7 @@ import click
 
 from ..mcp.config import CLIENTS, snippet
 from .errors import fail
-from .options import host_port, open_from_context, store_path
+from .options import db_option, host_port, open_from_context, store_path
 
 EXTRA_MISSING = (
     "sessionscope mcp needs the MCP SDK: pip install 'sessionscope[mcp]' (or: pip install mcp)."
@@ -22,6 +22,7 @@ def parse_http(value: str) -> tuple[str, int]:
 
 
 @click.command("mcp")
+@db_option
 @click.option(
     "--http",
     "http",

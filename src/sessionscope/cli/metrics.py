@@ -23,7 +23,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import click
 
 from ..store import StoreError
-from .options import host_port, open_from_context
+from .options import db_option, host_port, open_from_context
 
 IDLE_TIMEOUT = 5.0  # seconds a client may stay silent (or not read the answer)
 REQUEST_TIMEOUT = 10.0  # seconds a client has to send its whole request
@@ -36,6 +36,7 @@ def parse_address(value: str) -> tuple[str, int]:
 
 
 @click.command("metrics")
+@db_option
 @click.option(
     "--serve",
     "serve",
