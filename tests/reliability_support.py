@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import resource
 import signal
 import subprocess
 import sys
@@ -104,11 +105,16 @@ def cli(
     db: str | Path | None = None,
     timeout: float = 120,
     env: dict[str, str] | None = None,
+    **run: Any,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m sessionscope [--db DB] ARGS...` as a real subprocess."""
+    """Run `python -m sessionscope [--db DB] ARGS...` as a real subprocess (`env` added to this
+    one's; stdin empty unless `run` gives `stdin` or `input`; other `subprocess.run` keywords
+    such as `preexec_fn` passed on)."""
     command = [sys.executable, "-m", "sessionscope"]
     if db is not None:
         command += ["--db", str(db)]
+    if "stdin" not in run and "input" not in run:
+        run["stdin"] = subprocess.DEVNULL
     return subprocess.run(
         [*command, *args],
         capture_output=True,
@@ -116,7 +122,13 @@ def cli(
         timeout=timeout,
         cwd=ROOT,
         env={**os.environ, **(env or {})},
+        **run,
     )
+
+
+def limit_memory() -> None:
+    """For `preexec_fn`: the child gets at most 1 GB of address space (a runaway read fails)."""
+    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
 def kill(proc: subprocess.Popen[Any]) -> None:

@@ -11,13 +11,11 @@ them (settings never stop the browser), and never writes a theme into a FIFO.
 from __future__ import annotations
 
 import os
-import resource
-import subprocess
-import sys
-import threading
 from pathlib import Path
 
 import pytest
+from importer_support import within
+from reliability_support import cli, limit_memory
 
 from sessionscope.tui import settings
 
@@ -41,10 +39,6 @@ def _hostile(tmp_path: Path, kind: str) -> Path:
     return path
 
 
-def _limit_memory() -> None:  # in the child: 1 GB of address space
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
-
-
 KINDS = ["fifo", "zero", "utf8", "deep", "huge", "directory"]
 
 
@@ -52,22 +46,14 @@ KINDS = ["fifo", "zero", "utf8", "deep", "huge", "directory"]
 @pytest.mark.parametrize("args", [("import", "all"), ("resume", "abc", "--print")])
 def test_a_hostile_config_file_is_one_sentence_naming_it(tmp_path: Path, kind: str, args) -> None:
     config = _hostile(tmp_path, kind)
-    env = {**os.environ, "SESSIONSCOPE_CONFIG": str(config), "HOME": str(tmp_path)}
+    env = {"SESSIONSCOPE_CONFIG": str(config), "HOME": str(tmp_path)}
     env["SESSIONSCOPE_DB"] = str(tmp_path / "store.db")
     if args[0] == "resume":  # a store with the session, so the config is what is read
         from sessionscope import store
 
         with store.open(tmp_path / "store.db") as db:
             db.start_session(id="abc", source="claude-code", cwd=str(tmp_path))
-    done = subprocess.run(
-        [sys.executable, "-m", "sessionscope", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-        preexec_fn=_limit_memory,
-    )
+    done = cli(*args, env=env, timeout=60, preexec_fn=limit_memory)
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr
     if args[0] == "import":  # a warning: the other sources are imported, Aider's roots are not
@@ -78,19 +64,10 @@ def test_a_hostile_config_file_is_one_sentence_naming_it(tmp_path: Path, kind: s
     assert "internal error" not in lines[0] and "Traceback" not in done.stderr
 
 
-def _at_once(fn, *args, **kwargs):  # a FIFO would block for ever: a daemon thread, a deadline
-    done: list[object] = []
-    thread = threading.Thread(target=lambda: done.append(fn(*args, **kwargs)), daemon=True)
-    thread.start()
-    thread.join(20)
-    assert done, f"{fn.__name__} did not return (blocked, or raised)"
-    return done[0]
-
-
 @pytest.mark.parametrize("kind", KINDS)
 def test_a_hostile_settings_file_is_ignored_at_once(tmp_path: Path, kind: str) -> None:
     path = _hostile(tmp_path, kind)
-    assert _at_once(settings.load, path) == {}
-    _at_once(settings.save, path, theme="textual-light")  # never blocks, never raises
+    assert within(20, lambda: settings.load(path)) == {}
+    within(20, lambda: settings.save(path, theme="textual-light"))  # never blocks, never raises
     if kind in ("fifo", "zero", "directory"):
         assert not path.is_file()

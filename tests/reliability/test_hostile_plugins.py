@@ -8,13 +8,12 @@ silently; one whose name is not a string stopped `sessionscope sources`.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 import pytest
+from reliability_support import cli
 from sources_support import make_home
 
 PLUGIN = """
@@ -88,20 +87,8 @@ def _install(tmp_path: Path, names: list[str]) -> Path:
 
 
 def _run(tmp_path: Path, site: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    env = {
-        **os.environ,
-        "HOME": str(tmp_path / "home"),
-        "PYTHONPATH": str(site),
-        "SESSIONSCOPE_DB": str(tmp_path / "store.db"),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "sessionscope", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=120,
-    )
+    home = {"HOME": str(tmp_path / "home"), "PYTHONPATH": str(site)}
+    return cli(*args, env={**home, "SESSIONSCOPE_DB": str(tmp_path / "store.db")})
 
 
 @pytest.mark.parametrize("name", list(ENTRIES))

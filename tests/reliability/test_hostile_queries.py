@@ -9,13 +9,11 @@ store; the CLI and the MCP tool say it is too long; a query at the limit still s
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
+from reliability_support import cli
 
 from sessionscope import store
 from sessionscope.mcp.tools import Recall, ToolFailure
@@ -57,15 +55,7 @@ def test_a_query_at_the_limit_still_searches(db) -> None:
 
 
 def test_the_cli_says_a_huge_query_is_too_long(tmp_path: Path, db) -> None:
-    env = {**os.environ, "SESSIONSCOPE_DB": str(tmp_path / "q.db")}
-    done = subprocess.run(
-        [sys.executable, "-m", "sessionscope", "search", "x" * 100_000],
-        capture_output=True,
-        text=True,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        timeout=60,
-    )
+    done = cli("search", "x" * 100_000, db=tmp_path / "q.db", timeout=60)
     assert "Traceback" not in done.stderr
     assert done.returncode != 0
     assert done.stderr.strip().splitlines() == [

@@ -7,19 +7,12 @@ Before the fix the whole of stdin was read before the 10,000-character limit was
 
 from __future__ import annotations
 
-import os
-import resource
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from reliability_support import cli, limit_memory
 
 from sessionscope import store
-
-
-def _limit_memory() -> None:  # in the child: 1 GB of address space
-    resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 
 
 @pytest.mark.parametrize("kind", ["zero", "big file"])
@@ -36,15 +29,7 @@ def test_an_endless_or_huge_stdin_is_one_sentence_and_the_note_is_kept(
         source = tmp_path / "big.log"
         source.write_text("log line\n" * 300_000)  # 2.7 MB
     with source.open("rb") as stdin:
-        done = subprocess.run(
-            [sys.executable, "-m", "sessionscope", "note", "n1", "-"],
-            stdin=stdin,
-            capture_output=True,
-            text=True,
-            env={**os.environ, "SESSIONSCOPE_DB": str(path)},
-            timeout=60,
-            preexec_fn=_limit_memory,
-        )
+        done = cli("note", "n1", "-", db=path, stdin=stdin, timeout=60, preexec_fn=limit_memory)
     lines = done.stderr.strip().splitlines()
     assert done.returncode != 0 and len(lines) == 1, done
     assert lines[0].startswith("sessionscope: error: ") and "internal error" not in lines[0]
@@ -58,14 +43,7 @@ def test_a_note_from_stdin_still_works(tmp_path: Path) -> None:
     path = tmp_path / "s.db"
     with store.open(path) as db:
         db.start_session(id="n1", source="codex")
-    done = subprocess.run(
-        [sys.executable, "-m", "sessionscope", "note", "n1", "-"],
-        input="fails only on CI\nsee #42\n",
-        capture_output=True,
-        text=True,
-        env={**os.environ, "SESSIONSCOPE_DB": str(path)},
-        timeout=60,
-    )
+    done = cli("note", "n1", "-", db=path, input="fails only on CI\nsee #42\n", timeout=60)
     assert done.returncode == 0, done
     with store.open(path, readonly=True) as db:
         info = db.session("n1")

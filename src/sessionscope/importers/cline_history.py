@@ -173,6 +173,20 @@ def split_user(
     return results, context, typed
 
 
+def _context(
+    blocks: list[dict[str, Any]], key: str, created: str | None, *, first: bool
+) -> MessageSpec:
+    """The extension's context a user message carried, as a `system` message of kind `context`
+    (keyed by the message itself when nothing of it came before)."""
+    return {
+        "role": "system",
+        "content": blocks,
+        "created_at": created,
+        "external_id": key if first else f"{key}/context",
+        "metadata": {"kind": "context"},
+    }
+
+
 def user_messages(blocks: list[dict[str, Any]], key: str, created: str | None) -> list[MessageSpec]:
     """The messages a user message of the history gives: tool results, context, typed text."""
     results, context, typed = split_user(blocks, key)
@@ -182,15 +196,7 @@ def user_messages(blocks: list[dict[str, Any]], key: str, created: str | None) -
     if results:
         out.append({"role": "tool", "content": results, "created_at": created, "external_id": key})
     if context:
-        out.append(
-            {
-                "role": "system",
-                "content": context,
-                "created_at": created,
-                "external_id": f"{key}/context" if out else key,
-                "metadata": {"kind": "context"},
-            }
-        )
+        out.append(_context(context, key, created, first=not out))
     if typed:
         out.append(
             {
@@ -221,15 +227,7 @@ def first_prompt(
     if typed:
         out.append({"role": "user", "content": typed, "created_at": created, "external_id": key})
     if context:
-        out.append(
-            {
-                "role": "system",
-                "content": context,
-                "created_at": created,
-                "external_id": f"{key}/context" if out else key,
-                "metadata": {"kind": "context"},
-            }
-        )
+        out.append(_context(context, key, created, first=not out))
     text = "\n".join(b["text"] for b in typed if isinstance(b.get("text"), str))
     return out, text
 
