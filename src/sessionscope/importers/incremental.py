@@ -87,6 +87,8 @@ class Format:
     source: str
     discover: Callable[[Path], list[Path]]
     parser: ParserFactory
+    # a plug-in's (`registry` marks its tasks): whatever its parser raises costs only that line
+    plugin: bool = False
 
 
 @dataclass(slots=True)
@@ -409,8 +411,14 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
                 sink.line_no = line.line_no
                 try:
                     parser.feed(line.record, line.line_no)
-                except _LINE_ERRORS as exc:
-                    report.skip_line(shown, line.line_no, f"unexpected record shape ({exc!s:.80})")
+                except Exception as exc:
+                    if isinstance(exc, _LINE_ERRORS):
+                        why = f"unexpected record shape ({exc!s:.80})"
+                    elif task.fmt.plugin:  # a plug-in's bug: it costs only the line
+                        why = f"the plug-in failed ({type(exc).__name__}: {exc!s:.80})"
+                    else:
+                        raise
+                    report.skip_line(shown, line.line_no, why)
             offset = line.end
             line_no = line.line_no
             report.bytes_read += line.size
