@@ -5,7 +5,7 @@ yielded something that is not a `ParsedSession`, stopped `import all` (an "inter
 session of any source imported); one that called `sys.exit()` on import ended the command
 silently; one whose name is not a string stopped `sessionscope sources`. A `parse()` raising an
 error of its own (RuntimeError), a `ParsedSession` whose messages are None, or a `LineSource`
-parser whose `feed()` raises one stopped it too (after the first fix).
+parser whose `feed()` or `state()` raises one stopped it too (after the first fix).
 """
 
 from __future__ import annotations
@@ -89,12 +89,26 @@ class Feeds:
         return {}
 
 
+class States(Feeds):
+    def feed(self, record, line_no):
+        pass
+
+    def state(self):
+        raise RuntimeError("state boom")
+
+
 units, locations, garbage, not_a_name = Units(), Locations(), Garbage(), NotAName()
 raises, no_messages = Raises(), NoMessages()
 lines = LineSource(
     "bad-lines",
     lambda root: sorted(root.glob("*.jsonl")),
     Feeds,
+    lambda system: [Path.home() / ".bad" / "lines"],
+)
+states = LineSource(
+    "bad-states",
+    lambda root: sorted(root.glob("*.jsonl")),
+    States,
     lambda system: [Path.home() / ".bad" / "lines"],
 )
 """
@@ -107,6 +121,7 @@ ENTRIES = {
     "parse_raises": "badplug:raises",
     "no_messages": "badplug:no_messages",
     "feed_raises": "badplug:lines",
+    "state_raises": "badplug:states",
     "exits": "exitplug:anything",
 }
 
