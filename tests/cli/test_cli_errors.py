@@ -44,6 +44,10 @@ FAILING = [
     (("resume", "nope1234"), "no session has id 'nope1234'."),
     (("show", "abcd#x"), "'abcd#x': after # comes a message number (ID#SEQ)."),
     (("show", "abcd1234-0000#7"), "session abcd1234-0000 has no message #7."),
+    # "²".isdigit() is true, but int() refuses it (an internal error before)
+    (("show", "abcd1234-0000#²"), "'abcd1234-0000#²': after # comes a message number"),
+    (("metrics", "--serve", "localhost:²"), "--serve expects HOST:PORT"),
+    (("experiments", "list", "--project", "²"), "no project is named '²'."),
     (("--db", "/nonexistent/x.db", "sessions"), "no store at /nonexistent/x.db; run"),
     (("--db", "/nonexistent/x.db", "search", "foo"), "no store at /nonexistent/x.db; run"),
     (("--db", "/nonexistent/x.db", "mcp"), "no store at /nonexistent/x.db; run"),

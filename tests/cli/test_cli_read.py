@@ -375,6 +375,17 @@ def test_ids_printed_by_sessions_and_search_open_that_session(
     assert "01234567  " in out and "012345678" not in out
 
 
+def test_a_limit_that_is_a_digit_but_no_number_is_refused_not_a_traceback(
+    filled: dict[str, str],
+) -> None:
+    # "²".isdigit() is true and int("²") raises: the lean search path died with a traceback
+    from sessionscope.cli.quick import quick_search
+
+    assert quick_search(["login", "--limit", "²"]) is None  # left to the click command
+    code, out, err = run("search", "login", "--limit", "²")
+    assert code == 2 and out == "" and "'²' is not a valid integer" in err
+
+
 @pytest.mark.parametrize("command", ["sessions", "search"])
 def test_limit_zero_is_refused_not_an_empty_answer(
     filled: dict[str, str], command: str, capsys: pytest.CaptureFixture[str]

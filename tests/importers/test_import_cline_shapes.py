@@ -171,3 +171,51 @@ def test_tasks_imported_before_these_rules_are_read_again_once(
     assert _kinds(db.messages(XML)) == _kinds(clean.messages(XML))
     assert [m.text for m in db.messages(XML)] == [m.text for m in clean.messages(XML)]
     assert import_source(db, "cline", root).messages == 0  # once
+
+
+def test_a_task_started_with_an_image_alone_reads_its_later_messages_as_any_other(
+    db: store.Store, tmp_path: Path
+) -> None:
+    """A first prompt with no text (a screenshot sent alone) gives no title; the next user
+    message was then read as the task's first one: an XML tool result and the `<answer>` in it
+    a prompt, titled `[ask_followup_question for '…'] Result:`."""
+    import json
+
+    task = tmp_path / "tasks" / "1791400000000"
+    task.mkdir(parents=True)
+    env = {
+        "type": "text",
+        "text": "<environment_details>\n# Current Working Directory (/home/dev/app) Files\n"
+        "</environment_details>",
+    }
+    image = {
+        "type": "image",
+        "source": {"type": "base64", "media_type": "image/png", "data": "iVBORw0KGgo="},
+    }
+    history = [
+        {"role": "user", "content": [{"type": "text", "text": "<task>\n</task>"}, image, env]},
+        {"role": "assistant", "content": [{"type": "text", "text": "What should I change?"}]},
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": "[ask_followup_question for 'What?'] Result:"},
+                {"type": "text", "text": "<answer>\nMake the bars blue\n</answer>"},
+                env,
+            ],
+        },
+        {"role": "assistant", "content": [{"type": "text", "text": "Done."}]},
+    ]
+    (task / "api_conversation_history.json").write_text(json.dumps(history))
+    import_source(db, "cline", tmp_path / "tasks")
+    msgs = db.messages(task.name)
+    assert _kinds(msgs) == [
+        ("user", None),
+        ("system", "context"),
+        ("assistant", None),
+        ("tool", None),
+        ("user", None),
+        ("assistant", None),
+    ]
+    assert msgs[4].text == "Make the bars blue"
+    session = db.session(task.name)
+    assert session is not None and session.title == "Make the bars blue"

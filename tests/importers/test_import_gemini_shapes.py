@@ -82,6 +82,18 @@ def test_a_resumed_json_session_is_read_from_its_jsonl(db: store.Store, gemini: 
     assert len([s for s in db.sessions() if s.id == PAIR]) == 1
 
 
+def test_the_json_named_alone_is_read_from_its_jsonl_copy(db: store.Store, gemini: Path) -> None:
+    # `import gemini …/session-….json` read the document left behind: the session was cut
+    # back to its 2 messages, and stayed so (the unchanged `.jsonl` is not read again)
+    import_source(db, "gemini", gemini / "tmp")
+    assert db.message_count(PAIR) == 4
+    legacy = gemini / "tmp" / "shop" / "chats" / "session-2026-11-08T08-00-b2c3d4e5.json"
+    import_source(db, "gemini", legacy)
+    assert db.message_count(PAIR) == 4
+    import_source(db, "gemini", gemini / "tmp")
+    assert db.message_count(PAIR) == 4
+
+
 def test_sessions_imported_before_these_rules_are_read_again_once(
     db: store.Store, gemini: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -41,6 +41,8 @@ HOSTILE = [
     1e20,
     -1e20,
     2**70,
+    10**400,  # an integer no float holds: an OverflowError stopped the whole import
+    -(10**400),
 ]
 
 

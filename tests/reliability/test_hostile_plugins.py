@@ -3,7 +3,9 @@
 Before the fix a plug-in whose `units()` or `default_locations()` raised, or whose `parse()`
 yielded something that is not a `ParsedSession`, stopped `import all` (an "internal error", no
 session of any source imported); one that called `sys.exit()` on import ended the command
-silently; one whose name is not a string stopped `sessionscope sources`.
+silently; one whose name is not a string stopped `sessionscope sources`. A `parse()` raising an
+error of its own (RuntimeError), a `ParsedSession` whose messages are None, or a `LineSource`
+parser whose `feed()` or `state()` raises one stopped it too (after the first fix).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sources_support import make_home
 PLUGIN = """
 from pathlib import Path
 
-from sessionscope.importers import ParsedSession, SnapshotSource
+from sessionscope.importers import LineSource, ParsedSession, SnapshotSource
 from sessionscope.importers.snapshot import file_unit
 
 
@@ -61,7 +63,53 @@ class NotAName(Base):
     name = 123
 
 
+class Raises(Base):
+    name = "bad-parse"
+
+    def parse(self, unit, problems, versions):
+        raise RuntimeError("parse boom")
+
+
+class NoMessages(Base):
+    name = "bad-messages"
+
+    def parse(self, unit, problems, versions):
+        return [ParsedSession("bad-none", None, "t", {})]
+
+
+class Feeds:
+    def __init__(self, sink, path, state):
+        pass
+
+    def feed(self, record, line_no):
+        raise RuntimeError("feed boom")
+
+    def state(self):
+        return {}
+
+
+class States(Feeds):
+    def feed(self, record, line_no):
+        pass
+
+    def state(self):
+        raise RuntimeError("state boom")
+
+
 units, locations, garbage, not_a_name = Units(), Locations(), Garbage(), NotAName()
+raises, no_messages = Raises(), NoMessages()
+lines = LineSource(
+    "bad-lines",
+    lambda root: sorted(root.glob("*.jsonl")),
+    Feeds,
+    lambda system: [Path.home() / ".bad" / "lines"],
+)
+states = LineSource(
+    "bad-states",
+    lambda root: sorted(root.glob("*.jsonl")),
+    States,
+    lambda system: [Path.home() / ".bad" / "lines"],
+)
 """
 
 ENTRIES = {
@@ -69,6 +117,10 @@ ENTRIES = {
     "locations": "badplug:locations",
     "garbage": "badplug:garbage",
     "not_a_name": "badplug:not_a_name",
+    "parse_raises": "badplug:raises",
+    "no_messages": "badplug:no_messages",
+    "feed_raises": "badplug:lines",
+    "state_raises": "badplug:states",
     "exits": "exitplug:anything",
 }
 
@@ -106,6 +158,8 @@ def test_a_broken_plugin_costs_only_itself(tmp_path: Path, monkeypatch, name: st
     )
     (home / ".bad" / "sessions").mkdir(parents=True)
     (home / ".bad" / "sessions" / "one.json").write_text("{}")
+    (home / ".bad" / "lines").mkdir(parents=True)
+    (home / ".bad" / "lines" / "one.jsonl").write_text('{"a": 1}\n')
     site = _install(tmp_path, [name])
     done = _run(tmp_path, site, "import", "all")
     assert "internal error" not in done.stderr and "Traceback" not in done.stderr, done.stderr

@@ -54,6 +54,17 @@ def test_a_query_at_the_limit_still_searches(db) -> None:
     assert db.search(query, limit=5)
 
 
+def test_mcp_says_a_query_its_filters_take_past_the_limit_is_too_long(db) -> None:
+    # the query fits, the session left out (as `mcp --exclude-session` adds to every search)
+    # takes it past the limit: the store found nothing, said to be a time budget reached
+    query = "w1 " * ((MAX_QUERY_CHARS - 20) // 3) + "w2"
+    assert len(query) <= MAX_QUERY_CHARS
+    recall = Recall(db, exclude_session="0198a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b")
+    with pytest.raises(ToolFailure, match=r"with its filters .* at most 4,000 are searched"):
+        recall.search(query)
+    assert "hit(s) for" in Recall(db).search(query)  # without them it searches
+
+
 def test_the_cli_says_a_huge_query_is_too_long(tmp_path: Path, db) -> None:
     done = cli("search", "x" * 100_000, db=tmp_path / "q.db", timeout=60)
     assert "Traceback" not in done.stderr

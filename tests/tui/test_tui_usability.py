@@ -343,6 +343,10 @@ def test_the_theme_is_kept_beside_the_config_file_sessionscope_config_names(
     assert default_config_path() == tmp_path / "odd.json.json"
     monkeypatch.delenv("SESSIONSCOPE_CONFIG")
     assert default_config_path().name == "config.json"
+    # one rule for where the config file is (`config.config_path`): the settings go beside it
+    elsewhere = tmp_path / "elsewhere" / "c.toml"
+    monkeypatch.setattr("sessionscope.tui.settings.config_path", lambda: elsewhere, raising=False)
+    assert default_config_path() == tmp_path / "elsewhere" / "c.json"
 
 
 @pytest.mark.parametrize("theme", [t for t in THEMES if not t.startswith("ansi-")])

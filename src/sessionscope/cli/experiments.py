@@ -127,7 +127,9 @@ def list_cmd(as_json: bool = False, project: str | None = None, status: str | No
     with open_from_context(must_exist=not as_json) as db:
         project_id = None
         if project:
-            found = (db.project(int(project)) if project.isdigit() else None) or db.project(project)
+            found = (db.project(int(project)) if project.isdecimal() else None) or db.project(
+                project
+            )
             if found is None:
                 raise NotFound(f"no project is named {project!r}.")
             project_id = found.id

@@ -169,7 +169,7 @@ def host_port(
     PORT alone too, with `port_zero` port 0 (the system picks a free one). InvalidInput else."""
     host, sep, port = value.rpartition(":")
     lowest = 0 if port_zero else 1
-    if (not sep and not bare_port) or not port.isdigit() or not lowest <= int(port) <= 65535:
+    if (not sep and not bare_port) or not port.isdecimal() or not lowest <= int(port) <= 65535:
         raise InvalidInput(f"{option} expects HOST:PORT (e.g. {example}), not {value!r}.")
     if host.startswith("[") and host.endswith("]"):
         host = host[1:-1]

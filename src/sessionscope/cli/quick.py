@@ -41,7 +41,7 @@ def _parse(args: list[str]) -> dict[str, Any] | None:
             elif arg == "--db":
                 opts["db"] = value
             else:
-                if not value.isdigit() or int(value) < 1:
+                if not value.isdecimal() or int(value) < 1:
                     return None  # the click command refuses it
                 opts["limit"] = int(value)
         else:

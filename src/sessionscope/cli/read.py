@@ -174,7 +174,7 @@ def show_cmd(session: str, fmt: str) -> None:
     from .. import export
 
     ref, mark, seq_text = session.rpartition("#") if "#" in session else (session, "", "")
-    if mark and not seq_text.isdigit():
+    if mark and not seq_text.isdecimal():  # what int() reads: "²" is a digit, not a number
         fail(f"{session!r}: after # comes a message number (ID#SEQ).")
     with open_from_context(must_exist=True) as db:
         loaded = _load(db, ref)

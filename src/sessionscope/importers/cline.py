@@ -16,7 +16,8 @@ tests/fixtures/README.md):
   `cancelReason` is a marker after its reply (`user_cancelled`: kind `interrupt`, else
   `api_error`);
 - `task_metadata.json` `model_usage[].model_id` gives the model (the last one used);
-- title: the first prompt's `<task>` text (else its first line); the task id is the session id;
+- title: the first prompt's `<task>` text (else its first line; a first prompt with no text: the
+  first text typed after it); the task id is the session id;
   the first and last ui messages' `ts` are its start and end; the cwd (and project) is the
   folder `<environment_details>` names (`# Current Working Directory (<path>) Files`);
 - a task's files are rewritten as it goes, not appended: the task is parsed whole and saved by
@@ -156,6 +157,7 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
     cwd = None
     messages: list[MessageSpec] = []
     title = None
+    prompted = False  # the task's first message met (an image alone gives no title)
     last_time = started
     thinking: list[dict[str, Any]] = []  # reasoning items waiting for their reply
     for index, item in enumerate(items, 1):
@@ -179,12 +181,17 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
         elif item["role"] == "user":
             if cwd is None:
                 cwd = _cwd(plain_text(blocks))
-            if title is None and not any(b.get("type") == "tool_result" for b in blocks):
+            if not prompted and not any(b.get("type") == "tool_result" for b in blocks):
+                prompted = True
                 got, text = first_prompt(blocks, key, created)
                 got, early = got + early, []
-                title = title_from(tag_text(text, "task") or text) if text.strip() else None
+                text = tag_text(text, "task") or text
             else:
                 got = user_messages(blocks, key, created)
+                said = [m["content"] for m in got if m["role"] == "user"]
+                text = "\n".join(plain_text(c) for c in said if isinstance(c, list))
+            if title is None and text.strip():
+                title = title_from(text)
         else:
             reasoning = item.get("reasoning_content")
             if isinstance(reasoning, str) and reasoning.strip():
@@ -254,8 +261,9 @@ class ClineSource(SnapshotSource):
     extension = CLINE
     # 1: a user message split into tool results, context and what was typed; Roo Code's
     # reasoning items, condense summaries, truncation markers and `{version: 2}` history; the
-    # errors and aborts of ui_messages.json
-    rules = 1
+    # errors and aborts of ui_messages.json; 2: after a first prompt with no text (an image
+    # alone), the next user message is read as any other, not as the task's first
+    rules = 2
 
     def default_locations(self, system: str | None = None) -> list[Path]:
         return task_roots(self.extension, system or this_system())

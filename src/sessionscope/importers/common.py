@@ -52,6 +52,8 @@ def ts(value: Any) -> str | None:
             return _clamped(datetime.fromisoformat(value.strip().replace("Z", "+00:00")))
         except (ValueError, OverflowError):
             return None
+    if isinstance(value, int) and not -(10**15) <= value <= 10**15:
+        value = 10**15 if value > 0 else -(10**15)  # past either end; 10**400 is no float
     if not math.isfinite(value):
         return None
     seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds

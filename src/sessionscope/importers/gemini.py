@@ -8,7 +8,8 @@ Rules (format: google-gemini/gemini-cli `packages/core/src/services/chatRecordin
   it, a record with an `id` upserts that message (a later one with the same id replaces it in
   place), `{"$set": {...}}` updates the session's fields, `{"$rewindTo": id}` drops that message
   and every later one (all of them when the id is unknown);
-- a `.json` session resumed by a JSONL release goes on in `<name>.jsonl` (a copy): only that is read;
+- a `.json` session resumed by a JSONL release goes on in `<name>.jsonl` (a copy): only that is
+  read, also when the `.json` is the path named;
 - messages: `user` (prompt: `displayContent`, what was typed, when present, else `content` up to
   the `--- Content from referenced files ---` line; the files `@path` added are a system message
   of kind `context`), `gemini` (reply: `thoughts` as thinking blocks, `content` as text,
@@ -321,7 +322,11 @@ class GeminiSource(SnapshotSource):
 
         paths = [p for p in walk_files(root, accept) if root.is_file() or "chats" in p.parent.parts]
         # a `.json` session resumed by a release that writes JSONL was copied whole to
-        # `<name>.jsonl` and goes on there (chatRecordingService.ts `initialize`): read that one
+        # `<name>.jsonl` and goes on there (chatRecordingService.ts `initialize`): read that one,
+        # also when the `.json` is the file named (its older copy would cut the session short)
+        copy = root.with_suffix(".jsonl") if root.suffix == ".json" else None
+        if root.is_file() and copy is not None and copy.is_file():
+            paths = list(walk_files(copy, accept))
         found = set(paths)
         paths = [p for p in paths if not (p.suffix == ".json" and p.with_suffix(".jsonl") in found)]
         projects = Projects(root.parent if root.is_dir() else _home_of(root))

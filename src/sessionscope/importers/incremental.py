@@ -87,6 +87,8 @@ class Format:
     source: str
     discover: Callable[[Path], list[Path]]
     parser: ParserFactory
+    # a plug-in's (`registry` marks its tasks): whatever its parser raises costs only that line
+    plugin: bool = False
 
 
 @dataclass(slots=True)
@@ -300,6 +302,16 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
     except BatchRefused as exc:
         run.report.skip_file(path_text(str(task.path)), f"the store refused what it holds ({exc})")
         return False
+    except Exception as exc:
+        if not task.fmt.plugin:
+            run.group.abort()  # first, or the lock's release below would be rolled back with it
+            raise
+        # a plug-in parser's own bug (its factory, `state()`, `finish()`): it costs only the
+        # file (a batch it failed in was rolled back; the batches before it stay, with the
+        # state that goes on after them)
+        why = f"the plug-in failed ({type(exc).__name__}: {exc!s:.80})"
+        run.report.skip_file(path_text(str(task.path)), why)
+        return False
     except BaseException:
         run.group.abort()  # first, or the lock's release below would be rolled back with it
         raise
@@ -409,8 +421,14 @@ def _import_locked(db: Store, task: FileTask, run: _Run, token: str) -> bool:
                 sink.line_no = line.line_no
                 try:
                     parser.feed(line.record, line.line_no)
-                except _LINE_ERRORS as exc:
-                    report.skip_line(shown, line.line_no, f"unexpected record shape ({exc!s:.80})")
+                except Exception as exc:
+                    if isinstance(exc, _LINE_ERRORS):
+                        why = f"unexpected record shape ({exc!s:.80})"
+                    elif task.fmt.plugin:  # a plug-in's bug: it costs only the line
+                        why = f"the plug-in failed ({type(exc).__name__}: {exc!s:.80})"
+                    else:
+                        raise
+                    report.skip_line(shown, line.line_no, why)
             offset = line.end
             line_no = line.line_no
             report.bytes_read += line.size

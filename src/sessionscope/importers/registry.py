@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -165,13 +166,19 @@ def _guarded(source: Source, plan: Callable[[], list[Any]]) -> list[Any]:
     if _builtin_map().get(source.name) is source:
         return plan()
     try:
-        return plan()
+        tasks = list(plan())
     except InvalidInput:
         raise
     except Exception as exc:
         raise SourceFailed(
             f"the plug-in source {source.name!r} failed ({type(exc).__name__}: {exc!s:.120})"
         ) from exc
+    for task in tasks:  # what its parser raises costs only that unit or line
+        if isinstance(task, SnapshotTask):
+            task.plugin = True
+        elif isinstance(task, FileTask):
+            task.fmt = replace(task.fmt, plugin=True)
+    return tasks
 
 
 def plan_root(db: Store, source: Source, root: Path) -> list[Any]:

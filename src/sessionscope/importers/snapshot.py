@@ -57,6 +57,8 @@ class SnapshotTask:
     source: SnapshotSource
     unit: Unit
     previous: ImportState | None
+    # a plug-in's unit (`registry` marks it): whatever its parse raises costs only that unit
+    plugin: bool = False
 
     @property
     def key(self) -> str:
@@ -146,6 +148,22 @@ def _fields_to_write(
     return out, False
 
 
+def _not_a_session(session: Any) -> str | None:
+    """What `session` is when it is not a `ParsedSession` of the shape the engine reads (None
+    when it is one)."""
+    if not isinstance(session, ParsedSession):
+        return f"a {type(session).__name__}"
+    if not isinstance(session.messages, list) or not all(
+        isinstance(m, dict) for m in session.messages
+    ):
+        return "messages that are not a list of dicts"
+    if not isinstance(session.fields, dict):
+        return "fields that are not a dict"
+    if session.title is not None and not isinstance(session.title, str):
+        return "a title that is not a string"
+    return None
+
+
 def import_unit(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
     """Parse one changed unit and save its changed sessions. False when nothing was read."""
     unit = task.unit
@@ -165,19 +183,30 @@ class _Guarded:
     """The sessions a parse yields, stopping (and remembering why) at an error that costs the
     whole unit: sessions saved before it stay, the unit's import state is not written."""
 
-    def __init__(self, parsed: Iterable[ParsedSession]) -> None:
+    def __init__(self, parsed: Iterable[ParsedSession], plugin: bool = False) -> None:
         self.parsed = parsed
+        self.plugin = plugin
         self.failure: str | None = None
 
     def __iter__(self) -> Iterator[ParsedSession]:
         try:
             yield from self.parsed
-        except UnitError as exc:
+        except Exception as exc:
+            self.failed(exc)
+
+    def failed(self, exc: Exception) -> None:
+        """Remember why the unit failed; what no parser should raise is raised again, but
+        from a plug-in's (a bug of its own, which costs only its unit)."""
+        if isinstance(exc, UnitError):
             self.failure = str(exc)
-        except OSError as exc:
+        elif isinstance(exc, OSError):
             self.failure = f"could not read it ({exc.strerror or exc})"
-        except _SHAPE_ERRORS as exc:
+        elif isinstance(exc, _SHAPE_ERRORS):
             self.failure = f"unexpected shape ({exc!s:.80})"
+        elif self.plugin:
+            self.failure = f"the plug-in failed ({type(exc).__name__}: {exc!s:.80})"
+        else:
+            raise exc
 
 
 def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
@@ -195,21 +224,16 @@ def _import_locked(db: Store, task: SnapshotTask, report: ImportReport) -> bool:
     versions: dict[str, Any] = dict(state.get("versions") or {}) if same_rules else {}
     written: dict[str, dict[str, Any]] = dict(state.get("written") or {})
     problems: list[Problem] = []
-    guarded = _Guarded(())
+    guarded = _Guarded((), task.plugin)
     try:
-        guarded = _Guarded(source.parse(unit, problems, versions))
-    except UnitError as exc:
-        guarded.failure = str(exc)
-    except OSError as exc:
-        guarded.failure = f"could not read it ({exc.strerror or exc})"
-    except _SHAPE_ERRORS as exc:
-        guarded.failure = f"unexpected shape ({exc!s:.80})"
+        guarded = _Guarded(source.parse(unit, problems, versions), task.plugin)
+    except Exception as exc:
+        guarded.failed(exc)
     touched: set[str] = set()
     for session in guarded:
-        if not isinstance(session, ParsedSession):  # a plug-in's parse gave something else
-            problems.append(
-                Problem(0, f"the source gave a {type(session).__name__}, not a session")
-            )
+        wrong = _not_a_session(session)  # a plug-in's parse gave something else
+        if wrong is not None:
+            problems.append(Problem(0, f"the source gave {wrong}, not a session"))
             continue
         sid = session_id(session.id)
         if sid is None:

@@ -128,6 +128,12 @@ class Recall:
             text += f" -session:{_quoted(excluded)}"
         if not text.strip():
             raise ToolFailure("query is empty: give words, a phrase or filters such as tool:Bash.")
+        if len(text) > MAX_QUERY_CHARS:  # the filters added above count: the store searches all
+            raise ToolFailure(
+                f"the query with its filters (project, source, since, the session left out) is"
+                f" {len(text):,} characters long; at most {MAX_QUERY_CHARS:,} are searched"
+                " (narrow it)."
+            )
         try:
             hits = self.db.search(text + " ", limit=limit)
         except InvalidInput as exc:

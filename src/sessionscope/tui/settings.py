@@ -4,23 +4,18 @@ config directory. Unreadable or odd files are ignored: settings never stop the b
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
+from ..config import config_path
 from ..private import read_small, write_private
 
 
 def default_config_path() -> Path:
-    """`config.json` in the user config directory (platformdirs), beside `config.toml`; when
-    `$SESSIONSCOPE_CONFIG` moves the config file, beside that one (`x.toml`: `x.json`)."""
-    override = os.environ.get("SESSIONSCOPE_CONFIG")
-    if override:
-        config = Path(override).expanduser()
-        beside = config.with_suffix(".json")
-        return beside if beside != config else config.with_name(config.name + ".json")
-    import platformdirs
-
-    return Path(platformdirs.user_config_dir("sessionscope", appauthor=False)) / "config.json"
+    """`config.json` beside the config file `config.config_path` names (`config.toml` in the
+    user config directory, or where `$SESSIONSCOPE_CONFIG` moves it: `x.toml`, `x.json`)."""
+    config = config_path()
+    beside = config.with_suffix(".json")
+    return beside if beside != config else config.with_name(config.name + ".json")
 
 
 def load(path: str | Path) -> dict[str, object]:
