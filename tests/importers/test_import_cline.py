@@ -139,3 +139,20 @@ def test_default_locations_cover_the_editors_on_linux_and_macos() -> None:
     roo = get_source("roo-code")
     assert roo is not None
     assert all("rooveterinaryinc.roo-cline" in str(p) for p in roo.default_locations(LINUX))
+
+
+def test_a_cost_the_store_cannot_take_costs_nothing_else(db: store.Store, home: Path) -> None:
+    """A request row whose cost is infinite (`1e999` in its JSON) or negative: the task is
+    imported with that cost as 0 (the store refused the whole task before)."""
+    ui = _task(home) / "ui_messages.json"
+    rows = json.loads(ui.read_text())
+    requests = [r for r in rows if r.get("say") == "api_req_started"]
+    assert len(requests) >= 2
+    for row, cost in zip(requests, ("1e999", "-0.5"), strict=False):
+        info = json.loads(row["text"])
+        row["text"] = json.dumps(info)[:-1] + f', "cost": {cost}}}'
+    ui.write_text(json.dumps(rows))
+    report = import_source(db, "cline")
+    refused = [reason for *_where, reason in report.skipped_lines if "refused" in reason]
+    assert report.sessions == 1 and refused == [], refused
+    assert all(m.cost_usd == 0 for m in db.messages(CLINE_TASK) if m.role == "assistant")

@@ -200,3 +200,18 @@ def test_sessions_imported_before_these_rules_are_read_again_once(
     assert ("system", "compaction") in _kinds(db.messages(S))
     assert import_source(db, "opencode", database).messages == 0  # once
     assert import_source(db, "opencode", database).files_skipped == 1
+
+
+def test_a_negative_cost_costs_nothing_else(db: store.Store, database: Path) -> None:
+    """A reply whose `cost` is negative: the session is imported with that cost as 0 (the store
+    refused the whole session before)."""
+    conn = sqlite3.connect(database)
+    conn.execute(
+        "UPDATE message SET data = json_set(data, '$.cost', -0.25)"
+        " WHERE json_extract(data, '$.role') = 'assistant'"
+    )
+    conn.commit()
+    conn.close()
+    import_source(db, "opencode", database)
+    replies = [m for m in db.messages(S) if m.role == "assistant"]
+    assert replies and all(m.cost_usd == 0 for m in replies)

@@ -36,6 +36,7 @@ ODD: list[Any] = [
     2**64,
     10**30,
     -(10**30),
+    10**400,  # past what a float holds: its division by 1,000 overflows
     1e20,
     -1e20,
     float("nan"),

@@ -41,7 +41,7 @@ from .cline_history import (
     reasoning_text,
     user_messages,
 )
-from .common import count, plain_text, tag_text, title_from, ts
+from .common import count, dollars, plain_text, tag_text, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .incremental import file_key
 from .wholefile import read_whole, side_file
@@ -110,7 +110,6 @@ def _usage(ui: Any, problems: list[Problem]) -> tuple[list[_Request], list[Messa
             continue
         if not isinstance(info, dict):
             continue
-        cost = info.get("cost")
         tokens = (
             count(info.get("tokensIn")),
             count(info.get("tokensOut")),
@@ -121,7 +120,7 @@ def _usage(ui: Any, problems: list[Problem]) -> tuple[list[_Request], list[Messa
             _Request(
                 ts(row.get("ts")),
                 tokens,
-                cost if isinstance(cost, (int, float)) and cost >= 0 else 0.0,
+                dollars(info.get("cost")),
                 info,
                 [],
             )

@@ -181,6 +181,16 @@ def plain_text(blocks: list[dict[str, Any]]) -> str:
     )
 
 
+def dollars(value: Any) -> float:
+    """A cost an agent recorded: a finite, non-negative number of dollars the store takes,
+    else 0.0 (one odd cost never costs the session)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return 0.0
+    if isinstance(value, int):
+        return float(value) if 0 <= value <= 2**53 else 0.0
+    return value if math.isfinite(value) and value >= 0 else 0.0
+
+
 def count(value: Any) -> int:
     """A token count from a transcript: a non-negative int, else 0."""
     if type(value) is int and 0 <= value <= 2**53:  # the common case first

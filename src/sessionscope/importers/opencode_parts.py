@@ -38,7 +38,7 @@ import json
 from typing import Any
 
 from ..store.spec import MessageSpec
-from .common import count, ts
+from .common import count, dollars, ts
 from .contract import Problem
 
 # An assistant message's error name -> what the message says (message-v2.ts's NamedErrors)
@@ -231,7 +231,7 @@ class _Message:
             msg["output_tokens"] = count(tokens.get("output")) + count(tokens.get("reasoning"))
             msg["cache_read_tokens"] = count(cache.get("read"))
             msg["cache_creation_tokens"] = count(cache.get("write"))
-            msg["cost_usd"] = cost if isinstance(cost, (int, float)) else 0.0
+            msg["cost_usd"] = dollars(cost)
             if info.get("summary") is True:  # the summary a compaction wrote
                 msg["metadata"] = {"kind": "compact_summary"}
             spent = msg["input_tokens"] or msg["output_tokens"] or msg["cache_read_tokens"]

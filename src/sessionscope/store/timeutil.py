@@ -35,8 +35,8 @@ def normalize_ts(value: str | datetime | float | int | None) -> str | None:
         except OverflowError:  # a time near year 1 or 9999 that UTC moves out of range
             raise InvalidInput(f"{value!r} is out of range once converted to UTC.") from None
     if isinstance(value, (int, float)) and not isinstance(value, bool):
-        seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds above 1e11
         try:
+            seconds = value / 1000 if value > 1e11 else value  # epoch milliseconds above 1e11
             return format_ts(datetime.fromtimestamp(seconds, UTC))
         except (OverflowError, OSError, ValueError):
             raise InvalidInput(

@@ -55,8 +55,8 @@ def cost(value: Any) -> float:
         return 0.0
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
         raise InvalidInput(f"cost_usd must be a non-negative number, not {value!r}.")
-    if value == float("inf"):
-        raise InvalidInput("cost_usd must be finite.")
+    if value == float("inf") or (isinstance(value, int) and value > MAX_COUNT):
+        raise InvalidInput("cost_usd must be finite (at most 2**53 dollars).")
     return float(value)
 
 
