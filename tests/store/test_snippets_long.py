@@ -45,3 +45,12 @@ def test_long_tool_outputs_are_not_snippeted_by_fts5(tmp_path: Path) -> None:
         )
     # FTS5 cut the short message's snippet only
     assert len([s for s in statements if "snippet(messages_fts" in s]) == 1
+
+
+def test_a_match_far_into_a_long_message_is_in_its_snippet(tmp_path: Path) -> None:
+    with store.open(tmp_path / "s.db") as db:
+        sid = db.start_session(title="far", source="api")
+        db.append(sid, "user", "filler words " * 5_000 + "the farneedle at the end")
+        hits = db.search("farneedle")
+    assert len(hits) == 1
+    assert "farneedle" in hits[0].snippet and hits[0].highlights

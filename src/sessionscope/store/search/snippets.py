@@ -63,9 +63,11 @@ def _snippets(conn: sqlite3.Connection, plan: Plan, wanted: str) -> dict[int, st
                 f"{select} AND rowid BETWEEN ? AND ? AND +rowid IN (SELECT value FROM json_each(?))"
             )
             found = dict(conn.execute(sql, (plan.rank_expr, min(ids), max(ids), wanted)))
-        rest = [i for i in json.loads(wanted) if i not in found] + long
+        rest = [i for i in json.loads(wanted) if i not in found]
         if rest:
             found.update(_word_snippets(conn, plan, json.dumps(rest)))
+        if long:  # the first match found by hand, however far into the message
+            found.update(_word_snippets(conn, plan, json.dumps(long), _LONG_SCAN))
         return found
     if plan.table == "messages_fts":
         # common words only (FTS5's snippet weighs every instance of each: 0.2 s for 50 hits
@@ -82,6 +84,7 @@ def _snippets(conn: sqlite3.Connection, plan: Plan, wanted: str) -> dict[int, st
 
 _SNIPPET_SCAN = 20_000  # characters of a message searched for a snippet's words
 _FTS_SNIPPET_BYTES = 8_000  # longer messages get a snippet cut by hand (see _short_and_long)
+_LONG_SCAN = 4_000_000  # characters of such a message searched for the first match
 
 
 def _short_and_long(conn: sqlite3.Connection, wanted: str) -> tuple[str, list[int]]:
@@ -102,7 +105,9 @@ def _short_and_long(conn: sqlite3.Connection, wanted: str) -> tuple[str, list[in
     return json.dumps([i for i in json.loads(wanted) if i not in skip]), long
 
 
-def _word_snippets(conn: sqlite3.Connection, plan: Plan, wanted: str) -> dict[int, str]:
+def _word_snippets(
+    conn: sqlite3.Connection, plan: Plan, wanted: str, scan: int = _SNIPPET_SCAN
+) -> dict[int, str]:
     """Snippets cut around the first of the query's words, every word in them marked."""
     words = sorted(plan.marks, key=lambda m: -len(m[0]))
     if not words:
@@ -117,7 +122,7 @@ def _word_snippets(conn: sqlite3.Connection, plan: Plan, wanted: str) -> dict[in
     for mid, text in conn.execute(
         "SELECT t.id, substr(coalesce(t.text, '') || ' ' || coalesce(t.tools, ''), 1, ?)"
         " FROM message_text t WHERE t.id IN (SELECT value FROM json_each(?))",
-        (_SNIPPET_SCAN, wanted),
+        (scan, wanted),
     ):
         out[mid] = _cut(text or "", pattern)
     return out
