@@ -332,6 +332,20 @@ class Store(MarksAPI, ExperimentsAPI, ImportingStore):
                 conn, query, limit=limit, offset=offset, order=order, session_id=sid
             )
 
+    def match_seqs(
+        self, session_id: str, query: str, limit: int = 1000, offset: int = 0
+    ) -> list[int]:
+        """Seqs of the session's messages matching `query`, in order, from match `offset` on:
+        no snippets, no time budget (stop it with `cancellable`), for n/N in a long session."""
+        if not isinstance(query, str) or not isinstance(session_id, str):
+            raise InvalidInput("session_id and query must be strings.")
+        limit, offset = int_arg(limit, "limit"), int_arg(offset, "offset")
+        from .search import matching_seqs
+
+        with self.reading() as conn:
+            sid = self._key(conn, session_id)
+            return matching_seqs(conn, query, sid, limit=limit, offset=offset)
+
     def tool_calls(
         self, session_id: str, start: int = 0, stop: int | None = None
     ) -> dict[str, dict[str, Any]]:

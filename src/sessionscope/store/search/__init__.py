@@ -7,6 +7,7 @@ and its rows read with snippets (snippets.py).
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 
@@ -19,7 +20,7 @@ from .rank import rerank
 from .snippets import hit_rows, to_hit
 from .walk import by_seq, newest, text_newest, text_ranked
 
-__all__ = ["MAX_QUERY_CHARS", "Hits", "search_messages"]
+__all__ = ["MAX_QUERY_CHARS", "Hits", "matching_seqs", "search_messages"]
 
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -77,7 +78,7 @@ def search_messages(
             ):
                 return out  # only an in: filter
             if order == "seq":
-                ids = by_seq(clock, plan, limit, offset)
+                ids = by_seq(clock, plan, limit, offset, session_id)
             elif plan.table is None and plan.absent is None:
                 ids = newest(clock, plan, limit, offset)
             elif plan.table is None or order == "time":
@@ -96,3 +97,30 @@ def search_messages(
         return out
     out.extend(to_hit(row, plan.highlight) for row in rows)
     return out
+
+
+def matching_seqs(
+    conn: sqlite3.Connection, text: str, session_id: str, *, limit: int, offset: int = 0
+) -> list[int]:
+    """The positions of a session's messages matching a query, in order: `limit` of them from
+    match `offset` on. No snippets (a 500 KB tool output's costs a tenth of a second) and no
+    time budget: for a reader that moves between matches, in a worker a newer read cancels."""
+    if len(text) > MAX_QUERY_CHARS or _LONE_SURROGATE.search(session_id):
+        return []
+    bulkindex.flush(conn)
+    query = parse(_LONE_SURROGATE.sub(" ", text))
+    limit, offset = max(0, min(int(limit), 10_000)), max(0, int(offset))
+    if limit <= 0:
+        return []
+    clock = Clock(conn, None)
+    with clock:
+        plan = resolve(conn, query, session_id)
+        if plan.empty or (plan.table is None and plan.absent is None and not plan.cond):
+            return []
+        clock.start()
+        ids = [row[0] for row in by_seq(clock, plan, limit, offset, session_id)]
+    rows = conn.execute(
+        "SELECT seq FROM messages WHERE id IN (SELECT value FROM json_each(?)) ORDER BY seq",
+        (json.dumps(ids),),
+    )
+    return [row[0] for row in rows]

@@ -45,12 +45,16 @@ def _snippets(conn: sqlite3.Connection, plan: Plan, wanted: str) -> dict[int, st
         and plan.rank_expr is not None
         and plan.rank_expr.count(" OR ") < _SNIPPET_PHRASES
     ):
-        # FTS5 marks the uncommon phrases; hits matching only common ones are marked below
+        # FTS5 marks the uncommon phrases; hits matching only common ones, and long messages,
+        # are marked below
+        wanted, long = _short_and_long(conn, wanted)
         select = (
             f"SELECT rowid, snippet(messages_fts, -1, '{OPEN}', '{CLOSE}', '…',"
             f" {SNIPPET_TOKENS}) FROM messages_fts WHERE messages_fts MATCH ?"
         )
-        if '"*' not in plan.rank_expr:  # one look-up per hit
+        if wanted == "[]":
+            found = {}
+        elif '"*' not in plan.rank_expr:  # one look-up per hit
             sql = f"{select} AND rowid IN (SELECT value FROM json_each(?))"
             found = dict(conn.execute(sql, (plan.rank_expr, wanted)))
         else:  # a prefix is expanded again by each look-up: one pass over the hits' ids
@@ -62,6 +66,8 @@ def _snippets(conn: sqlite3.Connection, plan: Plan, wanted: str) -> dict[int, st
         rest = [i for i in json.loads(wanted) if i not in found]
         if rest:
             found.update(_word_snippets(conn, plan, json.dumps(rest)))
+        if long:  # the first match found by hand, however far into the message
+            found.update(_word_snippets(conn, plan, json.dumps(long), _LONG_SCAN))
         return found
     if plan.table == "messages_fts":
         # common words only (FTS5's snippet weighs every instance of each: 0.2 s for 50 hits
@@ -77,9 +83,31 @@ def _snippets(conn: sqlite3.Connection, plan: Plan, wanted: str) -> dict[int, st
 
 
 _SNIPPET_SCAN = 20_000  # characters of a message searched for a snippet's words
+_FTS_SNIPPET_BYTES = 8_000  # longer messages get a snippet cut by hand (see _short_and_long)
+_LONG_SCAN = 4_000_000  # characters of such a message searched for the first match
 
 
-def _word_snippets(conn: sqlite3.Connection, plan: Plan, wanted: str) -> dict[int, str]:
+def _short_and_long(conn: sqlite3.Connection, wanted: str) -> tuple[str, list[int]]:
+    """The hits (a JSON list of ids) FTS5 may cut snippets of, and the long messages it may not:
+    its snippet weighs every instance of the words in the whole message (0.3 s for a 300 KB
+    tool output holding the word 5,000 times: 14 s for a page of 50 such hits)."""
+    long = [
+        r[0]
+        for r in conn.execute(
+            "SELECT id FROM messages WHERE id IN (SELECT value FROM json_each(?))"
+            " AND length(CAST(blocks AS BLOB)) > ?",
+            (wanted, _FTS_SNIPPET_BYTES),
+        )
+    ]
+    if not long:
+        return wanted, []
+    skip = set(long)
+    return json.dumps([i for i in json.loads(wanted) if i not in skip]), long
+
+
+def _word_snippets(
+    conn: sqlite3.Connection, plan: Plan, wanted: str, scan: int = _SNIPPET_SCAN
+) -> dict[int, str]:
     """Snippets cut around the first of the query's words, every word in them marked."""
     words = sorted(plan.marks, key=lambda m: -len(m[0]))
     if not words:
@@ -94,7 +122,7 @@ def _word_snippets(conn: sqlite3.Connection, plan: Plan, wanted: str) -> dict[in
     for mid, text in conn.execute(
         "SELECT t.id, substr(coalesce(t.text, '') || ' ' || coalesce(t.tools, ''), 1, ?)"
         " FROM message_text t WHERE t.id IN (SELECT value FROM json_each(?))",
-        (_SNIPPET_SCAN, wanted),
+        (scan, wanted),
     ):
         out[mid] = _cut(text or "", pattern)
     return out

@@ -17,7 +17,15 @@ BROAD = 2_000  # matches a ranked window aims to hold
 SCAN = 20_000  # text matches read for one window at most (unless the page is still short)
 
 
-def by_seq(clock: Clock, plan: Plan, limit: int, offset: int) -> list[tuple[int, float]]:
+SEQ_CHUNK = 2_000  # a session's messages walked at a time, in position order ...
+SEQ_CHUNK_MAX = 16_000  # ... doubling up to this (each chunk's matches are sorted in memory)
+
+
+def by_seq(
+    clock: Clock, plan: Plan, limit: int, offset: int, session_id: str | None = None
+) -> list[tuple[int, float]]:
+    if plan.table is not None and session_id is not None:
+        return _seq_chunks(clock, plan, session_id, limit, offset)
     if plan.table is None:
         sql = (
             f"SELECT m.id, 0 FROM messages m{plan.joins()} WHERE {plan.where()}"
@@ -35,6 +43,49 @@ def by_seq(clock: Clock, plan: Plan, limit: int, offset: int) -> list[tuple[int,
         " ORDER BY m.seq, m.id LIMIT ? OFFSET ?"
     )
     return list(clock.stream(sql, [plan.expr, *bounds, *plan.params, limit, offset]))
+
+
+def _seq_chunks(
+    clock: Clock, plan: Plan, session_id: str, limit: int, offset: int
+) -> list[tuple[int, float]]:
+    """The text's matches in one session by position, a chunk of positions at a time
+    (SEQ_CHUNK, then twice as many each time up to SEQ_CHUNK_MAX): each chunk's matches are
+    looked up in the id range of its messages and sorted on their own, so a page costs what its
+    chunks hold, not a sort of every match in the session (75,000 matches of a common word:
+    past the time budget with none found)."""
+    top = "SELECT max(seq), 0 FROM messages WHERE session_id = ?"
+    last = next(iter(clock.stream(top, [session_id])), (None, 0))[0]
+    if last is None:
+        return []
+    span, bounds = "", []
+    if plan.spans:
+        span = " AND f.rowid BETWEEN ? AND ?"
+        bounds = [min(s[0] for s in plan.spans), max(s[1] for s in plan.spans)]
+    sql = (
+        f"SELECT f.rowid, f.rank FROM {plan.table} f CROSS JOIN messages m ON m.id = f.rowid"
+        f"{plan.joins()} WHERE f.{plan.table} MATCH ? AND f.rowid BETWEEN ? AND ?{span}"
+        f" AND m.session_id = ? AND m.seq >= ? AND m.seq < ? AND {plan.where()}"
+        " ORDER BY m.seq, m.id"
+    )
+    ids_of = "SELECT min(id), max(id) FROM messages WHERE session_id = ? AND seq >= ? AND seq < ?"
+    out: list[tuple[int, float]] = []
+    start = 0
+    size = SEQ_CHUNK
+    while start <= last and len(out) < limit and not clock.expired:
+        stop = start + size
+        size = min(size * 2, SEQ_CHUNK_MAX)  # a rare word crosses a long session in a few reads
+        low, high = next(iter(clock.stream(ids_of, [session_id, start, stop])), (None, None))
+        if low is not None:
+            params = [plan.expr, low, high, *bounds, session_id, start, stop, *plan.params]
+            for hit in clock.stream(sql, params):
+                if offset:
+                    offset -= 1
+                    continue
+                out.append(hit)
+                if len(out) >= limit:
+                    break
+        start = stop
+    return out
 
 
 def newest(clock: Clock, plan: Plan, limit: int, offset: int) -> list[tuple[int, float]]:

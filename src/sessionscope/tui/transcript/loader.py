@@ -154,15 +154,13 @@ class TranscriptLoader:
             complete = False
             try:
                 for page in range(pages):
-                    hits = db.search(
-                        query,
-                        limit=MATCH_PAGE,
-                        offset=offset + page * MATCH_PAGE,
-                        order="seq",
-                        session_id=session_id,
+                    # every match, however long the walk (not a search's time budget, whose
+                    # partial page read as the last): a newer read cancels this one
+                    found = db.match_seqs(
+                        session_id, query, limit=MATCH_PAGE, offset=offset + page * MATCH_PAGE
                     )
-                    seqs.extend(h.seq for h in hits)
-                    if len(hits) < MATCH_PAGE:
+                    seqs.extend(found)
+                    if len(found) < MATCH_PAGE:
                         complete = True
                         break
             except StoreError:
