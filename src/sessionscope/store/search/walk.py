@@ -32,17 +32,21 @@ def by_seq(
             " ORDER BY m.seq, m.id LIMIT ? OFFSET ?"
         )
         return list(clock.stream(sql, [*plan.params, limit, offset]))
-    span = ""
-    bounds: list[object] = []
-    if plan.spans:
-        span = " AND f.rowid BETWEEN ? AND ?"
-        bounds = [min(s[0] for s in plan.spans), max(s[1] for s in plan.spans)]
+    span, bounds = _span(plan)
     sql = (
         f"SELECT f.rowid, f.rank FROM {plan.table} f CROSS JOIN messages m ON m.id = f.rowid"
         f"{plan.joins()} WHERE f.{plan.table} MATCH ?{span} AND {plan.where()}"
         " ORDER BY m.seq, m.id LIMIT ? OFFSET ?"
     )
     return list(clock.stream(sql, [plan.expr, *bounds, *plan.params, limit, offset]))
+
+
+def _span(plan: Plan) -> tuple[str, list[object]]:
+    """The condition (and its bounds) keeping an index walk within the plan's id spans."""
+    if not plan.spans:
+        return "", []
+    bounds: list[object] = [min(s[0] for s in plan.spans), max(s[1] for s in plan.spans)]
+    return " AND f.rowid BETWEEN ? AND ?", bounds
 
 
 def _seq_chunks(
@@ -57,10 +61,7 @@ def _seq_chunks(
     last = next(iter(clock.stream(top, [session_id])), (None, 0))[0]
     if last is None:
         return []
-    span, bounds = "", []
-    if plan.spans:
-        span = " AND f.rowid BETWEEN ? AND ?"
-        bounds = [min(s[0] for s in plan.spans), max(s[1] for s in plan.spans)]
+    span, bounds = _span(plan)
     sql = (
         f"SELECT f.rowid, f.rank FROM {plan.table} f CROSS JOIN messages m ON m.id = f.rowid"
         f"{plan.joins()} WHERE f.{plan.table} MATCH ? AND f.rowid BETWEEN ? AND ?{span}"
