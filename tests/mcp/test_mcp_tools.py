@@ -148,3 +148,14 @@ def test_session_summaries_carry_tags_pin_and_a_redacted_note(tmp_path: Path) ->
         assert listed.count("(pinned | #ci #flaky | note: token was") == 1, listed
         assert SECRET not in listed  # redacted on the way out, though the store does not redact
         assert "#ci #flaky" in recall.read_session(ids["flaky"])
+
+
+def test_a_field_behind_a_run_of_whitespace_is_kept_or_said_cut() -> None:
+    """A title or snippet whose text follows 20,000 blanks: shown, or cut with the marker saying
+    how much (it was dropped without one: the head read first collapsed to almost nothing)."""
+    from sessionscope.mcp.format import one_line
+
+    assert one_line(" " * 20_000 + "the title") == "the title"
+    long = " " * 20_000 + "word " * 100
+    out = one_line(long, limit=50)
+    assert out.startswith("word word") and out.endswith("more chars cut]"), out

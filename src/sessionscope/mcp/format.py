@@ -66,7 +66,12 @@ def one_line(text: str | None, limit: int = 200) -> str:
     if not text:
         return ""
     text = str(text)
-    flat = " ".join(_redacted_head(text, limit).split())
+    size = limit
+    while True:  # a head that is mostly whitespace collapses short: read on
+        flat = " ".join(_redacted_head(text, size).split())
+        if len(flat) > limit or size >= len(text):
+            break
+        size *= 4
     if len(flat) <= limit:
         return flat
     return flat[:limit] + f" [… {len(' '.join(text.split())) - limit:,} more chars cut]"
