@@ -33,6 +33,27 @@ class Hits(list[Hit]):
     partial: bool = False
 
 
+def _query(conn: sqlite3.Connection, text: str | Query, session_id: str | None) -> Query | None:
+    """The query to walk, this connection's own bulk writes indexed first (they wait for the
+    commit); None when nothing can match: a query over `MAX_QUERY_CHARS`, or a session id no
+    session holds."""
+    if isinstance(text, str) and len(text) > MAX_QUERY_CHARS:
+        return None
+    if session_id is not None and _LONE_SURROGATE.search(session_id):
+        return None  # no session id holds one
+    bulkindex.flush(conn)
+    if not isinstance(text, str):
+        return text
+    if not text.isascii():
+        text = _LONE_SURROGATE.sub(" ", text)  # never part of a word, and SQLite cannot bind it
+    return parse(text)
+
+
+def _page(limit: int, offset: int) -> tuple[int, int]:
+    """`limit` (at most 10,000) and `offset`, neither below 0."""
+    return max(0, min(int(limit), 10_000)), max(0, int(offset))
+
+
 def search_messages(
     conn: sqlite3.Connection,
     text: str | Query,
@@ -48,17 +69,12 @@ def search_messages(
     the time in seconds the search may plan and walk before it returns what it has, marked
     `partial` (None: no limit)."""
     out = Hits()
-    if isinstance(text, str) and len(text) > MAX_QUERY_CHARS:
-        out.partial = True  # not looked for (`query.problems` says why): narrow the query
+    query = _query(conn, text, session_id)
+    if query is None:
+        # too long: not looked for (`query.problems` says why), so better hits may exist
+        out.partial = isinstance(text, str) and len(text) > MAX_QUERY_CHARS
         return out
-    bulkindex.flush(conn)  # this connection's own bulk writes, not indexed yet
-    if isinstance(text, str) and not text.isascii():
-        text = _LONE_SURROGATE.sub(" ", text)  # never part of a word, and SQLite cannot bind it
-    if session_id is not None and _LONE_SURROGATE.search(session_id):
-        return out  # no session id holds one
-    query = parse(text) if isinstance(text, str) else text
-    limit = max(0, min(int(limit), 10_000))
-    offset = max(0, int(offset))
+    limit, offset = _page(limit, offset)
     if limit <= 0:
         return out
     if not query.groups and not query.filters and not query.excluded and session_id is None:
@@ -105,12 +121,9 @@ def matching_seqs(
     """The positions of a session's messages matching a query, in order: `limit` of them from
     match `offset` on. No snippets (a 500 KB tool output's costs a tenth of a second) and no
     time budget: for a reader that moves between matches, in a worker a newer read cancels."""
-    if len(text) > MAX_QUERY_CHARS or _LONE_SURROGATE.search(session_id):
-        return []
-    bulkindex.flush(conn)
-    query = parse(_LONE_SURROGATE.sub(" ", text))
-    limit, offset = max(0, min(int(limit), 10_000)), max(0, int(offset))
-    if limit <= 0:
+    query = _query(conn, text, session_id)
+    limit, offset = _page(limit, offset)
+    if query is None or limit <= 0:
         return []
     clock = Clock(conn, None)
     with clock:
