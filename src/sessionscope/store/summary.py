@@ -55,9 +55,43 @@ def stats(
     return Stats(**figures, schema_version=SCHEMA_VERSION, path=path, file_bytes=size)
 
 
+# The totals both scopes read first, in this order.
+_TOTALS = (
+    "sessions",
+    "input_tokens",
+    "output_tokens",
+    "cache_read_tokens",
+    "cache_creation_tokens",
+    "cost_usd",
+    "first_at",
+    "last_at",
+)
+
+
+def _figures(
+    totals: tuple[Any, ...],
+    by_source: dict[str, int],
+    by_role: dict[str, int],
+    calls: tuple[int, int],
+    unpriced: int,
+) -> dict[str, Any]:
+    """`Stats`' figures from what either scope read: its totals (in `_TOTALS` order), sessions by
+    source, messages by role, (tool calls, failed ones) and replies with no known price."""
+    return {
+        **dict(zip(_TOTALS, totals, strict=True)),
+        "messages": sum(by_role.values()),
+        "by_source": by_source,
+        "by_role": by_role,
+        "tool_calls": calls[0],
+        "failed_tool_calls": calls[1],
+        "unpriced_messages": unpriced,
+    }
+
+
 def _whole_store(conn: sqlite3.Connection) -> dict[str, Any]:
-    sessions, in_tok, out_tok, cost, first, last = conn.execute(
+    totals = conn.execute(
         "SELECT count(*), coalesce(sum(input_tokens), 0), coalesce(sum(output_tokens), 0),"
+        " coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_creation_tokens), 0),"
         " coalesce(sum(cost_usd), 0), min(started_at), max(updated_at) FROM sessions"
     ).fetchone()
     by_source = dict(
@@ -66,33 +100,14 @@ def _whole_store(conn: sqlite3.Connection) -> dict[str, Any]:
     by_role = dict(
         conn.execute("SELECT role, count(*) FROM messages GROUP BY role ORDER BY 2 DESC")
     )
-    calls, failed = conn.execute(
+    calls = conn.execute(
         "SELECT count(*), coalesce(sum(is_error = 1), 0) FROM tool_calls"
-    ).fetchone()
-    cache_read, cache_write = conn.execute(
-        "SELECT coalesce(sum(cache_read_tokens), 0), coalesce(sum(cache_creation_tokens), 0)"
-        " FROM sessions"
     ).fetchone()
     unpriced = conn.execute(  # the partial index messages_unpriced
         "SELECT count(*) FROM messages WHERE role = 'assistant'"
         " AND json_extract(metadata, '$.unpriced') = 1"
     ).fetchone()[0]
-    return {
-        "sessions": sessions,
-        "messages": sum(by_role.values()),
-        "by_source": by_source,
-        "by_role": by_role,
-        "input_tokens": in_tok,
-        "output_tokens": out_tok,
-        "cost_usd": cost,
-        "tool_calls": calls,
-        "failed_tool_calls": failed,
-        "first_at": first,
-        "last_at": last,
-        "cache_read_tokens": cache_read,
-        "cache_creation_tokens": cache_write,
-        "unpriced_messages": unpriced,
-    }
+    return _figures(totals, by_source, by_role, calls, unpriced)
 
 
 def _period(conn: sqlite3.Connection, since: str | None, until: str | None) -> dict[str, Any]:
@@ -100,7 +115,7 @@ def _period(conn: sqlite3.Connection, since: str | None, until: str | None) -> d
     from .usage import days_where
 
     period, params = days_where(since, until, "m.day")
-    sessions, in_tok, out_tok, cache_read, cache_write, cost, first, last = conn.execute(
+    totals = conn.execute(
         "SELECT count(DISTINCT m.session_id), coalesce(sum(m.input_tokens), 0),"
         " coalesce(sum(m.output_tokens), 0), coalesce(sum(m.cache_read_tokens), 0),"
         " coalesce(sum(m.cache_creation_tokens), 0), coalesce(sum(m.cost_usd), 0.0),"
@@ -122,7 +137,7 @@ def _period(conn: sqlite3.Connection, since: str | None, until: str | None) -> d
             params,
         )
     )
-    calls, failed = conn.execute(
+    calls = conn.execute(
         "SELECT count(*), coalesce(sum(t.is_error = 1), 0) FROM tool_calls AS t"
         f" JOIN messages AS m ON m.id = t.message_id WHERE {period}",
         params,
@@ -132,21 +147,6 @@ def _period(conn: sqlite3.Connection, since: str | None, until: str | None) -> d
         " AND json_extract(m.metadata, '$.unpriced') = 1",
         params,
     ).fetchone()[0]
-    return {
-        "sessions": sessions,
-        "messages": sum(by_role.values()),
-        "by_source": by_source,
-        "by_role": by_role,
-        "input_tokens": in_tok,
-        "output_tokens": out_tok,
-        "cost_usd": float(cost),
-        "tool_calls": calls,
-        "failed_tool_calls": failed,
-        "first_at": first,
-        "last_at": last,
-        "cache_read_tokens": cache_read,
-        "cache_creation_tokens": cache_write,
-        "unpriced_messages": unpriced,
-        "since": since,
-        "until": until,
-    }
+    figures = _figures(totals, by_source, by_role, calls, unpriced)
+    figures["cost_usd"] = float(figures["cost_usd"])
+    return {**figures, "since": since, "until": until}
