@@ -302,17 +302,14 @@ def import_file(db: Store, task: FileTask, run: _Run) -> bool:
     except BatchRefused as exc:
         run.report.skip_file(path_text(str(task.path)), f"the store refused what it holds ({exc})")
         return False
-    except Exception as exc:
-        if not task.fmt.plugin:
-            run.group.abort()  # first, or the lock's release below would be rolled back with it
-            raise
-        # a plug-in parser's own bug (its factory, `state()`, `finish()`): it costs only the
-        # file (a batch it failed in was rolled back; the batches before it stay, with the
-        # state that goes on after them)
-        why = f"the plug-in failed ({type(exc).__name__}: {exc!s:.80})"
-        run.report.skip_file(path_text(str(task.path)), why)
-        return False
-    except BaseException:
+    except BaseException as exc:
+        if isinstance(exc, Exception) and task.fmt.plugin:
+            # a plug-in parser's own bug (its factory, `state()`, `finish()`): it costs only
+            # the file (a batch it failed in was rolled back; the batches before it stay, with
+            # the state that goes on after them)
+            why = f"the plug-in failed ({type(exc).__name__}: {exc!s:.80})"
+            run.report.skip_file(path_text(str(task.path)), why)
+            return False
         run.group.abort()  # first, or the lock's release below would be rolled back with it
         raise
     finally:
