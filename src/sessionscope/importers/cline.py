@@ -41,7 +41,7 @@ from .cline_history import (
     reasoning_text,
     user_messages,
 )
-from .common import count, dollars, plain_text, tag_text, title_from, ts
+from .common import count, dollars, plain_text, system_message, tag_text, title_from, ts
 from .contract import MACOS, ParsedSession, Problem, SnapshotSource, Unit, UnitError, this_system
 from .incremental import file_key
 from .wholefile import read_whole, side_file
@@ -173,8 +173,7 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
         created = ts(item["ts"]) if isinstance(item.get("ts"), (int, float)) else None
         got: list[MessageSpec]
         if item.get("isTruncationMarker"):
-            meta = {"kind": "truncation"}
-            got = [{"role": "system", "content": blocks, "external_id": key, "metadata": meta}]
+            got = [system_message(blocks, key, {"kind": "truncation"})]
         elif item["role"] == "tool":
             got = [{"role": "tool", "content": blocks, "external_id": key}]
         elif item["role"] == "user":
@@ -205,12 +204,9 @@ def parse_task(folder: Path, problems: list[Problem]) -> ParsedSession | None:
             got = [msg]
             if item.get("isSummary"):  # a condense summary: made by a call of its own
                 msg["metadata"] = {"kind": "compact_summary"}
-                marker: MessageSpec = {
-                    "role": "system",
-                    "content": [{"type": "text", "text": "Conversation condensed"}],
-                    "external_id": f"{key}/compaction",
-                    "metadata": {"kind": "compaction"},
-                }
+                marker = system_message(
+                    "Conversation condensed", f"{key}/compaction", {"kind": "compaction"}
+                )
                 got.insert(0, marker)
             else:
                 taken = next(usage, None)

@@ -26,7 +26,7 @@ from typing import Any
 
 from ..store.blocks import normalize
 from ..store.spec import MessageSpec
-from .common import tag_text
+from .common import system_message, tag_text
 
 ENVIRONMENT = "<environment_details>"
 TYPED_TAGS = ("feedback", "answer", "user_message")
@@ -178,13 +178,9 @@ def _context(
 ) -> MessageSpec:
     """The extension's context a user message carried, as a `system` message of kind `context`
     (keyed by the message itself when nothing of it came before)."""
-    return {
-        "role": "system",
-        "content": blocks,
-        "created_at": created,
-        "external_id": key if first else f"{key}/context",
-        "metadata": {"kind": "context"},
-    }
+    return system_message(
+        blocks, key if first else f"{key}/context", {"kind": "context"}, created_at=created
+    )
 
 
 def user_messages(blocks: list[dict[str, Any]], key: str, created: str | None) -> list[MessageSpec]:
@@ -243,13 +239,7 @@ def notice(row: dict[str, Any], index: int, when: str | None) -> MessageSpec | N
         meta = {"kind": "error", "level": "error"}
     else:
         return None
-    return {
-        "role": "system",
-        "content": [{"type": "text", "text": text}],
-        "created_at": when,
-        "external_id": f"ui/{index}",
-        "metadata": meta,
-    }
+    return system_message(text, f"ui/{index}", meta, created_at=when)
 
 
 def cancel_notice(info: dict[str, Any], key: str) -> MessageSpec | None:
@@ -265,12 +255,7 @@ def cancel_notice(info: dict[str, Any], key: str) -> MessageSpec | None:
         failed = info.get("streamingFailedMessage")
         meta = {"kind": "api_error", "reason": reason}
         text = "API request failed" + (f": {failed}" if isinstance(failed, str) else "")
-    return {
-        "role": "system",
-        "content": [{"type": "text", "text": text}],
-        "external_id": f"{key}/cancelled",
-        "metadata": meta,
-    }
+    return system_message(text, f"{key}/cancelled", meta)
 
 
 __all__ = [

@@ -6,9 +6,10 @@ import math
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 from ..store.blocks import MAX_DEPTH, too_deep, utf8_text
+from ..store.spec import MessageSpec
 from ..store.timeutil import format_ts
 
 safe_id = utf8_text  # identifiers SQLite can bind
@@ -179,6 +180,18 @@ def plain_text(blocks: list[dict[str, Any]]) -> str:
     return "\n".join(
         b["text"] for b in blocks if b.get("type") == "text" and isinstance(b.get("text"), str)
     )
+
+
+def system_message(
+    content: str | list[dict[str, Any]], external_id: str, metadata: dict[str, Any], **fields: Any
+) -> MessageSpec:
+    """A `system` message an importer implies (a marker, an error, text the agent added): `content`
+    (text, or blocks), its metadata without None values, and `fields` (`created_at`, ...)."""
+    blocks = [{"type": "text", "text": content}] if isinstance(content, str) else content
+    kept = {k: v for k, v in metadata.items() if v is not None}
+    msg = {"role": "system", "content": blocks, **fields, "external_id": external_id}
+    msg["metadata"] = kept
+    return cast(MessageSpec, msg)
 
 
 def dollars(value: Any) -> float:

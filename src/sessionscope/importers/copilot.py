@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from ..store.spec import MessageSpec
-from .common import count, derived_id, text_field, title_from, ts
+from .common import count, derived_id, system_message, text_field, title_from, ts
 from .contract import ParsedSession, Problem, SnapshotSource, Unit
 from .incremental import walk_files
 from .snapshot import file_unit
@@ -87,15 +87,7 @@ class _Session:
 
     def add_system(self, text: str, when: str | None, key: str, meta: dict[str, Any]) -> None:
         """A system message the log implies (an error, a marker), None fields left out."""
-        self.messages.append(
-            {
-                "role": "system",
-                "content": [{"type": "text", "text": text}],
-                "created_at": when,
-                "external_id": key,
-                "metadata": {k: v for k, v in meta.items() if v is not None},
-            }
-        )
+        self.messages.append(system_message(text, key, meta, created_at=when))
 
     def last_assistant(self) -> MessageSpec | None:
         """The last assistant message (the dict itself: usage events update it in place)."""

@@ -36,7 +36,7 @@ from typing import Any
 
 from ..store.blocks import normalize
 from ..store.spec import MessageSpec
-from .common import count, derived_id, text_field, title_from, ts
+from .common import count, derived_id, system_message, text_field, title_from, ts
 from .contract import ParsedSession, Problem, SnapshotSource, Unit, UnitError, json_objects
 from .incremental import walk_files
 from .snapshot import file_unit
@@ -194,13 +194,7 @@ def messages_of(record: dict[str, Any]) -> list[MessageSpec]:
             )
         if added:  # what the CLI sent beside the typed text: the files `@path` named
             out.append(
-                {
-                    "role": "system",
-                    "content": [{"type": "text", "text": added}],
-                    "created_at": created,
-                    "external_id": mid + "/context",
-                    "metadata": {"kind": "context"},
-                }
+                system_message(added, mid + "/context", {"kind": "context"}, created_at=created)
             )
         if responses:  # older logs sent tool results back as user parts
             answers: list[dict[str, Any]] = [
@@ -221,15 +215,7 @@ def messages_of(record: dict[str, Any]) -> list[MessageSpec]:
             )
         return out
     if kind in _LEVELS:
-        return [
-            {
-                "role": "system",
-                "content": texts,
-                "created_at": created,
-                "external_id": mid,
-                "metadata": {"level": kind},
-            }
-        ]
+        return [system_message(texts, mid, {"level": kind}, created_at=created)]
     if kind != "gemini":
         return []
     blocks: list[dict[str, Any]] = []

@@ -38,7 +38,7 @@ import json
 from typing import Any
 
 from ..store.spec import MessageSpec
-from .common import count, dollars, ts
+from .common import count, dollars, system_message, ts
 from .contract import Problem
 
 # An assistant message's error name -> what the message says (message-v2.ts's NamedErrors)
@@ -97,13 +97,8 @@ class _Message:
     def system(
         self, text: str, key: str, kind: str, meta: dict[str, Any], at: str | None = None
     ) -> MessageSpec:
-        msg: MessageSpec = {
-            "role": "system",
-            "content": [{"type": "text", "text": text}],
-            "created_at": at or self.created,
-            "external_id": f"{self.mid}/{key}",
-            "metadata": {"kind": kind, **{k: v for k, v in meta.items() if v is not None}},
-        }
+        metadata = {"kind": kind, **meta}
+        msg = system_message(text, f"{self.mid}/{key}", metadata, created_at=at or self.created)
         (self.after if self.blocks else self.before).append(msg)
         return msg
 
@@ -258,13 +253,7 @@ class _Message:
             text, kind, meta = error_text(error)
             at = ts(time.get("completed")) or self.created
             out.append(
-                {
-                    "role": "system",
-                    "content": [{"type": "text", "text": text}],
-                    "created_at": at,
-                    "external_id": self.mid + "/error",
-                    "metadata": {"kind": kind, **meta},
-                }
+                system_message(text, self.mid + "/error", {"kind": kind, **meta}, created_at=at)
             )
         return out
 
